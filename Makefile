@@ -1,0 +1,17 @@
+# Two entry points: `make demo` (the main job on the embedded simulator) and `make test`.
+.PHONY: deps build demo test bench
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	swift build -c release
+
+demo: build
+	.build/release/perturbridge demo --output checkpoints/demo
+
+test: deps
+	swift test
+
+bench: build
+	bash bench/run-all.sh

@@ -1,0 +1,86 @@
+// swift-tools-version:5.10
+import PackageDescription
+
+/// RDKit (Debian `librdkit-dev`) libraries the chemistry bridge links.
+let rdkitLibraries = [
+    "RDKitFingerprints", "RDKitSmilesParse", "RDKitGraphMol", "RDKitDataStructs", "RDKitRDGeneral",
+    "RDKitChemTransforms", "RDKitMolStandardize", "RDKitSubstructMatch", "RDKitRDGeometryLib",
+]
+
+let package = Package(
+    name: "PerturBridge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "perturbridge", targets: ["PerturbridgeCLI"]),
+        .executable(name: "perturbridge-bench", targets: ["PerturbridgeBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // C modules over Debian system libraries.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
+        // C++ bridge exposing RDKit through a small extern "C" API.
+        .target(
+            name: "CRDKitBridge",
+            path: "Sources/CRDKitBridge",
+            cxxSettings: [
+                .headerSearchPath("boost-override"),
+                .unsafeFlags(["-I/usr/include/rdkit", "-std=c++17"]),
+            ],
+            linkerSettings: rdkitLibraries.map { .linkedLibrary($0) } + [.linkedLibrary("inchi")]
+        ),
+
+        // Swift libraries, lowest layer first.
+        .target(name: "PerturbBase", path: "Sources/PerturbBase"),
+        .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor"),
+        .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN"),
+        .target(name: "PerturbIO", dependencies: ["CHDF5", "PerturbBase"], path: "Sources/PerturbIO"),
+        .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem"),
+        .target(
+            name: "PerturbData",
+            dependencies: ["PerturbIO", "PerturbChem", "PerturbBase"],
+            path: "Sources/PerturbData",
+            resources: [.copy("Resources")]
+        ),
+        .target(
+            name: "PerturbModel",
+            dependencies: ["PerturbNN", "PerturbTensor", "PerturbData", "PerturbBase"],
+            path: "Sources/PerturbModel"
+        ),
+        .target(
+            name: "PerturbEval",
+            dependencies: ["PerturbModel", "PerturbData", "PerturbBase"],
+            path: "Sources/PerturbEval"
+        ),
+        .executableTarget(
+            name: "PerturbridgeCLI",
+            dependencies: [
+                "PerturbBase", "PerturbIO", "PerturbChem", "PerturbData", "PerturbModel", "PerturbEval",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/PerturbridgeCLI"
+        ),
+        .executableTarget(
+            name: "PerturbridgeBench",
+            dependencies: [
+                "PerturbBase", "PerturbTensor", "PerturbNN", "PerturbIO", "PerturbChem", "PerturbData",
+                "PerturbModel", "CBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/PerturbridgeBench"
+        ),
+
+        .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase"]),
+        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor"]),
+        .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor"]),
+        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO"]),
+        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem"]),
+        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem"]),
+        .testTarget(name: "PerturbModelTests", dependencies: ["PerturbModel", "PerturbData", "PerturbNN"]),
+        .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData"]),
+        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// PerturbChem: see the module's files.

@@ -1,0 +1,1 @@
+// PerturbData: see the module's files.

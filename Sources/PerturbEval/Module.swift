@@ -1,0 +1,1 @@
+// PerturbEval: see the module's files.

@@ -1,0 +1,1 @@
+// PerturbIO: see the module's files.

@@ -1,0 +1,1 @@
+// PerturbNN: see the module's files.

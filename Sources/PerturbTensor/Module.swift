@@ -1,0 +1,1 @@
+// PerturbTensor: see the module's files.

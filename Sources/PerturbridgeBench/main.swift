@@ -1,0 +1,1 @@
+print("perturbridge-bench: benchmarks are being built")

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import PerturbBase
+
+/// The `perturbridge` command: learning compound representations from perturbation transcriptomics.
+@main
+struct Perturbridge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perturbridge",
+        abstract: "Learn compound representations from perturbation transcriptomics.",
+        discussion: """
+        Exit codes: 0 success; 1 user error (the message says what to fix); 2 internal error.
+        """,
+        version: "0.1.0",
+        subcommands: [
+            Inspect.self,
+        ]
+    )
+
+    /// Runs the command, mapping errors to exit codes: bad usage or input → 1, internal errors → 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as UserInputError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            switch exitCode(for: error) {
+            case .success:
+                exit(withError: error)  // --help, --version
+            case .validationFailure:
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(1)
+            default:
+                FileHandle.standardError.write(Data("internal error: \(error)\n".utf8))
+                Foundation.exit(2)
+            }
+        }
+    }
+}

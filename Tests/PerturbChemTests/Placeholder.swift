@@ -1,0 +1,1 @@
+// Tests for PerturbChem are added with the module's features.

@@ -1,0 +1,1 @@
+// Tests for PerturbData are added with the module's features.

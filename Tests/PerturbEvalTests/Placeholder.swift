@@ -1,0 +1,1 @@
+// Tests for PerturbEval are added with the module's features.

@@ -1,0 +1,1 @@
+// Tests for PerturbIO are added with the module's features.

@@ -1,0 +1,1 @@
+// Tests for PerturbNN are added with the module's features.

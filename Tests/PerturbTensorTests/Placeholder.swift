@@ -1,0 +1,1 @@
+// Tests for PerturbTensor are added with the module's features.

@@ -1,0 +1,1 @@
+// Tests for PerturbridgeCLI are added with the module's features.
