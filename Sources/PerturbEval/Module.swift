@@ -1,1 +1,0 @@
-// PerturbEval: see the module's files.

@@ -1,1 +1,0 @@
-// Tests for PerturbEval are added with the module's features.
