@@ -1,0 +1,89 @@
+import Foundation
+import PerturbBase
+
+/// The identity of one condition-level profile (a row of logFC over genes) for agreement analyses.
+public struct ProfileCondition: Hashable, Sendable {
+    /// Cell line / cell type.
+    public var context: String
+    /// Compound key(s), sorted and joined with "+"; empty for a control.
+    public var compound: String
+    public var doseMicromolar: Double?
+    public var timeHours: Double?
+    /// Replicate id; nil for a pooled (all-replicate) profile.
+    public var replicate: String?
+
+    public init(context: String, compound: String, doseMicromolar: Double? = nil, timeHours: Double? = nil, replicate: String? = nil) {
+        self.context = context
+        self.compound = compound
+        self.doseMicromolar = doseMicromolar
+        self.timeHours = timeHours
+        self.replicate = replicate
+    }
+
+    /// `%.12g` of the dose (reference `dose_key`), "NA" when absent.
+    public var doseKey: String { doseMicromolar.map { String(format: "%.12g", $0) } ?? "NA" }
+    /// `%.12g` of the time (reference `time_key`), "NA" when absent.
+    public var timeKey: String { timeHours.map { String(format: "%.12g", $0) } ?? "NA" }
+    /// True for vehicle controls (no compound).
+    public var isControl: Bool { compound.isEmpty }
+}
+
+/// One dataset's profiles over its own gene vocabulary: `values` and `measured` are row-major
+/// `conditions.count × genes.count`. Values where `measured` is false are ignored.
+public struct ProfileSet: Sendable {
+    public var dataset: String
+    public var genes: [String]
+    public var conditions: [ProfileCondition]
+    public var values: [Float]
+    public var measured: [Bool]
+
+    public init(dataset: String, genes: [String], conditions: [ProfileCondition], values: [Float], measured: [Bool]? = nil) throws {
+        guard values.count == conditions.count * genes.count else {
+            throw InputError("dataset \(dataset): \(values.count) logFC values for \(conditions.count) conditions × \(genes.count) genes")
+        }
+        if let measured, measured.count != values.count {
+            throw InputError("dataset \(dataset): measured mask has \(measured.count) entries, expected \(values.count)")
+        }
+        self.dataset = dataset
+        self.genes = genes
+        self.conditions = conditions
+        self.values = values
+        self.measured = measured ?? [Bool](repeating: true, count: values.count)
+    }
+
+    /// Whether gene `g` of row `r` is measured and finite.
+    @inline(__always)
+    func usable(_ r: Int, _ g: Int) -> Bool {
+        let i = r * genes.count + g
+        return measured[i] && values[i].isFinite
+    }
+
+    /// Rows compared across datasets: non-control pooled rows, or every non-control row when the dataset has
+    /// no pooled rows.
+    public var crossDatasetRows: [Int] {
+        let treated = conditions.indices.filter { !conditions[$0].isControl }
+        let pooled = treated.filter { conditions[$0].replicate == nil }
+        return pooled.isEmpty ? treated : pooled
+    }
+
+    /// Non-control rows that carry a replicate id.
+    public var replicateRows: [Int] {
+        conditions.indices.filter { !conditions[$0].isControl && conditions[$0].replicate != nil }
+    }
+
+    /// Mean and standard deviation (ddof 0) of all usable values of non-control rows: the per-dataset scale used
+    /// by the scaled RMSE. (0, 1) when there are fewer than two values or no spread.
+    public func globalScale() -> (mean: Double, sd: Double) {
+        var s = 0.0, ss = 0.0, n = 0.0
+        for r in conditions.indices where !conditions[r].isControl {
+            for g in genes.indices where usable(r, g) {
+                let v = Double(values[r * genes.count + g])
+                s += v; ss += v * v; n += 1
+            }
+        }
+        guard n >= 2 else { return (0, 1) }
+        let mean = s / n
+        let sd = max(0, ss / n - mean * mean).squareRoot()
+        return sd > 0 ? (mean, sd) : (mean, 1)
+    }
+}

@@ -1,0 +1,76 @@
+/// Finds matched pairs of profiles: the same compound across two datasets, or replicates within one.
+public enum ConditionMatcher {
+    /// The grouping key of a row under `rules` (compound, plus context/time when selected).
+    static func key(_ c: ProfileCondition, rules: MatchRules) -> String {
+        [c.compound, rules.context ? c.context : "*", rules.time ? c.timeKey : "*"].joined(separator: "\u{1F}")
+    }
+
+    /// Dose ratio max(a/b, b/a); 1 when both doses are absent, ∞ when one is absent or not positive.
+    static func doseFold(_ a: Double?, _ b: Double?) -> Double {
+        switch (a, b) {
+        case (nil, nil): return 1
+        case let (x?, y?) where x > 0 && y > 0: return max(x / y, y / x)
+        default: return .infinity
+        }
+    }
+
+    /// Matched pairs (row in `a`, row in `b`) among `a.crossDatasetRows` × `b.crossDatasetRows`.
+    ///
+    /// Rows match when they share the compound and, per `rules`, the context and time. With the dose rule, within
+    /// each key the pairs are the mutual nearest doses (fold matrix row- and column-minimum, tolerance 1e-12) with
+    /// fold ≤ `maxDoseFold` (reference `pair_match_frame`); without it, every pair of the key is kept.
+    public static func crossDatasetPairs(_ a: ProfileSet, _ b: ProfileSet, rules: MatchRules) -> [(Int, Int)] {
+        var groupsB = [String: [Int]]()
+        for r in b.crossDatasetRows { groupsB[key(b.conditions[r], rules: rules), default: []].append(r) }
+        var groupsA = [String: [Int]]()
+        var orderA: [String] = []
+        for r in a.crossDatasetRows {
+            let k = key(a.conditions[r], rules: rules)
+            if groupsA[k] == nil { orderA.append(k) }
+            groupsA[k, default: []].append(r)
+        }
+        var pairs: [(Int, Int)] = []
+        for k in orderA {
+            guard let rowsB = groupsB[k], let rowsA = groupsA[k] else { continue }
+            guard rules.dose else {
+                for i in rowsA { for j in rowsB { pairs.append((i, j)) } }
+                continue
+            }
+            let fold = rowsA.map { i in rowsB.map { j in doseFold(a.conditions[i].doseMicromolar, b.conditions[j].doseMicromolar) } }
+            let rowMin = fold.map { $0.min()! }
+            let colMin = rowsB.indices.map { j in fold.map { $0[j] }.min()! }
+            for (ii, i) in rowsA.enumerated() {
+                for (jj, j) in rowsB.enumerated() {
+                    let f = fold[ii][jj]
+                    if f <= rules.maxDoseFold + 1e-12 && abs(f - rowMin[ii]) <= 1e-12 && abs(f - colMin[jj]) <= 1e-12 {
+                        pairs.append((i, j))
+                    }
+                }
+            }
+        }
+        return pairs
+    }
+
+    /// Pairs of replicate rows (`replicate` set) of one condition: same context, compound, dose and time
+    /// (exact keys), different replicate ids; each unordered pair once.
+    public static func replicatePairs(_ set: ProfileSet) -> [(Int, Int)] {
+        var groups = [String: [Int]]()
+        var order: [String] = []
+        for r in set.replicateRows {
+            let c = set.conditions[r]
+            let k = [c.compound, c.context, c.doseKey, c.timeKey].joined(separator: "\u{1F}")
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(r)
+        }
+        var pairs: [(Int, Int)] = []
+        for k in order {
+            let rows = groups[k]!
+            for x in 0..<rows.count {
+                for y in (x + 1)..<rows.count where set.conditions[rows[x]].replicate != set.conditions[rows[y]].replicate {
+                    pairs.append((rows[x], rows[y]))
+                }
+            }
+        }
+        return pairs
+    }
+}

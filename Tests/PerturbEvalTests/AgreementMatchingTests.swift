@@ -1,0 +1,49 @@
+import XCTest
+@testable import PerturbEval
+
+final class AgreementMatchingTests: XCTestCase {
+    private func set(_ name: String, _ conditions: [ProfileCondition], genes: [String] = ["g1", "g2", "g3"]) throws -> ProfileSet {
+        try ProfileSet(dataset: name, genes: genes, conditions: conditions,
+                       values: (0..<conditions.count * genes.count).map { Float($0 % 7) - 3 })
+    }
+
+    func testMutualNearestDose() throws {
+        let a = try set("A", [1.0, 10].map { ProfileCondition(context: "c", compound: "X", doseMicromolar: $0, timeHours: 24) })
+        let b = try set("B", [1.2, 30, 200].map { ProfileCondition(context: "c", compound: "X", doseMicromolar: $0, timeHours: 24) })
+        // Fold matrix rows A(1, 10) × cols B(1.2, 30, 200): [1.2 30 200; 8.33 3 20] → mutual minima (0,0), (1,1).
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: MatchRules()).map { [$0.0, $0.1] }, [[0, 0], [1, 1]])
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: MatchRules(maxDoseFold: 2)).map { [$0.0, $0.1] }, [[0, 0]])
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: try MatchRules.parse("context,time")).count, 6)
+    }
+
+    func testContextTimeAndControls() throws {
+        let a = try set("A", [ProfileCondition(context: "c1", compound: "X", timeHours: 24),
+                              ProfileCondition(context: "c1", compound: "", timeHours: 24)])
+        let b = try set("B", [ProfileCondition(context: "c2", compound: "X", timeHours: 24),
+                              ProfileCondition(context: "c1", compound: "X", timeHours: 6),
+                              ProfileCondition(context: "c1", compound: "", timeHours: 24)])
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: MatchRules()).count, 0)
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: try MatchRules.parse("time")).map { $0.1 }, [0])
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: try MatchRules.parse("context")).map { $0.1 }, [1])
+        XCTAssertEqual(ConditionMatcher.crossDatasetPairs(a, b, rules: try MatchRules.parse("none")).count, 2)  // controls never match
+        XCTAssertThrowsError(try MatchRules.parse("context,cell")) { XCTAssertTrue("\($0)".contains("unknown rule 'cell'")) }
+    }
+
+    func testReplicatePairsAndPooledRows() throws {
+        var conditions = ["r1", "r2", "r3"].map { ProfileCondition(context: "c", compound: "X", doseMicromolar: 1, replicate: $0) }
+        conditions.append(ProfileCondition(context: "c", compound: "X", doseMicromolar: 1))               // pooled
+        conditions.append(ProfileCondition(context: "c", compound: "X", doseMicromolar: 3, replicate: "r1"))
+        let s = try set("A", conditions)
+        XCTAssertEqual(ConditionMatcher.replicatePairs(s).map { [$0.0, $0.1] }, [[0, 1], [0, 2], [1, 2]])
+        XCTAssertEqual(s.crossDatasetRows, [3])
+    }
+
+    func testSharedGenesByName() {
+        let shared = AgreementAnalysis.sharedGenes(["a", "b", "b", "", "c"], ["c", "x", "b", "a"])
+        XCTAssertEqual(shared.map { [$0.0, $0.1] }, [[0, 3], [1, 2], [4, 0]])
+    }
+
+    func testBadShapeIsAnError() {
+        XCTAssertThrowsError(try ProfileSet(dataset: "A", genes: ["g"], conditions: [ProfileCondition(context: "c", compound: "X")], values: [1, 2]))
+    }
+}
