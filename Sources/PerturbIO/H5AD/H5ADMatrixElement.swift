@@ -1,0 +1,227 @@
+import CHDF5
+
+/// A matrix element of an .h5ad file (X, a layer, an obsm entry) opened for reading: a dense 2-D dataset, or a
+/// sparse group in CSR/CSC form (anndata's `csr_matrix`/`csc_matrix` encodings, or the pre-0.7 `h5sparse` layout).
+struct H5ADMatrixElement {
+    enum Storage {
+        case dense(H5Dataset)
+        case sparse(H5Group, csr: Bool)
+    }
+
+    let storage: Storage
+    let rows: Int
+    let cols: Int
+    let path: String
+
+    init(in container: H5Container, name: String) throws {
+        let fullPath = container.childPath(name)
+        path = fullPath
+        switch container.kind(of: name) {
+        case nil:
+            throw FormatError(file: container.fileName, location: fullPath, message: "missing matrix element")
+        case .dataset?:
+            let dataset = try container.dataset(name)
+            if let encoding = try dataset.stringAttribute("encoding-type"), encoding != "array" {
+                throw FormatError(file: container.fileName, location: fullPath,
+                                  message: "unsupported encoding '\(encoding)' for a matrix (supported: array, csr_matrix, csc_matrix)")
+            }
+            guard dataset.elementType.isNumeric else {
+                throw FormatError(file: container.fileName, location: fullPath, message: "wrong dtype: expected a numeric matrix, found \(dataset.elementType)")
+            }
+            switch dataset.shape.count {
+            case 2: (rows, cols) = (dataset.shape[0], dataset.shape[1])
+            case 1: (rows, cols) = (dataset.shape[0], 1)
+            default:
+                throw FormatError(file: container.fileName, location: fullPath, message: "expected a 1-D or 2-D array, found shape \(dataset.shape)")
+            }
+            storage = .dense(dataset)
+        case .group?:
+            let group = try container.group(name)
+            let encoding = try group.stringAttribute("encoding-type") ?? group.stringAttribute("h5sparse_format").map { "\($0)_matrix" }
+            guard let encoding, encoding == "csr_matrix" || encoding == "csc_matrix" else {
+                throw FormatError(file: container.fileName, location: fullPath,
+                                  message: "unsupported encoding '\(try group.stringAttribute("encoding-type") ?? "none")' for a matrix (supported: array, csr_matrix, csc_matrix)")
+            }
+            let shape = try group.doublesAttribute("shape") ?? group.doublesAttribute("h5sparse_shape")
+            guard let shape, shape.count == 2 else {
+                throw FormatError(file: container.fileName, location: fullPath, message: "sparse matrix without a 2-element 'shape' attribute")
+            }
+            (rows, cols) = (Int(shape[0]), Int(shape[1]))
+            for part in ["data", "indices", "indptr"] where group.kind(of: part) != .dataset {
+                throw FormatError(file: container.fileName, location: group.childPath(part), message: "missing dataset of the \(encoding)")
+            }
+            storage = .sparse(group, csr: encoding == "csr_matrix")
+        case .other?:
+            throw FormatError(file: container.fileName, location: fullPath, message: "not a dataset or group")
+        }
+    }
+
+    var isSparse: Bool {
+        if case .sparse = storage { return true }
+        return false
+    }
+
+    var encodingName: String {
+        switch storage {
+        case .dense: return "dense"
+        case .sparse(_, let csr): return csr ? "csr_matrix" : "csc_matrix"
+        }
+    }
+
+    /// The stored value type of the dense data or of the sparse `data`.
+    func valueType() throws -> H5ElementType {
+        switch storage {
+        case .dense(let dataset): return dataset.elementType
+        case .sparse(let group, _): return try group.dataset("data").elementType
+        }
+    }
+
+    /// Number of stored values (rows × cols for dense, nnz for sparse).
+    func storedCount() throws -> Int {
+        switch storage {
+        case .dense: return rows * cols
+        case .sparse(let group, _): return try group.dataset("data").count
+        }
+    }
+
+    private func checkRows(_ range: Range<Int>) throws {
+        guard range.lowerBound >= 0, range.upperBound <= rows else {
+            throw FormatError(file: fileName, location: path, message: "row range \(range.lowerBound)..<\(range.upperBound) is outside the \(rows) rows")
+        }
+    }
+
+    private var fileName: String {
+        switch storage {
+        case .dense(let d): return d.fileName
+        case .sparse(let g, _): return g.fileName
+        }
+    }
+
+    /// Reads rows `range` as a dense matrix, straight into the Float buffer for dense storage.
+    func readDense(rows range: Range<Int>) throws -> DenseMatrix {
+        try checkRows(range)
+        switch storage {
+        case .dense(let dataset):
+            let values = try dataset.readFloats(rows: range)
+            return DenseMatrix(rows: range.count, cols: cols, values: values)
+        case .sparse:
+            return try readStorage(rows: range).toDense()
+        }
+    }
+
+    /// Reads rows `range` keeping the stored form (CSC is converted to CSR).
+    func readStorage(rows range: Range<Int>) throws -> MatrixStorage {
+        try checkRows(range)
+        switch storage {
+        case .dense:
+            return .dense(try readDense(rows: range))
+        case .sparse(let group, let csr):
+            if csr { return .csr(try readCSRRows(group, range)) }
+            let full = try readCSC(group)
+            return .csr(full.slicingRows(range))
+        }
+    }
+
+    /// Reads rows `range` restricted to `columns` (in that order), in blocks so memory stays bounded.
+    func readDense(rows range: Range<Int>, columns: [Int]) throws -> DenseMatrix {
+        if let bad = columns.first(where: { $0 < 0 || $0 >= cols }) {
+            throw FormatError(file: fileName, location: path, message: "column index \(bad) is outside the \(cols) columns")
+        }
+        try checkRows(range)
+        if case .sparse(_, false) = storage {
+            return try readDense(rows: range).selectingColumns(columns)
+        }
+        var out = [Float]()
+        out.reserveCapacity(range.count * columns.count)
+        let blockRows = max(1, (1 << 20) / max(1, cols))
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(range.upperBound, start + blockRows)
+            out += try readDense(rows: start..<end).selectingColumns(columns).values
+            start = end
+        }
+        return DenseMatrix(rows: range.count, cols: columns.count, values: out)
+    }
+
+    private func readCSRRows(_ group: H5Group, _ range: Range<Int>) throws -> CSRMatrix {
+        let indptrSet = try group.dataset("indptr")
+        guard indptrSet.shape == [rows + 1] else {
+            throw FormatError(file: group.fileName, location: indptrSet.path,
+                              message: "shape mismatch: indptr has shape \(indptrSet.shape), expected [\(rows + 1)] for \(rows) rows")
+        }
+        let pointers = try indptrSet.readInt64s(rows: range.lowerBound..<(range.upperBound + 1))
+        let low = pointers.first ?? 0
+        let high = pointers.last ?? 0
+        let dataSet = try group.dataset("data")
+        let indexSet = try group.dataset("indices")
+        guard dataSet.shape.count == 1, indexSet.shape == dataSet.shape else {
+            throw FormatError(file: group.fileName, location: group.path,
+                              message: "shape mismatch: data has shape \(dataSet.shape) but indices \(indexSet.shape)")
+        }
+        guard low >= 0, high >= low, Int(high) <= dataSet.count else {
+            throw FormatError(file: group.fileName, location: indptrSet.path,
+                              message: "indptr values \(low)...\(high) are outside the \(dataSet.count) stored values")
+        }
+        let data = try dataSet.readFloats(rows: Int(low)..<Int(high))
+        let indices = try indexSet.readInt32s(rows: Int(low)..<Int(high))
+        var local = pointers
+        var previous: Int64 = 0
+        for i in local.indices {
+            local[i] -= low
+            if local[i] < previous {
+                throw FormatError(file: group.fileName, location: indptrSet.path, message: "indptr decreases at row \(range.lowerBound + i - 1)")
+            }
+            previous = local[i]
+        }
+        let limit = Int32(clamping: cols)
+        if let bad = indices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
+            throw FormatError(file: group.fileName, location: indexSet.path,
+                              message: "column index \(indices[bad]) at position \(Int(low) + bad) is outside the \(cols) columns")
+        }
+        return CSRMatrix(rows: range.count, cols: cols, data: data, indices: indices, indptr: local)
+    }
+
+    private func readCSC(_ group: H5Group) throws -> CSRMatrix {
+        // A CSC matrix is the CSR form of the transpose: read it as cols × rows CSR, then transpose.
+        let transposedElement = H5ADMatrixElement(storage: .sparse(group, csr: true), rows: cols, cols: rows, path: path)
+        let transposed = try transposedElement.readCSRRows(group, 0..<cols)
+        return transposed.transposed()
+    }
+
+    private init(storage: Storage, rows: Int, cols: Int, path: String) {
+        self.storage = storage
+        self.rows = rows
+        self.cols = cols
+        self.path = path
+    }
+}
+
+extension CSRMatrix {
+    /// The transpose, in CSR form (column indices sorted within each row).
+    public func transposed() -> CSRMatrix {
+        var counts = [Int64](repeating: 0, count: cols + 1)
+        for c in indices { counts[Int(c) + 1] += 1 }
+        for c in 0..<cols { counts[c + 1] += counts[c] }
+        var next = counts
+        var outData = [Float](repeating: 0, count: data.count)
+        var outIndices = [Int32](repeating: 0, count: data.count)
+        for r in 0..<rows {
+            for k in Int(indptr[r])..<Int(indptr[r + 1]) {
+                let c = Int(indices[k])
+                let slot = Int(next[c])
+                outData[slot] = data[k]
+                outIndices[slot] = Int32(r)
+                next[c] += 1
+            }
+        }
+        return CSRMatrix(rows: cols, cols: rows, data: outData, indices: outIndices, indptr: counts)
+    }
+
+    /// Rows `range` as a new CSR matrix.
+    public func slicingRows(_ range: Range<Int>) -> CSRMatrix {
+        let low = Int(indptr[range.lowerBound])
+        let high = Int(indptr[range.upperBound])
+        return CSRMatrix(rows: range.count, cols: cols, data: Array(data[low..<high]), indices: Array(indices[low..<high]),
+                         indptr: indptr[range.lowerBound...range.upperBound].map { $0 - Int64(low) })
+    }
+}

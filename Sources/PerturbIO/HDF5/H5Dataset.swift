@@ -1,0 +1,192 @@
+import CHDF5
+
+/// An open HDF5 dataset: shape, element type, and typed reads of everything or of a range of rows (a hyperslab
+/// along the first dimension), converted by HDF5 straight into the requested memory type.
+public final class H5Dataset: H5Object {
+    public let id: hid_t
+    public let fileName: String
+    public let path: String
+    /// Dimensions (empty for a scalar).
+    public let shape: [Int]
+    /// The stored element type.
+    public let elementType: H5ElementType
+
+    init(id: hid_t, fileName: String, path: String) throws {
+        self.id = id
+        self.fileName = fileName
+        self.path = path
+        let space = H5Dget_space(id)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+        shape = rank > 0 ? dims.map { Int($0) } : []
+        let type = H5Dget_type(id)
+        defer { H5Tclose(type) }
+        elementType = H5ElementType(typeID: type)
+    }
+
+    deinit { H5Dclose(id) }
+
+    /// Number of elements (1 for a scalar).
+    public var count: Int { shape.reduce(1, *) }
+
+    /// Elements per row (product of all dimensions after the first).
+    public var rowElements: Int { shape.dropFirst().reduce(1, *) }
+
+    // MARK: reading
+
+    /// Reads `rows` (all when nil) into a new array through memory type `memType`; `elementSize` bytes per value.
+    func readRaw<T>(memType: hid_t, rows: Range<Int>?, as: T.Type) throws -> [T] {
+        let selected = try selection(rows)
+        let total = selected.count * (shape.isEmpty ? 1 : rowElements)
+        if total == 0 { return [] }
+        return try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+            try read(into: UnsafeMutableRawPointer(buffer.baseAddress!), memType: memType, rows: rows)
+            initialized = total
+        }
+    }
+
+    /// Reads `rows` (all when nil) into caller memory that has room for `rows.count * rowElements` values of
+    /// `memType`. This is the zero-copy path used for streaming.
+    public func read(into pointer: UnsafeMutableRawPointer, memType: hid_t, rows: Range<Int>?) throws {
+        let selected = try selection(rows)
+        if selected.isEmpty || count == 0 { return }
+        let fileSpace = H5Dget_space(id)
+        defer { H5Sclose(fileSpace) }
+        var memSpace = pb_h5s_all()
+        if let rows, !shape.isEmpty {
+            var start = [hsize_t](repeating: 0, count: shape.count)
+            start[0] = hsize_t(rows.lowerBound)
+            var counts = shape.map { hsize_t($0) }
+            counts[0] = hsize_t(rows.count)
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, counts, nil)
+            memSpace = H5Screate_simple(Int32(counts.count), counts, nil)
+        }
+        defer { if memSpace != pb_h5s_all() { H5Sclose(memSpace) } }
+        let status = H5Dread(id, memType, memSpace, fileSpace, pb_h5p_default(), pointer)
+        if status < 0 {
+            let stack = H5Library.takeErrorMessage()
+            let hint = stack.contains("truncated") || stack.contains("addr overflow") || stack.contains("read failed")
+                ? "cannot read data: the file looks truncated or corrupt" : "cannot read data"
+            throw FormatError(file: fileName, location: path, message: "\(hint) (HDF5: \(stack))")
+        }
+    }
+
+    private func selection(_ rows: Range<Int>?) throws -> Range<Int> {
+        let rowCount = shape.first ?? 1
+        guard let rows else { return 0..<rowCount }
+        guard !shape.isEmpty, rows.lowerBound >= 0, rows.upperBound <= rowCount else {
+            throw failure("row range \(rows.lowerBound)..<\(rows.upperBound) is outside the \(rowCount) rows stored")
+        }
+        return rows
+    }
+
+    private func requireNumeric(_ wanted: String) throws {
+        guard elementType.isNumeric else {
+            throw failure("wrong dtype: expected \(wanted) numbers, found \(elementType)")
+        }
+    }
+
+    /// Values as Float (any numeric type converts), rows along the first dimension.
+    public func readFloats(rows: Range<Int>? = nil) throws -> [Float] {
+        if elementType == .bool { return try readBools(rows: rows).map { $0 ? 1 : 0 } }
+        try requireNumeric("float")
+        return try readRaw(memType: pb_h5t_native_float(), rows: rows, as: Float.self)
+    }
+
+    /// Values as Double.
+    public func readDoubles(rows: Range<Int>? = nil) throws -> [Double] {
+        if elementType == .bool { return try readBools(rows: rows).map { $0 ? 1 : 0 } }
+        try requireNumeric("float")
+        return try readRaw(memType: pb_h5t_native_double(), rows: rows, as: Double.self)
+    }
+
+    /// Values as Int64 (floats are converted by HDF5).
+    public func readInt64s(rows: Range<Int>? = nil) throws -> [Int64] {
+        if elementType == .bool { return try readBools(rows: rows).map { $0 ? 1 : 0 } }
+        try requireNumeric("integer")
+        return try readRaw(memType: pb_h5t_native_int64(), rows: rows, as: Int64.self)
+    }
+
+    /// Values as Int32.
+    public func readInt32s(rows: Range<Int>? = nil) throws -> [Int32] {
+        try requireNumeric("integer")
+        return try readRaw(memType: pb_h5t_native_int32(), rows: rows, as: Int32.self)
+    }
+
+    /// Bools from a numpy-bool enum or from integers (non-zero = true).
+    public func readBools(rows: Range<Int>? = nil) throws -> [Bool] {
+        switch elementType {
+        case .bool, .enumeration:
+            let fileType = H5Dget_type(id)
+            defer { H5Tclose(fileType) }
+            let memType = H5Tget_native_type(fileType, H5T_DIR_ASCEND)
+            defer { H5Tclose(memType) }
+            let size = Int(H5Tget_size(memType))
+            let bytes: [UInt8] = try readBytes(memType: memType, size: size, rows: rows)
+            if size == 1 { return bytes.map { $0 != 0 } }
+            return stride(from: 0, to: bytes.count, by: size).map { i in bytes[i..<(i + size)].contains { $0 != 0 } }
+        case .integer, .float:
+            return try readDoubles(rows: rows).map { $0 != 0 }
+        default:
+            throw failure("wrong dtype: expected bools, found \(elementType)")
+        }
+    }
+
+    private func readBytes(memType: hid_t, size: Int, rows: Range<Int>?) throws -> [UInt8] {
+        let selected = try selection(rows)
+        let total = selected.count * (shape.isEmpty ? 1 : rowElements) * size
+        if total == 0 { return [] }
+        return try [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            try read(into: UnsafeMutableRawPointer(buffer.baseAddress!), memType: memType, rows: rows)
+            initialized = total
+        }
+    }
+
+    /// Strings from variable-length or fixed-length string data (fixed-length: NUL padding removed, Latin-1
+    /// fallback for non-UTF-8 bytes).
+    public func readStrings(rows: Range<Int>? = nil) throws -> [String] {
+        guard case .string(let variable, let size) = elementType else {
+            throw failure("wrong dtype: expected strings, found \(elementType)")
+        }
+        let selected = try selection(rows)
+        let total = selected.count * (shape.isEmpty ? 1 : rowElements)
+        if total == 0 { return [] }
+        let fileType = H5Dget_type(id)
+        defer { H5Tclose(fileType) }
+        if !variable {
+            let bytes = try readBytes(memType: fileType, size: size, rows: rows)
+            return H5Strings.decodeFixed(bytes, size: size, count: total)
+        }
+        let memType = pb_h5t_vlen_utf8()
+        defer { H5Tclose(memType) }
+        H5Tset_cset(memType, H5Tget_cset(fileType))
+        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: total)
+        try pointers.withUnsafeMutableBufferPointer { buffer in
+            try read(into: UnsafeMutableRawPointer(buffer.baseAddress!), memType: memType, rows: rows)
+        }
+        let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
+        let space = H5Screate_simple(1, [hsize_t(total)], nil)
+        H5Dvlen_reclaim(memType, space, pb_h5p_default(), &pointers)
+        H5Sclose(space)
+        return strings
+    }
+
+    /// Reads one field of a compound dataset through memory type `memType` (HDF5 matches fields by name).
+    func readCompoundField(_ field: String, memberType: hid_t, memberSize: Int) throws -> [UInt8] {
+        let memType = H5Tcreate(H5T_COMPOUND, memberSize)
+        defer { H5Tclose(memType) }
+        H5Tinsert(memType, field, 0, memberType)
+        return try readBytes(memType: memType, size: memberSize, rows: nil)
+    }
+
+    // MARK: writing
+
+    /// Writes all values from `pointer`, given in memory type `memType`.
+    public func write(from pointer: UnsafeRawPointer, memType: hid_t) throws {
+        guard H5Dwrite(id, memType, pb_h5s_all(), pb_h5s_all(), pb_h5p_default(), pointer) >= 0 else {
+            throw failure("cannot write data", includeHDF5Stack: true)
+        }
+    }
+}

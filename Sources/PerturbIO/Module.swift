@@ -1,1 +1,0 @@
-// PerturbIO: see the module's files.

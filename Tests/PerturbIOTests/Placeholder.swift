@@ -1,1 +1,0 @@
-// Tests for PerturbIO are added with the module's features.
