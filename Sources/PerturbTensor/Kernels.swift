@@ -1,0 +1,54 @@
+/// Small shared kernels used by several operations.
+enum Kernels {
+    /// Applies `f` elementwise, in parallel for large tensors.
+    @inline(__always)
+    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+        var y = Tensor(uninitializedShape: x.shape)
+        let src = x.readPointer
+        y.withUnsafeMutableBufferPointer { dst in
+            let d = dst.baseAddress!
+            Engine.parallelFor(x.count) { r in for i in r { d[i] = f(src[i]) } }
+        }
+        return y
+    }
+
+    /// Writes (`beta == 0`) or adds (`beta == 1`) `g(i)` into `dst[i]` for every index, in parallel.
+    @inline(__always)
+    static func store(_ dst: UnsafeMutablePointer<Float>, count: Int, beta: Float, _ g: (Int) -> Float) {
+        if beta == 0 {
+            Engine.parallelFor(count) { r in for i in r { dst[i] = g(i) } }
+        } else {
+            Engine.parallelFor(count) { r in for i in r { dst[i] += g(i) } }
+        }
+    }
+
+    /// Column sums of a row-major `rows × cols` matrix into `dst` (written or added per `beta`), via sgemv.
+    static func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
+                           beta: Float) {
+        let ones = Ones.vector(rows)
+        ones.withUnsafeBufferPointer { o in
+            cblasColumnSums(m, rows: rows, cols: cols, ones: o.baseAddress!, dst: dst, beta: beta)
+        }
+    }
+}
+
+import CBLAS
+import Foundation
+
+@inline(__always)
+private func cblasColumnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, ones: UnsafePointer<Float>,
+                             dst: UnsafeMutablePointer<Float>, beta: Float) {
+    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), ones, 1, beta, dst, 1)
+}
+
+/// A cached vector of ones, grown as needed (used to reduce over rows with BLAS).
+enum Ones {
+    private nonisolated(unsafe) static var cache = Tensor(shape: [0], values: [])
+    private static let lock = NSLock()
+
+    static func vector(_ count: Int) -> Tensor {
+        lock.lock(); defer { lock.unlock() }
+        if cache.count < count { cache = Tensor(shape: [count], repeating: 1) }
+        return cache
+    }
+}

@@ -1,1 +1,0 @@
-// PerturbTensor: see the module's files.

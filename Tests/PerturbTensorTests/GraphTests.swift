@@ -1,0 +1,59 @@
+import PerturbBase
+import XCTest
+@testable import PerturbTensor
+
+final class GraphTests: XCTestCase {
+    func testGradientsAccumulateAcrossUses() {
+        let g = Graph()
+        let x = g.input(Tensor(shape: [2], values: [3, -1]), requiresGrad: true)
+        // y = x·x + x → dy/dx = 2x + 1.
+        g.backward(sum(x * x + x))
+        XCTAssertEqual(g.grad(x)!.scalars, [7, -1])
+    }
+
+    func testParameterGradientsAccumulateUntilCleared() {
+        let p = Parameter(name: "w", value: Tensor(shape: [2], values: [1, 2]))
+        for _ in 0..<2 {
+            let g = Graph()
+            g.backward(sum(g.parameter(p) * 3))
+        }
+        XCTAssertEqual(p.grad!.scalars, [6, 6])
+    }
+
+    func testFrozenParameterGetsNoGradient() {
+        let frozen = Parameter(name: "table", value: Tensor(shape: [3, 2], repeating: 1), frozen: true)
+        let live = Parameter(name: "w", value: Tensor(shape: [2, 1], repeating: 1))
+        let g = Graph()
+        let rows = embedding(g.parameter(frozen), indices: [0, 2])
+        g.backward(sum(matmul(rows, g.parameter(live))))
+        XCTAssertNil(frozen.grad)
+        XCTAssertEqual(live.grad!.scalars, [2, 2])
+    }
+
+    func testResetClearsTape() {
+        let g = Graph()
+        let x = g.input(Tensor(shape: [4], repeating: 1), requiresGrad: true)
+        _ = relu(x)
+        XCTAssertEqual(g.nodeCount, 2)
+        g.reset()
+        XCTAssertEqual(g.nodeCount, 0)
+    }
+
+    func testTapeReleasesBuffers() {
+        weak var storage: TensorStorage?
+        do {
+            let g = Graph()
+            let y = relu(g.input(Tensor(shape: [8], repeating: 1), requiresGrad: true))
+            storage = y.value.storage
+            XCTAssertNotNil(storage)
+            g.reset()
+        }
+        XCTAssertNil(storage, "a reset graph must not keep activations alive")
+    }
+
+    func testNoGradientWorkForConstants() {
+        let g = Graph()
+        let y = relu(g.input(Tensor(shape: [2], values: [1, -1])))
+        XCTAssertFalse(g.needsGrad(y))
+    }
+}

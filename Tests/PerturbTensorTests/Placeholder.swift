@@ -1,1 +1,0 @@
-// Tests for PerturbTensor are added with the module's features.
