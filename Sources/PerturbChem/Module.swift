@@ -1,1 +1,0 @@
-// PerturbChem: see the module's files.

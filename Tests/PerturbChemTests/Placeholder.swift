@@ -1,1 +1,0 @@
-// Tests for PerturbChem are added with the module's features.
