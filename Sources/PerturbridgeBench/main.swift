@@ -1,1 +1,13 @@
-print("perturbridge-bench: benchmarks are being built")
+import Foundation
+
+/// `perturbridge-bench <name> [options]`: dispatches on the first argument.
+let benchArguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch benchArguments.first {
+    case "chem": try ChemBench.run(Array(benchArguments.dropFirst()))
+    default: print("perturbridge-bench: benchmarks are being built")
+    }
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,125 @@
+import Foundation
+import PerturbBase
+import PerturbChem
+
+/// `perturbridge-bench chem`: Morgan fingerprinting throughput (parse + sanitize + fingerprint) of PerturbChem,
+/// single-threaded and on all cores, against RDKit Python (bench/chem_peer.py) on the same molecules in the same run.
+///
+///     perturbridge-bench chem [--molecules N] [--radius 2] [--bits 2048] [--repeats 3] [--threads T]
+///                             [--python /usr/bin/python3] [--input FILE.smi]
+enum ChemBench {
+    struct Settings {
+        var molecules = 6000
+        var radius = 2
+        var bits = 2048
+        var repeats = 3
+        var threads = Parallel.threadCount
+        var python = "/usr/bin/python3"
+        var input: String?
+
+        init(_ arguments: [String]) throws {
+            var rest = arguments[...]
+            while let flag = rest.popFirst() {
+                guard let value = rest.popFirst() else { throw InputError("chem bench: \(flag) needs a value") }
+                func int() throws -> Int {
+                    guard let n = Int(value), n > 0 else { throw InputError("chem bench: \(flag) must be a positive integer, got '\(value)'") }
+                    return n
+                }
+                switch flag {
+                case "--molecules": molecules = try int()
+                case "--radius": radius = try int()
+                case "--bits": bits = try int()
+                case "--repeats": repeats = try int()
+                case "--threads": threads = try int()
+                case "--python": python = value
+                case "--input": input = value
+                default: throw InputError("chem bench: unknown option \(flag)")
+                }
+            }
+        }
+    }
+
+    static func run(_ arguments: [String]) throws {
+        let settings = try Settings(arguments)
+        let smiles = try loadSmiles(settings)
+        let options = MorganOptions(radius: settings.radius, bits: settings.bits)
+        print("chem bench: \(smiles.count) LINCS drug SMILES, Morgan radius \(settings.radius), \(settings.bits) bits, best of \(settings.repeats)")
+        print("RDKit (Swift bridge) \(Chem.rdkitVersion); \(settings.threads) threads")
+
+        func timeSwift(threads: Int) -> (seconds: Double, valid: Int, onBits: Int) {
+            var best = Double.infinity
+            var valid = 0, onBits = 0
+            for _ in 0..<settings.repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let result = Morgan.batch(smiles: smiles, options: options, threads: threads)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                valid = result.fingerprints.filter { $0 != nil }.count
+                onBits = result.fingerprints.reduce(0) { $0 + ($1?.popCount ?? 0) }
+            }
+            return (best, valid, onBits)
+        }
+        _ = Morgan.batch(smiles: Array(smiles.prefix(100)), options: options, threads: 1)  // warm-up
+        let swiftSingle = timeSwift(threads: 1)
+        let swiftAll = timeSwift(threads: settings.threads)
+        let peer = try runPeer(smiles: smiles, settings: settings)
+
+        if peer.valid != swiftSingle.valid || peer.onBits != swiftSingle.onBits {
+            throw InputError("chem bench: Swift and RDKit Python disagree (valid \(swiftSingle.valid) vs \(peer.valid), on-bits \(swiftSingle.onBits) vs \(peer.onBits))")
+        }
+        let n = Double(smiles.count)
+        func rate(_ seconds: Double) -> String { String(format: "%9.0f mol/s", n / seconds) }
+        print("same work checked: \(peer.valid) valid molecules, \(peer.onBits) on-bits in both")
+        print("PerturbChem   1 thread : \(rate(swiftSingle.seconds))")
+        print("RDKit Python  1 process: \(rate(peer.single)) (RDKit \(peer.version))")
+        print("PerturbChem  \(String(format: "%2d", settings.threads)) threads: \(rate(swiftAll.seconds))")
+        print("RDKit Python \(String(format: "%2d", peer.processes)) processes: \(rate(peer.parallel))")
+        print(String(format: "ratio per thread (PerturbChem / RDKit Python): %.2f", peer.single / swiftSingle.seconds))
+        print(String(format: "ratio all cores  (PerturbChem / RDKit Python): %.2f", peer.parallel / swiftAll.seconds))
+        print(String(format: "PerturbChem scaling %d threads: %.2fx (ideal %d)", settings.threads,
+                     swiftSingle.seconds / swiftAll.seconds, settings.threads))
+    }
+
+    static func loadSmiles(_ settings: Settings) throws -> [String] {
+        if let input = settings.input {
+            let text = try String(contentsOfFile: input, encoding: .utf8)
+            return Array(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.prefix(settings.molecules))
+        }
+        guard let url = SharedData.dataFile("chemcpa-smiles/lincs_drugs_smiles.csv") else {
+            throw InputError("chem bench: shared/data/chemcpa-smiles/lincs_drugs_smiles.csv not found; pass --input FILE.smi")
+        }
+        let records = DelimitedTable.parse(try String(contentsOf: url, encoding: .utf8), delimiter: ",")
+        return Array(records.compactMap { $0.count >= 2 ? $0[1].trimmingCharacters(in: .whitespaces) : nil }
+            .prefix(settings.molecules))
+    }
+
+    struct Peer: Decodable {
+        let rdkit_version: String, valid: Int, on_bits: Int, single_seconds: Double, parallel_seconds: Double, processes: Int
+        var version: String { rdkit_version }
+        var onBits: Int { on_bits }
+        var single: Double { single_seconds }
+        var parallel: Double { parallel_seconds }
+    }
+
+    /// Runs bench/chem_peer.py on the same SMILES (written to a temporary file).
+    static func runPeer(smiles: [String], settings: Settings) throws -> Peer {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("bench/chem_peer.py")
+        guard FileManager.default.fileExists(atPath: script.path) else { throw InputError("chem bench: \(script.path) not found") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("chem-bench-\(getpid()).smi")
+        try (smiles.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: settings.python)
+        process.arguments = [script.path, file.path, "--radius", "\(settings.radius)", "--bits", "\(settings.bits)",
+                             "--processes", "\(settings.threads)", "--repeats", "\(settings.repeats)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw InputError("chem bench: \(settings.python) \(script.path) failed (status \(process.terminationStatus)); it needs python3-rdkit")
+        }
+        return try JSONDecoder().decode(Peer.self, from: data)
+    }
+}
