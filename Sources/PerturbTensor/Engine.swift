@@ -16,7 +16,7 @@ public enum Engine {
 
     /// Runs `body` over `0..<count` in contiguous chunks on up to `threads` threads; small ranges run inline.
 
-    static func parallelFor(_ count: Int, minimumChunk: Int = 32_768, _ body: (Range<Int>) -> Void) {
+    public static func parallelFor(_ count: Int, minimumChunk: Int = 32_768, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, count / minimumChunk)
         if workers <= 1 { body(0..<count); return }
         Parallel.forEachChunk(count: count, threads: workers, body)

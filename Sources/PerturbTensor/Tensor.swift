@@ -102,15 +102,15 @@ public struct Tensor {
         withUnsafeMutableBufferPointer { $0.update(repeating: value) }
     }
 
-    /// Raw pointer for kernels that write; makes the buffer unique first. Valid while `self` is alive and
-    /// not copied-and-mutated elsewhere.
-    mutating func mutablePointer() -> UnsafeMutablePointer<Float> {
+    /// Raw pointer for kernels that write; makes the buffer unique first. Valid while `self` is alive and no
+    /// copy of it is made and mutated.
+    public mutating func mutablePointer() -> UnsafeMutablePointer<Float> {
         makeUnique()
         return storage.pointer
     }
 
     /// Raw pointer for kernels that read only (valid while `self` is alive and unmodified).
-    var readPointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
+    public var readPointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
 }
 
 extension Tensor: Equatable {

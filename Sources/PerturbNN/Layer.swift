@@ -1,0 +1,55 @@
+import PerturbBase
+
+/// A building block of a network mapping one variable to another.
+///
+/// `rng` supplies randomness for layers that need it in training (dropout); deterministic layers ignore it.
+public protocol Layer: AnyObject {
+    /// Parameters in a stable order, with stable names.
+    var parameters: [Parameter] { get }
+    /// Records the layer's computation on `x`'s graph.
+    func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var
+}
+
+/// Layers applied one after another.
+public final class Sequential: Layer {
+    public let layers: [Layer]
+    public init(_ layers: [Layer]) { self.layers = layers }
+    public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var {
+        layers.reduce(x) { $1($0, rng: &rng) }
+    }
+}
+
+/// An elementwise activation as a layer.
+public final class ActivationLayer: Layer {
+    public let activation: Activation
+    public init(_ activation: Activation) { self.activation = activation }
+    public var parameters: [Parameter] { [] }
+    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var { activation.apply(x) }
+}
+
+/// Inverted dropout as a layer (identity when the graph is in evaluation mode).
+public final class Dropout: Layer {
+    public let probability: Float
+    public init(_ probability: Float) {
+        precondition(probability >= 0 && probability < 1, "dropout probability must be in [0, 1), got \(probability)")
+        self.probability = probability
+    }
+    public var parameters: [Parameter] { [] }
+    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var { dropout(x, p: probability, rng: &rng) }
+}
+
+extension Array where Element == Parameter {
+    /// Parameters by name; duplicate names are a programming error.
+    public func byName() -> [String: Parameter] {
+        var result: [String: Parameter] = [:]
+        for p in self {
+            precondition(result[p.name] == nil, "duplicate parameter name '\(p.name)'")
+            result[p.name] = p
+        }
+        return result
+    }
+
+    /// Total number of scalars.
+    public var scalarCount: Int { reduce(0) { $0 + $1.value.count } }
+}

@@ -1,0 +1,41 @@
+import PerturbBase
+
+/// Multi-layer perceptron: for each hidden width, Linear → activation → dropout; then a final Linear.
+///
+/// Layers are named `"<name>.layers.<i>"` (so parameters are `"mlp.layers.0.weight"`, ...). With ReLU the
+/// activation is fused into the Linear kernel. Hidden layers use the given initialization (the reference LPM:
+/// Xavier uniform with ReLU gain for every layer of the predictor).
+public final class MLP: Layer {
+    public let layers: [Linear]
+    public let activation: Activation
+    public let dropoutProbability: Float
+
+    public init(name: String = "mlp", inputs: Int, hidden: [Int], outputs: Int, activation: Activation = .relu,
+                dropout: Float = 0, initialization: LinearInit = .xavierReLU, rng: inout SeededRNG) {
+        precondition(dropout >= 0 && dropout < 1, "MLP dropout must be in [0, 1), got \(dropout)")
+        let widths = [inputs] + hidden + [outputs]
+        var layers: [Linear] = []
+        for i in 0..<(widths.count - 1) {
+            let isHidden = i < widths.count - 2
+            layers.append(Linear(name: "\(name).layers.\(i)", inputs: widths[i], outputs: widths[i + 1],
+                                 fusedReLU: isHidden && activation == .relu, initialization: initialization, rng: &rng))
+        }
+        self.layers = layers
+        self.activation = activation
+        self.dropoutProbability = dropout
+    }
+
+    public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+
+    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var {
+        var h = x
+        for (i, layer) in layers.enumerated() {
+            h = layer(h)
+            if i < layers.count - 1 {
+                if !layer.fusedReLU { h = activation.apply(h) }
+                if dropoutProbability > 0 { h = dropout(h, p: dropoutProbability, rng: &rng) }
+            }
+        }
+        return h
+    }
+}

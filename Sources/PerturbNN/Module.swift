@@ -1,1 +1,0 @@
-// PerturbNN: see the module's files.

@@ -1,0 +1,125 @@
+import Foundation
+import PerturbBase
+import PerturbNN
+import XCTest
+
+final class CheckpointTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// A trained tiny model, its optimizer and checkpoint path.
+    private func trainedCheckpoint() throws -> (TinyLPM, Adam, URL, SeededRNG) {
+        let model = TinyLPM(seed: 3)
+        let opt = Adam.adamW(parameters: model.parameters, learningRate: 1e-2)
+        var rng = SeededRNG(seed: 4)
+        trainTiny(model, optimizer: opt, steps: 5, rng: &rng)
+        let url = directory.appendingPathComponent("model.safetensors")
+        let info = CheckpointInfo(config: .object(["hidden": .number(8)]),
+                                  vocabularies: .object(["gene": .array([.string("TP53"), .string("MYC")])]),
+                                  epoch: 2, step: 5, rng: rng)
+        try Checkpoint.save(to: url, parameters: model.parameters, optimizer: opt, info: info)
+        return (model, opt, url, rng)
+    }
+
+    func testRoundTripRestoresWeightsOptimizerAndTraining() throws {
+        let (model, opt, url, rng) = try trainedCheckpoint()
+        let restored = TinyLPM(seed: 100)
+        let restoredOpt = Adam.adamW(parameters: restored.parameters, learningRate: 1e-2)
+        let info = try Checkpoint.load(from: url, into: restored.parameters, optimizer: restoredOpt)
+        XCTAssertEqual(info.epoch, 2); XCTAssertEqual(info.step, 5); XCTAssertEqual(info.rng, rng)
+        XCTAssertEqual(info.vocabularies, .object(["gene": .array([.string("TP53"), .string("MYC")])]))
+        XCTAssertEqual(restored.parameters.map { $0.value }, model.parameters.map { $0.value })
+        // Continuing from the checkpoint matches continuing the original run exactly.
+        var r1 = rng, r2 = info.rng!
+        trainTiny(model, optimizer: opt, steps: 3, rng: &r1)
+        trainTiny(restored, optimizer: restoredOpt, steps: 3, rng: &r2)
+        XCTAssertEqual(restored.parameters.map { $0.value }, model.parameters.map { $0.value })
+    }
+
+    func testTruncatedFileNamesFileAndTensor() throws {
+        let (_, _, url, _) = try trainedCheckpoint()
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count - 100).write(to: url)
+        let model = TinyLPM(seed: 3)
+        let before = model.parameters.map { $0.value }
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: model.parameters)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(error is UserInputError)
+            XCTAssertTrue(message.contains(url.path), message)
+            XCTAssertTrue(message.contains("truncated") && message.contains("tensor '"), message)
+        }
+        XCTAssertEqual(model.parameters.map { $0.value }, before, "a failed load must not modify the model")
+        try data.prefix(5).write(to: url)
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: model.parameters)) { error in
+            XCTAssertTrue("\(error)".contains("truncated"))
+        }
+    }
+
+    func testCorruptedHeader() throws {
+        let (_, _, url, _) = try trainedCheckpoint()
+        var data = try Data(contentsOf: url)
+        data[8] = 0x5D  // "]" where the header JSON object starts
+        try data.write(to: url)
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters)) { error in
+            XCTAssertTrue("\(error)".contains("corrupted"), "\(error)")
+        }
+    }
+
+    func testWrongShapeAndMissingTensor() throws {
+        let (_, _, url, _) = try trainedCheckpoint()
+        var rng = SeededRNG(seed: 1)
+        let wider = MLP(inputs: 9, hidden: [16, 8], outputs: 1, rng: &rng)
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: wider.parameters, strict: false)) { error in
+            XCTAssertEqual("\(error)", "\(url.path): tensor 'param/mlp.layers.0.weight': shape [8, 9] in the file, the model expects [16, 9]")
+        }
+        let extra = Parameter(name: "extra.weight", value: .zeros([2]))
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters + [extra])) { error in
+            XCTAssertTrue("\(error)".contains("'param/extra.weight': tensor is missing"), "\(error)")
+        }
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).mlp.parameters)) { error in
+            XCTAssertTrue("\(error)".contains("not a parameter of this model"), "\(error)")
+        }
+    }
+
+    func testPythonSafetensorsReadsOurFile() throws {
+        let (model, _, url, _) = try trainedCheckpoint()
+        let script = """
+        import sys
+        from safetensors.numpy import load_file
+        t = load_file(sys.argv[1])
+        for k in sorted(t): print(k, t[k].dtype, list(t[k].shape), repr(float(t[k].ravel()[0])) if t[k].size else 'empty')
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, url.path]
+        let pipe = Pipe(), errors = Pipe()
+        process.standardOutput = pipe; process.standardError = errors
+        do { try process.run() } catch { throw XCTSkip("python3 is not available: \(error)") }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus != 0 && (err.contains("No module named") || err.contains("not found")) {
+            throw XCTSkip("python3 with safetensors is not available: \(err)")
+        }
+        XCTAssertEqual(process.terminationStatus, 0, err)
+        var lines: [String: (dtype: String, first: Float)] = [:]
+        for line in out.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 2)
+            let first = Float(line.split(separator: " ").last!)!
+            lines[String(fields[0])] = (String(fields[1]), first)
+        }
+        for p in model.parameters {
+            let entry = try XCTUnwrap(lines["param/\(p.name)"], "python did not see param/\(p.name)")
+            XCTAssertEqual(entry.dtype, "float32")
+            XCTAssertEqual(entry.first, p.value.scalars[0], "param/\(p.name)")
+            XCTAssertNotNil(lines["adam_m/\(p.name)"]); XCTAssertNotNil(lines["adam_v/\(p.name)"])
+        }
+        XCTAssertEqual(lines["adam_step/mlp.layers.0.weight"]?.first, 5)
+    }
+}

@@ -1,0 +1,72 @@
+import PerturbBase
+import PerturbNN
+import XCTest
+
+final class LayerTests: XCTestCase {
+    func testMLPNamesShapesAndXavierBounds() {
+        var rng = SeededRNG(seed: 1)
+        let mlp = MLP(inputs: 768, hidden: [256, 256], outputs: 1, dropout: 0.1, rng: &rng)
+        XCTAssertEqual(mlp.parameters.map { $0.name }, [
+            "mlp.layers.0.weight", "mlp.layers.0.bias", "mlp.layers.1.weight", "mlp.layers.1.bias",
+            "mlp.layers.2.weight", "mlp.layers.2.bias",
+        ])
+        XCTAssertEqual(mlp.parameters.map { $0.shape }, [[256, 768], [256], [256, 256], [256], [1, 256], [1]])
+        let bound = Float(2).squareRoot() * (6 / Float(768 + 256)).squareRoot()
+        let w = mlp.layers[0].weight.value.scalars
+        XCTAssertLessThanOrEqual(w.map(abs).max()!, bound)
+        XCTAssertGreaterThan(w.map(abs).max()!, 0.95 * bound)
+        // Uniform(−a, a) has variance a²/3.
+        let variance = w.reduce(0) { $0 + Double($1 * $1) } / Double(w.count)
+        XCTAssertEqual(variance, Double(bound * bound) / 3, accuracy: 0.02 * Double(bound * bound))
+        let biasBound = 1 / Float(768).squareRoot()
+        XCTAssertLessThanOrEqual(mlp.layers[0].bias!.value.scalars.map(abs).max()!, biasBound)
+        XCTAssertEqual(mlp.parameters.scalarCount, 768 * 256 + 256 + 256 * 256 + 256 + 256 + 1)
+    }
+
+    func testMLPMatchesManualComposition() {
+        var rng = SeededRNG(seed: 2)
+        let mlp = MLP(inputs: 3, hidden: [4], outputs: 2, activation: .tanh, rng: &rng)
+        let x = Tensor.normal([5, 3], rng: &rng)
+        let g = Graph()
+        let out = mlp(g.input(x), rng: &rng).value
+        let l0 = mlp.layers[0], l1 = mlp.layers[1]
+        let manual = linear(tanh(linear(g.input(x), weight: g.input(l0.weight.value), bias: g.input(l0.bias!.value))),
+                            weight: g.input(l1.weight.value), bias: g.input(l1.bias!.value)).value
+        XCTAssertEqual(out, manual)
+    }
+
+    func testSequentialAndDropoutLayers() {
+        var rng = SeededRNG(seed: 3)
+        let net = Sequential([
+            Linear(name: "a", inputs: 4, outputs: 8, rng: &rng), ActivationLayer(.gelu), Dropout(0.5),
+            Linear(name: "b", inputs: 8, outputs: 1, rng: &rng),
+        ])
+        XCTAssertEqual(net.parameters.map { $0.name }, ["a.weight", "a.bias", "b.weight", "b.bias"])
+        let x = Tensor.normal([6, 4], rng: &rng)
+        let eval = Graph(training: false)
+        var r1 = SeededRNG(seed: 9), r2 = SeededRNG(seed: 10)
+        XCTAssertEqual(net(eval.input(x), rng: &r1).value, net(eval.input(x), rng: &r2).value,
+                       "evaluation mode must not depend on the dropout stream")
+        let train = Graph()
+        XCTAssertNotEqual(net(train.input(x), rng: &r1).value, net(train.input(x), rng: &r2).value)
+    }
+
+    func testEmbeddingsAndFrozenTable() {
+        var rng = SeededRNG(seed: 4)
+        let emb = Embedding(name: "gene", count: 10, dim: 3, rng: &rng)
+        let bag = EmbeddingBag(name: "compound", table: Tensor(shape: [3, 2], values: [1, 2, 3, 4, 5, 6]), frozen: true)
+        let g = Graph()
+        let rows = emb([1, 1, 7], graph: g)
+        let bags = bag(offsets: [0, 2, 3], indices: [0, 2, 1], graph: g)
+        XCTAssertEqual(bags.value.scalars, [3, 4, 3, 4])
+        g.backward(sum(rows) + sum(bags))
+        XCTAssertNil(bag.weight.grad)
+        let grad = emb.weight.grad!
+        XCTAssertEqual(grad[1, 0], 2); XCTAssertEqual(grad[7, 2], 1); XCTAssertEqual(grad[0, 0], 0)
+        // N(0, 1) init.
+        let big = Embedding(name: "big", count: 1000, dim: 16, rng: &rng).weight.value.scalars
+        let m = big.reduce(0, +) / Float(big.count)
+        let sd = (big.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Float(big.count)).squareRoot()
+        XCTAssertEqual(m, 0, accuracy: 0.03); XCTAssertEqual(sd, 1, accuracy: 0.03)
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for PerturbNN are added with the module's features.
