@@ -14,6 +14,7 @@ struct Perturbridge: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Inspect.self,
+            Agreement.self,
         ]
     )
 

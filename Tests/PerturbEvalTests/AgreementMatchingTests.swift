@@ -34,7 +34,9 @@ final class AgreementMatchingTests: XCTestCase {
         conditions.append(ProfileCondition(context: "c", compound: "X", doseMicromolar: 1))               // pooled
         conditions.append(ProfileCondition(context: "c", compound: "X", doseMicromolar: 3, replicate: "r1"))
         let s = try set("A", conditions)
-        XCTAssertEqual(ConditionMatcher.replicatePairs(s).map { [$0.0, $0.1] }, [[0, 1], [0, 2], [1, 2]])
+        XCTAssertEqual(ConditionMatcher.replicatePairs(s, rules: MatchRules()).map { [$0.0, $0.1] }, [[0, 1], [0, 2], [1, 2]])
+        // Without the dose rule the dose-3 replicate pairs with the three dose-1 replicates too.
+        XCTAssertEqual(ConditionMatcher.replicatePairs(s, rules: try MatchRules.parse("context,time")).count, 6)
         XCTAssertEqual(s.crossDatasetRows, [3])
     }
 

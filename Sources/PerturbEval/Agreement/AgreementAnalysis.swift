@@ -5,7 +5,7 @@ import PerturbBase
 public enum PairKind: String, Sendable {
     /// Same compound in two datasets (matched by `MatchRules`).
     case crossDataset = "cross_dataset"
-    /// Two replicates of one condition within a dataset.
+    /// Two replicates of one condition within a dataset (of one compound across doses when the dose rule is off).
     case replicate
 }
 
@@ -87,7 +87,7 @@ public struct AgreementAnalysis: Sendable {
         }
         for i in sets.indices {
             let side = sets[i].replicateRows
-            for (x, y) in ConditionMatcher.replicatePairs(sets[i]) {
+            for (x, y) in ConditionMatcher.replicatePairs(sets[i], rules: rules) {
                 addObserved(kind: .replicate, ProfileRef(set: i, row: x), ProfileRef(set: i, row: y), sideA: side, sideB: side)
             }
         }

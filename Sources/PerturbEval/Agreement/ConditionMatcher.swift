@@ -51,25 +51,23 @@ public enum ConditionMatcher {
         return pairs
     }
 
-    /// Pairs of replicate rows (`replicate` set) of one condition: same context, compound, dose and time
-    /// (exact keys), different replicate ids; each unordered pair once.
-    public static func replicatePairs(_ set: ProfileSet) -> [(Int, Int)] {
+    /// Pairs of replicate rows (`replicate` set) within one dataset that share the compound and, per `rules`, the
+    /// context, time and dose (within a dataset the dose rule means the same dose). With every rule on these are
+    /// the replicates of one condition; without the dose rule, replicates at other doses of the compound pair too
+    /// (useful for plates with one well per dose). Each unordered pair once.
+    public static func replicatePairs(_ set: ProfileSet, rules: MatchRules) -> [(Int, Int)] {
         var groups = [String: [Int]]()
         var order: [String] = []
         for r in set.replicateRows {
             let c = set.conditions[r]
-            let k = [c.compound, c.context, c.doseKey, c.timeKey].joined(separator: "\u{1F}")
+            let k = key(c, rules: rules) + "\u{1F}" + (rules.dose ? c.doseKey : "*")
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(r)
         }
         var pairs: [(Int, Int)] = []
         for k in order {
             let rows = groups[k]!
-            for x in 0..<rows.count {
-                for y in (x + 1)..<rows.count where set.conditions[rows[x]].replicate != set.conditions[rows[y]].replicate {
-                    pairs.append((rows[x], rows[y]))
-                }
-            }
+            for x in 0..<rows.count { for y in (x + 1)..<rows.count { pairs.append((rows[x], rows[y])) } }
         }
         return pairs
     }
