@@ -15,6 +15,7 @@ struct Perturbridge: ParsableCommand {
         subcommands: [
             Inspect.self,
             Agreement.self,
+            Simulate.self,
         ]
     )
 

@@ -1,1 +1,0 @@
-// PerturbData: see the module's files.

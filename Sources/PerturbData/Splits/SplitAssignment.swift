@@ -1,0 +1,159 @@
+import Foundation
+import PerturbBase
+
+/// A train/val/test assignment of conditions, saved as a TSV whose first line is a `#` comment carrying the split
+/// kind, seed and fractions, so the artifact says how it was made.
+public struct SplitAssignment: Sendable, Equatable {
+    /// One condition's assignment.
+    public struct Entry: Sendable, Equatable {
+        public var conditionId: String
+        public var dataset: String
+        public var context: String
+        public var compounds: [String]
+        public var split: String
+        /// False for held-out rows outside the evaluation contexts (OP3 split); true otherwise.
+        public var evaluated: Bool
+        public init(conditionId: String, dataset: String, context: String, compounds: [String], split: String, evaluated: Bool = true) {
+            self.conditionId = conditionId
+            self.dataset = dataset
+            self.context = context
+            self.compounds = compounds
+            self.split = split
+            self.evaluated = evaluated
+        }
+    }
+
+    /// A molecule held out of one dataset's training (molecule-holdout splits).
+    public struct HeldOutMolecule: Sendable, Equatable {
+        public var dataset: String
+        public var split: String
+        public var molecule: String
+        public var samplesInDataset: Int
+        public var otherTrainingDatasets: [String]
+    }
+
+    public static let train = "train", val = "val", test = "test"
+
+    public var kind: String
+    public var seed: UInt64
+    /// Ordered key/value parameters written in the header (fractions, strategy settings).
+    public var parameters: [(String, String)]
+    public var entries: [Entry]
+    public var heldOutMolecules: [HeldOutMolecule] = []
+
+    public init(kind: String, seed: UInt64, parameters: [(String, String)], entries: [Entry], heldOutMolecules: [HeldOutMolecule] = []) {
+        self.kind = kind
+        self.seed = seed
+        self.parameters = parameters
+        self.entries = entries
+        self.heldOutMolecules = heldOutMolecules
+    }
+
+    /// Condition id → "train" / "val" / "test".
+    public var splitOf: [String: String] {
+        Dictionary(entries.map { ($0.conditionId, $0.split) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Number of conditions per split, optionally within one dataset.
+    public func counts(dataset: String? = nil) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for e in entries where dataset == nil || e.dataset == dataset { out[e.split, default: 0] += 1 }
+        return out
+    }
+
+    /// Distinct compound keys per split (within a dataset if given).
+    public func molecules(in split: String, dataset: String? = nil) -> Set<String> {
+        Set(entries.filter { $0.split == split && (dataset == nil || $0.dataset == dataset) }.flatMap(\.compounds))
+    }
+
+    public static func == (a: SplitAssignment, b: SplitAssignment) -> Bool {
+        a.kind == b.kind && a.seed == b.seed && a.entries == b.entries && a.heldOutMolecules == b.heldOutMolecules
+            && a.parameters.map { $0.0 + "=" + $0.1 } == b.parameters.map { $0.0 + "=" + $0.1 }
+    }
+
+    var headerComment: String {
+        "# perturbridge split kind=\(kind) seed=\(seed)" + parameters.map { " \($0.0)=\($0.1)" }.joined()
+    }
+
+    static let columns = ["condition_id", "dataset", "context", "compounds", "split", "evaluated"]
+
+    /// Writes the TSV (and, when molecules were held out, `<name>.molecules.tsv` beside it), atomically.
+    public func write(to url: URL) throws {
+        var text = headerComment + "\n" + Self.columns.joined(separator: "\t") + "\n"
+        for e in entries {
+            text += [e.conditionId, e.dataset, e.context, e.compounds.joined(separator: "+"), e.split, e.evaluated ? "1" : "0"]
+                .joined(separator: "\t") + "\n"
+        }
+        try AtomicFile.write(text, to: url)
+        if !heldOutMolecules.isEmpty {
+            var m = headerComment + "\ndataset\tsplit\tmolecule\tsamples_in_dataset\tother_training_datasets\n"
+            for h in heldOutMolecules {
+                m += "\(h.dataset)\t\(h.split)\t\(h.molecule)\t\(h.samplesInDataset)\t\(h.otherTrainingDatasets.joined(separator: ","))\n"
+            }
+            try AtomicFile.write(m, to: Self.moleculesURL(for: url))
+        }
+    }
+
+    /// Path of the held-out molecule table written beside a split TSV.
+    public static func moleculesURL(for url: URL) -> URL {
+        url.deletingPathExtension().appendingPathExtension("molecules.tsv")
+    }
+
+    /// Reads a split TSV written by `write(to:)`.
+    public static func read(_ url: URL) throws -> SplitAssignment {
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw InputError("\(url.path): split file not found or not UTF-8")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let first = lines.first, first.hasPrefix("# perturbridge split") else {
+            throw InputError("\(url.path): line 1 must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`")
+        }
+        lines.removeFirst()
+        var kind = "", seed: UInt64 = 0
+        var parameters: [(String, String)] = []
+        for token in first.dropFirst("# perturbridge split".count).split(separator: " ") {
+            let kv = token.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { continue }
+            switch kv[0] {
+            case "kind": kind = kv[1]
+            case "seed": seed = UInt64(kv[1]) ?? 0
+            default: parameters.append((kv[0], kv[1]))
+            }
+        }
+        guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init),
+              header == columns else {
+            throw InputError("\(url.path): line 2 must be the column header \(columns.joined(separator: "\\t"))")
+        }
+        var entries: [Entry] = []
+        for (i, line) in lines.dropFirst().enumerated() {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == columns.count, [train, val, test].contains(f[4]) else {
+                throw InputError("\(url.path): row \(i + 3): expected \(columns.count) tab-separated fields with split train/val/test")
+            }
+            entries.append(Entry(conditionId: f[0], dataset: f[1], context: f[2],
+                                 compounds: f[3].isEmpty ? [] : f[3].split(separator: "+").map(String.init),
+                                 split: f[4], evaluated: f[5] == "1"))
+        }
+        return SplitAssignment(kind: kind, seed: seed, parameters: parameters, entries: entries)
+    }
+
+    /// Builds entries for conditions from a per-condition split function.
+    static func entries(for conditions: [Condition], _ splitOf: (Condition) -> (String, Bool)) -> [Entry] {
+        conditions.map { c in
+            let (split, evaluated) = splitOf(c)
+            return Entry(conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: split, evaluated: evaluated)
+        }
+    }
+}
+
+/// Seeded Fisher–Yates shuffle (deterministic for a given generator state).
+func seededShuffle<T>(_ items: [T], _ rng: inout SeededRNG) -> [T] {
+    var a = items
+    if a.count > 1 {
+        for i in stride(from: a.count - 1, to: 0, by: -1) {
+            let j = rng.nextInt(below: i + 1)
+            a.swapAt(i, j)
+        }
+    }
+    return a
+}

@@ -1,1 +1,0 @@
-// Tests for PerturbData are added with the module's features.
