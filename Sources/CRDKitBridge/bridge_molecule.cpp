@@ -21,6 +21,23 @@ char *pbbridge::duplicate(const std::string &text) {
     return copy;
 }
 
+namespace {
+
+/// The reason a SMILES failed: a syntax error, or the sanitization message (valence, kekulization) found by
+/// parsing again without sanitizing. Only runs on the failure path.
+std::string whyUnparsable(const char *smiles) {
+    try {
+        std::unique_ptr<RDKit::RWMol> raw(RDKit::SmilesToMol(smiles, 0, /*sanitize=*/false));
+        if (!raw) return "invalid SMILES syntax";
+        RDKit::MolOps::sanitizeMol(*raw);
+    } catch (const std::exception &e) {
+        return e.what();
+    }
+    return "RDKit could not parse the SMILES";
+}
+
+}  // namespace
+
 extern "C" void pb_bridge_init(void) {
     static std::once_flag once;
     try {
@@ -38,8 +55,13 @@ extern "C" PBStatus pb_molecule_from_smiles(const char *smiles, int largestFragm
         pbbridge::require(smiles, "smiles");
         pbbridge::require(out, "out");
         *out = nullptr;
-        std::unique_ptr<RDKit::ROMol> mol(RDKit::SmilesToMol(smiles));
-        if (!mol) throw BridgeError(PB_ERR_PARSE, "invalid SMILES syntax");
+        std::unique_ptr<RDKit::ROMol> mol;
+        try {
+            mol.reset(RDKit::SmilesToMol(smiles));
+        } catch (const RDKit::MolSanitizeException &e) {
+            throw BridgeError(PB_ERR_PARSE, e.what());
+        }
+        if (!mol) throw BridgeError(PB_ERR_PARSE, whyUnparsable(smiles));
         if (mol->getNumAtoms() == 0) throw BridgeError(PB_ERR_PARSE, "empty SMILES (no atoms)");
         if (largestFragment) {
             RDKit::MolStandardize::LargestFragmentChooser chooser;

@@ -36,11 +36,14 @@ final class ChemTests: XCTestCase {
                 guard let chem = error as? ChemError else { return XCTFail("\(error) is not a ChemError") }
                 XCTAssertEqual(chem.smiles, bad)
                 XCTAssertFalse(chem.reason.isEmpty)
-                XCTAssertTrue(chem.description.contains(bad))
+                XCTAssertTrue(chem.description.contains("'\(bad)'"), chem.description)
             }
         }
         XCTAssertThrowsError(try Chem.canonicalSmiles("CN(C)(C)(C)C")) { error in
             XCTAssertTrue((error as? ChemError)?.reason.contains("valence") == true, "\(error)")
+        }
+        XCTAssertThrowsError(try Chem.canonicalSmiles("")) { error in
+            XCTAssertEqual((error as? ChemError)?.reason, "empty SMILES (no atoms)")
         }
     }
 
