@@ -65,7 +65,7 @@ extension H5Object {
                 guard H5Aread(attr, type, &bytes) >= 0 else {
                     throw failure("cannot read attribute '\(name)'", includeHDF5Stack: true)
                 }
-                return H5Strings.decodeFixed(bytes, size: size, count: count)
+                return H5Strings.decodeFixed(bytes, size: size, count: count, spacePadded: H5Tget_strpad(type) == H5T_STR_SPACEPAD)
             case .float, .integer:
                 let values = try readNumericAttribute(attr, count: count, name: name)
                 return values.map { $0.rounded() == $0 ? String(Int64($0)) : String($0) }

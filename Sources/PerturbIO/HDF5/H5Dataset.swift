@@ -157,7 +157,7 @@ public final class H5Dataset: H5Object {
         defer { H5Tclose(fileType) }
         if !variable {
             let bytes = try readBytes(memType: fileType, size: size, rows: rows)
-            return H5Strings.decodeFixed(bytes, size: size, count: total)
+            return H5Strings.decodeFixed(bytes, size: size, count: total, spacePadded: H5Tget_strpad(fileType) == H5T_STR_SPACEPAD)
         }
         let memType = pb_h5t_vlen_utf8()
         defer { H5Tclose(memType) }

@@ -2,13 +2,14 @@ import Foundation
 
 /// Conversions between Swift strings and HDF5's string layouts.
 enum H5Strings {
-    /// Splits `count` fixed-length strings of `size` bytes, dropping NUL padding (and trailing spaces), decoding
+    /// Splits `count` fixed-length strings of `size` bytes, dropping NUL padding (and the trailing spaces of space-padded types, as MATLAB/R writers use), decoding
     /// UTF-8 and falling back to Latin-1 for bytes that are not UTF-8 (such as the `\xb5` micro sign in L1000 files).
-    static func decodeFixed(_ bytes: [UInt8], size: Int, count: Int) -> [String] {
+    static func decodeFixed(_ bytes: [UInt8], size: Int, count: Int, spacePadded: Bool = false) -> [String] {
         (0..<count).map { index in
             let start = index * size
             var end = start
             while end < start + size && bytes[end] != 0 { end += 1 }
+            if spacePadded { while end > start && bytes[end - 1] == 0x20 { end -= 1 } }
             let slice = bytes[start..<end]
             if let text = String(validating: slice, as: UTF8.self) { return text }
             return String(slice.map { Character(Unicode.Scalar($0)) })
