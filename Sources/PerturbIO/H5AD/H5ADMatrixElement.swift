@@ -109,6 +109,21 @@ struct H5ADMatrixElement {
         }
     }
 
+    /// Reads rows `range` as row-major Floats into `pointer` (room for `range.count * cols` Floats).
+    func readDense(rows range: Range<Int>, into pointer: UnsafeMutableRawPointer) throws {
+        try checkRows(range)
+        switch storage {
+        case .dense(let dataset):
+            guard dataset.elementType.isNumeric, dataset.elementType != .bool else {
+                throw FormatError(file: fileName, location: path, message: "wrong dtype: expected numbers, found \(dataset.elementType)")
+            }
+            try dataset.read(into: pointer, memType: pb_h5t_native_float(), rows: range)
+        case .sparse:
+            let values = try readDense(rows: range).values
+            values.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+    }
+
     /// Reads rows `range` keeping the stored form (CSC is converted to CSR).
     func readStorage(rows range: Range<Int>) throws -> MatrixStorage {
         try checkRows(range)

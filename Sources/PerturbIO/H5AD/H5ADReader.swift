@@ -78,6 +78,17 @@ public final class H5ADReader {
         return try element.readDense(rows: range)
     }
 
+    /// Reads rows `rows` of X or a layer as row-major Floats straight into `buffer`, which must hold at least
+    /// `rows.count * shape.cols` Floats: the allocation-free path for streaming large dense files.
+    public func readRows(layer: String?, rows: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let element = try matrixElement(layer: layer)
+        let needed = rows.count * element.cols
+        guard buffer.count >= needed * MemoryLayout<Float>.stride, let base = buffer.baseAddress else {
+            throw FormatError(file: url.path, location: element.path, message: "buffer too small for \(rows.count) rows of \(element.cols) values")
+        }
+        try element.readDense(rows: rows, into: base)
+    }
+
     /// Reads X or a layer keeping its stored form (dense stays dense, CSR stays CSR, CSC becomes CSR).
     public func readMatrix(layer: String?, rows: Range<Int>? = nil) throws -> MatrixStorage {
         try matrixElement(layer: layer).readStorage(rows: rows ?? 0..<shape.rows)
