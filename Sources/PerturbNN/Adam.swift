@@ -77,14 +77,16 @@ public final class Adam: Optimizer {
     }
 
     public func loadState(_ tensors: [String: Tensor], file: String) throws {
+        var newM = m, newV = v, newSteps = steps
         for (k, p) in parameters.enumerated() {
             guard let stepTensor = tensors["adam_step/\(p.name)"] else {
-                m[k] = nil; v[k] = nil; steps[k] = 0
+                newM[k] = nil; newV[k] = nil; newSteps[k] = 0
                 continue
             }
-            m[k] = try stateTensor(tensors, "adam_m/\(p.name)", shape: p.shape, file: file)
-            v[k] = try stateTensor(tensors, "adam_v/\(p.name)", shape: p.shape, file: file)
-            steps[k] = Int(stepTensor.scalar)
+            newM[k] = try stateTensor(tensors, "adam_m/\(p.name)", shape: p.shape, file: file)
+            newV[k] = try stateTensor(tensors, "adam_v/\(p.name)", shape: p.shape, file: file)
+            newSteps[k] = Int(stepTensor.scalar)
         }
+        (m, v, steps) = (newM, newV, newSteps)
     }
 }

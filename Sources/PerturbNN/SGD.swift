@@ -48,8 +48,8 @@ public final class SGD: Optimizer {
     }
 
     public func loadState(_ tensors: [String: Tensor], file: String) throws {
-        for (k, p) in parameters.enumerated() {
-            buffers[k] = tensors["sgd_momentum/\(p.name)"] == nil
+        buffers = try parameters.map { p in
+            tensors["sgd_momentum/\(p.name)"] == nil
                 ? nil : try stateTensor(tensors, "sgd_momentum/\(p.name)", shape: p.shape, file: file)
         }
     }

@@ -5,6 +5,7 @@ let benchArguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch benchArguments.first {
     case "chem": try ChemBench.run(Array(benchArguments.dropFirst()))
+    case "engine": try EngineBench.run(Array(benchArguments.dropFirst()))
     default: print("perturbridge-bench: benchmarks are being built")
     }
 } catch {

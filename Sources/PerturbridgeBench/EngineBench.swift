@@ -1,0 +1,184 @@
+import CBLAS
+import Foundation
+import PerturbBase
+import PerturbNN
+
+/// `perturbridge-bench engine`: training throughput of the reference LPM shape on the PerturbTensor engine,
+/// against plain `cblas_sgemm` on the same GEMM shapes and against PyTorch CPU (bench/engine_peer.py), with the
+/// same thread count, in one run.
+///
+///     perturbridge-bench engine [--threads 1] [--batch 16384] [--steps 10] [--warmup 2]
+///                               [--python python3] [--peer bench/engine_peer.py] [--no-peer]
+///
+/// Model: embeddings of dataset (12), context (200), compound (EmbeddingBag mean, 2000) and gene (5000), Linear(1→128)
+/// of log-dose and time, concat 6×128 = 768 → Linear(768,256)+ReLU+Dropout(0.1) → Linear(256,256)+ReLU+Dropout(0.1)
+/// → Linear(256,1), MSE, AdamW lr 2e-3, random data. FLOPs per step count 3 GEMMs per MLP layer (forward, dX, dW):
+/// 6·batch·(768·256 + 256·256 + 256·1).
+enum EngineBench {
+    struct Settings {
+        var threads = 1
+        var batch = 16_384
+        var steps = 10
+        var warmup = 2
+        var python = "python3"
+        var peer = "bench/engine_peer.py"
+        var runPeer = true
+
+        init(_ arguments: [String]) throws {
+            var rest = arguments[...]
+            while let flag = rest.popFirst() {
+                if flag == "--no-peer" { runPeer = false; continue }
+                guard let value = rest.popFirst() else { throw InputError("engine bench: \(flag) needs a value") }
+                func int() throws -> Int {
+                    guard let n = Int(value), n > 0 else {
+                        throw InputError("engine bench: \(flag) must be a positive integer, got '\(value)'")
+                    }
+                    return n
+                }
+                switch flag {
+                case "--threads": threads = try int()
+                case "--batch": batch = try int()
+                case "--steps": steps = try int()
+                case "--warmup": warmup = try int()
+                case "--python": python = value
+                case "--peer": peer = value
+                default: throw InputError("engine bench: unknown option \(flag)")
+                }
+            }
+        }
+    }
+
+    static let layerShapes = [(768, 256), (256, 256), (256, 1)]
+
+    static func flopsPerStep(batch: Int) -> Double {
+        6 * Double(batch) * Double(layerShapes.reduce(0) { $0 + $1.0 * $1.1 })
+    }
+
+    static func run(_ arguments: [String]) throws {
+        let settings = try Settings(arguments)
+        Engine.setThreads(settings.threads)
+        print("engine bench: LPM 6x128 -> 256 -> 256 -> 1, batch \(settings.batch), \(settings.threads) thread(s), "
+              + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
+        let train = trainingSeconds(settings)
+        let rows = Double(settings.steps * settings.batch) / train.seconds
+        let gflops = flopsPerStep(batch: settings.batch) * Double(settings.steps) / train.seconds / 1e9
+        print(String(format: "swift engine:  %.0f rows/s, %.1f GFLOP/s (%.1f ms/step, last loss %.4f)",
+                     rows, gflops, 1000 * train.seconds / Double(settings.steps), train.lastLoss))
+        let sgemm = sgemmGflops(batch: settings.batch, repeats: max(3, settings.steps))
+        print(String(format: "plain sgemm:   %.1f GFLOP/s on the same 9 GEMMs (ceiling %.0f rows/s)",
+                     sgemm, sgemm * 1e9 / (flopsPerStep(batch: settings.batch) / Double(settings.batch))))
+        print(String(format: "training_gflops / sgemm_gflops = %.3f", gflops / sgemm))
+        guard settings.runPeer else { return }
+        let peer = try runPeer(settings)
+        print(String(format: "pytorch %@ (%d threads): %.0f rows/s", peer.version, peer.threads, peer.rowsPerSecond))
+        print(String(format: "swift_rows_per_s / peer_rows_per_s = %.3f", rows / peer.rowsPerSecond))
+    }
+
+    /// Trains the LPM on random batches; returns seconds for the timed steps.
+    static func trainingSeconds(_ s: Settings) -> (seconds: Double, lastLoss: Float) {
+        var rng = SeededRNG(seed: 42)
+        let dataset = Embedding(name: "dataset", count: 12, dim: 128, rng: &rng)
+        let context = Embedding(name: "context", count: 200, dim: 128, rng: &rng)
+        let compound = EmbeddingBag(name: "compound", count: 2000, dim: 128, rng: &rng)
+        let gene = Embedding(name: "gene", count: 5000, dim: 128, rng: &rng)
+        let dose = Linear(name: "dose", inputs: 1, outputs: 128, rng: &rng)
+        let time = Linear(name: "time", inputs: 1, outputs: 128, rng: &rng)
+        let mlp = MLP(inputs: 768, hidden: [256, 256], outputs: 1, dropout: 0.1, rng: &rng)
+        let parameters = [dataset.weight, context.weight, compound.weight, gene.weight]
+            + dose.parameters + time.parameters + mlp.parameters
+        let optimizer = Adam.adamW(parameters: parameters, learningRate: 2e-3)
+
+        struct Batch { var ds, ctx, cpd, gene: [Int32]; var dose, time, target: Tensor }
+        let b = s.batch
+        let offsets = (0...b).map { Int32($0) }
+        let batches = (0..<4).map { _ in
+            Batch(ds: (0..<b).map { _ in Int32(rng.nextInt(below: 12)) },
+                  ctx: (0..<b).map { _ in Int32(rng.nextInt(below: 200)) },
+                  cpd: (0..<b).map { _ in Int32(rng.nextInt(below: 2000)) },
+                  gene: (0..<b).map { _ in Int32(rng.nextInt(below: 5000)) },
+                  dose: .uniform([b, 1], low: -3, high: 1, rng: &rng),
+                  time: .uniform([b, 1], low: 0, high: 48, rng: &rng),
+                  target: .normal([b, 1], rng: &rng))
+        }
+        var dropoutRNG = SeededRNG.derived(seed: 42, label: "dropout")
+        let graph = Graph()
+        var lastLoss: Float = .nan
+        func step(_ i: Int) {
+            let batch = batches[i % batches.count]
+            graph.reset()
+            let x = concat([
+                dataset(batch.ds, graph: graph), context(batch.ctx, graph: graph),
+                compound(offsets: offsets, indices: batch.cpd, graph: graph), gene(batch.gene, graph: graph),
+                dose(graph.input(batch.dose)), time(graph.input(batch.time)),
+            ])
+            let loss = mseLoss(mlp(x, rng: &dropoutRNG), target: batch.target)
+            optimizer.zeroGrad()
+            graph.backward(loss)
+            optimizer.step()
+            lastLoss = loss.value.scalar
+        }
+        for i in 0..<s.warmup { step(i) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<s.steps { step(i) }
+        graph.reset()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, lastLoss)
+    }
+
+    /// GFLOP/s of plain cblas_sgemm running the 9 GEMMs of one training step (forward, dX, dW per layer).
+    static func sgemmGflops(batch: Int, repeats: Int) -> Double {
+        var rng = SeededRNG(seed: 7)
+        var buffers = layerShapes.map { (inF, outF) in
+            (x: Tensor.uniform([batch, inF], low: -1, high: 1, rng: &rng),
+             w: Tensor.uniform([outF, inF], low: -1, high: 1, rng: &rng),
+             dy: Tensor.uniform([batch, outF], low: -1, high: 1, rng: &rng),
+             y: Tensor(uninitializedShape: [batch, outF]), dx: Tensor(uninitializedShape: [batch, inF]),
+             dw: Tensor(uninitializedShape: [outF, inF]))
+        }
+        let pointers = (0..<buffers.count).map { k in
+            (x: buffers[k].x.readPointer, w: buffers[k].w.readPointer, dy: buffers[k].dy.readPointer,
+             y: buffers[k].y.mutablePointer(), dx: buffers[k].dx.mutablePointer(), dw: buffers[k].dw.mutablePointer())
+        }
+        func once() {
+            for (k, (inF, outF)) in layerShapes.enumerated() {
+                let p = pointers[k]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outF), Int32(inF),
+                            1, p.x, Int32(inF), p.w, Int32(inF), 0, p.y, Int32(outF))
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(inF), Int32(outF),
+                            1, p.dy, Int32(outF), p.w, Int32(inF), 0, p.dx, Int32(inF))
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outF), Int32(inF), Int32(batch),
+                            1, p.dy, Int32(outF), p.x, Int32(inF), 0, p.dw, Int32(inF))
+            }
+        }
+        once()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { once() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        withExtendedLifetime(buffers) {}
+        return flopsPerStep(batch: batch) * Double(repeats) / seconds / 1e9
+    }
+
+    struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double }
+
+    static func runPeer(_ s: Settings) throws -> PeerResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [s.python, s.peer, "--threads", "\(s.threads)", "--batch", "\(s.batch)",
+                             "--steps", "\(s.steps)", "--warmup", "\(s.warmup)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_NUM_THREADS"] = "\(s.threads)"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let rows = json["rows_per_s"] as? Double else {
+            throw InputError("engine bench: the PyTorch peer \(s.peer) failed (exit \(process.terminationStatus)); "
+                             + "is torch installed for \(s.python)? Use --no-peer to skip it")
+        }
+        return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads,
+                          rowsPerSecond: rows)
+    }
+}
