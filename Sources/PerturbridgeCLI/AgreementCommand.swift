@@ -10,16 +10,20 @@ struct Agreement: ParsableCommand {
         commandName: "agreement",
         abstract: "Agreement of matched same-compound conditions across datasets and between replicates, against baselines.",
         discussion: """
-        Matches conditions of every pair of datasets that share a compound (and, per --match, context, dose and time),
-        scores each matched pair over their shared measured genes (Spearman/Pearson of logFC, DE-restricted Spearman,
-        direction agreement, top-k Jaccard/overlap, norm ratio, scaled RMSE), does the same for replicate rows within
-        each dataset, and reads every metric against same-context different-compound pairs and random pairs.
-        Writes pairs.tsv, summary.tsv (compound-clustered bootstrap CIs), heatmap_<metric>[_margin].svg and report.md.
+        Matches conditions of every pair of datasets that share a compound (and, per
+        --match, context, dose and time) and scores each matched pair over the genes
+        both measure: Spearman/Pearson of logFC, DE-restricted Spearman, direction
+        agreement, top-k Jaccard/overlap, norm ratio and scaled RMSE. Replicate rows
+        within a dataset are scored the same way. Every metric is read against
+        same-context different-compound pairs and random pairs.
+        Writes pairs.tsv, summary.tsv (compound-clustered bootstrap CIs),
+        heatmap_<metric>[_margin].svg and report.md into --output.
 
         Examples:
-          perturbridge simulate --output sim/
-          perturbridge agreement --effects sim/*.h5ad --output runs/agreement-sim
-          perturbridge agreement --effects l1000_effects.h5ad --match context,time --output runs/agreement-l1000
+          perturbridge simulate --output sim
+          perturbridge agreement --effects sim/*.h5ad --output runs/agree-sim
+          perturbridge agreement --effects plate.h5ad --match context,time \\
+            --output runs/agree-plate
         """
     )
 

@@ -30,8 +30,9 @@ public struct HeatmapSVG: Sendable {
         let headerHeight = Double((columnLabels.map(\.count).max() ?? 4)) * 5 + 56
         let left = max(labelWidth, 60), top = max(headerHeight, 70)
         let gridWidth = cell * Double(columnLabels.count), gridHeight = cellHeight * Double(rowLabels.count)
-        let legendWidth = 90.0
-        let width = left + gridWidth + legendWidth + 30, height = max(top + gridHeight + 30, top + 200)
+        let legendWidth = max(90, Double(legendTitle.count) * 5.5 + 10)
+        let width = max(left + gridWidth + legendWidth + 30, Double(title.count) * 7.5 + 20)
+        let height = max(top + gridHeight + 30, top + 200)
         var svg = SVGText.header(width: width, height: height, title: title)
         svg += SVGText.text(title, x: 10, y: 20, size: 14, weight: "bold")
         for (j, label) in columnLabels.enumerated() {
