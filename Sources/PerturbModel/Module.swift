@@ -1,0 +1,1 @@
+// PerturbModel: see the module's files.

@@ -1,0 +1,1 @@
+// Tests for PerturbModel are added with the module's features.
