@@ -48,6 +48,7 @@ public final class Graph {
 
     /// Records an operation result. `backward` is dropped when no input requires a gradient.
     public func record(_ value: Tensor, inputs: [Var], backward: @escaping Backward) -> Var {
+        precondition(inputs.allSatisfy { $0.graph === self }, "an operation mixes variables of different graphs")
         let needs = inputs.contains { nodes[$0.id].requiresGrad }
         nodes.append(Node(value: value, grad: nil, requiresGrad: needs, keepsGrad: false,
                           parameter: nil, backward: needs ? backward : nil))
