@@ -22,12 +22,16 @@ struct Agreement: ParsableCommand {
         Examples:
           perturbridge simulate --output sim
           perturbridge agreement --effects sim/*.h5ad --output runs/agree-sim
-          perturbridge agreement --effects plate.h5ad --match context,time \\
-            --output runs/agree-plate
+          perturbridge effects --input test_l1000.gct --dataset A375 \\
+            --output a375.h5ad --replicates a375_reps.h5ad
+          perturbridge agreement --effects a375.h5ad a375_reps.h5ad \\
+            --match context,time --output runs/agree-a375
+        (One well per dose on that plate: without the dose rule, replicate pairs
+        are the wells of one compound across its doses.)
         """
     )
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Effects tables (.h5ad written by `perturbridge effects` or `simulate`).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Effects tables (.h5ad from `perturbridge effects` or `simulate`); files of one dataset (pooled and --replicates output) are joined.")
     var effects: [String]
 
     @Option(name: .long, help: "Output folder.")
@@ -77,7 +81,7 @@ struct Agreement: ParsableCommand {
             if !quiet { ProgressReporter.log("[agreement] \(path): \(table.conditions.count) conditions × \(table.genes.count) genes, datasets \(table.datasets.joined(separator: ", "))") }
         }
         let analysis = try AgreementAnalysis.run(
-            sets: sets, rules: rules, options: AgreementOptions(topK: topK, deThreshold: deThreshold), seed: seed, showProgress: !quiet)
+            sets: try ProfileSet.mergingDatasets(sets), rules: rules, options: AgreementOptions(topK: topK, deThreshold: deThreshold), seed: seed, showProgress: !quiet)
         let options = BootstrapOptions(draws: bootstrap, seed: seed, bca: !percentile)
         let summary = analysis.summarize(bootstrap: options)
         let directory = URL(fileURLWithPath: output)

@@ -45,6 +45,20 @@ final class AgreementMatchingTests: XCTestCase {
         XCTAssertEqual(shared.map { [$0.0, $0.1] }, [[0, 3], [1, 2], [4, 0]])
     }
 
+    func testMergingPooledAndReplicateFilesOfOneDataset() throws {
+        let pooled = try set("A", [ProfileCondition(context: "c", compound: "X")])
+        let reps = try set("A", ["w1", "w2"].map { ProfileCondition(context: "c", compound: "X", replicate: $0) })
+        let other = try set("B", [ProfileCondition(context: "c", compound: "X")])
+        let merged = try ProfileSet.mergingDatasets([pooled, other, reps])
+        XCTAssertEqual(merged.map(\.dataset), ["A", "B"])
+        XCTAssertEqual(merged[0].conditions.count, 3)
+        XCTAssertEqual(merged[0].values.count, 9)
+        XCTAssertEqual(merged[0].crossDatasetRows, [0])
+        XCTAssertEqual(ConditionMatcher.replicatePairs(merged[0], rules: MatchRules()).map { [$0.0, $0.1] }, [[1, 2]])
+        let otherGenes = try set("A", [ProfileCondition(context: "c", compound: "X")], genes: ["g1", "g2"])
+        XCTAssertThrowsError(try ProfileSet.mergingDatasets([pooled, otherGenes])) { XCTAssertTrue("\($0)".contains("different gene lists")) }
+    }
+
     func testBadShapeIsAnError() {
         XCTAssertThrowsError(try ProfileSet(dataset: "A", genes: ["g"], conditions: [ProfileCondition(context: "c", compound: "X")], values: [1, 2]))
     }

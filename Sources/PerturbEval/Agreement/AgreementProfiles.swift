@@ -87,3 +87,23 @@ public struct ProfileSet: Sendable {
         return sd > 0 ? (mean, sd) : (mean, 1)
     }
 }
+
+extension ProfileSet {
+    /// Joins sets that carry the same dataset name (e.g. a pooled effects file and its per-replicate file) by
+    /// appending their rows; order of first appearance is kept.
+    /// - Throws: when sets of one dataset have different gene lists.
+    public static func mergingDatasets(_ sets: [ProfileSet]) throws -> [ProfileSet] {
+        var merged: [ProfileSet] = []
+        for set in sets {
+            guard let i = merged.firstIndex(where: { $0.dataset == set.dataset }) else { merged.append(set); continue }
+            guard merged[i].genes == set.genes else {
+                throw InputError("dataset '\(set.dataset)' appears in several inputs with different gene lists "
+                    + "(\(merged[i].genes.count) vs \(set.genes.count) genes); give it once or write the files from the same source")
+            }
+            merged[i].conditions += set.conditions
+            merged[i].values += set.values
+            merged[i].measured += set.measured
+        }
+        return merged
+    }
+}
