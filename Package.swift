@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "PerturbModel",
-            dependencies: ["PerturbNN", "PerturbTensor", "PerturbData", "PerturbBase"],
+            dependencies: ["PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase"],
             path: "Sources/PerturbModel"
         ),
         .target(

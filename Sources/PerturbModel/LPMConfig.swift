@@ -1,0 +1,175 @@
+import Foundation
+import PerturbBase
+
+/// One training row per (condition, gene) scalar (`scalar`) or per condition with every gene as an output
+/// (`multiout`), as the reference LPM's `output_mode`.
+public enum OutputMode: String, Codable, CaseIterable, Sendable {
+    case scalar, multiout
+}
+
+/// How a compound (set) becomes the perturbation vector of width `embeddingDim`.
+public enum CompoundEncoderKind: String, Codable, CaseIterable, Sendable {
+    /// A learned table, one row per vocabulary compound, N(0, 1) init (the reference default).
+    case learned
+    /// Morgan bits (radius `morganRadius`, `embeddingDim` bits) as a frozen table; zero rows for the control,
+    /// compounds without SMILES and invalid SMILES.
+    case morganFixed = "morgan_fixed"
+    /// The same Morgan table as the initialization of a learned table.
+    case morganLearned = "morgan_learned"
+    /// An inductive encoder: MLP over Morgan bits (`fingerprintBits` → `fingerprintHidden` → `embeddingDim`), so
+    /// molecules never seen in training get an embedding from their structure.
+    case fingerprintMLP = "fingerprint_mlp"
+}
+
+/// What data a run trains on.
+public enum TrainingMode: String, Codable, CaseIterable, Sendable {
+    /// Every dataset given (the pretraining corpus).
+    case all
+    /// Only `datasets` (the targets), from scratch; vocabularies stay global (built from every file given).
+    case scratch
+    /// Only `datasets`, starting from the weights of `initFrom` (strict load), fresh optimizer and schedule, the
+    /// compound encoder frozen unless `freezeCompoundEmbeddings` is false.
+    case finetune
+}
+
+/// Model and training settings of an LPM run: a JSON file in `experiments/pretrain/` (snake_case keys, every key
+/// optional, unknown keys rejected) plus CLI overrides. Defaults are the reference's (seed-spec §3.1).
+public struct LPMConfig: Codable, Equatable, Sendable {
+    public var outputMode: OutputMode = .multiout
+    public var embeddingDim = 128
+    public var hiddenWidth = 256
+    public var hiddenLayers = 2
+    public var dropout = 0.1
+    public var compoundEncoder: CompoundEncoderKind = .learned
+    /// Morgan radius for the `morgan_*` tables (bits = `embeddingDim`) and the fingerprint encoder.
+    public var morganRadius = 2
+    /// Morgan bits fed to the `fingerprint_mlp` encoder.
+    public var fingerprintBits = 2048
+    /// Hidden width of the `fingerprint_mlp` encoder.
+    public var fingerprintHidden = 256
+    /// `adamw` (reference), `adam` or `sgd` (momentum 0.9).
+    public var optimizer = "adamw"
+    public var learningRate = 2e-3
+    public var weightDecay = 0.01
+    /// Exponential learning-rate decay per epoch (PyTorch `ExponentialLR`).
+    public var lrDecay = 0.97
+    public var batchSize = 4096
+    public var maxEpochs = 25
+    /// Stop after this many epochs without a better validation RMSE; 0 = never (the reference).
+    public var patience = 0
+    public var seed: UInt64 = 13
+    /// Engine threads (OpenBLAS and kernels); 0 = `Parallel.threadCount`. Same seed + threads → same weights.
+    public var threads = 0
+    /// Save `epoch-NNNN.safetensors` every N epochs; 0 = never (best and last are always kept).
+    public var checkpointEvery = 1
+    public var mode: TrainingMode = .all
+    /// Target datasets for `scratch`/`finetune` (and a filter for `all`); empty = every dataset.
+    public var datasets: [String] = []
+    /// Checkpoint (a run folder or a `.safetensors` file) to start from in `finetune` mode.
+    public var initFrom: String? = nil
+    /// Freeze the compound encoder while fine-tuning (reference: true).
+    public var freezeCompoundEmbeddings = true
+    /// Shuffle buffer size in training rows (scalars in scalar mode, conditions × genes in multiout mode);
+    /// batches are drawn once it is exceeded (reference ShuffleBuffer refill threshold 1,000,000).
+    public var shuffleBufferRows = 1_000_000
+    /// Conditions read from an effects file at a time (the streaming unit, a "shard").
+    public var shardConditions = 2048
+    /// Train on vehicle-control conditions too (the reference drops them).
+    public var includeControls = false
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case outputMode = "output_mode", embeddingDim = "embedding_dim", hiddenWidth = "hidden_width"
+        case hiddenLayers = "hidden_layers", dropout, compoundEncoder = "compound_encoder", morganRadius = "morgan_radius"
+        case fingerprintBits = "fingerprint_bits", fingerprintHidden = "fingerprint_hidden", optimizer
+        case learningRate = "learning_rate", weightDecay = "weight_decay", lrDecay = "lr_decay", batchSize = "batch_size"
+        case maxEpochs = "max_epochs", patience, seed, threads, checkpointEvery = "checkpoint_every", mode, datasets
+        case initFrom = "init_from", freezeCompoundEmbeddings = "freeze_compound_embeddings"
+        case shuffleBufferRows = "shuffle_buffer_rows", shardConditions = "shard_conditions"
+        case includeControls = "include_controls"
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted()
+            .first(where: { !known.contains($0) }) {
+            throw InputError("LPM config: unknown key '\(unknown)'; known keys: \(known.sorted().joined(separator: ", "))")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var d = LPMConfig()
+        func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try take(.outputMode, &d.outputMode); try take(.embeddingDim, &d.embeddingDim)
+        try take(.hiddenWidth, &d.hiddenWidth); try take(.hiddenLayers, &d.hiddenLayers); try take(.dropout, &d.dropout)
+        try take(.compoundEncoder, &d.compoundEncoder); try take(.morganRadius, &d.morganRadius)
+        try take(.fingerprintBits, &d.fingerprintBits); try take(.fingerprintHidden, &d.fingerprintHidden)
+        try take(.optimizer, &d.optimizer); try take(.learningRate, &d.learningRate); try take(.weightDecay, &d.weightDecay)
+        try take(.lrDecay, &d.lrDecay); try take(.batchSize, &d.batchSize); try take(.maxEpochs, &d.maxEpochs)
+        try take(.patience, &d.patience); try take(.seed, &d.seed); try take(.threads, &d.threads)
+        try take(.checkpointEvery, &d.checkpointEvery); try take(.mode, &d.mode); try take(.datasets, &d.datasets)
+        if let v = try c.decodeIfPresent(String.self, forKey: .initFrom) { d.initFrom = v }
+        try take(.freezeCompoundEmbeddings, &d.freezeCompoundEmbeddings)
+        try take(.shuffleBufferRows, &d.shuffleBufferRows); try take(.shardConditions, &d.shardConditions)
+        try take(.includeControls, &d.includeControls)
+        self = d
+    }
+
+    /// Reads a JSON config file; errors name the file and the problem.
+    public static func read(_ url: URL) throws -> LPMConfig {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw InputError("\(url.path): config file not found")
+        }
+        do { return try JSONDecoder().decode(LPMConfig.self, from: data) } catch let error as InputError {
+            throw InputError("\(url.path): \(error.message)")
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.dataCorrupted(let context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw InputError("\(url.path): field '\(path)': \(context.debugDescription)")
+        } catch {
+            throw InputError("\(url.path): not a valid LPM config (\(error))")
+        }
+    }
+
+    /// Pretty JSON with sorted keys (the run folder's `config.json`).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Effective engine thread count.
+    public var resolvedThreads: Int { threads > 0 ? threads : Parallel.threadCount }
+
+    /// Checks ranges and combinations; throws an `InputError` naming the field.
+    public func validate() throws {
+        func check(_ ok: Bool, _ field: String, _ what: String) throws {
+            if !ok { throw InputError("LPM config: \(field) \(what)") }
+        }
+        try check(embeddingDim > 0, "embedding_dim", "must be positive, got \(embeddingDim)")
+        try check(hiddenWidth > 0, "hidden_width", "must be positive, got \(hiddenWidth)")
+        try check(hiddenLayers >= 0, "hidden_layers", "must be ≥ 0, got \(hiddenLayers)")
+        try check(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
+        try check(morganRadius >= 0, "morgan_radius", "must be ≥ 0, got \(morganRadius)")
+        try check(fingerprintBits > 0 && fingerprintHidden > 0, "fingerprint_bits/fingerprint_hidden", "must be positive")
+        try check(["adamw", "adam", "sgd"].contains(optimizer.lowercased()), "optimizer", "must be adamw, adam or sgd, got '\(optimizer)'")
+        try check(learningRate > 0 && learningRate.isFinite, "learning_rate", "must be positive, got \(learningRate)")
+        try check(weightDecay >= 0, "weight_decay", "must be ≥ 0, got \(weightDecay)")
+        try check(lrDecay > 0 && lrDecay <= 1, "lr_decay", "must be in (0, 1], got \(lrDecay)")
+        try check(batchSize > 0, "batch_size", "must be positive, got \(batchSize)")
+        try check(maxEpochs > 0, "max_epochs", "must be positive, got \(maxEpochs)")
+        try check(patience >= 0, "patience", "must be ≥ 0, got \(patience)")
+        try check(threads >= 0, "threads", "must be ≥ 0, got \(threads)")
+        try check(checkpointEvery >= 0, "checkpoint_every", "must be ≥ 0, got \(checkpointEvery)")
+        try check(shuffleBufferRows > 0 && shardConditions > 0, "shuffle_buffer_rows/shard_conditions", "must be positive")
+        try check(mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")
+        try check(mode != .finetune || initFrom != nil, "init_from", "must name a checkpoint in mode finetune")
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import PerturbBase
+import PerturbChem
+import PerturbData
+import PerturbNN
+
+/// One batch of model inputs: per-row codes and scalars plus the batch's distinct compound sets.
+public struct LPMInputs {
+    public var dataset: [Int32]
+    public var context: [Int32]
+    /// Row → index into `compoundSets`.
+    public var compoundSet: [Int32]
+    public var compoundSets: CompoundSets
+    /// Gene codes (scalar mode only; nil in multiout mode).
+    public var gene: [Int32]?
+    public var logDose: [Float]
+    public var time: [Float]
+
+    public init(dataset: [Int32], context: [Int32], compoundSet: [Int32], compoundSets: CompoundSets, gene: [Int32]?,
+                logDose: [Float], time: [Float]) {
+        self.dataset = dataset
+        self.context = context
+        self.compoundSet = compoundSet
+        self.compoundSets = compoundSets
+        self.gene = gene
+        self.logDose = logDose
+        self.time = time
+    }
+
+    public var count: Int { dataset.count }
+}
+
+/// The LPM (seed-spec §3.1–3.3): embeddings of dataset, context, compound set (mean) and — in scalar mode — gene,
+/// plus Linear(1 → D) projections of log-dose and time, concatenated (6·D scalar, 5·D multiout) into an MLP of
+/// `hiddenLayers` × `hiddenWidth` (ReLU, dropout) with 1 output (scalar) or one per vocabulary gene (multiout).
+///
+/// Initialization as the reference: embeddings N(0, 1); dose/time `Linear` PyTorch default (U(−1, 1) at fan-in 1);
+/// only the predictor MLP gets Xavier-uniform weights with the ReLU gain. Parameter names follow the reference
+/// module names (`dataset_embedding_layer.weight`, ..., `neural_network.layers.<i>.weight`).
+public final class LPMModel {
+    public let config: LPMConfig
+    public let vocabularies: Vocabularies
+    public let index: VocabularyIndex
+    let datasetEmbedding: Embedding
+    let contextEmbedding: Embedding
+    let compoundEncoder: CompoundEncoder
+    let readoutEmbedding: Embedding?
+    let doseLayer: Linear
+    let timeLayer: Linear
+    let predictor: MLP
+
+    /// Builds a freshly initialized model; every draw comes from `rng` in a fixed order.
+    public init(config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
+        self.config = config
+        self.vocabularies = vocabularies
+        index = vocabularies.index()
+        let d = config.embeddingDim
+        datasetEmbedding = Embedding(name: "dataset_embedding_layer", count: max(1, vocabularies.datasets.count), dim: d, rng: &rng)
+        contextEmbedding = Embedding(name: "context_embedding_layer", count: max(1, vocabularies.contexts.count), dim: d, rng: &rng)
+        compoundEncoder = CompoundEncoder(config: config, vocabularies: vocabularies, rng: &rng)
+        readoutEmbedding = config.outputMode == .scalar
+            ? Embedding(name: "readout_embedding_layer", count: max(1, vocabularies.genes.count), dim: d, rng: &rng) : nil
+        doseLayer = Linear(name: "log_dose_layer", inputs: 1, outputs: d, rng: &rng)
+        timeLayer = Linear(name: "time_layer", inputs: 1, outputs: d, rng: &rng)
+        let inputs = (config.outputMode == .scalar ? 6 : 5) * d
+        let outputs = config.outputMode == .scalar ? 1 : max(1, vocabularies.genes.count)
+        predictor = MLP(name: "neural_network", inputs: inputs,
+                        hidden: Array(repeating: config.hiddenWidth, count: config.hiddenLayers), outputs: outputs,
+                        activation: .relu, dropout: Float(config.dropout), initialization: .xavierReLU, rng: &rng)
+    }
+
+    /// Convenience: fills SMILES missing from the vocabularies from `compoundTable` (for the Morgan encoders).
+    public convenience init(config: LPMConfig, vocabularies: Vocabularies, compoundTable: [String: Compound], rng: inout SeededRNG) {
+        var v = vocabularies
+        for (i, key) in v.compounds.enumerated() where v.compoundSmiles[i].isEmpty {
+            v.compoundSmiles[i] = compoundTable[key]?.canonicalSmiles ?? ""
+        }
+        self.init(config: config, vocabularies: v, rng: &rng)
+    }
+
+    /// Every parameter, in a fixed order (checkpoint and optimizer order).
+    public var parameters: [Parameter] {
+        [datasetEmbedding.weight, contextEmbedding.weight] + compoundEncoder.parameters
+            + (readoutEmbedding.map { [$0.weight] } ?? []) + doseLayer.parameters + timeLayer.parameters + predictor.parameters
+    }
+
+    /// Parameters of the compound encoder (the table, or the fingerprint MLP).
+    public var compoundParameters: [Parameter] { compoundEncoder.parameters }
+
+    /// Freezes or unfreezes the compound encoder (fine-tuning keeps it fixed).
+    public func setCompoundEncoderFrozen(_ frozen: Bool) { compoundEncoder.setFrozen(frozen) }
+
+    /// Vocabulary compounds that got a zero Morgan vector (no or invalid SMILES); empty for the learned table.
+    public var zeroFingerprintCompounds: [String] { compoundEncoder.zeroFingerprintKeys }
+
+    /// Forward pass: `[batch, 1]` (scalar) or `[batch, genes]` (multiout). Dropout draws from `rng` when the graph
+    /// is in training mode.
+    public func forward(_ inputs: LPMInputs, graph: Graph, rng: inout SeededRNG) -> Var {
+        precondition((inputs.gene != nil) == (config.outputMode == .scalar), "LPMModel.forward: gene codes are required exactly in scalar mode")
+        let compounds = compoundEncoder.encode(inputs.compoundSets, graph: graph)
+        let rows = LPMRowIndices(dataset: inputs.dataset, context: inputs.context, compoundRow: inputs.compoundSet,
+                                 gene: inputs.gene, logDose: inputs.logDose, time: inputs.time)
+        let x = lpmInput(dataset: graph.parameter(datasetEmbedding.weight), context: graph.parameter(contextEmbedding.weight),
+                         compounds: compounds, gene: readoutEmbedding.map { graph.parameter($0.weight) },
+                         doseWeight: graph.parameter(doseLayer.weight), doseBias: graph.parameter(doseLayer.bias!),
+                         timeWeight: graph.parameter(timeLayer.weight), timeBias: graph.parameter(timeLayer.bias!), rows: rows)
+        return predictor(x, rng: &rng)
+    }
+
+    // MARK: Embeddings
+
+    /// The perturbation vector of every vocabulary compound except Control: keys, row-major `[keys, dim]`, dim.
+    public func compoundEmbeddings() -> (keys: [String], matrix: [Float], dim: Int) {
+        let n = vocabularies.compounds.count
+        let codes = (1..<max(1, n)).map { Int32($0) }
+        let matrix = encode(sets: CompoundSets(offsets: (0...codes.count).map { Int32($0) }, indices: codes))
+        return (Array(vocabularies.compounds.dropFirst()), matrix, config.embeddingDim)
+    }
+
+    /// Embeddings of arbitrary molecules from their SMILES (inductive; `fingerprint_mlp` only). Throws a `ChemError`
+    /// naming the (0-based) row of the first invalid SMILES.
+    public func embed(smiles: [String]) throws -> [Float] {
+        guard config.compoundEncoder == .fingerprintMLP else {
+            throw InputError("embedding new molecules needs a fingerprint_mlp model; this checkpoint uses \(config.compoundEncoder.rawValue) (only its \(vocabularies.compounds.count - 1) vocabulary compounds have embeddings)")
+        }
+        var fps: [Fingerprint] = []
+        for (row, s) in smiles.enumerated() {
+            do { fps.append(try Morgan.fingerprint(smiles: s, options: compoundEncoder.fingerprintOptions)) } catch let e as ChemError {
+                throw e.at(row: row)
+            }
+        }
+        let base = Int32(vocabularies.compounds.count)
+        return encode(sets: CompoundSets(offsets: (0...fps.count).map { Int32($0) }, indices: (0..<fps.count).map { base + Int32($0) },
+                                         extraFingerprints: fps))
+    }
+
+    /// Evaluates the compound encoder on `sets` in chunks (no gradient).
+    func encode(sets: CompoundSets) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(sets.count * config.embeddingDim)
+        let chunk = 4096
+        let graph = Graph(training: false)
+        for lo in stride(from: 0, to: sets.count, by: chunk) {
+            let hi = min(sets.count, lo + chunk)
+            let base = sets.offsets[lo]
+            let part = CompoundSets(offsets: sets.offsets[lo...hi].map { $0 - base },
+                                    indices: Array(sets.indices[Int(base)..<Int(sets.offsets[hi])]),
+                                    extraFingerprints: sets.extraFingerprints)
+            graph.reset()
+            out.append(contentsOf: compoundEncoder.encode(part, graph: graph).value.scalars)
+        }
+        graph.reset()
+        return out
+    }
+}

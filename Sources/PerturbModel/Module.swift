@@ -1,1 +1,0 @@
-// PerturbModel: see the module's files.

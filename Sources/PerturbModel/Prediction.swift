@@ -1,0 +1,74 @@
+import Foundation
+import PerturbBase
+import PerturbChem
+import PerturbData
+import PerturbNN
+
+extension LPMModel {
+    /// Predicted logFC for `rows` of `table` (every row when nil), row-major `rows × table.genes`, NaN for genes
+    /// outside the model's vocabulary. Datasets, contexts and compounds must be in the vocabulary, except that a
+    /// `fingerprint_mlp` model embeds unknown compounds from their SMILES in `table.compounds` (inductive).
+    /// Throws an `InputError` naming the row otherwise.
+    public func predict(_ table: EffectsTable, rows: [Int]? = nil, batchSize: Int = 4096) throws -> [Float] {
+        let rows = rows ?? Array(table.conditions.indices)
+        var index = self.index
+        var extra: [Fingerprint] = []
+        if config.compoundEncoder == .fingerprintMLP {
+            let unknown = Set(rows.flatMap { table.conditions[$0].compounds }).filter { index.compounds[$0] == nil }.sorted()
+            for key in unknown {
+                guard let smiles = table.compounds[key]?.canonicalSmiles, !smiles.isEmpty else {
+                    throw InputError("predict: compound '\(key)' is outside the vocabulary and has no SMILES to fingerprint")
+                }
+                index.compounds[key] = Int32(vocabularies.compounds.count + extra.count)
+                extra.append(try Morgan.fingerprint(smiles: smiles, options: compoundEncoder.fingerprintOptions))
+            }
+        }
+        let sets = CompoundSetTable()
+        let encoder = ConditionEncoder(index: index, sets: sets)
+        let geneMap = index.geneMap(table.genes)
+        let g = table.genes.count
+        var out = [Float](repeating: .nan, count: rows.count * g)
+        var builder = BatchBuilder(sets: sets, geneCount: vocabularies.genes.count)
+        let graph = Graph(training: false)
+        var rng = SeededRNG(seed: 0)
+        let encoded = try rows.map { try encoder.encode(table.conditions[$0], row: $0, source: "predict") }
+        let knownGenes = (0..<g).filter { geneMap[$0] >= 0 }
+        switch config.outputMode {
+        case .multiout:
+            for lo in stride(from: 0, to: rows.count, by: batchSize) {
+                let part = encoded[lo..<min(rows.count, lo + batchSize)]
+                let (local, compoundSets) = builder.localSets(part.map(\.compoundSet))
+                var cs = compoundSets
+                cs.extraFingerprints = extra
+                let inputs = LPMInputs(dataset: part.map(\.dataset), context: part.map(\.context), compoundSet: local,
+                                       compoundSets: cs, gene: nil, logDose: part.map(\.logDose), time: part.map(\.time))
+                graph.reset()
+                let pred = forward(inputs, graph: graph, rng: &rng).value
+                let pp = pred.readPointer, vg = vocabularies.genes.count
+                for (i, _) in part.enumerated() {
+                    for c in knownGenes { out[(lo + i) * g + c] = pp[i * vg + Int(geneMap[c])] }
+                }
+            }
+        case .scalar:
+            var pairs: [(row: Int, gene: Int)] = []
+            pairs.reserveCapacity(rows.count * knownGenes.count)
+            for r in rows.indices { for c in knownGenes { pairs.append((r, c)) } }
+            for lo in stride(from: 0, to: pairs.count, by: batchSize) {
+                let part = pairs[lo..<min(pairs.count, lo + batchSize)]
+                let codes = part.map { encoded[$0.row] }
+                let (local, compoundSets) = builder.localSets(codes.map(\.compoundSet))
+                var cs = compoundSets
+                cs.extraFingerprints = extra
+                let inputs = LPMInputs(dataset: codes.map(\.dataset), context: codes.map(\.context), compoundSet: local,
+                                       compoundSets: cs, gene: part.map { geneMap[$0.gene] }, logDose: codes.map(\.logDose),
+                                       time: codes.map(\.time))
+                graph.reset()
+                let pred = forward(inputs, graph: graph, rng: &rng).value
+                let pp = pred.readPointer
+                for (i, p) in part.enumerated() { out[p.row * g + p.gene] = pp[i] }
+            }
+        }
+        graph.reset()
+        return out
+    }
+}

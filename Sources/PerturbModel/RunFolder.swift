@@ -1,0 +1,86 @@
+import Foundation
+import PerturbBase
+import PerturbNN
+
+/// Metrics of one finished epoch (a line of `metrics.jsonl`, a row of `metrics.csv`).
+public struct EpochMetrics: Codable, Equatable, Sendable {
+    /// 1-based epoch number.
+    public var epoch: Int
+    /// Optimizer steps completed so far.
+    public var step: Int
+    public var learningRate: Double
+    /// Pooled RMSE of the training batches of this epoch (with dropout active, as the reference logs it).
+    public var trainRMSE: Double
+    public var trainRows: Int
+    public var validation: ValidationMetrics
+    public var seconds: Double
+    public var rowsPerSecond: Double
+}
+
+/// What `Trainer.fit` returns.
+public struct TrainingRun: Sendable {
+    /// 1-based epoch of the best validation RMSE (the last epoch when there is no validation data).
+    public var bestEpoch: Int
+    public var bestValidationRMSE: Double?
+    public var perDatasetValidationRMSE: [String: Double]
+    public var history: [EpochMetrics]
+    public var runDirectory: URL
+    public var stoppedEarly: Bool
+}
+
+/// State carried in the `last` checkpoint so a resumed run continues exactly.
+struct TrainerState: Codable {
+    var bestEpoch: Int
+    var bestRMSE: Double?
+    var epochsWithoutImprovement: Int
+    var history: [EpochMetrics]
+}
+
+/// Files of a run folder: `config.json`, `run.json`, `metrics.jsonl`, `metrics.csv`, `best.*`, `last.*`,
+/// `epoch-NNNN.*` (each checkpoint a `.safetensors` plus its `.json` sidecar).
+public struct RunFolder {
+    public let url: URL
+    public init(_ url: URL) { self.url = url }
+
+    public var config: URL { url.appendingPathComponent("config.json") }
+    public var run: URL { url.appendingPathComponent("run.json") }
+    public var metricsJSONL: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var metricsCSV: URL { url.appendingPathComponent("metrics.csv") }
+    public var best: URL { url.appendingPathComponent("best.safetensors") }
+    public var last: URL { url.appendingPathComponent("last.safetensors") }
+    public func epoch(_ e: Int) -> URL { url.appendingPathComponent(String(format: "epoch-%04d.safetensors", e)) }
+
+    /// A checkpoint path from a run folder (its `best.safetensors`) or a `.safetensors` file.
+    public static func checkpointFile(_ url: URL) throws -> URL {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError("\(url.path): checkpoint not found (give a run folder or a .safetensors file)")
+        }
+        if isDirectory.boolValue {
+            let best = RunFolder(url).best
+            guard FileManager.default.fileExists(atPath: best.path) else {
+                throw InputError("\(url.path): run folder has no best.safetensors (did the run finish an epoch?)")
+            }
+            return best
+        }
+        return url
+    }
+
+    /// Rewrites `metrics.jsonl` and `metrics.csv` from the full history (atomic, so a kill never truncates them).
+    func writeMetrics(_ history: [EpochMetrics], datasets: [String]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var jsonl = ""
+        for m in history { jsonl += String(decoding: try encoder.encode(m), as: UTF8.self) + "\n" }
+        try AtomicFile.write(jsonl, to: metricsJSONL)
+        func f(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
+        var table = DelimitedTable(header: ["epoch", "step", "learning_rate", "train_rmse", "train_rows", "val_rmse", "val_pearson",
+                                           "val_count", "seconds", "rows_per_s"] + datasets.map { "val_rmse/\($0)" })
+        for m in history {
+            table.rows.append(["\(m.epoch)", "\(m.step)", f(m.learningRate), f(m.trainRMSE), "\(m.trainRows)", f(m.validation.rmse),
+                               f(m.validation.pearson), "\(m.validation.count)", f(m.seconds), f(m.rowsPerSecond)]
+                              + datasets.map { f(m.validation.perDatasetRMSE[$0]) })
+        }
+        try table.write(metricsCSV, delimiter: ",")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PerturbBase
+
+/// `run.json`: seed, mode, data fingerprint, sizes, versions and the best epoch so far.
+struct RunRecord: Codable {
+    var tool = "perturbridge"
+    var version = RunRecord.toolVersion
+    var checkpointFormat = "perturbridge-checkpoint-1"
+    var seed: UInt64
+    var threads: Int
+    var mode: String
+    var outputMode: String
+    var compoundEncoder: String
+    var dataFingerprint: String
+    var sources: [String]
+    var trainConditions: Int
+    var validationConditions: Int
+    var vocabularySizes: [String: Int]
+    var parameterCount: Int?
+    var bestEpoch: Int
+    var bestValidationRMSE: Double?
+    var epochsCompleted: Int
+
+    static let toolVersion = "0.1.0"
+
+    static func write(folder: RunFolder, config: LPMConfig, vocabularies v: Vocabularies, corpus: TrainingCorpus,
+                      dataFingerprint: String?, sources: [EffectsSource], state: TrainerState) throws {
+        let record = RunRecord(seed: config.seed, threads: config.resolvedThreads, mode: config.mode.rawValue,
+                               outputMode: config.outputMode.rawValue, compoundEncoder: config.compoundEncoder.rawValue,
+                               dataFingerprint: dataFingerprint ?? DataFingerprint.of(sources),
+                               sources: sources.map(\.name), trainConditions: corpus.trainConditionCount,
+                               validationConditions: corpus.validationConditionCount,
+                               vocabularySizes: ["datasets": v.datasets.count, "contexts": v.contexts.count,
+                                                 "compounds": v.compounds.count, "genes": v.genes.count],
+                               parameterCount: nil, bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
+                               epochsCompleted: state.history.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(record), to: folder.run)
+    }
+}
+
+/// A short hash identifying the training data: for files, FNV-1a over path, size and modification time; for
+/// in-memory tables, over the condition ids and the logFC bytes.
+public enum DataFingerprint {
+    public static func of(_ sources: [EffectsSource]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        for source in sources {
+            switch source {
+            case .file(let reader):
+                let attributes = (try? FileManager.default.attributesOfItem(atPath: reader.url.path)) ?? [:]
+                let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+                let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                mix("\(reader.url.lastPathComponent)|\(size)|\(mtime)".utf8)
+            case .table(let table):
+                for c in table.conditions { mix(c.id.utf8) }
+                table.logFC.withUnsafeBytes { mix($0) }
+            }
+        }
+        return String(format: "fnv1a64:%016llx", h)
+    }
+}

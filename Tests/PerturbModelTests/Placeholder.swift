@@ -1,1 +1,0 @@
-// Tests for PerturbModel are added with the module's features.
