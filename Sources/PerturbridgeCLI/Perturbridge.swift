@@ -16,6 +16,10 @@ struct Perturbridge: ParsableCommand {
             Inspect.self,
             Agreement.self,
             Simulate.self,
+            Evaluate.self,
+            Effects.self,
+            Split.self,
+            Fingerprint.self,
         ]
     )
 

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbIO
+
+/// `perturbridge effects`: converts DEG results, OP3 files, L1000 GCT/GCTX or sample-level .h5ad into our effects file.
+struct Effects: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build condition-level effects (logFC + mask + statistics) from real datasets into one effects .h5ad.",
+        discussion: """
+        Formats: cpb-deg (Chem-PerturBridge <cell_type>_de.h5ad: obs dataset, cell_type, perturbagen, pubchem_cid,
+        pert_dose_uM, pert_time_h; layers logFC, t, P.Value), op3 (de_train.h5ad: obs cell_type, sm_name, SMILES; layers
+        logFC, sign_log10_pval, clipped_sign_log10_pval, ...; 1 uM, 24 h), gct (L1000 level-3 .gct/.gctx: per plate,
+        treated wells minus the plate's ctl_vehicle wells), samples-h5ad (one row per sample; treated minus controls of
+        the same plate, context and time; counts become log2(CPM+1)). auto picks by extension and obs/layers.
+        Several inputs are concatenated over the union gene vocabulary (unmeasured genes masked). Skipped rows are
+        counted per reason with examples in <output>.ingest.json and on stderr.
+
+        Example:
+          perturbridge effects --input ../shared/data/l1000-cmappy/test_l1000.gct \\
+            --smiles-map ../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz --dataset LINCS_A375 \\
+            --output a375.h5ad --replicates a375_replicates.h5ad
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case auto, cpbDeg = "cpb-deg", op3, gct, samplesH5AD = "samples-h5ad" }
+
+    @Option(parsing: .upToNextOption, help: "Input files.") var input: [String]
+    @Option(help: "Input format: auto, cpb-deg, op3, gct, samples-h5ad.") var format: Format = .auto
+    @Option(help: "Output effects .h5ad.") var output: String
+    @Option(help: "Also write per-replicate effects (gct, samples-h5ad) to this .h5ad.") var replicates: String?
+    @Option(help: "Ingest report JSON (default: <output>.ingest.json).") var report: String?
+    @Option(help: "Name → SMILES table (TSV/CSV, .gz allowed), e.g. LINCS pertinfo.tsv.gz.") var smilesMap: String?
+    @Option(help: "Dataset name (gct, and h5ad files without a dataset column).") var dataset: String?
+    @Option(help: "obs column with the dataset name.") var datasetColumn: String?
+    @Option(help: "obs column with the context (cell type/line).") var contextColumn: String?
+    @Option(help: "obs column with the compound name.") var compoundColumn: String?
+    @Option(help: "obs column with SMILES.") var smilesColumn: String?
+    @Option(help: "obs column with the dose.") var doseColumn: String?
+    @Option(help: "Unit of plain-number doses: pM, nM, uM, mM, M.") var doseUnit: String = "uM"
+    @Option(help: "obs column with the time.") var timeColumn: String?
+    @Option(help: "Layer holding logFC (condition files) or expression (sample files).") var layer: String?
+    @Option(help: "obs column with the plate (sample files).") var plateColumn: String?
+    @Option(help: "obs column flagging controls (sample files).") var controlColumn: String?
+    @Option(help: "Sample normalization: auto, counts, log.") var normalization: String = "auto"
+    @Flag(help: "Skip the Welch t / p-value layers.") var noStatistics = false
+
+    func run() throws {
+        guard !input.isEmpty else { throw ValidationError("give at least one --input file") }
+        guard let unit = DoseUnit.parse(doseUnit) else { throw ValidationError("--dose-unit '\(doseUnit)': use pM, nM, uM, mM or M") }
+        guard let normalizationMode = SampleNormalization(rawValue: normalization) else {
+            throw ValidationError("--normalization '\(normalization)': use auto, counts or log")
+        }
+        let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:])
+        let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil)
+        var pooled: [EffectsTable] = [], perReplicate: [EffectsTable] = []
+        var total = IngestReport(source: output, format: format.rawValue)
+        for path in input {
+            let url = URL(fileURLWithPath: path)
+            let kind = try format == .auto ? detect(url) : format
+            var fileReport = IngestReport(source: url.lastPathComponent, format: kind.rawValue)
+            switch kind {
+            case .gct:
+                var options = L1000Ingest.Options(dataset: dataset ?? url.deletingPathExtension().lastPathComponent)
+                options.builder = builder
+                let result = try L1000Ingest.ingest(url, resolver: resolver, options: options, report: &fileReport)
+                pooled.append(result.pooled); perReplicate.append(result.replicates)
+            case .samplesH5AD:
+                var columns = SampleColumns()
+                if let v = datasetColumn { columns.dataset = v }
+                if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
+                if let v = contextColumn { columns.context = v }
+                if let v = compoundColumn { columns.compound = v }
+                if let v = smilesColumn { columns.smiles = v }
+                if let v = doseColumn { columns.dose = v }
+                if let v = timeColumn { columns.time = v }
+                if let v = plateColumn { columns.plate = v }
+                if let v = controlColumn { columns.control = v }
+                columns.layer = layer
+                columns.doseDefaultUnit = unit
+                let result = try SampleH5ADIngest.ingest(url, columns: columns, normalization: normalizationMode, resolver: resolver,
+                                                         builder: builder, report: &fileReport)
+                pooled.append(result.pooled); perReplicate.append(result.replicates)
+            case .cpbDeg, .op3:
+                var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
+                if let v = datasetColumn { columns.dataset = v }
+                if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
+                if let v = contextColumn { columns.context = v }
+                if let v = compoundColumn { columns.compound = v }
+                if let v = smilesColumn { columns.smiles = v }
+                if let v = doseColumn { columns.dose = v }
+                if let v = timeColumn { columns.time = v }
+                if let v = layer { columns.logFCLayer = v }
+                columns.doseDefaultUnit = unit
+                pooled.append(try ConditionH5ADIngest.ingest(url, columns: columns, resolver: resolver, report: &fileReport))
+            case .auto:
+                throw ValidationError("internal: unresolved format")
+            }
+            ProgressReporter.log(fileReport.summary)
+            total.absorb(fileReport)
+        }
+        if !resolver.unresolvedNames.isEmpty {
+            total.notes.append("\(resolver.unresolvedNames.count) compounds kept by name without a structure (key name:<name>), e.g. "
+                               + resolver.unresolvedNames.sorted().prefix(5).joined(separator: ", "))
+        }
+        var table = pooled.count == 1 ? pooled[0] : EffectsTable.concatenate(pooled)
+        table.provenance["inputs"] = input.joined(separator: ",")
+        table.provenance["tool"] = "perturbridge effects"
+        let outURL = URL(fileURLWithPath: output)
+        try table.write(to: outURL)
+        if let replicates {
+            let rows = perReplicate.filter { $0.rowCount > 0 }
+            guard !rows.isEmpty else { throw ValidationError("--replicates: no per-replicate effects (only gct and samples-h5ad inputs have them)") }
+            try (rows.count == 1 ? rows[0] : EffectsTable.concatenate(rows)).write(to: URL(fileURLWithPath: replicates))
+        }
+        let reportURL = URL(fileURLWithPath: report ?? output + ".ingest.json")
+        try total.write(to: reportURL)
+        print("\(output)\t\(table.rowCount) conditions × \(table.geneCount) genes, \(table.usedCompoundKeys.count) compounds, "
+              + "\(table.datasets.count) datasets; skipped \(total.skippedTotal) (report: \(reportURL.path))")
+    }
+
+    /// Picks the format from the extension and, for .h5ad, the obs columns and layers.
+    func detect(_ url: URL) throws -> Format {
+        switch url.pathExtension.lowercased() {
+        case "gct", "gctx": return .gct
+        case "h5ad":
+            let reader = try H5ADReader(url: url)
+            if reader.obs.column("sm_name") != nil { return .op3 }
+            if reader.layerNames.contains("logFC") { return .cpbDeg }
+            return .samplesH5AD
+        default:
+            throw ValidationError("\(url.path): cannot tell the format from the extension; pass --format")
+        }
+    }
+}
