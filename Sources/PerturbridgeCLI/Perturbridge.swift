@@ -16,10 +16,8 @@ struct Perturbridge: ParsableCommand {
             Inspect.self,
             Agreement.self,
             Simulate.self,
-            Evaluate.self,
             Effects.self,
             Split.self,
-            Fingerprint.self,
         ]
     )
 
