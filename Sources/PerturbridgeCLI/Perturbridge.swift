@@ -16,6 +16,7 @@ struct Perturbridge: ParsableCommand {
             Inspect.self,
             Agreement.self,
             Simulate.self,
+            Evaluate.self,
             Effects.self,
             Split.self,
         ]

@@ -1,0 +1,67 @@
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbIO
+
+/// Reads effects files for the evaluation protocols: our effects `.h5ad` (`perturbridge effects`, `simulate`) or an
+/// OP3 `de_train`/`de_test` `.h5ad` (obs `cell_type`, `sm_name`, `SMILES`), recognised by its `sm_name` column and
+/// ingested with the OP3 column preset (every layer kept).
+public enum EffectsLoading {
+    /// Reads one file.
+    public static func read(_ url: URL) throws -> EffectsTable {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw InputError("\(url.path): effects file not found")
+        }
+        let reader = try H5ADReader(url: url)
+        if reader.obs.column("sm_name") != nil && reader.obs.column("cell_type") != nil {
+            var report = IngestReport(source: url.path, format: "op3")
+            let table = try ConditionH5ADIngest.ingest(url, columns: .op3, resolver: CompoundResolver(), report: &report)
+            if report.skippedTotal > 0 {
+                let reasons = report.skipped.map { "\($0.key): \($0.value.count)" }.sorted().joined(separator: ", ")
+                ProgressReporter.log("\(url.lastPathComponent): OP3 ingest skipped \(report.skippedTotal) rows (\(reasons))")
+            }
+            return table
+        }
+        return try EffectsTable.read(url)
+    }
+
+    /// Reads and concatenates several files (e.g. OP3 `de_train` + `de_test`, or one file per dataset).
+    public static func read(_ urls: [URL]) throws -> EffectsTable {
+        guard !urls.isEmpty else { throw InputError("no effects file given") }
+        let tables = try urls.map(read)
+        return tables.count == 1 ? tables[0] : EffectsTable.concatenate(tables)
+    }
+}
+
+/// The per-gene target values of an effects table for one layer name.
+///
+/// `logFC` is the table's log fold change. Any other name is an extra layer of the table; when the OP3 default
+/// `clipped_sign_log10_pval` is absent it is derived as OP3 does, `sign(logFC)·(−log10(max(1e-4, P)))`, from a
+/// `pvalue` (or `P.Value`) layer, or by clipping `sign_log10_pval` to ±4.
+public enum TargetLayer {
+    public static let defaultName = "clipped_sign_log10_pval"
+
+    /// Returns the `rows × genes` values and a note saying how they were obtained.
+    public static func values(of table: EffectsTable, layer: String, file: String) throws -> (values: [Float], note: String) {
+        if layer == "logFC" { return (table.logFC, "layer logFC") }
+        if let values = table.extraLayers[layer] { return (values, "layer \(layer)") }
+        if layer == defaultName {
+            for pName in ["pvalue", "P.Value"] {
+                if let p = table.extraLayers[pName] {
+                    var out = [Float](repeating: .nan, count: p.count)
+                    for i in p.indices where p[i].isFinite {
+                        let magnitude = -log10(max(Double(p[i]), 1e-4))
+                        let fc = table.logFC[i]
+                        out[i] = Float(fc > 0 ? magnitude : (fc < 0 ? -magnitude : 0))
+                    }
+                    return (out, "clipped_sign_log10_pval derived from logFC and layer \(pName) (P floored at 1e-4)")
+                }
+            }
+            if let s = table.extraLayers["sign_log10_pval"] {
+                return (s.map { $0.isFinite ? min(4, max(-4, $0)) : $0 }, "clipped_sign_log10_pval = sign_log10_pval clipped to ±4")
+            }
+        }
+        let available = (["logFC"] + table.extraLayers.keys.sorted()).joined(separator: ", ")
+        throw InputError("\(file): no layer '\(layer)' (available: \(available)); choose one with --layer")
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import PerturbBase
+import PerturbNN
+
+/// How external compound vectors enter the OP3 predictor (the reference's `embedding_layer`).
+public enum ExternalEmbeddingMode: String, Codable, Sendable, CaseIterable {
+    /// The vectors form a frozen table, projected by a trained `Linear` (`fixed`).
+    case fixed
+    /// The table starts at the vectors and is fine-tuned (`trainable`). Held-out compounds have no training row, so
+    /// their rows keep the external vectors: the representation of an unseen compound is still its descriptor.
+    case trainable
+}
+
+/// Settings of the downstream predictor (the reference's Keras model 1 family: 256 → 1024 hidden units on the
+/// concatenated cell-type and compound embeddings, dropout 0.2, SVD-compressed targets, Adam).
+public struct OP3PredictorOptions: Codable, Sendable, Equatable {
+    /// Truncated-SVD components of the targets (the reference's `n_dim`).
+    public var components = 50
+    /// Width of the cell-type and compound embeddings (`emb_out`).
+    public var embeddingDim = 22
+    public var hidden = [256, 1024]
+    public var dropout: Float = 0.2
+    public var epochs = 100
+    public var batchSize = 128
+    public var learningRate: Float = 1e-3
+    /// Ensemble members (differently seeded networks whose predictions are averaged).
+    public var ensemble = 2
+    public var externalMode = ExternalEmbeddingMode.trainable
+
+    public init() {}
+}
+
+/// External compound vectors for the predictor, one row per compound of the task (zero rows where `available` is
+/// false; such compounds fall back to a learned embedding).
+public struct CompoundFeatureMatrix: Sendable {
+    public var name: String
+    public var dim: Int
+    public var values: [Float]
+    public var available: [Bool]
+
+    public init(name: String, dim: Int, values: [Float], available: [Bool]) {
+        precondition(values.count == available.count * dim, "CompoundFeatureMatrix \(name): shape mismatch")
+        self.name = name
+        self.dim = dim
+        self.values = values
+        self.available = available
+    }
+}
+
+/// Examples of the predictor: a (cell type, compound) index pair per row.
+public struct OP3Examples: Sendable {
+    public var cellTypes: [Int32]
+    public var compounds: [Int32]
+    public var count: Int { cellTypes.count }
+
+    public init(cellTypes: [Int32], compounds: [Int32]) {
+        precondition(cellTypes.count == compounds.count, "OP3Examples: index lists differ in length")
+        self.cellTypes = cellTypes
+        self.compounds = compounds
+    }
+
+    func subset(_ rows: ArraySlice<Int>) -> OP3Examples {
+        OP3Examples(cellTypes: rows.map { cellTypes[$0] }, compounds: rows.map { compounds[$0] })
+    }
+}
+
+/// The OP3 downstream predictor: maps (cell type, compound features) to the per-gene vector.
+///
+/// Targets are compressed by a truncated SVD fitted on the training targets; an ensemble of MLPs (one seed each)
+/// regresses the SVD coordinates with MSE (equal to the squared error of the projected targets, the components
+/// being orthonormal); predictions are averaged over members, mapped back through the SVD and clipped per gene to
+/// the training range. Differences from the reference (Keras): no BatchNorm, one architecture instead of a weighted
+/// ensemble of seven tuned ones, MSE instead of MAE/MRRMSE losses, no pseudo-label second stage.
+public enum OP3Predictor {
+    /// Trains on `train` (targets row-major `train.count × genes`) and predicts `test` (`test.count × genes`).
+    public static func fitPredict(
+        train: OP3Examples, targets: [Float], genes: Int, test: OP3Examples, cellTypeCount: Int, compoundCount: Int,
+        features: CompoundFeatureMatrix?, options: OP3PredictorOptions, seed: UInt64, progressLabel: String? = nil
+    ) -> [Float] {
+        precondition(targets.count == train.count * genes, "OP3Predictor: targets shape mismatch")
+        let k = min(options.components, train.count, genes)
+        let svd = TruncatedSVD(fitting: targets, rows: train.count, cols: genes, rank: k, seed: seed)
+        let coordinates = svd.transform(targets, rows: train.count)
+        var meanCoordinates = [Float](repeating: 0, count: test.count * k)
+        for member in 0..<options.ensemble {
+            var memberRng = SeededRNG.derived(seed: seed, label: "op3-member-\(member)")
+            let memberSeed = memberRng.next()
+            let network = OP3Network(cellTypes: cellTypeCount, compounds: compoundCount, outputs: k, features: features,
+                                     options: options, seed: memberSeed)
+            network.train(train, coordinates: coordinates, options: options, seed: memberSeed,
+                          label: progressLabel.map { "\($0) member \(member + 1)/\(options.ensemble)" })
+            let prediction = network.predict(test)
+            for i in meanCoordinates.indices { meanCoordinates[i] += prediction[i] / Float(options.ensemble) }
+        }
+        var output = svd.inverseTransform(meanCoordinates, rows: test.count)
+        GeneRangeClipper(fitting: targets, rows: train.count, genes: genes).clip(&output)
+        return output
+    }
+}
+
+/// One member network: cell-type embedding ⊕ compound representation → MLP → SVD coordinates.
+final class OP3Network {
+    let cellEmbedding: Embedding
+    let compoundEmbedding: Embedding
+    let external: (table: Embedding, projection: Linear, missing: [Float])?
+    let mlp: MLP
+
+    init(cellTypes: Int, compounds: Int, outputs: Int, features: CompoundFeatureMatrix?, options: OP3PredictorOptions, seed: UInt64) {
+        var rng = SeededRNG.derived(seed: seed, label: "op3-init")
+        let e = options.embeddingDim
+        // Keras' Embedding initializer: uniform(−0.05, 0.05). An untrained row (a held-out compound) stays near zero.
+        cellEmbedding = Embedding(name: "cell_type", table: .uniform([cellTypes, e], low: -0.05, high: 0.05, rng: &rng))
+        compoundEmbedding = Embedding(name: "compound", table: .uniform([compounds, e], low: -0.05, high: 0.05, rng: &rng))
+        if let f = features {
+            precondition(f.available.count == compounds, "feature matrix \(f.name) has \(f.available.count) rows, expected \(compounds)")
+            let table = Embedding(name: "external", table: Tensor(shape: [compounds, f.dim], values: f.values),
+                                  frozen: options.externalMode == .fixed)
+            let projection = Linear(name: "external_projection", inputs: f.dim, outputs: e, rng: &rng)
+            external = (table, projection, f.available.map { $0 ? 0 : 1 })
+        } else {
+            external = nil
+        }
+        mlp = MLP(name: "mlp", inputs: 2 * e, hidden: options.hidden, outputs: outputs, dropout: options.dropout,
+                  initialization: .xavierReLU, rng: &rng)
+    }
+
+    var parameters: [Parameter] {
+        var p = cellEmbedding.parameters + compoundEmbedding.parameters + mlp.parameters
+        if let x = external { p += x.table.parameters + x.projection.parameters }
+        return p
+    }
+
+    func forward(_ batch: OP3Examples, graph g: Graph, rng: inout SeededRNG) -> Var {
+        let cell = cellEmbedding(batch.cellTypes, graph: g)
+        var compound = compoundEmbedding(batch.compounds, graph: g)
+        if let x = external {
+            let projected = x.projection(x.table(batch.compounds, graph: g))
+            let missing = batch.compounds.map { x.missing[Int($0)] }
+            compound = missing.contains(1)
+                ? projected + compound * g.input(Tensor(shape: [batch.count, 1], values: missing))
+                : projected
+        }
+        return mlp(concat([cell, compound]), rng: &rng)
+    }
+
+    func train(_ data: OP3Examples, coordinates: [Float], options: OP3PredictorOptions, seed: UInt64, label: String?) {
+        let k = coordinates.count / max(data.count, 1)
+        let optimizer = Adam(parameters: parameters, learningRate: options.learningRate)
+        var shuffleRng = SeededRNG.derived(seed: seed, label: "op3-shuffle")
+        var dropoutRng = SeededRNG.derived(seed: seed, label: "op3-dropout")
+        let progress = label.map { ProgressReporter(label: $0, unit: "epochs", total: options.epochs) }
+        var order = Array(0..<data.count)
+        for epoch in 0..<options.epochs {
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, shuffleRng.nextInt(below: i + 1)) }
+            var lossSum = 0.0, batches = 0
+            for start in stride(from: 0, to: order.count, by: options.batchSize) {
+                let rows = order[start..<min(order.count, start + options.batchSize)]
+                var target = [Float](); target.reserveCapacity(rows.count * k)
+                for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
+                let g = Graph(training: true)
+                let prediction = forward(data.subset(rows), graph: g, rng: &dropoutRng)
+                let loss = mseLoss(prediction, target: Tensor(shape: [rows.count, k], values: target))
+                optimizer.zeroGrad()
+                g.backward(loss)
+                optimizer.step()
+                lossSum += Double(loss.value.scalar)
+                batches += 1
+            }
+            progress?.update(done: epoch + 1, fields: [("loss", String(format: "%.4f", lossSum / Double(max(batches, 1))))])
+        }
+        progress?.finish(done: options.epochs)
+    }
+
+    func predict(_ data: OP3Examples) -> [Float] {
+        guard data.count > 0 else { return [] }
+        let g = Graph(training: false)
+        var rng = SeededRNG(seed: 0)
+        return forward(data, graph: g, rng: &rng).value.scalars
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import PerturbBase
+import PerturbData
+
+/// Summary of the OP3 protocol: per feature set and metric, mean ± sd over seeds of the mean row score, a
+/// compound-clustered bootstrap CI (strata = cell type) of the seed-averaged row scores, and the difference to the
+/// descriptor-free `none` baseline oriented so that a positive Δ is better (`none − x` for RMSE/MAE, `x − none` for
+/// correlations), with its clustered CI and the share of rows where the feature set wins.
+public struct OP3Summary: Sendable {
+    /// The metrics of the OP3 benchmark, in report order.
+    public static let metrics: [RowwiseMetric] = [.rmse, .mae, .pearson, .spearman, .cosine]
+    public static let baseline = "none"
+
+    public struct Row: Sendable {
+        public var feature: String
+        public var metric: RowwiseMetric
+        public var seeds: SeedAggregate
+        public var interval: ConfidenceInterval
+        public var delta: ConfidenceInterval?
+        public var winRate: Double?
+    }
+
+    public var rows: [Row]
+
+    public init(_ result: OP3ProtocolResult, bootstrap: BootstrapOptions) {
+        let task = result.task
+        let clusters = result.testRows.map { task.table.conditions[$0].compounds[0] }
+        let strata = result.testRows.map { task.table.conditions[$0].context }
+        func averaged(_ feature: String, _ metric: RowwiseMetric) -> [Double] {
+            let runs = result.results.filter { $0.feature == feature }
+            return result.testRows.indices.map { i in
+                VectorStatistics.finiteMean(runs.map { $0.scores.perRow[metric]![i] }) ?? .nan
+            }
+        }
+        var rows: [Row] = []
+        let hasBaseline = result.features.contains { $0.name == Self.baseline }
+        for (feature, _) in result.features {
+            for metric in Self.metrics {
+                let seedMeans = result.results.filter { $0.feature == feature }.map { $0.scores.mean(metric) }
+                let rowScores = averaged(feature, metric)
+                let interval = ClusterBootstrap.meanCI(values: rowScores, clusters: clusters, strata: strata, options: bootstrap,
+                                                       label: "op3/\(feature)/\(metric.rawValue)")
+                var delta: ConfidenceInterval?, winRate: Double?
+                if hasBaseline && feature != Self.baseline {
+                    let base = averaged(Self.baseline, metric)
+                    let d = zip(rowScores, base).map { metric.higherIsBetter ? $0 - $1 : $1 - $0 }
+                    delta = ClusterBootstrap.meanCI(values: d, clusters: clusters, strata: strata, options: bootstrap,
+                                                    label: "op3-delta/\(feature)/\(metric.rawValue)")
+                    let finite = d.filter(\.isFinite)
+                    winRate = finite.isEmpty ? nil : Double(finite.filter { $0 > 0 }.count) / Double(finite.count)
+                }
+                rows.append(Row(feature: feature, metric: metric, seeds: SeedAggregate(seedMeans), interval: interval,
+                                delta: delta, winRate: winRate))
+            }
+        }
+        self.rows = rows
+    }
+
+    /// Markdown: mean ± sd table, CI table and (with a baseline) the Δ table.
+    public func markdown() -> String {
+        let features = rows.map(\.feature).uniqued()
+        let header = ["features"] + Self.metrics.map(\.reportName)
+        func table(_ cell: (Row) -> String) -> String {
+            MarkdownTable(header: header, rows: features.map { f in
+                [f] + Self.metrics.map { m in rows.first { $0.feature == f && $0.metric == m }.map(cell) ?? "" }
+            }, rightAligned: Set(1..<header.count)).render()
+        }
+        var out = "Mean ± sd over seeds of the mean row score on the held-out compounds:\n\n" + table { $0.seeds.formatted() }
+        out += "\nCompound-clustered bootstrap 95% CI (strata = cell type) of the seed-averaged row scores:\n\n"
+        out += table { Self.format($0.interval) }
+        if rows.contains(where: { $0.delta != nil }) {
+            out += "\nΔ vs `none` (positive = better), clustered CI, win rate over rows:\n\n"
+            out += MarkdownTable(header: header, rows: features.filter { f in rows.contains { $0.feature == f && $0.delta != nil } }.map { f in
+                [f] + Self.metrics.map { m in
+                    guard let r = rows.first(where: { $0.feature == f && $0.metric == m }), let d = r.delta else { return "" }
+                    return Self.format(d) + (r.winRate.map { String(format: " (%.2f)", $0) } ?? "")
+                }
+            }, rightAligned: Set(1..<header.count)).render()
+        }
+        return out
+    }
+
+    /// TSV with one line per feature set and metric.
+    public func table() -> DelimitedTable {
+        DelimitedTable(header: ["features", "metric", "mean", "sd", "n_seeds", "estimate", "ci_low", "ci_high", "ci_method",
+                                "delta_vs_none", "delta_ci_low", "delta_ci_high", "delta_ci_method", "delta_win_rate"],
+                       rows: rows.map { r in
+                           [r.feature, r.metric.rawValue, Self.number(r.seeds.mean), Self.number(r.seeds.sd), "\(r.seeds.count)",
+                            Self.number(r.interval.estimate), Self.number(r.interval.low), Self.number(r.interval.high), r.interval.method.rawValue,
+                            Self.number(r.delta?.estimate), Self.number(r.delta?.low), Self.number(r.delta?.high), r.delta?.method.rawValue ?? "",
+                            Self.number(r.winRate)]
+                       })
+    }
+
+    static func format(_ ci: ConfidenceInterval) -> String {
+        guard ci.low.isFinite, ci.high.isFinite else { return String(format: "%.4f", ci.estimate) }
+        return String(format: "%.4f [%.4f, %.4f]", ci.estimate, ci.low, ci.high)
+    }
+
+    static func number(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "NA" }
+        return String(format: "%.6f", v)
+    }
+}
+
+extension RowwiseMetric {
+    /// Column title in reports (OP3 names).
+    public var reportName: String {
+        switch self {
+        case .rmse: return "MRRMSE"
+        case .mae: return "MAE"
+        case .pearson: return "Pearson"
+        case .spearman: return "Spearman"
+        case .cosine: return "cosine"
+        case .r2: return "R²"
+        case .directionAccuracy: return "direction"
+        case .topKOverlap: return "top-k"
+        }
+    }
+}
+
+extension Array where Element: Hashable {
+    /// Elements in first-seen order without repeats.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
+
+/// Writes the OP3 protocol's files into a folder: `split.tsv`, `op3_rows.tsv` (every row score), `op3_seeds.tsv`,
+/// `op3_summary.tsv`, `op3_summary.md`, one bar chart per metric (`op3_<metric>.svg`, bootstrap CI error bars) and
+/// `op3_deltas.svg` (Δ vs `none` with CIs).
+public enum OP3Report {
+    @discardableResult
+    public static func write(_ result: OP3ProtocolResult, summary: OP3Summary, options: OP3ProtocolOptions, to folder: URL) throws -> [URL] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var written: [URL] = []
+        let splitURL = folder.appendingPathComponent("split.tsv")
+        try result.split.write(to: splitURL)
+        written.append(splitURL)
+
+        let task = result.task
+        var rowLines: [[String]] = [], seedLines: [[String]] = []
+        for run in result.results {
+            for metric in RowwiseMetric.allCases {
+                let values = run.scores.perRow[metric]!
+                for (i, r) in result.testRows.enumerated() {
+                    let c = task.table.conditions[r]
+                    rowLines.append([run.feature, "\(run.seed)", c.id, c.context, task.compoundName(Int(task.rowCompound[r])),
+                                     metric.rawValue, OP3Summary.number(values[i])])
+                }
+                seedLines.append([run.feature, "\(run.seed)", metric.rawValue, OP3Summary.number(run.scores.mean(metric))])
+            }
+        }
+        let files: [(String, DelimitedTable)] = [
+            ("op3_rows.tsv", DelimitedTable(header: ["features", "seed", "condition_id", "cell_type", "compound", "metric", "value"], rows: rowLines)),
+            ("op3_seeds.tsv", DelimitedTable(header: ["features", "seed", "metric", "value"], rows: seedLines)),
+            ("op3_summary.tsv", summary.table()),
+        ]
+        for (name, table) in files {
+            let url = folder.appendingPathComponent(name)
+            try table.write(url, delimiter: "\t")
+            written.append(url)
+        }
+        let heldOut = result.split.molecules(in: SplitAssignment.test).count
+        var md = "# OP3 compound-held-out evaluation\n\n"
+        md += "- target layer: `\(options.layer)`; \(task.rowCount) rows × \(task.genes.count) genes, \(task.compounds.count) compounds, cell types \(task.cellTypes.joined(separator: ", "))\n"
+        md += "- split: \(Int(options.testFraction * 100)) % of compounds held out with seed \(options.splitSeed): \(heldOut) compounds, \(result.testRows.count) rows (all cell types); \(result.trainRows.count) training rows\n"
+        md += "- predictor: SVD \(options.predictor.components) components, embeddings \(options.predictor.embeddingDim), hidden \(options.predictor.hidden.map(String.init).joined(separator: "-")), dropout \(options.predictor.dropout), \(options.predictor.epochs) epochs, batch \(options.predictor.batchSize), lr \(options.predictor.learningRate), ensemble \(options.predictor.ensemble), external vectors \(options.predictor.externalMode.rawValue)\n"
+        md += "- seeds: \(options.seeds.map(String.init).joined(separator: " ")); bootstrap: \(options.bootstrap.draws) draws, clusters = compounds, strata = cell types\n"
+        md += "- feature sets: " + result.features.map { f in f.covered.map { "\(f.name) (\($0)/\(task.compounds.count) compounds)" } ?? f.name }.joined(separator: ", ") + "\n"
+        for note in task.notes { md += "- note: \(note)\n" }
+        md += "\n" + summary.markdown()
+        let mdURL = folder.appendingPathComponent("op3_summary.md")
+        try AtomicFile.write(md, to: mdURL)
+        written.append(mdURL)
+
+        let features = result.features.map(\.name)
+        for metric in OP3Summary.metrics {
+            let bars = features.map { f -> [BarChartSVG.Bar?] in
+                guard let r = summary.rows.first(where: { $0.feature == f && $0.metric == metric }) else { return [nil] }
+                return [BarChartSVG.Bar(value: r.interval.estimate, low: r.interval.low.isFinite ? r.interval.low : nil,
+                                        high: r.interval.high.isFinite ? r.interval.high : nil)]
+            }
+            let chart = BarChartSVG(title: "OP3 held-out compounds: \(metric.reportName) (95% clustered CI)", yLabel: metric.reportName,
+                                    groups: features, series: [metric.reportName], bars: bars)
+            let url = folder.appendingPathComponent("op3_\(metric.rawValue).svg")
+            try AtomicFile.write(chart.render(), to: url)
+            written.append(url)
+        }
+        let compared = features.filter { f in summary.rows.contains { $0.feature == f && $0.delta != nil } }
+        if !compared.isEmpty {
+            let bars = OP3Summary.metrics.map { m in compared.map { f -> BarChartSVG.Bar? in
+                guard let d = summary.rows.first(where: { $0.feature == f && $0.metric == m })?.delta else { return nil }
+                return BarChartSVG.Bar(value: d.estimate, low: d.low.isFinite ? d.low : nil, high: d.high.isFinite ? d.high : nil)
+            } }
+            let chart = BarChartSVG(title: "Δ vs none (positive = better), 95% clustered CI", yLabel: "Δ",
+                                    groups: OP3Summary.metrics.map(\.reportName), series: compared, bars: bars)
+            let url = folder.appendingPathComponent("op3_deltas.svg")
+            try AtomicFile.write(chart.render(), to: url)
+            written.append(url)
+        }
+        return written
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import PerturbBase
+import PerturbChem
+import PerturbData
+import PerturbEval
+import PerturbNN
+
+/// `perturbridge evaluate`: the evaluation protocols that decide whether pretrained compound embeddings help.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluation protocols: OP3 compound-held-out and molecule holdout across datasets.",
+        discussion: """
+        Each protocol writes TSV tables, a Markdown summary and SVG bar charts into --output
+        and prints the summary table on stdout; progress goes to stderr.
+
+        Examples:
+          perturbridge evaluate op3 --effects de_train.h5ad de_test.h5ad \\
+            --features lpm_all=emb_all.h5ad,lpm_l1000=emb_l1000.h5ad,morgan,none --output runs/op3
+          perturbridge evaluate holdout --effects sim/*.h5ad \\
+            --config experiments/pretrain/lpm-multiout.json --output runs/holdout
+        """,
+        subcommands: [EvaluateOP3.self]
+    )
+}
+
+/// `perturbridge evaluate op3`.
+struct EvaluateOP3: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "op3",
+        abstract: "OP3 compound-held-out protocol: predict held-out compounds' per-gene effects from compound features.",
+        discussion: """
+        The effects files are concatenated (OP3 de_train + de_test, or our effects .h5ad);
+        --test-fraction of the compounds are drawn with --split-seed and every row of a drawn
+        compound (all cell types) is held out. For each feature set and seed, a downstream
+        predictor (cell-type and compound embeddings → MLP regressing truncated-SVD
+        coordinates of the targets; ensemble of --ensemble networks; per-gene clipping to the
+        training range) is trained on the other rows and scored on the held-out rows with the
+        OP3 metrics (mean row-wise RMSE, MAE, Pearson, Spearman, cosine).
+        Feature sets (--features, comma-separated): `none` (descriptor-free: a learned
+        per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits,
+        --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE
+        (compound vectors: .h5ad with X = compounds × dims and obs index = compound key, or a
+        TSV/CSV whose first column is a key, SMILES or name).
+        Writes split.tsv, op3_rows.tsv, op3_seeds.tsv, op3_summary.tsv, op3_summary.md,
+        op3_<metric>.svg and op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs).
+
+        Example (simulated OP3-like PBMC data, 2 seeds):
+          perturbridge simulate --output sim --seed 13
+          perturbridge evaluate op3 --effects sim/sim_op3.h5ad --features morgan,none \\
+            --seeds 0,1 --epochs 60 --output runs/op3-sim
+        """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Effects files (.h5ad), concatenated.")
+    var effects: [String]
+
+    @Option(name: .long, help: "Target layer: clipped_sign_log10_pval (derived from logFC and pvalue when absent), logFC, or another layer.")
+    var layer = TargetLayer.defaultName
+
+    @Option(name: .long, help: "Compound feature sets: none, morgan, NAME=FILE, NAME=morgan (comma-separated).")
+    var features = "morgan,none"
+
+    @Option(name: .long, help: "Predictor seeds (comma-separated).")
+    var seeds = "0,1,2,3,4,10,11,12,13,14"
+
+    @Option(name: .customLong("split-seed"), help: "Seed of the compound draw.")
+    var splitSeed: UInt64 = 42
+
+    @Option(name: .customLong("test-fraction"), help: "Fraction of compounds held out.")
+    var testFraction = 0.25
+
+    @Option(name: .customLong("morgan-radius"), help: "Morgan radius for `morgan` features.")
+    var morganRadius = 1
+
+    @Option(name: .customLong("morgan-bits"), help: "Morgan fingerprint size for `morgan` features.")
+    var morganBits = 2000
+
+    @Option(name: .long, help: "Truncated-SVD components of the targets.")
+    var components = 50
+
+    @Option(name: .customLong("embedding-dim"), help: "Cell-type / compound embedding width.")
+    var embeddingDim = 22
+
+    @Option(name: .long, help: "Hidden layer widths (comma-separated).")
+    var hidden = "256,1024"
+
+    @Option(name: .long, help: "Dropout after each hidden layer.")
+    var dropout: Float = 0.2
+
+    @Option(name: .long, help: "Training epochs per network.")
+    var epochs = 100
+
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size.")
+    var batchSize = 128
+
+    @Option(name: .customLong("learning-rate"), help: "Adam learning rate.")
+    var learningRate: Float = 1e-3
+
+    @Option(name: .long, help: "Networks per ensemble (averaged).")
+    var ensemble = 2
+
+    @Option(name: .customLong("external-mode"), help: "External vectors: trainable (table fine-tuned) or fixed (frozen).")
+    var externalMode = ExternalEmbeddingMode.trainable
+
+    @Option(name: .long, help: "Bootstrap draws for the clustered CIs.")
+    var bootstrap = 2000
+
+    @Option(name: .long, help: "Threads (0 = all cores).")
+    var threads = 0
+
+    @Option(name: .long, help: "Output folder.")
+    var output: String
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !effects.isEmpty else { throw ValidationError("give at least one --effects file") }
+        guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
+        guard components >= 1, embeddingDim >= 1, epochs >= 1, batchSize >= 1, ensemble >= 1 else {
+            throw ValidationError("--components, --embedding-dim, --epochs, --batch-size and --ensemble must be ≥ 1")
+        }
+        guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        guard morganRadius >= 0, morganBits >= 1 else { throw ValidationError("--morgan-radius must be ≥ 0 and --morgan-bits ≥ 1") }
+        guard bootstrap >= 0, threads >= 0 else { throw ValidationError("--bootstrap and --threads must be ≥ 0") }
+    }
+
+    func run() throws {
+        Engine.setThreads(threads > 0 ? threads : Parallel.threadCount)
+        var options = OP3ProtocolOptions()
+        options.layer = layer
+        options.testFraction = testFraction
+        options.splitSeed = splitSeed
+        options.seeds = try EvaluateParsing.seeds(seeds)
+        options.features = try CompoundFeatureSource.parseList(features, morgan: MorganOptions(radius: morganRadius, bits: morganBits))
+        options.predictor.components = components
+        options.predictor.embeddingDim = embeddingDim
+        options.predictor.hidden = try EvaluateParsing.integers(hidden, option: "--hidden")
+        options.predictor.dropout = dropout
+        options.predictor.epochs = epochs
+        options.predictor.batchSize = batchSize
+        options.predictor.learningRate = learningRate
+        options.predictor.ensemble = ensemble
+        options.predictor.externalMode = externalMode
+        options.bootstrap = BootstrapOptions(draws: bootstrap)
+        options.progress = !quiet
+        let start = Date()
+        let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
+        let result = try OP3Protocol.run(effects: table, file: effects.joined(separator: ", "), options: options)
+        let summary = OP3Summary(result, bootstrap: options.bootstrap)
+        try OP3Report.write(result, summary: summary, options: options, to: URL(fileURLWithPath: output))
+        print(summary.markdown(), terminator: "")
+        if !quiet { ProgressReporter.log("evaluate op3: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
+    }
+}
+
+extension ExternalEmbeddingMode: ExpressibleByArgument {}
+
+/// Parsing of the comma-separated lists the evaluate commands take.
+enum EvaluateParsing {
+    static func seeds(_ text: String) throws -> [UInt64] {
+        let values = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { UInt64($0) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--seeds must be comma-separated non-negative integers, got '\(text)'")
+        }
+        return values.map { $0! }
+    }
+
+    static func integers(_ text: String, option: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("\(option) must be comma-separated positive integers, got '\(text)'")
+        }
+        return values.map { $0! }
+    }
+}
