@@ -8,10 +8,11 @@ enum Bridge {
     /// Runs `body(messageBuffer, capacity)`; on a non-OK status throws `ChemError` for molecule problems
     /// (parse, InChI) and `InputError` for caller mistakes, naming `smiles`.
     static func call(smiles: String, _ body: (UnsafeMutablePointer<CChar>, Int) -> PBStatus) throws {
-        var buffer = [CChar](repeating: 0, count: messageCapacity)
-        let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, messageCapacity) }
-        guard status != PB_OK else { return }
-        let message = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let failure: (PBStatus, String)? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: messageCapacity) { buffer in
+            let status = body(buffer.baseAddress!, messageCapacity)
+            return status == PB_OK ? nil : (status, String(cString: buffer.baseAddress!))
+        }
+        guard let (status, message) = failure else { return }
         switch status {
         case PB_ERR_ARGUMENT:
             throw InputError(message)

@@ -3,13 +3,16 @@ import Foundation
 import PerturbBase
 
 /// An RDKit Morgan generator for one set of options (Python `rdFingerprintGenerator.GetMorganGenerator`).
-final class MorganGenerator {
+///
+/// Create one per thread and reuse it for many molecules; `Morgan.batch` does this for you.
+public final class MorganGenerator {
     let handle: OpaquePointer
-    let options: MorganOptions
+    public let options: MorganOptions
 
-    init(options: MorganOptions) throws {
+    /// Throws `InputError` for a radius outside 0...16 or a size outside 1...16,777,216 bits.
+    public init(options: MorganOptions) throws {
         _ = Bridge.initialized
-        guard options.radius >= 0, options.bits > 0, options.bits <= 1 << 24 else {
+        guard (0...16).contains(options.radius), options.bits > 0, options.bits <= 1 << 24 else {
             throw InputError("Morgan options: radius must be 0...16 and bits 1...16777216 (got radius \(options.radius), bits \(options.bits))")
         }
         var pointer: OpaquePointer?
@@ -22,7 +25,8 @@ final class MorganGenerator {
 
     deinit { pb_morgan_generator_free(handle) }
 
-    func bits(_ molecule: Molecule) throws -> Fingerprint {
+    /// Folded Morgan bit vector of `molecule`.
+    public func bits(_ molecule: Molecule) throws -> Fingerprint {
         var fingerprint = Fingerprint(bits: options.bits)
         let count = fingerprint.words.count
         try fingerprint.words.withUnsafeMutableBufferPointer { words in
@@ -33,7 +37,8 @@ final class MorganGenerator {
         return fingerprint
     }
 
-    func counts(_ molecule: Molecule) throws -> [UInt32] {
+    /// Folded Morgan count vector of `molecule` (length `options.bits`).
+    public func counts(_ molecule: Molecule) throws -> [UInt32] {
         var counts = [UInt32](repeating: 0, count: options.bits)
         try counts.withUnsafeMutableBufferPointer { buffer in
             try Bridge.call(smiles: molecule.smiles) {

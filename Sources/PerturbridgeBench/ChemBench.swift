@@ -47,36 +47,41 @@ enum ChemBench {
         print("RDKit (Swift bridge) \(Chem.rdkitVersion); \(settings.threads) threads")
 
         func timeSwift(threads: Int) -> (seconds: Double, valid: Int, onBits: Int) {
-            var best = Double.infinity
-            var valid = 0, onBits = 0
-            for _ in 0..<settings.repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
-                let result = Morgan.batch(smiles: smiles, options: options, threads: threads)
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                valid = result.fingerprints.filter { $0 != nil }.count
-                onBits = result.fingerprints.reduce(0) { $0 + ($1?.popCount ?? 0) }
-            }
-            return (best, valid, onBits)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = Morgan.batch(smiles: smiles, options: options, threads: threads)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return (seconds, result.fingerprints.filter { $0 != nil }.count,
+                    result.fingerprints.reduce(0) { $0 + ($1?.popCount ?? 0) })
         }
         _ = Morgan.batch(smiles: Array(smiles.prefix(100)), options: options, threads: 1)  // warm-up
-        let swiftSingle = timeSwift(threads: 1)
-        let swiftAll = timeSwift(threads: settings.threads)
-        let peer = try runPeer(smiles: smiles, settings: settings)
-
-        if peer.valid != swiftSingle.valid || peer.onBits != swiftSingle.onBits {
-            throw InputError("chem bench: Swift and RDKit Python disagree (valid \(swiftSingle.valid) vs \(peer.valid), on-bits \(swiftSingle.onBits) vs \(peer.onBits))")
+        // Repeats interleave the two implementations so that both see the same machine load; best of each.
+        var swiftSingle = Double.infinity, swiftAll = Double.infinity
+        var peerSingle = Double.infinity, peerAll = Double.infinity
+        var peerVersion = "", processes = 0, valid = 0, onBits = 0
+        for _ in 0..<settings.repeats {
+            let single = timeSwift(threads: 1)
+            let peer = try runPeer(smiles: smiles, settings: settings)
+            let all = timeSwift(threads: settings.threads)
+            guard peer.valid == single.valid, peer.onBits == single.onBits, all.onBits == single.onBits else {
+                throw InputError("chem bench: Swift and RDKit Python disagree (valid \(single.valid) vs \(peer.valid), on-bits \(single.onBits) vs \(peer.onBits))")
+            }
+            swiftSingle = min(swiftSingle, single.seconds)
+            swiftAll = min(swiftAll, all.seconds)
+            peerSingle = min(peerSingle, peer.single)
+            peerAll = min(peerAll, peer.parallel)
+            (peerVersion, processes, valid, onBits) = (peer.version, peer.processes, peer.valid, peer.onBits)
         }
         let n = Double(smiles.count)
         func rate(_ seconds: Double) -> String { String(format: "%9.0f mol/s", n / seconds) }
-        print("same work checked: \(peer.valid) valid molecules, \(peer.onBits) on-bits in both")
-        print("PerturbChem   1 thread : \(rate(swiftSingle.seconds))")
-        print("RDKit Python  1 process: \(rate(peer.single)) (RDKit \(peer.version))")
-        print("PerturbChem  \(String(format: "%2d", settings.threads)) threads: \(rate(swiftAll.seconds))")
-        print("RDKit Python \(String(format: "%2d", peer.processes)) processes: \(rate(peer.parallel))")
-        print(String(format: "ratio per thread (PerturbChem / RDKit Python): %.2f", peer.single / swiftSingle.seconds))
-        print(String(format: "ratio all cores  (PerturbChem / RDKit Python): %.2f", peer.parallel / swiftAll.seconds))
-        print(String(format: "PerturbChem scaling %d threads: %.2fx (ideal %d)", settings.threads,
-                     swiftSingle.seconds / swiftAll.seconds, settings.threads))
+        print("same work checked: \(valid) valid molecules, \(onBits) on-bits in both")
+        print("PerturbChem   1 thread : \(rate(swiftSingle))")
+        print("RDKit Python  1 process: \(rate(peerSingle)) (RDKit \(peerVersion))")
+        print("PerturbChem  \(String(format: "%2d", settings.threads)) threads: \(rate(swiftAll))")
+        print("RDKit Python \(String(format: "%2d", processes)) processes: \(rate(peerAll))")
+        print(String(format: "ratio per thread (PerturbChem / RDKit Python): %.2f", peerSingle / swiftSingle))
+        print(String(format: "ratio all cores  (PerturbChem / RDKit Python): %.2f", peerAll / swiftAll))
+        print(String(format: "scaling on %d threads: PerturbChem %.2fx, RDKit Python %.2fx (ideal %d)", settings.threads,
+                     swiftSingle / swiftAll, peerSingle / peerAll, settings.threads))
     }
 
     static func loadSmiles(_ settings: Settings) throws -> [String] {
@@ -111,7 +116,7 @@ enum ChemBench {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.python)
         process.arguments = [script.path, file.path, "--radius", "\(settings.radius)", "--bits", "\(settings.bits)",
-                             "--processes", "\(settings.threads)", "--repeats", "\(settings.repeats)"]
+                             "--processes", "\(settings.threads)", "--repeats", "1"]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -19,6 +19,7 @@ struct Perturbridge: ParsableCommand {
             Evaluate.self,
             Effects.self,
             Split.self,
+            Fingerprint.self,
         ]
     )
 
