@@ -12,9 +12,10 @@ public struct DenseMatrix: Equatable {
         self.values = values
     }
 
-    /// A matrix filled with `value`.
+    /// A matrix filled with `value` (zeros by default; large zero matrices use huge pages, see `HugePages`).
     public init(rows: Int, cols: Int, repeating value: Float = 0) {
-        self.init(rows: rows, cols: cols, values: [Float](repeating: value, count: rows * cols))
+        let values = value == 0 ? HugePages.zeroedFloats(rows * cols) : [Float](repeating: value, count: rows * cols)
+        self.init(rows: rows, cols: cols, values: values)
     }
 
     public subscript(r: Int, c: Int) -> Float {

@@ -4,6 +4,8 @@ import Foundation
 /// as row ranges (HDF5 hyperslabs) for streaming files larger than memory.
 ///
 /// Supports the current anndata encoding (encoding-type attributes) and the pre-0.7 layout (compound obs/var).
+/// Debian's HDF5 is built without thread safety: use readers from one thread at a time (read, then hand the
+/// Float buffers to parallel code).
 public final class H5ADReader {
     public let url: URL
     /// (observations, variables).

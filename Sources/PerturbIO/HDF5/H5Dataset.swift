@@ -42,6 +42,7 @@ public final class H5Dataset: H5Object {
         let total = selected.count * (shape.isEmpty ? 1 : rowElements)
         if total == 0 { return [] }
         return try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: total * MemoryLayout<T>.stride)
             try read(into: UnsafeMutableRawPointer(buffer.baseAddress!), memType: memType, rows: rows)
             initialized = total
         }
