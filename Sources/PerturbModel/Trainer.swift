@@ -115,6 +115,9 @@ public enum Trainer {
                 reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", loss)),
                                                      ("lr", String(format: "%.3g", lr))])
             }
+            guard sse.isFinite else {
+                throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")
+            }
             let seconds = Date().timeIntervalSince(started)
             knownTrainRows = rows
             let metrics = try corpus.validate(model, batchSize: config.batchSize)

@@ -1,0 +1,112 @@
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbNN
+import XCTest
+@testable import PerturbModel
+
+final class LossCheckpointConfigTests: XCTestCase {
+    /// Multi-output loss = mean of squared errors over every measured (row, gene) pair of the batch, computed by hand
+    /// from the model's predictions (rows with more measured genes weigh more).
+    func testMultioutMaskedLossEqualsHandComputation() throws {
+        let table = ModelTestData.table()
+        let config = ModelTestData.config(.multiout)
+        let vocab = Vocabularies(table: table)
+        var rng = SeededRNG(seed: 2)
+        let model = LPMModel(config: config, vocabularies: vocab, rng: &rng)
+        let rows = [0, 1, 40, 41, 60]   // dataset dA (12 genes) and dB (8 genes)
+        let corpus = try TrainingCorpus(sources: [.table(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
+        let records = try corpus.conditionRecords(corpus.shards(validation: false)[0])
+        XCTAssertEqual(records.map(\.genes.count), rows.map { table.conditions[$0].dataset == "dA" ? 12 : 8 })
+        var builder = BatchBuilder(sets: corpus.sets, geneCount: vocab.genes.count)
+        let (inputs, target, mask, measured) = builder.multiout(records)
+        let graph = Graph(training: false)
+        var dropout = SeededRNG(seed: 0)
+        let prediction = model.forward(inputs, graph: graph, rng: &dropout)
+        let loss = mseLoss(prediction, target: target, mask: mask).value.scalar
+        let p = prediction.value
+        var sse = 0.0, n = 0
+        for (i, row) in rows.enumerated() {
+            for (c, gene) in table.genes.enumerated() where table.measured[row * table.genes.count + c] {
+                let col = vocab.genes.firstIndex(of: gene)!
+                let e = Double(p[i, col]) - Double(table.logFC[row * table.genes.count + c])
+                sse += e * e; n += 1
+            }
+        }
+        XCTAssertEqual(measured, n)
+        XCTAssertEqual(Double(loss), sse / Double(n), accuracy: 1e-5 * max(1, sse / Double(n)))
+    }
+
+    /// A truncated or missing checkpoint gives a user error naming the file.
+    func testTruncatedCheckpointGivesClearError() throws {
+        let dir = ModelTestData.temporaryDirectory()
+        _ = try ModelTestData.fit(ModelTestData.config(.scalar, epochs: 1), ModelTestData.table(), dir)
+        let best = RunFolder(dir).best
+        let data = try Data(contentsOf: best)
+        try data.prefix(data.count / 2).write(to: best)
+        XCTAssertThrowsError(try Trainer.loadBest(runDirectory: dir)) { error in
+            XCTAssertTrue(error is UserInputError, "\(type(of: error))")
+            XCTAssertTrue("\(error)".contains(best.path), "\(error)")
+        }
+        var config = ModelTestData.config(.scalar, epochs: 2)
+        config.maxEpochs = 2
+        let last = RunFolder(dir).last
+        let lastData = try Data(contentsOf: last)
+        try lastData.prefix(100).write(to: last)
+        XCTAssertThrowsError(try ModelTestData.fit(config, ModelTestData.table(), dir, resume: true)) { error in
+            XCTAssertTrue(error is UserInputError && "\(error)".contains("last.safetensors"), "\(error)")
+        }
+        XCTAssertThrowsError(try LPMCheckpoint.load(dir.appendingPathComponent("nope"))) { XCTAssertTrue($0 is UserInputError) }
+    }
+
+    /// Config files: defaults are the reference's, keys are snake_case, unknown keys and bad values are rejected.
+    func testConfigParsingAndValidation() throws {
+        let dir = ModelTestData.temporaryDirectory()
+        let file = dir.appendingPathComponent("c.json")
+        try #"{"output_mode": "scalar", "compound_encoder": "morgan_fixed", "batch_size": 16384}"#.write(to: file, atomically: true, encoding: .utf8)
+        let c = try LPMConfig.read(file)
+        XCTAssertEqual(c.outputMode, .scalar)
+        XCTAssertEqual(c.compoundEncoder, .morganFixed)
+        XCTAssertEqual(c.batchSize, 16384)
+        XCTAssertEqual(c.embeddingDim, 128)
+        XCTAssertEqual(c.learningRate, 2e-3)
+        XCTAssertEqual(c.lrDecay, 0.97)
+        XCTAssertEqual(c.dropout, 0.1)
+        let roundTrip = try JSONDecoder().decode(LPMConfig.self, from: c.jsonData())
+        XCTAssertEqual(roundTrip, c)
+        try #"{"batchsize": 3}"#.write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try LPMConfig.read(file)) { XCTAssertTrue("\($0)".contains("batchsize"), "\($0)") }
+        try #"{"output_mode": "vector"}"#.write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try LPMConfig.read(file)) { XCTAssertTrue("\($0)".contains("output_mode"), "\($0)") }
+        var bad = LPMConfig()
+        bad.mode = .finetune
+        bad.datasets = ["x"]
+        XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("init_from"), "\($0)") }
+        for file in ["lpm-multiout.json", "lpm-scalar.json", "morgan-fixed.json", "morgan-learned.json", "fingerprint-mlp.json",
+                     "finetune-frozen.json", "scratch-target.json"] {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("experiments/pretrain/\(file)")
+            var config = try LPMConfig.read(url)
+            if config.mode != .all { config.initFrom = config.initFrom ?? "x"; config.datasets = config.datasets.isEmpty ? ["x"] : config.datasets }
+            XCTAssertNoThrow(try config.validate(), file)
+        }
+    }
+
+    /// Vocabularies are global, sorted, with Control first; a run on one dataset keeps tables sized for all.
+    func testVocabulariesAreGlobalAndSorted() throws {
+        let table = ModelTestData.table()
+        let vocab = Vocabularies(table: table)
+        XCTAssertEqual(vocab.compounds.first, "Control")
+        XCTAssertEqual(Array(vocab.compounds.dropFirst()), (0..<8).map { "K\($0)" })
+        XCTAssertEqual(vocab.genes, vocab.genes.sorted())
+        var config = ModelTestData.config(.scalar, epochs: 1)
+        config.mode = .scratch
+        config.datasets = ["dB"]
+        let dir = ModelTestData.temporaryDirectory()
+        let run = try ModelTestData.fit(config, table, dir, vocabularies: vocab)
+        XCTAssertEqual(Set(run.perDatasetValidationRMSE.keys), ["dB"])
+        let model = try Trainer.loadBest(runDirectory: dir)
+        XCTAssertEqual(model.compoundParameters[0].shape, [9, 8])
+        XCTAssertEqual(model.vocabularies.compoundTrainingDatasets[1], ["dB"])
+    }
+}

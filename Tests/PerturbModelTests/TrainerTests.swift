@@ -1,0 +1,130 @@
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbNN
+import XCTest
+@testable import PerturbModel
+
+final class TrainerTests: XCTestCase {
+    /// Loss goes down on the simulator's data, in both output modes, and the run folder holds its files.
+    func testLossDecreasesOnSimulatedData() throws {
+        let tables = try Simulator.run(config: .preset(.small), seed: 5)
+        let data = EffectsTable.concatenate(tables)
+        let rows = Array(data.conditions.indices)
+        for mode in OutputMode.allCases {
+            var config = ModelTestData.config(mode, epochs: 6)
+            config.batchSize = mode == .scalar ? 512 : 16
+            config.shuffleBufferRows = 4096
+            config.learningRate = 5e-3
+            let dir = ModelTestData.temporaryDirectory("sim\(mode)")
+            let run = try Trainer.fit(config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
+                                      validationRows: rows.filter { $0 % 5 == 0 }, runDirectory: dir, progress: false)
+            let train = run.history.map(\.trainRMSE), val = run.history.compactMap(\.validation.rmse)
+            print("\(mode) train RMSE per epoch: \(train.map { String(format: "%.4f", $0) }) val: \(val.map { String(format: "%.4f", $0) })")
+            XCTAssertEqual(run.history.count, 6)
+            XCTAssertLessThan(train.last!, train.first! * 0.9, "\(mode): training loss must fall")
+            XCTAssertLessThan(val.min()!, val.first!, "\(mode): validation RMSE must improve")
+            XCTAssertEqual(run.bestValidationRMSE, val.min())
+            XCTAssertEqual(Set(run.perDatasetValidationRMSE.keys), Set(data.datasets))
+            let folder = RunFolder(dir)
+            for url in [folder.config, folder.run, folder.metricsJSONL, folder.metricsCSV, folder.best, folder.last, folder.epoch(6)] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: url.path), url.lastPathComponent)
+            }
+            let lines = try String(contentsOf: folder.metricsJSONL, encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(lines.count, 6)
+            let best = try Trainer.loadBest(runDirectory: dir)
+            let pred = try best.predict(data, rows: [0, 1])
+            XCTAssertEqual(pred.count, 2 * data.genes.count)
+        }
+    }
+
+    /// Same seed and threads → identical weights; another seed → different weights.
+    func testSameSeedGivesIdenticalWeights() throws {
+        let table = ModelTestData.table()
+        for mode in OutputMode.allCases {
+            let config = ModelTestData.config(mode, epochs: 2)
+            let dirA = ModelTestData.temporaryDirectory("a2"), dirB = ModelTestData.temporaryDirectory("b2")
+            _ = try ModelTestData.fit(config, table, dirA)
+            _ = try ModelTestData.fit(config, table, dirB)
+            let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirA).last))
+            let wb = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirB).last))
+            XCTAssertEqual(wa, wb, "\(mode)")
+            var other = config
+            other.seed = 8
+            let dirC = ModelTestData.temporaryDirectory("c2")
+            _ = try ModelTestData.fit(other, table, dirC)
+            XCTAssertNotEqual(wa, ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirC).last)))
+        }
+    }
+
+    /// Train 4 epochs straight vs 2 epochs, "kill", resume to 4: bit-identical weights, optimizer moments and history.
+    func testResumeAfterKillIsBitIdentical() throws {
+        let table = ModelTestData.table()
+        for mode in OutputMode.allCases {
+            var config = ModelTestData.config(mode, epochs: 4)
+            let straight = ModelTestData.temporaryDirectory("straight")
+            let full = try ModelTestData.fit(config, table, straight)
+            config.maxEpochs = 2
+            let resumed = ModelTestData.temporaryDirectory("resumed")
+            _ = try ModelTestData.fit(config, table, resumed)
+            XCTAssertThrowsError(try ModelTestData.fit(config, table, resumed), "a used folder needs --resume")
+            config.maxEpochs = 4
+            let run = try ModelTestData.fit(config, table, resumed, resume: true)
+            let (a, _) = try SafeTensors.read(RunFolder(straight).last)
+            let (b, _) = try SafeTensors.read(RunFolder(resumed).last)
+            XCTAssertEqual(Set(a.keys), Set(b.keys))
+            XCTAssertTrue(a.keys.contains { $0.hasPrefix("adam_m/") })
+            for (k, t) in a { XCTAssertEqual(t.scalars, b[k]!.scalars, "\(mode): \(k)") }
+            XCTAssertEqual(run.history.map(\.trainRMSE), full.history.map(\.trainRMSE))
+            XCTAssertEqual(run.bestEpoch, full.bestEpoch)
+        }
+    }
+
+    /// Streaming from an effects file (small shards, small shuffle buffer) trains exactly as the in-memory table.
+    func testStreamingFromFileMatchesInMemory() throws {
+        let table = ModelTestData.table()
+        let dir = ModelTestData.temporaryDirectory()
+        let file = dir.appendingPathComponent("effects.h5ad")
+        try table.write(to: file)
+        let (train, validation) = ModelTestData.split(table)
+        var config = ModelTestData.config(.scalar, epochs: 2)
+        config.shardConditions = 5
+        let memory = try Trainer.fit(config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
+                                     runDirectory: dir.appendingPathComponent("memory"), progress: false)
+        let streamed = try Trainer.fit(config: config, sources: [try .open(file)], trainRows: [train], validationRows: [validation],
+                                       runDirectory: dir.appendingPathComponent("file"), progress: false)
+        XCTAssertEqual(memory.history.map(\.trainRMSE), streamed.history.map(\.trainRMSE))
+        XCTAssertEqual(ModelTestData.weights(try Trainer.loadBest(runDirectory: memory.runDirectory)),
+                       ModelTestData.weights(try Trainer.loadBest(runDirectory: streamed.runDirectory)))
+    }
+
+    /// Early stopping: validation targets are the negated training targets, so fitting the training data makes
+    /// validation worse after the first epoch and the run stops `patience` epochs after its best.
+    func testEarlyStoppingWithPatience() throws {
+        var config = ModelTestData.config(.scalar, epochs: 30)
+        config.patience = 2
+        let table = ModelTestData.table()
+        var negated = table
+        negated.logFC = table.logFC.map { -$0 }
+        let rows = Array(table.conditions.indices)
+        let run = try Trainer.fit(config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
+                                  validationRows: [[], rows], runDirectory: ModelTestData.temporaryDirectory(), progress: false)
+        XCTAssertTrue(run.stoppedEarly)
+        XCTAssertLessThan(run.history.count, 30)
+        XCTAssertEqual(run.history.count, run.bestEpoch + 2)
+    }
+
+    /// The shuffle buffer emits every record exactly once, in full batches until the tail.
+    func testShuffleBufferEmitsEveryRecordOnce() {
+        var buffer = ShuffleBuffer<Int>(threshold: 10, batchSize: 4)
+        var rng = SeededRNG(seed: 1)
+        var seen: [Int] = [], sizes: [Int] = []
+        for lo in stride(from: 0, to: 37, by: 6) {
+            buffer.add(Array(lo..<min(37, lo + 6)), rng: &rng) { seen += $0; sizes.append($0.count) }
+        }
+        buffer.finish(rng: &rng) { seen += $0; sizes.append($0.count) }
+        XCTAssertEqual(seen.sorted(), Array(0..<37))
+        XCTAssertNotEqual(seen, Array(0..<37))
+        XCTAssertEqual(sizes.dropLast().allSatisfy { $0 == 4 }, true)
+    }
+}
