@@ -73,19 +73,20 @@ public enum PairAgreement {
         out[.spearman] = VectorStatistics.spearman(a, b) ?? .nan
         out[.pearson] = VectorStatistics.pearson(a, b) ?? .nan
         let t = options.deThreshold
-        let deA = a.indices.filter { abs(a[$0]) > t }, deB = b.indices.filter { abs(b[$0]) > t }
-        let setA = Set(deA), setB = Set(deB)
+        let isDEA = a.map { abs($0) > t }, isDEB = b.map { abs($0) > t }
+        let deA = a.indices.filter { isDEA[$0] }, deB = b.indices.filter { isDEB[$0] }
         out[.spearmanDE] = symmetricDESpearman(a, b, deA: deA, deB: deB)
-        out[.directionDEBoth] = VectorStatistics.signConcordance(a, b, positions: deA.filter { setB.contains($0) }) ?? .nan
-        out[.directionDEEither] = VectorStatistics.signConcordance(a, b, positions: a.indices.filter { setA.contains($0) || setB.contains($0) }) ?? .nan
+        out[.directionDEBoth] = VectorStatistics.signConcordance(a, b, positions: deA.filter { isDEB[$0] }) ?? .nan
+        out[.directionDEEither] = VectorStatistics.signConcordance(a, b, positions: a.indices.filter { isDEA[$0] || isDEB[$0] }) ?? .nan
         let k = options.topK
         if k > 0 && a.count >= k {
-            let topA = Ranking.topIndicesByMagnitude(a, k: k), topB = Set(Ranking.topIndicesByMagnitude(b, k: k))
-            let shared = topA.filter { topB.contains($0) }.count
+            var inTopA = [Bool](repeating: false, count: a.count), inTopB = inTopA
+            for i in Ranking.topIndicesByMagnitude(a, k: k) { inTopA[i] = true }
+            for i in Ranking.topIndicesByMagnitude(b, k: k) { inTopB[i] = true }
+            let shared = a.indices.filter { inTopA[$0] && inTopB[$0] }.count
             out[.topKJaccard] = Double(shared) / Double(2 * k - shared)
             out[.topKOverlap] = Double(shared) / Double(k)
-            let union = Array(topB.union(topA)).sorted()
-            out[.directionTopK] = VectorStatistics.signConcordance(a, b, positions: union) ?? .nan
+            out[.directionTopK] = VectorStatistics.signConcordance(a, b, positions: a.indices.filter { inTopA[$0] || inTopB[$0] }) ?? .nan
         } else {
             out[.topKJaccard] = .nan
             out[.topKOverlap] = .nan
