@@ -28,7 +28,8 @@ let package = Package(
             path: "Sources/CRDKitBridge",
             cxxSettings: [
                 .headerSearchPath("boost-override"),
-                .unsafeFlags(["-I/usr/include/rdkit", "-std=c++17"]),
+                // RDKit 2022.09 headers declare `operator"" _smiles` (deprecated spelling in clang 21): silence it.
+                .unsafeFlags(["-I/usr/include/rdkit", "-std=c++17", "-Wno-deprecated-literal-operator"]),
             ],
             linkerSettings: rdkitLibraries.map { .linkedLibrary($0) } + [.linkedLibrary("inchi")]
         ),
