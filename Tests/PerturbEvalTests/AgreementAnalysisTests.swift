@@ -53,7 +53,8 @@ final class AgreementAnalysisTests: XCTestCase {
         XCTAssertEqual(analysis.pairs.filter { $0.role == .observed }.count, 6)
         XCTAssertEqual(analysis.pairs.filter { $0.role == .baselineRandom }.count, 6)     // same number of random pairs
         XCTAssertEqual(analysis.pairs.filter { $0.role == .baselineContext }.count, 6)
-        for p in analysis.pairs where p.role != .observed {
+        XCTAssertEqual(analysis.pairs.filter { $0.role == .baselineSourceCentroid }.count, 6)
+        for p in analysis.pairs where p.role == .baselineContext || p.role == .baselineRandom {
             XCTAssertNotEqual(set.conditions[p.a.row].compound, set.conditions[p.b.row].compound)
         }
         let row = analysis.summarize(bootstrap: BootstrapOptions(draws: 200)).first { $0.metric == .spearman }!
@@ -62,6 +63,23 @@ final class AgreementAnalysisTests: XCTestCase {
         XCTAssertGreaterThan(row.observed.estimate, 0.95)
         XCTAssertGreaterThan(row.margin.estimate, 0.6)
         XCTAssertEqual(row.marginRandom, row.observed.estimate - row.baselineRandom, accuracy: 1e-12)
+    }
+
+    func testSourceCentroidBaseline() throws {
+        // Three compounds, same context/dose/time, identical in both datasets. X's peers are Y and Z:
+        // centroid (2.5, 2, 2, 1.5), ranks (4, 2.5, 2.5, 1) against X's (1, 2, 3, 4) → Spearman −4.5/√22.5 on each side.
+        let conditions = ["X", "Y", "Z"].map { ProfileCondition(context: "c", compound: $0, doseMicromolar: 1, timeHours: 24) }
+        let values: [Float] = [1, 2, 3, 4, 4, 3, 2, 1, 1, 1, 2, 2]
+        let sets = try ["A", "B"].map { try ProfileSet(dataset: $0, genes: ["g1", "g2", "g3", "g4"], conditions: conditions, values: values) }
+        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 2), seed: 0, showProgress: false)
+        let centroid = analysis.pairs.first { $0.role == .baselineSourceCentroid && $0.observed == 0 }!
+        XCTAssertEqual(centroid.scores[.spearman]!, -4.5 / 22.5.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(centroid.genes, 4)
+        let row = analysis.summarize(bootstrap: BootstrapOptions(draws: 100)).first { $0.metric == .spearman }!
+        XCTAssertEqual(row.observed.estimate, 1, accuracy: 1e-12)
+        // Y's centroid (X+Z)/2 = (1, 1.5, 2.5, 3) ranks (1,2,3,4) vs Y (4,3,2,1) → −1; Z's centroid (2.5, 2.5, 2.5, 2.5) → undefined.
+        XCTAssertEqual(row.baselineCentroid, (-4.5 / 22.5.squareRoot() - 1) / 2, accuracy: 1e-12)
+        XCTAssertEqual(row.marginCentroid.estimate, ((1 + 4.5 / 22.5.squareRoot()) + 2) / 2, accuracy: 1e-12)
     }
 
     func testDuplicateDatasetNamesAreRejected() throws {

@@ -17,6 +17,10 @@ public enum PairRole: String, CaseIterable, Sendable {
     case baselineContext = "baseline_context"
     /// Two random profiles of the two sides with different compounds (one random pair per observed pair).
     case baselineRandom = "baseline_random"
+    /// The reference's published baseline: each side of the observed pair scored against the mean profile of its
+    /// own dataset's same context/dose/time different-compound peers, the two sides averaged (`a`, `b` = the
+    /// observed pair's profiles).
+    case baselineSourceCentroid = "baseline_source_centroid"
 }
 
 /// A profile: dataset index (into `AgreementAnalysis.sets`) and row.
@@ -69,6 +73,7 @@ public struct AgreementAnalysis: Sendable {
                 pairs.append(AgreementPair(kind: kind, role: .baselineContext, a: a, b: ProfileRef(set: b.set, row: peer),
                                            observed: index, genes: 0, scores: [:]))
             }
+            pairs.append(AgreementPair(kind: kind, role: .baselineSourceCentroid, a: a, b: b, observed: index, genes: 0, scores: [:]))
             for _ in 0..<100 {
                 let x = sideA[rng.nextInt(below: sideA.count)], y = sideB[rng.nextInt(below: sideB.count)]
                 guard sets[a.set].conditions[x].compound != sets[b.set].conditions[y].compound else { continue }
@@ -105,6 +110,7 @@ public struct AgreementAnalysis: Sendable {
         let lock = NSLock()
         var done = 0
         let sets = self.sets, options = self.options
+        let crossRows = sets.map(\.crossDatasetRows), replicateRows = sets.map(\.replicateRows)
         pairs.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             Parallel.forEachChunk(count: buffer.count) { range in
@@ -113,13 +119,25 @@ public struct AgreementAnalysis: Sendable {
                     let pair = base[p]
                     precondition(pair.a.set <= pair.b.set, "pairs are built with the first dataset first")
                     let sa = sets[pair.a.set], sb = sets[pair.b.set]
-                    var va: [Double] = [], vb: [Double] = []
-                    for (ga, gb) in alignments[pair.a.set][pair.b.set]! where sa.usable(pair.a.row, ga) && sb.usable(pair.b.row, gb) {
-                        va.append(Double(sa.values[pair.a.row * sa.genes.count + ga]))
-                        vb.append(Double(sb.values[pair.b.row * sb.genes.count + gb]))
+                    let shared = alignments[pair.a.set][pair.b.set]!
+                    if pair.role == .baselineSourceCentroid {
+                        let sideA = pair.kind == .crossDataset ? crossRows[pair.a.set] : replicateRows[pair.a.set]
+                        let sideB = pair.kind == .crossDataset ? crossRows[pair.b.set] : replicateRows[pair.b.set]
+                        let left = SourceCentroid.score(row: pair.a.row, in: sa, candidates: sideA, genes: shared.map(\.0),
+                                                        scale: scales[pair.a.set], options: options)
+                        let right = SourceCentroid.score(row: pair.b.row, in: sb, candidates: sideB, genes: shared.map(\.1),
+                                                         scale: scales[pair.b.set], options: options)
+                        base[p].genes = min(left?.genes ?? 0, right?.genes ?? 0)
+                        base[p].scores = Self.strictMean(left?.scores, right?.scores)
+                    } else {
+                        var va: [Double] = [], vb: [Double] = []
+                        for (ga, gb) in shared where sa.usable(pair.a.row, ga) && sb.usable(pair.b.row, gb) {
+                            va.append(Double(sa.values[pair.a.row * sa.genes.count + ga]))
+                            vb.append(Double(sb.values[pair.b.row * sb.genes.count + gb]))
+                        }
+                        base[p].genes = va.count
+                        base[p].scores = PairAgreement.score(va, vb, scaleA: scales[pair.a.set], scaleB: scales[pair.b.set], options: options)
                     }
-                    base[p].genes = va.count
-                    base[p].scores = PairAgreement.score(va, vb, scaleA: scales[pair.a.set], scaleB: scales[pair.b.set], options: options)
                     sinceReport += 1
                     if sinceReport == 256 || p == range.upperBound - 1 {
                         lock.lock()
@@ -132,6 +150,16 @@ public struct AgreementAnalysis: Sendable {
             }
         }
         progress.finish(done: pairs.count)
+    }
+
+    /// Per-metric mean of two sides' scores; NaN where either side is missing or NaN (reference `strict_symmetric_mean`).
+    static func strictMean(_ left: [AgreementMetric: Double]?, _ right: [AgreementMetric: Double]?) -> [AgreementMetric: Double] {
+        var out = [AgreementMetric: Double]()
+        for metric in AgreementMetric.allCases {
+            let l = left?[metric] ?? .nan, r = right?[metric] ?? .nan
+            out[metric] = l.isFinite && r.isFinite ? (l + r) / 2 : .nan
+        }
+        return out
     }
 
     /// Index pairs (gene in `a`, gene in `b`) of symbols present in both, in `a`'s order; the first occurrence of a

@@ -56,14 +56,16 @@ public enum AgreementReport {
         var table = DelimitedTable(header: [
             "comparison", "dataset_a", "dataset_b", "metric", "n_pairs", "n_units", "n_compounds", "mean", "ci_low", "ci_high",
             "ci_method", "baseline_context_mean", "baseline_random_mean", "margin", "margin_ci_low", "margin_ci_high",
-            "margin_ci_method", "margin_random",
+            "margin_ci_method", "margin_random", "baseline_centroid_mean", "margin_centroid", "margin_centroid_ci_low",
+            "margin_centroid_ci_high",
         ])
         for r in summary {
             table.rows.append([
                 r.kind.rawValue, r.datasetA, r.datasetB, r.metric.rawValue, String(r.pairs), String(r.units), String(r.compounds),
                 number(r.observed.estimate), number(r.observed.low), number(r.observed.high), r.observed.method.rawValue,
                 number(r.baselineContext), number(r.baselineRandom), number(r.margin.estimate), number(r.margin.low),
-                number(r.margin.high), r.margin.method.rawValue, number(r.marginRandom),
+                number(r.margin.high), r.margin.method.rawValue, number(r.marginRandom), number(r.baselineCentroid),
+                number(r.marginCentroid.estimate), number(r.marginCentroid.low), number(r.marginCentroid.high),
             ])
         }
         return table
@@ -111,7 +113,9 @@ public enum AgreementReport {
         md += "## How to read\n\n"
         md += "- Each observed pair gets two baselines: the first profile against a profile of the second dataset with the same context "
         md += "(and time when matched on time) but a different compound (`baseline_context`), and a random pair of profiles of the two "
-        md += "datasets with different compounds (`baseline_random`). The margin is observed − same-context baseline; a margin near 0 "
+        md += "datasets with different compounds (`baseline_random`). The reference's published baseline is also given "
+        md += "(`baseline_source_centroid`): each side scored against the mean profile of its own dataset's same context, dose and time "
+        md += "different-compound peers, the two sides averaged. The margin is observed − same-context baseline; a margin near 0 "
         md += "means matched compounds agree no better than unrelated compounds in the same cells.\n"
         md += "- Means are over drug-line-time units (pairs averaged per context, time, compound); confidence intervals are "
         md += "\(Int(bootstrap.level * 100)) % compound-clustered \(bootstrap.bca ? "BCa" : "percentile") bootstrap intervals "
@@ -126,13 +130,16 @@ public enum AgreementReport {
             guard !rows.isEmpty else { continue }
             md += "### \(metric.title) (`\(metric.rawValue)`)\n\n"
             var table = MarkdownTable(header: ["comparison", "pair", "units", "compounds", "mean [CI]", "same-context baseline",
-                                               "random baseline", "margin [CI]"], rightAligned: [2, 3, 4, 5, 6, 7])
+                                               "random baseline", "margin [CI]", "source centroid", "margin vs centroid [CI]"],
+                                      rightAligned: [2, 3, 4, 5, 6, 7, 8, 9])
             for r in rows {
                 table.rows.append([
                     r.kind.rawValue, r.kind == .replicate ? r.datasetA : "\(r.datasetA) – \(r.datasetB)", String(r.units), String(r.compounds),
                     "\(SVGText.value(r.observed.estimate)) [\(SVGText.value(r.observed.low)), \(SVGText.value(r.observed.high))]",
                     SVGText.value(r.baselineContext), SVGText.value(r.baselineRandom),
                     "\(SVGText.value(r.margin.estimate)) [\(SVGText.value(r.margin.low)), \(SVGText.value(r.margin.high))]",
+                    SVGText.value(r.baselineCentroid),
+                    "\(SVGText.value(r.marginCentroid.estimate)) [\(SVGText.value(r.marginCentroid.low)), \(SVGText.value(r.marginCentroid.high))]",
                 ])
             }
             md += table.render() + "\n"

@@ -22,10 +22,14 @@ public struct AgreementSummaryRow: Sendable {
     public var baselineContext: Double
     /// Unit-averaged mean of the random baseline pairs.
     public var baselineRandom: Double
+    /// Unit-averaged mean of the source-centroid baseline (the reference's published baseline).
+    public var baselineCentroid: Double
     /// Mean of per-pair `observed − baseline_context`, with its CI.
     public var margin: ConfidenceInterval
     /// `observed − baselineRandom` (difference of means).
     public var marginRandom: Double
+    /// Mean of per-pair `observed − source-centroid baseline`, with its CI (reference `delta_vs_source_centroid`).
+    public var marginCentroid: ConfidenceInterval
 }
 
 extension AgreementAnalysis {
@@ -56,18 +60,24 @@ extension AgreementAnalysis {
                 let values = observed.map { pairs[$0].scores[metric] ?? .nan }
                 let context = observed.map { baselineValue($0, .baselineContext) }
                 let random = observed.map { baselineValue($0, .baselineRandom) }
+                let centroid = observed.map { baselineValue($0, .baselineSourceCentroid) }
                 let deltas = zip(values, context).map { $0.isFinite && $1.isFinite ? $0 - $1 : .nan }
+                let centroidDeltas = zip(values, centroid).map { $0.isFinite && $1.isFinite ? $0 - $1 : .nan }
+                let (unitCentroidDeltas, centroidClusters) = Self.unitMeans(centroidDeltas, units: unitOf, clusters: compoundOf)
                 let (unitValues, unitClusters) = Self.unitMeans(values, units: unitOf, clusters: compoundOf)
                 let (unitDeltas, deltaClusters) = Self.unitMeans(deltas, units: unitOf, clusters: compoundOf)
                 let label = "\(group.kind.rawValue)/\(sets[group.a].dataset)/\(sets[group.b].dataset)/\(metric.rawValue)"
                 let ci = ClusterBootstrap.meanCI(values: unitValues, clusters: unitClusters, options: bootstrap, label: label)
                 let marginCI = ClusterBootstrap.meanCI(values: unitDeltas, clusters: deltaClusters, options: bootstrap, label: label + "/margin")
                 let randomMean = Self.unitAveragedMean(random, units: unitOf)
+                let centroidCI = ClusterBootstrap.meanCI(values: unitCentroidDeltas, clusters: centroidClusters, options: bootstrap,
+                                                         label: label + "/margin-centroid")
                 rows.append(AgreementSummaryRow(
                     datasetA: sets[group.a].dataset, datasetB: sets[group.b].dataset, kind: group.kind, metric: metric,
                     pairs: values.filter(\.isFinite).count, units: unitValues.count, compounds: Set(unitClusters).count,
                     observed: ci, baselineContext: Self.unitAveragedMean(context, units: unitOf),
-                    baselineRandom: randomMean, margin: marginCI, marginRandom: ci.estimate - randomMean))
+                    baselineRandom: randomMean, baselineCentroid: Self.unitAveragedMean(centroid, units: unitOf),
+                    margin: marginCI, marginRandom: ci.estimate - randomMean, marginCentroid: centroidCI))
             }
         }
         return rows
