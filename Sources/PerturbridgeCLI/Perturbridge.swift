@@ -16,6 +16,8 @@ struct Perturbridge: ParsableCommand {
             Inspect.self,
             Agreement.self,
             Simulate.self,
+            Pretrain.self,
+            Embed.self,
             Evaluate.self,
             Effects.self,
             Split.self,

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbModel
+
+/// `perturbridge pretrain`: trains an LPM on effects files (streamed) into a run folder.
+struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an LPM (compound, context, dataset, gene embeddings) on effects files.",
+        discussion: """
+        The config (JSON, experiments/pretrain/*.json) sets the model and training; flags override it. Effects files
+        are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are
+        global over every file given, also when --datasets restricts training to targets. Without --split, a seeded
+        random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets
+        config.json, run.json, metrics.jsonl/.csv, best/last/epoch-NNNN checkpoints. --resume continues a killed run
+        from last.safetensors and ends with the same weights as an uninterrupted run (same seed and --threads).
+
+        Examples:
+          perturbridge simulate --output demo-data --seed 13
+          perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
+              --output checkpoints/all --epochs 20
+          perturbridge pretrain --config experiments/pretrain/finetune-frozen.json --effects demo-data/*.h5ad \\
+              --split checkpoints/all/split.tsv --datasets sim_op3 --init-from checkpoints/all --output checkpoints/ft-op3
+        """
+    )
+
+    @Option(help: "Config JSON (experiments/pretrain/*.json).") var config: String
+    @Option(parsing: .upToNextOption, help: "Effects .h5ad files (one or more).") var effects: [String]
+    @Option(help: "Split TSV (from `perturbridge split`); train/val rows are used, test rows are not.") var split: String?
+    @Option(help: "Run folder.") var output: String
+    @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
+    @Option(help: "Override max_epochs.") var epochs: Int?
+    @Option(help: "Override batch_size.") var batchSize: Int?
+    @Option(help: "Override learning_rate.") var lr: Double?
+    @Option(help: "Override seed.") var seed: UInt64?
+    @Option(help: "Override threads (0 = all cores).") var threads: Int?
+    @Option(help: "Override compound_encoder: learned, morgan_fixed, morgan_learned, fingerprint_mlp.") var encoder: String?
+    @Option(help: "Override output_mode: scalar or multiout.") var outputMode: String?
+    @Option(help: "Override mode: all, scratch, finetune.") var mode: String?
+    @Option(help: "Override datasets (comma-separated targets / filter).") var datasets: String?
+    @Option(help: "Override init_from (run folder or .safetensors) for finetune.") var initFrom: String?
+    @Option(help: "Override patience (0 = no early stopping).") var patience: Int?
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    func resolvedConfig() throws -> LPMConfig {
+        var c = try LPMConfig.read(URL(fileURLWithPath: config))
+        if let epochs { c.maxEpochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let lr { c.learningRate = lr }
+        if let seed { c.seed = seed }
+        if let threads { c.threads = threads }
+        if let patience { c.patience = patience }
+        if let encoder {
+            guard let e = CompoundEncoderKind(rawValue: encoder) else {
+                throw InputError("--encoder must be one of \(CompoundEncoderKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(encoder)'")
+            }
+            c.compoundEncoder = e
+        }
+        if let outputMode {
+            guard let m = OutputMode(rawValue: outputMode) else { throw InputError("--output-mode must be scalar or multiout, got '\(outputMode)'") }
+            c.outputMode = m
+        }
+        if let mode {
+            guard let m = TrainingMode(rawValue: mode) else { throw InputError("--mode must be all, scratch or finetune, got '\(mode)'") }
+            c.mode = m
+        }
+        if let datasets { c.datasets = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        if let initFrom { c.initFrom = initFrom }
+        try c.validate()
+        return c
+    }
+
+    func run() throws {
+        let config = try resolvedConfig()
+        guard !effects.isEmpty else { throw InputError("--effects needs at least one effects .h5ad file") }
+        let sources = try effects.map { try EffectsSource.open(URL(fileURLWithPath: $0)) }
+        let runDirectory = URL(fileURLWithPath: output)
+        let assignment: SplitAssignment
+        if let split {
+            assignment = try SplitAssignment.read(URL(fileURLWithPath: split))
+        } else {
+            let splitFile = runDirectory.appendingPathComponent("split.tsv")
+            if resume, FileManager.default.fileExists(atPath: splitFile.path) {
+                assignment = try SplitAssignment.read(splitFile)
+            } else {
+                assignment = RandomSplit.make(conditions: sources.flatMap(\.conditions), seed: config.seed)
+                try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+                if !resume || !FileManager.default.fileExists(atPath: splitFile.path) { try assignment.write(to: splitFile) }
+            }
+        }
+        let splitOf = assignment.splitOf
+        var train: [[Int]] = [], validation: [[Int]] = []
+        var unassigned = 0
+        for source in sources {
+            var t: [Int] = [], v: [Int] = []
+            for (row, condition) in source.conditions.enumerated() {
+                switch splitOf[condition.id] {
+                case SplitAssignment.train?: t.append(row)
+                case SplitAssignment.val?: v.append(row)
+                case nil: unassigned += 1
+                default: break
+                }
+            }
+            train.append(t)
+            validation.append(v)
+        }
+        if unassigned > 0 && !quiet {
+            ProgressReporter.log("pretrain: \(unassigned) conditions are not in the split and are left out")
+        }
+        let started = Date()
+        let result = try Trainer.fit(config: config, sources: sources, trainRows: train, validationRows: validation,
+                                     runDirectory: runDirectory, resume: resume, progress: !quiet)
+        print("run\t\(runDirectory.path)")
+        print("epochs\t\(result.history.count)\(result.stoppedEarly ? " (early stop)" : "")")
+        print("best_epoch\t\(result.bestEpoch)")
+        print("best_val_rmse\t\(result.bestValidationRMSE.map { String(format: "%.5f", $0) } ?? "NA")")
+        for (dataset, rmse) in result.perDatasetValidationRMSE.sorted(by: { $0.key < $1.key }) {
+            print("best_val_rmse/\(dataset)\t\(String(format: "%.5f", rmse))")
+        }
+        ProgressReporter.log(String(format: "pretrain: done in %.1f s", Date().timeIntervalSince(started)))
+    }
+}
