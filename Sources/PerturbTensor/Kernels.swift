@@ -22,6 +22,27 @@ enum Kernels {
         }
     }
 
+    /// Σ term(i) over `0..<count` in Double, computed in parallel over fixed 64K-element chunks whose partial
+    /// sums are added in order, so the result does not depend on the thread count.
+    @inline(__always)
+    static func sum(count: Int, _ term: (Int) -> Double) -> Double {
+        let chunk = 65_536
+        let chunks = (count + chunk - 1) / chunk
+        guard chunks > 1 else { var s: Double = 0; for i in 0..<count { s += term(i) }; return s }
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
+        defer { partials.deallocate() }
+        Engine.parallelFor(chunks, minimumChunk: 1) { range in
+            for c in range {
+                var s: Double = 0
+                for i in (c * chunk)..<min(count, (c + 1) * chunk) { s += term(i) }
+                partials[c] = s
+            }
+        }
+        var total: Double = 0
+        for c in 0..<chunks { total += partials[c] }
+        return total
+    }
+
     /// Column sums of a row-major `rows × cols` matrix into `dst` (written or added per `beta`), via sgemv.
     static func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
                            beta: Float) {

@@ -57,8 +57,12 @@ final class TrainingTests: XCTestCase {
             trainTiny(model, optimizer: Adam.adamW(parameters: model.parameters, learningRate: 1e-2), steps: 20, rng: &rng)
             return model.parameters.map { $0.value.scalars }
         }
-        let first = run(), second = run()
-        XCTAssertEqual(first, second)
+        for threads in [1, 2] {
+            Engine.setThreads(threads)
+            XCTAssertEqual(run(), run(), "\(threads) thread(s)")
+        }
+        Engine.setThreads(Parallel.threadCount)
+        let first = run()
         let other = TinyLPM(seed: 99).parameters.map { $0.value.scalars }
         XCTAssertNotEqual(first, other)
     }

@@ -204,3 +204,31 @@ final class OpGradientTests: XCTestCase {
         }
     }
 }
+
+final class LargeKernelTests: XCTestCase {
+    /// Parallel chunked reductions and elementwise kernels give the same bits on 1 and 2 threads.
+    func testLossesAreThreadCountIndependent() {
+        let p = randomTensor([300, 700], seed: 30)
+        let t = randomTensor([300, 700], seed: 31)
+        var mask = Tensor(shape: [300, 700], repeating: 1)
+        mask.withUnsafeMutableBufferPointer { m in for i in stride(from: 0, to: m.count, by: 7) { m[i] = 0 } }
+        func run(threads: Int) -> [Float] {
+            Engine.setThreads(threads)
+            defer { Engine.setThreads(Parallel.threadCount) }
+            let g = Graph()
+            let x = g.input(p, requiresGrad: true)
+            let loss = mseLoss(x, target: t, mask: mask) + huberLoss(x, target: t)
+            g.backward(loss)
+            return [loss.value.scalar] + g.grad(x)!.scalars
+        }
+        let one = run(threads: 1)
+        XCTAssertEqual(one, run(threads: 2))
+        // Masked entries get no gradient; the mean is over measured entries only.
+        let g = Graph()
+        let x = g.input(p, requiresGrad: true)
+        g.backward(mseLoss(x, target: t, mask: mask))
+        XCTAssertEqual(g.grad(x)!.scalars[0], 0)
+        let measured = Float(300 * 700 - (300 * 700 + 6) / 7)
+        XCTAssertEqual(g.grad(x)!.scalars[1], 2 * (p.scalars[1] - t.scalars[1]) / measured, accuracy: 1e-9)
+    }
+}

@@ -8,10 +8,11 @@ public func mseLoss(_ prediction: Var, target: Tensor, mask: Tensor? = nil) -> V
     precondition(target.count == n, "mseLoss: prediction \(pv.shape) and target \(target.shape) differ in size")
     if let mask { precondition(mask.count == n, "mseLoss: mask \(mask.shape) must match prediction \(pv.shape)") }
     let pp = pv.readPointer, tp = target.readPointer, mp = mask?.readPointer
-    var total: Double = 0
-    var measured = 0
-    for i in 0..<n where mp == nil || mp![i] != 0 {
-        let d = Double(pp[i] - tp[i]); total += d * d; measured += 1
+    let measured = mp.map { m in Int(Kernels.sum(count: n) { m[$0] != 0 ? 1 : 0 }) } ?? n
+    let total = Kernels.sum(count: n) { i in
+        guard mp == nil || mp![i] != 0 else { return 0 }
+        let d = Double(pp[i] - tp[i])
+        return d * d
     }
     let loss = measured > 0 ? Float(total / Double(measured)) : 0
     return prediction.graph.record(Tensor(scalar: loss), inputs: [prediction]) { [target, mask] g, dy in
@@ -32,10 +33,9 @@ public func huberLoss(_ prediction: Var, target: Tensor, delta: Float = 1) -> Va
     precondition(target.count == n, "huberLoss: prediction \(pv.shape) and target \(target.shape) differ in size")
     precondition(delta > 0, "huberLoss: delta must be positive, got \(delta)")
     let pp = pv.readPointer, tp = target.readPointer
-    var total: Double = 0
-    for i in 0..<n {
+    let total = Kernels.sum(count: n) { i in
         let d = pp[i] - tp[i], a = abs(d)
-        total += Double(a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta))
+        return Double(a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta))
     }
     return prediction.graph.record(Tensor(scalar: Float(total / Double(max(n, 1)))), inputs: [prediction]) { [target] g, dy in
         let pp = g.value(prediction).readPointer, tp = target.readPointer
