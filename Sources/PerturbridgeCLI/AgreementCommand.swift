@@ -93,14 +93,16 @@ struct Agreement: ParsableCommand {
     /// A few headline metrics per comparison for the terminal.
     static func overview(_ summary: [AgreementSummaryRow]) -> String {
         let shown: [AgreementMetric] = [.spearman, .spearmanDE, .directionDEEither, .topKJaccard, .normRatio]
-        var table = MarkdownTable(header: ["comparison", "pair", "units", "metric", "mean [CI]", "ctx baseline", "random", "margin [CI]"],
-                                  rightAligned: [2, 4, 5, 6, 7])
+        var table = MarkdownTable(header: ["comparison", "pair", "units", "metric", "mean [CI]", "ctx baseline", "random", "margin [CI]",
+                                           "centroid", "vs centroid [CI]"],
+                                  rightAligned: [2, 4, 5, 6, 7, 8, 9])
         for r in summary where shown.contains(r.metric) {
             func f(_ v: Double) -> String { v.isFinite ? String(format: "%.3f", v) : "n/a" }
             table.rows.append([
                 r.kind.rawValue, r.kind == .replicate ? r.datasetA : "\(r.datasetA)–\(r.datasetB)", String(r.units), r.metric.rawValue,
                 "\(f(r.observed.estimate)) [\(f(r.observed.low)), \(f(r.observed.high))]", f(r.baselineContext), f(r.baselineRandom),
-                "\(f(r.margin.estimate)) [\(f(r.margin.low)), \(f(r.margin.high))]",
+                "\(f(r.margin.estimate)) [\(f(r.margin.low)), \(f(r.margin.high))]", f(r.baselineCentroid),
+                "\(f(r.marginCentroid.estimate)) [\(f(r.marginCentroid.low)), \(f(r.marginCentroid.high))]",
             ])
         }
         return summary.isEmpty ? "no matched or replicate pairs found" : table.render()

@@ -75,6 +75,9 @@ final class AgreementAnalysisTests: XCTestCase {
         let centroid = analysis.pairs.first { $0.role == .baselineSourceCentroid && $0.observed == 0 }!
         XCTAssertEqual(centroid.scores[.spearman]!, -4.5 / 22.5.squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(centroid.genes, 4)
+        // Sample-referenced DE genes (|X| > 1: g2…g4): X (2, 3, 4) vs centroid (2, 2, 1.5) → −1.5/√3; signs all agree.
+        XCTAssertEqual(centroid.scores[.spearmanDE]!, -1.5 / 3.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(centroid.scores[.directionDEEither], 1)
         let row = analysis.summarize(bootstrap: BootstrapOptions(draws: 100)).first { $0.metric == .spearman }!
         XCTAssertEqual(row.observed.estimate, 1, accuracy: 1e-12)
         // Y's centroid (X+Z)/2 = (1, 1.5, 2.5, 3) ranks (1,2,3,4) vs Y (4,3,2,1) → −1; Z's centroid (2.5, 2.5, 2.5, 2.5) → undefined.
