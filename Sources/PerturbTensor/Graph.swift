@@ -12,7 +12,6 @@ public final class Graph {
         var value: Tensor
         var grad: Tensor?
         var requiresGrad: Bool
-        var keepsGrad: Bool
         var parameter: Parameter?
         var backward: Backward?
     }
@@ -21,8 +20,14 @@ public final class Graph {
     var nodes: [Node] = []
     /// Training mode enables dropout; evaluation mode makes dropout the identity.
     public var isTraining: Bool
+    /// When false, nothing requires a gradient: no backward closures are recorded (fast inference).
+    public let recordsGradients: Bool
 
-    public init(training: Bool = true) { isTraining = training }
+    /// A graph in training (dropout active) or evaluation mode; `gradients: false` for inference-only graphs.
+    public init(training: Bool = true, gradients: Bool = true) {
+        isTraining = training
+        recordsGradients = gradients
+    }
 
     /// Forgets every node (values, gradients, closures) so the graph can record the next step.
     public func reset() { nodes.removeAll(keepingCapacity: true) }
@@ -34,14 +39,14 @@ public final class Graph {
 
     /// A constant input (or, with `requiresGrad`, an input whose gradient is kept and readable via `grad(_:)`).
     public func input(_ value: Tensor, requiresGrad: Bool = false) -> Var {
-        nodes.append(Node(value: value, grad: nil, requiresGrad: requiresGrad, keepsGrad: true,
+        nodes.append(Node(value: value, grad: nil, requiresGrad: requiresGrad && recordsGradients,
                           parameter: nil, backward: nil))
         return Var(graph: self, id: nodes.count - 1)
     }
 
     /// A parameter leaf: reads `parameter.value` and accumulates into `parameter.grad` unless it is frozen.
     public func parameter(_ parameter: Parameter) -> Var {
-        nodes.append(Node(value: Graph.placeholder, grad: nil, requiresGrad: !parameter.frozen, keepsGrad: true,
+        nodes.append(Node(value: Graph.placeholder, grad: nil, requiresGrad: !parameter.frozen && recordsGradients,
                           parameter: parameter, backward: nil))
         return Var(graph: self, id: nodes.count - 1)
     }
@@ -50,7 +55,7 @@ public final class Graph {
     public func record(_ value: Tensor, inputs: [Var], backward: @escaping Backward) -> Var {
         precondition(inputs.allSatisfy { $0.graph === self }, "an operation mixes variables of different graphs")
         let needs = inputs.contains { nodes[$0.id].requiresGrad }
-        nodes.append(Node(value: value, grad: nil, requiresGrad: needs, keepsGrad: false,
+        nodes.append(Node(value: value, grad: nil, requiresGrad: needs,
                           parameter: nil, backward: needs ? backward : nil))
         return Var(graph: self, id: nodes.count - 1)
     }

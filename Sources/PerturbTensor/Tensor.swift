@@ -76,6 +76,19 @@ public struct Tensor {
         return t
     }
 
+    /// The matrix rows at `indices` (in that order) as a new `[indices.count, cols]` tensor, e.g. a batch of targets.
+    public func gatherRows<I: BinaryInteger>(_ indices: [I]) -> Tensor {
+        let c = cols, n = rows
+        var out = Tensor(uninitializedShape: [indices.count, c])
+        let src = storage.pointer, dst = out.storage.pointer
+        for (i, index) in indices.enumerated() {
+            let r = Int(index)
+            precondition(r >= 0 && r < n, "gatherRows: row \(r) at position \(i) outside 0..<\(n) (shape \(shape))")
+            (dst + i * c).update(from: src + r * c, count: c)
+        }
+        return out
+    }
+
     /// Read-only access to the elements.
 
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {

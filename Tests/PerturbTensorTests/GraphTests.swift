@@ -57,3 +57,20 @@ final class GraphTests: XCTestCase {
         XCTAssertFalse(g.needsGrad(y))
     }
 }
+
+final class InferenceGraphTests: XCTestCase {
+    func testInferenceGraphRecordsNoBackward() {
+        let p = Parameter(name: "w", value: Tensor(shape: [2, 2], values: [1, 2, 3, 4]))
+        let g = Graph(training: false, gradients: false)
+        let y = relu(matmul(g.input(Tensor(shape: [1, 2], values: [1, 1])), g.parameter(p)))
+        XCTAssertEqual(y.value.scalars, [4, 6])
+        XCTAssertFalse(g.needsGrad(y))
+        XCTAssertTrue(g.nodes.allSatisfy { $0.backward == nil })
+    }
+
+    func testGatherRows() {
+        let t = Tensor(shape: [3, 2], values: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(t.gatherRows([2, 0, 2] as [Int32]).scalars, [5, 6, 1, 2, 5, 6])
+        XCTAssertEqual(t.gatherRows([1]).shape, [1, 2])
+    }
+}
