@@ -4,6 +4,7 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 import PerturbEval
+import PerturbModel
 import PerturbNN
 
 /// `perturbridge evaluate`: the evaluation protocols that decide whether pretrained compound embeddings help.
@@ -21,7 +22,7 @@ struct Evaluate: ParsableCommand {
           perturbridge evaluate holdout --effects sim/*.h5ad \\
             --config experiments/pretrain/lpm-multiout.json --output runs/holdout
         """,
-        subcommands: [EvaluateOP3.self]
+        subcommands: [EvaluateOP3.self, EvaluateHoldout.self]
     )
 }
 
@@ -156,7 +157,120 @@ struct EvaluateOP3: ParsableCommand {
     }
 }
 
+/// `perturbridge evaluate holdout`.
+struct EvaluateHoldout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "holdout",
+        abstract: "Molecule holdout across datasets: LPM families (all datasets, fine-tune, scratch; learned or Morgan compounds) per target dataset and seed.",
+        discussion: """
+        Splits molecules per target dataset (cross-dataset: 10 % of a dataset's molecules shared
+        with another dataset to val and 10 % to test, kept in the other datasets' training;
+        global: molecules held out everywhere, the choice for a single dataset; auto picks by the
+        number of datasets), then for each seed trains the all-datasets LPMs the chosen families
+        need and, per target dataset, the target-only families. Families: all_datasets,
+        finetune_frozen_molecule_embeddings, scratch_target_only, morgan_fixed,
+        finetune_morgan_fixed, scratch_target_only_morgan_fixed, morgan_learned,
+        finetune_morgan_learned (fine-tunes start from the all-datasets checkpoint of the same
+        encoder with the lowest validation RMSE on the target, compound table frozen). Numbers are
+        pooled RMSE/MAE/R²/Pearson of logFC on the target's val and test rows with the checkpoint
+        chosen by validation RMSE (per-dataset for all-datasets runs).
+        Writes split.tsv, runs/, holdout_long.{tsv,md}, holdout_summary.{tsv,md},
+        holdout_runs.tsv, finetune_init.tsv and holdout_<split>_<metric>.svg into --output.
+        Interrupted runs resume from their last checkpoints when the command is repeated.
+
+        Example (simulated datasets, 2 families, 2 seeds, 5 epochs):
+          perturbridge simulate --output sim --size small --seed 1
+          perturbridge evaluate holdout --effects sim/sim_*.h5ad \\
+            --config experiments/pretrain/lpm-multiout.json --families scratch_target_only,morgan_fixed \\
+            --seeds 13,17 --epochs 5 --output runs/holdout-sim
+        """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Effects files (.h5ad), one or more datasets.")
+    var effects: [String]
+
+    @Option(name: .long, help: "LPM config JSON (model and training settings).")
+    var config = "experiments/pretrain/lpm-multiout.json"
+
+    @Option(name: .long, help: "Families (comma-separated, or all).")
+    var families = "all"
+
+    @Option(name: .long, help: "Seeds (comma-separated).")
+    var seeds = "13,17,19,23,29,31,37,41,43,47"
+
+    @Option(name: .long, help: "Target datasets (comma-separated; default: every dataset).")
+    var datasets: String?
+
+    @Option(name: .long, help: "Epochs per run (overrides the config's max_epochs).")
+    var epochs: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Batch size (overrides the config).")
+    var batchSize: Int?
+
+    @Option(name: .long, help: "Split: auto, cross-dataset or global.")
+    var split = HoldoutSplitStrategy.auto
+
+    @Option(name: .customLong("split-seed"), help: "Seed of the molecule split.")
+    var splitSeed: UInt64 = 13
+
+    @Option(name: .customLong("val-fraction"), help: "Fraction of (shared) molecules held out for validation.")
+    var valFraction = 0.1
+
+    @Option(name: .customLong("test-fraction"), help: "Fraction of (shared) molecules held out for test.")
+    var testFraction = 0.1
+
+    @Option(name: .long, help: "Threads (0 = all cores).")
+    var threads = 0
+
+    @Flag(name: .customLong("keep-checkpoints"), help: "Keep every per-epoch checkpoint of the all-datasets runs.")
+    var keepCheckpoints = false
+
+    @Option(name: .long, help: "Output folder.")
+    var output: String
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !effects.isEmpty else { throw ValidationError("give at least one --effects file") }
+        if let epochs { guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1, got \(epochs)") } }
+        if let batchSize { guard batchSize >= 1 else { throw ValidationError("--batch-size must be ≥ 1, got \(batchSize)") } }
+        guard valFraction >= 0, testFraction > 0, valFraction + testFraction < 1 else {
+            throw ValidationError("--val-fraction must be ≥ 0, --test-fraction > 0, and their sum < 1")
+        }
+        guard threads >= 0 else { throw ValidationError("--threads must be ≥ 0") }
+    }
+
+    func run() throws {
+        var base = try LPMConfig.read(URL(fileURLWithPath: config))
+        if threads > 0 { base.threads = threads }
+        if let batchSize { base.batchSize = batchSize }
+        var options = HoldoutOptions(baseConfig: base)
+        options.families = try HoldoutFamily.parseList(families)
+        options.seeds = try EvaluateParsing.seeds(seeds)
+        options.targets = datasets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.epochs = epochs
+        options.strategy = split
+        options.splitSeed = splitSeed
+        options.valFraction = valFraction
+        options.testFraction = testFraction
+        options.keepCheckpoints = keepCheckpoints
+        options.progress = !quiet
+        let start = Date()
+        let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
+        let folder = URL(fileURLWithPath: output)
+        let result = try HoldoutProtocol.run(effects: table, options: options, output: folder)
+        let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue), datasets: result.targets)
+        let settings = ["effects: \(effects.joined(separator: ", "))", "config: \(config) (epochs \(epochs.map(String.init) ?? "from config"))",
+                        "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
+        try HoldoutReport.write(result, summary: summary, settings: settings, to: folder)
+        print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
+        if !quiet { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
+    }
+}
+
 extension ExternalEmbeddingMode: ExpressibleByArgument {}
+extension HoldoutSplitStrategy: ExpressibleByArgument {}
 
 /// Parsing of the comma-separated lists the evaluate commands take.
 enum EvaluateParsing {

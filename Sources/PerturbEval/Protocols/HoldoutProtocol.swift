@@ -1,0 +1,281 @@
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbModel
+import PerturbNN
+
+/// Settings of the molecule-holdout protocol.
+public struct HoldoutOptions: Sendable {
+    /// LPM settings shared by every run; the compound encoder, seed, mode and datasets are set per run.
+    public var baseConfig: LPMConfig
+    public var families: [HoldoutFamily] = HoldoutFamily.allCases
+    public var seeds: [UInt64] = [13, 17, 19, 23, 29, 31, 37, 41, 43, 47]
+    /// Target datasets (nil = every dataset).
+    public var targets: [String]?
+    /// Overrides `baseConfig.maxEpochs` when set.
+    public var epochs: Int?
+    public var strategy = HoldoutSplitStrategy.auto
+    public var splitSeed: UInt64 = 13
+    public var valFraction = 0.1
+    public var testFraction = 0.1
+    public var lowSharedBelow = 20
+    /// Keep every per-epoch checkpoint (otherwise only the selected ones are kept when the protocol ends).
+    public var keepCheckpoints = false
+    public var progress = true
+
+    public init(baseConfig: LPMConfig) { self.baseConfig = baseConfig }
+}
+
+/// One number of the long table.
+public struct HoldoutMeasurement: Sendable, Equatable {
+    public var family: String
+    public var seed: UInt64
+    public var dataset: String
+    public var split: String
+    public var metric: String
+    public var value: Double
+}
+
+/// The checkpoint a number was computed with.
+public struct HoldoutRunRecord: Sendable {
+    public var family: String
+    public var seed: UInt64
+    public var dataset: String
+    public var checkpoint: URL
+    public var epoch: Int
+    /// Why this checkpoint: per-dataset or global validation RMSE, or the last epoch without validation rows.
+    public var selection: String
+}
+
+/// The single all-datasets checkpoint that initializes every fine-tune seed of a dataset (seed spec §3.5).
+public struct FinetuneInit: Sendable {
+    public var encoder: CompoundEncoderKind
+    public var dataset: String
+    public var sourceSeed: UInt64
+    public var epoch: Int
+    public var validationRMSE: Double?
+    public var selection: String
+    public var checkpoint: URL
+}
+
+public struct HoldoutResult: Sendable {
+    public var split: SplitAssignment
+    public var targets: [String]
+    public var families: [HoldoutFamily]
+    public var seeds: [UInt64]
+    public var measurements: [HoldoutMeasurement]
+    public var runs: [HoldoutRunRecord]
+    public var finetuneInits: [FinetuneInit]
+}
+
+/// The molecule holdout across datasets (seed spec §3.4–3.6, §4.1): one split of molecules per target dataset;
+/// for every seed, the all-datasets models of each needed encoder kind are trained first (checkpoint every epoch),
+/// then, per target dataset, the target-only families (scratch, and fine-tune from the one all-datasets checkpoint
+/// with the lowest validation RMSE on that dataset over all seeds and epochs). Each family's number for a dataset
+/// and seed is the pooled RMSE (and MAE, R², Pearson) of logFC over the dataset's measured val/test values, computed
+/// with the checkpoint chosen by validation RMSE: the epoch minimizing the dataset's own validation RMSE for
+/// all-datasets runs, the best global validation epoch for target-only runs.
+public enum HoldoutProtocol {
+    public static let metrics = ["rmse", "mae", "r2", "pearson"]
+
+    public static func run(effects table: EffectsTable, options: HoldoutOptions, output: URL) throws -> HoldoutResult {
+        let fm = FileManager.default
+        try fm.createDirectory(at: output, withIntermediateDirectories: true)
+        let datasets = table.datasets
+        let targets = options.targets ?? datasets
+        for d in targets where !datasets.contains(d) {
+            throw InputError("--datasets: '\(d)' is not in the effects files (datasets: \(datasets.joined(separator: ", ")))")
+        }
+        let split = try makeSplit(table, options: options)
+        try split.write(to: output.appendingPathComponent("split.tsv"))
+        func rows(_ name: String, _ dataset: String? = nil) -> [Int] {
+            split.entries.indices.filter { split.entries[$0].split == name && (dataset == nil || table.conditions[$0].dataset == dataset) }
+        }
+        let trainRows = rows(SplitAssignment.train), valRows = rows(SplitAssignment.val)
+        if options.progress {
+            let counts = targets.map { d in "\(d) \(rows(SplitAssignment.train, d).count)/\(rows(SplitAssignment.val, d).count)/\(rows(SplitAssignment.test, d).count)" }
+            ProgressReporter.log("holdout: split \(split.kind) seed \(split.seed); train/val/test conditions: \(counts.joined(separator: ", "))")
+        }
+        var measurements: [HoldoutMeasurement] = [], runs: [HoldoutRunRecord] = [], inits: [FinetuneInit] = []
+        var keep = Set<String>()
+        let runsFolder = output.appendingPathComponent("runs")
+
+        // 1. All-datasets runs of every encoder kind a selected family needs.
+        let kinds = uniqueKinds(options.families.filter { $0.training != .scratchTarget })
+        var sourceRuns: [CompoundEncoderKind: [UInt64: TrainingRun]] = [:]
+        let totalRuns = kinds.count * options.seeds.count
+            + targets.count * options.seeds.count * options.families.filter { $0.training != .allDatasets }.count
+        var done = 0
+        for kind in kinds {
+            for seed in options.seeds {
+                done += 1
+                log(options, "[\(done)/\(totalRuns)] all datasets, encoder \(kind.rawValue), seed \(seed)")
+                var config = runConfig(options, encoder: kind, seed: seed)
+                config.mode = .all
+                config.datasets = []
+                config.checkpointEvery = 1
+                sourceRuns[kind, default: [:]][seed] = try Trainer.fit(
+                    config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                    runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
+                    resume: true, progress: options.progress)
+            }
+        }
+
+        // 2. Per target dataset: the all-datasets families' numbers, then the target-only families.
+        for d in targets {
+            let evaluation = EvaluationRows(val: rows(SplitAssignment.val, d), test: rows(SplitAssignment.test, d))
+            for family in options.families where family.training == .allDatasets {
+                for seed in options.seeds {
+                    let run = sourceRuns[family.encoder]![seed]!
+                    let (epoch, _, selection) = bestEpoch(run.history, dataset: d)
+                    let checkpoint = RunFolder(run.runDirectory).epoch(epoch)
+                    keep.insert(checkpoint.path)
+                    measurements += try evaluate(checkpoint: checkpoint, table: table, rows: evaluation,
+                                                 family: family, seed: seed, dataset: d)
+                    runs.append(HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint,
+                                                 epoch: epoch, selection: selection))
+                }
+            }
+            var initFor: [CompoundEncoderKind: FinetuneInit] = [:]
+            for kind in uniqueKinds(options.families.filter { $0.training == .finetuneTarget }) {
+                let choice = try selectFinetuneInit(sourceRuns[kind]!, seeds: options.seeds, dataset: d, encoder: kind)
+                keep.insert(choice.checkpoint.path)
+                initFor[kind] = choice
+                inits.append(choice)
+                log(options, "fine-tune init for \(d), encoder \(kind.rawValue): seed \(choice.sourceSeed) epoch \(choice.epoch) (\(choice.selection))")
+            }
+            for family in options.families where family.training != .allDatasets {
+                for seed in options.seeds {
+                    done += 1
+                    log(options, "[\(done)/\(totalRuns)] \(family.rawValue), target \(d), seed \(seed)")
+                    var config = runConfig(options, encoder: family.encoder, seed: seed)
+                    config.datasets = [d]
+                    config.checkpointEvery = 0
+                    let folder = runsFolder.appendingPathComponent("\(family.rawValue)/\(safeName(d))/seed-\(seed)")
+                    let run: TrainingRun
+                    if family.training == .finetuneTarget {
+                        run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                                              runDirectory: folder, initFrom: initFor[family.encoder]!.checkpoint,
+                                              freezeCompoundEmbeddings: true, resume: true, progress: options.progress)
+                    } else {
+                        config.mode = .scratch
+                        run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                                              runDirectory: folder, resume: true, progress: options.progress)
+                    }
+                    let checkpoint = RunFolder(folder).best
+                    measurements += try evaluate(checkpoint: checkpoint, table: table, rows: evaluation,
+                                                 family: family, seed: seed, dataset: d)
+                    runs.append(HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint, epoch: run.bestEpoch,
+                                                 selection: run.bestValidationRMSE == nil ? "last epoch (no validation rows)" : "global validation RMSE"))
+                }
+            }
+        }
+        if !options.keepCheckpoints { try pruneEpochCheckpoints(sourceRuns, keep: keep) }
+        return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
+                             measurements: measurements, runs: runs, finetuneInits: inits)
+    }
+
+    struct EvaluationRows { var val: [Int]; var test: [Int] }
+
+    static func makeSplit(_ table: EffectsTable, options: HoldoutOptions) throws -> SplitAssignment {
+        let strategy = options.strategy == .auto ? (table.datasets.count > 1 ? .crossDataset : .global) : options.strategy
+        let split: SplitAssignment
+        switch strategy {
+        case .global, .auto:
+            split = MoleculeHoldout.global(conditions: table.conditions, seed: options.splitSeed,
+                                           valFraction: options.valFraction, testFraction: options.testFraction)
+        case .crossDataset:
+            split = MoleculeHoldout.crossDataset(conditions: table.conditions, seed: options.splitSeed, valFraction: options.valFraction,
+                                                 testFraction: options.testFraction, lowSharedBelow: options.lowSharedBelow)
+        }
+        guard split.entries.contains(where: { $0.split != SplitAssignment.train }) else {
+            throw InputError("the \(strategy.rawValue) split held out no molecule (\(table.datasets.count) datasets, \(table.usedCompoundKeys.count) compounds); with one dataset or few shared molecules use --split global or larger fractions")
+        }
+        return split
+    }
+
+    static func runConfig(_ options: HoldoutOptions, encoder: CompoundEncoderKind, seed: UInt64) -> LPMConfig {
+        var config = options.baseConfig
+        config.compoundEncoder = encoder
+        config.seed = seed
+        config.initFrom = nil
+        if let epochs = options.epochs { config.maxEpochs = epochs }
+        return config
+    }
+
+    static func uniqueKinds(_ families: [HoldoutFamily]) -> [CompoundEncoderKind] {
+        var out: [CompoundEncoderKind] = []
+        for f in families where !out.contains(f.encoder) { out.append(f.encoder) }
+        return out
+    }
+
+    /// The 1-based epoch minimizing the dataset's validation RMSE (the global validation RMSE when the dataset has
+    /// none; the last epoch when there is no validation at all), with that RMSE and how it was chosen.
+    static func bestEpoch(_ history: [EpochMetrics], dataset: String) -> (epoch: Int, rmse: Double?, selection: String) {
+        let perDataset = history.compactMap { m in m.validation.perDatasetRMSE[dataset].map { (m.epoch, $0) } }
+        if let best = perDataset.min(by: { $0.1 < $1.1 }) { return (best.0, best.1, "validation RMSE of \(dataset)") }
+        let global = history.compactMap { m in m.validation.rmse.map { (m.epoch, $0) } }
+        if let best = global.min(by: { $0.1 < $1.1 }) { return (best.0, best.1, "global validation RMSE (no \(dataset) validation rows)") }
+        return (history.last?.epoch ?? 1, nil, "last epoch (no validation rows)")
+    }
+
+    /// The (seed, epoch) over all source runs with the lowest validation RMSE on `dataset`.
+    static func selectFinetuneInit(_ runs: [UInt64: TrainingRun], seeds: [UInt64], dataset: String,
+                                   encoder: CompoundEncoderKind) throws -> FinetuneInit {
+        var best: FinetuneInit?
+        for seed in seeds {
+            guard let run = runs[seed] else { continue }
+            let (epoch, rmse, selection) = bestEpoch(run.history, dataset: dataset)
+            let candidate = FinetuneInit(encoder: encoder, dataset: dataset, sourceSeed: seed, epoch: epoch, validationRMSE: rmse,
+                                         selection: selection, checkpoint: RunFolder(run.runDirectory).epoch(epoch))
+            if let b = best, !(rmse.map { r in b.validationRMSE.map { r < $0 } ?? true } ?? false) { continue }
+            best = candidate
+        }
+        guard let choice = best else { throw InputError("no all-datasets run to fine-tune \(dataset) from") }
+        guard FileManager.default.fileExists(atPath: choice.checkpoint.path) else {
+            throw InputError("\(choice.checkpoint.path): the selected epoch checkpoint is missing (runs need checkpoint_every 1)")
+        }
+        return choice
+    }
+
+    /// Pooled metrics of a checkpoint on the dataset's val and test rows (splits without rows are skipped).
+    static func evaluate(checkpoint: URL, table: EffectsTable, rows: EvaluationRows, family: HoldoutFamily, seed: UInt64,
+                         dataset: String) throws -> [HoldoutMeasurement] {
+        let model = try LPMCheckpoint.load(checkpoint)
+        var out: [HoldoutMeasurement] = []
+        for (name, selected) in [(SplitAssignment.val, rows.val), (SplitAssignment.test, rows.test)] where !selected.isEmpty {
+            let prediction = try model.predict(table, rows: selected)
+            let g = table.geneCount
+            var truth = [Float](), mask = [Bool]()
+            truth.reserveCapacity(selected.count * g); mask.reserveCapacity(selected.count * g)
+            for r in selected { truth += table.row(r); mask += table.measuredRow(r) }
+            let scores = PooledScores.evaluate(truth: truth, prediction: prediction, mask: mask)
+            for (metric, value) in zip(metrics, [scores.rmse, scores.mae, scores.r2, scores.pearson]) {
+                out.append(HoldoutMeasurement(family: family.rawValue, seed: seed, dataset: dataset, split: name, metric: metric, value: value))
+            }
+        }
+        return out
+    }
+
+    /// Deletes the per-epoch checkpoints of the source runs that no number or fine-tune init uses.
+    static func pruneEpochCheckpoints(_ runs: [CompoundEncoderKind: [UInt64: TrainingRun]], keep: Set<String>) throws {
+        let fm = FileManager.default
+        for run in runs.values.flatMap(\.values) {
+            for m in run.history {
+                let file = RunFolder(run.runDirectory).epoch(m.epoch)
+                guard !keep.contains(file.path), fm.fileExists(atPath: file.path) else { continue }
+                try fm.removeItem(at: file)
+                let sidecar = Checkpoint.sidecarURL(for: file)
+                if fm.fileExists(atPath: sidecar.path) { try fm.removeItem(at: sidecar) }
+            }
+        }
+    }
+
+    static func safeName(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    }
+
+    static func log(_ options: HoldoutOptions, _ message: String) {
+        if options.progress { ProgressReporter.log("holdout: " + message) }
+    }
+}
