@@ -1,0 +1,108 @@
+import Foundation
+import PerturbBase
+import PerturbData
+@testable import PerturbEval
+@testable import PerturbModel
+import XCTest
+
+final class ProtocolHoldoutTests: XCTestCase {
+    private func epoch(_ e: Int, global: Double?, _ perDataset: [String: Double]) -> EpochMetrics {
+        EpochMetrics(epoch: e, step: e, learningRate: 0.001, trainRMSE: 1, trainRows: 10,
+                     validation: ValidationMetrics(rmse: global, pearson: nil, count: 10, perDatasetRMSE: perDataset),
+                     seconds: 1, rowsPerSecond: 10)
+    }
+
+    func testCheckpointSelectionUsesTheDatasetsOwnValidationRMSE() {
+        let history = [epoch(1, global: 0.9, ["a": 0.8, "b": 1.0]),
+                       epoch(2, global: 0.7, ["a": 0.6, "b": 0.9]),
+                       epoch(3, global: 0.6, ["a": 0.65, "b": 0.5])]
+        XCTAssertEqual(HoldoutProtocol.bestEpoch(history, dataset: "a").epoch, 2)
+        XCTAssertEqual(HoldoutProtocol.bestEpoch(history, dataset: "b").epoch, 3)
+        let fallback = HoldoutProtocol.bestEpoch(history, dataset: "c")
+        XCTAssertEqual(fallback.epoch, 3)
+        XCTAssertTrue(fallback.selection.contains("global"))
+        XCTAssertEqual(HoldoutProtocol.bestEpoch([epoch(1, global: nil, [:]), epoch(2, global: nil, [:])], dataset: "a").epoch, 2)
+    }
+
+    func testFinetuneInitIsTheBestSeedAndEpochForTheDataset() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("holdout-init-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var runs: [UInt64: TrainingRun] = [:]
+        for (seed, values) in [(13 as UInt64, [0.9, 0.7]), (17, [0.8, 0.75]), (19, [0.95, 0.72])] {
+            let folder = dir.appendingPathComponent("seed-\(seed)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for e in 1...2 { FileManager.default.createFile(atPath: RunFolder(folder).epoch(e).path, contents: Data()) }
+            runs[seed] = TrainingRun(bestEpoch: 2, bestValidationRMSE: values[1], perDatasetValidationRMSE: [:],
+                                     history: values.enumerated().map { epoch($0.offset + 1, global: $0.element, ["d": $0.element]) },
+                                     runDirectory: folder, stoppedEarly: false)
+        }
+        let choice = try HoldoutProtocol.selectFinetuneInit(runs, seeds: [13, 17, 19], dataset: "d", encoder: .learned)
+        XCTAssertEqual(choice.sourceSeed, 13)
+        XCTAssertEqual(choice.epoch, 2)
+        XCTAssertEqual(choice.validationRMSE, 0.7)
+    }
+
+    func testSummaryIsMeanAndSampleSDOverSeeds() {
+        let m = [0.5, 0.6, 0.7].enumerated().map {
+            HoldoutMeasurement(family: "f", seed: UInt64($0.offset), dataset: "d", split: "test", metric: "rmse", value: $0.element)
+        } + [HoldoutMeasurement(family: "g", seed: 0, dataset: "d", split: "test", metric: "rmse", value: 0.4)]
+        let summary = HoldoutSummary(m, families: ["f", "g"], datasets: ["d", "e"])
+        let f = summary.cell(family: "f", dataset: "d", split: "test", metric: "rmse")!.aggregate
+        XCTAssertEqual(f.mean, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(f.sd, 0.1, accuracy: 1e-12)
+        let md = summary.markdown(split: "test", metric: "rmse")
+        XCTAssertTrue(md.contains("| d | 0.6000 ± 0.1000 (n=3) | 0.4000 (n=1) |"), md)
+        XCTAssertTrue(md.contains("| e | NA | NA |"), md)
+    }
+
+    func testFamilyListParsing() throws {
+        XCTAssertEqual(try HoldoutFamily.parseList("all"), HoldoutFamily.allCases)
+        XCTAssertEqual(try HoldoutFamily.parseList("morgan_fixed, scratch_target_only"), [.morganFixed, .scratchTargetOnly])
+        XCTAssertThrowsError(try HoldoutFamily.parseList("scratch"))
+        XCTAssertEqual(HoldoutFamily.finetuneMorganLearned.encoder, .morganLearned)
+        XCTAssertEqual(HoldoutFamily.morganFixed.training, .allDatasets)
+    }
+
+    func testTinyEndToEndHoldoutOnTheSmallSimulator() throws {
+        let output = try Simulator.simulate(config: .preset(.small), seed: 1)
+        let table = EffectsTable.concatenate(output.tables)
+        var config = LPMConfig()
+        config.embeddingDim = 8
+        config.hiddenWidth = 16
+        config.batchSize = 64
+        config.threads = 1
+        var options = HoldoutOptions(baseConfig: config)
+        options.families = [.scratchTargetOnly, .finetuneFrozenMoleculeEmbeddings]
+        options.seeds = [13]
+        options.epochs = 2
+        options.targets = ["sim_op3"]
+        options.progress = false
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("holdout-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try HoldoutProtocol.run(effects: table, options: options, output: dir)
+
+        XCTAssertEqual(result.split.kind, "molecule-holdout", "several datasets → cross-dataset split")
+        XCTAssertEqual(MoleculeHoldout.trainingCopyViolations(result.split), 0)
+        // Every family × split × metric for the target, one seed.
+        XCTAssertEqual(result.measurements.count, 2 * 2 * HoldoutProtocol.metrics.count)
+        XCTAssertTrue(result.measurements.allSatisfy { $0.dataset == "sim_op3" && $0.value.isFinite })
+        XCTAssertEqual(result.finetuneInits.map(\.dataset), ["sim_op3"])
+        // Only the selected epoch checkpoint of the source run is kept.
+        let sourceFolder = dir.appendingPathComponent("runs/all_datasets-learned/seed-13")
+        let epochFiles = try FileManager.default.contentsOfDirectory(atPath: sourceFolder.path).filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".safetensors") }
+        XCTAssertEqual(epochFiles, [RunFolder(sourceFolder).epoch(result.finetuneInits[0].epoch).lastPathComponent])
+
+        let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue), datasets: result.targets)
+        try HoldoutReport.write(result, summary: summary, settings: ["test"], to: dir)
+        for name in ["split.tsv", "holdout_long.tsv", "holdout_long.md", "holdout_summary.tsv", "holdout_summary.md",
+                     "holdout_runs.tsv", "finetune_init.tsv", "holdout_test_rmse.svg", "holdout_val_rmse.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "missing \(name)")
+        }
+        let long = try DelimitedTable.read(dir.appendingPathComponent("holdout_long.tsv"), delimiter: "\t")
+        XCTAssertEqual(long.header, ["family", "seed", "dataset", "split", "metric", "value"])
+        XCTAssertEqual(long.rows.count, result.measurements.count)
+        // Repeating the protocol resumes the finished runs and gives the same numbers.
+        let again = try HoldoutProtocol.run(effects: table, options: options, output: dir)
+        XCTAssertEqual(again.measurements, result.measurements)
+    }
+}
