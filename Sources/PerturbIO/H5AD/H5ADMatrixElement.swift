@@ -124,6 +124,15 @@ struct H5ADMatrixElement {
         }
     }
 
+    /// Reads CSR rows `range` into `target`, reusing its storage (for streaming without allocation).
+    func readCSR(rows range: Range<Int>, into target: inout CSRMatrix) throws {
+        try checkRows(range)
+        guard case .sparse(let group, true) = storage else {
+            throw FormatError(file: fileName, location: path, message: "not stored as csr_matrix (it is \(encodingName))")
+        }
+        try readCSRRows(group, range, into: &target)
+    }
+
     /// Reads rows `range` keeping the stored form (CSC is converted to CSR).
     func readStorage(rows range: Range<Int>) throws -> MatrixStorage {
         try checkRows(range)
@@ -159,41 +168,72 @@ struct H5ADMatrixElement {
     }
 
     private func readCSRRows(_ group: H5Group, _ range: Range<Int>) throws -> CSRMatrix {
+        var result = CSRMatrix(rows: 0, cols: cols, data: [], indices: [], indptr: [0])
+        try readCSRRows(group, range, into: &result)
+        return result
+    }
+
+    /// Reads rows `range` of a CSR group into `target`, reusing its arrays' storage when large enough.
+    func readCSRRows(_ group: H5Group, _ range: Range<Int>, into target: inout CSRMatrix) throws {
         let indptrSet = try group.dataset("indptr")
         guard indptrSet.shape == [rows + 1] else {
             throw FormatError(file: group.fileName, location: indptrSet.path,
                               message: "shape mismatch: indptr has shape \(indptrSet.shape), expected [\(rows + 1)] for \(rows) rows")
         }
-        let pointers = try indptrSet.readInt64s(rows: range.lowerBound..<(range.upperBound + 1))
-        let low = pointers.first ?? 0
-        let high = pointers.last ?? 0
         let dataSet = try group.dataset("data")
         let indexSet = try group.dataset("indices")
         guard dataSet.shape.count == 1, indexSet.shape == dataSet.shape else {
             throw FormatError(file: group.fileName, location: group.path,
                               message: "shape mismatch: data has shape \(dataSet.shape) but indices \(indexSet.shape)")
         }
+        Self.resize(&target.indptr, to: range.count + 1)
+        try target.indptr.withUnsafeMutableBytes {
+            try indptrSet.read(into: $0.baseAddress!, memType: pb_h5t_native_int64(), rows: range.lowerBound..<(range.upperBound + 1))
+        }
+        let low = target.indptr[0]
+        let high = target.indptr[range.count]
         guard low >= 0, high >= low, Int(high) <= dataSet.count else {
             throw FormatError(file: group.fileName, location: indptrSet.path,
                               message: "indptr values \(low)...\(high) are outside the \(dataSet.count) stored values")
         }
-        let data = try dataSet.readFloats(rows: Int(low)..<Int(high))
-        let indices = try indexSet.readInt32s(rows: Int(low)..<Int(high))
-        var local = pointers
+        let count = Int(high - low)
+        let stored = Int(low)..<Int(high)
+        Self.resize(&target.data, to: count)
+        Self.resize(&target.indices, to: count)
+        guard dataSet.elementType.isNumeric, dataSet.elementType != .bool, indexSet.elementType.isNumeric else {
+            throw FormatError(file: group.fileName, location: group.path,
+                              message: "wrong dtype: data is \(dataSet.elementType), indices \(indexSet.elementType); expected numbers")
+        }
+        if count > 0 {
+            try target.data.withUnsafeMutableBytes { try dataSet.read(into: $0.baseAddress!, memType: pb_h5t_native_float(), rows: stored) }
+            try target.indices.withUnsafeMutableBytes { try indexSet.read(into: $0.baseAddress!, memType: pb_h5t_native_int32(), rows: stored) }
+        }
         var previous: Int64 = 0
-        for i in local.indices {
-            local[i] -= low
-            if local[i] < previous {
+        for i in 0...range.count {
+            let local = target.indptr[i] - low
+            if local < previous {
                 throw FormatError(file: group.fileName, location: indptrSet.path, message: "indptr decreases at row \(range.lowerBound + i - 1)")
             }
-            previous = local[i]
+            target.indptr[i] = local
+            previous = local
         }
         let limit = Int32(clamping: cols)
-        if let bad = indices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
+        if let bad = target.indices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
             throw FormatError(file: group.fileName, location: indexSet.path,
-                              message: "column index \(indices[bad]) at position \(Int(low) + bad) is outside the \(cols) columns")
+                              message: "column index \(target.indices[bad]) at position \(Int(low) + bad) is outside the \(cols) columns")
         }
-        return CSRMatrix(rows: range.count, cols: cols, data: data, indices: indices, indptr: local)
+        target.rows = range.count
+        target.cols = cols
+    }
+
+    /// Sets `array.count` to `count`, keeping storage when shrinking and leaving new elements uninitialized-safe
+    /// (zero) only when it must grow.
+    private static func resize<T: BinaryInteger>(_ array: inout [T], to count: Int) {
+        if array.count > count { array.removeLast(array.count - count) } else if array.count < count { array += repeatElement(0, count: count - array.count) }
+    }
+
+    private static func resize(_ array: inout [Float], to count: Int) {
+        if array.count > count { array.removeLast(array.count - count) } else if array.count < count { array += repeatElement(0, count: count - array.count) }
     }
 
     private func readCSC(_ group: H5Group) throws -> CSRMatrix {

@@ -91,6 +91,12 @@ public final class H5ADReader {
         try element.readDense(rows: rows, into: base)
     }
 
+    /// Reads rows `rows` of a CSR X or layer into `target`, reusing its arrays' storage: the allocation-free
+    /// path for streaming large sparse files chunk by chunk.
+    public func readCSRRows(layer: String?, rows: Range<Int>, into target: inout CSRMatrix) throws {
+        try matrixElement(layer: layer).readCSR(rows: rows, into: &target)
+    }
+
     /// Reads X or a layer keeping its stored form (dense stays dense, CSR stays CSR, CSC becomes CSR).
     public func readMatrix(layer: String?, rows: Range<Int>? = nil) throws -> MatrixStorage {
         try matrixElement(layer: layer).readStorage(rows: rows ?? 0..<shape.rows)

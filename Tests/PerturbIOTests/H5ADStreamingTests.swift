@@ -1,0 +1,41 @@
+import Foundation
+import XCTest
+@testable import PerturbIO
+
+/// Row-range streaming: chunked reads (allocating, into caller buffers, into reused CSR storage) equal full reads.
+final class H5ADStreamingTests: XCTestCase {
+    func testChunkedReadsEqualFullReads() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-stream-\(UUID().uuidString).h5ad")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let rows = 37, cols = 11
+        var rng = SystemRandomNumberGenerator()
+        var dense = DenseMatrix(rows: rows, cols: cols)
+        for i in dense.values.indices where Int.random(in: 0..<4, using: &rng) == 0 { dense.values[i] = Float.random(in: -5...5, using: &rng) }
+        let adata = AnnData(X: .dense(dense), obs: DataFrame(index: (0..<rows).map { "c\($0)" }),
+                            var: DataFrame(index: (0..<cols).map { "g\($0)" }),
+                            layers: ["sparse": .csr(CSRMatrix(dense: dense)), "doubled": .dense(DenseMatrix(rows: rows, cols: cols, values: dense.values.map { $0 * 2 }))])
+        try H5ADWriter.write(adata, to: url, compression: .gzip(level: 1))
+        let reader = try H5ADReader(url: url)
+        XCTAssertEqual(reader.layerNames, ["doubled", "sparse"])
+        var buffer = [Float](repeating: .nan, count: 8 * cols)
+        var reused = CSRMatrix(rows: 0, cols: 0, data: Array(repeating: 9, count: 100), indices: [], indptr: [])
+        for start in stride(from: 0, to: rows, by: 8) {
+            let range = start..<min(rows, start + 8)
+            let expected = Array(dense.values[(start * cols)..<(range.upperBound * cols)])
+            XCTAssertEqual(try reader.readDense(layer: nil, rows: range).values, expected)
+            XCTAssertEqual(try reader.readDense(layer: "sparse", rows: range).values, expected)
+            try buffer.withUnsafeMutableBytes { try reader.readRows(layer: nil, rows: range, into: $0) }
+            XCTAssertEqual(Array(buffer[0..<expected.count]), expected)
+            try reader.readCSRRows(layer: "sparse", rows: range, into: &reused)
+            XCTAssertEqual(reused.toDense().values, expected)
+            XCTAssertEqual(reused.rows, range.count)
+        }
+        XCTAssertThrowsError(try reader.readCSRRows(layer: "doubled", rows: 0..<1, into: &reused)) { error in
+            XCTAssertTrue("\(error)".contains("not stored as csr_matrix"), "\(error)")
+        }
+        var small = [Float](repeating: 0, count: 3)
+        XCTAssertThrowsError(try small.withUnsafeMutableBytes { try reader.readRows(layer: nil, rows: 0..<2, into: $0) })
+        let picked = try reader.readDense(layer: "doubled", rows: 5..<9, genes: ["g10", "g0"])
+        XCTAssertEqual(picked.values, [5, 6, 7, 8].flatMap { [dense[$0, 10] * 2, dense[$0, 0] * 2] })
+    }
+}
