@@ -6,6 +6,7 @@ do {
     switch benchArguments.first {
     case "chem": try ChemBench.run(Array(benchArguments.dropFirst()))
     case "engine": try EngineBench.run(Array(benchArguments.dropFirst()))
+    case "io": try IOBench.run(Array(benchArguments.dropFirst()))
     case "model": try ModelBench.run(Array(benchArguments.dropFirst()))
     default: print("perturbridge-bench: benchmarks are being built")
     }
