@@ -82,6 +82,6 @@ let package = Package(
         .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem"]),
         .testTarget(name: "PerturbModelTests", dependencies: ["PerturbModel", "PerturbData", "PerturbNN"]),
         .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData"]),
-        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase"]),
+        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO"]),
     ]
 )

@@ -1,0 +1,83 @@
+import Foundation
+import PerturbIO
+import XCTest
+
+/// Small input files for the command-line tests, written in temporary folders.
+enum CLIFixtures {
+    /// Real drugs (name, SMILES) used in the hand-made inputs.
+    static let drugs: [(name: String, smiles: String)] = [
+        ("aspirin", "CC(=O)Oc1ccccc1C(=O)O"),
+        ("caffeine", "Cn1cnc2c1c(=O)n(C)c(=O)n2C"),
+        ("ibuprofen", "CC(C)Cc1ccc(cc1)C(C)C(=O)O"),
+        ("paracetamol", "CC(=O)Nc1ccc(O)cc1"),
+    ]
+    static let genes = ["TP53", "MYC", "EGFR", "GAPDH", "ACTB"]
+
+    /// Folder with the output of `perturbridge simulate --size small --seed 1`, made once per test process.
+    static func simulated() throws -> URL {
+        try simulatedLock.withLock {
+            if let cached = simulatedFolder { return cached }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cli-sim-\(ProcessInfo.processInfo.processIdentifier)")
+            try? FileManager.default.removeItem(at: folder)
+            let result = try CLI.run(["simulate", "--size", "small", "--seed", "1", "--output", folder.path], timeout: 120)
+            guard result.status == 0 else {
+                XCTFail("simulate failed:\n\(result.transcript)")
+                throw XCTSkip("no simulated data (simulate failed)")
+            }
+            simulatedFolder = folder
+            XCTestObservationCenter.shared.addTestObserver(RemoveAtEnd(folder))
+            return folder
+        }
+    }
+
+    /// Removes a folder shared by the tests when the test bundle finishes.
+    private final class RemoveAtEnd: NSObject, XCTestObservation {
+        let folder: URL
+        init(_ folder: URL) { self.folder = folder }
+        func testBundleDidFinish(_ testBundle: Bundle) { try? FileManager.default.removeItem(at: folder) }
+    }
+    private static var simulatedFolder: URL?
+    private static let simulatedLock = NSLock()
+
+    /// The simulated datasets' effects files.
+    static let simulatedDatasets = ["sim_l1000", "sim_bulk_rnaseq", "sim_op3"]
+
+    /// A Chem-PerturBridge DEG-layout `.h5ad` (obs dataset, cell_type, perturbagen, pubchem_cid, canonical_smiles,
+    /// pert_dose_uM as text, pert_time_h; X and layer `logFC` both hold `logFC`, layer `t` = 2·logFC) with one row per
+    /// drug of `drugs` (cycled) and the given doses.
+    static func writeDEG(_ url: URL, doses: [String], logFC: [[Float]]? = nil) throws {
+        let n = doses.count
+        let rows: [[Float]] = logFC ?? (0..<n).map { (r: Int) -> [Float] in
+            genes.indices.map { (g: Int) -> Float in Float(r + 1) * Float(0.1) * Float(g - 2) }
+        }
+        let values = rows.flatMap { $0 }
+        let matrix = DenseMatrix(rows: n, cols: genes.count, values: values)
+        var obs = DataFrame(index: (0..<n).map { "contrast_\($0)" })
+        obs.set("dataset", .strings(Array(repeating: "deg_test", count: n)))
+        obs.set("cell_type", .strings(Array(repeating: "HepG2", count: n)))
+        obs.set("perturbagen", .strings((0..<n).map { drugs[$0 % drugs.count].name }))
+        obs.set("pubchem_cid", .strings((0..<n).map { String(1000 + $0 % drugs.count) }))
+        obs.set("canonical_smiles", .strings((0..<n).map { drugs[$0 % drugs.count].smiles }))
+        obs.set("pert_dose_uM", .strings(doses))
+        obs.set("pert_time_h", .float64(Array(repeating: 24, count: n)))
+        let adata = AnnData(X: .dense(matrix), obs: obs, var: DataFrame(index: genes),
+                            layers: ["logFC": .dense(matrix), "t": .dense(DenseMatrix(rows: n, cols: genes.count, values: values.map { $0 * 2 }))])
+        try H5ADWriter.write(adata, to: url)
+    }
+
+    /// Writes `text` to `name` in `folder`.
+    @discardableResult
+    static func write(_ text: String, to name: String, in folder: URL) throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url
+    }
+
+    /// Copies the first half of `source` to `name` in `folder` (an interrupted copy or download).
+    static func truncatedCopy(of source: URL, to name: String, in folder: URL) throws -> URL {
+        let data = try Data(contentsOf: source)
+        let url = folder.appendingPathComponent(name)
+        try data.prefix(data.count / 2).write(to: url)
+        return url
+    }
+}

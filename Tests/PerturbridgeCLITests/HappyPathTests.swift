@@ -1,0 +1,99 @@
+import PerturbBase
+import PerturbIO
+import XCTest
+
+/// The main commands on tiny inputs: exit 0, the files they promise, and what they print.
+final class HappyPathTests: XCTestCase {
+    func testSimulateThenSplitAndInspect() throws {
+        let sim = try CLIFixtures.simulated()
+        for name in CLIFixtures.simulatedDatasets {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: sim.appendingPathComponent("\(name).h5ad").path), "simulate wrote no \(name).h5ad")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sim.appendingPathComponent("compounds.tsv").path))
+        let files = CLIFixtures.simulatedDatasets.map { sim.appendingPathComponent("\($0).h5ad").path }
+
+        let dir = try temporaryDirectory()
+        let splitFile = dir.appendingPathComponent("split.tsv")
+        let split = try runOK(["split", "--effects"] + files + ["--kind", "molecule-holdout", "--seed", "13", "--output", splitFile.path])
+        for name in CLIFixtures.simulatedDatasets { XCTAssertTrue(split.stdout.contains(name), split.transcript) }
+        let text = try String(contentsOf: splitFile, encoding: .utf8)
+        XCTAssertTrue(text.split(separator: "\n").first.map { $0.contains("molecule-holdout") && $0.contains("13") } ?? false, String(text.prefix(300)))
+        XCTAssertTrue(text.contains("\ttrain") && text.contains("\ttest"), String(text.prefix(300)))
+        // The same seed gives the same split.
+        let again = dir.appendingPathComponent("again.tsv")
+        try runOK(["split", "--effects"] + files + ["--kind", "molecule-holdout", "--seed", "13", "--output", again.path])
+        XCTAssertEqual(try String(contentsOf: again, encoding: .utf8), text)
+        try runOK(["split", "--effects", files[2], "--kind", "op3", "--output", dir.appendingPathComponent("op3.tsv").path])
+
+        let inspect = try runOK(["inspect", files[2]])
+        XCTAssertTrue(inspect.stdout.contains("AnnData"), inspect.transcript)
+        let reader = try H5ADReader(url: URL(fileURLWithPath: files[2]))
+        XCTAssertTrue(inspect.stdout.contains("shape: \(reader.shape.rows) obs × \(reader.shape.cols) var"), inspect.transcript)
+        for column in reader.obs.columnNames { XCTAssertTrue(inspect.stdout.contains(column), "inspect omits obs column \(column):\n\(inspect.stdout)") }
+    }
+
+    func testInspectRealL1000GCT() throws {
+        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared L1000 test file absent") }
+        let result = try runOK(["inspect", gct.path, "--values", "2"])
+        XCTAssertTrue(result.stdout.contains("GCT text"), result.transcript)
+        XCTAssertTrue(result.stdout.contains("shape: 978 rows (features) × 377 columns (samples)"), result.transcript)
+        XCTAssertTrue(result.stdout.contains("pr_gene_symbol"), result.transcript)
+    }
+
+    func testFingerprintCSVToCSVAndH5AD() throws {
+        let dir = try temporaryDirectory()
+        let rows = CLIFixtures.drugs.map { "\($0.name)\t\($0.smiles)" }.joined(separator: "\n")
+        let input = try CLIFixtures.write("name\tSMILES\n" + rows + "\n", to: "drugs.tsv", in: dir)
+        let csv = dir.appendingPathComponent("fp.csv")
+        let result = try runOK(["fingerprint", "--input", input.path, "--smiles-column", "SMILES", "--id-column", "name",
+                                "--radius", "2", "--bits", "128", "--output", csv.path, "--quiet"])
+        XCTAssertTrue(result.stdout.contains("4 valid, 0 invalid of 4 rows"), result.transcript)
+        let table = try DelimitedTable.read(csv)
+        XCTAssertEqual(try table.column("id"), CLIFixtures.drugs.map(\.name))
+        XCTAssertEqual(try table.column("inchikey")[0], "BSYNRYMUTXBXSQ-UHFFFAOYSA-N")  // aspirin
+        let bits = try table.column("on_bits").map { $0.split(separator: " ").compactMap { Int($0) } }
+        XCTAssertTrue(bits.allSatisfy { !$0.isEmpty && $0.allSatisfy { (0..<128).contains($0) } && $0 == $0.sorted() }, "\(bits)")
+
+        let h5ad = dir.appendingPathComponent("fp.h5ad")
+        try runOK(["fingerprint", "--input", input.path, "--smiles-column", "SMILES", "--id-column", "name",
+                   "--radius", "2", "--bits", "128", "--output", h5ad.path, "--quiet"])
+        let adata = try H5ADReader(url: h5ad).readAll()
+        XCTAssertEqual(adata.shape.rows, 4)
+        XCTAssertEqual(adata.shape.cols, 128)
+        XCTAssertEqual(adata.obs.column("id")?.stringValues(), CLIFixtures.drugs.map(\.name))
+        let x = try XCTUnwrap(adata.X).toDense()
+        for row in 0..<4 {
+            let onBits = (0..<128).filter { x[row, $0] != 0 }
+            XCTAssertEqual(onBits, bits[row], "h5ad and CSV bits differ in row \(row)")
+        }
+        let viaInspect = try runOK(["inspect", h5ad.path])
+        XCTAssertTrue(viaInspect.stdout.contains("fingerprint"), viaInspect.transcript)
+    }
+
+    func testAgreementOnSimulatedData() throws {
+        let sim = try CLIFixtures.simulated()
+        let out = try temporaryDirectory().appendingPathComponent("agree")
+        let files = CLIFixtures.simulatedDatasets.map { sim.appendingPathComponent("\($0).h5ad").path }
+        // The small simulation's datasets share compounds but no cell context: match on dose and time only.
+        let result = try runOK(["agreement", "--effects"] + files + ["--match", "dose,time", "--output", out.path, "--bootstrap", "50", "--quiet"],
+                               timeout: 120)
+        XCTAssertTrue(result.stdout.contains("spearman"), result.transcript)
+        for file in ["report.md", "summary.tsv", "pairs.tsv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "agreement wrote no \(file)")
+        }
+        let summary = try DelimitedTable.read(out.appendingPathComponent("summary.tsv"))
+        XCTAssertGreaterThan(summary.rows.count, 0)
+    }
+
+    func testEvaluateOP3AtTinySize() throws {
+        let op3 = try CLIFixtures.simulated().appendingPathComponent("sim_op3.h5ad").path
+        let out = try temporaryDirectory().appendingPathComponent("op3")
+        let result = try runOK(["evaluate", "op3", "--effects", op3, "--layer", "logFC", "--features", "morgan,none", "--seeds", "0",
+                                "--epochs", "2", "--ensemble", "1", "--components", "4", "--hidden", "8", "--embedding-dim", "4",
+                                "--morgan-bits", "64", "--bootstrap", "20", "--output", out.path, "--quiet"], timeout: 120)
+        XCTAssertTrue(result.stdout.contains("morgan") && result.stdout.contains("none"), result.transcript)
+        for file in ["split.tsv", "op3_summary.tsv", "op3_summary.md"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "evaluate op3 wrote no \(file)")
+        }
+    }
+}

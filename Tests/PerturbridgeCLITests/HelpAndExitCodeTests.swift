@@ -1,0 +1,56 @@
+import XCTest
+
+/// `--help` of every command and the exit-code convention (0 success, 1 user error, 2 internal error).
+final class HelpAndExitCodeTests: XCTestCase {
+    /// The commands the product must offer (issue 8); commands found in `--help` beyond these are checked too.
+    static let requiredCommands = ["inspect", "fingerprint", "simulate", "effects", "split", "agreement", "pretrain", "embed", "evaluate"]
+
+    /// Subcommand names listed under SUBCOMMANDS: in a help text.
+    static func subcommands(in help: String) -> [String] {
+        var names: [String] = [], inSection = false
+        for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("SUBCOMMANDS:") { inSection = true; continue }
+            guard inSection else { continue }
+            if !line.isEmpty && !line.hasPrefix(" ") { break }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let first = trimmed.split(separator: " ").first,
+                  !trimmed.hasPrefix("See ") else { continue }
+            names.append(String(first))
+        }
+        return names.filter { $0 != "help" }
+    }
+
+    func testEveryCommandHasHelpWithAnExample() throws {
+        let root = try runOK(["--help"])
+        XCTAssertTrue(root.stdout.contains("Exit codes"), root.transcript)
+        let listed = Self.subcommands(in: root.stdout)
+        for command in Self.requiredCommands {
+            XCTAssertTrue(listed.contains(command), "`perturbridge --help` does not list '\(command)' (listed: \(listed))")
+        }
+        var queue = listed.map { [$0] }
+        var checked = 0
+        while let path = queue.first {
+            queue.removeFirst()
+            let help = try runOK(path + ["--help"])
+            checked += 1
+            let text = help.stdout
+            XCTAssertTrue(text.contains("USAGE: perturbridge \(path.joined(separator: " "))"), help.transcript)
+            XCTAssertTrue(text.range(of: "example", options: .caseInsensitive) != nil, "no example in the help of \(path):\n\(text)")
+            XCTAssertTrue(text.contains("perturbridge \(path.joined(separator: " ")) "),
+                          "the help of \(path) shows no example invocation of itself:\n\(text)")
+            queue += Self.subcommands(in: text).map { path + [$0] }
+        }
+        XCTAssertGreaterThanOrEqual(checked, Self.requiredCommands.count)
+    }
+
+    func testVersionAndUsageErrors() throws {
+        let version = try runOK(["--version"])
+        XCTAssertFalse(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        // Usage mistakes are user errors (1), with ArgumentParser's message and the usage line.
+        try runUserError(["no-such-command"], mentions: ["no-such-command"])
+        try runUserError(["inspect"], mentions: ["Missing expected argument"])
+        try runUserError(["simulate", "--output", "x", "--size", "huge"], mentions: ["huge"])
+        try runUserError(["split", "--effects", "a.h5ad", "--kind", "sideways", "--output", "s.tsv"], mentions: ["sideways"])
+        try runUserError(["evaluate", "op3", "--effects", "a.h5ad", "--output", "o", "--test-fraction", "1.5"], mentions: ["--test-fraction"])
+    }
+}

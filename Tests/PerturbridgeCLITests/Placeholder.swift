@@ -1,1 +1,0 @@
-// Tests for PerturbridgeCLI are added with the module's features.

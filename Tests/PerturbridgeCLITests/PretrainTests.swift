@@ -1,0 +1,119 @@
+import PerturbBase
+import PerturbIO
+import XCTest
+
+/// `pretrain` and `embed` at tiny sizes: a run, embeddings from it, a killed run resumed, damaged checkpoints.
+final class PretrainTests: XCTestCase {
+    /// A tiny multi-output LPM config (trains in seconds in debug builds).
+    func writeConfig(in dir: URL, encoder: String = "learned") throws -> String {
+        try CLIFixtures.write("""
+        {"output_mode": "multiout", "compound_encoder": "\(encoder)", "embedding_dim": 8, "hidden_width": 16,
+         "hidden_layers": 1, "dropout": 0.1, "batch_size": 32, "max_epochs": 2, "patience": 0, "seed": 5,
+         "threads": 1, "checkpoint_every": 1, "mode": "all"}
+        """, to: "tiny.json", in: dir).path
+    }
+
+    func simulatedFiles() throws -> [String] {
+        let sim = try CLIFixtures.simulated()
+        return CLIFixtures.simulatedDatasets.map { sim.appendingPathComponent("\($0).h5ad").path }
+    }
+
+    /// The number in `key\tN` lines of pretrain's stdout.
+    func value(_ key: String, in stdout: String) -> String? {
+        stdout.split(separator: "\n").first { $0.hasPrefix(key + "\t") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
+    func testPretrainThenEmbed() throws {
+        let dir = try temporaryDirectory()
+        let config = try writeConfig(in: dir)
+        let run = dir.appendingPathComponent("run")
+        let result = try runOK(["pretrain", "--config", config, "--effects"] + simulatedFiles() + ["--output", run.path, "--quiet"], timeout: 120)
+        XCTAssertEqual(value("epochs", in: result.stdout), "2", result.transcript)
+        XCTAssertNotNil(value("best_val_rmse", in: result.stdout).flatMap(Double.init), result.transcript)
+        for file in ["best.safetensors", "last.safetensors", "config.json", "run.json", "split.tsv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "pretrain wrote no \(file)")
+        }
+        // A second run into the same folder without --resume is refused (nothing is overwritten).
+        try runUserError(["pretrain", "--config", config, "--effects"] + simulatedFiles() + ["--output", run.path, "--quiet"], mentions: [run.path, "--resume"])
+
+        let embeddings = dir.appendingPathComponent("emb.h5ad")
+        let embed = try runOK(["embed", "--checkpoint", run.path, "--output", embeddings.path])
+        let adata = try H5ADReader(url: embeddings).readAll()
+        XCTAssertEqual(adata.shape.cols, 8)
+        XCTAssertGreaterThan(adata.shape.rows, 10)
+        XCTAssertTrue(embed.stdout.contains("\(adata.shape.rows) compounds × 8 dims"), embed.transcript)
+        for column in ["inchikey", "canonical_smiles", "datasets_seen"] {
+            XCTAssertNotNil(adata.obs.column(column), "embeddings obs has no \(column)")
+        }
+        let x = try XCTUnwrap(adata.X).toDense()
+        XCTAssertTrue(x.values.allSatisfy(\.isFinite))
+        let csv = dir.appendingPathComponent("emb.csv")
+        try runOK(["embed", "--checkpoint", run.appendingPathComponent("best.safetensors").path, "--output", csv.path])
+        XCTAssertEqual(try DelimitedTable.read(csv).rows.count, adata.shape.rows)
+    }
+
+    func testKilledRunResumesFromItsLastCheckpoint() throws {
+        let dir = try temporaryDirectory()
+        let config = try writeConfig(in: dir)
+        let run = dir.appendingPathComponent("run")
+        let epochs = 40
+        let arguments = ["pretrain", "--config", config, "--effects"] + (try simulatedFiles()) + ["--output", run.path, "--epochs", String(epochs)]
+        let child = try CLI.Child(arguments)
+        let last = run.appendingPathComponent("last.json")
+        let deadline = Date().addingTimeInterval(90)
+        while !FileManager.default.fileExists(atPath: last.path) && Date() < deadline && !child.wait(timeout: 0.02) {}
+        child.kill()
+        XCTAssertTrue(child.wait(timeout: 20))
+        let killed = child.result()
+        XCTAssertNotEqual(killed.status, 0, "the run ended before it could be killed; raise the epoch count:\n\(killed.transcript)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("last.safetensors").path), killed.transcript)
+
+        let resumed = try runOK(arguments + ["--resume"], timeout: 120)
+        XCTAssertEqual(value("epochs", in: resumed.stdout), String(epochs), resumed.transcript)
+        let pattern = try NSRegularExpression(pattern: "resuming .* after epoch ([0-9]+)")
+        let match = pattern.firstMatch(in: resumed.stderr, range: NSRange(resumed.stderr.startIndex..., in: resumed.stderr))
+        let resumedAfter = match.flatMap { Range($0.range(at: 1), in: resumed.stderr) }.flatMap { Int(resumed.stderr[$0]) }
+        XCTAssertNotNil(resumedAfter, "pretrain --resume should say which epoch it resumes after:\n\(resumed.transcript)")
+        if let resumedAfter { XCTAssertTrue((1..<epochs).contains(resumedAfter), resumed.transcript) }
+
+        // Same seed and threads: the resumed run ends where an uninterrupted one does.
+        let fresh = dir.appendingPathComponent("fresh")
+        let uninterrupted = try runOK(arguments.map { $0 == run.path ? fresh.path : $0 } + ["--quiet"], timeout: 120)
+        for key in ["epochs", "best_epoch", "best_val_rmse"] {
+            XCTAssertEqual(value(key, in: resumed.stdout), value(key, in: uninterrupted.stdout), "\(key) differs after resume")
+        }
+    }
+
+    func testTruncatedCheckpointIsNamed() throws {
+        let dir = try temporaryDirectory()
+        let config = try writeConfig(in: dir)
+        let run = dir.appendingPathComponent("run")
+        let arguments = ["pretrain", "--config", config, "--effects"] + (try simulatedFiles()) + ["--output", run.path, "--epochs", "1", "--quiet"]
+        try runOK(arguments, timeout: 120)
+        for name in ["last.safetensors", "best.safetensors"] {
+            let file = run.appendingPathComponent(name)
+            let data = try Data(contentsOf: file)
+            try data.prefix(data.count / 2).write(to: file)
+        }
+        try runUserError(arguments + ["--epochs", "2", "--resume"], mentions: [run.appendingPathComponent("last.safetensors").path])
+        try runUserError(["embed", "--checkpoint", run.path, "--output", dir.appendingPathComponent("e.h5ad").path],
+                         mentions: [run.appendingPathComponent("best.safetensors").path])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("e.h5ad").path))
+    }
+
+    func testPretrainBadInputs() throws {
+        let dir = try temporaryDirectory()
+        let config = try writeConfig(in: dir)
+        let files = try simulatedFiles()
+        let missing = dir.appendingPathComponent("missing.json").path
+        try runUserError(["pretrain", "--config", missing, "--effects"] + files + ["--output", dir.appendingPathComponent("r1").path], mentions: [missing])
+        let missingEffects = dir.appendingPathComponent("missing.h5ad").path
+        try runUserError(["pretrain", "--config", config, "--effects", missingEffects, "--output", dir.appendingPathComponent("r2").path],
+                         mentions: [missingEffects])
+        let badKey = try CLIFixtures.write(#"{"hiden_width": 16}"#, to: "bad.json", in: dir).path
+        try runUserError(["pretrain", "--config", badKey, "--effects"] + files + ["--output", dir.appendingPathComponent("r3").path],
+                         mentions: [badKey, "hiden_width"])
+        let missingRun = dir.appendingPathComponent("no-run").path
+        try runUserError(["embed", "--checkpoint", missingRun, "--output", dir.appendingPathComponent("e.h5ad").path], mentions: [missingRun])
+    }
+}
