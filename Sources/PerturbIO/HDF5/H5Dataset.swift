@@ -10,6 +10,8 @@ public final class H5Dataset: H5Object {
     public let shape: [Int]
     /// The stored element type.
     public let elementType: H5ElementType
+    /// File offset of the raw data when it is stored contiguously without filters (nil otherwise).
+    private let contiguousOffset: UInt64?
 
     init(id: hid_t, fileName: String, path: String) throws {
         self.id = id
@@ -24,6 +26,15 @@ public final class H5Dataset: H5Object {
         let type = H5Dget_type(id)
         defer { H5Tclose(type) }
         elementType = H5ElementType(typeID: type)
+        let plist = H5Dget_create_plist(id)
+        defer { H5Pclose(plist) }
+        var offset: UInt64?
+        if H5Pget_layout(plist) == H5D_CONTIGUOUS, H5Pget_nfilters(plist) == 0, H5Pget_external_count(plist) == 0 {
+            let address = H5Dget_offset(id)
+            if address != haddr_t.max { offset = UInt64(address) }
+        }
+        contiguousOffset = offset
+        _ = H5Library.takeErrorMessage()
     }
 
     deinit { H5Dclose(id) }
@@ -53,6 +64,7 @@ public final class H5Dataset: H5Object {
     public func read(into pointer: UnsafeMutableRawPointer, memType: hid_t, rows: Range<Int>?) throws {
         let selected = try selection(rows)
         if selected.isEmpty || count == 0 { return }
+        if try readDirect(into: pointer, memType: memType, rows: selected) { return }
         let fileSpace = H5Dget_space(id)
         defer { H5Sclose(fileSpace) }
         var memSpace = pb_h5s_all()
@@ -72,6 +84,25 @@ public final class H5Dataset: H5Object {
                 ? "cannot read data: the file looks truncated or corrupt" : "cannot read data"
             throw FormatError(file: fileName, location: path, message: "\(hint) (HDF5: \(stack))")
         }
+    }
+
+    /// Reads through `H5DirectRead` when the data is contiguous, unfiltered, numeric and stored exactly in
+    /// `memType` (no conversion needed) and the read is large enough to be worth it; returns false otherwise.
+    private func readDirect(into pointer: UnsafeMutableRawPointer, memType: hid_t, rows: Range<Int>) throws -> Bool {
+        guard let contiguousOffset, !shape.isEmpty else { return false }
+        switch elementType {
+        case .float, .integer: break
+        default: return false
+        }
+        let fileType = H5Dget_type(id)
+        defer { H5Tclose(fileType) }
+        guard H5Tequal(fileType, memType) > 0 else { return false }
+        let rowBytes = rowElements * Int(H5Tget_size(memType))
+        let bytes = rows.count * rowBytes
+        guard bytes >= 1 << 20 else { return false }
+        try H5DirectRead.read(path: fileName, location: path, offset: contiguousOffset + UInt64(rows.lowerBound * rowBytes),
+                              bytes: bytes, into: pointer)
+        return true
     }
 
     private func selection(_ rows: Range<Int>?) throws -> Range<Int> {
