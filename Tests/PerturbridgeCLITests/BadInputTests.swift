@@ -68,6 +68,21 @@ final class BadInputTests: XCTestCase {
                           "--output", dir.appendingPathComponent("op3").path], mentions: [op3, "nope", "--layer"])
     }
 
+    func testSampleLevelFileWithUnknownDoseUnitAndWrongLayer() throws {
+        let dir = try temporaryDirectory()
+        let samples = dir.appendingPathComponent("samples.h5ad")
+        try CLIFixtures.writeSamples(samples, treated: [(0, "10"), (1, "5 furlongs"), (2, "1 uM")])
+        let out = dir.appendingPathComponent("effects.h5ad").path
+        let result = try runOK(["effects", "--input", samples.path, "--format", "samples-h5ad", "--output", out])
+        XCTAssertTrue(result.stdout.contains("2 conditions"), result.transcript)
+        for text in ["pert_dose_uM", "row 4", "furlongs"] {
+            XCTAssertTrue(result.stderr.contains(text), "stderr should mention '\(text)':\n\(result.transcript)")
+        }
+        let other = dir.appendingPathComponent("other.h5ad").path
+        try runUserError(["effects", "--input", samples.path, "--format", "samples-h5ad", "--layer", "nope", "--output", other], mentions: ["nope"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: other))
+    }
+
     func testInvalidSmilesRowsAreReportedAndGoodRowsWritten() throws {
         let dir = try temporaryDirectory()
         let input = try CLIFixtures.write("""

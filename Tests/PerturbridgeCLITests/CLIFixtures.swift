@@ -65,6 +65,36 @@ enum CLIFixtures {
         try H5ADWriter.write(adata, to: url)
     }
 
+    /// A sample-level `.h5ad` (Chem-PerturBridge pseudobulk schema: obs dataset, cell_type, perturbagen,
+    /// canonical_smiles, is_control, pert_dose_uM as text, pert_time_h, plate, well; X = counts): two DMSO controls
+    /// and two wells of each drug in `treated` (name index into `drugs`, dose text).
+    static func writeSamples(_ url: URL, treated: [(drug: Int, dose: String)]) throws {
+        var names = ["DMSO", "DMSO"], smiles = ["", ""], doses = ["", ""], controls = [true, true]
+        for t in treated {
+            names += [drugs[t.drug].name, drugs[t.drug].name]
+            smiles += [drugs[t.drug].smiles, drugs[t.drug].smiles]
+            doses += [t.dose, t.dose]
+            controls += [false, false]
+        }
+        let n = names.count
+        var counts: [Float] = []
+        for r in 0..<n {
+            for g in genes.indices { counts.append(Float(200 + 37 * ((r * 7 + g * 13) % 11) + (controls[r] ? 0 : 150 * g))) }
+        }
+        var obs = DataFrame(index: (0..<n).map { "sample_\($0)" })
+        obs.set("dataset", .strings(Array(repeating: "samples_test", count: n)))
+        obs.set("cell_type", .strings(Array(repeating: "HepG2", count: n)))
+        obs.set("perturbagen", .strings(names))
+        obs.set("canonical_smiles", .strings(smiles))
+        obs.set("is_control", .bools(controls))
+        obs.set("pert_dose_uM", .strings(doses))
+        obs.set("pert_time_h", .float64(Array(repeating: 24, count: n)))
+        obs.set("plate", .strings(Array(repeating: "P1", count: n)))
+        obs.set("well", .strings((0..<n).map { "W\($0)" }))
+        try H5ADWriter.write(AnnData(X: .dense(DenseMatrix(rows: n, cols: genes.count, values: counts)), obs: obs,
+                                     var: DataFrame(index: genes)), to: url)
+    }
+
     /// Writes `text` to `name` in `folder`.
     @discardableResult
     static func write(_ text: String, to name: String, in folder: URL) throws -> URL {

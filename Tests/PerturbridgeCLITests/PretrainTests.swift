@@ -9,8 +9,8 @@ final class PretrainTests: XCTestCase {
         try CLIFixtures.write("""
         {"output_mode": "multiout", "compound_encoder": "\(encoder)", "embedding_dim": 8, "hidden_width": 16,
          "hidden_layers": 1, "dropout": 0.1, "batch_size": 32, "max_epochs": 2, "patience": 0, "seed": 5,
-         "threads": 1, "checkpoint_every": 1, "mode": "all"}
-        """, to: "tiny.json", in: dir).path
+         "threads": 1, "checkpoint_every": 1, "mode": "all", "fingerprint_bits": 64, "fingerprint_hidden": 16}
+        """, to: "tiny-\(encoder).json", in: dir).path
     }
 
     func simulatedFiles() throws -> [String] {
@@ -50,6 +50,35 @@ final class PretrainTests: XCTestCase {
         let csv = dir.appendingPathComponent("emb.csv")
         try runOK(["embed", "--checkpoint", run.appendingPathComponent("best.safetensors").path, "--output", csv.path])
         XCTAssertEqual(try DelimitedTable.read(csv).rows.count, adata.shape.rows)
+
+        // The embeddings feed the OP3 evaluation (the main job's last step).
+        let op3 = try CLIFixtures.simulated().appendingPathComponent("sim_op3.h5ad").path
+        let evaluation = try runOK(["evaluate", "op3", "--effects", op3, "--layer", "logFC", "--features", "lpm=\(embeddings.path),none",
+                                    "--seeds", "0", "--epochs", "2", "--ensemble", "1", "--components", "4", "--hidden", "8",
+                                    "--bootstrap", "20", "--output", dir.appendingPathComponent("op3").path, "--quiet"], timeout: 120)
+        XCTAssertTrue(evaluation.stdout.contains("| lpm |"), evaluation.transcript)
+
+        // New molecules need an inductive (fingerprint_mlp) checkpoint; a lookup-table one says so.
+        let smiles = try CLIFixtures.write("CCO\n", to: "new.txt", in: dir).path
+        try runUserError(["embed", "--checkpoint", run.path, "--output", dir.appendingPathComponent("new.csv").path, "--smiles", smiles],
+                         mentions: ["fingerprint_mlp"])
+    }
+
+    func testEmbedNewMoleculesWithAFingerprintEncoder() throws {
+        let dir = try temporaryDirectory()
+        let config = try writeConfig(in: dir, encoder: "fingerprint_mlp")
+        let run = dir.appendingPathComponent("run")
+        try runOK(["pretrain", "--config", config, "--effects"] + simulatedFiles() + ["--output", run.path, "--epochs", "1", "--quiet"], timeout: 120)
+        let good = try CLIFixtures.write(CLIFixtures.drugs.map(\.smiles).joined(separator: "\n") + "\n", to: "new.txt", in: dir).path
+        let out = dir.appendingPathComponent("new.csv")
+        let result = try runOK(["embed", "--checkpoint", run.path, "--output", out.path, "--smiles", good])
+        let table = try DelimitedTable.read(out)
+        XCTAssertTrue(try table.column("inchikey").contains("BSYNRYMUTXBXSQ-UHFFFAOYSA-N"), result.transcript)  // aspirin
+        // An invalid SMILES: the message names the file, the line and the SMILES; nothing is written.
+        let bad = try CLIFixtures.write("CCO\nC1CC(\n", to: "bad.txt", in: dir).path
+        let badOut = dir.appendingPathComponent("bad.csv").path
+        try runUserError(["embed", "--checkpoint", run.path, "--output", badOut, "--smiles", bad], mentions: [bad, "C1CC("])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: badOut))
     }
 
     func testKilledRunResumesFromItsLastCheckpoint() throws {
@@ -113,6 +142,13 @@ final class PretrainTests: XCTestCase {
         let badKey = try CLIFixtures.write(#"{"hiden_width": 16}"#, to: "bad.json", in: dir).path
         try runUserError(["pretrain", "--config", badKey, "--effects"] + files + ["--output", dir.appendingPathComponent("r3").path],
                          mentions: [badKey, "hiden_width"])
+        try runUserError(["pretrain", "--config", config, "--effects"] + files + ["--output", dir.appendingPathComponent("r4").path,
+                          "--encoder", "transformer"], mentions: ["--encoder", "transformer", "fingerprint_mlp"])
+        // Resuming needs the run's seed: a different one is refused with the saved value.
+        let run = dir.appendingPathComponent("r5").path
+        try runOK(["pretrain", "--config", config, "--effects"] + files + ["--output", run, "--epochs", "1", "--quiet"], timeout: 120)
+        try runUserError(["pretrain", "--config", config, "--effects"] + files + ["--output", run, "--epochs", "2", "--seed", "6", "--resume", "--quiet"],
+                         mentions: ["last.safetensors", "seed"])
         let missingRun = dir.appendingPathComponent("no-run").path
         try runUserError(["embed", "--checkpoint", missingRun, "--output", dir.appendingPathComponent("e.h5ad").path], mentions: [missingRun])
     }
