@@ -226,14 +226,19 @@ struct H5ADMatrixElement {
         target.cols = cols
     }
 
-    /// Sets `array.count` to `count`, keeping storage when shrinking and leaving new elements uninitialized-safe
-    /// (zero) only when it must grow.
-    private static func resize<T: BinaryInteger>(_ array: inout [T], to count: Int) {
-        if array.count > count { array.removeLast(array.count - count) } else if array.count < count { array += repeatElement(0, count: count - array.count) }
-    }
-
-    private static func resize(_ array: inout [Float], to count: Int) {
-        if array.count > count { array.removeLast(array.count - count) } else if array.count < count { array += repeatElement(0, count: count - array.count) }
+    /// Sets `array.count` to `count`, reusing the storage when its capacity suffices; storage that must be
+    /// allocated is left unfilled (the caller overwrites every element with file data right away).
+    private static func resize<T: Numeric & BitwiseCopyable>(_ array: inout [T], to count: Int) {
+        if array.count > count {
+            array.removeLast(array.count - count)
+        } else if array.capacity >= count {
+            array.append(contentsOf: repeatElement(.zero, count: count - array.count))
+        } else {
+            array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: count * MemoryLayout<T>.stride)
+                initialized = count
+            }
+        }
     }
 
     private func readCSC(_ group: H5Group) throws -> CSRMatrix {
