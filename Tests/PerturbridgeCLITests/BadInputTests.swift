@@ -40,6 +40,22 @@ final class BadInputTests: XCTestCase {
         for arguments in cases { try runUserError(arguments, mentions: [fake, "not an HDF5 file"]) }
     }
 
+    func testRawDEGFileWhereAnEffectsFileIsExpected() throws {
+        let dir = try temporaryDirectory()
+        let deg = dir.appendingPathComponent("HepG2_de.h5ad")
+        try CLIFixtures.writeDEG(deg, doses: ["1", "10"])
+        let out = dir.appendingPathComponent("out").path
+        let config = try CLIFixtures.write(#"{"embedding_dim": 8}"#, to: "c.json", in: dir).path
+        let cases: [[String]] = [
+            ["split", "--effects", deg.path, "--kind", "random", "--output", out + ".tsv"],
+            ["agreement", "--effects", deg.path, "--output", out],
+            ["pretrain", "--config", config, "--effects", deg.path, "--output", out],
+        ]
+        for arguments in cases { try runUserError(arguments, mentions: [deg.path, "perturbridge effects"]) }
+        let broken = try CLIFixtures.write("{", to: "broken.json", in: dir).path
+        try runUserError(["pretrain", "--config", broken, "--effects", deg.path, "--output", out], mentions: [broken, "JSON"])
+    }
+
     func testTruncatedH5ADIsReported() throws {
         let dir = try temporaryDirectory()
         let cut = try CLIFixtures.truncatedCopy(of: try CLIFixtures.simulated().appendingPathComponent("sim_op3.h5ad"), to: "cut.h5ad", in: dir).path

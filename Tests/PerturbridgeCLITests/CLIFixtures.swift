@@ -95,6 +95,32 @@ enum CLIFixtures {
                                      var: DataFrame(index: genes)), to: url)
     }
 
+    /// An OP3 `de_train.h5ad`-layout file (obs cell_type, sm_name, SMILES; layers logFC and P.Value, no X): every
+    /// drug of `drugs` plus four more in the four OP3 cell types; the last row's logFC is all NaN.
+    static func writeOP3(_ url: URL) throws {
+        let compounds = drugs + [("metformin", "CN(C)C(=N)NC(=N)N"), ("nicotine", "CN1CCCC1c1cccnc1"),
+                                 ("benzoic acid", "OC(=O)c1ccccc1"), ("phenol", "Oc1ccccc1")]
+        let cellTypes = ["B cells", "Myeloid cells", "T cells", "NK cells"]
+        var cells: [String] = [], names: [String] = [], smiles: [String] = []
+        for c in cellTypes { for d in compounds { cells.append(c); names.append(d.name); smiles.append(d.smiles) } }
+        let n = names.count, g = genes.count
+        var logFC: [Float] = [], p: [Float] = []
+        for r in 0..<n {
+            for j in 0..<g {
+                let effect = Float((r % compounds.count) - 3) * 0.3 * Float(j % 2 == 0 ? 1 : -1) + Float(r / compounds.count) * 0.05
+                logFC.append(r == n - 1 ? .nan : effect)
+                p.append(Float(0.001 + 0.1 * Double((r + j) % 7)))
+            }
+        }
+        var obs = DataFrame(index: (0..<n).map { "\(cells[$0]), \(names[$0])" })
+        obs.set("cell_type", .strings(cells))
+        obs.set("sm_name", .strings(names))
+        obs.set("SMILES", .strings(smiles))
+        try H5ADWriter.write(AnnData(obs: obs, var: DataFrame(index: genes),
+                                     layers: ["logFC": .dense(DenseMatrix(rows: n, cols: g, values: logFC)),
+                                              "P.Value": .dense(DenseMatrix(rows: n, cols: g, values: p))]), to: url)
+    }
+
     /// Writes `text` to `name` in `folder`.
     @discardableResult
     static func write(_ text: String, to name: String, in folder: URL) throws -> URL {

@@ -85,6 +85,35 @@ final class HappyPathTests: XCTestCase {
         XCTAssertGreaterThan(summary.rows.count, 0)
     }
 
+    func testEvaluateOP3OnDeTrainLayoutWithDerivedDefaultLayer() throws {
+        let dir = try temporaryDirectory()
+        let deTrain = dir.appendingPathComponent("de_train.h5ad")
+        try CLIFixtures.writeOP3(deTrain)
+        let out = dir.appendingPathComponent("op3")
+        let result = try runOK(["evaluate", "op3", "--effects", deTrain.path, "--features", "morgan,none", "--seeds", "0,1",
+                                "--epochs", "2", "--ensemble", "1", "--components", "2", "--hidden", "8", "--embedding-dim", "4",
+                                "--morgan-bits", "64", "--bootstrap", "20", "--output", out.path], timeout: 120)
+        XCTAssertTrue(result.stdout.contains("| morgan |") && result.stdout.contains("| none |"), result.transcript)
+        XCTAssertTrue(result.stderr.contains("de_train.h5ad") && result.stderr.contains("NaN"), "the skipped all-NaN row should be reported:\n\(result.transcript)")
+        let split = try String(contentsOf: out.appendingPathComponent("split.tsv"), encoding: .utf8)
+        XCTAssertTrue(split.contains("test"), split)
+    }
+
+    func testEffectsFromRealL1000Plate() throws {
+        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct"),
+              let names = SharedData.dataFile("l1000-lincs-metadata/pertinfo.tsv.gz") else { throw XCTSkip("shared L1000 files absent") }
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("a375.h5ad"), reps = dir.appendingPathComponent("reps.h5ad")
+        let result = try runOK(["effects", "--input", gct.path, "--smiles-map", names.path, "--dataset", "LINCS_A375",
+                                "--output", out.path, "--replicates", reps.path], timeout: 120)
+        XCTAssertTrue(result.stdout.contains("× 978 genes"), result.transcript)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: reps.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.path + ".ingest.json"))
+        let split = dir.appendingPathComponent("split.tsv")
+        let splitResult = try runOK(["split", "--effects", out.path, "--kind", "scaffold", "--output", split.path])
+        XCTAssertTrue(splitResult.stdout.contains("LINCS_A375"), splitResult.transcript)
+    }
+
     func testEvaluateOP3AtTinySize() throws {
         let op3 = try CLIFixtures.simulated().appendingPathComponent("sim_op3.h5ad").path
         let out = try temporaryDirectory().appendingPathComponent("op3")
