@@ -1,3 +1,6 @@
+import CBLAS
+import Foundation
+
 /// Small shared kernels used by several operations.
 enum Kernels {
     /// Applies `f` elementwise, in parallel for large tensors.
@@ -47,19 +50,10 @@ enum Kernels {
     static func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
                            beta: Float) {
         let ones = Ones.vector(rows)
-        ones.withUnsafeBufferPointer { o in
-            cblasColumnSums(m, rows: rows, cols: cols, ones: o.baseAddress!, dst: dst, beta: beta)
-        }
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), ones.readPointer, 1,
+                    beta, dst, 1)
+        withExtendedLifetime(ones) {}
     }
-}
-
-import CBLAS
-import Foundation
-
-@inline(__always)
-private func cblasColumnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, ones: UnsafePointer<Float>,
-                             dst: UnsafeMutablePointer<Float>, beta: Float) {
-    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), ones, 1, beta, dst, 1)
 }
 
 /// A cached vector of ones, grown as needed (used to reduce over rows with BLAS).
