@@ -79,7 +79,7 @@ public struct Tensor {
     /// The matrix rows at `indices` (in that order) as a new `[indices.count, cols]` tensor, e.g. a batch of targets.
     public func gatherRows<I: BinaryInteger>(_ indices: [I]) -> Tensor {
         let c = cols, n = rows
-        var out = Tensor(uninitializedShape: [indices.count, c])
+        let out = Tensor(uninitializedShape: [indices.count, c])
         let src = storage.pointer, dst = out.storage.pointer
         for (i, index) in indices.enumerated() {
             let r = Int(index)
