@@ -40,6 +40,13 @@ final class HappyPathTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("pr_gene_symbol"), result.transcript)
     }
 
+    func testInspectRealScanpyH5AD() throws {
+        guard let h5ad = SharedData.dataFile("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad") else { throw XCTSkip("shared pbmc68k file absent") }
+        let result = try runOK(["inspect", h5ad.path])
+        XCTAssertTrue(result.stdout.contains("shape: 700 obs × 765 var"), result.transcript)
+        XCTAssertTrue(result.stdout.contains("louvain") && result.stdout.contains("X_pca"), result.transcript)
+    }
+
     func testFingerprintCSVToCSVAndH5AD() throws {
         let dir = try temporaryDirectory()
         let rows = CLIFixtures.drugs.map { "\($0.name)\t\($0.smiles)" }.joined(separator: "\n")
@@ -68,6 +75,15 @@ final class HappyPathTests: XCTestCase {
         }
         let viaInspect = try runOK(["inspect", h5ad.path])
         XCTAssertTrue(viaInspect.stdout.contains("fingerprint"), viaInspect.transcript)
+
+        // SMILES from an .h5ad's obs; ids from the obs index.
+        let deg = dir.appendingPathComponent("deg.h5ad")
+        try CLIFixtures.writeDEG(deg, doses: ["1", "1"])
+        let fromH5AD = dir.appendingPathComponent("from-h5ad.csv")
+        try runOK(["fingerprint", "--input", deg.path, "--smiles-column", "canonical_smiles", "--bits", "128", "--output", fromH5AD.path, "--quiet"])
+        let rowsFromH5AD = try DelimitedTable.read(fromH5AD)
+        XCTAssertEqual(try rowsFromH5AD.column("id"), ["contrast_0", "contrast_1"])
+        XCTAssertEqual(try rowsFromH5AD.column("on_bits"), Array(try table.column("on_bits").prefix(2)))
     }
 
     func testAgreementOnSimulatedData() throws {
@@ -95,6 +111,8 @@ final class HappyPathTests: XCTestCase {
                                 "--morgan-bits", "64", "--bootstrap", "20", "--output", out.path], timeout: 120)
         XCTAssertTrue(result.stdout.contains("| morgan |") && result.stdout.contains("| none |"), result.transcript)
         XCTAssertTrue(result.stderr.contains("de_train.h5ad") && result.stderr.contains("NaN"), "the skipped all-NaN row should be reported:\n\(result.transcript)")
+        XCTAssertTrue(result.stderr.contains("clipped_sign_log10_pval") && result.stderr.contains("P.Value"),
+                      "the derivation of the default target layer should be stated:\n\(result.transcript)")
         let split = try String(contentsOf: out.appendingPathComponent("split.tsv"), encoding: .utf8)
         XCTAssertTrue(split.contains("test"), split)
     }
