@@ -3,9 +3,26 @@ import CHDF5
 /// A matrix element of an .h5ad file (X, a layer, an obsm entry) opened for reading: a dense 2-D dataset, or a
 /// sparse group in CSR/CSC form (anndata's `csr_matrix`/`csc_matrix` encodings, or the pre-0.7 `h5sparse` layout).
 struct H5ADMatrixElement {
+    /// The open datasets of a sparse group (kept open so that chunked reads do not reopen them).
+    final class SparseParts {
+        let group: H5Group
+        let data: H5Dataset
+        let indices: H5Dataset
+        let indptr: H5Dataset
+        let csr: Bool
+
+        init(group: H5Group, csr: Bool) throws {
+            self.group = group
+            self.csr = csr
+            data = try group.dataset("data")
+            indices = try group.dataset("indices")
+            indptr = try group.dataset("indptr")
+        }
+    }
+
     enum Storage {
         case dense(H5Dataset)
-        case sparse(H5Group, csr: Bool)
+        case sparse(SparseParts)
     }
 
     let storage: Storage
@@ -50,7 +67,7 @@ struct H5ADMatrixElement {
             for part in ["data", "indices", "indptr"] where group.kind(of: part) != .dataset {
                 throw FormatError(file: container.fileName, location: group.childPath(part), message: "missing dataset of the \(encoding)")
             }
-            storage = .sparse(group, csr: encoding == "csr_matrix")
+            storage = .sparse(try SparseParts(group: group, csr: encoding == "csr_matrix"))
         case .other?:
             throw FormatError(file: container.fileName, location: fullPath, message: "not a dataset or group")
         }
@@ -64,7 +81,7 @@ struct H5ADMatrixElement {
     var encodingName: String {
         switch storage {
         case .dense: return "dense"
-        case .sparse(_, let csr): return csr ? "csr_matrix" : "csc_matrix"
+        case .sparse(let parts): return parts.csr ? "csr_matrix" : "csc_matrix"
         }
     }
 
@@ -72,7 +89,7 @@ struct H5ADMatrixElement {
     func valueType() throws -> H5ElementType {
         switch storage {
         case .dense(let dataset): return dataset.elementType
-        case .sparse(let group, _): return try group.dataset("data").elementType
+        case .sparse(let parts): return parts.data.elementType
         }
     }
 
@@ -80,7 +97,7 @@ struct H5ADMatrixElement {
     func storedCount() throws -> Int {
         switch storage {
         case .dense: return rows * cols
-        case .sparse(let group, _): return try group.dataset("data").count
+        case .sparse(let parts): return parts.data.count
         }
     }
 
@@ -93,7 +110,7 @@ struct H5ADMatrixElement {
     private var fileName: String {
         switch storage {
         case .dense(let d): return d.fileName
-        case .sparse(let g, _): return g.fileName
+        case .sparse(let parts): return parts.group.fileName
         }
     }
 
@@ -127,10 +144,10 @@ struct H5ADMatrixElement {
     /// Reads CSR rows `range` into `target`, reusing its storage (for streaming without allocation).
     func readCSR(rows range: Range<Int>, into target: inout CSRMatrix) throws {
         try checkRows(range)
-        guard case .sparse(let group, true) = storage else {
+        guard case .sparse(let parts) = storage, parts.csr else {
             throw FormatError(file: fileName, location: path, message: "not stored as csr_matrix (it is \(encodingName))")
         }
-        try readCSRRows(group, range, into: &target)
+        try readCSRRows(parts, range, into: &target)
     }
 
     /// Reads rows `range` keeping the stored form (CSC is converted to CSR).
@@ -139,9 +156,9 @@ struct H5ADMatrixElement {
         switch storage {
         case .dense:
             return .dense(try readDense(rows: range))
-        case .sparse(let group, let csr):
-            if csr { return .csr(try readCSRRows(group, range)) }
-            let full = try readCSC(group)
+        case .sparse(let parts):
+            if parts.csr { return .csr(try readCSRRows(parts, range)) }
+            let full = try readCSC(parts)
             return .csr(full.slicingRows(range))
         }
     }
@@ -152,7 +169,7 @@ struct H5ADMatrixElement {
             throw FormatError(file: fileName, location: path, message: "column index \(bad) is outside the \(cols) columns")
         }
         try checkRows(range)
-        if case .sparse(_, false) = storage {
+        if case .sparse(let parts) = storage, !parts.csr {
             return try readDense(rows: range).selectingColumns(columns)
         }
         var out = [Float]()
@@ -167,21 +184,22 @@ struct H5ADMatrixElement {
         return DenseMatrix(rows: range.count, cols: columns.count, values: out)
     }
 
-    private func readCSRRows(_ group: H5Group, _ range: Range<Int>) throws -> CSRMatrix {
+    private func readCSRRows(_ parts: SparseParts, _ range: Range<Int>) throws -> CSRMatrix {
         var result = CSRMatrix(rows: 0, cols: cols, data: [], indices: [], indptr: [0])
-        try readCSRRows(group, range, into: &result)
+        try readCSRRows(parts, range, into: &result)
         return result
     }
 
     /// Reads rows `range` of a CSR group into `target`, reusing its arrays' storage when large enough.
-    func readCSRRows(_ group: H5Group, _ range: Range<Int>, into target: inout CSRMatrix) throws {
-        let indptrSet = try group.dataset("indptr")
+    func readCSRRows(_ parts: SparseParts, _ range: Range<Int>, into target: inout CSRMatrix) throws {
+        let group = parts.group
+        let indptrSet = parts.indptr
         guard indptrSet.shape == [rows + 1] else {
             throw FormatError(file: group.fileName, location: indptrSet.path,
                               message: "shape mismatch: indptr has shape \(indptrSet.shape), expected [\(rows + 1)] for \(rows) rows")
         }
-        let dataSet = try group.dataset("data")
-        let indexSet = try group.dataset("indices")
+        let dataSet = parts.data
+        let indexSet = parts.indices
         guard dataSet.shape.count == 1, indexSet.shape == dataSet.shape else {
             throw FormatError(file: group.fileName, location: group.path,
                               message: "shape mismatch: data has shape \(dataSet.shape) but indices \(indexSet.shape)")
@@ -218,7 +236,15 @@ struct H5ADMatrixElement {
             previous = local
         }
         let limit = Int32(clamping: cols)
-        if let bad = target.indices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
+        let (smallest, largest) = target.indices.withUnsafeBufferPointer { buffer -> (Int32, Int32) in
+            var low = Int32.max, high = Int32.min
+            for value in buffer {
+                low = Swift.min(low, value)
+                high = Swift.max(high, value)
+            }
+            return (low, high)
+        }
+        if count > 0, smallest < 0 || largest >= limit, let bad = target.indices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
             throw FormatError(file: group.fileName, location: indexSet.path,
                               message: "column index \(target.indices[bad]) at position \(Int(low) + bad) is outside the \(cols) columns")
         }
@@ -241,10 +267,10 @@ struct H5ADMatrixElement {
         }
     }
 
-    private func readCSC(_ group: H5Group) throws -> CSRMatrix {
+    private func readCSC(_ parts: SparseParts) throws -> CSRMatrix {
         // A CSC matrix is the CSR form of the transpose: read it as cols × rows CSR, then transpose.
-        let transposedElement = H5ADMatrixElement(storage: .sparse(group, csr: true), rows: cols, cols: rows, path: path)
-        let transposed = try transposedElement.readCSRRows(group, 0..<cols)
+        let transposedElement = H5ADMatrixElement(storage: .sparse(parts), rows: cols, cols: rows, path: path)
+        let transposed = try transposedElement.readCSRRows(parts, 0..<cols)
         return transposed.transposed()
     }
 

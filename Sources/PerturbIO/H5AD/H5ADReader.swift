@@ -20,6 +20,8 @@ public final class H5ADReader {
     public private(set) var skippedElements: [String] = []
 
     let file: H5File
+    /// Matrix elements opened so far, by layer name ("" for X), so that chunked reads do not reopen them.
+    private var openElements: [String: H5ADMatrixElement] = [:]
 
     public init(url: URL) throws {
         self.url = url
@@ -49,6 +51,7 @@ public final class H5ADReader {
 
     /// Opens X (layer nil) or `layers/<layer>` and checks its shape against obs × var.
     func matrixElement(layer: String?) throws -> H5ADMatrixElement {
+        if let cached = openElements[layer.map { "layers/" + $0 } ?? ""] { return cached }
         let element: H5ADMatrixElement
         if let layer {
             guard file.kind(of: "layers") == .group else {
@@ -68,6 +71,7 @@ public final class H5ADReader {
             throw FormatError(file: url.path, location: element.path,
                               message: "shape mismatch: matrix is \(element.rows)×\(element.cols) but obs × var is \(shape.rows)×\(shape.cols)")
         }
+        openElements[layer.map { "layers/" + $0 } ?? ""] = element
         return element
     }
 
