@@ -105,6 +105,12 @@ struct Effects: ParsableCommand {
                                + resolver.unresolvedNames.sorted().prefix(5).joined(separator: ", "))
         }
         var table = pooled.count == 1 ? pooled[0] : EffectsTable.concatenate(pooled)
+        guard table.rowCount > 0 else {
+            let reasons = total.skipped.sorted { $0.key < $1.key }
+                .map { "\($0.value.count) × \($0.key)" + ($0.value.examples.first.map { " (e.g. \($0))" } ?? "") }
+            throw InputError("\(input.joined(separator: ", ")): no usable rows, nothing written"
+                             + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; ")))
+        }
         table.provenance["inputs"] = input.joined(separator: ",")
         table.provenance["tool"] = "perturbridge effects"
         let outURL = URL(fileURLWithPath: output)

@@ -25,12 +25,15 @@ public struct ConditionColumns: Codable, Equatable, Sendable {
     /// Keep every other float layer of the file under its own name.
     public var keepAllLayers: Bool
 
+    /// The logFC layer of both presets; when a file lacks it, X is read instead (any other missing layer is an error).
+    public static let defaultLogFCLayer = "logFC"
+
     /// Chem-PerturBridge `<cell_type>_de.h5ad`: obs dataset, cell_type, perturbagen, pubchem_cid, pert_dose_uM,
     /// pert_time_h; layers logFC, t, P.Value, ...
     public static let chemPerturBridge = ConditionColumns(
         dataset: "dataset", datasetDefault: "dataset", context: "cell_type", compound: "perturbagen", aliasColumns: ["pubchem_cid"],
         smiles: "canonical_smiles", dose: "pert_dose_uM", doseDefaultUnit: .micromolar, doseDefault: nil, time: "pert_time_h",
-        timeDefaultUnit: "h", timeDefault: nil, logFCLayer: "logFC",
+        timeDefaultUnit: "h", timeDefault: nil, logFCLayer: defaultLogFCLayer,
         extraLayers: ["t": "t", "P.Value": "pvalue", "adj.P.Value.across_all_contrasts": "adj_pvalue"], keepAllLayers: false)
 
     /// OP3 `de_train.h5ad`: obs cell_type, sm_name, sm_lincs_id, SMILES, split, control; one dose (1 µM) and time
@@ -38,7 +41,7 @@ public struct ConditionColumns: Codable, Equatable, Sendable {
     public static let op3 = ConditionColumns(
         dataset: nil, datasetDefault: "op3", context: "cell_type", compound: "sm_name", aliasColumns: ["sm_lincs_id"],
         smiles: "SMILES", dose: nil, doseDefaultUnit: .micromolar, doseDefault: 1, time: nil, timeDefaultUnit: "h",
-        timeDefault: 24, logFCLayer: "logFC", extraLayers: [:], keepAllLayers: true)
+        timeDefault: 24, logFCLayer: defaultLogFCLayer, extraLayers: [:], keepAllLayers: true)
 }
 
 /// Ingests condition-level effects already computed by a DEG step (one row per contrast).
@@ -82,6 +85,13 @@ public enum ConditionH5ADIngest {
         let g = vocabulary.count
 
         let logFCLayer = columns.logFCLayer.flatMap { reader.layerNames.contains($0) ? $0 : nil }
+        if let named = columns.logFCLayer, logFCLayer == nil {
+            // Only the presets' default name may fall back to X; a layer the user named must exist.
+            guard named == ConditionColumns.defaultLogFCLayer, reader.hasX else {
+                throw InputError("\(url.path): no layer '\(named)' (layers: \(reader.layerNames.joined(separator: ", "))); choose one with --layer")
+            }
+            report.notes.append("no layer '\(named)': logFC read from X")
+        }
         if logFCLayer == nil && !reader.hasX {
             throw InputError("\(url.path): no layer '\(columns.logFCLayer ?? "X")' and no X; layers are \(reader.layerNames.joined(separator: ", "))")
         }
