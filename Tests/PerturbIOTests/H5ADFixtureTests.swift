@@ -54,6 +54,9 @@ final class H5ADFixtureTests: XCTestCase {
         XCTAssertEqual(params["method"], .string("umap"))
         XCTAssertEqual(all.uns["bulk_labels_colors"].map { if case .strings(let s) = $0 { return s.count } else { return -1 } }, 10)
         XCTAssertTrue(reader.skippedElements.contains { $0.hasPrefix("/uns/rank_genes_groups/names") })
+        let fresh = try H5ADReader(url: try fixture("pbmc68k_reduced.h5ad"))
+        XCTAssertEqual(try fresh.readUns(), all.uns)
+        XCTAssertEqual(fresh.skippedElements, reader.skippedElements)
     }
 
     func testModernAgreesWithPythonValues() throws {

@@ -137,11 +137,18 @@ public final class H5ADReader {
         for name in layerNames { layers[name] = try readMatrix(layer: name) }
         let obsm = try readAxisMatrices("obsm", rows: shape.rows, skipped: &skipped)
         let varm = try readAxisMatrices("varm", rows: shape.cols, skipped: &skipped)
+        let uns = try readUns()
+        skippedElements = skipped + skippedElements
+        return AnnData(X: X, obs: obs, var: self.var, layers: layers, obsm: obsm, varm: varm, uns: uns)
+    }
+
+    /// Reads only `uns` (nested dictionaries of scalars, strings and arrays); elements without an `UnsValue`
+    /// form are listed in `skippedElements`.
+    public func readUns() throws -> [String: UnsValue] {
         var unsReader = H5ADUnsReading()
         let uns = file.kind(of: "uns") == .group ? try unsReader.readGroup(try file.group("uns")) : [:]
-        skipped += unsReader.skipped
-        skippedElements = skipped
-        return AnnData(X: X, obs: obs, var: self.var, layers: layers, obsm: obsm, varm: varm, uns: uns)
+        skippedElements = unsReader.skipped
+        return uns
     }
 
     private func readAxisMatrices(_ name: String, rows: Int, skipped: inout [String]) throws -> [String: DenseMatrix] {
