@@ -1,0 +1,44 @@
+import Foundation
+import PerturbBase
+import PerturbData
+import XCTest
+@testable import PerturbEval
+
+/// Agreement on the real L1000 plate (LJP005_A375_24H, one well per compound and dose): wells of one compound across
+/// its doses agree better than wells of different compounds on the same plate.
+final class AgreementL1000Tests: XCTestCase {
+    func testDoseSeriesWellsAgreeBeyondSamePlateBaseline() throws {
+        guard let url = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else {
+            throw XCTSkip("shared L1000 fixture l1000-cmappy/test_l1000.gct not present")
+        }
+        var report = IngestReport(source: url.path, format: "gct")
+        var options = L1000Ingest.Options(dataset: "A375")
+        options.builder = EffectBuilder.Options(statistics: false, keepReplicates: true)
+        let result = try L1000Ingest.ingest(url, resolver: CompoundResolver(), options: options, report: &report)
+        let wells = try ProfileSet.fromEffects(result.replicates)
+        XCTAssertEqual(wells.count, 1)
+        XCTAssertEqual(wells[0].conditions.count, 351)
+        XCTAssertEqual(wells[0].genes.count, 978)
+        // Every (compound, dose) has one well: no replicate pairs under the dose rule.
+        XCTAssertTrue(ConditionMatcher.replicatePairs(wells[0], rules: MatchRules()).isEmpty)
+
+        // Keep the first 12 compounds (debug-build speed); pairs are the wells of one compound across doses.
+        let keep = Set(wells[0].conditions.map(\.compound).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.prefix(12))
+        let rows = wells[0].conditions.indices.filter { keep.contains(wells[0].conditions[$0].compound) }
+        let g = wells[0].genes.count
+        let subset = try ProfileSet(
+            dataset: "A375", genes: wells[0].genes, conditions: rows.map { wells[0].conditions[$0] },
+            values: rows.flatMap { wells[0].values[$0 * g..<($0 + 1) * g] }, measured: rows.flatMap { wells[0].measured[$0 * g..<($0 + 1) * g] })
+        let analysis = try AgreementAnalysis.run(sets: [subset], rules: try MatchRules.parse("context,time"),
+                                                 options: AgreementOptions(topK: 50, deThreshold: 1), seed: 0, showProgress: false)
+        let observed = analysis.pairs.filter { $0.role == .observed }.count
+        XCTAssertGreaterThanOrEqual(observed, 12 * 10)                 // ≥ 5 doses per compound → ≥ 10 pairs each
+        let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 300))
+        let spearman = summary.first { $0.metric == .spearman }!
+        XCTAssertEqual(spearman.kind, .replicate)
+        XCTAssertEqual(spearman.compounds, 12)
+        XCTAssertGreaterThan(spearman.observed.estimate, spearman.baselineContext)
+        XCTAssertGreaterThan(spearman.margin.low, 0)                    // all 59 compounds: +0.174 [0.145, 0.207]
+        XCTAssertGreaterThan(spearman.baselineContext, 0.05)            // wells of one plate share a plate response
+    }
+}
