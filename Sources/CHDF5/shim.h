@@ -70,3 +70,20 @@ static inline hid_t pb_h5t_fixed_string(size_t size) {
     H5Tset_strpad(t, H5T_STR_NULLPAD);
     return t;
 }
+
+/// Opens the object that the object-reference attribute `name` of `obj` points to (anndata 0.7 stored a
+/// categorical column's labels this way); returns a negative id when the attribute is absent or not a reference.
+static inline hid_t pb_h5_open_referenced(hid_t obj, const char *name) {
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+    if (attr < 0) return -1;
+    hid_t type = H5Aget_type(attr);
+    hid_t result = -1;
+    if (H5Tget_class(type) == H5T_REFERENCE) {
+        hobj_ref_t ref;
+        if (H5Aread(attr, H5T_STD_REF_OBJ, &ref) >= 0) result = H5Rdereference2(obj, H5P_DEFAULT, H5R_OBJECT, &ref);
+    }
+    H5Tclose(type);
+    H5Aclose(attr);
+    return result;
+}

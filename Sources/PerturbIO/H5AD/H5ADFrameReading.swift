@@ -39,7 +39,15 @@ enum H5ADFrameReading {
     /// Reads one column element: a plain array (strings, numbers, bools) or a categorical / nullable group.
     static func readColumn(_ group: H5Container, name: String) throws -> ColumnData {
         if group.kind(of: name) == .dataset {
-            return try readArrayColumn(try group.dataset(name))
+            let dataset = try group.dataset(name)
+            // anndata 0.7: categorical codes as a dataset whose `categories` attribute references the labels.
+            if dataset.hasAttribute("categories"), let labels = try dataset.referencedDataset("categories") {
+                let codes = try dataset.readInt32s()
+                let categories = try readArrayColumn(labels).stringValues()
+                try checkCodes(codes, categories.count, dataset)
+                return .categorical(codes: codes, categories: categories, ordered: try labels.boolAttribute("ordered") ?? false)
+            }
+            return try readArrayColumn(dataset)
         }
         let element = try group.group(name)
         let encoding = try element.stringAttribute("encoding-type") ?? "none"
@@ -48,10 +56,7 @@ enum H5ADFrameReading {
             let codesSet = try element.dataset("codes")
             let codes = try codesSet.readInt32s()
             let categories = try readArrayColumn(try element.dataset("categories")).stringValues()
-            if let bad = codes.firstIndex(where: { $0 < -1 || Int($0) >= categories.count }) {
-                throw FormatError(file: group.fileName, location: codesSet.path,
-                                  message: "category code \(codes[bad]) at row \(bad) is outside the \(categories.count) categories")
-            }
+            try checkCodes(codes, categories.count, codesSet)
             return .categorical(codes: codes, categories: categories, ordered: try element.boolAttribute("ordered") ?? false)
         case "nullable-integer":
             let values = try element.dataset("values").readInt64s()
@@ -70,6 +75,12 @@ enum H5ADFrameReading {
             return .strings(zip(values, mask).map { $1 ? "" : $0 })
         default:
             throw element.failure("unsupported encoding '\(encoding)' for a dataframe column (supported: array, string-array, categorical, nullable-integer, nullable-boolean)")
+        }
+    }
+
+    private static func checkCodes(_ codes: [Int32], _ categories: Int, _ dataset: H5Dataset) throws {
+        if let bad = codes.firstIndex(where: { $0 < -1 || Int($0) >= categories }) {
+            throw dataset.failure("category code \(codes[bad]) at row \(bad) is outside the \(categories) categories")
         }
     }
 

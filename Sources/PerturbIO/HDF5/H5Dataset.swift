@@ -39,6 +39,17 @@ public final class H5Dataset: H5Object {
 
     deinit { H5Dclose(id) }
 
+    /// The dataset that the object-reference attribute `attribute` points to, or nil when there is none.
+    public func referencedDataset(_ attribute: String) throws -> H5Dataset? {
+        let handle = pb_h5_open_referenced(id, attribute)
+        guard handle >= 0 else { _ = H5Library.takeErrorMessage(); return nil }
+        guard H5Iget_type(handle) == H5I_DATASET else {
+            H5Oclose(handle)
+            throw failure("attribute '\(attribute)' refers to an object that is not a dataset")
+        }
+        return try H5Dataset(id: handle, fileName: fileName, path: "\(path) → \(attribute)")
+    }
+
     /// Number of elements (1 for a scalar).
     public var count: Int { shape.reduce(1, *) }
 
