@@ -16,7 +16,6 @@ struct RunRecord: Codable {
     var trainConditions: Int
     var validationConditions: Int
     var vocabularySizes: [String: Int]
-    var parameterCount: Int?
     var bestEpoch: Int
     var bestValidationRMSE: Double?
     var epochsCompleted: Int
@@ -32,7 +31,7 @@ struct RunRecord: Codable {
                                validationConditions: corpus.validationConditionCount,
                                vocabularySizes: ["datasets": v.datasets.count, "contexts": v.contexts.count,
                                                  "compounds": v.compounds.count, "genes": v.genes.count],
-                               parameterCount: nil, bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
+                               bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
                                epochsCompleted: state.history.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
