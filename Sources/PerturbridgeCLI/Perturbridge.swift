@@ -13,15 +13,16 @@ struct Perturbridge: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
+            Demo.self,
             Inspect.self,
-            Agreement.self,
+            Fingerprint.self,
+            Effects.self,
             Simulate.self,
+            Split.self,
             Pretrain.self,
             Embed.self,
             Evaluate.self,
-            Effects.self,
-            Split.self,
-            Fingerprint.self,
+            Agreement.self,
         ]
     )
 

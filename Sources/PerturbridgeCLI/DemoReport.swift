@@ -1,0 +1,66 @@
+import Foundation
+import PerturbBase
+
+/// Writes the demo's `REPORT.md`: settings, the exact commands, stage timings, and each evaluation's Markdown
+/// summary with its SVG figures (paths relative to the report, so the folder can be moved or opened in a browser).
+struct DemoReport {
+    let output: URL
+    let stages: [DemoPlan.Stage]
+    let timings: [(String, Double)]
+    let totalSeconds: Double
+    let plan: DemoPlan
+
+    private static let titles = [
+        "holdout": "Molecule holdout across datasets (pooled logFC RMSE etc., mean ± sd over seeds)",
+        "op3": "OP3-style compound-held-out protocol (row-wise metrics on held-out compounds)",
+        "agreement": "Cross-dataset agreement of matched conditions",
+    ]
+
+    func write() throws -> URL {
+        var md = "# perturbridge demo report\n\n"
+        md += "Everything below was produced by `perturbridge demo` on simulated data (no download). "
+        md += "Settings: " + plan.describedSettings.joined(separator: "; ") + ".\n\n"
+        md += "## Stages\n\n| stage | seconds | command |\n| --- | ---: | --- |\n"
+        for (stage, timing) in zip(stages, timings) {
+            let seconds = timing.1 > 0 ? String(format: "%.1f", timing.1) : "(earlier run)"
+            md += "| \(stage.name) | \(seconds) | `perturbridge \(relativeArguments(stage.arguments))` |\n"
+        }
+        md += "\nTotal: \(String(format: "%.0f", totalSeconds)) s.\n"
+        for stage in stages {
+            guard let folder = stage.reportFolder else { continue }
+            md += "\n## " + (Self.titles[folder] ?? folder) + "\n\n"
+            md += try section(folder: folder)
+        }
+        let url = output.appendingPathComponent("REPORT.md")
+        try AtomicFile.write(md, to: url)
+        return url
+    }
+
+    /// The folder's summary Markdown (headings demoted, links made relative to the report) and, when that
+    /// Markdown does not already show them, the folder's SVG figures.
+    private func section(folder: String) throws -> String {
+        let dir = output.appendingPathComponent(folder)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        let summaryName = files.first { $0.hasSuffix("_summary.md") } ?? files.first { $0 == "report.md" }
+        let body = summaryName.flatMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) } ?? ""
+        var text = ""
+        if let summaryName {
+            text += "Full tables: [`\(folder)/\(summaryName)`](\(folder)/\(summaryName)).\n\n"
+            text += body.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix("#") ? "##" + $0 : String($0) }
+                .joined(separator: "\n")
+                .replacingOccurrences(of: "](", with: "](\(folder)/")
+                .replacingOccurrences(of: "](\(folder)/http", with: "](http") + "\n"
+        }
+        let figures = files.filter { $0.hasSuffix(".svg") }
+        if !figures.isEmpty && !body.contains(".svg") {
+            text += "\n" + figures.map { "![\($0)](\(folder)/\($0))" }.joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+
+    /// Arguments with the output folder shown as `OUT` so the table stays readable.
+    private func relativeArguments(_ arguments: [String]) -> String {
+        arguments.joined(separator: " ").replacingOccurrences(of: output.path, with: "OUT")
+    }
+}
