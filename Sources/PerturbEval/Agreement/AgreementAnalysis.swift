@@ -66,7 +66,7 @@ public struct AgreementAnalysis: Sendable {
             let ca = sets[a.set].conditions[a.row], cb = sets[b.set].conditions[b.row]
             let peers = sideB.filter {
                 let c = sets[b.set].conditions[$0]
-                return c.context == cb.context && (!rules.time || c.timeKey == cb.timeKey) && c.compound != ca.compound
+                return c.context == cb.context && (!rules.time || c.sameTime(as: cb)) && c.compound != ca.compound
             }
             if !peers.isEmpty {
                 let peer = peers[rng.nextInt(below: peers.count)]

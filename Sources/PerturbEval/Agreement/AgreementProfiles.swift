@@ -24,6 +24,20 @@ public struct ProfileCondition: Hashable, Sendable {
     public var doseKey: String { doseMicromolar.map { String(format: "%.12g", $0) } ?? "NA" }
     /// `%.12g` of the time (reference `time_key`), "NA" when absent.
     public var timeKey: String { timeHours.map { String(format: "%.12g", $0) } ?? "NA" }
+    /// Same dose as `other` (equal `doseKey`s up to the last of 12 significant digits; absent matches absent),
+    /// without formatting strings.
+    public func sameDose(as other: ProfileCondition) -> Bool { Self.sameKey(doseMicromolar, other.doseMicromolar) }
+    /// Same time as `other`, as `sameDose(as:)`.
+    public func sameTime(as other: ProfileCondition) -> Bool { Self.sameKey(timeHours, other.timeHours) }
+
+    static func sameKey(_ a: Double?, _ b: Double?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case let (x?, y?): return x == y || abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+        default: return false
+        }
+    }
+
     /// True for vehicle controls (no compound).
     public var isControl: Bool { compound.isEmpty }
 }

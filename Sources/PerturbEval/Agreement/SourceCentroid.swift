@@ -11,7 +11,7 @@ enum SourceCentroid {
         let c = set.conditions[row]
         let peers = candidates.filter {
             let p = set.conditions[$0]
-            return p.compound != c.compound && p.context == c.context && p.doseKey == c.doseKey && p.timeKey == c.timeKey
+            return p.compound != c.compound && p.context == c.context && p.sameDose(as: c) && p.sameTime(as: c)
         }
         guard !peers.isEmpty else { return nil }
         var sums = [Double](repeating: 0, count: genes.count)
