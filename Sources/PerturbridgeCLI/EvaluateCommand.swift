@@ -60,6 +60,9 @@ struct EvaluateOP3: ParsableCommand {
     @Option(name: .long, help: "Target layer: clipped_sign_log10_pval (derived from logFC and pvalue when absent), logFC, or another layer.")
     var layer = TargetLayer.defaultName
 
+    @Option(name: .long, help: "Keep only rows at this dose in µM (for data with several doses per compound, e.g. L1000).")
+    var dose: Double?
+
     @Option(name: .long, help: "Compound feature sets: none, morgan, NAME=FILE, NAME=morgan (comma-separated).")
     var features = "morgan,none"
 
@@ -126,12 +129,14 @@ struct EvaluateOP3: ParsableCommand {
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         guard morganRadius >= 0, morganBits >= 1 else { throw ValidationError("--morgan-radius must be ≥ 0 and --morgan-bits ≥ 1") }
         guard bootstrap >= 0, threads >= 0 else { throw ValidationError("--bootstrap and --threads must be ≥ 0") }
+        if let dose { guard dose > 0, dose.isFinite else { throw ValidationError("--dose must be a positive number of µM, got \(dose)") } }
     }
 
     func run() throws {
         Engine.setThreads(threads > 0 ? threads : Parallel.threadCount)
         var options = OP3ProtocolOptions()
         options.layer = layer
+        options.dose = dose
         options.testFraction = testFraction
         options.splitSeed = splitSeed
         options.seeds = try EvaluateParsing.seeds(seeds)

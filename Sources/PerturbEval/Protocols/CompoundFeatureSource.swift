@@ -65,8 +65,8 @@ public struct EmbeddingFile: Sendable {
     public var dim: Int
     public var values: [Float]
 
-    /// Reads an `.h5ad` (X; obs index and the obs columns `key`, `canonical_smiles`, `smiles`, `name`, `aliases`)
-    /// or a delimited table whose first column identifies the compound and whose other columns are numbers.
+    /// Reads an `.h5ad` (X; obs index and the obs columns `key`, `canonical_smiles`, `smiles`, `name`, `aliases`;
+    /// rows whose `datasets_seen` is empty are untrained and left unmatched) or a delimited table whose first column identifies the compound and whose other columns are numbers.
     public static func read(_ url: URL) throws -> EmbeddingFile {
         guard FileManager.default.fileExists(atPath: url.path) else { throw InputError("\(url.path): embedding file not found") }
         if url.pathExtension.lowercased() == "h5ad" {
@@ -76,6 +76,10 @@ public struct EmbeddingFile: Sendable {
             for column in ["key", "canonical_smiles", "smiles", "name", "aliases"] {
                 guard let c = reader.obs.column(column)?.stringValues() else { continue }
                 for i in labels.indices { labels[i] += c[i].split(separator: "|").map(String.init) }
+            }
+            // `perturbridge embed` marks vocabulary compounds no training row touched (untrained rows): skip them.
+            if let seen = reader.obs.column("datasets_seen")?.stringValues() {
+                for i in labels.indices where seen[i].isEmpty { labels[i] = [] }
             }
             return EmbeddingFile(labels: labels, dim: x.cols, values: x.values)
         }

@@ -6,6 +6,8 @@ import PerturbData
 public struct OP3ProtocolOptions {
     /// Target layer (`clipped_sign_log10_pval` by default; `logFC` or any extra layer).
     public var layer = TargetLayer.defaultName
+    /// Keep only rows at this dose (µM); nil keeps every dose (OP3 has one).
+    public var dose: Double?
     /// Fraction of compounds held out (all their rows, every cell type) and the seed of the draw.
     public var testFraction = 0.25
     public var splitSeed: UInt64 = 42
@@ -44,7 +46,7 @@ public struct OP3ProtocolResult: Sendable {
 /// held-out rows with the OP3 row-wise metrics.
 public enum OP3Protocol {
     public static func run(effects table: EffectsTable, file: String, options: OP3ProtocolOptions) throws -> OP3ProtocolResult {
-        let task = try OP3Task.make(from: table, layer: options.layer, file: file)
+        let task = try OP3Task.make(from: table, layer: options.layer, file: file, dose: options.dose)
         for note in task.notes where options.progress { ProgressReporter.log("op3: \(note)") }
         let split = OP3Split.compoundHeldOut(conditions: task.table.conditions, seed: options.splitSeed,
                                              testFraction: options.testFraction, evaluationContexts: task.cellTypes)

@@ -21,14 +21,20 @@ public struct OP3Task: Sendable {
 
     public var rowCount: Int { table.rowCount }
 
-    /// Builds the task from `table` with target `layer` (see `TargetLayer`).
-    public static func make(from source: EffectsTable, layer: String, file: String) throws -> OP3Task {
-        let usable = source.conditions.indices.filter {
+    /// Builds the task from `table` with target `layer` (see `TargetLayer`). The predictor sees no dose: with
+    /// `dose` (µM) only the rows at that dose (within 1 %) are kept, for data with several doses per compound.
+    public static func make(from source: EffectsTable, layer: String, file: String, dose: Double? = nil) throws -> OP3Task {
+        let singles = source.conditions.indices.filter {
             source.conditions[$0].compounds.count == 1 && source.conditions[$0].replicate == nil
         }
         var notes: [String] = []
-        let dropped = source.rowCount - usable.count
+        let dropped = source.rowCount - singles.count
         if dropped > 0 { notes.append("\(dropped) control, replicate or multi-compound rows left out") }
+        var usable = singles
+        if let dose {
+            usable = singles.filter { source.conditions[$0].doseMicromolar.map { abs($0 - dose) <= 0.01 * dose } ?? false }
+            notes.append("\(singles.count - usable.count) rows at doses other than \(Condition.format(dose)) µM left out")
+        }
         guard usable.count >= 2 else {
             throw InputError("\(file): only \(usable.count) single-compound conditions; the OP3 protocol needs compound-treated rows")
         }
