@@ -99,7 +99,8 @@ public final class LPMModel {
         precondition((inputs.gene != nil) == (config.outputMode == .scalar), "LPMModel.forward: gene codes are required exactly in scalar mode")
         let compounds = compoundEncoder.encode(inputs.compoundSets, graph: graph)
         let rows = LPMRowIndices(dataset: inputs.dataset, context: inputs.context, compoundRow: inputs.compoundSet,
-                                 gene: inputs.gene, logDose: inputs.logDose, time: inputs.time)
+                                 gene: inputs.gene, logDose: inputs.logDose,
+                                 time: config.timeScaleHours == 1 ? inputs.time : inputs.time.map { $0 / Float(config.timeScaleHours) })
         let x = lpmInput(dataset: graph.parameter(datasetEmbedding.weight), context: graph.parameter(contextEmbedding.weight),
                          compounds: compounds, gene: readoutEmbedding.map { graph.parameter($0.weight) },
                          doseWeight: graph.parameter(doseLayer.weight), doseBias: graph.parameter(doseLayer.bias!),

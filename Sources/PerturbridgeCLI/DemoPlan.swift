@@ -32,10 +32,10 @@ struct DemoPlan {
             : ["sim_l1000", "sim_bulk_rnaseq", "sim_drugseq", "sim_sciplex", "sim_op3"]
     }
 
-    private var lpmEpochs: Int { epochs ?? (quick ? 4 : 30) }
+    private var lpmEpochs: Int { epochs ?? (quick ? 4 : 20) }
 
     /// The LPM settings of every run: the reference model (seed spec §3.2) with a batch suited to a few thousand
-    /// conditions (the reference's 4096 would give one step per epoch here).
+    /// conditions (the reference's 4096 would give one step per epoch here) and time fed in days.
     private func lpmConfig() -> LPMConfig {
         var config = LPMConfig()
         config.outputMode = .multiout
@@ -44,6 +44,7 @@ struct DemoPlan {
         config.seed = seed
         config.threads = threads
         config.checkpointEvery = 1
+        config.timeScaleHours = 24  // time in days: raw hours swamp the input on this data (see LPMConfig)
         return config
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerturbBase
+import PerturbChem
 import PerturbModel
 
 /// `perturbridge embed`: writes the compound embeddings of a trained LPM.
@@ -26,18 +27,28 @@ struct Embed: ParsableCommand {
     func run() throws {
         let model = try LPMCheckpoint.load(URL(fileURLWithPath: checkpoint))
         var table = CompoundEmbeddingTable(model: model)
-        if let smiles { try table.append(smiles: try Embed.readSmiles(URL(fileURLWithPath: smiles)), model: model) }
+        if let smiles {
+            let entries = try Embed.readSmiles(URL(fileURLWithPath: smiles))
+            do {
+                try table.append(smiles: entries.map(\.smiles), model: model)
+            } catch let error as ChemError where error.row != nil {
+                throw InputError("\(smiles): line \(entries[error.row!].line): SMILES '\(error.smiles)': \(error.reason)")
+            }
+        }
         try table.write(to: URL(fileURLWithPath: output))
         print("\(output)\t\(table.count) compounds × \(table.dim) dims (\(model.config.compoundEncoder.rawValue))")
     }
 
-    /// One SMILES per line, or a delimited table with a `smiles` column.
-    static func readSmiles(_ url: URL) throws -> [String] {
+    /// One SMILES per line, or a delimited table with a `smiles` column; each with its 1-based line in the file.
+    static func readSmiles(_ url: URL) throws -> [(line: Int, smiles: String)] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw InputError("\(url.path): cannot read SMILES file") }
         let ext = url.pathExtension.lowercased()
         if ext == "csv" || ext == "tsv" {
-            return try DelimitedTable.read(url).column("smiles", file: url.path)
+            // Data row i is line i + 2 (after the header), assuming no quoted field spans lines.
+            return try DelimitedTable.read(url).column("smiles", file: url.path).enumerated().map { ($0.offset + 2, $0.element) }
         }
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .filter { !$0.1.isEmpty }
     }
 }

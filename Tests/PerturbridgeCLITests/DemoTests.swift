@@ -1,0 +1,41 @@
+import Foundation
+import XCTest
+
+/// The README's main job, `perturbridge demo`, end to end at a reduced size (issue 8).
+final class DemoTests: XCTestCase {
+    func testQuickDemoRunsEndToEndAndResumes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try CLI.run(["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 600)
+        XCTAssertEqual(first.status, 0, first.transcript)
+        XCTAssertTrue(first.stdout.contains("REPORT.md"), first.transcript)
+
+        let report = try String(contentsOf: folder.appendingPathComponent("REPORT.md"), encoding: .utf8)
+        for heading in ["## Stages", "## Molecule holdout across datasets", "## OP3-style compound-held-out protocol",
+                        "## Cross-dataset agreement"] {
+            XCTAssertTrue(report.contains(heading), "REPORT.md lacks '\(heading)':\n\(report.prefix(2000))")
+        }
+        for feature in ["lpm_all", "lpm_l1000", "morgan", "none"] {
+            XCTAssertTrue(report.contains("| \(feature) |"), "the OP3 table lacks the \(feature) row")
+        }
+        for family in ["all_datasets", "scratch_target_only", "morgan_fixed"] {
+            XCTAssertTrue(report.contains(family), "the holdout table lacks \(family)")
+        }
+        // Every figure the report links exists.
+        let links = report.components(separatedBy: "](").dropFirst().compactMap { $0.split(separator: ")").first.map(String.init) }
+        let figures = links.filter { $0.hasSuffix(".svg") }
+        XCTAssertFalse(figures.isEmpty, "no SVG figure linked")
+        for figure in figures {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(figure).path), "missing \(figure)")
+        }
+        for file in ["embeddings/lpm_all.h5ad", "fingerprints.h5ad", "pretrain/all/best.safetensors", "holdout/holdout_summary.tsv",
+                     "op3/op3_summary.tsv", "agreement/summary.tsv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
+        }
+
+        // A second run on the same folder skips every finished stage and rewrites the same report.
+        let second = try CLI.run(["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 120)
+        XCTAssertEqual(second.status, 0, second.transcript)
+        XCTAssertEqual(second.stderr.components(separatedBy: "done earlier, skipped").count - 1, 9, second.transcript)
+    }
+}
