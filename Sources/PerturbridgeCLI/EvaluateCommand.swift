@@ -49,7 +49,7 @@ struct EvaluateOP3: ParsableCommand {
 
         Example (simulated OP3-like PBMC data, 2 seeds):
           perturbridge simulate --output sim --seed 13
-          perturbridge evaluate op3 --effects sim/sim_op3.h5ad --features morgan,none \\
+          perturbridge evaluate op3 --effects sim/sim_op3.h5ad --layer logFC --features morgan,none \\
             --seeds 0,1 --epochs 60 --output runs/op3-sim
         """
     )

@@ -62,16 +62,19 @@ public enum OP3Protocol {
         let trainTargets = task.targets(trainRows), testTargets = task.targets(testRows)
         var results: [OP3SeedResult] = []
         var covered: [(String, Int?)] = []
-        for (name, source) in options.features {
-            let features = try source.matrix(name: name, compounds: task.compounds, table: task.table.compounds)
-            if let f = features {
-                let n = f.available.filter { $0 }.count
+        // Resolve every feature set first, so a bad file fails before any training.
+        let matrices = try options.features.map { try $0.source.matrix(name: $0.name, compounds: task.compounds, table: task.table.compounds) }
+        for ((name, _), features) in zip(options.features, matrices) {
+            let n = features.map { $0.available.filter { $0 }.count }
+            if let f = features, let n {
                 guard n > 0 else {
                     throw InputError("feature set '\(name)': no vector matches any of the \(task.compounds.count) compounds (by key, canonical SMILES or name)")
                 }
                 if options.progress { ProgressReporter.log("op3: features \(name): \(f.dim) dims, \(n)/\(task.compounds.count) compounds covered") }
             }
-            covered.append((name, features.map { $0.available.filter { $0 }.count }))
+            covered.append((name, n))
+        }
+        for ((name, _), features) in zip(options.features, matrices) {
             for seed in options.seeds {
                 let prediction = OP3Predictor.fitPredict(
                     train: train, targets: trainTargets, genes: task.genes.count, test: test,
