@@ -52,6 +52,29 @@ final class ProtocolOP3FileTests: XCTestCase {
         XCTAssertTrue(result.results.allSatisfy { $0.scores.mean(.rmse).isFinite })
     }
 
+    /// An embedding file as `perturbridge embed` writes it: rows matched by key or canonical SMILES; a row no
+    /// training data touched (`datasets_seen` empty) is treated as missing.
+    func testEmbeddingFileMatchingAndUntrainedRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("op3-emb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("emb.h5ad")
+        try runPython("""
+        import sys, numpy as np, pandas as pd, anndata
+        obs = pd.DataFrame({"canonical_smiles": ["CCO", "c1ccccc1", "CCN"], "datasets_seen": ["a|b", "a", ""]},
+                           index=["KEY-A", "KEY-B", "KEY-C"])
+        anndata.AnnData(X=np.arange(6, dtype=np.float32).reshape(3, 2), obs=obs).write_h5ad(sys.argv[1])
+        """, arguments: [file.path])
+        let compounds = ["KEY-A": Compound(key: "KEY-A", canonicalSmiles: "", aliases: []),
+                         "OTHER": Compound(key: "OTHER", canonicalSmiles: "c1ccccc1", aliases: []),
+                         "KEY-C": Compound(key: "KEY-C", canonicalSmiles: "CCN", aliases: []),
+                         "NONE": Compound(key: "NONE", canonicalSmiles: "CCCC", aliases: [])]
+        let m = try CompoundFeatureSource.file(file).matrix(name: "lpm", compounds: ["KEY-A", "OTHER", "KEY-C", "NONE"], table: compounds)!
+        XCTAssertEqual(m.dim, 2)
+        XCTAssertEqual(m.available, [true, true, false, false])
+        XCTAssertEqual(m.values, [0, 1, 2, 3, 0, 0, 0, 0])
+    }
+
     private func runPython(_ script: String, arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
