@@ -72,6 +72,10 @@ public struct EmbeddingFile: Sendable {
         if url.pathExtension.lowercased() == "h5ad" {
             let reader = try H5ADReader(url: url)
             let x = try reader.readDense(layer: nil)
+            if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+                let r = bad / max(x.cols, 1)
+                throw InputError("\(url.path): X row \(r) (compound '\(reader.obs.index[r])'), column \(bad % max(x.cols, 1)): non-finite value \(x.values[bad]) (NaN or infinity); fix or drop that compound")
+            }
             var labels = reader.obs.index.map { [$0] }
             for column in ["key", "canonical_smiles", "smiles", "name", "aliases"] {
                 guard let c = reader.obs.column(column)?.stringValues() else { continue }
