@@ -3,14 +3,16 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 import PerturbIO
+import PerturbModel
 
 /// Where a compound representation for the OP3 predictor comes from: `none` (descriptor-free: a learned
 /// per-compound embedding only), Morgan fingerprints of the compounds' SMILES, or an embedding file.
 public enum CompoundFeatureSource: Equatable {
     case none
     case morgan(MorganOptions)
-    /// `.h5ad` (X = compounds × dims, obs index = compound key, optional obs `canonical_smiles`/`smiles`/`name`) or a
-    /// delimited table (first column = compound key, SMILES or name; the other columns numbers).
+    /// `.h5ad` (X = compounds × dims, obs index = compound key, optional obs `canonical_smiles`/`smiles`/`name`), a
+    /// delimited table (first column = compound key, SMILES or name; the other columns numbers), or an LPM run folder /
+    /// `.safetensors` checkpoint (its compound embeddings, as `perturbridge embed` would export them).
     case file(URL)
 
     /// Parses `--features` entries: `none`, `morgan`, `NAME=none`, `NAME=morgan`, `NAME=PATH`.
@@ -66,9 +68,19 @@ public struct EmbeddingFile: Sendable {
     public var values: [Float]
 
     /// Reads an `.h5ad` (X; obs index and the obs columns `key`, `canonical_smiles`, `smiles`, `name`, `aliases`;
-    /// rows whose `datasets_seen` is empty are untrained and left unmatched) or a delimited table whose first column identifies the compound and whose other columns are numbers.
+    /// rows whose `datasets_seen` is empty are untrained and left unmatched), an LPM run folder or checkpoint, or a
+    /// delimited table whose first column identifies the compound and whose other columns are numbers.
     public static func read(_ url: URL) throws -> EmbeddingFile {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw InputError("\(url.path): embedding file not found") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError("\(url.path): embedding file not found")
+        }
+        if isDirectory.boolValue || url.pathExtension.lowercased() == "safetensors" {
+            let table = CompoundEmbeddingTable(model: try LPMCheckpoint.load(url))
+            // Rows no training data touched (empty `datasets_seen`) are untrained: left unmatched.
+            let labels = table.keys.indices.map { i in table.datasetsSeen[i].isEmpty ? [] : [table.keys[i], table.smiles[i]] }
+            return EmbeddingFile(labels: labels, dim: table.dim, values: table.matrix)
+        }
         if url.pathExtension.lowercased() == "h5ad" {
             let reader = try H5ADReader(url: url)
             let x = try reader.readDense(layer: nil)
