@@ -43,7 +43,7 @@ struct EvaluateOP3: ParsableCommand {
         per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits,
         --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE
         (compound vectors: .h5ad with X = compounds × dims and obs index = compound key, or a
-        TSV/CSV whose first column is a key, SMILES or name).
+        TSV/CSV whose first column is a key, SMILES or name, or an LPM run folder / checkpoint).
         Writes split.tsv, op3_rows.tsv, op3_seeds.tsv, op3_summary.tsv, op3_summary.md,
         op3_<metric>.svg and op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs).
 
