@@ -52,8 +52,7 @@ struct DemoPlan {
         let effects = datasets.map { path("data/\($0).h5ad") }
         let pretrainSources = datasets.filter { $0 != "sim_op3" }
         let threadArgs = ["--threads", String(threads)]
-        let families = quick ? "all_datasets,scratch_target_only,morgan_fixed"
-            : "all_datasets,finetune_frozen_molecule_embeddings,scratch_target_only,morgan_fixed,morgan_learned"
+        let families = quick ? "all_datasets,scratch_target_only,morgan_fixed" : "all"
         let hSeeds = holdoutSeeds ?? (quick ? "13" : "13,17,19")
         let oSeeds = op3Seeds ?? (quick ? "0" : "0,1,2")
         let holdoutTargets = quick ? "sim_l1000,sim_op3" : "sim_l1000,sim_sciplex,sim_op3"
