@@ -16,7 +16,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         // C modules over Debian system libraries.
@@ -39,7 +38,7 @@ let package = Package(
         .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor"),
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN"),
         .target(name: "PerturbIO", dependencies: ["CHDF5", "PerturbBase"], path: "Sources/PerturbIO"),
-        .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem"),
+        .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(
             name: "PerturbData",
             dependencies: ["PerturbIO", "PerturbChem", "PerturbBase"],
