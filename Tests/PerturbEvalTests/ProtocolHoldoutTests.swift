@@ -31,7 +31,7 @@ final class ProtocolHoldoutTests: XCTestCase {
         for (seed, values) in [(13 as UInt64, [0.9, 0.7]), (17, [0.8, 0.75]), (19, [0.95, 0.72])] {
             let folder = dir.appendingPathComponent("seed-\(seed)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for e in 1...2 { FileManager.default.createFile(atPath: RunFolder(folder).epoch(e).path, contents: Data()) }
+            for e in 1...2 { XCTAssertTrue(FileManager.default.createFile(atPath: RunFolder(folder).epoch(e).path, contents: Data())) }
             runs[seed] = TrainingRun(bestEpoch: 2, bestValidationRMSE: values[1], perDatasetValidationRMSE: [:],
                                      history: values.enumerated().map { epoch($0.offset + 1, global: $0.element, ["d": $0.element]) },
                                      runDirectory: folder, stoppedEarly: false)
