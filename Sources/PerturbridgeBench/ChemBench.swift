@@ -18,24 +18,14 @@ enum ChemBench {
         var input: String?
 
         init(_ arguments: [String]) throws {
-            var rest = arguments[...]
-            while let flag = rest.popFirst() {
-                guard let value = rest.popFirst() else { throw InputError("chem bench: \(flag) needs a value") }
-                func int() throws -> Int {
-                    guard let n = Int(value), n > 0 else { throw InputError("chem bench: \(flag) must be a positive integer, got '\(value)'") }
-                    return n
-                }
-                switch flag {
-                case "--molecules": molecules = try int()
-                case "--radius": radius = try int()
-                case "--bits": bits = try int()
-                case "--repeats": repeats = try int()
-                case "--threads": threads = try int()
-                case "--python": python = value
-                case "--input": input = value
-                default: throw InputError("chem bench: unknown option \(flag)")
-                }
-            }
+            let a = try BenchArguments(arguments, bench: "chem", valueFlags: ["--molecules", "--radius", "--bits", "--repeats", "--threads", "--python", "--input"])
+            molecules = try a.positiveInt("--molecules", default: molecules)
+            radius = try a.positiveInt("--radius", default: radius)
+            bits = try a.positiveInt("--bits", default: bits)
+            repeats = try a.positiveInt("--repeats", default: repeats)
+            threads = try a.positiveInt("--threads", default: threads)
+            python = a.string("--python") ?? python
+            input = a.string("--input")
         }
     }
 

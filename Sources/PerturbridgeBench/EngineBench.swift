@@ -25,26 +25,15 @@ enum EngineBench {
         var runPeer = true
 
         init(_ arguments: [String]) throws {
-            var rest = arguments[...]
-            while let flag = rest.popFirst() {
-                if flag == "--no-peer" { runPeer = false; continue }
-                guard let value = rest.popFirst() else { throw InputError("engine bench: \(flag) needs a value") }
-                func int() throws -> Int {
-                    guard let n = Int(value), n > 0 else {
-                        throw InputError("engine bench: \(flag) must be a positive integer, got '\(value)'")
-                    }
-                    return n
-                }
-                switch flag {
-                case "--threads": threads = try int()
-                case "--batch": batch = try int()
-                case "--steps": steps = try int()
-                case "--warmup": warmup = try int()
-                case "--python": python = value
-                case "--peer": peer = value
-                default: throw InputError("engine bench: unknown option \(flag)")
-                }
-            }
+            let a = try BenchArguments(arguments, bench: "engine", valueFlags: ["--threads", "--batch", "--steps", "--warmup", "--python", "--peer"],
+                                       switchFlags: ["--no-peer"])
+            threads = try a.positiveInt("--threads", default: threads)
+            batch = try a.positiveInt("--batch", default: batch)
+            steps = try a.positiveInt("--steps", default: steps)
+            warmup = try a.positiveInt("--warmup", default: warmup)
+            python = a.string("--python") ?? python
+            peer = a.string("--peer") ?? peer
+            runPeer = !a.isSet("--no-peer")
         }
     }
 

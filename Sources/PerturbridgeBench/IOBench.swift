@@ -19,27 +19,19 @@ enum IOBench {
         var keep = false
 
         init(_ arguments: [String]) throws {
-            var rest = arguments[...]
-            while let flag = rest.popFirst() {
-                if flag == "--keep" { keep = true; continue }
-                guard let value = rest.popFirst() else { throw InputError("io bench: \(flag) needs a value") }
-                func int() throws -> Int {
-                    guard let n = Int(value), n > 0 else { throw InputError("io bench: \(flag) must be a positive integer, got '\(value)'") }
-                    return n
-                }
-                switch flag {
-                case "--rows": rows = try int()
-                case "--cols": cols = try int()
-                case "--density":
-                    guard let d = Double(value), d > 0, d <= 1 else { throw InputError("io bench: --density must be in (0, 1], got '\(value)'") }
-                    density = d
-                case "--chunk-rows": chunkRows = try int()
-                case "--repeats": repeats = try int()
-                case "--dir": directory = value
-                case "--python": python = value
-                default: throw InputError("io bench: unknown option \(flag)")
-                }
+            let a = try BenchArguments(arguments, bench: "io", valueFlags: ["--rows", "--cols", "--density", "--chunk-rows", "--repeats", "--dir", "--python"],
+                                       switchFlags: ["--keep"])
+            rows = try a.positiveInt("--rows", default: rows)
+            cols = try a.positiveInt("--cols", default: cols)
+            if let value = a.string("--density") {
+                guard let d = Double(value), d > 0, d <= 1 else { throw InputError("io bench: --density must be in (0, 1], got '\(value)'") }
+                density = d
             }
+            chunkRows = try a.positiveInt("--chunk-rows", default: chunkRows)
+            repeats = try a.positiveInt("--repeats", default: repeats)
+            directory = a.string("--dir")
+            python = a.string("--python") ?? python
+            keep = a.isSet("--keep")
         }
     }
 

@@ -25,24 +25,15 @@ enum ModelBench {
         var runPeer = true
 
         init(_ arguments: [String]) throws {
-            var rest = arguments[...]
-            while let flag = rest.popFirst() {
-                if flag == "--no-peer" { runPeer = false; continue }
-                guard let value = rest.popFirst() else { throw InputError("model bench: \(flag) needs a value") }
-                func int() throws -> Int {
-                    guard let n = Int(value), n > 0 else { throw InputError("model bench: \(flag) must be a positive integer, got '\(value)'") }
-                    return n
-                }
-                switch flag {
-                case "--threads": threads = try int()
-                case "--batch": batch = try int()
-                case "--epochs": epochs = try int()
-                case "--data": data = value
-                case "--python": python = value
-                case "--peer": peer = value
-                default: throw InputError("model bench: unknown option \(flag)")
-                }
-            }
+            let a = try BenchArguments(arguments, bench: "model", valueFlags: ["--threads", "--batch", "--epochs", "--data", "--python", "--peer"],
+                                       switchFlags: ["--no-peer"])
+            threads = try a.positiveInt("--threads", default: threads)
+            batch = try a.positiveInt("--batch", default: batch)
+            epochs = try a.positiveInt("--epochs", default: epochs)
+            data = a.string("--data")
+            python = a.string("--python") ?? python
+            peer = a.string("--peer") ?? peer
+            runPeer = !a.isSet("--no-peer")
         }
     }
 
