@@ -68,31 +68,17 @@ struct Effects: ParsableCommand {
                 pooled.append(result.pooled); perReplicate.append(result.replicates)
             case .samplesH5AD:
                 var columns = SampleColumns()
-                if let v = datasetColumn { columns.dataset = v }
-                if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
-                if let v = contextColumn { columns.context = v }
-                if let v = compoundColumn { columns.compound = v }
-                if let v = smilesColumn { columns.smiles = v }
-                if let v = doseColumn { columns.dose = v }
-                if let v = timeColumn { columns.time = v }
+                applyColumnOptions(to: &columns, doseUnit: unit)
                 if let v = plateColumn { columns.plate = v }
                 if let v = controlColumn { columns.control = v }
                 columns.layer = layer
-                columns.doseDefaultUnit = unit
                 let result = try SampleH5ADIngest.ingest(url, columns: columns, normalization: normalizationMode, resolver: resolver,
                                                          builder: builder, report: &fileReport)
                 pooled.append(result.pooled); perReplicate.append(result.replicates)
             case .cpbDeg, .op3:
                 var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
-                if let v = datasetColumn { columns.dataset = v }
-                if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
-                if let v = contextColumn { columns.context = v }
-                if let v = compoundColumn { columns.compound = v }
-                if let v = smilesColumn { columns.smiles = v }
-                if let v = doseColumn { columns.dose = v }
-                if let v = timeColumn { columns.time = v }
+                applyColumnOptions(to: &columns, doseUnit: unit)
                 if let v = layer { columns.logFCLayer = v }
-                columns.doseDefaultUnit = unit
                 pooled.append(try ConditionH5ADIngest.ingest(url, columns: columns, resolver: resolver, report: &fileReport))
             case .auto:
                 throw ValidationError("internal: unresolved format")
@@ -124,6 +110,18 @@ struct Effects: ParsableCommand {
         try total.write(to: reportURL)
         print("\(output)\t\(table.rowCount) conditions × \(table.geneCount) genes, \(table.usedCompoundKeys.count) compounds, "
               + "\(table.datasets.count) datasets; skipped \(total.skippedTotal) (report: \(reportURL.path))")
+    }
+
+    /// Applies the column-name and dose-unit options shared by the `.h5ad` formats.
+    private func applyColumnOptions<Columns: ObsColumnNames>(to columns: inout Columns, doseUnit unit: DoseUnit) {
+        if let v = datasetColumn { columns.dataset = v }
+        if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
+        if let v = contextColumn { columns.context = v }
+        if let v = compoundColumn { columns.compound = v }
+        if let v = smilesColumn { columns.smiles = v }
+        if let v = doseColumn { columns.dose = v }
+        if let v = timeColumn { columns.time = v }
+        columns.doseDefaultUnit = unit
     }
 
     /// Picks the format from the extension and, for .h5ad, the obs columns and layers.
