@@ -92,8 +92,7 @@ struct Effects: ParsableCommand {
         }
         var table = pooled.count == 1 ? pooled[0] : EffectsTable.concatenate(pooled)
         guard table.rowCount > 0 else {
-            let reasons = total.skipped.sorted { $0.key < $1.key }
-                .map { "\($0.value.count) × \($0.key)" + ($0.value.examples.first.map { " (e.g. \($0))" } ?? "") }
+            let reasons = total.skipDescriptions(examples: 1)
             throw InputError("\(input.joined(separator: ", ")): no usable rows, nothing written"
                              + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; ")))
         }

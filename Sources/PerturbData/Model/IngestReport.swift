@@ -55,12 +55,16 @@ public struct IngestReport: Codable, Sendable {
                      + (controlsUsed > 0 ? ", used \(controlsUsed) control samples" : "")
                      + (replicateRows > 0 ? ", \(replicateRows) per-replicate rows" : "")
                      + ", skipped \(skippedTotal)"]
-        for reason in skipped.keys.sorted() {
-            let entry = skipped[reason]!
-            lines.append("  skipped \(entry.count) × \(reason) (e.g. \(entry.examples.prefix(3).joined(separator: "; ")))")
-        }
+        lines += skipDescriptions(examples: 3).map { "  skipped \($0)" }
         lines += notes.map { "  note: \($0)" }
         return lines.joined(separator: "\n")
+    }
+
+    /// One `N × reason (e.g. …)` entry per skip reason, sorted by reason, with up to `examples` examples each.
+    public func skipDescriptions(examples: Int) -> [String] {
+        skipped.sorted { $0.key < $1.key }.map { reason, entry in
+            "\(entry.count) × \(reason) (e.g. \(entry.examples.prefix(examples).joined(separator: "; ")))"
+        }
     }
 
     /// Writes the report as pretty JSON, atomically.
