@@ -98,13 +98,13 @@ struct DemoPlan {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let configURL = output.appendingPathComponent("config/lpm.json")
         try AtomicFile.write(try lpmConfig().jsonData(), to: configURL)
-        var timings: [(String, Double)] = []
+        var timings: [Double?] = []
         let all = stages()
         for (index, stage) in all.enumerated() {
             let marker = output.appendingPathComponent(stage.done)
             if FileManager.default.fileExists(atPath: marker.path) {
                 ProgressReporter.log("[demo \(index + 1)/\(all.count)] \(stage.name): done earlier, skipped")
-                timings.append((stage.name, 0))
+                timings.append(nil)
                 continue
             }
             ProgressReporter.log("[demo \(index + 1)/\(all.count)] \(stage.name): perturbridge \(stage.arguments.joined(separator: " "))")
@@ -112,7 +112,7 @@ struct DemoPlan {
             var command = try Perturbridge.parseAsRoot(stage.arguments)
             try command.run()
             let seconds = Date().timeIntervalSince(stageStart)
-            timings.append((stage.name, seconds))
+            timings.append(seconds)
             ProgressReporter.log("[demo \(index + 1)/\(all.count)] \(stage.name): \(String(format: "%.1f", seconds)) s")
         }
         let total = Date().timeIntervalSince(start)

@@ -6,7 +6,8 @@ import PerturbBase
 struct DemoReport {
     let output: URL
     let stages: [DemoPlan.Stage]
-    let timings: [(String, Double)]
+    /// Seconds per stage, in stage order; nil for a stage finished by an earlier run.
+    let timings: [Double?]
     let totalSeconds: Double
     let plan: DemoPlan
 
@@ -22,7 +23,7 @@ struct DemoReport {
         md += "Settings: " + plan.describedSettings.joined(separator: "; ") + ".\n\n"
         md += "## Stages\n\n| stage | seconds | command |\n| --- | ---: | --- |\n"
         for (stage, timing) in zip(stages, timings) {
-            let seconds = timing.1 > 0 ? String(format: "%.1f", timing.1) : "(earlier run)"
+            let seconds = timing.map { String(format: "%.1f", $0) } ?? "(earlier run)"
             md += "| \(stage.name) | \(seconds) | `perturbridge \(relativeArguments(stage.arguments))` |\n"
         }
         md += "\nTotal: \(String(format: "%.0f", totalSeconds)) s.\n"
