@@ -21,6 +21,7 @@ let package = Package(
         // C modules over Debian system libraries.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         // C++ bridge exposing RDKit through a small extern "C" API.
         .target(
             name: "CRDKitBridge",
@@ -37,7 +38,7 @@ let package = Package(
         .target(name: "PerturbBase", path: "Sources/PerturbBase"),
         .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor"),
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN"),
-        .target(name: "PerturbIO", dependencies: ["CHDF5", "PerturbBase"], path: "Sources/PerturbIO"),
+        .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO"),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(
             name: "PerturbData",

@@ -7,7 +7,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 need=()
-for pkg in libopenblas-dev libhdf5-dev librdkit-dev libboost-dev libinchi-dev python3-rdkit pkg-config; do
+for pkg in libopenblas-dev libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libinchi-dev python3-rdkit pkg-config; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

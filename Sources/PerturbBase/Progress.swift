@@ -7,7 +7,8 @@ import Foundation
 public final class ProgressReporter {
     private let label: String
     private let unit: String
-    private let total: Int?
+    /// Units expected in total (enables the ETA); may be set once known.
+    public var total: Int?
     private let interval: Double
     private let start = Date()
     private var lastPrint = Date.distantPast

@@ -73,3 +73,11 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 
 import Foundation
+
+extension SeededRNG {
+    /// Fisher–Yates shuffle in place (the order depends only on the generator's state).
+    public mutating func shuffle<T>(_ items: inout [T]) {
+        guard items.count > 1 else { return }
+        for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, nextInt(below: i + 1)) }
+    }
+}

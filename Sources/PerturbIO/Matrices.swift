@@ -137,3 +137,21 @@ public enum MatrixStorage: Equatable {
         }
     }
 }
+
+/// A dense float32 matrix produced block by block while it is written (never whole in memory): `fill` receives a
+/// row range and a row-major buffer of `rows.count × cols` values to overwrite.
+public struct StreamedDenseMatrix {
+    public var rows: Int
+    public var cols: Int
+    /// Rows per block handed to `fill`.
+    public var blockRows: Int
+    public var fill: (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void
+
+    public init(rows: Int, cols: Int, blockRows: Int,
+                fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void) {
+        self.rows = rows
+        self.cols = cols
+        self.blockRows = blockRows
+        self.fill = fill
+    }
+}

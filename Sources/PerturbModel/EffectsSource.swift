@@ -28,6 +28,32 @@ public enum EffectsSource {
         switch self { case .table: return "in-memory table"; case .file(let r): return r.url.path }
     }
 
+    /// The rows' gene panels when the file stores them (nil: use `measured(rows:)`).
+    public var panels: GenePanels? {
+        switch self { case .table: return nil; case .file(let r): return r.panels }
+    }
+
+    /// The measured mask of `rows`, row-major `rows × genes` (for files, without reading logFC).
+    public func measured(rows: Range<Int>) throws -> [Bool] {
+        switch self {
+        case .table(let t): return Array(t.measured[(rows.lowerBound * t.genes.count)..<(rows.upperBound * t.genes.count)])
+        case .file(let r): return try r.measured(rows: rows)
+        }
+    }
+
+    /// Calls `body` with the logFC of `rows`, row-major `rows × genes` (a file is read straight into one buffer).
+    public func withLogFC(rows: Range<Int>, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        switch self {
+        case .table(let t):
+            let g = t.genes.count
+            try t.logFC[(rows.lowerBound * g)..<(rows.upperBound * g)].withUnsafeBufferPointer(body)
+        case .file(let r):
+            var buffer = [Float](unsafeUninitializedCapacity: rows.count * r.genes.count) { _, n in n = rows.count * r.genes.count }
+            try buffer.withUnsafeMutableBytes { try r.readLogFC(rows: rows, into: $0) }
+            try buffer.withUnsafeBufferPointer(body)
+        }
+    }
+
     /// logFC and measured mask of `rows`, row-major `rows × genes`.
     public func read(rows: Range<Int>) throws -> (logFC: [Float], measured: [Bool]) {
         switch self {

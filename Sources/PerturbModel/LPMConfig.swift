@@ -1,6 +1,16 @@
 import Foundation
 import PerturbBase
 
+/// The optimizer of a run.
+public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
+    /// AdamW, decoupled weight decay (the reference).
+    case adamw
+    /// Adam with L2 weight decay added to the gradient.
+    case adam
+    /// SGD with momentum 0.9.
+    case sgd
+}
+
 /// One training row per (condition, gene) scalar (`scalar`) or per condition with every gene as an output
 /// (`multiout`), as the reference LPM's `output_mode`.
 public enum OutputMode: String, Codable, CaseIterable, Sendable {
@@ -47,8 +57,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     public var fingerprintBits = 2048
     /// Hidden width of the `fingerprint_mlp` encoder.
     public var fingerprintHidden = 256
-    /// `adamw` (reference), `adam` or `sgd` (momentum 0.9).
-    public var optimizer = "adamw"
+    public var optimizer: OptimizerKind = .adamw
     public var learningRate = 2e-3
     public var weightDecay = 0.01
     /// Exponential learning-rate decay per epoch (PyTorch `ExponentialLR`).
@@ -69,10 +78,13 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     public var initFrom: String? = nil
     /// Freeze the compound encoder while fine-tuning (reference: true).
     public var freezeCompoundEmbeddings = true
-    /// Shuffle buffer size in training rows (scalars in scalar mode, conditions × genes in multiout mode);
-    /// batches are drawn once it is exceeded (reference ShuffleBuffer refill threshold 1,000,000).
-    public var shuffleBufferRows = 1_000_000
-    /// Conditions read from an effects file at a time (the streaming unit, a "shard").
+    /// Shuffle buffer size in MiB (rows held dense over their measured genes, or scalar records); batches are
+    /// drawn at random once it is full. The default leaves a 24 GB machine room for the model and page cache.
+    public var shuffleBufferMB = 1024
+    /// `mixed` (batches mix datasets in proportion, as the reference) or `by_dataset` (one dataset per batch).
+    public var batching: Batching = .mixed
+    /// Conditions read from an effects file at a time at most (the streaming unit, a "shard"; wide files read
+    /// fewer so a block stays near 64 MiB). Each epoch visits the shards of every file in a seeded order.
     public var shardConditions = 2048
     /// Train on vehicle-control conditions too (the reference drops them).
     public var includeControls = false
@@ -91,7 +103,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         case learningRate = "learning_rate", weightDecay = "weight_decay", lrDecay = "lr_decay", batchSize = "batch_size"
         case maxEpochs = "max_epochs", patience, seed, threads, checkpointEvery = "checkpoint_every", mode, datasets
         case initFrom = "init_from", freezeCompoundEmbeddings = "freeze_compound_embeddings"
-        case shuffleBufferRows = "shuffle_buffer_rows", shardConditions = "shard_conditions"
+        case shuffleBufferMB = "shuffle_buffer_mb", batching, shardConditions = "shard_conditions"
         case includeControls = "include_controls", timeScaleHours = "time_scale_hours"
     }
 
@@ -123,7 +135,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try take(.checkpointEvery, &d.checkpointEvery); try take(.mode, &d.mode); try take(.datasets, &d.datasets)
         if let v = try c.decodeIfPresent(String.self, forKey: .initFrom) { d.initFrom = v }
         try take(.freezeCompoundEmbeddings, &d.freezeCompoundEmbeddings)
-        try take(.shuffleBufferRows, &d.shuffleBufferRows); try take(.shardConditions, &d.shardConditions)
+        try take(.shuffleBufferMB, &d.shuffleBufferMB); try take(.batching, &d.batching)
+        try take(.shardConditions, &d.shardConditions)
         try take(.includeControls, &d.includeControls); try take(.timeScaleHours, &d.timeScaleHours)
         self = d
     }
@@ -165,7 +178,6 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(timeScaleHours > 0 && timeScaleHours.isFinite, "time_scale_hours", "must be a positive number, got \(timeScaleHours)")
         try check(morganRadius >= 0, "morgan_radius", "must be ≥ 0, got \(morganRadius)")
         try check(fingerprintBits > 0 && fingerprintHidden > 0, "fingerprint_bits/fingerprint_hidden", "must be positive")
-        try check(["adamw", "adam", "sgd"].contains(optimizer.lowercased()), "optimizer", "must be adamw, adam or sgd, got '\(optimizer)'")
         try check(learningRate > 0 && learningRate.isFinite, "learning_rate", "must be positive, got \(learningRate)")
         try check(weightDecay >= 0, "weight_decay", "must be ≥ 0, got \(weightDecay)")
         try check(lrDecay > 0 && lrDecay <= 1, "lr_decay", "must be in (0, 1], got \(lrDecay)")
@@ -174,7 +186,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(patience >= 0, "patience", "must be ≥ 0, got \(patience)")
         try check(threads >= 0, "threads", "must be ≥ 0, got \(threads)")
         try check(checkpointEvery >= 0, "checkpoint_every", "must be ≥ 0, got \(checkpointEvery)")
-        try check(shuffleBufferRows > 0 && shardConditions > 0, "shuffle_buffer_rows/shard_conditions", "must be positive")
+        try check(shuffleBufferMB > 0, "shuffle_buffer_mb", "must be positive, got \(shuffleBufferMB)")
+        try check(shardConditions > 0, "shard_conditions", "must be positive, got \(shardConditions)")
         try check(mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")
         try check(mode != .finetune || initFrom != nil, "init_from", "must name a checkpoint in mode finetune")
     }

@@ -28,7 +28,7 @@ extension LPMModel {
         let geneMap = index.geneMap(table.genes)
         let g = table.genes.count
         var out = [Float](repeating: .nan, count: rows.count * g)
-        var builder = BatchBuilder(sets: sets, geneCount: vocabularies.genes.count)
+        var builder = BatchBuilder(sets: sets, panels: [], geneCount: vocabularies.genes.count)
         let graph = Graph(training: false)
         var rng = SeededRNG(seed: 0)
         let encoded = try rows.map { try encoder.encode(table.conditions[$0], row: $0, source: "predict") }

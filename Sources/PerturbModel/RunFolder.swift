@@ -15,6 +15,10 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var validation: ValidationMetrics
     public var seconds: Double
     public var rowsPerSecond: Double
+    /// Peak resident memory of the process by the end of the epoch, MiB (nil in runs from older versions).
+    public var peakRSSMB: Double?
+    /// Peak bytes held by the shuffle buffer during the epoch, MiB.
+    public var shuffleBufferPeakMB: Double?
 }
 
 /// What `Trainer.fit` returns.
@@ -75,10 +79,12 @@ public struct RunFolder {
         try AtomicFile.write(jsonl, to: metricsJSONL)
         func f(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
         var table = DelimitedTable(header: ["epoch", "step", "learning_rate", "train_rmse", "train_rows", "val_rmse", "val_pearson",
-                                           "val_count", "seconds", "rows_per_s"] + datasets.map { "val_rmse/\($0)" })
+                                           "val_count", "seconds", "rows_per_s", "peak_rss_mb", "buffer_peak_mb"]
+                                   + datasets.map { "val_rmse/\($0)" })
         for m in history {
             table.rows.append(["\(m.epoch)", "\(m.step)", f(m.learningRate), f(m.trainRMSE), "\(m.trainRows)", f(m.validation.rmse),
-                               f(m.validation.pearson), "\(m.validation.count)", f(m.seconds), f(m.rowsPerSecond)]
+                               f(m.validation.pearson), "\(m.validation.count)", f(m.seconds), f(m.rowsPerSecond),
+                               f(m.peakRSSMB), f(m.shuffleBufferPeakMB)]
                               + datasets.map { f(m.validation.perDatasetRMSE[$0]) })
         }
         try table.write(metricsCSV, delimiter: ",")

@@ -19,6 +19,11 @@ struct RunRecord: Codable {
     var bestEpoch: Int
     var bestValidationRMSE: Double?
     var epochsCompleted: Int
+    var batching: String
+    /// The last epoch's training throughput, duration and the process's peak memory.
+    var rowsPerSecond: Double?
+    var epochSeconds: Double?
+    var peakRSSMB: Double?
 
     static let toolVersion = "0.1.0"
 
@@ -32,7 +37,9 @@ struct RunRecord: Codable {
                                vocabularySizes: ["datasets": v.datasets.count, "contexts": v.contexts.count,
                                                  "compounds": v.compounds.count, "genes": v.genes.count],
                                bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
-                               epochsCompleted: state.history.count)
+                               epochsCompleted: state.history.count, batching: config.batching.rawValue,
+                               rowsPerSecond: state.history.last?.rowsPerSecond, epochSeconds: state.history.last?.seconds,
+                               peakRSSMB: PeakMemory.residentMB)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(record), to: folder.run)

@@ -2,8 +2,19 @@ import Foundation
 import PerturbBase
 import PerturbData
 
+/// A gene panel of the corpus: a set of genes measured together by rows of one source.
+struct CorpusPanel {
+    /// The source the panel belongs to.
+    let source: Int
+    /// Source columns measured (ascending), parallel to `genes`.
+    let columns: [Int32]
+    /// Global gene codes of those columns.
+    let genes: [Int32]
+}
+
 /// The conditions a run trains and validates on, across sources, encoded under fixed vocabularies and read in
-/// shards of at most `shardConditions` rows (so only one shard of an effects file is in memory at a time).
+/// blocks (shards) of rows, so only a block of an effects file is in memory at a time. Every row belongs to one
+/// gene panel (the genes it measures inside the vocabulary); rows are held dense over their panel.
 final class TrainingCorpus {
     struct SourcePlan {
         let source: EffectsSource
@@ -11,8 +22,12 @@ final class TrainingCorpus {
         let geneMap: [Int32]
         /// Codes per condition (nil for rows used neither for training nor validation).
         let encoded: [EncodedCondition?]
+        /// Corpus panel of each row (−1 when unused or measuring no vocabulary gene).
+        let rowPanel: [Int32]
         let train: [Int]
         let validation: [Int]
+        /// Rows per shard: `shardConditions`, fewer for wide files so a block stays near `blockBytes`.
+        let shardRows: Int
     }
 
     /// One unit of reading: rows (sorted) of one source.
@@ -21,10 +36,13 @@ final class TrainingCorpus {
         let rows: ArraySlice<Int>
     }
 
+    /// Bytes of logFC read per block at most (a wide file reads fewer rows at a time).
+    static let blockBytes = 64 << 20
+
     let plans: [SourcePlan]
+    let panels: [CorpusPanel]
     let sets: CompoundSetTable
     let geneCount: Int
-    let shardConditions: Int
 
     init(sources: [EffectsSource], train: [[Int]], validation: [[Int]], vocabularies: Vocabularies, shardConditions: Int) throws {
         precondition(sources.count == train.count && sources.count == validation.count, "one row list per source")
@@ -32,77 +50,127 @@ final class TrainingCorpus {
         sets = CompoundSetTable()
         let encoder = ConditionEncoder(index: index, sets: sets)
         var plans: [SourcePlan] = []
+        var panels: [CorpusPanel] = []
         for (s, source) in sources.enumerated() {
             let conditions = source.conditions
             var encoded = [EncodedCondition?](repeating: nil, count: conditions.count)
-            for row in train[s] + validation[s] {
+            let used = (train[s] + validation[s]).sorted()
+            for row in used {
                 guard row >= 0 && row < conditions.count else {
                     throw InputError("\(source.name): row \(row) is outside the \(conditions.count) conditions")
                 }
                 encoded[row] = try encoder.encode(conditions[row], row: row, source: source.name)
             }
-            plans.append(SourcePlan(source: source, geneMap: index.geneMap(source.genes), encoded: encoded,
-                                    train: train[s].sorted(), validation: validation[s].sorted()))
+            let geneMap = index.geneMap(source.genes)
+            let rowPanel = try Self.assignPanels(source: source, sourceIndex: s, rows: used, geneMap: geneMap, panels: &panels)
+            let width = max(1, source.genes.count)
+            plans.append(SourcePlan(source: source, geneMap: geneMap, encoded: encoded, rowPanel: rowPanel,
+                                    train: train[s].filter { rowPanel[$0] >= 0 }.sorted(),
+                                    validation: validation[s].filter { rowPanel[$0] >= 0 }.sorted(),
+                                    shardRows: max(1, min(shardConditions, Self.blockBytes / (4 * width)))))
         }
         self.plans = plans
+        self.panels = panels
         geneCount = vocabularies.genes.count
-        self.shardConditions = shardConditions
+    }
+
+    /// Interns the gene panel of every used row: from the file's panel table when it has one, else from its
+    /// measured mask (read once, block by block).
+    private static func assignPanels(source: EffectsSource, sourceIndex: Int, rows: [Int], geneMap: [Int32],
+                                     panels: inout [CorpusPanel]) throws -> [Int32] {
+        var rowPanel = [Int32](repeating: -1, count: source.conditions.count)
+        var lookup: [[Int32]: Int32] = [:]
+        func intern(_ columns: [Int32]) -> Int32 {
+            if columns.isEmpty { return -1 }
+            if let id = lookup[columns] { return id }
+            let id = Int32(panels.count)
+            panels.append(CorpusPanel(source: sourceIndex, columns: columns, genes: columns.map { geneMap[Int($0)] }))
+            lookup[columns] = id
+            return id
+        }
+        if let filePanels = source.panels {
+            let ids = filePanels.members.map { intern($0.filter { geneMap[Int($0)] >= 0 }) }
+            for row in rows { rowPanel[row] = ids[Int(filePanels.rowPanel[row])] }
+            return rowPanel
+        }
+        let g = source.genes.count
+        let block = max(1, blockBytes / max(1, 4 * g))
+        var lo = 0
+        while lo < rows.count {
+            let hi = min(rows.count, lo + block)
+            let first = rows[lo], last = rows[hi - 1]
+            let mask = try source.measured(rows: first..<(last + 1))
+            var columns: [Int32] = []
+            for row in rows[lo..<hi] {
+                columns.removeAll(keepingCapacity: true)
+                let base = (row - first) * g
+                for c in 0..<g where mask[base + c] && geneMap[c] >= 0 { columns.append(Int32(c)) }
+                rowPanel[row] = intern(columns)
+            }
+            lo = hi
+        }
+        return rowPanel
     }
 
     var trainConditionCount: Int { plans.reduce(0) { $0 + $1.train.count } }
     var validationConditionCount: Int { plans.reduce(0) { $0 + $1.validation.count } }
+
+    /// Measured values of the training rows (scalar rows per epoch in scalar mode).
+    var trainValueCount: Int {
+        plans.reduce(0) { total, plan in total + plan.train.reduce(0) { $0 + panels[Int(plan.rowPanel[$1])].genes.count } }
+    }
+
+    /// Bytes of the largest training row in the shuffle buffer.
+    var largestRowBytes: Int {
+        (panels.map(\.genes.count).max() ?? 0) * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32
+    }
 
     /// Shards of the training (or validation) rows, in source order.
     func shards(validation: Bool) -> [Shard] {
         var out: [Shard] = []
         for (s, plan) in plans.enumerated() {
             let rows = validation ? plan.validation : plan.train
-            for lo in stride(from: 0, to: rows.count, by: shardConditions) {
-                out.append(Shard(source: s, rows: rows[lo..<min(rows.count, lo + shardConditions)]))
+            for lo in stride(from: 0, to: rows.count, by: plan.shardRows) {
+                out.append(Shard(source: s, rows: rows[lo..<min(rows.count, lo + plan.shardRows)]))
             }
         }
         return out
     }
 
-    /// Reads a shard: calls `body` for each of its conditions with the codes and the measured (global gene, value)
-    /// pairs, in row order.
-    func read(_ shard: Shard, _ body: (_ row: Int, EncodedCondition, _ genes: [Int32], _ values: [Float]) throws -> Void) throws {
-        guard let first = shard.rows.first, let last = shard.rows.last else { return }
+    /// Reads a shard's rows, each dense over its panel. Throws naming the file, row and gene of a non-finite value.
+    func rows(_ shard: Shard) throws -> [TrainingRow] {
+        guard let first = shard.rows.first, let last = shard.rows.last else { return [] }
         let plan = plans[shard.source]
-        let (logFC, measured) = try plan.source.read(rows: first..<(last + 1))
         let g = plan.geneMap.count
-        var genes: [Int32] = [], values: [Float] = []
-        for row in shard.rows {
-            genes.removeAll(keepingCapacity: true)
-            values.removeAll(keepingCapacity: true)
-            let base = (row - first) * g
-            for c in 0..<g where measured[base + c] && plan.geneMap[c] >= 0 {
-                genes.append(plan.geneMap[c])
-                values.append(logFC[base + c])
+        var out: [TrainingRow] = []
+        out.reserveCapacity(shard.rows.count)
+        try plan.source.withLogFC(rows: first..<(last + 1)) { logFC in
+            for row in shard.rows {
+                let panel = plan.rowPanel[row]
+                let columns = panels[Int(panel)].columns
+                let base = logFC.baseAddress! + (row - first) * g
+                var values = [Float](repeating: 0, count: columns.count)
+                var finite = true
+                for (k, c) in columns.enumerated() {
+                    let v = base[Int(c)]
+                    values[k] = v
+                    finite = finite && v.isFinite
+                }
+                if !finite, let k = values.firstIndex(where: { !$0.isFinite }) {
+                    throw InputError("\(plan.source.name): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(columns[k])])' is \(values[k]); effects must be finite")
+                }
+                out.append(TrainingRow(condition: plan.encoded[row]!, panel: panel, values: values))
             }
-            try body(row, plan.encoded[row]!, genes, values)
         }
+        return out
     }
 
-    /// Scalar records of a shard.
+    /// Scalar records of a shard (scalar mode).
     func scalarRecords(_ shard: Shard) throws -> [ScalarRecord] {
         var out: [ScalarRecord] = []
-        try read(shard) { _, c, genes, values in
-            for k in genes.indices {
-                out.append(ScalarRecord(dataset: c.dataset, context: c.context, compoundSet: c.compoundSet, gene: genes[k],
-                                        logDose: c.logDose, time: c.time, value: values[k]))
-            }
-        }
-        return out
-    }
-
-    /// Multi-output records of a shard (conditions with no measured gene are skipped).
-    func conditionRecords(_ shard: Shard) throws -> [ConditionRecord] {
-        var out: [ConditionRecord] = []
-        try read(shard) { _, c, genes, values in
-            guard !genes.isEmpty else { return }
-            out.append(ConditionRecord(dataset: c.dataset, context: c.context, compoundSet: c.compoundSet,
-                                       logDose: c.logDose, time: c.time, genes: genes, values: values))
+        for row in try rows(shard) {
+            let genes = panels[Int(row.panel)].genes
+            for k in genes.indices { out.append(ScalarRecord(condition: row.condition, gene: genes[k], value: row.values[k])) }
         }
         return out
     }

@@ -28,14 +28,21 @@ public final class MLP: Layer {
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
 
     public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var {
+        output(hidden(x, rng: &rng))
+    }
+
+    /// Every layer but the last, each followed by its activation and dropout: the representation the output
+    /// layer reads (`x` itself when there are no hidden layers).
+    public func hidden(_ x: Var, rng: inout SeededRNG) -> Var {
         var h = x
-        for (i, layer) in layers.enumerated() {
+        for layer in layers.dropLast() {
             h = layer(h)
-            if i < layers.count - 1 {
-                if !layer.fusedReLU { h = activation.apply(h) }
-                if dropoutProbability > 0 { h = dropout(h, p: dropoutProbability, rng: &rng) }
-            }
+            if !layer.fusedReLU { h = activation.apply(h) }
+            if dropoutProbability > 0 { h = dropout(h, p: dropoutProbability, rng: &rng) }
         }
         return h
     }
+
+    /// The final layer.
+    public var output: Linear { layers[layers.count - 1] }
 }

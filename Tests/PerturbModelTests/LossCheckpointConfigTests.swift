@@ -7,7 +7,7 @@ import XCTest
 
 final class LossCheckpointConfigTests: XCTestCase {
     /// Multi-output loss = mean of squared errors over every measured (row, gene) pair of the batch, computed by hand
-    /// from the model's predictions (rows with more measured genes weigh more).
+    /// from the model's dense predictions (rows with more measured genes weigh more), for exact and merged groups.
     func testMultioutMaskedLossEqualsHandComputation() throws {
         let table = ModelTestData.table()
         let config = ModelTestData.config(.multiout)
@@ -16,25 +16,34 @@ final class LossCheckpointConfigTests: XCTestCase {
         let model = LPMModel(config: config, vocabularies: vocab, rng: &rng)
         let rows = [0, 1, 40, 41, 60]   // dataset dA (12 genes) and dB (8 genes)
         let corpus = try TrainingCorpus(sources: [.table(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
-        let records = try corpus.conditionRecords(corpus.shards(validation: false)[0])
-        XCTAssertEqual(records.map(\.genes.count), rows.map { table.conditions[$0].dataset == "dA" ? 12 : 8 })
-        var builder = BatchBuilder(sets: corpus.sets, geneCount: vocab.genes.count)
-        let (inputs, target, mask, measured) = builder.multiout(records)
-        let graph = Graph(training: false)
-        var dropout = SeededRNG(seed: 0)
-        let prediction = model.forward(inputs, graph: graph, rng: &dropout)
-        let loss = mseLoss(prediction, target: target, mask: mask).value.scalar
-        let p = prediction.value
-        var sse = 0.0, n = 0
-        for (i, row) in rows.enumerated() {
-            for (c, gene) in table.genes.enumerated() where table.measured[row * table.genes.count + c] {
-                let col = vocab.genes.firstIndex(of: gene)!
-                let e = Double(p[i, col]) - Double(table.logFC[row * table.genes.count + c])
-                sse += e * e; n += 1
+        let records = try corpus.rows(corpus.shards(validation: false)[0])
+        XCTAssertEqual(records.map(\.values.count), rows.map { table.conditions[$0].dataset == "dA" ? 12 : 8 })
+        for minimumGroupRows in [1, 100] {
+            var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: vocab.genes.count,
+                                       minimumGroupRows: minimumGroupRows)
+            let batch = builder.batch(records)
+            let graph = Graph(training: false)
+            var dropout = SeededRNG(seed: 0)
+            let loss = model.loss(batch, graph: graph, rng: &dropout).value.scalar
+            let p = model.forward(batch.inputs, graph: graph, rng: &dropout).value
+            var sse = 0.0, n = 0
+            for i in 0..<batch.inputs.count {
+                // Find the table row of batch row i by its codes (the builder reorders rows by panel).
+                let row = rows.first { r in
+                    let c = table.conditions[r]
+                    return vocab.datasets[Int(batch.inputs.dataset[i])] == c.dataset && vocab.contexts[Int(batch.inputs.context[i])] == c.context
+                        && Float(LogDose.value(micromolar: c.doseMicromolar)) == batch.inputs.logDose[i]
+                }!
+                for (c, gene) in table.genes.enumerated() where table.measured[row * table.genes.count + c] {
+                    let col = vocab.genes.firstIndex(of: gene)!
+                    let e = Double(p[i, col]) - Double(table.logFC[row * table.genes.count + c])
+                    sse += e * e; n += 1
+                }
             }
+            XCTAssertEqual(batch.measured, n)
+            XCTAssertEqual(batch.targets.count, n)
+            XCTAssertEqual(Double(loss), sse / Double(n), accuracy: 1e-5 * max(1, sse / Double(n)), "minimumGroupRows \(minimumGroupRows)")
         }
-        XCTAssertEqual(measured, n)
-        XCTAssertEqual(Double(loss), sse / Double(n), accuracy: 1e-5 * max(1, sse / Double(n)))
     }
 
     /// A truncated or missing checkpoint gives a user error naming the file.

@@ -57,7 +57,7 @@ enum ModelTestData {
         c.maxEpochs = epochs
         c.threads = 1
         c.shardConditions = 16
-        c.shuffleBufferRows = 256
+        c.shuffleBufferMB = 1
         c.learningRate = 1e-2
         c.seed = 7
         return c

@@ -14,7 +14,6 @@ final class TrainerTests: XCTestCase {
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 6)
             config.batchSize = mode == .scalar ? 512 : 16
-            config.shuffleBufferRows = 4096
             config.learningRate = 5e-3
             let dir = ModelTestData.temporaryDirectory("sim\(mode)")
             let run = try Trainer.fit(config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
@@ -114,17 +113,29 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
     }
 
-    /// The shuffle buffer emits every record exactly once, in full batches until the tail.
+    /// The shuffle buffer emits every record exactly once, in full batches while it is over capacity, never
+    /// holds much more than its capacity, and (by dataset) never mixes datasets in a batch.
     func testShuffleBufferEmitsEveryRecordOnce() {
-        var buffer = ShuffleBuffer<Int>(threshold: 10, batchSize: 4)
-        var rng = SeededRNG(seed: 1)
-        var seen: [Int] = [], sizes: [Int] = []
-        for lo in stride(from: 0, to: 37, by: 6) {
-            buffer.add(Array(lo..<min(37, lo + 6)), rng: &rng) { seen += $0; sizes.append($0.count) }
+        struct Item: BufferedRecord, Equatable { var id: Int; var dataset: Int32; var bufferBytes: Int { 10 } }
+        for batching in Batching.allCases {
+            var buffer = ShuffleBuffer<Item>(capacityBytes: 100, batchSize: 4, batching: batching)
+            var rng = SeededRNG(seed: 1)
+            var seen: [Int] = [], sizes: [Int] = [], mixedBatches = 0
+            func emit(_ batch: [Item]) {
+                seen += batch.map(\.id)
+                sizes.append(batch.count)
+                if Set(batch.map(\.dataset)).count > 1 { mixedBatches += 1 }
+            }
+            for lo in stride(from: 0, to: 97, by: 6) {
+                buffer.add((lo..<min(97, lo + 6)).map { Item(id: $0, dataset: Int32($0 % 3)) }, rng: &rng, emit: emit)
+                XCTAssertLessThanOrEqual(buffer.bytes, 100)
+            }
+            buffer.finish(rng: &rng, emit: emit)
+            XCTAssertEqual(seen.sorted(), Array(0..<97), "\(batching)")
+            XCTAssertNotEqual(seen, Array(0..<97))
+            XCTAssertLessThanOrEqual(buffer.peakBytes, 110)
+            if batching == .byDataset { XCTAssertEqual(mixedBatches, 0) } else { XCTAssertGreaterThan(mixedBatches, 10) }
+            XCTAssertTrue(sizes.prefix(10).allSatisfy { $0 == 4 }, "\(batching): \(sizes)")
         }
-        buffer.finish(rng: &rng) { seen += $0; sizes.append($0.count) }
-        XCTAssertEqual(seen.sorted(), Array(0..<37))
-        XCTAssertNotEqual(seen, Array(0..<37))
-        XCTAssertEqual(sizes.dropLast().allSatisfy { $0 == 4 }, true)
     }
 }

@@ -17,10 +17,24 @@ public enum EffectsStore {
     public static let formatVersion: Int64 = 1
     static let measuredLayer = "measured"
 
+    static let panelColumn = "gene_panel"
+    static let panelMatrix = "gene_panels"
+
     static func annData(_ table: EffectsTable) -> AnnData {
-        let conditions = table.conditions
+        var adata = frames(conditions: table.conditions, replicateCounts: table.replicateCounts, compounds: table.compounds,
+                           genes: table.genes, ensemblIds: table.geneEnsemblIds, provenance: table.provenance, version: formatVersion)
+        let n = table.conditions.count, g = table.genes.count
+        adata.X = .dense(DenseMatrix(rows: n, cols: g, values: table.logFC))
+        adata.layers[measuredLayer] = .dense(DenseMatrix(rows: n, cols: g, values: table.measured.map { $0 ? 1 : 0 }))
+        for (name, values) in table.extraLayers { adata.layers[name] = .dense(DenseMatrix(rows: n, cols: g, values: values)) }
+        return adata
+    }
+
+    /// obs, var and uns of an effects file (no matrices).
+    static func frames(conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound], genes: [String],
+                       ensemblIds: [String], provenance: [String: String], version: Int64) -> AnnData {
         func joined(_ c: Condition, _ f: (Compound) -> String) -> String {
-            c.compounds.map { table.compounds[$0].map(f) ?? "" }.joined(separator: "|")
+            c.compounds.map { compounds[$0].map(f) ?? "" }.joined(separator: "|")
         }
         var obs = DataFrame(index: conditions.map(\.id))
         obs.set("dataset", categorical(conditions.map(\.dataset)))
@@ -33,23 +47,39 @@ public enum EffectsStore {
         obs.set("log_dose", .float64(conditions.map { Double(LogDose.value(micromolar: $0.doseMicromolar)) }))
         obs.set("time_h", .float64(conditions.map { $0.timeHours ?? .nan }))
         obs.set("replicate", .strings(conditions.map { $0.replicate ?? "" }))
-        obs.set("n_replicates", .int64(table.replicateCounts.map(Int64.init)))
-        var variables = DataFrame(index: table.genes)
-        variables.set("ensembl_id", .strings(table.geneEnsemblIds))
-        let n = conditions.count, g = table.genes.count
-        var layers: [String: MatrixStorage] = [measuredLayer: .dense(DenseMatrix(rows: n, cols: g, values: table.measured.map { $0 ? 1 : 0 }))]
-        for (name, values) in table.extraLayers { layers[name] = .dense(DenseMatrix(rows: n, cols: g, values: values)) }
-        let keys = table.compounds.keys.sorted()
+        obs.set("n_replicates", .int64(replicateCounts.map(Int64.init)))
+        var variables = DataFrame(index: genes)
+        variables.set("ensembl_id", .strings(ensemblIds))
+        let keys = compounds.keys.sorted()
         let uns: [String: UnsValue] = [
-            "perturbridge": .group(["format": .string(formatName), "version": .int(formatVersion)]),
+            "perturbridge": .group(["format": .string(formatName), "version": .int(version)]),
             "compounds": .group([
                 "key": .strings(keys),
-                "canonical_smiles": .strings(keys.map { table.compounds[$0]!.canonicalSmiles }),
-                "aliases": .strings(keys.map { table.compounds[$0]!.aliases.joined(separator: "|") }),
+                "canonical_smiles": .strings(keys.map { compounds[$0]!.canonicalSmiles }),
+                "aliases": .strings(keys.map { compounds[$0]!.aliases.joined(separator: "|") }),
             ]),
-            "provenance": .group(table.provenance.mapValues { .string($0) }),
+            "provenance": .group(provenance.mapValues { .string($0) }),
         ]
-        return AnnData(X: .dense(DenseMatrix(rows: n, cols: g, values: table.logFC)), obs: obs, var: variables, layers: layers, uns: uns)
+        return AnnData(X: nil, obs: obs, var: variables, uns: uns)
+    }
+
+    /// Writes an effects file whose rows measure gene panels, with X produced block by block (never whole in
+    /// memory) and stored uncompressed for direct reads. Instead of a `measured` layer the file holds
+    /// `obs/gene_panel` (the panel code of each row) and `varm/gene_panels` (genes × panels, 1 = measured), so
+    /// the mask costs nothing to store or read; anndata users get a row's mask as
+    /// `adata.varm["gene_panels"][:, adata.obs.gene_panel[i]]`. `fill(rows, values)` writes the logFC of `rows`
+    /// (row-major over `genes`, 0 outside each row's panel). Format version 2.
+    public static func writeStreamed(conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound],
+                                     genes: [String], panels: GenePanels, provenance: [String: String], to url: URL,
+                                     blockRows: Int = 256,
+                                     fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void) throws {
+        try panels.validate(rows: conditions.count, genes: genes.count, file: url.path)
+        var adata = frames(conditions: conditions, replicateCounts: replicateCounts, compounds: compounds, genes: genes,
+                           ensemblIds: Array(repeating: "", count: genes.count), provenance: provenance, version: 2)
+        adata.obs.set(panelColumn, .int64(panels.rowPanel.map(Int64.init)))
+        adata.varm[panelMatrix] = panels.membershipMatrix(genes: genes.count)
+        try H5ADWriter.write(adata, to: url, streamedX: StreamedDenseMatrix(rows: conditions.count, cols: genes.count,
+                                                                            blockRows: blockRows, fill: fill))
     }
 
     /// Rebuilds the compounds table from the per-row obs columns (key, SMILES, first alias).
@@ -144,6 +174,8 @@ public final class EffectsReader {
     public let provenance: [String: String]
     /// Extra layers present besides `measured`.
     public let extraLayerNames: [String]
+    /// The rows' gene panels when the file stores panels instead of a `measured` layer.
+    public let panels: GenePanels?
     private let reader: H5ADReader
 
     public init(url: URL) throws {
@@ -163,8 +195,10 @@ public final class EffectsReader {
         geneEnsemblIds = meta.ensembl
         provenance = [:]
         genes = reader.var.index
-        guard reader.layerNames.contains(EffectsStore.measuredLayer) else {
-            throw FormatError(file: url.path, location: "/layers/measured", message: "missing measured mask layer")
+        panels = try GenePanels.read(reader, file: url.path)
+        guard panels != nil || reader.layerNames.contains(EffectsStore.measuredLayer) else {
+            throw FormatError(file: url.path, location: "/layers/measured",
+                              message: "missing measured mask layer (and no obs/gene_panel + varm/gene_panels)")
         }
         extraLayerNames = reader.layerNames.filter { $0 != EffectsStore.measuredLayer }.sorted()
     }
@@ -175,17 +209,29 @@ public final class EffectsReader {
     public func read(rows: Range<Int>) throws -> EffectsTable {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= rowCount, "row range out of bounds")
         let logFC = try reader.readDense(layer: nil, rows: rows).values
-        let mask = try reader.readDense(layer: EffectsStore.measuredLayer, rows: rows).values
+        let mask = try measured(rows: rows)
         var extra: [String: [Float]] = [:]
         for name in extraLayerNames { extra[name] = try reader.readDense(layer: name, rows: rows).values }
         let slice = Array(conditions[rows])
         var used: [String: Compound] = [:]
         for key in Set(slice.flatMap(\.compounds)) { used[key] = compounds[key] }
         let table = EffectsTable(conditions: slice, genes: genes, geneEnsemblIds: geneEnsemblIds, logFC: logFC,
-                                 measured: mask.map { $0 != 0 }, compounds: used, extraLayers: extra,
+                                 measured: mask, compounds: used, extraLayers: extra,
                                  replicateCounts: Array(replicateCounts[rows]), provenance: provenance)
         try table.validate(source: url.path)
         return table
+    }
+
+    /// The measured mask of `rows`, row-major (from the panels, or the `measured` layer).
+    public func measured(rows: Range<Int>) throws -> [Bool] {
+        if let panels { return panels.mask(rows: rows, genes: genes.count) }
+        return try reader.readDense(layer: EffectsStore.measuredLayer, rows: rows).values.map { $0 != 0 }
+    }
+
+    /// Reads the logFC of `rows` straight into `buffer` (room for `rows.count × genes.count` Floats): the
+    /// allocation-free path of training, which takes the mask from `panels` or `measured(rows:)`.
+    public func readLogFC(rows: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
+        try reader.readRows(layer: nil, rows: rows, into: buffer)
     }
 
     /// Row ranges of at most `size` rows covering the file, in order.
@@ -201,13 +247,19 @@ public final class EffectsReader {
                               message: "not a perturbridge effects file; convert DEG/OP3/GCT/sample files with `perturbridge effects`")
         }
         let meta = try EffectsStore.metadata(obs: adata.obs, variables: adata.var, uns: adata.uns, file: url.path)
-        guard let X = adata.X, let mask = adata.layers[EffectsStore.measuredLayer] else {
-            throw FormatError(file: url.path, location: "/X", message: "missing logFC matrix X or measured layer")
+        guard let X = adata.X else { throw FormatError(file: url.path, location: "/X", message: "missing logFC matrix X") }
+        let mask: [Bool]
+        if let panels {
+            mask = panels.mask(rows: 0..<rowCount, genes: genes.count)
+        } else if let layer = adata.layers[EffectsStore.measuredLayer] {
+            mask = layer.toDense().values.map { $0 != 0 }
+        } else {
+            throw FormatError(file: url.path, location: "/layers/measured", message: "missing measured mask layer")
         }
         var extra: [String: [Float]] = [:]
         for name in extraLayerNames { extra[name] = adata.layers[name]!.toDense().values }
         let table = EffectsTable(conditions: meta.conditions, genes: genes, geneEnsemblIds: meta.ensembl, logFC: X.toDense().values,
-                                 measured: mask.toDense().values.map { $0 != 0 }, compounds: meta.compounds, extraLayers: extra,
+                                 measured: mask, compounds: meta.compounds, extraLayers: extra,
                                  replicateCounts: meta.replicateCounts, provenance: meta.provenance)
         try table.validate(source: url.path)
         return table

@@ -151,6 +151,12 @@ public final class H5ADReader {
         return uns
     }
 
+    /// Reads only `varm` (per-gene matrices such as gene-panel memberships).
+    public func readVarm() throws -> [String: DenseMatrix] {
+        var skipped: [String] = []
+        return try readAxisMatrices("varm", rows: shape.cols, skipped: &skipped)
+    }
+
     private func readAxisMatrices(_ name: String, rows: Int, skipped: inout [String]) throws -> [String: DenseMatrix] {
         switch file.kind(of: name) {
         case .dataset?:

@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 import PerturbBase
 
@@ -6,12 +7,19 @@ import PerturbBase
 public enum H5ADWriter {
     /// Writes `adata` to `url` atomically (temporary file + rename). `sparseAsCSR` stores dense X/layers as CSR
     /// (exact zeros dropped). Throws before writing anything when shapes or columns are inconsistent.
-    public static func write(_ adata: AnnData, to url: URL, compression: H5Compression = .gzip(level: 4), sparseAsCSR: Bool = false) throws {
+    /// `streamedX` (when `adata.X` is nil) writes X block by block, uncompressed and contiguous, so that a matrix
+    /// larger than memory can be written and later read back with direct reads.
+    public static func write(_ adata: AnnData, to url: URL, compression: H5Compression = .gzip(level: 4), sparseAsCSR: Bool = false,
+                             streamedX: StreamedDenseMatrix? = nil) throws {
         try validate(adata, file: url.path)
+        if let streamedX, adata.X != nil || streamedX.rows != adata.shape.rows || streamedX.cols != adata.shape.cols {
+            throw FormatError(file: url.path, location: "/X", message: "streamed X is \(streamedX.rows)×\(streamedX.cols) but obs × var is \(adata.shape.rows)×\(adata.shape.cols) (and X must be absent)")
+        }
         try AtomicFile.write(to: url) { temporary in
             let file = try H5File(creating: temporary)
             try setEncoding(file, "anndata", "0.1.0")
             if let X = adata.X { try writeMatrix(file, "X", X, compression: compression, sparseAsCSR: sparseAsCSR) }
+            if let streamedX { try writeStreamed(file, "X", streamedX) }
             let layers = try dictGroup(file, "layers")
             for (name, matrix) in adata.layers.sorted(by: { $0.key < $1.key }) {
                 try writeMatrix(layers, name, matrix, compression: compression, sparseAsCSR: sparseAsCSR)
@@ -93,6 +101,22 @@ public enum H5ADWriter {
             try writeCSR(parent, name, CSRMatrix(dense: dense), compression: compression)
         case .csr(let csr):
             try writeCSR(parent, name, csr, compression: compression)
+        }
+    }
+
+    private static func writeStreamed(_ parent: H5Container, _ name: String, _ matrix: StreamedDenseMatrix) throws {
+        let type = pb_h5t_native_float()
+        let dataset = try parent.createDataset(name, type: type, dims: [matrix.rows, matrix.cols], compression: .none)
+        try setEncoding(dataset, "array", "0.2.0")
+        let block = max(1, matrix.blockRows)
+        var buffer = [Float](repeating: 0, count: min(matrix.rows, block) * matrix.cols)
+        for lo in stride(from: 0, to: matrix.rows, by: block) {
+            let rows = lo..<min(matrix.rows, lo + block)
+            try buffer.withUnsafeMutableBufferPointer { values in
+                let part = UnsafeMutableBufferPointer(rebasing: values[0..<(rows.count * matrix.cols)])
+                try matrix.fill(rows, part)
+                try dataset.write(rows: rows, from: UnsafeRawPointer(part.baseAddress!), memType: type)
+            }
         }
     }
 

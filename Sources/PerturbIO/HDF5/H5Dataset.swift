@@ -232,4 +232,23 @@ public final class H5Dataset: H5Object {
             throw failure("cannot write data", includeHDF5Stack: true)
         }
     }
+
+    /// Writes rows `rows` (a hyperslab along the first dimension) from `pointer`, which holds
+    /// `rows.count * rowElements` values of memory type `memType`: the path for matrices written block by block.
+    public func write(rows: Range<Int>, from pointer: UnsafeRawPointer, memType: hid_t) throws {
+        precondition(!shape.isEmpty && rows.lowerBound >= 0 && rows.upperBound <= shape[0], "row range \(rows) outside \(shape)")
+        if rows.isEmpty { return }
+        let fileSpace = H5Dget_space(id)
+        defer { H5Sclose(fileSpace) }
+        var start = [hsize_t](repeating: 0, count: shape.count)
+        start[0] = hsize_t(rows.lowerBound)
+        var counts = shape.map { hsize_t($0) }
+        counts[0] = hsize_t(rows.count)
+        H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, counts, nil)
+        let memSpace = H5Screate_simple(Int32(counts.count), counts, nil)
+        defer { H5Sclose(memSpace) }
+        guard H5Dwrite(id, memType, memSpace, fileSpace, pb_h5p_default(), pointer) >= 0 else {
+            throw failure("cannot write rows \(rows)", includeHDF5Stack: true)
+        }
+    }
 }

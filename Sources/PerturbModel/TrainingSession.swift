@@ -1,0 +1,231 @@
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbNN
+
+/// One training run as named steps (`trainEpoch`, `validate`, `record`, `saveCheckpoints`) around state set up
+/// once: vocabularies, corpus, model, optimizer and — when resuming — everything saved in `last.safetensors`.
+/// `isDone` is the only stop predicate (max epochs reached, or patience exhausted).
+final class TrainingSession {
+    /// What one training epoch measured.
+    struct EpochTraining {
+        var learningRate: Float
+        var trainRMSE: Double
+        var rows: Int
+        var seconds: Double
+        var bufferPeakBytes: Int
+    }
+
+    let config: LPMConfig
+    let folder: RunFolder
+    let sources: [EffectsSource]
+    let vocabularies: Vocabularies
+    let corpus: TrainingCorpus
+    let model: LPMModel
+    let optimizer: Optimizer
+    let dataFingerprint: String?
+    let progress: Bool
+    private(set) var state = TrainerState(bestEpoch: 0, bestRMSE: nil, epochsWithoutImprovement: 0, history: [])
+    private(set) var epoch = 0
+    private(set) var step = 0
+    private var dropoutRNG: SeededRNG
+    private let schedule: LearningRateSchedule
+
+    init(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]], vocabularies: Vocabularies?,
+         runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool) throws {
+        try config.validate()
+        Engine.setThreads(config.resolvedThreads)
+        AllocatorTuning.reuseLargeAllocations()
+        self.config = config
+        self.sources = sources
+        self.dataFingerprint = dataFingerprint
+        self.progress = progress
+        folder = RunFolder(runDirectory)
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder.last.path) && !resume {
+            throw InputError("\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder")
+        }
+        try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+
+        var initCheckpoint: URL? = nil
+        var vocab: Vocabularies
+        if config.mode == .finetune, let path = config.initFrom {
+            let file = try RunFolder.checkpointFile(URL(fileURLWithPath: path))
+            initCheckpoint = file
+            vocab = try LPMCheckpoint.readInfo(file).vocabularies
+        } else {
+            vocab = vocabularies ?? Vocabularies(conditions: sources.map(\.conditions), genes: sources.map(\.genes),
+                                                 compounds: sources.map(\.compounds))
+        }
+        let keep = Set(config.datasets)
+        func filter(_ rows: [Int], _ conditions: [Condition]) -> [Int] {
+            rows.filter { (keep.isEmpty || keep.contains(conditions[$0].dataset)) && (config.includeControls || !conditions[$0].isControl) }
+        }
+        let conditionLists = sources.map(\.conditions)
+        corpus = try TrainingCorpus(sources: sources, train: zip(trainRows, conditionLists).map { filter($0, $1) },
+                                    validation: zip(validationRows, conditionLists).map { filter($0, $1) },
+                                    vocabularies: vocab, shardConditions: config.shardConditions)
+        guard corpus.trainConditionCount > 0 else {
+            throw InputError("no training conditions left after the split and the datasets filter \(config.datasets)")
+        }
+        let rowBytes = config.outputMode == .scalar ? MemoryLayout<ScalarRecord>.stride : corpus.largestRowBytes
+        let needed = config.batchSize * rowBytes
+        guard config.shuffleBufferMB << 20 >= needed else {
+            throw InputError("LPM config: shuffle_buffer_mb \(config.shuffleBufferMB) holds less than one batch (batch_size \(config.batchSize) × \(rowBytes) bytes for the widest row = \((needed + (1 << 20) - 1) >> 20) MiB); raise shuffle_buffer_mb or lower batch_size")
+        }
+        vocab.compoundTrainingDatasets = corpus.compoundTrainingDatasets(vocab)
+        self.vocabularies = vocab
+
+        var initRNG = SeededRNG.derived(seed: config.seed, label: "init")
+        model = LPMModel(config: config, vocabularies: vocab, rng: &initRNG)
+        if let initCheckpoint {
+            try Checkpoint.load(from: initCheckpoint, into: model.parameters, optimizer: nil, strict: true)
+        }
+        if config.mode == .finetune && config.freezeCompoundEmbeddings { model.setCompoundEncoderFrozen(true) }
+        optimizer = config.optimizer.make(parameters: model.parameters, learningRate: Float(config.learningRate),
+                                          weightDecay: Float(config.weightDecay))
+        dropoutRNG = SeededRNG.derived(seed: config.seed, label: "dropout")
+        schedule = .exponential(gamma: config.lrDecay)
+        if resume && fm.fileExists(atPath: folder.last.path) {
+            let info = try Checkpoint.load(from: folder.last, into: model.parameters, optimizer: optimizer, strict: true)
+            let saved = try info.config.decode(LPMConfig.self)
+            guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
+                  saved.batching == config.batching, saved.shuffleBufferMB == config.shuffleBufferMB else {
+                throw InputError("\(folder.last.path): resume needs the run's seed, output mode, threads, batching and shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), threads \(saved.threads), \(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
+            }
+            epoch = info.epoch
+            step = info.step
+            if let rng = info.rng { dropoutRNG = rng }
+            state = try info.extra.decode(TrainerState.self)
+            if progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
+        }
+        try AtomicFile.write(config.jsonData(), to: folder.config)
+        try writeRunRecord()
+    }
+
+    /// The one stop predicate: every epoch done, or `patience` epochs without a better validation RMSE.
+    var isDone: Bool { epoch >= config.maxEpochs || patienceExhausted }
+
+    private var patienceExhausted: Bool { config.patience > 0 && state.epochsWithoutImprovement >= config.patience }
+
+    /// One pass over the training shards in a seeded order through the shuffle buffer.
+    func trainEpoch() throws -> EpochTraining {
+        let lr = schedule.learningRate(base: Float(config.learningRate), epoch: epoch, step: step)
+        optimizer.learningRate = lr
+        let started = Date()
+        let scalarMode = config.outputMode == .scalar
+        let total = scalarMode ? corpus.trainValueCount : corpus.trainConditionCount
+        let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: scalarMode ? "scalars" : "rows",
+                                        total: total, enabled: progress)
+        var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
+        var shards = corpus.shards(validation: false)
+        shuffleRNG.shuffle(&shards)
+        var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
+        let graph = Graph(training: true)
+        var sse = 0.0, measured = 0, rows = 0
+        func train(_ batch: Batch) {
+            graph.reset()
+            let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
+            optimizer.zeroGrad()
+            graph.backward(loss)
+            optimizer.step()
+            step += 1
+            sse += Double(loss.value.scalar) * Double(batch.measured)
+            measured += batch.measured
+            rows += batch.inputs.count
+            reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", loss.value.scalar)),
+                                                 ("lr", String(format: "%.3g", lr)),
+                                                 ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
+        }
+        let capacity = config.shuffleBufferMB << 20
+        let bufferPeak: Int
+        if scalarMode {
+            var buffer = ShuffleBuffer<ScalarRecord>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
+            for shard in shards { try buffer.add(try corpus.scalarRecords(shard), rng: &shuffleRNG) { train(builder.batch($0)) } }
+            buffer.finish(rng: &shuffleRNG) { train(builder.batch($0)) }
+            bufferPeak = buffer.peakBytes
+        } else {
+            var buffer = ShuffleBuffer<TrainingRow>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
+            for shard in shards { try buffer.add(try corpus.rows(shard), rng: &shuffleRNG) { train(builder.batch($0)) } }
+            buffer.finish(rng: &shuffleRNG) { train(builder.batch($0)) }
+            bufferPeak = buffer.peakBytes
+        }
+        graph.reset()
+        guard sse.isFinite else {
+            throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", (sse / Double(max(1, measured))).squareRoot()))])
+        return EpochTraining(learningRate: lr, trainRMSE: (sse / Double(max(1, measured))).squareRoot(), rows: rows,
+                             seconds: seconds, bufferPeakBytes: bufferPeak)
+    }
+
+    /// Validation metrics of the current weights (streamed).
+    func validate() throws -> ValidationMetrics {
+        try corpus.validate(model, batchSize: config.batchSize)
+    }
+
+    /// Appends the epoch to the history, updates best / patience state, writes metrics and `run.json`; returns
+    /// whether the validation RMSE improved.
+    func record(_ train: EpochTraining, _ validation: ValidationMetrics) throws -> Bool {
+        epoch += 1
+        let metrics = EpochMetrics(epoch: epoch, step: step, learningRate: Double(train.learningRate), trainRMSE: train.trainRMSE,
+                                   trainRows: train.rows, validation: validation, seconds: train.seconds,
+                                   rowsPerSecond: Double(train.rows) / max(train.seconds, 1e-9), peakRSSMB: PeakMemory.residentMB,
+                                   shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20))
+        state.history.append(metrics)
+        let improved = validation.rmse.map { rmse in state.bestRMSE.map { rmse < $0 } ?? true } ?? true
+        if improved {
+            state.bestEpoch = epoch
+            state.bestRMSE = validation.rmse
+            state.epochsWithoutImprovement = 0
+        } else {
+            state.epochsWithoutImprovement += 1
+        }
+        if progress {
+            ProgressReporter.log(String(format: "pretrain epoch %d: train_rmse %.4f val_rmse %@ val_r %@ %.1f s %.0f rows/s peak %.0f MB",
+                                        epoch, train.trainRMSE, validation.rmse.map { String(format: "%.4f", $0) } ?? "-",
+                                        validation.pearson.map { String(format: "%.3f", $0) } ?? "-", train.seconds,
+                                        metrics.rowsPerSecond, metrics.peakRSSMB ?? .nan))
+        }
+        try folder.writeMetrics(state.history, datasets: vocabularies.datasets)
+        try writeRunRecord()
+        return improved
+    }
+
+    /// Writes `best` (when improved), `epoch-NNNN` (every `checkpoint_every` epochs) and `last` (with optimizer
+    /// state, for resume).
+    func saveCheckpoints(improved: Bool) throws {
+        let info = CheckpointInfo(config: try JSONValue(encoding: config), vocabularies: try JSONValue(encoding: vocabularies),
+                                  epoch: epoch, step: step, rng: dropoutRNG, extra: try JSONValue(encoding: state))
+        if improved { try Checkpoint.save(to: folder.best, parameters: model.parameters, optimizer: nil, info: info) }
+        if config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
+            try Checkpoint.save(to: folder.epoch(epoch), parameters: model.parameters, optimizer: nil, info: info)
+        }
+        try Checkpoint.save(to: folder.last, parameters: model.parameters, optimizer: optimizer, info: info)
+    }
+
+    /// The run's outcome so far.
+    var result: TrainingRun {
+        let best = state.history.first { $0.epoch == state.bestEpoch }
+        return TrainingRun(bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
+                           perDatasetValidationRMSE: best?.validation.perDatasetRMSE ?? [:], history: state.history,
+                           runDirectory: folder.url, stoppedEarly: patienceExhausted && epoch < config.maxEpochs)
+    }
+
+    private func writeRunRecord() throws {
+        try RunRecord.write(folder: folder, config: config, vocabularies: vocabularies, corpus: corpus,
+                            dataFingerprint: dataFingerprint, sources: sources, state: state)
+    }
+}
+
+extension OptimizerKind {
+    /// The optimizer over `parameters`.
+    func make(parameters: [Parameter], learningRate: Float, weightDecay: Float) -> Optimizer {
+        switch self {
+        case .adamw: return Adam.adamW(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
+        case .adam: return Adam(parameters: parameters, learningRate: learningRate, weightDecay: .l2(weightDecay))
+        case .sgd: return SGD(parameters: parameters, learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import PerturbBase
+import PerturbNN
+
+/// Pooled error and correlation over scalars (float64 accumulators): RMSE = sqrt(Σe² / n), Pearson r.
+struct PooledAccumulator {
+    var n = 0
+    var sse = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+
+    mutating func add(prediction p: Float, target y: Float) {
+        let x = Double(p), t = Double(y), e = x - t
+        n += 1; sse += e * e; sx += x; sy += t; sxx += x * x; syy += t * t; sxy += x * t
+    }
+
+    var rmse: Double? { n > 0 ? (sse / Double(n)).squareRoot() : nil }
+
+    var pearson: Double? {
+        guard n > 1 else { return nil }
+        let nn = Double(n)
+        let cov = sxy - sx * sy / nn, vx = sxx - sx * sx / nn, vy = syy - sy * sy / nn
+        guard vx > 0, vy > 0 else { return nil }
+        return cov / (vx * vy).squareRoot()
+    }
+}
+
+/// Validation metrics of one epoch.
+public struct ValidationMetrics: Codable, Equatable, Sendable {
+    /// Pooled RMSE over every measured validation scalar (nil without validation rows).
+    public var rmse: Double?
+    public var pearson: Double?
+    public var count: Int
+    /// Pooled RMSE per dataset.
+    public var perDatasetRMSE: [String: Double]
+}
+
+extension TrainingCorpus {
+    /// Evaluates `model` (no dropout) on the validation rows, streamed shard by shard in batches of `batchSize`
+    /// conditions (scalar mode: `batchSize` scalars), reducing into pooled accumulators as it goes.
+    func validate(_ model: LPMModel, batchSize: Int) throws -> ValidationMetrics {
+        var pooled = PooledAccumulator()
+        var perDataset: [Int32: PooledAccumulator] = [:]
+        var builder = BatchBuilder(sets: sets, panels: panels, geneCount: geneCount)
+        let graph = Graph(training: false)
+        func score(_ batch: Batch) {
+            graph.reset()
+            let predictions = model.predictions(batch, graph: graph)
+            for i in predictions.indices {
+                pooled.add(prediction: predictions[i], target: batch.targets[i])
+                perDataset[batch.datasets[i], default: PooledAccumulator()].add(prediction: predictions[i], target: batch.targets[i])
+            }
+        }
+        for shard in shards(validation: true) {
+            switch model.config.outputMode {
+            case .scalar:
+                let records = try scalarRecords(shard)
+                for lo in stride(from: 0, to: records.count, by: batchSize) {
+                    score(builder.batch(Array(records[lo..<min(records.count, lo + batchSize)])))
+                }
+            case .multiout:
+                let rows = try rows(shard)
+                for lo in stride(from: 0, to: rows.count, by: batchSize) {
+                    score(builder.batch(Array(rows[lo..<min(rows.count, lo + batchSize)])))
+                }
+            }
+        }
+        graph.reset()
+        var named: [String: Double] = [:]
+        for (code, acc) in perDataset { if let r = acc.rmse { named[model.vocabularies.datasets[Int(code)]] = r } }
+        return ValidationMetrics(rmse: pooled.rmse, pearson: pooled.pearson, count: pooled.n, perDatasetRMSE: named)
+    }
+}

@@ -1,0 +1,145 @@
+import CBLAS
+import Foundation
+import PerturbBase
+import PerturbData
+import PerturbModel
+
+/// `perturbridge-bench cpb`: one multi-output pretraining epoch on the paper's corpus shape — the 411,514
+/// conditions of `df_annot_split.tsv.gz` (or a `--fraction` of its molecules) simulated by `simulate --manifest`
+/// — with mixed and with by-dataset batching, against plain sgemm on the same shapes and a PyTorch peer of the
+/// published algorithm (dense union output + mask, `bench/cpb_peer.py`) on the same files, in one run.
+///
+///     perturbridge-bench cpb [--fraction 1] [--threads 2] [--batch 4096] [--data DIR] [--manifest FILE]
+///                            [--smiles FILE] [--peer-seconds 120] [--python python3] [--no-peer]
+///
+/// Measured-gene FLOPs of an epoch = 6·rows·(in·h + h·h) + 6·h·(measured values), h = 256, in = 5·128: the
+/// forward, dx and dW GEMMs of the MLP on the genes each row measures. Rows/s and seconds exclude validation.
+enum CPBBench {
+    static func run(_ arguments: [String]) throws {
+        let a = try BenchArguments(arguments, bench: "cpb", valueFlags: ["--fraction", "--threads", "--batch", "--data", "--manifest",
+                                                                         "--smiles", "--peer-seconds", "--python", "--peer"],
+                                   switchFlags: ["--no-peer"])
+        let fraction = Double(a.string("--fraction") ?? "1") ?? -1
+        guard fraction > 0 && fraction <= 1 else { throw InputError("cpb bench: --fraction must be in (0, 1]") }
+        let threads = try a.positiveInt("--threads", default: 2), batch = try a.positiveInt("--batch", default: 4096)
+        let peerSeconds = try a.positiveInt("--peer-seconds", default: 120)
+        let manifest = URL(fileURLWithPath: a.string("--manifest") ?? "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz")
+        let smiles = URL(fileURLWithPath: a.string("--smiles") ?? "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz")
+        let directory = URL(fileURLWithPath: a.string("--data") ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
+        let files = try corpus(manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
+        let sources = try files.map { try EffectsSource.open($0) }
+        let split = try SplitAssignment.read(directory.appendingPathComponent("split.tsv")).splitOf
+        let trainRows = sources.map { s in s.conditions.indices.filter { split[s.conditions[$0].id] == SplitAssignment.train } }
+        let values = try trainValues(sources, trainRows)
+        let rows = trainRows.reduce(0) { $0 + $1.count }
+        let union = Set(sources.flatMap(\.genes)).count
+        let flops = 6.0 * Double(rows) * Double(640 * 256 + 256 * 256) + 6.0 * 256 * Double(values)
+        print("cpb bench: \(files.count) datasets, \(rows) training conditions, \(values) measured values, \(union) union genes, "
+              + "batch \(batch), \(threads) thread(s); measured-gene work \(String(format: "%.2f", flops / 1e12)) TFLOP per epoch")
+        let sgemm = sgemmRate(threads: threads, batch: batch)
+        print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
+        var swiftRate = 0.0
+        for batching in Batching.allCases {
+            var config = LPMConfig()
+            config.outputMode = .multiout
+            config.batchSize = batch
+            config.maxEpochs = 1
+            config.threads = threads
+            config.checkpointEvery = 0
+            config.batching = batching
+            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cpb-run-\(getpid())-\(batching.rawValue)")
+            defer { try? FileManager.default.removeItem(at: runDirectory) }
+            let run = try Trainer.fit(config: config, sources: sources, trainRows: trainRows, validationRows: trainRows.map { _ in [] },
+                                      runDirectory: runDirectory, progress: true)
+            let epoch = run.history[0]
+            let gflops = flops / epoch.seconds / 1e9
+            if batching == .mixed { swiftRate = epoch.rowsPerSecond }
+            print(String(format: "swift %@: epoch %.1f s, %.0f rows/s, %.1f GFLOP/s measured-gene = %.3f of sgemm, train RMSE %.4f, peak RSS %.0f MB",
+                         batching.rawValue, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
+                         epoch.peakRSSMB ?? .nan))
+        }
+        guard !a.isSet("--no-peer") else { return }
+        let peer = try runPeer(python: a.string("--python") ?? "python3", script: a.string("--peer") ?? "bench/cpb_peer.py",
+                               threads: threads, batch: batch, seconds: peerSeconds, files: files)
+        print(String(format: "pytorch %@ (%d threads, dense %d-gene output + mask): %.0f rows/s over %d rows in %.1f s, peak RSS %.0f MB",
+                     peer["torch"] as? String ?? "?", peer["threads"] as? Int ?? threads, peer["union_genes"] as? Int ?? 0,
+                     peer["rows_per_s"] as? Double ?? 0, peer["rows"] as? Int ?? 0, peer["seconds"] as? Double ?? 0,
+                     peer["peak_rss_mb"] as? Double ?? 0))
+        print(String(format: "swift_mixed_rows_per_s / peer_rows_per_s = %.2f", swiftRate / (peer["rows_per_s"] as? Double ?? .nan)))
+    }
+
+    /// The simulated corpus (written once per fraction, reused).
+    static func corpus(manifest: URL, smiles: URL, fraction: Double, directory: URL, threads: Int) throws -> [URL] {
+        let done = directory.appendingPathComponent("corpus.done")
+        let fm = FileManager.default
+        if fm.fileExists(atPath: done.path) {
+            return try String(contentsOf: done, encoding: .utf8).split(separator: "\n").map { URL(fileURLWithPath: String($0)) }
+        }
+        let started = Date()
+        let table = try ConditionManifest.read(manifest).keepingFraction(fraction, seed: 13)
+        let map = fm.fileExists(atPath: smiles.path) ? try ManifestSimulator.smilesByCID(smiles) : [:]
+        let reporter = ProgressReporter(label: "cpb corpus", unit: "values")
+        let written = try ManifestSimulator.write(table, config: ManifestSimulatorConfig(), seed: 13, smilesByCID: map, to: directory,
+                                                  threads: threads) { done, total in
+            reporter.total = total
+            reporter.update(done: done)
+        }
+        try written.map(\.file.path).joined(separator: "\n").write(to: done, atomically: true, encoding: .utf8)
+        print(String(format: "corpus: %d conditions written in %.0f s to %@", table.entries.count, Date().timeIntervalSince(started), directory.path))
+        return written.map(\.file)
+    }
+
+    /// Measured values of the training rows (from the files' panels or masks).
+    static func trainValues(_ sources: [EffectsSource], _ rows: [[Int]]) throws -> Int {
+        var total = 0
+        for (source, list) in zip(sources, rows) {
+            if let panels = source.panels {
+                total += list.reduce(0) { $0 + panels.members[Int(panels.rowPanel[$1])].count }
+            } else {
+                for r in list { total += try source.measured(rows: r..<(r + 1)).filter { $0 }.count }
+            }
+        }
+        return total
+    }
+
+    /// GFLOP/s of cblas_sgemm on a multi-output step's shapes: the MLP layers (forward, dx, dW) and an output
+    /// layer over a 978- and a 15,000-gene panel.
+    static func sgemmRate(threads: Int, batch: Int) -> Double {
+        openblas_set_num_threads(Int32(threads))
+        let shapes: [(Int, Int, Int)] = [(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)]
+        var flops = 0.0, seconds = 0.0
+        for (m, n, k) in shapes {
+            let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            for rep in 0..<4 {
+                let t0 = Date()
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, &c, Int32(n))
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1, c, Int32(n), b, Int32(k), 0,
+                            UnsafeMutablePointer(mutating: a), Int32(k))
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m), 1, c, Int32(n), a, Int32(k), 0,
+                            UnsafeMutablePointer(mutating: b), Int32(k))
+                if rep > 0 { seconds += Date().timeIntervalSince(t0); flops += 6.0 * Double(m * n * k) }
+            }
+        }
+        return flops / seconds / 1e9
+    }
+
+    static func runPeer(python: String, script: String, threads: Int, batch: Int, seconds: Int, files: [URL]) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, "--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(seconds)"] + files.map(\.path)
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_NUM_THREADS"] = "\(threads)"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw InputError("cpb bench: the PyTorch peer \(script) failed (exit \(process.terminationStatus)); is torch installed for \(python)? Use --no-peer to skip it")
+        }
+        return json
+    }
+}

@@ -1,0 +1,95 @@
+import PerturbBase
+import XCTest
+@testable import PerturbTensor
+
+/// `panelLinearMSE` against the dense masked computation `mseLoss(linear(x, W, b), dense target, dense mask)`.
+final class PanelLinearTests: XCTestCase {
+    /// A batch of 9 rows over 7 output units in three groups: an exact panel, a masked group with partially missing
+    /// genes, and a one-row group; row 8 belongs to no group (zero gradient).
+    func groups(_ rng: inout SeededRNG) -> (groups: [PanelGroup], target: Tensor, mask: Tensor) {
+        let units = 7
+        let layout: [(Range<Int>, [Int32], Bool)] = [(0..<3, [0, 2, 5], false), (3..<7, [1, 2, 3, 6], true), (7..<8, [4], false)]
+        var target = Tensor(shape: [9, units], repeating: 0), mask = Tensor(shape: [9, units], repeating: 0)
+        var groups: [PanelGroup] = []
+        for (rows, members, masked) in layout {
+            var t: [Float] = [], m: [Float] = []
+            for r in rows {
+                for u in members {
+                    let value = Float(rng.nextGaussian())
+                    let measured: Float = masked && rng.nextDouble() < 0.3 ? 0 : 1
+                    t.append(measured == 1 ? value : 0)
+                    m.append(measured)
+                    if measured == 1 {
+                        target.withUnsafeMutableBufferPointer { $0[r * units + Int(u)] = value }
+                        mask.withUnsafeMutableBufferPointer { $0[r * units + Int(u)] = 1 }
+                    }
+                }
+            }
+            groups.append(PanelGroup(rows: rows, units: members, target: t, mask: masked ? m : nil))
+        }
+        return (groups, target, mask)
+    }
+
+    func testLossAndGradientsEqualDenseMaskedMSE() {
+        var rng = SeededRNG(seed: 3)
+        let (groups, target, mask) = groups(&rng)
+        let x = Tensor.uniform([9, 5], low: -1, high: 1, rng: &rng)
+        let w = Tensor.uniform([7, 5], low: -1, high: 1, rng: &rng)
+        let b = Tensor.uniform([7], low: -1, high: 1, rng: &rng)
+        func run(_ panel: Bool) -> (Float, [Tensor]) {
+            let g = Graph()
+            let vars = [x, w, b].map { g.input($0, requiresGrad: true) }
+            let loss = panel ? panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
+                : mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
+            g.backward(loss)
+            return (loss.value.scalar, vars.map { g.grad($0)! })
+        }
+        let (panelLoss, panelGrads) = run(true), (denseLoss, denseGrads) = run(false)
+        XCTAssertEqual(panelLoss, denseLoss, accuracy: 1e-5)
+        for (p, d) in zip(panelGrads, denseGrads) {
+            XCTAssertEqual(p.shape, d.shape)
+            for i in 0..<p.count { XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-5) }
+        }
+        XCTAssertEqual(panelGrads[0].scalars[(8 * 5)..<(9 * 5)].allSatisfy { $0 == 0 }, true, "row outside every group")
+        XCTAssertGreaterThan(panelGrads[1].scalars.map(abs).max()!, 1e-3)
+        checkGradients([x, w, b]) { _, v in panelLinearMSE(v[0], weight: v[1], bias: v[2], groups: groups) }
+    }
+
+    /// Several gradient steps on x, W and b give the same weights through both computations.
+    func testWeightsAfterStepsEqualDense() {
+        var rng = SeededRNG(seed: 4)
+        let (groups, target, mask) = groups(&rng)
+        let start = [Tensor.uniform([9, 5], low: -1, high: 1, rng: &rng), Tensor.uniform([7, 5], low: -1, high: 1, rng: &rng),
+                     Tensor.uniform([7], low: -1, high: 1, rng: &rng)]
+        var panel = start, dense = start
+        for _ in 0..<6 {
+            for useDense in [false, true] {
+                let g = Graph()
+                let current = useDense ? dense : panel
+                let vars = current.map { g.input($0, requiresGrad: true) }
+                let loss = useDense ? mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
+                    : panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
+                g.backward(loss)
+                let updated = zip(current, vars).map { value, v in
+                    Tensor(shape: value.shape, values: zip(value.scalars, g.grad(v)!.scalars).map { $0 - 0.1 * $1 })
+                }
+                if useDense { dense = updated } else { panel = updated }
+            }
+        }
+        for (p, d) in zip(panel, dense) { for i in 0..<p.count { XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-4) } }
+        XCTAssertNotEqual(panel[1], start[1])
+    }
+
+    /// Predictions equal the dense layer's on each group's units.
+    func testPredictMatchesDenseLayer() {
+        var rng = SeededRNG(seed: 5)
+        let x = Tensor.uniform([4, 3], low: -1, high: 1, rng: &rng), w = Tensor.uniform([6, 3], low: -1, high: 1, rng: &rng)
+        let b = Tensor.uniform([6], low: -1, high: 1, rng: &rng)
+        let g = Graph(training: false)
+        let dense = linear(g.input(x), weight: g.input(w), bias: g.input(b)).value
+        let p = panelLinearPredict(x, weight: w, bias: b, rows: 1..<3, units: [5, 0, 3])
+        for (r, row) in (1..<3).enumerated() {
+            for (k, u) in [5, 0, 3].enumerated() { XCTAssertEqual(p[r * 3 + k], dense[row, u], accuracy: 1e-5) }
+        }
+    }
+}
