@@ -27,13 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def strings(group, name):
-    node = group[name]
-    if isinstance(node, h5py.Group):  # categorical
-        cats = np.array([c.decode() if isinstance(c, bytes) else c for c in node["categories"][:]], dtype=object)
-        return cats[node["codes"][:]]
-    return np.array([v.decode() if isinstance(v, bytes) else v for v in node[:]], dtype=object)
+from peer_common import strings, vocabularies
 
 
 class LPM(nn.Module):
@@ -82,11 +76,7 @@ def main():
                          dose=obs["log_dose"][:].astype(np.float32),
                          time=np.nan_to_num(obs["time_h"][:] / a.time_scale).astype(np.float32),
                          genes=strings(h["var"], h["var"].attrs["_index"]), panels=panels))
-    ds_v = sorted({x for m in meta for x in m["ds"]})
-    ctx_v = sorted({x for m in meta for x in m["ctx"]})
-    cpd_v = ["Control"] + sorted({k for m in meta for x in m["cpd"] if x for k in x.split("|")} - {"Control"})
-    gene_v = sorted({x for m in meta for x in m["genes"]})
-    ds_i, ctx_i, cpd_i, gene_i = ({k: i for i, k in enumerate(v)} for v in (ds_v, ctx_v, cpd_v, gene_v))
+    (ds_v, ds_i), (ctx_v, ctx_i), (cpd_v, cpd_i), (gene_v, gene_i) = vocabularies(meta)
     for m in meta:
         m["ds_c"] = np.array([ds_i[x] for x in m["ds"]], dtype=np.int64)
         m["ctx_c"] = np.array([ctx_i[x] for x in m["ctx"]], dtype=np.int64)

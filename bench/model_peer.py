@@ -21,13 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def strings(group, name):
-    node = group[name]
-    if isinstance(node, h5py.Group):  # categorical
-        cats = np.array([c.decode() if isinstance(c, bytes) else c for c in node["categories"][:]], dtype=object)
-        return cats[node["codes"][:]]
-    return np.array([v.decode() if isinstance(v, bytes) else v for v in node[:]], dtype=object)
+from peer_common import strings, vocabularies
 
 
 def log_dose(d):
@@ -81,14 +75,7 @@ def main():
         meta.append(dict(h=h, ds=strings(obs, "dataset"), ctx=strings(obs, "context"), cpd=cpds,
                          dose=log_dose(obs["dose_um"][:]), time=np.nan_to_num(obs["time_h"][:]).astype(np.float32),
                          genes=genes))
-    ds_v = sorted({x for m in meta for x in m["ds"]})
-    ctx_v = sorted({x for m in meta for x in m["ctx"]})
-    cpd_v = ["Control"] + sorted({x for m in meta for x in m["cpd"] if x} - {"Control"})
-    gene_v = sorted({x for m in meta for x in m["genes"]})
-    ds_i = {k: i for i, k in enumerate(ds_v)}
-    ctx_i = {k: i for i, k in enumerate(ctx_v)}
-    cpd_i = {k: i for i, k in enumerate(cpd_v)}
-    gene_i = {k: i for i, k in enumerate(gene_v)}
+    (ds_v, ds_i), (ctx_v, ctx_i), (cpd_v, cpd_i), (gene_v, gene_i) = vocabularies(meta)
     for m in meta:  # one compound per condition in the simulated data; controls map to Control
         m["ds_c"] = np.array([ds_i[x] for x in m["ds"]], dtype=np.int64)
         m["ctx_c"] = np.array([ctx_i[x] for x in m["ctx"]], dtype=np.int64)

@@ -23,7 +23,9 @@ protocol BufferedRecord {
 }
 
 extension TrainingRow: BufferedRecord {
-    var bufferBytes: Int { values.count * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32 }
+    /// Buffer bytes of a row with `values` measured genes (values, the record, array header).
+    static func bufferBytes(values: Int) -> Int { values * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32 }
+    var bufferBytes: Int { TrainingRow.bufferBytes(values: values.count) }
     var dataset: Int32 { condition.dataset }
 }
 
@@ -51,7 +53,6 @@ struct ShuffleBuffer<Record: BufferedRecord> {
     let batchSize: Int
     let batching: Batching
     private var partitions: [Int32: [Record]] = [:]
-    private var partitionBytes: [Int32: Int] = [:]
     private(set) var bytes = 0
     /// The largest number of bytes held at once.
     private(set) var peakBytes = 0
@@ -68,7 +69,6 @@ struct ShuffleBuffer<Record: BufferedRecord> {
         for record in records {
             let k = key(record)
             partitions[k, default: []].append(record)
-            partitionBytes[k, default: 0] += record.bufferBytes
             bytes += record.bufferBytes
             peakBytes = max(peakBytes, bytes)
             while bytes > capacityBytes { try emit(draw(from: fullest(), rng: &rng)) }
@@ -97,7 +97,6 @@ struct ShuffleBuffer<Record: BufferedRecord> {
             items.swapAt(i, items.count - 1)
             let record = items.removeLast()
             bytes -= record.bufferBytes
-            partitionBytes[k]! -= record.bufferBytes
             batch.append(record)
         }
         partitions[k] = items
@@ -118,9 +117,26 @@ struct Batch {
     var objective: Objective
     /// Measured values in the batch (the loss's denominator).
     var measured: Int
-    /// Per measured value, in prediction order: the row's dataset and the target (for validation metrics).
-    var datasets: [Int32]
-    var targets: [Float]
+
+    /// Per measured value, in the order of `LPMModel.predictions`: the row's dataset and the target (validation).
+    func measuredValues() -> (datasets: [Int32], targets: [Float]) {
+        switch objective {
+        case .scalars(let target):
+            return (inputs.dataset, target.scalars)
+        case .panels(let groups):
+            var datasets: [Int32] = [], targets: [Float] = []
+            for group in groups {
+                let u = group.units.count
+                for (r, row) in group.rows.enumerated() {
+                    for k in 0..<u where group.mask.map({ $0[r * u + k] != 0 }) ?? true {
+                        datasets.append(inputs.dataset[row])
+                        targets.append(group.target[r * u + k])
+                    }
+                }
+            }
+            return (datasets, targets)
+        }
+    }
 }
 
 /// Builds batches for both output modes: deduplicates compound sets within the batch, and in multi-output mode
@@ -169,10 +185,8 @@ struct BatchBuilder {
     }
 
     mutating func batch(_ records: [ScalarRecord]) -> Batch {
-        let targets = records.map(\.value)
-        return Batch(inputs: inputs(records.map(\.condition), gene: records.map(\.gene)),
-                     objective: .scalars(Tensor(shape: [records.count, 1], values: targets)), measured: records.count,
-                     datasets: records.map(\.condition.dataset), targets: targets)
+        Batch(inputs: inputs(records.map(\.condition), gene: records.map(\.gene)),
+              objective: .scalars(Tensor(shape: [records.count, 1], values: records.map(\.value))), measured: records.count)
     }
 
     mutating func batch(_ rows: [TrainingRow]) -> Batch {
@@ -191,7 +205,6 @@ struct BatchBuilder {
         var order: [Int] = []
         order.reserveCapacity(rows.count)
         var groups: [PanelGroup] = []
-        var datasets: [Int32] = [], targets: [Float] = []
         var measured = 0
         for (panel, members) in exact {
             let start = order.count
@@ -200,9 +213,7 @@ struct BatchBuilder {
             for i in members {
                 order.append(i)
                 target.append(contentsOf: rows[i].values)
-                datasets.append(contentsOf: repeatElement(rows[i].condition.dataset, count: rows[i].values.count))
             }
-            targets.append(contentsOf: target)
             measured += target.count
             groups.append(PanelGroup(rows: start..<order.count, units: panels[Int(panel)].genes, target: target))
         }
@@ -223,17 +234,10 @@ struct BatchBuilder {
                     mask[at] = 1
                 }
             }
-            for (r, i) in members.enumerated() {
-                for at in (r * units.count)..<((r + 1) * units.count) where mask[at] != 0 {
-                    targets.append(target[at])
-                    datasets.append(rows[i].condition.dataset)
-                }
-            }
             for gene in units { column[Int(gene)] = -1 }
             measured += members.reduce(0) { $0 + rows[$1].values.count }
             groups.append(PanelGroup(rows: start..<order.count, units: units, target: target, mask: mask))
         }
-        return Batch(inputs: inputs(order.map { rows[$0].condition }, gene: nil), objective: .panels(groups),
-                     measured: measured, datasets: datasets, targets: targets)
+        return Batch(inputs: inputs(order.map { rows[$0].condition }, gene: nil), objective: .panels(groups), measured: measured)
     }
 }

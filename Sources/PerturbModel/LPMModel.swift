@@ -127,7 +127,7 @@ public final class LPMModel {
         }
     }
 
-    /// Predictions of a batch for its measured values, in the order of `Batch.targets` (no dropout).
+    /// Predictions of a batch for its measured values, in the order of `Batch.measuredValues()` (no dropout).
     func predictions(_ batch: Batch, graph: Graph) -> [Float] {
         var rng = SeededRNG(seed: 0)
         switch batch.objective {

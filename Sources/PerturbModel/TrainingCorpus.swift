@@ -122,7 +122,7 @@ final class TrainingCorpus {
 
     /// Bytes of the largest training row in the shuffle buffer.
     var largestRowBytes: Int {
-        (panels.map(\.genes.count).max() ?? 0) * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32
+        TrainingRow.bufferBytes(values: panels.map(\.genes.count).max() ?? 0)
     }
 
     /// Shards of the training (or validation) rows, in source order.

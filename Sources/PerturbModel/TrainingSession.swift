@@ -35,7 +35,6 @@ final class TrainingSession {
          runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool) throws {
         try config.validate()
         Engine.setThreads(config.resolvedThreads)
-        AllocatorTuning.reuseLargeAllocations()
         self.config = config
         self.sources = sources
         self.dataFingerprint = dataFingerprint
@@ -45,7 +44,6 @@ final class TrainingSession {
         if fm.fileExists(atPath: folder.last.path) && !resume {
             throw InputError("\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder")
         }
-        try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
 
         var initCheckpoint: URL? = nil
         var vocab: Vocabularies
@@ -99,6 +97,7 @@ final class TrainingSession {
             state = try info.extra.decode(TrainerState.self)
             if progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
         }
+        try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         try AtomicFile.write(config.jsonData(), to: folder.config)
         try writeRunRecord()
     }
@@ -155,9 +154,9 @@ final class TrainingSession {
             throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")
         }
         let seconds = Date().timeIntervalSince(started)
-        reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", (sse / Double(max(1, measured))).squareRoot()))])
-        return EpochTraining(learningRate: lr, trainRMSE: (sse / Double(max(1, measured))).squareRoot(), rows: rows,
-                             seconds: seconds, bufferPeakBytes: bufferPeak)
+        let trainRMSE = (sse / Double(max(1, measured))).squareRoot()
+        reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
+        return EpochTraining(learningRate: lr, trainRMSE: trainRMSE, rows: rows, seconds: seconds, bufferPeakBytes: bufferPeak)
     }
 
     /// Validation metrics of the current weights (streamed).

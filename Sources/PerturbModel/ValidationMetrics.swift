@@ -44,9 +44,10 @@ extension TrainingCorpus {
         func score(_ batch: Batch) {
             graph.reset()
             let predictions = model.predictions(batch, graph: graph)
+            let (datasets, targets) = batch.measuredValues()
             for i in predictions.indices {
-                pooled.add(prediction: predictions[i], target: batch.targets[i])
-                perDataset[batch.datasets[i], default: PooledAccumulator()].add(prediction: predictions[i], target: batch.targets[i])
+                pooled.add(prediction: predictions[i], target: targets[i])
+                perDataset[datasets[i], default: PooledAccumulator()].add(prediction: predictions[i], target: targets[i])
             }
         }
         for shard in shards(validation: true) {

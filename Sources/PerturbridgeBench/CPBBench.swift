@@ -60,13 +60,14 @@ enum CPBBench {
                          epoch.peakRSSMB ?? .nan))
         }
         guard !a.isSet("--no-peer") else { return }
-        let peer = try runPeer(python: a.string("--python") ?? "python3", script: a.string("--peer") ?? "bench/cpb_peer.py",
-                               threads: threads, batch: batch, seconds: peerSeconds, files: files)
+        let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: a.string("--python") ?? "python3", script: a.string("--peer") ?? "bench/cpb_peer.py",
+                                       arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(peerSeconds)"] + files.map(\.path),
+                                       threads: threads)
         print(String(format: "pytorch %@ (%d threads, dense %d-gene output + mask): %.0f rows/s over %d rows in %.1f s, peak RSS %.0f MB",
                      peer["torch"] as? String ?? "?", peer["threads"] as? Int ?? threads, peer["union_genes"] as? Int ?? 0,
-                     peer["rows_per_s"] as? Double ?? 0, peer["rows"] as? Int ?? 0, peer["seconds"] as? Double ?? 0,
+                     peerRate, peer["rows"] as? Int ?? 0, peer["seconds"] as? Double ?? 0,
                      peer["peak_rss_mb"] as? Double ?? 0))
-        print(String(format: "swift_mixed_rows_per_s / peer_rows_per_s = %.2f", swiftRate / (peer["rows_per_s"] as? Double ?? .nan)))
+        print(String(format: "swift_mixed_rows_per_s / peer_rows_per_s = %.2f", swiftRate / peerRate))
     }
 
     /// The simulated corpus (written once per fraction, reused).
@@ -123,23 +124,5 @@ enum CPBBench {
             }
         }
         return flops / seconds / 1e9
-    }
-
-    static func runPeer(python: String, script: String, threads: Int, batch: Int, seconds: Int, files: [URL]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(seconds)"] + files.map(\.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = "\(threads)"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw InputError("cpb bench: the PyTorch peer \(script) failed (exit \(process.terminationStatus)); is torch installed for \(python)? Use --no-peer to skip it")
-        }
-        return json
     }
 }

@@ -149,24 +149,9 @@ enum EngineBench {
     struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double }
 
     static func runPeer(_ s: Settings) throws -> PeerResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [s.python, s.peer, "--threads", "\(s.threads)", "--batch", "\(s.batch)",
-                             "--steps", "\(s.steps)", "--warmup", "\(s.warmup)"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = "\(s.threads)"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rows = json["rows_per_s"] as? Double else {
-            throw InputError("engine bench: the PyTorch peer \(s.peer) failed (exit \(process.terminationStatus)); "
-                             + "is torch installed for \(s.python)? Use --no-peer to skip it")
-        }
+        let (json, rows) = try PeerProcess.run(bench: "engine", python: s.python, script: s.peer,
+                                               arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)", "--steps", "\(s.steps)",
+                                                           "--warmup", "\(s.warmup)"], threads: s.threads)
         return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads,
                           rowsPerSecond: rows)
     }

@@ -81,21 +81,8 @@ enum ModelBench {
     struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double; var rows: Int; var seconds: Double }
 
     static func runPeer(_ s: Settings, files: [URL]) throws -> PeerResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [s.python, s.peer, "--threads", "\(s.threads)", "--batch", "\(s.batch)"] + files.map(\.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = "\(s.threads)"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rate = json["rows_per_s"] as? Double else {
-            throw InputError("model bench: the PyTorch peer \(s.peer) failed (exit \(process.terminationStatus)); is torch installed for \(s.python)? Use --no-peer to skip it")
-        }
+        let (json, rate) = try PeerProcess.run(bench: "model", python: s.python, script: s.peer,
+                                       arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)"] + files.map(\.path), threads: s.threads)
         return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads, rowsPerSecond: rate,
                           rows: json["rows"] as? Int ?? 0, seconds: json["seconds"] as? Double ?? 0)
     }

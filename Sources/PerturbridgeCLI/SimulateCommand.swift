@@ -84,8 +84,8 @@ extension Simulate {
         reporter.finish(done: written.reduce(0) { $0 + $1.values })
         var union = Set<String>()
         for w in written {
-            print("\(w.file.path)\t\(w.conditions) conditions × \(w.genes) genes, panels \(w.panels.map(String.init).joined(separator: ","))")
-            union.formUnion(try EffectsReader(url: w.file).genes)
+            print("\(w.file.path)\t\(w.conditions) conditions × \(w.genes.count) genes, panels \(w.panels.map(String.init).joined(separator: ","))")
+            union.formUnion(w.genes)
         }
         print("conditions\t\(table.entries.count) of \(total) (fraction \(fraction))")
         print("datasets\t\(written.count)")

@@ -41,7 +41,7 @@ final class LossCheckpointConfigTests: XCTestCase {
                 }
             }
             XCTAssertEqual(batch.measured, n)
-            XCTAssertEqual(batch.targets.count, n)
+            XCTAssertEqual(batch.measuredValues().targets.count, n)
             XCTAssertEqual(Double(loss), sse / Double(n), accuracy: 1e-5 * max(1, sse / Double(n)), "minimumGroupRows \(minimumGroupRows)")
         }
     }

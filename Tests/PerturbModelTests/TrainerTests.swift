@@ -113,6 +113,19 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
     }
 
+    /// A shuffle buffer smaller than one batch is a user error naming the field, and nothing is written.
+    func testBufferSmallerThanOneBatchIsRejectedBeforeWriting() throws {
+        var config = ModelTestData.config(.multiout)
+        config.batchSize = 100_000
+        config.shuffleBufferMB = 1
+        let dir = ModelTestData.temporaryDirectory().appendingPathComponent("run")
+        XCTAssertThrowsError(try ModelTestData.fit(config, ModelTestData.table(), dir)) { error in
+            XCTAssertTrue(error is UserInputError, "\(type(of: error))")
+            XCTAssertTrue("\(error)".contains("shuffle_buffer_mb 1"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path), "nothing may be written")
+    }
+
     /// The shuffle buffer emits every record exactly once, in full batches while it is over capacity, never
     /// holds much more than its capacity, and (by dataset) never mixes datasets in a batch.
     func testShuffleBufferEmitsEveryRecordOnce() {

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbChem
+import PerturbIO
 
 /// Resolves the compound names/ids/SMILES a dataset uses to `Compound`s keyed by InChIKey.
 ///
@@ -69,26 +70,11 @@ public final class CompoundResolver {
         return compound
     }
 
-    /// Loads a name → SMILES map from a TSV/CSV (optionally gzip-compressed: `.gz` is read through `gzip -dc`).
+    /// Loads a name → SMILES map from a TSV/CSV (optionally gzip-compressed, read through zlib).
     /// LINCS `pertinfo` layout (`pert_id`, `pert_iname`, `canonical_smiles`) is recognized; otherwise the columns
     /// `name` and `smiles` (or `SMILES`/`canonical_smiles`) are used. Both id and name map to the SMILES.
     public static func loadNameMap(_ url: URL) throws -> [String: String] {
-        let text: String
-        if url.pathExtension == "gz" {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["gzip", "-dc", url.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw InputError("\(url.path): cannot decompress (gzip -dc failed)") }
-            text = String(decoding: data, as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: url.path) else { throw InputError("\(url.path): file not found") }
-            text = String(decoding: data, as: UTF8.self)
-        }
+        let text = String(decoding: try TextFile.readBytes(url), as: UTF8.self)
         let inner = url.pathExtension == "gz" ? url.deletingPathExtension() : url
         let table = DelimitedTable(header: [], rows: DelimitedTable.parse(text, delimiter: DelimitedTable.delimiter(for: inner)))
         guard let header = table.rows.first else { throw InputError("\(url.path): empty name map") }

@@ -24,7 +24,9 @@ public enum ManifestSimulator {
         public var dataset: String
         public var file: URL
         public var conditions: Int
-        public var genes: Int
+        /// The file's genes (the union of its panels).
+        public var genes: [String]
+        /// Genes per panel.
         public var panels: [Int]
         public var values: Int
     }
@@ -51,7 +53,7 @@ public enum ManifestSimulator {
             let entries = byDataset[dataset]!
             let panels = DatasetPanels(dataset: dataset, contexts: entries.map(\.context), rule: config.rule(for: dataset),
                                        model: model, config: config, seed: seed)
-            total += zip(entries, panels.rowPanel).reduce(0) { $0 + panels.members[Int($1.1)].count }
+            total += panels.measuredValues(rows: entries.indices)
             plans.append((dataset, entries, panels))
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,24 +63,25 @@ public enum ManifestSimulator {
         for (dataset, entries, panels) in plans {
             let url = directory.appendingPathComponent(fileName(dataset))
             let conditions = entries.map(\.condition)
+            let genes = panels.genes.map { pool[Int($0)] }
             let generator = DatasetGenerator(dataset: dataset, entries: entries, panels: panels, model: model,
                                              compounds: compounds, config: config, seed: seed)
             var used: [String: Compound] = [:]
             for e in entries where used[e.perturbation] == nil { used[e.perturbation] = compounds.records[e.perturbation]!.compound }
             try EffectsStore.writeStreamed(
                 conditions: conditions, replicateCounts: Array(repeating: config.replicates, count: entries.count),
-                compounds: used, genes: panels.genes.map { pool[Int($0)] },
+                compounds: used, genes: genes,
                 panels: GenePanels(members: panels.members, rowPanel: panels.rowPanel),
                 provenance: ["source": "perturbridge simulate --manifest", "manifest": manifest.file, "seed": "\(seed)"],
                 to: url
             ) { rows, values in
                 generator.fill(rows: rows, into: values, threads: threads)
-                done += rows.reduce(0) { $0 + panels.members[Int(panels.rowPanel[$1])].count }
+                done += panels.measuredValues(rows: rows)
                 progress(done, total)
             }
             for g in panels.genes { measuredBy[Int(g)] += 1 }
-            written.append(Written(dataset: dataset, file: url, conditions: entries.count, genes: panels.genes.count,
-                                   panels: panels.members.map(\.count), values: zip(entries, panels.rowPanel).reduce(0) { $0 + panels.members[Int($1.1)].count }))
+            written.append(Written(dataset: dataset, file: url, conditions: entries.count, genes: genes,
+                                   panels: panels.members.map(\.count), values: panels.measuredValues(rows: entries.indices)))
         }
         try manifest.splitAssignment.write(to: directory.appendingPathComponent("split.tsv"))
         var genes = DelimitedTable(header: ["gene", "landmark", "datasets_measuring"])
@@ -218,6 +221,9 @@ struct DatasetPanels {
     /// Per panel, file columns measured.
     let members: [[Int32]]
     let rowPanel: [Int32]
+
+    /// Values measured by `rows` (the sum of their panel sizes).
+    func measuredValues(rows: Range<Int>) -> Int { rows.reduce(0) { $0 + members[Int(rowPanel[$1])].count } }
 
     init(dataset: String, contexts: [String], rule: PanelSizeRule, model: LatentModel, config: ManifestSimulatorConfig, seed: UInt64) {
         var seen: [String: Int32] = [:]

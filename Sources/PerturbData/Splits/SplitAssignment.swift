@@ -149,11 +149,6 @@ public struct SplitAssignment: Sendable, Equatable {
 /// Seeded Fisher–Yates shuffle (deterministic for a given generator state).
 func seededShuffle<T>(_ items: [T], _ rng: inout SeededRNG) -> [T] {
     var a = items
-    if a.count > 1 {
-        for i in stride(from: a.count - 1, to: 0, by: -1) {
-            let j = rng.nextInt(below: i + 1)
-            a.swapAt(i, j)
-        }
-    }
+    rng.shuffle(&a)
     return a
 }

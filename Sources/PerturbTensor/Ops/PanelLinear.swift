@@ -63,15 +63,14 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
     return x.graph.record(Tensor(scalar: loss), inputs: [x, weight, bias]) { g, dy in
         let scale = measured > 0 ? 2 * dy.scalar / Float(measured) : 0
         let xv = g.value(x)
-        // dR = scale · R (R is already 0 where unmeasured).
-        let scaled = residuals.map { r in r.map { $0 * scale } }
+        // dR = scale · R (R is already 0 where unmeasured); the scale rides in sgemm's alpha.
         g.accumulateGrad(x) { dx, beta in
             if beta == 0 { dx.initialize(repeating: 0, count: batch * h) }
             for (i, group) in groups.enumerated() where !group.units.isEmpty {
                 // dx_rows += dR · W_units
-                scaled[i].withUnsafeBufferPointer { dr in
+                residuals[i].withUnsafeBufferPointer { dr in
                     gathered[i].withUnsafeBufferPointer { wp in
-                        sgemm(transposeA: false, transposeB: false, m: group.rows.count, n: h, k: group.units.count,
+                        sgemm(transposeA: false, transposeB: false, m: group.rows.count, n: h, k: group.units.count, alpha: scale,
                               a: dr.baseAddress!, lda: group.units.count, b: wp.baseAddress!, ldb: h,
                               beta: 1, c: dx + group.rows.lowerBound * h, ldc: h)
                     }
@@ -85,8 +84,8 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
                 let u = group.units.count
                 var part = [Float](repeating: 0, count: u * h)
                 part.withUnsafeMutableBufferPointer { pp in
-                    scaled[i].withUnsafeBufferPointer { dr in
-                        sgemm(transposeA: true, transposeB: false, m: u, n: h, k: group.rows.count, a: dr.baseAddress!, lda: u,
+                    residuals[i].withUnsafeBufferPointer { dr in
+                        sgemm(transposeA: true, transposeB: false, m: u, n: h, k: group.rows.count, alpha: scale, a: dr.baseAddress!, lda: u,
                               b: xv.readPointer + group.rows.lowerBound * h, ldb: h, beta: 0, c: pp.baseAddress!, ldc: h)
                     }
                     let src = UnsafePointer(pp.baseAddress!)
@@ -105,9 +104,9 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
             if beta == 0 { db.initialize(repeating: 0, count: units) }
             for (i, group) in groups.enumerated() {
                 let u = group.units.count
-                scaled[i].withUnsafeBufferPointer { dr in
+                residuals[i].withUnsafeBufferPointer { dr in
                     for r in 0..<group.rows.count {
-                        for k in 0..<u { db[Int(group.units[k])] += dr[r * u + k] }
+                        for k in 0..<u { db[Int(group.units[k])] += scale * dr[r * u + k] }
                     }
                 }
             }
@@ -154,13 +153,14 @@ private func gatherRows(_ m: Tensor, _ indices: [Int32], width: Int) -> [Float] 
 private func residualsInPlace(_ r: UnsafeMutableBufferPointer<Float>, group: PanelGroup, bias: UnsafePointer<Float>) -> Double {
     let u = group.units.count
     var sse = 0.0
+    let mask = group.mask
     group.target.withUnsafeBufferPointer { t in
         for row in 0..<group.rows.count {
             var rowSSE: Float = 0
             for k in 0..<u {
                 let i = row * u + k
                 var d = r[i] + bias[Int(group.units[k])] - t[i]
-                if let m = group.mask, m[i] == 0 { d = 0 }
+                if let mask, mask[i] == 0 { d = 0 }
                 r[i] = d
                 rowSSE += d * d
             }
