@@ -41,16 +41,18 @@ public enum EffectsSource {
         }
     }
 
-    /// Calls `body` with the logFC of `rows`, row-major `rows × genes` (a file is read straight into one buffer).
-    public func withLogFC(rows: Range<Int>, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+    /// Calls `body` with the logFC of `rows`, row-major `rows × genes`. A file is read straight into `buffer`, which
+    /// grows as needed and is meant to be reused from call to call (no fresh pages per block).
+    public func withLogFC(rows: Range<Int>, buffer: inout [Float], _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
         switch self {
         case .table(let t):
             let g = t.genes.count
             try t.logFC[(rows.lowerBound * g)..<(rows.upperBound * g)].withUnsafeBufferPointer(body)
         case .file(let r):
-            var buffer = [Float](unsafeUninitializedCapacity: rows.count * r.genes.count) { _, n in n = rows.count * r.genes.count }
+            let n = rows.count * r.genes.count
+            if buffer.count < n { buffer = [Float](repeating: 0, count: n) }
             try buffer.withUnsafeMutableBytes { try r.readLogFC(rows: rows, into: $0) }
-            try buffer.withUnsafeBufferPointer(body)
+            try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
     }
 

@@ -43,6 +43,8 @@ final class TrainingCorpus {
     let panels: [CorpusPanel]
     let sets: CompoundSetTable
     let geneCount: Int
+    /// Reused between blocks: the logFC of the block being read.
+    private var readBuffer: [Float] = []
 
     init(sources: [EffectsSource], train: [[Int]], validation: [[Int]], vocabularies: Vocabularies, shardConditions: Int) throws {
         precondition(sources.count == train.count && sources.count == validation.count, "one row list per source")
@@ -144,7 +146,7 @@ final class TrainingCorpus {
         let g = plan.geneMap.count
         var out: [TrainingRow] = []
         out.reserveCapacity(shard.rows.count)
-        try plan.source.withLogFC(rows: first..<(last + 1)) { logFC in
+        try plan.source.withLogFC(rows: first..<(last + 1), buffer: &readBuffer) { logFC in
             for row in shard.rows {
                 let panel = plan.rowPanel[row]
                 let columns = panels[Int(panel)].columns

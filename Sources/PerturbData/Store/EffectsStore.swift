@@ -15,6 +15,8 @@ import PerturbIO
 public enum EffectsStore {
     public static let formatName = "perturbridge-effects"
     public static let formatVersion: Int64 = 1
+    /// The version of files that store gene panels instead of a `measured` layer (`writeStreamed`).
+    public static let panelFormatVersion: Int64 = 2
     static let measuredLayer = "measured"
 
     static let panelColumn = "gene_panel"
@@ -68,14 +70,14 @@ public enum EffectsStore {
     /// `obs/gene_panel` (the panel code of each row) and `varm/gene_panels` (genes × panels, 1 = measured), so
     /// the mask costs nothing to store or read; anndata users get a row's mask as
     /// `adata.varm["gene_panels"][:, adata.obs.gene_panel[i]]`. `fill(rows, values)` writes the logFC of `rows`
-    /// (row-major over `genes`, 0 outside each row's panel). Format version 2.
+    /// (row-major over `genes`, 0 outside each row's panel). Format version `panelFormatVersion`.
     public static func writeStreamed(conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound],
                                      genes: [String], panels: GenePanels, provenance: [String: String], to url: URL,
                                      blockRows: Int = 256,
                                      fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void) throws {
         try panels.validate(rows: conditions.count, genes: genes.count, file: url.path)
         var adata = frames(conditions: conditions, replicateCounts: replicateCounts, compounds: compounds, genes: genes,
-                           ensemblIds: Array(repeating: "", count: genes.count), provenance: provenance, version: 2)
+                           ensemblIds: Array(repeating: "", count: genes.count), provenance: provenance, version: panelFormatVersion)
         adata.obs.set(panelColumn, .int64(panels.rowPanel.map(Int64.init)))
         adata.varm[panelMatrix] = panels.membershipMatrix(genes: genes.count)
         try H5ADWriter.write(adata, to: url, streamedX: StreamedDenseMatrix(rows: conditions.count, cols: genes.count,
