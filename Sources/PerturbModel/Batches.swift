@@ -127,10 +127,11 @@ struct Batch {
             var datasets: [Int32] = [], targets: [Float] = []
             for group in groups {
                 let u = group.units.count
+                let target = group.target.readPointer
                 for (r, row) in group.rows.enumerated() {
-                    for k in 0..<u where group.mask.map({ $0[r * u + k] != 0 }) ?? true {
+                    for k in 0..<u where group.isMeasured(r * u + k) {
                         datasets.append(inputs.dataset[row])
-                        targets.append(group.target[r * u + k])
+                        targets.append(target[r * u + k])
                     }
                 }
             }
@@ -140,20 +141,19 @@ struct Batch {
 }
 
 /// Builds batches for both output modes: deduplicates compound sets within the batch, and in multi-output mode
-/// orders rows by gene panel so each panel is one contiguous GEMM. Panels with fewer than `minimumGroupRows`
-/// rows are merged per source into one group over the union of their genes (masked), since tiny GEMMs cost
-/// more in memory traffic than the extra columns do.
+/// orders rows by gene panel so that each group of panels chosen by `PanelGroupPlanner` is one contiguous GEMM
+/// (a single panel exactly, several over the masked union of their genes).
 struct BatchBuilder {
     let sets: CompoundSetTable
     let panels: [CorpusPanel]
-    let minimumGroupRows: Int
+    private var planner: PanelGroupPlanner
     private var slot: [Int32] = []
     private var column: [Int32] = []
 
-    init(sets: CompoundSetTable, panels: [CorpusPanel], geneCount: Int, minimumGroupRows: Int = 32) {
+    init(sets: CompoundSetTable, panels: [CorpusPanel], geneCount: Int, groupCostRows: Int = 48) {
         self.sets = sets
         self.panels = panels
-        self.minimumGroupRows = minimumGroupRows
+        planner = PanelGroupPlanner(geneCount: geneCount, groupCostRows: groupCostRows)
         column = [Int32](repeating: -1, count: geneCount)
     }
 
@@ -192,52 +192,61 @@ struct BatchBuilder {
     mutating func batch(_ rows: [TrainingRow]) -> Batch {
         var byPanel: [Int32: [Int]] = [:]
         for (i, row) in rows.enumerated() { byPanel[row.panel, default: []].append(i) }
-        var exact: [(panel: Int32, rows: [Int])] = []
-        var small: [Int: [Int32]] = [:]
-        for (panel, members) in byPanel {
-            if members.count >= minimumGroupRows || byPanel.count == 1 {
-                exact.append((panel, members))
-            } else {
-                small[panels[Int(panel)].source, default: []].append(panel)
-            }
-        }
-        exact.sort { $0.panel < $1.panel }
+        let plan = planner.plan(rowsPerPanel: byPanel.mapValues(\.count)) { panels[Int($0)].genes }
         var order: [Int] = []
         order.reserveCapacity(rows.count)
         var groups: [PanelGroup] = []
-        var measured = 0
-        for (panel, members) in exact {
+        for members in plan {
             let start = order.count
-            var target: [Float] = []
-            target.reserveCapacity(members.count * panels[Int(panel)].genes.count)
-            for i in members {
-                order.append(i)
-                target.append(contentsOf: rows[i].values)
-            }
-            measured += target.count
-            groups.append(PanelGroup(rows: start..<order.count, units: panels[Int(panel)].genes, target: target))
+            for panel in members { order.append(contentsOf: byPanel[panel]!) }
+            groups.append(members.count == 1 ? exactGroup(rows, order[start...], panel: members[0])
+                                             : mergedGroup(rows, order[start...], panels: members))
         }
-        for source in small.keys.sorted() {
-            let merged = small[source]!.sorted()
-            let units = Array(Set(merged.flatMap { panels[Int($0)].genes })).sorted()
-            for (c, gene) in units.enumerated() { column[Int(gene)] = Int32(c) }
-            let start = order.count
-            let members = merged.flatMap { byPanel[$0]! }
-            var target = [Float](repeating: 0, count: members.count * units.count)
-            var mask = [Float](repeating: 0, count: members.count * units.count)
-            for (r, i) in members.enumerated() {
-                order.append(i)
-                let genes = panels[Int(rows[i].panel)].genes
-                for (k, gene) in genes.enumerated() {
-                    let at = r * units.count + Int(column[Int(gene)])
-                    target[at] = rows[i].values[k]
-                    mask[at] = 1
+        let measured = order.reduce(0) { $0 + rows[$1].values.count }
+        return Batch(inputs: inputs(order.map { rows[$0].condition }, gene: nil), objective: .panels(groups), measured: measured)
+    }
+
+    /// Rows of one panel: the targets are the rows' values, every one measured.
+    private func exactGroup(_ rows: [TrainingRow], _ members: ArraySlice<Int>, panel: Int32) -> PanelGroup {
+        let width = panels[Int(panel)].genes.count, first = members.startIndex
+        for i in members {
+            precondition(rows[i].values.count == width, "BatchBuilder: a row of panel \(panel) holds \(rows[i].values.count) of its \(width) values")
+        }
+        var target = Tensor(uninitializedShape: [members.count, width])
+        let t = target.mutablePointer()
+        Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / max(1, width))) { range in
+            for r in range { rows[members[first + r]].values.withUnsafeBufferPointer { (t + r * width).update(from: $0.baseAddress!, count: width) } }
+        }
+        return PanelGroup(rows: first..<members.endIndex, units: panels[Int(panel)].genes, target: target)
+    }
+
+    /// Rows of several panels over the union of their genes, masked where a row's panel does not measure.
+    private mutating func mergedGroup(_ rows: [TrainingRow], _ members: ArraySlice<Int>, panels groupPanels: [Int32]) -> PanelGroup {
+        var units: [Int32] = []
+        for panel in groupPanels {
+            for gene in panels[Int(panel)].genes where column[Int(gene)] < 0 {
+                column[Int(gene)] = 0
+                units.append(gene)
+            }
+        }
+        units.sort()
+        for (c, gene) in units.enumerated() { column[Int(gene)] = Int32(c) }
+        let width = units.count, first = members.startIndex
+        var target = Tensor.zeros([members.count, width]), mask = Tensor.zeros([members.count, width])
+        let t = target.mutablePointer(), m = mask.mutablePointer()
+        column.withUnsafeBufferPointer { column in
+            Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / max(1, width))) { range in
+                for r in range {
+                    let row = rows[members[first + r]], genes = panels[Int(row.panel)].genes
+                    for (k, gene) in genes.enumerated() {
+                        let at = r * width + Int(column[Int(gene)])
+                        t[at] = row.values[k]
+                        m[at] = 1
+                    }
                 }
             }
-            for gene in units { column[Int(gene)] = -1 }
-            measured += members.reduce(0) { $0 + rows[$1].values.count }
-            groups.append(PanelGroup(rows: start..<order.count, units: units, target: target, mask: mask))
         }
-        return Batch(inputs: inputs(order.map { rows[$0].condition }, gene: nil), objective: .panels(groups), measured: measured)
+        for gene in units { column[Int(gene)] = -1 }
+        return PanelGroup(rows: first..<members.endIndex, units: units, target: target, mask: mask)
     }
 }

@@ -139,10 +139,10 @@ public final class LPMModel {
             var out: [Float] = []
             for group in groups {
                 let p = panelLinearPredict(h, weight: output.weight.value, bias: output.bias!.value, rows: group.rows, units: group.units)
-                if let mask = group.mask {
-                    for i in p.indices where mask[i] != 0 { out.append(p[i]) }
-                } else {
+                if group.mask == nil {
                     out.append(contentsOf: p)
+                } else {
+                    for i in p.indices where group.isMeasured(i) { out.append(p[i]) }
                 }
             }
             return out

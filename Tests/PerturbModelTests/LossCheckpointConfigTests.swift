@@ -18,10 +18,13 @@ final class LossCheckpointConfigTests: XCTestCase {
         let corpus = try TrainingCorpus(sources: [.table(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
         let records = try corpus.rows(corpus.shards(validation: false)[0])
         XCTAssertEqual(records.map(\.values.count), rows.map { table.conditions[$0].dataset == "dA" ? 12 : 8 })
-        for minimumGroupRows in [1, 100] {
+        for groupCostRows in [0, 1_000_000] {
             var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: vocab.genes.count,
-                                       minimumGroupRows: minimumGroupRows)
+                                       groupCostRows: groupCostRows)
             let batch = builder.batch(records)
+            guard case .panels(let groups) = batch.objective else { return XCTFail("multi-output batch expected") }
+            XCTAssertEqual(groups.count, groupCostRows == 0 ? 2 : 1, "exact panels, or one merged group")
+            XCTAssertEqual(groups.map { $0.mask != nil }, groupCostRows == 0 ? [false, false] : [true])
             let graph = Graph(training: false)
             var dropout = SeededRNG(seed: 0)
             let loss = model.loss(batch, graph: graph, rng: &dropout).value.scalar
@@ -42,7 +45,7 @@ final class LossCheckpointConfigTests: XCTestCase {
             }
             XCTAssertEqual(batch.measured, n)
             XCTAssertEqual(batch.measuredValues().targets.count, n)
-            XCTAssertEqual(Double(loss), sse / Double(n), accuracy: 1e-5 * max(1, sse / Double(n)), "minimumGroupRows \(minimumGroupRows)")
+            XCTAssertEqual(Double(loss), sse / Double(n), accuracy: 1e-5 * max(1, sse / Double(n)), "groupCostRows \(groupCostRows)")
         }
     }
 

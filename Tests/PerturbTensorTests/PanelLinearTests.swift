@@ -25,7 +25,9 @@ final class PanelLinearTests: XCTestCase {
                     }
                 }
             }
-            groups.append(PanelGroup(rows: rows, units: members, target: t, mask: masked ? m : nil))
+            let shape = [rows.count, members.count]
+            groups.append(PanelGroup(rows: rows, units: members, target: Tensor(shape: shape, values: t),
+                                     mask: masked ? Tensor(shape: shape, values: m) : nil))
         }
         return (groups, target, mask)
     }
@@ -78,6 +80,38 @@ final class PanelLinearTests: XCTestCase {
         }
         for (p, d) in zip(panel, dense) { for i in 0..<p.count { XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-4) } }
         XCTAssertNotEqual(panel[1], start[1])
+    }
+
+    /// The same thread count gives bit-identical loss and gradients; another thread count the same up to float
+    /// rounding (OpenBLAS may split its sums differently); only inputs that need a gradient get one.
+    func testThreadCountDoesNotChangeLossOrGradients() {
+        var rng = SeededRNG(seed: 6)
+        let rows = 3_000, units = 40, h = 8
+        let members = (0..<units).filter { $0 % 3 != 0 }.map { Int32($0) }
+        let values = (0..<(rows * members.count)).map { _ in Float(rng.nextGaussian()) }
+        let mask = (0..<values.count).map { _ in Float(rng.nextDouble() < 0.8 ? 1 : 0) }
+        let group = PanelGroup(rows: 0..<rows, units: members, target: Tensor(shape: [rows, members.count], values: values),
+                               mask: Tensor(shape: [rows, members.count], values: mask))
+        let x = Tensor.uniform([rows, h], low: -1, high: 1, rng: &rng), w = Tensor.uniform([units, h], low: -1, high: 1, rng: &rng)
+        let b = Tensor.uniform([units], low: -1, high: 1, rng: &rng)
+        let before = Engine.threads
+        defer { Engine.setThreads(before) }
+        var results: [(Float, [Float], [Float])] = []
+        for threads in [2, 2, 1] {
+            Engine.setThreads(threads)
+            let g = Graph()
+            let xv = g.input(x), wv = g.input(w, requiresGrad: true), bv = g.input(b, requiresGrad: true)
+            let loss = panelLinearMSE(xv, weight: wv, bias: bv, groups: [group])
+            g.backward(loss)
+            XCTAssertNil(g.grad(xv), "x needs no gradient")
+            results.append((loss.value.scalar, g.grad(wv)!.scalars, g.grad(bv)!.scalars))
+        }
+        XCTAssertEqual(results[0].0, results[1].0)
+        XCTAssertEqual(results[0].1, results[1].1)
+        XCTAssertEqual(results[0].2, results[1].2)
+        XCTAssertEqual(results[2].0, results[0].0, accuracy: 1e-6 * results[0].0)
+        for (a, b) in zip(results[2].1 + results[2].2, results[0].1 + results[0].2) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertTrue(results[0].1[0..<h].allSatisfy { $0 == 0 }, "unit 0 is in no group")
     }
 
     /// Predictions equal the dense layer's on each group's units.

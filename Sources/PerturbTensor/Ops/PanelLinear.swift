@@ -1,15 +1,16 @@
 import PerturbBase
 
 /// Rows of a batch that share one output panel: rows `rows` (contiguous in the batch) are scored only on the
-/// output units `units` (rows of the weight matrix). `target` is row-major `[rows.count, units.count]`; `mask`
-/// (same shape, nonzero = measured) is nil when every value of the group is measured.
-public struct PanelGroup: Sendable {
+/// output units `units` (rows of the weight matrix). `target` is `[rows.count, units.count]`; `mask` (same
+/// shape, nonzero = measured) is nil when every value of the group is measured. Tensors rather than arrays, so
+/// the per-step group buffers are recycled by the tensor pool.
+public struct PanelGroup {
     public var rows: Range<Int>
     public var units: [Int32]
-    public var target: [Float]
-    public var mask: [Float]?
+    public var target: Tensor
+    public var mask: Tensor?
 
-    public init(rows: Range<Int>, units: [Int32], target: [Float], mask: [Float]? = nil) {
+    public init(rows: Range<Int>, units: [Int32], target: Tensor, mask: Tensor? = nil) {
         precondition(target.count == rows.count * units.count, "PanelGroup: \(target.count) targets for \(rows.count)×\(units.count)")
         precondition(mask == nil || mask!.count == target.count, "PanelGroup: mask and target differ in size")
         self.rows = rows
@@ -19,7 +20,13 @@ public struct PanelGroup: Sendable {
     }
 
     /// Measured values of the group.
-    public var measuredCount: Int { mask.map { m in m.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } ?? target.count }
+    public var measuredCount: Int {
+        guard let mask else { return target.count }
+        return mask.withUnsafeBufferPointer { m in m.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+    }
+
+    /// Whether value `i` (row-major within the group) is measured.
+    public func isMeasured(_ i: Int) -> Bool { mask.map { $0.readPointer[i] != 0 } ?? true }
 }
 
 /// Masked MSE of the affine layer `x · Wᵀ + b` evaluated per group on that group's units only:
@@ -27,9 +34,14 @@ public struct PanelGroup: Sendable {
 ///
 /// It equals `mseLoss(linear(x, W, b), target: dense, mask: dense)` over the full output (loss and gradients,
 /// up to float summation order) while computing only the measured panel: per group one GEMM against the
-/// gathered weight rows of its units, and in the backward one GEMM each for dx and dW, with dW and db
-/// scattered back into the rows of the units. Rows outside every group get zero gradient.
+/// gathered weight rows of its units, and one GEMM each for dx and dW, with dW and db scattered back into the
+/// rows of the units. Rows outside every group get zero gradient.
+///
+/// The loss is a graph's last node, so its gradients are computed with the forward pass, group by group (the
+/// backward only scales them by the incoming gradient): a group's gathered weights and residuals are freed
+/// before the next group starts, which keeps the step's memory at one group's buffers instead of all of them.
 public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup]) -> Var {
+    let graph = x.graph
     let xv = x.value, wv = weight.value, bv = bias.value
     precondition(xv.shape.count == 2 && wv.shape.count == 2 && wv.shape[1] == xv.shape[1] && bv.count == wv.shape[0],
                  "panelLinearMSE: x \(xv.shape), weight \(wv.shape), bias \(bv.shape) do not fit [b, h], [u, h], [u]")
@@ -40,76 +52,56 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
             preconditionFailure("panelLinearMSE: unit \(bad) outside the \(units) outputs")
         }
     }
-    var residuals: [[Float]] = []
-    var gathered: [[Float]] = []
+    let measured = groups.reduce(0) { $0 + $1.measuredCount }
+    // d loss / d residual = 2 R / measured; the factor rides in sgemm's alpha.
+    let alpha: Float = measured > 0 ? 2 / Float(measured) : 0
+    let wantsX = graph.needsGrad(x), wantsW = graph.needsGrad(weight), wantsB = graph.needsGrad(bias)
+    var dx = wantsX ? Tensor.zeros([batch, h]) : nil
+    var dw = wantsW ? Tensor.zeros([units, h]) : nil
+    var db = wantsB ? Tensor.zeros([units]) : nil
     var sse = 0.0
-    var measured = 0
-    for group in groups {
-        let n = group.rows.count, u = group.units.count
+    for group in groups where !group.units.isEmpty && !group.rows.isEmpty {
+        let n = group.rows.count, u = group.units.count, xRows = xv.readPointer + group.rows.lowerBound * h
         let w = gatherRows(wv, group.units, width: h)
-        var r = [Float](repeating: 0, count: n * u)
-        r.withUnsafeMutableBufferPointer { rp in
-            w.withUnsafeBufferPointer { wp in
-                sgemm(transposeA: false, transposeB: true, m: n, n: u, k: h, a: xv.readPointer + group.rows.lowerBound * h, lda: h,
-                      b: wp.baseAddress!, ldb: h, beta: 0, c: rp.baseAddress!, ldc: u)
-            }
-            sse += residualsInPlace(rp, group: group, bias: bv.readPointer)
+        var r = Tensor(uninitializedShape: [n, u])
+        let rp = r.mutablePointer()
+        sgemm(transposeA: false, transposeB: true, m: n, n: u, k: h, a: xRows, lda: h, b: w.readPointer, ldb: h, beta: 0, c: rp, ldc: u)
+        sse += residualsInPlace(rp, group: group, bias: bv.readPointer)
+        if dx != nil {
+            // dx_rows += α · R · W_units
+            sgemm(transposeA: false, transposeB: false, m: n, n: h, k: u, alpha: alpha, a: rp, lda: u, b: w.readPointer, ldb: h,
+                  beta: 1, c: dx!.mutablePointer() + group.rows.lowerBound * h, ldc: h)
         }
-        measured += group.measuredCount
-        residuals.append(r)
-        gathered.append(w)
+        if dw != nil {
+            // dW_units += α · Rᵀ · x_rows, scattered into the unit rows.
+            var part = Tensor(uninitializedShape: [u, h])
+            let pp = part.mutablePointer()
+            sgemm(transposeA: true, transposeB: false, m: u, n: h, k: n, alpha: alpha, a: rp, lda: u, b: xRows, ldb: h, beta: 0, c: pp, ldc: h)
+            let dst = dw!.mutablePointer()
+            group.units.withUnsafeBufferPointer { unitList in
+                Engine.parallelFor(u, minimumChunk: max(1, 65_536 / h)) { range in
+                    for k in range {
+                        let to = dst + Int(unitList[k]) * h, from = pp + k * h
+                        for j in 0..<h { to[j] += from[j] }
+                    }
+                }
+            }
+        }
+        if db != nil {
+            let sums = columnSums(rp, rows: n, cols: u), dst = db!.mutablePointer()
+            for (k, unit) in group.units.enumerated() { dst[Int(unit)] += alpha * sums[k] }
+        }
     }
     let loss = measured > 0 ? Float(sse / Double(measured)) : 0
-    return x.graph.record(Tensor(scalar: loss), inputs: [x, weight, bias]) { g, dy in
-        let scale = measured > 0 ? 2 * dy.scalar / Float(measured) : 0
-        let xv = g.value(x)
-        // dR = scale · R (R is already 0 where unmeasured); the scale rides in sgemm's alpha.
-        g.accumulateGrad(x) { dx, beta in
-            if beta == 0 { dx.initialize(repeating: 0, count: batch * h) }
-            for (i, group) in groups.enumerated() where !group.units.isEmpty {
-                // dx_rows += dR · W_units
-                residuals[i].withUnsafeBufferPointer { dr in
-                    gathered[i].withUnsafeBufferPointer { wp in
-                        sgemm(transposeA: false, transposeB: false, m: group.rows.count, n: h, k: group.units.count, alpha: scale,
-                              a: dr.baseAddress!, lda: group.units.count, b: wp.baseAddress!, ldb: h,
-                              beta: 1, c: dx + group.rows.lowerBound * h, ldc: h)
-                    }
-                }
+    return graph.record(Tensor(scalar: loss), inputs: [x, weight, bias]) { g, dy in
+        let scale = dy.scalar
+        for (v, grad) in [(x, dx), (weight, dw), (bias, db)] {
+            guard var grad else { continue }
+            if scale != 1 {
+                let p = grad.mutablePointer()
+                for i in 0..<grad.count { p[i] *= scale }
             }
-        }
-        g.accumulateGrad(weight) { dw, beta in
-            if beta == 0 { dw.initialize(repeating: 0, count: units * h) }
-            for (i, group) in groups.enumerated() where !group.units.isEmpty {
-                // dW_units += dRᵀ · x_rows, then scattered into the unit rows.
-                let u = group.units.count
-                var part = [Float](repeating: 0, count: u * h)
-                part.withUnsafeMutableBufferPointer { pp in
-                    residuals[i].withUnsafeBufferPointer { dr in
-                        sgemm(transposeA: true, transposeB: false, m: u, n: h, k: group.rows.count, alpha: scale, a: dr.baseAddress!, lda: u,
-                              b: xv.readPointer + group.rows.lowerBound * h, ldb: h, beta: 0, c: pp.baseAddress!, ldc: h)
-                    }
-                    let src = UnsafePointer(pp.baseAddress!)
-                    group.units.withUnsafeBufferPointer { unitList in
-                        Engine.parallelFor(u, minimumChunk: max(1, 65_536 / h)) { range in
-                            for k in range {
-                                let dst = dw + Int(unitList[k]) * h, row = src + k * h
-                                for j in 0..<h { dst[j] += row[j] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        g.accumulateGrad(bias) { db, beta in
-            if beta == 0 { db.initialize(repeating: 0, count: units) }
-            for (i, group) in groups.enumerated() {
-                let u = group.units.count
-                residuals[i].withUnsafeBufferPointer { dr in
-                    for r in 0..<group.rows.count {
-                        for k in 0..<u { db[Int(group.units[k])] += scale * dr[r * u + k] }
-                    }
-                }
-            }
+            g.addGrad(v, grad)
         }
     }
 }
@@ -134,9 +126,9 @@ public func panelLinearPredict(_ x: Tensor, weight: Tensor, bias: Tensor, rows: 
     return out
 }
 
-/// Rows `indices` of a `[*, width]` matrix, row-major.
-private func gatherRows(_ m: Tensor, _ indices: [Int32], width: Int) -> [Float] {
-    var out = [Float](repeating: 0, count: indices.count * width)
+/// Rows `indices` of a `[*, width]` matrix.
+private func gatherRows(_ m: Tensor, _ indices: [Int32], width: Int) -> Tensor {
+    var out = Tensor(uninitializedShape: [indices.count, width])
     let src = m.readPointer
     out.withUnsafeMutableBufferPointer { op in
         let dst = op.baseAddress!
@@ -149,23 +141,55 @@ private func gatherRows(_ m: Tensor, _ indices: [Int32], width: Int) -> [Float] 
     return out
 }
 
-/// Turns `x·Wᵀ` into masked residuals `(x·Wᵀ + b − t)·mask` in place; returns their sum of squares.
-private func residualsInPlace(_ r: UnsafeMutableBufferPointer<Float>, group: PanelGroup, bias: UnsafePointer<Float>) -> Double {
-    let u = group.units.count
-    var sse = 0.0
-    let mask = group.mask
-    group.target.withUnsafeBufferPointer { t in
-        for row in 0..<group.rows.count {
-            var rowSSE: Float = 0
-            for k in 0..<u {
-                let i = row * u + k
-                var d = r[i] + bias[Int(group.units[k])] - t[i]
-                if let mask, mask[i] == 0 { d = 0 }
-                r[i] = d
-                rowSSE += d * d
+/// Turns `x·Wᵀ` into masked residuals `(x·Wᵀ + b − t)` where measured and 0 elsewhere, in place, rows in
+/// parallel; returns their sum of squares (per-row partial sums added in row order, so the result does not
+/// depend on the thread count).
+private func residualsInPlace(_ r: UnsafeMutablePointer<Float>, group: PanelGroup, bias: UnsafePointer<Float>) -> Double {
+    let n = group.rows.count, u = group.units.count
+    let b = group.units.map { bias[Int($0)] }
+    let mask = group.mask?.readPointer, t = group.target.readPointer
+    var rowSSE = [Double](repeating: 0, count: n)
+    b.withUnsafeBufferPointer { bp in
+        rowSSE.withUnsafeMutableBufferPointer { sums in
+            let b = bp.baseAddress!, sums = sums.baseAddress!
+            Engine.parallelFor(n, minimumChunk: max(1, 65_536 / u)) { range in
+                for row in range {
+                    let out = r + row * u, target = t + row * u
+                    var s: Float = 0
+                    if let mask {
+                        let measured = mask + row * u
+                        for k in 0..<u {
+                            let d = measured[k] != 0 ? out[k] + b[k] - target[k] : 0
+                            out[k] = d
+                            s += d * d
+                        }
+                    } else {
+                        for k in 0..<u {
+                            let d = out[k] + b[k] - target[k]
+                            out[k] = d
+                            s += d * d
+                        }
+                    }
+                    sums[row] = Double(s)
+                }
             }
-            sse += Double(rowSSE)
         }
     }
-    return sse
+    return rowSSE.reduce(0, +)
+}
+
+/// Column sums of a row-major `[rows, cols]` matrix, columns split over threads (each column summed in row
+/// order).
+private func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int) -> [Float] {
+    var sums = [Float](repeating: 0, count: cols)
+    sums.withUnsafeMutableBufferPointer { sp in
+        let out = sp.baseAddress!
+        Engine.parallelFor(cols, minimumChunk: max(256, 65_536 / max(1, rows))) { range in
+            for r in 0..<rows {
+                let row = m + r * cols
+                for k in range { out[k] += row[k] }
+            }
+        }
+    }
+    return sums
 }

@@ -1,0 +1,34 @@
+import XCTest
+@testable import PerturbModel
+
+/// How `PanelGroupPlanner` groups the gene panels of a batch.
+final class PanelGroupingTests: XCTestCase {
+    /// Panels 0–2 are near-identical 1,000-gene panels with few rows; panel 3 is a disjoint 1,000-gene panel with
+    /// few rows; panel 4 has many rows.
+    let genes: [Int32: [Int32]] = [
+        0: Array(0..<1_000), 1: Array(0..<990) + [1_500], 2: Array(5..<1_000),
+        3: Array(2_000..<3_000), 4: Array(0..<500),
+    ]
+
+    func plan(_ rows: [Int32: Int], cost: Int) -> [[Int32]] {
+        var planner = PanelGroupPlanner(geneCount: 3_000, groupCostRows: cost)
+        return planner.plan(rowsPerPanel: rows) { self.genes[$0]! }
+    }
+
+    func testSimilarSmallPanelsShareAGroupAndOthersStayExact() {
+        let groups = plan([0: 10, 1: 12, 2: 8, 3: 10, 4: 500], cost: 48)
+        XCTAssertEqual(groups.first, [4], "a panel with many rows is a group of its own")
+        XCTAssertEqual(Set(groups.dropFirst().map { Set($0) }), [Set([0, 1, 2]), Set([3])],
+                       "overlapping panels merge; a disjoint one would double the union, so it stays apart")
+        XCTAssertEqual(groups.flatMap { $0 }.sorted(), [0, 1, 2, 3, 4], "every panel exactly once")
+    }
+
+    func testZeroGroupCostKeepsEveryPanelExact() {
+        XCTAssertEqual(plan([0: 10, 1: 12, 3: 10], cost: 0).map(\.count), [1, 1, 1])
+    }
+
+    func testPlanIsDeterministic() {
+        let rows: [Int32: Int] = [0: 3, 1: 40, 2: 7, 3: 1, 4: 2]
+        XCTAssertEqual(plan(rows, cost: 48), plan(rows, cost: 48))
+    }
+}
