@@ -86,6 +86,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     /// Conditions read from an effects file at a time at most (the streaming unit, a "shard"; wide files read
     /// fewer so a block stays near 64 MiB). Each epoch visits the shards of every file in a seeded order.
     public var shardConditions = 2048
+    /// Steps per epoch at most; 0 = the whole epoch (Lightning's `limit_train_batches`: smoke tests, benchmarks).
+    public var limitTrainBatches = 0
     /// Train on vehicle-control conditions too (the reference drops them).
     public var includeControls = false
     /// The time feature is `hours / time_scale_hours`. 1 = raw hours, as the reference. On the simulator, raw hours
@@ -104,6 +106,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         case maxEpochs = "max_epochs", patience, seed, threads, checkpointEvery = "checkpoint_every", mode, datasets
         case initFrom = "init_from", freezeCompoundEmbeddings = "freeze_compound_embeddings"
         case shuffleBufferMB = "shuffle_buffer_mb", batching, shardConditions = "shard_conditions"
+        case limitTrainBatches = "limit_train_batches"
         case includeControls = "include_controls", timeScaleHours = "time_scale_hours"
     }
 
@@ -136,7 +139,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         if let v = try c.decodeIfPresent(String.self, forKey: .initFrom) { d.initFrom = v }
         try take(.freezeCompoundEmbeddings, &d.freezeCompoundEmbeddings)
         try take(.shuffleBufferMB, &d.shuffleBufferMB); try take(.batching, &d.batching)
-        try take(.shardConditions, &d.shardConditions)
+        try take(.shardConditions, &d.shardConditions); try take(.limitTrainBatches, &d.limitTrainBatches)
         try take(.includeControls, &d.includeControls); try take(.timeScaleHours, &d.timeScaleHours)
         self = d
     }
@@ -187,6 +190,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(threads >= 0, "threads", "must be ≥ 0, got \(threads)")
         try check(checkpointEvery >= 0, "checkpoint_every", "must be ≥ 0, got \(checkpointEvery)")
         try check(shuffleBufferMB > 0, "shuffle_buffer_mb", "must be positive, got \(shuffleBufferMB)")
+        try check(limitTrainBatches >= 0, "limit_train_batches", "must be ≥ 0, got \(limitTrainBatches)")
         try check(shardConditions > 0, "shard_conditions", "must be positive, got \(shardConditions)")
         try check(mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")
         try check(mode != .finetune || initFrom != nil, "init_from", "must name a checkpoint in mode finetune")

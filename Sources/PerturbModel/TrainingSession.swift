@@ -113,7 +113,8 @@ final class TrainingSession {
         optimizer.learningRate = lr
         let started = Date()
         let scalarMode = config.outputMode == .scalar
-        let total = scalarMode ? corpus.trainValueCount : corpus.trainConditionCount
+        let epochTotal = scalarMode ? corpus.trainValueCount : corpus.trainConditionCount
+        let total = config.limitTrainBatches > 0 ? min(epochTotal, config.limitTrainBatches * config.batchSize) : epochTotal
         let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: scalarMode ? "scalars" : "rows",
                                         total: total, enabled: progress)
         var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
@@ -121,8 +122,10 @@ final class TrainingSession {
         shuffleRNG.shuffle(&shards)
         var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
         let graph = Graph(training: true)
-        var sse = 0.0, measured = 0, rows = 0
+        var sse = 0.0, measured = 0, rows = 0, steps = 0
+        var limitReached: Bool { config.limitTrainBatches > 0 && steps >= config.limitTrainBatches }
         func train(_ batch: Batch) {
+            steps += 1
             graph.reset()
             let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
             optimizer.zeroGrad()
@@ -140,13 +143,17 @@ final class TrainingSession {
         let bufferPeak: Int
         if scalarMode {
             var buffer = ShuffleBuffer<ScalarRecord>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
-            for shard in shards { try buffer.add(try corpus.scalarRecords(shard), rng: &shuffleRNG) { train(builder.batch($0)) } }
-            buffer.finish(rng: &shuffleRNG) { train(builder.batch($0)) }
+            for shard in shards where !limitReached {
+                try buffer.add(try corpus.scalarRecords(shard), rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } }
+            }
+            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } } }
             bufferPeak = buffer.peakBytes
         } else {
             var buffer = ShuffleBuffer<TrainingRow>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
-            for shard in shards { try buffer.add(try corpus.rows(shard), rng: &shuffleRNG) { train(builder.batch($0)) } }
-            buffer.finish(rng: &shuffleRNG) { train(builder.batch($0)) }
+            for shard in shards where !limitReached {
+                try buffer.add(try corpus.rows(shard), rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } }
+            }
+            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } } }
             bufferPeak = buffer.peakBytes
         }
         graph.reset()

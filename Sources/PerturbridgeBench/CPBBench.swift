@@ -11,26 +11,36 @@ import PerturbModel
 ///
 ///     perturbridge-bench cpb [--fraction 1] [--threads 2] [--batch 4096] [--data DIR] [--manifest FILE]
 ///                            [--smiles FILE] [--peer-seconds 120] [--python python3] [--no-peer]
+///                            [--runs mixed,by_dataset,scalar] [--scalar-batch 262144] [--scalar-steps 20]
+///
+/// `scalar` trains scalar mode (one row per measured value) at the reference's effective batch for
+/// `--scalar-steps` steps (`limit_train_batches`) and extrapolates the full epoch from its rate.
 ///
 /// Measured-gene FLOPs of an epoch = 6·rows·(in·h + h·h) + 6·h·(measured values), h = 256, in = 5·128: the
 /// forward, dx and dW GEMMs of the MLP on the genes each row measures. Rows/s and seconds exclude validation.
 enum CPBBench {
     static func run(_ arguments: [String]) throws {
         let a = try BenchArguments(arguments, bench: "cpb", valueFlags: ["--fraction", "--threads", "--batch", "--data", "--manifest",
-                                                                         "--smiles", "--peer-seconds", "--python", "--peer"],
+                                                                         "--smiles", "--peer-seconds", "--python", "--peer",
+                                                                         "--runs", "--scalar-batch", "--scalar-steps"],
                                    switchFlags: ["--no-peer"])
         let fraction = Double(a.string("--fraction") ?? "1") ?? -1
         guard fraction > 0 && fraction <= 1 else { throw InputError("cpb bench: --fraction must be in (0, 1]") }
         let threads = try a.positiveInt("--threads", default: 2), batch = try a.positiveInt("--batch", default: 4096)
         let peerSeconds = try a.positiveInt("--peer-seconds", default: 120)
+        let scalarBatch = try a.positiveInt("--scalar-batch", default: 262_144), scalarSteps = try a.positiveInt("--scalar-steps", default: 20)
+        let runs = (a.string("--runs") ?? "mixed,by_dataset").split(separator: ",").map(String.init)
+        let known = Batching.allCases.map(\.rawValue) + ["scalar"]
+        if let bad = runs.first(where: { !known.contains($0) }) {
+            throw InputError("cpb bench: --runs: unknown run '\(bad)'; known: \(known.joined(separator: ", "))")
+        }
         let manifest = URL(fileURLWithPath: a.string("--manifest") ?? "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz")
         let smiles = URL(fileURLWithPath: a.string("--smiles") ?? "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz")
         let directory = URL(fileURLWithPath: a.string("--data") ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
         let files = try corpus(manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
         let sources = try files.map { try EffectsSource.open($0) }
-        let split = try SplitAssignment.read(directory.appendingPathComponent("split.tsv")).splitOf
-        let trainRows = sources.map { s in s.conditions.indices.filter { split[s.conditions[$0].id] == SplitAssignment.train } }
+        let trainRows = try trainingRows(sources, split: directory.appendingPathComponent("split.tsv"))
         let values = try trainValues(sources, trainRows)
         let rows = trainRows.reduce(0) { $0 + $1.count }
         let union = Set(sources.flatMap(\.genes)).count
@@ -40,26 +50,42 @@ enum CPBBench {
         let sgemm = sgemmRate(threads: threads, batch: batch)
         print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
         var swiftRate = 0.0
-        for batching in Batching.allCases {
+        for name in runs {
             var config = LPMConfig()
-            config.outputMode = .multiout
-            config.batchSize = batch
             config.maxEpochs = 1
             config.threads = threads
             config.checkpointEvery = 0
-            config.batching = batching
-            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cpb-run-\(getpid())-\(batching.rawValue)")
+            if let batching = Batching(rawValue: name) {
+                config.outputMode = .multiout
+                config.batchSize = batch
+                config.batching = batching
+            } else {
+                config.outputMode = .scalar
+                config.batchSize = scalarBatch
+                config.limitTrainBatches = scalarSteps
+            }
+            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cpb-run-\(getpid())-\(name)")
             defer { try? FileManager.default.removeItem(at: runDirectory) }
             let run = try Trainer.fit(config: config, sources: sources, trainRows: trainRows, validationRows: trainRows.map { _ in [] },
                                       runDirectory: runDirectory, progress: true)
             let epoch = run.history[0]
+            if config.outputMode == .scalar {
+                // Scalar mode: one row per measured (condition, gene) value; 6 FLOPs per weight per row.
+                let perRow = 6.0 * Double(768 * 256 + 256 * 256 + 256)
+                print(String(format: "swift scalar (batch %d, %d steps): %.2f s per step, %.0f scalars/s, %.1f GFLOP/s = %.3f of sgemm, "
+                             + "full epoch of %d scalars ≈ %.2f h, peak RSS %.0f MB",
+                             scalarBatch, scalarSteps, epoch.seconds / Double(scalarSteps), epoch.rowsPerSecond,
+                             perRow * epoch.rowsPerSecond / 1e9, perRow * epoch.rowsPerSecond / 1e9 / sgemm, values,
+                             Double(values) / epoch.rowsPerSecond / 3600, epoch.peakRSSMB ?? .nan))
+                continue
+            }
             let gflops = flops / epoch.seconds / 1e9
-            if batching == .mixed { swiftRate = epoch.rowsPerSecond }
+            if config.batching == .mixed { swiftRate = epoch.rowsPerSecond }
             print(String(format: "swift %@: epoch %.1f s, %.0f rows/s, %.1f GFLOP/s measured-gene = %.3f of sgemm, train RMSE %.4f, peak RSS %.0f MB",
-                         batching.rawValue, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
+                         name, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
                          epoch.peakRSSMB ?? .nan))
         }
-        guard !a.isSet("--no-peer") else { return }
+        guard !a.isSet("--no-peer"), swiftRate > 0 else { return }
         let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: a.string("--python") ?? "python3", script: a.string("--peer") ?? "bench/cpb_peer.py",
                                        arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(peerSeconds)"] + files.map(\.path),
                                        threads: threads)
@@ -92,6 +118,13 @@ enum CPBBench {
     }
 
     /// Measured values of the training rows (from the files' panels or masks).
+    /// Rows of the published split's training conditions per source (the id → split map is freed on return, so
+    /// it does not count in the training runs' memory).
+    static func trainingRows(_ sources: [EffectsSource], split file: URL) throws -> [[Int]] {
+        let split = try SplitAssignment.read(file).splitOf
+        return sources.map { s in s.conditions.indices.filter { split[s.conditions[$0].id] == SplitAssignment.train } }
+    }
+
     static func trainValues(_ sources: [EffectsSource], _ rows: [[Int]]) throws -> Int {
         var total = 0
         for (source, list) in zip(sources, rows) {

@@ -113,6 +113,21 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
     }
 
+    /// `limit_train_batches` stops each epoch after that many steps (both output modes), and a negative value is
+    /// a config error naming the field.
+    func testLimitTrainBatchesStopsEachEpochEarly() throws {
+        for mode in OutputMode.allCases {
+            var config = ModelTestData.config(mode, epochs: 2)
+            config.limitTrainBatches = 3
+            let run = try ModelTestData.fit(config, ModelTestData.table(), ModelTestData.temporaryDirectory())
+            XCTAssertEqual(run.history.map(\.step), [3, 6], "\(mode)")
+            XCTAssertEqual(run.history.map(\.trainRows), [3 * config.batchSize, 3 * config.batchSize], "\(mode)")
+        }
+        var bad = LPMConfig()
+        bad.limitTrainBatches = -1
+        XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("limit_train_batches"), "\($0)") }
+    }
+
     /// A shuffle buffer smaller than one batch is a user error naming the field, and nothing is written.
     func testBufferSmallerThanOneBatchIsRejectedBeforeWriting() throws {
         var config = ModelTestData.config(.multiout)

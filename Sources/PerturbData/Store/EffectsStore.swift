@@ -203,6 +203,8 @@ public final class EffectsReader {
                               message: "missing measured mask layer (and no obs/gene_panel + varm/gene_panels)")
         }
         extraLayerNames = reader.layerNames.filter { $0 != EffectsStore.measuredLayer }.sorted()
+        // obs is parsed into `conditions`; only the matrices are read from here on.
+        reader.releaseObs()
     }
 
     public var rowCount: Int { conditions.count }

@@ -10,7 +10,10 @@ public final class H5ADReader {
     public let url: URL
     /// (observations, variables).
     public let shape: (rows: Int, cols: Int)
-    public let obs: DataFrame
+    /// obs as read at open. `releaseObs()` drops it (for a reader kept only for its matrices once obs has been
+    /// parsed into something lighter); `obs` is then empty and `readAll()` reads it from the file again.
+    public private(set) var obs: DataFrame
+    private var obsReleased = false
     public let `var`: DataFrame
     /// Names of the matrices under `layers/`.
     public let layerNames: [String]
@@ -34,16 +37,21 @@ public final class H5ADReader {
             throw FormatError(file: url.path, location: "/", message: "unsupported encoding '\(encoding)' (expected 'anndata')")
         }
         isLegacyLayout = file.kind(of: "obs") == .dataset
-        if isLegacyLayout {
-            obs = try H5ADLegacyReading.readDataFrame(file, name: "obs")
-            self.var = try H5ADLegacyReading.readDataFrame(file, name: "var")
-        } else {
-            obs = try H5ADFrameReading.readDataFrame(file, name: "obs")
-            self.var = try H5ADFrameReading.readDataFrame(file, name: "var")
-        }
+        obs = try H5ADReader.readFrame(file, name: "obs", legacy: isLegacyLayout)
+        self.var = try H5ADReader.readFrame(file, name: "var", legacy: isLegacyLayout)
         shape = (obs.count, self.var.count)
         layerNames = file.kind(of: "layers") == .group ? try file.group("layers").childNames() : []
         if file.exists("X") { _ = try matrixElement(layer: nil) }
+    }
+
+    private static func readFrame(_ file: H5File, name: String, legacy: Bool) throws -> DataFrame {
+        legacy ? try H5ADLegacyReading.readDataFrame(file, name: name) : try H5ADFrameReading.readDataFrame(file, name: name)
+    }
+
+    /// Drops the obs frame read at open (see `obs`).
+    public func releaseObs() {
+        obs = DataFrame(index: [])
+        obsReleased = true
     }
 
     /// True when the file has an `X` matrix.
@@ -139,7 +147,7 @@ public final class H5ADReader {
         let varm = try readAxisMatrices("varm", rows: shape.cols, skipped: &skipped)
         let uns = try readUns()
         skippedElements = skipped + skippedElements
-        return AnnData(X: X, obs: obs, var: self.var, layers: layers, obsm: obsm, varm: varm, uns: uns)
+        return AnnData(X: X, obs: obsReleased ? try H5ADReader.readFrame(file, name: "obs", legacy: isLegacyLayout) : obs, var: self.var, layers: layers, obsm: obsm, varm: varm, uns: uns)
     }
 
     /// Reads only `uns` (nested dictionaries of scalars, strings and arrays); elements without an `UnsValue`
