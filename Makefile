@@ -11,7 +11,8 @@ demo: build
 	.build/release/perturbridge demo --output checkpoints/demo
 
 test: deps
-	swift test
+	swift build --build-tests --explicit-target-dependency-import-check error
+	swift test --skip-build
 
 bench: build
 	bash bench/run-all.sh

@@ -53,13 +53,14 @@ let package = Package(
         ),
         .target(
             name: "PerturbEval",
-            dependencies: ["PerturbModel", "PerturbData", "PerturbBase"],
+            dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase", "CBLAS"],
             path: "Sources/PerturbEval"
         ),
         .executableTarget(
             name: "PerturbridgeCLI",
             dependencies: [
-                "PerturbBase", "PerturbIO", "PerturbChem", "PerturbData", "PerturbModel", "PerturbEval",
+                "PerturbBase", "PerturbTensor", "PerturbNN", "PerturbIO", "PerturbChem", "PerturbData", "PerturbModel",
+                "PerturbEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PerturbridgeCLI"
@@ -75,13 +76,16 @@ let package = Package(
         ),
 
         .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase"]),
-        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor"]),
-        .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor"]),
-        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO"]),
-        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem"]),
-        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem"]),
-        .testTarget(name: "PerturbModelTests", dependencies: ["PerturbModel", "PerturbData", "PerturbNN"]),
-        .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData"]),
+        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor", "PerturbBase"]),
+        .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase"]),
+        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase"]),
+        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase"]),
+        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem", "PerturbBase"]),
+        .testTarget(
+            name: "PerturbModelTests",
+            dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]
+        ),
+        .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase"]),
         .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO"]),
     ]
 )

@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 
 /// One training row: a condition with the values of the genes it measures, dense over its gene panel
 /// (`TrainingCorpus.panels[panel].genes`, 4 bytes a value).
@@ -20,6 +21,8 @@ struct ScalarRecord {
 protocol BufferedRecord {
     var bufferBytes: Int { get }
     var dataset: Int32 { get }
+    /// Values the loss scores in this record.
+    var measuredCount: Int { get }
 }
 
 extension TrainingRow: BufferedRecord {
@@ -27,11 +30,13 @@ extension TrainingRow: BufferedRecord {
     static func bufferBytes(values: Int) -> Int { values * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32 }
     var bufferBytes: Int { TrainingRow.bufferBytes(values: values.count) }
     var dataset: Int32 { condition.dataset }
+    var measuredCount: Int { values.count }
 }
 
 extension ScalarRecord: BufferedRecord {
     var bufferBytes: Int { MemoryLayout<ScalarRecord>.stride }
     var dataset: Int32 { condition.dataset }
+    var measuredCount: Int { 1 }
 }
 
 /// How batches are drawn from the shuffle buffer.

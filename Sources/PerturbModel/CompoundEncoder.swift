@@ -1,6 +1,7 @@
 import PerturbBase
 import PerturbChem
 import PerturbNN
+import PerturbTensor
 
 /// Distinct compound sets of a batch, CSR style: set `i` holds compound codes `indices[offsets[i]..<offsets[i+1]]`.
 /// Codes at or above the vocabulary size refer to `extraFingerprints` (molecules outside the vocabulary, for the

@@ -86,6 +86,10 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     /// Conditions read from an effects file at a time at most (the streaming unit, a "shard"; wide files read
     /// fewer so a block stays near 64 MiB). Each epoch visits the shards of every file in a seeded order.
     public var shardConditions = 2048
+    /// Rows per forward/backward pass; 0 = the whole batch. A smaller value accumulates the gradient of one
+    /// `batch_size` step over micro-batches (the same update up to float summation order, with the activation
+    /// memory of a micro-batch): the reference's effective batch of 262,144 scalars fits a few GB this way.
+    public var microBatchSize = 0
     /// Steps per epoch at most; 0 = the whole epoch (Lightning's `limit_train_batches`: smoke tests, benchmarks).
     public var limitTrainBatches = 0
     /// Train on vehicle-control conditions too (the reference drops them).
@@ -106,7 +110,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         case maxEpochs = "max_epochs", patience, seed, threads, checkpointEvery = "checkpoint_every", mode, datasets
         case initFrom = "init_from", freezeCompoundEmbeddings = "freeze_compound_embeddings"
         case shuffleBufferMB = "shuffle_buffer_mb", batching, shardConditions = "shard_conditions"
-        case limitTrainBatches = "limit_train_batches"
+        case limitTrainBatches = "limit_train_batches", microBatchSize = "micro_batch_size"
         case includeControls = "include_controls", timeScaleHours = "time_scale_hours"
     }
 
@@ -140,6 +144,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try take(.freezeCompoundEmbeddings, &d.freezeCompoundEmbeddings)
         try take(.shuffleBufferMB, &d.shuffleBufferMB); try take(.batching, &d.batching)
         try take(.shardConditions, &d.shardConditions); try take(.limitTrainBatches, &d.limitTrainBatches)
+        try take(.microBatchSize, &d.microBatchSize)
         try take(.includeControls, &d.includeControls); try take(.timeScaleHours, &d.timeScaleHours)
         self = d
     }
@@ -190,6 +195,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(threads >= 0, "threads", "must be ≥ 0, got \(threads)")
         try check(checkpointEvery >= 0, "checkpoint_every", "must be ≥ 0, got \(checkpointEvery)")
         try check(shuffleBufferMB > 0, "shuffle_buffer_mb", "must be positive, got \(shuffleBufferMB)")
+        try check(microBatchSize >= 0, "micro_batch_size", "must be ≥ 0, got \(microBatchSize)")
         try check(limitTrainBatches >= 0, "limit_train_batches", "must be ≥ 0, got \(limitTrainBatches)")
         try check(shardConditions > 0, "shard_conditions", "must be positive, got \(shardConditions)")
         try check(mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")

@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 
 /// Per-row indices and scalars of an LPM batch, as consumed by `lpmInput`.
 struct LPMRowIndices {

@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 import PerturbNN
+import PerturbTensor
 
 /// One batch of model inputs: per-row codes and scalars plus the batch's distinct compound sets.
 public struct LPMInputs {

@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 import PerturbNN
+import PerturbTensor
 
 extension LPMModel {
     /// Predicted logFC for `rows` of `table` (every row when nil), row-major `rows × table.genes`, NaN for genes

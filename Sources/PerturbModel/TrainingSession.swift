@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbNN
+import PerturbTensor
 
 /// One training run as named steps (`trainEpoch`, `validate`, `record`, `saveCheckpoints`) around state set up
 /// once: vocabularies, corpus, model, optimizer and — when resuming — everything saved in `last.safetensors`.
@@ -63,6 +64,7 @@ final class TrainingSession {
         corpus = try TrainingCorpus(sources: sources, train: zip(trainRows, conditionLists).map { filter($0, $1) },
                                     validation: zip(validationRows, conditionLists).map { filter($0, $1) },
                                     vocabularies: vocab, shardConditions: config.shardConditions)
+        PeakMemory.releaseFreedHeap()
         guard corpus.trainConditionCount > 0 else {
             throw InputError("no training conditions left after the split and the datasets filter \(config.datasets)")
         }
@@ -124,18 +126,28 @@ final class TrainingSession {
         let graph = Graph(training: true)
         var sse = 0.0, measured = 0, rows = 0, steps = 0
         var limitReached: Bool { config.limitTrainBatches > 0 && steps >= config.limitTrainBatches }
-        func train(_ batch: Batch) {
+        let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
+        /// One optimizer step on `records`, run as micro-batches of `micro_batch_size` whose losses are weighted by
+        /// their share of the step's measured values: the gradient of the whole batch's mean loss, with the memory
+        /// of one micro-batch.
+        func train<Record: BufferedRecord>(_ records: [Record], _ build: ([Record]) -> Batch) {
             steps += 1
-            graph.reset()
-            let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
             optimizer.zeroGrad()
-            graph.backward(loss)
+            let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
+            var stepSSE = 0.0
+            for start in stride(from: 0, to: records.count, by: micro) {
+                let batch = build(Array(records[start..<min(records.count, start + micro)]))
+                graph.reset()
+                let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
+                graph.backward(loss, seed: Tensor(scalar: Float(batch.measured) / Float(max(1, stepMeasured))))
+                stepSSE += Double(loss.value.scalar) * Double(batch.measured)
+                rows += batch.inputs.count
+            }
             optimizer.step()
             step += 1
-            sse += Double(loss.value.scalar) * Double(batch.measured)
-            measured += batch.measured
-            rows += batch.inputs.count
-            reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", loss.value.scalar)),
+            sse += stepSSE
+            measured += stepMeasured
+            reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", stepSSE / Double(max(1, stepMeasured)))),
                                                  ("lr", String(format: "%.3g", lr)),
                                                  ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
         }
@@ -144,16 +156,16 @@ final class TrainingSession {
         if scalarMode {
             var buffer = ShuffleBuffer<ScalarRecord>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
             for shard in shards where !limitReached {
-                try buffer.add(try corpus.scalarRecords(shard), rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } }
+                try buffer.add(try corpus.scalarRecords(shard), rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } }
             }
-            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } } }
+            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } } }
             bufferPeak = buffer.peakBytes
         } else {
             var buffer = ShuffleBuffer<TrainingRow>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
             for shard in shards where !limitReached {
-                try buffer.add(try corpus.rows(shard), rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } }
+                try buffer.add(try corpus.rows(shard), rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } }
             }
-            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train(builder.batch($0)) } } }
+            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } } }
             bufferPeak = buffer.peakBytes
         }
         graph.reset()

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 
 /// Pooled error and correlation over scalars (float64 accumulators): RMSE = sqrt(Σe² / n), Pearson r.
 struct PooledAccumulator {

@@ -1,4 +1,5 @@
 import PerturbBase
+import PerturbTensor
 
 /// A lookup table `[count, dim]`, initialized N(0, 1) as PyTorch's `nn.Embedding`; parameter `"<name>.weight"`.
 /// Set `weight.frozen` to keep the table fixed (then backward does no scatter-add for it).

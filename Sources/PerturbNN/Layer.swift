@@ -1,4 +1,5 @@
 import PerturbBase
+import PerturbTensor
 
 /// A building block of a network mapping one variable to another.
 ///

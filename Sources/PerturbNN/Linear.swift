@@ -1,4 +1,5 @@
 import PerturbBase
+import PerturbTensor
 
 /// How a `Linear` layer's weights and bias are initialized.
 public enum LinearInit: Equatable {

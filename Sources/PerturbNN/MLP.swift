@@ -1,4 +1,5 @@
 import PerturbBase
+import PerturbTensor
 
 /// Multi-layer perceptron: for each hidden width, Linear → activation → dropout; then a final Linear.
 ///

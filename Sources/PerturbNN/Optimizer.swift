@@ -1,3 +1,5 @@
+import PerturbTensor
+
 /// Updates parameters from their accumulated gradients.
 ///
 /// Parameters whose `grad` is nil (no gradient this step) or that are `frozen` are skipped and keep their state.

@@ -11,10 +11,12 @@ import PerturbModel
 ///
 ///     perturbridge-bench cpb [--fraction 1] [--threads 2] [--batch 4096] [--data DIR] [--manifest FILE]
 ///                            [--smiles FILE] [--peer-seconds 120] [--python python3] [--no-peer]
-///                            [--runs mixed,by_dataset,scalar] [--scalar-batch 262144] [--scalar-steps 20]
+///                            [--runs mixed,by_dataset,scalar] [--scalar-batch 262144] [--scalar-micro 16384]
+///                            [--scalar-steps 20]
 ///
 /// `scalar` trains scalar mode (one row per measured value) at the reference's effective batch for
-/// `--scalar-steps` steps (`limit_train_batches`) and extrapolates the full epoch from its rate.
+/// `--scalar-steps` steps (`limit_train_batches`), accumulated over `--scalar-micro` rows a pass
+/// (`micro_batch_size`), and extrapolates the full epoch from its rate.
 ///
 /// Measured-gene FLOPs of an epoch = 6·rows·(in·h + h·h) + 6·h·(measured values), h = 256, in = 5·128: the
 /// forward, dx and dW GEMMs of the MLP on the genes each row measures. Rows/s and seconds exclude validation.
@@ -22,13 +24,14 @@ enum CPBBench {
     static func run(_ arguments: [String]) throws {
         let a = try BenchArguments(arguments, bench: "cpb", valueFlags: ["--fraction", "--threads", "--batch", "--data", "--manifest",
                                                                          "--smiles", "--peer-seconds", "--python", "--peer",
-                                                                         "--runs", "--scalar-batch", "--scalar-steps"],
+                                                                         "--runs", "--scalar-batch", "--scalar-micro", "--scalar-steps"],
                                    switchFlags: ["--no-peer"])
         let fraction = Double(a.string("--fraction") ?? "1") ?? -1
         guard fraction > 0 && fraction <= 1 else { throw InputError("cpb bench: --fraction must be in (0, 1]") }
         let threads = try a.positiveInt("--threads", default: 2), batch = try a.positiveInt("--batch", default: 4096)
         let peerSeconds = try a.positiveInt("--peer-seconds", default: 120)
         let scalarBatch = try a.positiveInt("--scalar-batch", default: 262_144), scalarSteps = try a.positiveInt("--scalar-steps", default: 20)
+        let scalarMicro = try a.positiveInt("--scalar-micro", default: 16_384)
         let runs = (a.string("--runs") ?? "mixed,by_dataset").split(separator: ",").map(String.init)
         let known = Batching.allCases.map(\.rawValue) + ["scalar"]
         if let bad = runs.first(where: { !known.contains($0) }) {
@@ -63,6 +66,7 @@ enum CPBBench {
                 config.outputMode = .scalar
                 config.batchSize = scalarBatch
                 config.limitTrainBatches = scalarSteps
+                config.microBatchSize = scalarMicro
             }
             let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cpb-run-\(getpid())-\(name)")
             defer { try? FileManager.default.removeItem(at: runDirectory) }
@@ -72,9 +76,9 @@ enum CPBBench {
             if config.outputMode == .scalar {
                 // Scalar mode: one row per measured (condition, gene) value; 6 FLOPs per weight per row.
                 let perRow = 6.0 * Double(768 * 256 + 256 * 256 + 256)
-                print(String(format: "swift scalar (batch %d, %d steps): %.2f s per step, %.0f scalars/s, %.1f GFLOP/s = %.3f of sgemm, "
+                print(String(format: "swift scalar (batch %d in micro-batches of %d, %d steps): %.2f s per step, %.0f scalars/s, %.1f GFLOP/s = %.3f of sgemm, "
                              + "full epoch of %d scalars ≈ %.2f h, peak RSS %.0f MB",
-                             scalarBatch, scalarSteps, epoch.seconds / Double(scalarSteps), epoch.rowsPerSecond,
+                             scalarBatch, scalarMicro, scalarSteps, epoch.seconds / Double(scalarSteps), epoch.rowsPerSecond,
                              perRow * epoch.rowsPerSecond / 1e9, perRow * epoch.rowsPerSecond / 1e9 / sgemm, values,
                              Double(values) / epoch.rowsPerSecond / 3600, epoch.peakRSSMB ?? .nan))
                 continue

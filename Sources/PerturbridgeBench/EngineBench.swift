@@ -2,6 +2,7 @@ import CBLAS
 import Foundation
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 
 /// `perturbridge-bench engine`: training throughput of the reference LPM shape on the PerturbTensor engine,
 /// against plain `cblas_sgemm` on the same GEMM shapes and against PyTorch CPU (bench/engine_peer.py), with the

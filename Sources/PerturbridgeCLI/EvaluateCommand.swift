@@ -6,6 +6,7 @@ import PerturbData
 import PerturbEval
 import PerturbModel
 import PerturbNN
+import PerturbTensor
 
 /// `perturbridge evaluate`: the evaluation protocols that decide whether pretrained compound embeddings help.
 struct Evaluate: ParsableCommand {

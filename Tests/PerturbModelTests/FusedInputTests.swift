@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 import XCTest
 @testable import PerturbModel
 

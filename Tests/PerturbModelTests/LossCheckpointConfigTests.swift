@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbNN
+import PerturbTensor
 import XCTest
 @testable import PerturbModel
 

@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbNN
+import PerturbTensor
 @testable import PerturbModel
 
 /// Small deterministic effects data for model tests (seconds in debug builds).

@@ -113,6 +113,28 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
     }
 
+    /// Micro-batches accumulate the gradient of the whole batch: with dropout off, training with
+    /// `micro_batch_size` gives the weights and losses of the undivided batch (float tolerance), in both modes.
+    func testMicroBatchesGiveTheWholeBatchUpdate() throws {
+        let table = ModelTestData.table()
+        for mode in OutputMode.allCases {
+            var config = ModelTestData.config(mode, epochs: 2)
+            config.dropout = 0
+            let whole = ModelTestData.temporaryDirectory("whole"), split = ModelTestData.temporaryDirectory("micro")
+            let a = try ModelTestData.fit(config, table, whole)
+            config.microBatchSize = config.batchSize / 4 + 1
+            let b = try ModelTestData.fit(config, table, split)
+            XCTAssertEqual(a.history.map(\.step), b.history.map(\.step), "one optimizer step per batch")
+            for (x, y) in zip(a.history, b.history) { XCTAssertEqual(x.trainRMSE, y.trainRMSE, accuracy: 1e-5, "\(mode)") }
+            let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(whole).last))
+            let wb = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(split).last))
+            XCTAssertEqual(wa.keys.sorted(), wb.keys.sorted())
+            for (name, values) in wa {
+                for (p, q) in zip(values, wb[name]!) { XCTAssertEqual(p, q, accuracy: 1e-4, "\(mode) \(name)") }
+            }
+        }
+    }
+
     /// `limit_train_batches` stops each epoch after that many steps (both output modes), and a negative value is
     /// a config error naming the field.
     func testLimitTrainBatchesStopsEachEpochEarly() throws {
@@ -144,7 +166,7 @@ final class TrainerTests: XCTestCase {
     /// The shuffle buffer emits every record exactly once, in full batches while it is over capacity, never
     /// holds much more than its capacity, and (by dataset) never mixes datasets in a batch.
     func testShuffleBufferEmitsEveryRecordOnce() {
-        struct Item: BufferedRecord, Equatable { var id: Int; var dataset: Int32; var bufferBytes: Int { 10 } }
+        struct Item: BufferedRecord, Equatable { var id: Int; var dataset: Int32; var bufferBytes: Int { 10 }; var measuredCount: Int { 1 } }
         for batching in Batching.allCases {
             var buffer = ShuffleBuffer<Item>(capacityBytes: 100, batchSize: 4, batching: batching)
             var rng = SeededRNG(seed: 1)

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 import XCTest
 
 final class CheckpointTests: XCTestCase {

@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 import XCTest
 
 final class LayerTests: XCTestCase {

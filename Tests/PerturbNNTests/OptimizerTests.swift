@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 import XCTest
 
 /// Reference values come from PyTorch 2.13 (`torch.optim`), 3 steps with gradients [0.5, −1, 2]·step.

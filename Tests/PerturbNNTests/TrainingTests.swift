@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 import XCTest
 
 /// A tiny LPM-shaped model: two embeddings and a dose projection, concatenated into an MLP.

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 
 /// How external compound vectors enter the OP3 predictor (the reference's `embedding_layer`).
 public enum ExternalEmbeddingMode: String, Codable, Sendable, CaseIterable {
