@@ -149,14 +149,13 @@ enum CPBBench {
         var flops = 0.0, seconds = 0.0
         for (m, n, k) in shapes {
             let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
-            var c = [Float](repeating: 0, count: m * n)
+            var c = [Float](repeating: 0, count: m * n), da = [Float](repeating: 0, count: m * k), db = [Float](repeating: 0, count: n * k)
             for rep in 0..<4 {
                 let t0 = Date()
+                // forward c = a·bᵀ, then da = c·b and db = cᵀ·a (the step's dx and dW)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, &c, Int32(n))
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1, c, Int32(n), b, Int32(k), 0,
-                            UnsafeMutablePointer(mutating: a), Int32(k))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m), 1, c, Int32(n), a, Int32(k), 0,
-                            UnsafeMutablePointer(mutating: b), Int32(k))
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1, c, Int32(n), b, Int32(k), 0, &da, Int32(k))
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m), 1, c, Int32(n), a, Int32(k), 0, &db, Int32(k))
                 if rep > 0 { seconds += Date().timeIntervalSince(t0); flops += 6.0 * Double(m * n * k) }
             }
         }
