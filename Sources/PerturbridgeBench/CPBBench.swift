@@ -1,3 +1,4 @@
+import ArgumentParser
 import CBLAS
 import Foundation
 import PerturbBase
@@ -21,25 +22,51 @@ import PerturbModel
 /// Measured-gene FLOPs of an epoch = 6·rows·(in·h + h·h) + 6·h·(measured values), h = 256, in = 5·128: the
 /// forward, dx and dW GEMMs of the MLP on the genes each row measures. Rows/s and seconds exclude validation.
 enum CPBBench {
-    static func run(_ arguments: [String]) throws {
-        let a = try BenchArguments(arguments, bench: "cpb", valueFlags: ["--fraction", "--threads", "--batch", "--data", "--manifest",
-                                                                         "--smiles", "--peer-seconds", "--python", "--peer",
-                                                                         "--runs", "--scalar-batch", "--scalar-micro", "--scalar-steps"],
-                                   switchFlags: ["--no-peer"])
-        let fraction = Double(a.string("--fraction") ?? "1") ?? -1
-        guard fraction > 0 && fraction <= 1 else { throw InputError("cpb bench: --fraction must be in (0, 1]") }
-        let threads = try a.positiveInt("--threads", default: 2), batch = try a.positiveInt("--batch", default: 4096)
-        let peerSeconds = try a.positiveInt("--peer-seconds", default: 120)
-        let scalarBatch = try a.positiveInt("--scalar-batch", default: 262_144), scalarSteps = try a.positiveInt("--scalar-steps", default: 20)
-        let scalarMicro = try a.positiveInt("--scalar-micro", default: 16_384)
-        let runs = (a.string("--runs") ?? "mixed,by_dataset").split(separator: ",").map(String.init)
-        let known = Batching.allCases.map(\.rawValue) + ["scalar"]
-        if let bad = runs.first(where: { !known.contains($0) }) {
-            throw InputError("cpb bench: --runs: unknown run '\(bad)'; known: \(known.joined(separator: ", "))")
+    /// One training run of the bench.
+    enum Run: String, CaseIterable {
+        case mixed, byDataset = "by_dataset", scalar
+    }
+
+    /// A comma-separated list of runs (`mixed,by_dataset,scalar`).
+    struct Runs: ExpressibleByArgument {
+        var runs: [Run]
+        init(_ runs: [Run]) { self.runs = runs }
+        init?(argument: String) {
+            let parsed = argument.split(separator: ",").map { Run(rawValue: String($0)) }
+            guard !parsed.isEmpty, !parsed.contains(where: { $0 == nil }) else { return nil }
+            runs = parsed.compactMap { $0 }
         }
-        let manifest = URL(fileURLWithPath: a.string("--manifest") ?? "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz")
-        let smiles = URL(fileURLWithPath: a.string("--smiles") ?? "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz")
-        let directory = URL(fileURLWithPath: a.string("--data") ?? FileManager.default.temporaryDirectory
+        var defaultValueDescription: String { runs.map(\.rawValue).joined(separator: ",") }
+    }
+
+    struct Settings: ParsableArguments {
+        @Option(help: "Share of the manifest's molecules kept, in (0, 1].") var fraction = 1.0
+        @Option(help: "Engine and OpenBLAS threads (the peer uses the same).") var threads = 2
+        @Option(help: "Multi-output rows per step.") var batch = 4096
+        @Option(help: "Corpus folder (written once per fraction, reused).") var data: String?
+        @Option(help: "Condition table in the df_annot_split layout.") var manifest = "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz"
+        @Option(help: "pertinfo table with SMILES by CID.") var smiles = "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz"
+        @Option(help: "Seconds the PyTorch peer trains.") var peerSeconds = 120
+        @Option(help: "Python with PyTorch for the peer.") var python = "python3"
+        @Option(help: "The peer script.") var peer = "bench/cpb_peer.py"
+        @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
+        @Option(help: "Runs, comma-separated: \(Run.allCases.map(\.rawValue).joined(separator: ", ")).") var runs = Runs([.mixed, .byDataset])
+        @Option(help: "Scalar run: rows per optimizer step.") var scalarBatch = 262_144
+        @Option(help: "Scalar run: rows per forward/backward pass (micro_batch_size).") var scalarMicro = 16_384
+        @Option(help: "Scalar run: steps (limit_train_batches).") var scalarSteps = 20
+
+        func validate() throws {
+            guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
+            try requirePositive(["--threads": threads, "--batch": batch, "--peer-seconds": peerSeconds, "--scalar-batch": scalarBatch,
+                                 "--scalar-micro": scalarMicro, "--scalar-steps": scalarSteps])
+        }
+    }
+
+    static func run(_ settings: Settings) throws {
+        let fraction = settings.fraction, threads = settings.threads, batch = settings.batch
+        let scalarBatch = settings.scalarBatch, scalarMicro = settings.scalarMicro, scalarSteps = settings.scalarSteps
+        let manifest = URL(fileURLWithPath: settings.manifest), smiles = URL(fileURLWithPath: settings.smiles)
+        let directory = URL(fileURLWithPath: settings.data ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
         let files = try corpus(manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
         let sources = try files.map { try EffectsSource.open($0) }
@@ -53,7 +80,8 @@ enum CPBBench {
         let sgemm = sgemmRate(threads: threads, batch: batch)
         print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
         var swiftRate = 0.0
-        for name in runs {
+        for run in settings.runs.runs {
+            let name = run.rawValue
             var config = LPMConfig()
             config.maxEpochs = 1
             config.threads = threads
@@ -89,9 +117,9 @@ enum CPBBench {
                          name, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
                          epoch.peakRSSMB ?? .nan))
         }
-        guard !a.isSet("--no-peer"), swiftRate > 0 else { return }
-        let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: a.string("--python") ?? "python3", script: a.string("--peer") ?? "bench/cpb_peer.py",
-                                       arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(peerSeconds)"] + files.map(\.path),
+        guard !settings.skipPeer, swiftRate > 0 else { return }
+        let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: settings.python, script: settings.peer,
+                                       arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(settings.peerSeconds)"] + files.map(\.path),
                                        threads: threads)
         print(String(format: "pytorch %@ (%d threads, dense %d-gene output + mask): %.0f rows/s over %d rows in %.1f s, peak RSS %.0f MB",
                      peer["torch"] as? String ?? "?", peer["threads"] as? Int ?? threads, peer["union_genes"] as? Int ?? 0,

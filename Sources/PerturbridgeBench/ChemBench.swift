@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbChem
@@ -8,29 +9,21 @@ import PerturbChem
 ///     perturbridge-bench chem [--molecules N] [--radius 2] [--bits 2048] [--repeats 3] [--threads T]
 ///                             [--python /usr/bin/python3] [--input FILE.smi]
 enum ChemBench {
-    struct Settings {
-        var molecules = 6000
-        var radius = 2
-        var bits = 2048
-        var repeats = 3
-        var threads = Parallel.threadCount
-        var python = "/usr/bin/python3"
-        var input: String?
+    struct Settings: ParsableArguments {
+        @Option(help: "LINCS drug SMILES to fingerprint.") var molecules = 6000
+        @Option(help: "Morgan radius.") var radius = 2
+        @Option(help: "Fingerprint bits.") var bits = 2048
+        @Option(help: "Repeats (best of).") var repeats = 3
+        @Option(help: "Threads of the parallel run.") var threads = Parallel.threadCount
+        @Option(help: "Python with RDKit for the peer.") var python = "/usr/bin/python3"
+        @Option(help: "A .smi file instead of the LINCS drugs.") var input: String?
 
-        init(_ arguments: [String]) throws {
-            let a = try BenchArguments(arguments, bench: "chem", valueFlags: ["--molecules", "--radius", "--bits", "--repeats", "--threads", "--python", "--input"])
-            molecules = try a.positiveInt("--molecules", default: molecules)
-            radius = try a.positiveInt("--radius", default: radius)
-            bits = try a.positiveInt("--bits", default: bits)
-            repeats = try a.positiveInt("--repeats", default: repeats)
-            threads = try a.positiveInt("--threads", default: threads)
-            python = a.string("--python") ?? python
-            input = a.string("--input")
+        func validate() throws {
+            try requirePositive(["--molecules": molecules, "--radius": radius, "--bits": bits, "--repeats": repeats, "--threads": threads])
         }
     }
 
-    static func run(_ arguments: [String]) throws {
-        let settings = try Settings(arguments)
+    static func run(_ settings: Settings) throws {
         let smiles = try loadSmiles(settings)
         let options = MorganOptions(radius: settings.radius, bits: settings.bits)
         print("chem bench: \(smiles.count) LINCS drug SMILES, Morgan radius \(settings.radius), \(settings.bits) bits, best of \(settings.repeats)")

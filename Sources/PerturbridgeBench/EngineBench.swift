@@ -1,3 +1,4 @@
+import ArgumentParser
 import CBLAS
 import Foundation
 import PerturbBase
@@ -16,25 +17,19 @@ import PerturbTensor
 /// → Linear(256,1), MSE, AdamW lr 2e-3, random data. FLOPs per step count 3 GEMMs per MLP layer (forward, dX, dW):
 /// 6·batch·(768·256 + 256·256 + 256·1).
 enum EngineBench {
-    struct Settings {
-        var threads = 1
-        var batch = 16_384
-        var steps = 10
-        var warmup = 2
-        var python = "python3"
-        var peer = "bench/engine_peer.py"
-        var runPeer = true
+    struct Settings: ParsableArguments {
+        @Option(help: "Engine and OpenBLAS threads (the peer uses the same).") var threads = 1
+        @Option(help: "Rows per step.") var batch = 16_384
+        @Option(help: "Timed steps.") var steps = 10
+        @Option(help: "Untimed warm-up steps.") var warmup = 2
+        @Option(help: "Python with PyTorch for the peer.") var python = "python3"
+        @Option(help: "The peer script.") var peer = "bench/engine_peer.py"
+        @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
 
-        init(_ arguments: [String]) throws {
-            let a = try BenchArguments(arguments, bench: "engine", valueFlags: ["--threads", "--batch", "--steps", "--warmup", "--python", "--peer"],
-                                       switchFlags: ["--no-peer"])
-            threads = try a.positiveInt("--threads", default: threads)
-            batch = try a.positiveInt("--batch", default: batch)
-            steps = try a.positiveInt("--steps", default: steps)
-            warmup = try a.positiveInt("--warmup", default: warmup)
-            python = a.string("--python") ?? python
-            peer = a.string("--peer") ?? peer
-            runPeer = !a.isSet("--no-peer")
+        var runPeer: Bool { !skipPeer }
+
+        func validate() throws {
+            try requirePositive(["--threads": threads, "--batch": batch, "--steps": steps, "--warmup": warmup])
         }
     }
 
@@ -44,8 +39,7 @@ enum EngineBench {
         6 * Double(batch) * Double(layerShapes.reduce(0) { $0 + $1.0 * $1.1 })
     }
 
-    static func run(_ arguments: [String]) throws {
-        let settings = try Settings(arguments)
+    static func run(_ settings: Settings) throws {
         Engine.setThreads(settings.threads)
         print("engine bench: LPM 6x128 -> 256 -> 256 -> 1, batch \(settings.batch), \(settings.threads) thread(s), "
               + "\(settings.steps) timed steps after \(settings.warmup) warm-up")

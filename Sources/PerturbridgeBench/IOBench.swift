@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbIO
@@ -8,35 +9,23 @@ import PerturbIO
 ///     perturbridge-bench io [--rows 200000] [--cols 978] [--density 0.1] [--chunk-rows 10000] [--repeats 3]
 ///                           [--dir TMPDIR] [--python python3] [--keep]
 enum IOBench {
-    struct Settings {
-        var rows = 200_000
-        var cols = 978
-        var density = 0.1
-        var chunkRows = 10_000
-        var repeats = 3
-        var directory: String?
-        var python = "python3"
-        var keep = false
+    struct Settings: ParsableArguments {
+        @Option(help: "Rows of the dense layer.") var rows = 200_000
+        @Option(help: "Columns (genes).") var cols = 978
+        @Option(help: "Non-zero share of the CSR matrix, in (0, 1].") var density = 0.1
+        @Option(help: "Rows per chunked read.") var chunkRows = 10_000
+        @Option(help: "Repeats (best of).") var repeats = 3
+        @Option(name: .customLong("dir"), help: "Folder for the test files (default: the temporary folder).") var directory: String?
+        @Option(help: "Python with h5py for the peer.") var python = "python3"
+        @Flag(help: "Keep the test files.") var keep = false
 
-        init(_ arguments: [String]) throws {
-            let a = try BenchArguments(arguments, bench: "io", valueFlags: ["--rows", "--cols", "--density", "--chunk-rows", "--repeats", "--dir", "--python"],
-                                       switchFlags: ["--keep"])
-            rows = try a.positiveInt("--rows", default: rows)
-            cols = try a.positiveInt("--cols", default: cols)
-            if let value = a.string("--density") {
-                guard let d = Double(value), d > 0, d <= 1 else { throw InputError("io bench: --density must be in (0, 1], got '\(value)'") }
-                density = d
-            }
-            chunkRows = try a.positiveInt("--chunk-rows", default: chunkRows)
-            repeats = try a.positiveInt("--repeats", default: repeats)
-            directory = a.string("--dir")
-            python = a.string("--python") ?? python
-            keep = a.isSet("--keep")
+        func validate() throws {
+            try requirePositive(["--rows": rows, "--cols": cols, "--chunk-rows": chunkRows, "--repeats": repeats])
+            guard density > 0, density <= 1 else { throw ValidationError("--density must be in (0, 1], got \(density)") }
         }
     }
 
-    static func run(_ arguments: [String]) throws {
-        let settings = try Settings(arguments)
+    static func run(_ settings: Settings) throws {
         let base = URL(fileURLWithPath: settings.directory ?? NSTemporaryDirectory())
             .appendingPathComponent("perturbridge-io-bench-\(getpid())")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbData
@@ -15,30 +16,23 @@ import PerturbNN
 /// Rows/s = training scalars of one epoch / wall time of the epoch (reading shards, shuffling, batching, steps;
 /// validation and checkpoint writing excluded).
 enum ModelBench {
-    struct Settings {
-        var threads = 1
-        var batch = 16_384
-        var epochs = 1
-        var data: String?
-        var python = "python3"
-        var peer = "bench/model_peer.py"
-        var runPeer = true
+    struct Settings: ParsableArguments {
+        @Option(help: "Engine and OpenBLAS threads (the peer uses the same).") var threads = 1
+        @Option(help: "Scalars per step.") var batch = 16_384
+        @Option(help: "Epochs.") var epochs = 1
+        @Option(help: "Folder of the simulated effects files (written once, reused).") var data: String?
+        @Option(help: "Python with PyTorch for the peer.") var python = "python3"
+        @Option(help: "The peer script.") var peer = "bench/model_peer.py"
+        @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
 
-        init(_ arguments: [String]) throws {
-            let a = try BenchArguments(arguments, bench: "model", valueFlags: ["--threads", "--batch", "--epochs", "--data", "--python", "--peer"],
-                                       switchFlags: ["--no-peer"])
-            threads = try a.positiveInt("--threads", default: threads)
-            batch = try a.positiveInt("--batch", default: batch)
-            epochs = try a.positiveInt("--epochs", default: epochs)
-            data = a.string("--data")
-            python = a.string("--python") ?? python
-            peer = a.string("--peer") ?? peer
-            runPeer = !a.isSet("--no-peer")
+        var runPeer: Bool { !skipPeer }
+
+        func validate() throws {
+            try requirePositive(["--threads": threads, "--batch": batch, "--epochs": epochs])
         }
     }
 
-    static func run(_ arguments: [String]) throws {
-        let s = try Settings(arguments)
+    static func run(_ s: Settings) throws {
         let directory = URL(fileURLWithPath: s.data ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("perturbridge-model-bench-data").path)
         let files = try simulatedFiles(in: directory)

@@ -1,19 +1,45 @@
-import Foundation
+import ArgumentParser
 
-/// `perturbridge-bench <name> [options]`: dispatches on the first argument.
-let benchArguments = Array(CommandLine.arguments.dropFirst())
-do {
-    switch benchArguments.first {
-    case "chem": try ChemBench.run(Array(benchArguments.dropFirst()))
-    case "cpb": try CPBBench.run(Array(benchArguments.dropFirst()))
-    case "engine": try EngineBench.run(Array(benchArguments.dropFirst()))
-    case "io": try IOBench.run(Array(benchArguments.dropFirst()))
-    case "model": try ModelBench.run(Array(benchArguments.dropFirst()))
-    default:
-        FileHandle.standardError.write(Data("usage: perturbridge-bench chem|cpb|engine|io|model [options]\n".utf8))
-        exit(2)
+/// `perturbridge-bench <bench> [options]`: benchmarks that run the peer implementation in the same run and print
+/// ratios (see the README's Performance section).
+struct PerturbridgeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perturbridge-bench",
+        abstract: "Benchmarks against their peers (RDKit Python, h5py, PyTorch), in the same run.",
+        subcommands: [Chem.self, CPB.self, EngineCommand.self, IO.self, Model.self]
+    )
+
+    struct Chem: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Morgan fingerprinting against RDKit Python.")
+        @OptionGroup var settings: ChemBench.Settings
+        func run() throws { try ChemBench.run(settings) }
     }
-} catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    exit(1)
+
+    struct CPB: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cpb", abstract: "One multi-output epoch on the paper's corpus shape against a PyTorch peer.")
+        @OptionGroup var settings: CPBBench.Settings
+        func run() throws { try CPBBench.run(settings) }
+    }
+
+    struct EngineCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "engine", abstract: "Training steps of the reference LPM shape against sgemm and PyTorch.")
+        @OptionGroup var settings: EngineBench.Settings
+        func run() throws { try EngineBench.run(settings) }
+    }
+
+    struct IO: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "io", abstract: ".h5ad reads against h5py.")
+        @OptionGroup var settings: IOBench.Settings
+        func run() throws { try IOBench.run(settings) }
+    }
+
+    struct Model: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The scalar training pipeline on simulated files against PyTorch.")
+        @OptionGroup var settings: ModelBench.Settings
+        func run() throws { try ModelBench.run(settings) }
+    }
 }
+
+PerturbridgeBench.main()
