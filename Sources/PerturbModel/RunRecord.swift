@@ -1,11 +1,12 @@
 import Foundation
 import PerturbBase
+import PerturbNN
 
 /// `run.json`: seed, mode, data fingerprint, sizes, versions and the best epoch so far.
 struct RunRecord: Codable {
-    var tool = "perturbridge"
-    var version = RunRecord.toolVersion
-    var checkpointFormat = "perturbridge-checkpoint-1"
+    var tool = Tool.name
+    var version = Tool.version
+    var checkpointFormat = Checkpoint.format
     var seed: UInt64
     var threads: Int
     var mode: String
@@ -24,8 +25,6 @@ struct RunRecord: Codable {
     var rowsPerSecond: Double?
     var epochSeconds: Double?
     var peakRSSMB: Double?
-
-    static let toolVersion = "0.1.0"
 
     static func write(folder: RunFolder, config: LPMConfig, vocabularies v: Vocabularies, corpus: TrainingCorpus,
                       dataFingerprint: String?, sources: [EffectsSource], state: TrainerState) throws {

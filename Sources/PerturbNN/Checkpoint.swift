@@ -33,6 +33,9 @@ public struct CheckpointInfo: Codable, Equatable {
 /// `CheckpointInfo`. Both files are written atomically; the tensors first, so a sidecar never describes
 /// tensors that were not written.
 public enum Checkpoint {
+    /// The format name in every checkpoint's safetensors metadata and in `run.json`.
+    public static let format = "perturbridge-checkpoint-1"
+
     /// The sidecar path for a checkpoint file (`model.safetensors` → `model.json`).
     public static func sidecarURL(for url: URL) -> URL { url.deletingPathExtension().appendingPathExtension("json") }
 
@@ -42,7 +45,7 @@ public enum Checkpoint {
         var tensors: [String: Tensor] = [:]
         for p in parameters { tensors["param/\(p.name)"] = p.value }
         if let optimizer { for (k, t) in optimizer.stateTensors() { tensors[k] = t } }
-        try SafeTensors.write(tensors, metadata: ["format": "perturbridge-checkpoint-1"], to: url)
+        try SafeTensors.write(tensors, metadata: ["format": Checkpoint.format], to: url)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(info), to: sidecarURL(for: url))

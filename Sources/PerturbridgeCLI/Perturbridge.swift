@@ -11,7 +11,7 @@ struct Perturbridge: ParsableCommand {
         discussion: """
         Exit codes: 0 success; 1 user error (the message says what to fix); 2 internal error.
         """,
-        version: "0.1.0",
+        version: Tool.version,
         subcommands: [
             Demo.self,
             Inspect.self,

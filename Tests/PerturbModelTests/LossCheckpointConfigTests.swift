@@ -50,6 +50,28 @@ final class LossCheckpointConfigTests: XCTestCase {
         }
     }
 
+    /// Every config key survives a JSON round trip: a config in which every field differs from its default decodes
+    /// to itself, so a field whose decoding is missing fails here (and a new field must be added to this test).
+    func testConfigRoundTripKeepsEveryField() throws {
+        var c = LPMConfig()
+        c.outputMode = .scalar; c.embeddingDim = 16; c.hiddenWidth = 32; c.hiddenLayers = 3; c.dropout = 0.2
+        c.compoundEncoder = .fingerprintMLP; c.morganRadius = 3; c.fingerprintBits = 512; c.fingerprintHidden = 64
+        c.optimizer = .sgd; c.learningRate = 0.05; c.weightDecay = 0.5; c.lrDecay = 0.5; c.batchSize = 7; c.maxEpochs = 9
+        c.patience = 4; c.seed = 99; c.threads = 3; c.checkpointEvery = 5; c.mode = .finetune; c.datasets = ["dA"]
+        c.initFrom = "run/best.safetensors"; c.freezeCompoundEmbeddings = false; c.shuffleBufferMB = 77
+        c.batching = .byDataset; c.shardConditions = 11; c.limitTrainBatches = 6; c.microBatchSize = 2
+        c.includeControls = true; c.timeScaleHours = 24
+        func object(_ config: LPMConfig) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: try config.jsonData()) as! [String: Any]
+        }
+        let custom = try object(c), defaults = try object(LPMConfig())
+        for key in Set(custom.keys).union(defaults.keys) {
+            XCTAssertNotEqual("\(custom[key] ?? "nil")", "\(defaults[key] ?? "nil")", "the test config must change '\(key)'")
+        }
+        let decoded = try JSONDecoder().decode(LPMConfig.self, from: try c.jsonData())
+        XCTAssertEqual(try decoded.jsonData(), try c.jsonData())
+    }
+
     /// A truncated or missing checkpoint gives a user error naming the file.
     func testTruncatedCheckpointGivesClearError() throws {
         let dir = ModelTestData.temporaryDirectory()
