@@ -22,7 +22,7 @@ public struct CompoundSets {
 
 /// Turns compound sets into perturbation vectors `[sets, D]`: the mean of table rows (learned or Morgan tables,
 /// PyTorch `EmbeddingBag(mode="mean")`), or an MLP over the mean Morgan bit vector (`fingerprint_mlp`).
-final class CompoundEncoder {
+final class CompoundEncoder: Module {
     let kind: CompoundEncoderKind
     /// `perturb_embedding_layer.weight` `[compounds, D]` for the table kinds.
     let table: Parameter?
@@ -76,9 +76,6 @@ final class CompoundEncoder {
     }
 
     var parameters: [Parameter] { (table.map { [$0] } ?? []) + (network?.parameters ?? []) }
-
-    /// Freezes (or unfreezes) every parameter of the encoder.
-    func setFrozen(_ frozen: Bool) { for p in parameters { p.frozen = frozen } }
 
     /// The `[sets, D]` perturbation vectors of `sets` on `graph`.
     func encode(_ sets: CompoundSets, graph: Graph) -> Var {

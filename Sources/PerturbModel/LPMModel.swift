@@ -38,7 +38,7 @@ public struct LPMInputs {
 /// Initialization as the reference: embeddings N(0, 1); dose/time `Linear` PyTorch default (U(−1, 1) at fan-in 1);
 /// only the predictor MLP gets Xavier-uniform weights with the ReLU gain. Parameter names follow the reference
 /// module names (`dataset_embedding_layer.weight`, ..., `neural_network.layers.<i>.weight`).
-public final class LPMModel {
+public final class LPMModel: Module {
     public let config: LPMConfig
     public let vocabularies: Vocabularies
     public let index: VocabularyIndex
@@ -79,11 +79,14 @@ public final class LPMModel {
         self.init(config: config, vocabularies: v, rng: &rng)
     }
 
-    /// Every parameter, in a fixed order (checkpoint and optimizer order).
-    public var parameters: [Parameter] {
-        [datasetEmbedding.weight, contextEmbedding.weight] + compoundEncoder.parameters
-            + (readoutEmbedding.map { [$0.weight] } ?? []) + doseLayer.parameters + timeLayer.parameters + predictor.parameters
+    /// The model's parts in checkpoint and optimizer order.
+    private var modules: [Module] {
+        [datasetEmbedding, contextEmbedding, compoundEncoder] + (readoutEmbedding.map { [$0] } ?? [])
+            + [doseLayer, timeLayer, predictor]
     }
+
+    /// Every parameter, in a fixed order (checkpoint and optimizer order).
+    public var parameters: [Parameter] { modules.flatMap(\.parameters) }
 
     /// Parameters of the compound encoder (the table, or the fingerprint MLP).
     public var compoundParameters: [Parameter] { compoundEncoder.parameters }

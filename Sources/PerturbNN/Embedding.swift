@@ -3,7 +3,7 @@ import PerturbTensor
 
 /// A lookup table `[count, dim]`, initialized N(0, 1) as PyTorch's `nn.Embedding`; parameter `"<name>.weight"`.
 /// Set `weight.frozen` to keep the table fixed (then backward does no scatter-add for it).
-public final class Embedding {
+public final class Embedding: Module {
     public let weight: Parameter
 
     public init(name: String, count: Int, dim: Int, rng: inout SeededRNG) {
@@ -29,7 +29,7 @@ public final class Embedding {
 
 /// Mean of a variable number of table rows per example (PyTorch `nn.EmbeddingBag(mode="mean")`), for
 /// multi-compound perturbations. Parameter `"<name>.weight"`, initialized N(0, 1).
-public final class EmbeddingBag {
+public final class EmbeddingBag: Module {
     public let weight: Parameter
 
     public init(name: String, count: Int, dim: Int, rng: inout SeededRNG) {

@@ -4,9 +4,7 @@ import PerturbTensor
 /// A building block of a network mapping one variable to another.
 ///
 /// `rng` supplies randomness for layers that need it in training (dropout); deterministic layers ignore it.
-public protocol Layer: AnyObject {
-    /// Parameters in a stable order, with stable names.
-    var parameters: [Parameter] { get }
+public protocol Layer: Module {
     /// Records the layer's computation on `x`'s graph.
     func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var
 }

@@ -24,6 +24,30 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(mlp.parameters.scalarCount, 768 * 256 + 256 + 256 * 256 + 256 + 256 + 1)
     }
 
+    /// `Module.setFrozen` freezes every parameter of a composite: backward leaves them without gradient and an
+    /// optimizer step leaves them unchanged; unfreezing trains them again.
+    func testSetFrozenFreezesEveryParameterOfAModule() {
+        var rng = SeededRNG(seed: 2)
+        let mlp = MLP(inputs: 4, hidden: [3], outputs: 2, dropout: 0, rng: &rng)
+        let before = mlp.parameters.map(\.value)
+        let x = Tensor.uniform([5, 4], low: -1, high: 1, rng: &rng), target = Tensor.uniform([5, 2], low: -1, high: 1, rng: &rng)
+        func step() {
+            let graph = Graph()
+            let optimizer = Adam.adamW(parameters: mlp.parameters, learningRate: 0.1)
+            var dropout = SeededRNG(seed: 0)
+            graph.backward(mseLoss(mlp(graph.input(x), rng: &dropout), target: target))
+            optimizer.step()
+        }
+        mlp.setFrozen(true)
+        XCTAssertTrue(mlp.parameters.allSatisfy(\.frozen))
+        step()
+        XCTAssertEqual(mlp.parameters.map(\.value), before, "frozen parameters do not move")
+        XCTAssertTrue(mlp.parameters.allSatisfy { $0.grad == nil })
+        mlp.setFrozen(false)
+        step()
+        XCTAssertNotEqual(mlp.parameters.map(\.value), before)
+    }
+
     func testMLPMatchesManualComposition() {
         var rng = SeededRNG(seed: 2)
         let mlp = MLP(inputs: 3, hidden: [4], outputs: 2, activation: .tanh, rng: &rng)
