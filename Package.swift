@@ -36,8 +36,8 @@ let package = Package(
 
         // Swift libraries, lowest layer first.
         .target(name: "PerturbBase", path: "Sources/PerturbBase"),
-        .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor"),
-        .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN"),
+        .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor", exclude: ["README.md"]),
+        .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
         .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO"),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(
@@ -49,7 +49,8 @@ let package = Package(
         .target(
             name: "PerturbModel",
             dependencies: ["PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase"],
-            path: "Sources/PerturbModel"
+            path: "Sources/PerturbModel",
+            exclude: ["README.md"]
         ),
         .target(
             name: "PerturbEval",
