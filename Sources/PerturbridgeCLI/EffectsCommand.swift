@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbData
-import PerturbIO
 
 /// `perturbridge effects`: converts DEG results, OP3 files, L1000 GCT/GCTX or sample-level .h5ad into our effects file.
 struct Effects: ParsableCommand {
@@ -24,10 +23,13 @@ struct Effects: ParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case auto, cpbDeg = "cpb-deg", op3, gct, samplesH5AD = "samples-h5ad" }
+    /// `auto` (`EffectsFormat.detect`) or one of the `EffectsFormat`s.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case auto, effects, cpbDeg = "cpb-deg", op3, gct, samplesH5AD = "samples-h5ad"
+    }
 
     @Option(parsing: .upToNextOption, help: "Input files.") var input: [String]
-    @Option(help: "Input format: auto, cpb-deg, op3, gct, samples-h5ad.") var format: Format = .auto
+    @Option(help: "Input format: auto, effects, cpb-deg, op3, gct, samples-h5ad.") var format: Format = .auto
     @Option(help: "Output effects .h5ad.") var output: String
     @Option(help: "Also write per-replicate effects (gct, samples-h5ad) to this .h5ad.") var replicates: String?
     @Option(help: "Ingest report JSON (default: <output>.ingest.json).") var report: String?
@@ -58,7 +60,7 @@ struct Effects: ParsableCommand {
         var total = IngestReport(source: output, format: format.rawValue)
         for path in input {
             let url = URL(fileURLWithPath: path)
-            let kind = try format == .auto ? detect(url) : format
+            let kind = try format == .auto ? Format(rawValue: EffectsFormat.detect(url).rawValue)! : format
             var fileReport = IngestReport(source: url.lastPathComponent, format: kind.rawValue)
             switch kind {
             case .gct:
@@ -75,6 +77,8 @@ struct Effects: ParsableCommand {
                 let result = try SampleH5ADIngest.ingest(url, columns: columns, normalization: normalizationMode, resolver: resolver,
                                                          builder: builder, report: &fileReport)
                 pooled.append(result.pooled); perReplicate.append(result.replicates)
+            case .effects:
+                pooled.append(try EffectsTable.read(url))
             case .cpbDeg, .op3:
                 var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
                 applyColumnOptions(to: &columns, doseUnit: unit)
@@ -121,19 +125,5 @@ struct Effects: ParsableCommand {
         if let v = doseColumn { columns.dose = v }
         if let v = timeColumn { columns.time = v }
         columns.doseDefaultUnit = unit
-    }
-
-    /// Picks the format from the extension and, for .h5ad, the obs columns and layers.
-    func detect(_ url: URL) throws -> Format {
-        switch url.pathExtension.lowercased() {
-        case "gct", "gctx": return .gct
-        case "h5ad":
-            let reader = try H5ADReader(url: url)
-            if reader.obs.column("sm_name") != nil { return .op3 }
-            if reader.layerNames.contains("logFC") { return .cpbDeg }
-            return .samplesH5AD
-        default:
-            throw ValidationError("\(url.path): cannot tell the format from the extension; pass --format")
-        }
     }
 }

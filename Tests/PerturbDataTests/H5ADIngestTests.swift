@@ -42,6 +42,7 @@ final class H5ADIngestTests: XCTestCase {
     func testOP3DeTrainLayout() throws {
         let url = try temporaryDirectory().appendingPathComponent("de_train.h5ad")
         try makeOP3File(url)
+        XCTAssertEqual(try EffectsFormat.detect(url), .op3)
         var report = IngestReport(source: "de_train.h5ad", format: "op3")
         let table = try ConditionH5ADIngest.ingest(url, columns: .op3, resolver: CompoundResolver(), report: &report)
         try table.validate()
@@ -59,6 +60,7 @@ final class H5ADIngestTests: XCTestCase {
         // Round trip through our store keeps the layers.
         let out = url.deletingLastPathComponent().appendingPathComponent("effects.h5ad")
         try table.write(to: out)
+        XCTAssertEqual(try EffectsFormat.detect(out), .effects, "our effects file, although it came from OP3")
         let back = try EffectsTable.read(out)
         XCTAssertEqual(back.extraLayers["clipped_sign_log10_pval"]!, table.extraLayers["clipped_sign_log10_pval"]!)
     }
@@ -83,6 +85,7 @@ final class H5ADIngestTests: XCTestCase {
             .write(to: map, atomically: true, encoding: .utf8)
         var report = IngestReport(source: url.lastPathComponent, format: "cpb-deg")
         let resolver = CompoundResolver(smilesByName: try CompoundResolver.loadNameMap(map))
+        XCTAssertEqual(try EffectsFormat.detect(url), .cpbDeg)
         let table = try ConditionH5ADIngest.ingest(url, columns: .chemPerturBridge, resolver: resolver, report: &report)
         XCTAssertEqual(table.rowCount, 4)
         XCTAssertEqual(table.genes, ["TP53", "MYC", "EGFR"])
@@ -124,6 +127,14 @@ final class H5ADIngestTests: XCTestCase {
         """)
         let numpy = expected.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
         XCTAssertEqual(numpy.count, 5)
+        XCTAssertEqual(try EffectsFormat.detect(url), .samplesH5AD)
+        XCTAssertEqual(try EffectsFormat.detect(URL(fileURLWithPath: "any.GCTX")), .gct)
+        XCTAssertThrowsError(try EffectsFormat.detect(dir.appendingPathComponent("x.csv"))) {
+            XCTAssertTrue("\($0)".contains("x.csv") && "\($0)".contains("--format"), "\($0)")
+        }
+        XCTAssertThrowsError(try EffectsFormat.detect(dir.appendingPathComponent("missing.h5ad"))) {
+            XCTAssertTrue("\($0)".contains("missing.h5ad") && "\($0)".contains("not found"), "\($0)")
+        }
         var report = IngestReport(source: "pseudobulk.h5ad", format: "samples-h5ad")
         let result = try SampleH5ADIngest.ingest(url, resolver: CompoundResolver(), report: &report)
         XCTAssertEqual(result.pooled.rowCount, 2)

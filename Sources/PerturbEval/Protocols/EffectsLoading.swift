@@ -1,28 +1,34 @@
 import Foundation
 import PerturbBase
 import PerturbData
-import PerturbIO
 
-/// Reads effects files for the evaluation protocols: our effects `.h5ad` (`perturbridge effects`, `simulate`) or an
-/// OP3 `de_train`/`de_test` `.h5ad` (obs `cell_type`, `sm_name`, `SMILES`), recognised by its `sm_name` column and
-/// ingested with the OP3 column preset (every layer kept).
+/// Reads condition-level effects files for the evaluation protocols, recognised by `EffectsFormat.detect`: our
+/// effects `.h5ad` (`perturbridge effects`, `simulate`), an OP3 `de_train`/`de_test` `.h5ad` (OP3 column preset,
+/// every layer kept) or a Chem-PerturBridge DEG `.h5ad`. Sample-level files are an error pointing at
+/// `perturbridge effects`.
 public enum EffectsLoading {
     /// Reads one file.
     public static func read(_ url: URL) throws -> EffectsTable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw InputError("\(url.path): effects file not found")
         }
-        let reader = try H5ADReader(url: url)
-        if reader.obs.column("sm_name") != nil && reader.obs.column("cell_type") != nil {
-            var report = IngestReport(source: url.path, format: "op3")
-            let table = try ConditionH5ADIngest.ingest(url, columns: .op3, resolver: CompoundResolver(), report: &report)
+        let format = try EffectsFormat.detect(url)
+        switch format {
+        case .effects:
+            return try EffectsTable.read(url)
+        case .op3, .cpbDeg:
+            var report = IngestReport(source: url.path, format: format.rawValue)
+            let table = try ConditionH5ADIngest.ingest(url, columns: format == .op3 ? .op3 : .chemPerturBridge,
+                                                       resolver: CompoundResolver(), report: &report)
             if report.skippedTotal > 0 {
                 let reasons = report.skipped.map { "\($0.key): \($0.value.count)" }.sorted().joined(separator: ", ")
-                ProgressReporter.log("\(url.lastPathComponent): OP3 ingest skipped \(report.skippedTotal) rows (\(reasons))")
+                ProgressReporter.log("\(url.lastPathComponent): \(format.rawValue) ingest skipped \(report.skippedTotal) rows (\(reasons))")
             }
             return table
+        case .gct, .samplesH5AD:
+            throw InputError("\(url.path): a \(format.rawValue) file holds samples, not condition-level effects; "
+                             + "turn it into effects with `perturbridge effects --input \(url.lastPathComponent) --output effects.h5ad` first")
         }
-        return try EffectsTable.read(url)
     }
 
     /// Reads and concatenates several files (e.g. OP3 `de_train` + `de_test`, or one file per dataset).
