@@ -58,7 +58,7 @@ public final class LPMModel: Module {
         let d = config.embeddingDim
         datasetEmbedding = Embedding(name: "dataset_embedding_layer", count: max(1, vocabularies.datasets.count), dim: d, rng: &rng)
         contextEmbedding = Embedding(name: "context_embedding_layer", count: max(1, vocabularies.contexts.count), dim: d, rng: &rng)
-        compoundEncoder = CompoundEncoder(config: config, vocabularies: vocabularies, rng: &rng)
+        compoundEncoder = config.compoundEncoder.makeEncoder(config: config, vocabularies: vocabularies, rng: &rng)
         readoutEmbedding = config.outputMode == .scalar
             ? Embedding(name: "readout_embedding_layer", count: max(1, vocabularies.genes.count), dim: d, rng: &rng) : nil
         doseLayer = Linear(name: "log_dose_layer", inputs: 1, outputs: d, rng: &rng)
@@ -166,12 +166,12 @@ public final class LPMModel: Module {
     /// Embeddings of arbitrary molecules from their SMILES (inductive; `fingerprint_mlp` only). Throws a `ChemError`
     /// naming the (0-based) row of the first invalid SMILES.
     public func embed(smiles: [String]) throws -> [Float] {
-        guard config.compoundEncoder == .fingerprintMLP else {
+        guard let encoder = compoundEncoder as? FingerprintMLPEncoder else {
             throw InputError("embedding new molecules needs a fingerprint_mlp model; this checkpoint uses \(config.compoundEncoder.rawValue) (only its \(vocabularies.compounds.count - 1) vocabulary compounds have embeddings)")
         }
         var fps: [Fingerprint] = []
         for (row, s) in smiles.enumerated() {
-            do { fps.append(try Morgan.fingerprint(smiles: s, options: compoundEncoder.fingerprintOptions)) } catch let e as ChemError {
+            do { fps.append(try Morgan.fingerprint(smiles: s, options: encoder.options)) } catch let e as ChemError {
                 throw e.at(row: row)
             }
         }

@@ -14,14 +14,14 @@ extension LPMModel {
         let rows = rows ?? Array(table.conditions.indices)
         var index = self.index
         var extra: [Fingerprint] = []
-        if config.compoundEncoder == .fingerprintMLP {
+        if let fingerprintEncoder = compoundEncoder as? FingerprintMLPEncoder {
             let unknown = Set(rows.flatMap { table.conditions[$0].compounds }).filter { index.compounds[$0] == nil }.sorted()
             for key in unknown {
                 guard let smiles = table.compounds[key]?.canonicalSmiles, !smiles.isEmpty else {
                     throw InputError("predict: compound '\(key)' is outside the vocabulary and has no SMILES to fingerprint")
                 }
                 index.compounds[key] = Int32(vocabularies.compounds.count + extra.count)
-                extra.append(try Morgan.fingerprint(smiles: smiles, options: compoundEncoder.fingerprintOptions))
+                extra.append(try Morgan.fingerprint(smiles: smiles, options: fingerprintEncoder.options))
             }
         }
         let sets = CompoundSetTable()

@@ -1,0 +1,21 @@
+import PerturbBase
+import PerturbNN
+import PerturbTensor
+
+/// `learned` (the reference default): a table with one row per vocabulary compound, N(0, 1) init; a set's vector
+/// is the mean of its rows (PyTorch `EmbeddingBag(mode="mean")`).
+final class LearnedCompoundTable: CompoundEncoder {
+    /// `[compounds, D]`.
+    let table: Parameter
+
+    init(config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
+        table = Parameter(name: compoundTableName, value: .normal([vocabularies.compounds.count, config.embeddingDim], rng: &rng))
+    }
+
+    var parameters: [Parameter] { [table] }
+    var zeroFingerprintKeys: [String] { [] }
+
+    func encode(_ sets: CompoundSets, graph: Graph) -> Var {
+        embeddingBagMean(graph.parameter(table), offsets: sets.offsets, indices: sets.indices)
+    }
+}
