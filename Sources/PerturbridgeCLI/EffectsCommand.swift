@@ -40,20 +40,16 @@ struct Effects: ParsableCommand {
     @Option(help: "obs column with the compound name.") var compoundColumn: String?
     @Option(help: "obs column with SMILES.") var smilesColumn: String?
     @Option(help: "obs column with the dose.") var doseColumn: String?
-    @Option(help: "Unit of plain-number doses: pM, nM, uM, mM, M.") var doseUnit: String = "uM"
+    @Option(help: "Unit of plain-number doses (µM and other spellings accepted).") var doseUnit: DoseUnit = .micromolar
     @Option(help: "obs column with the time.") var timeColumn: String?
     @Option(help: "Layer holding logFC (condition files) or expression (sample files).") var layer: String?
     @Option(help: "obs column with the plate (sample files).") var plateColumn: String?
     @Option(help: "obs column flagging controls (sample files).") var controlColumn: String?
-    @Option(help: "Sample normalization: auto, counts, log.") var normalization: String = "auto"
+    @Option(help: "Sample normalization.") var normalization: SampleNormalization = .auto
     @Flag(help: "Skip the Welch t / p-value layers.") var noStatistics = false
 
     func run() throws {
         guard !input.isEmpty else { throw ValidationError("give at least one --input file") }
-        guard let unit = DoseUnit.parse(doseUnit) else { throw ValidationError("--dose-unit '\(doseUnit)': use pM, nM, uM, mM or M") }
-        guard let normalizationMode = SampleNormalization(rawValue: normalization) else {
-            throw ValidationError("--normalization '\(normalization)': use auto, counts or log")
-        }
         let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:])
         let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil)
         var pooled: [EffectsTable] = [], perReplicate: [EffectsTable] = []
@@ -70,18 +66,18 @@ struct Effects: ParsableCommand {
                 pooled.append(result.pooled); perReplicate.append(result.replicates)
             case .samplesH5AD:
                 var columns = SampleColumns()
-                applyColumnOptions(to: &columns, doseUnit: unit)
+                applyColumnOptions(to: &columns)
                 if let v = plateColumn { columns.plate = v }
                 if let v = controlColumn { columns.control = v }
                 columns.layer = layer
-                let result = try SampleH5ADIngest.ingest(url, columns: columns, normalization: normalizationMode, resolver: resolver,
+                let result = try SampleH5ADIngest.ingest(url, columns: columns, normalization: normalization, resolver: resolver,
                                                          builder: builder, report: &fileReport)
                 pooled.append(result.pooled); perReplicate.append(result.replicates)
             case .effects:
                 pooled.append(try EffectsTable.read(url))
             case .cpbDeg, .op3:
                 var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
-                applyColumnOptions(to: &columns, doseUnit: unit)
+                applyColumnOptions(to: &columns)
                 if let v = layer { columns.logFCLayer = v }
                 pooled.append(try ConditionH5ADIngest.ingest(url, columns: columns, resolver: resolver, report: &fileReport))
             case .auto:
@@ -116,7 +112,7 @@ struct Effects: ParsableCommand {
     }
 
     /// Applies the column-name and dose-unit options shared by the `.h5ad` formats.
-    private func applyColumnOptions<Columns: ObsColumnNames>(to columns: inout Columns, doseUnit unit: DoseUnit) {
+    private func applyColumnOptions<Columns: ObsColumnNames>(to columns: inout Columns) {
         if let v = datasetColumn { columns.dataset = v }
         if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
         if let v = contextColumn { columns.context = v }
@@ -124,6 +120,6 @@ struct Effects: ParsableCommand {
         if let v = smilesColumn { columns.smiles = v }
         if let v = doseColumn { columns.dose = v }
         if let v = timeColumn { columns.time = v }
-        columns.doseDefaultUnit = unit
+        columns.doseDefaultUnit = doseUnit
     }
 }

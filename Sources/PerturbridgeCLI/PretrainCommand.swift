@@ -35,9 +35,9 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Override learning_rate.") var lr: Double?
     @Option(help: "Override seed.") var seed: UInt64?
     @Option(help: "Override threads (0 = all cores).") var threads: Int?
-    @Option(help: "Override compound_encoder: learned, morgan_fixed, morgan_learned, fingerprint_mlp.") var encoder: String?
-    @Option(help: "Override output_mode: scalar or multiout.") var outputMode: String?
-    @Option(help: "Override mode: all, scratch, finetune.") var mode: String?
+    @Option(help: "Override compound_encoder.") var encoder: CompoundEncoderKind?
+    @Option(help: "Override output_mode.") var outputMode: OutputMode?
+    @Option(help: "Override mode.") var mode: TrainingMode?
     @Option(help: "Override datasets (comma-separated targets / filter).") var datasets: String?
     @Option(help: "Override init_from (run folder or .safetensors) for finetune.") var initFrom: String?
     @Option(help: "Override patience (0 = no early stopping).") var patience: Int?
@@ -51,20 +51,9 @@ struct Pretrain: ParsableCommand {
         if let seed { c.seed = seed }
         if let threads { c.threads = threads }
         if let patience { c.patience = patience }
-        if let encoder {
-            guard let e = CompoundEncoderKind(rawValue: encoder) else {
-                throw InputError("--encoder must be one of \(CompoundEncoderKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(encoder)'")
-            }
-            c.compoundEncoder = e
-        }
-        if let outputMode {
-            guard let m = OutputMode(rawValue: outputMode) else { throw InputError("--output-mode must be scalar or multiout, got '\(outputMode)'") }
-            c.outputMode = m
-        }
-        if let mode {
-            guard let m = TrainingMode(rawValue: mode) else { throw InputError("--mode must be all, scratch or finetune, got '\(mode)'") }
-            c.mode = m
-        }
+        if let encoder { c.compoundEncoder = encoder }
+        if let outputMode { c.outputMode = outputMode }
+        if let mode { c.mode = mode }
         if let datasets { c.datasets = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         if let initFrom { c.initFrom = initFrom }
         try c.validate()
