@@ -35,15 +35,16 @@ let package = Package(
         ),
 
         // Swift libraries, lowest layer first.
-        .target(name: "PerturbBase", path: "Sources/PerturbBase"),
+        .target(name: "PerturbBase", path: "Sources/PerturbBase", exclude: ["README.md"]),
         .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor", exclude: ["README.md"]),
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
-        .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO"),
+        .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO", exclude: ["README.md"]),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(
             name: "PerturbData",
             dependencies: ["PerturbIO", "PerturbChem", "PerturbBase"],
             path: "Sources/PerturbData",
+            exclude: ["README.md"],
             resources: [.copy("Resources")]
         ),
         .target(
@@ -55,7 +56,8 @@ let package = Package(
         .target(
             name: "PerturbEval",
             dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase", "CBLAS"],
-            path: "Sources/PerturbEval"
+            path: "Sources/PerturbEval",
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "PerturbridgeCLI",
