@@ -6,11 +6,12 @@ final class H5ADIngestTests: XCTestCase {
     /// Writes an OP3 `de_train.h5ad`-layout file with python anndata from the real OP3 metadata (compound names,
     /// LINCS ids, SMILES, the first 40 (cell_type, compound) training pairs, the first 60 gene columns). Values are
     /// seeded random numbers: the real de_train values are not in shared/. Adds 3 bad rows.
-    func makeOP3File(_ url: URL) throws {
+    @discardableResult
+    func makeOP3File(_ url: URL) throws -> (cellType: String, gene: String, logFC: Double, clipped: Double) {
         guard let compounds = SharedData.dataFile("op3-kaggle-compounds/compounds.csv"),
               let pairs = SharedData.dataFile("op3-kaggle-celltype-means/de_train_rows_DERIVED.csv"),
               let genes = SharedData.dataFile("op3-kaggle-idmap/genes.txt") else { throw XCTSkip("shared OP3 metadata not present") }
-        _ = try runPython("""
+        let printed = try runPython("""
         import anndata, numpy as np, pandas as pd
         comp = pd.read_csv('\(compounds.path)', index_col=0).set_index('sm_name')
         rows = pd.read_csv('\(pairs.path)').head(40)
@@ -35,13 +36,17 @@ final class H5ADIngestTests: XCTestCase {
                             layers={'logFC': logfc, 'P.Value': p, 'sign_log10_pval': slp,
                                     'clipped_sign_log10_pval': np.sign(logfc) * -np.log10(np.maximum(p, 1e-4)), 'is_de': p < 0.05})
         a.write_h5ad('\(url.path)')
-        print(float(logfc[3, 7]), float(np.clip(slp, -4, 4)[3, 7]))
-        """)
+        print(obs.cell_type.iloc[3].replace(' ', '_'), genes[7], float(logfc[3, 7]), float(np.clip(slp, -4, 4)[3, 7]))
+        """).split(whereSeparator: \.isWhitespace).suffix(4).map(String.init)  // the last line (warnings come first)
+        guard printed.count == 4, let logFC = Double(printed[2]), let clipped = Double(printed[3]) else {
+            throw InputError("unexpected oracle output: \(printed)")
+        }
+        return (printed[0].replacingOccurrences(of: "_", with: " "), printed[1], logFC, clipped)
     }
 
     func testOP3DeTrainLayout() throws {
         let url = try temporaryDirectory().appendingPathComponent("de_train.h5ad")
-        try makeOP3File(url)
+        let oracle = try makeOP3File(url)
         XCTAssertEqual(try EffectsFormat.detect(url), .op3)
         var report = IngestReport(source: "de_train.h5ad", format: "op3")
         let table = try ConditionH5ADIngest.ingest(url, columns: .op3, resolver: CompoundResolver(), report: &report)
@@ -55,6 +60,12 @@ final class H5ADIngestTests: XCTestCase {
         XCTAssertEqual(Set(table.conditions.compactMap(\.timeHours)), [24])
         XCTAssertEqual(Set(table.datasets), ["op3"])
         XCTAssertEqual(Set(table.extraLayers.keys), ["P.Value", "sign_log10_pval", "clipped_sign_log10_pval"])
+        // Row 3, gene 7 as anndata wrote it (the three bad rows are the file's last, so the order is kept).
+        let gene = try XCTUnwrap(table.genes.firstIndex(of: oracle.gene))
+        XCTAssertEqual(table.conditions[3].context, oracle.cellType)
+        XCTAssertEqual(Double(table.logFC[3 * table.genes.count + gene]), oracle.logFC, accuracy: 1e-6)
+        XCTAssertEqual(Double(table.extraLayers["clipped_sign_log10_pval"]![3 * table.genes.count + gene]),
+                       oracle.clipped, accuracy: 1e-5)
         XCTAssertTrue(table.compounds.values.allSatisfy { $0.key.count == 27 && !$0.canonicalSmiles.isEmpty })
         XCTAssertTrue(table.compounds.values.contains { $0.aliases.contains("Clotrimazole") && $0.aliases.contains("LSM-5341") })
         // Round trip through our store keeps the layers.

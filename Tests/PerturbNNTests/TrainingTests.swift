@@ -52,8 +52,8 @@ final class TrainingTests: XCTestCase {
     }
 
     func testSameSeedGivesBitIdenticalWeights() {
-        func run() -> [[Float]] {
-            let model = TinyLPM(seed: 7)
+        func run(seed: UInt64 = 7) -> [[Float]] {
+            let model = TinyLPM(seed: seed)
             var rng = SeededRNG(seed: 8)
             trainTiny(model, optimizer: Adam.adamW(parameters: model.parameters, learningRate: 1e-2), steps: 20, rng: &rng)
             return model.parameters.map { $0.value.scalars }
@@ -63,8 +63,7 @@ final class TrainingTests: XCTestCase {
             XCTAssertEqual(run(), run(), "\(threads) thread(s)")
         }
         Engine.setThreads(Parallel.threadCount)
-        let first = run()
-        let other = TinyLPM(seed: 99).parameters.map { $0.value.scalars }
-        XCTAssertNotEqual(first, other)
+        // Another initialization seed, trained the same way, ends elsewhere.
+        XCTAssertNotEqual(run(), run(seed: 99))
     }
 }
