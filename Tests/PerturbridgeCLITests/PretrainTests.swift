@@ -111,6 +111,11 @@ final class PretrainTests: XCTestCase {
         for key in ["epochs", "best_epoch", "best_val_rmse"] {
             XCTAssertEqual(value(key, in: resumed.stdout), value(key, in: uninterrupted.stdout), "\(key) differs after resume")
         }
+        // ... with bit-identical weights and optimizer moments (safetensors files are written with sorted keys).
+        for name in ["last.safetensors", "best.safetensors"] {
+            let a = try Data(contentsOf: run.appendingPathComponent(name)), b = try Data(contentsOf: fresh.appendingPathComponent(name))
+            XCTAssertEqual(a, b, "\(name) of the killed and resumed run differs from the uninterrupted run's")
+        }
     }
 
     func testTruncatedCheckpointIsNamed() throws {
