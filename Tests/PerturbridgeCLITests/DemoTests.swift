@@ -21,6 +21,15 @@ final class DemoTests: XCTestCase {
         for family in ["all_datasets", "scratch_target_only", "morgan_fixed"] {
             XCTAssertTrue(report.contains(family), "the holdout table lacks \(family)")
         }
+        // Every table cell holds a value: no NaN, NA or infinity anywhere in the report's tables.
+        let missing: Set<String> = ["nan", "na", "inf", "-inf", "+inf", ""]
+        for line in report.split(separator: "\n") where line.hasPrefix("|") && !line.contains("---") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            for cell in cells {
+                XCTAssertFalse(missing.contains(cell) || cell.contains("nan"), "REPORT.md has a missing value in: \(line)")
+            }
+        }
         // Every figure the report links exists.
         let links = report.components(separatedBy: "](").dropFirst().compactMap { $0.split(separator: ")").first.map(String.init) }
         let figures = links.filter { $0.hasSuffix(".svg") }

@@ -40,15 +40,21 @@ public struct HoldoutSummary: Sendable {
     }
 
     /// The reference layout: one row per dataset, one column per family, `mean ± sd (n)` of `metric` on `split`.
+    /// Datasets without conditions on `split` (the split held none of their molecules out) are listed below the
+    /// table instead of filling a row with NA.
     public func markdown(split: String, metric: String) -> String {
         let header = ["dataset"] + families
-        let rows = datasets.map { d in
+        let scored = datasets.filter { d in families.contains { cell(family: $0, dataset: d, split: split, metric: metric) != nil } }
+        let rows = scored.map { d in
             [d] + families.map { f in
                 guard let c = cell(family: f, dataset: d, split: split, metric: metric) else { return "NA" }
                 return c.aggregate.formatted() + " (n=\(c.aggregate.count))"
             }
         }
-        return MarkdownTable(header: header, rows: rows, rightAligned: Set(1..<header.count)).render()
+        var md = scored.isEmpty ? "" : MarkdownTable(header: header, rows: rows, rightAligned: Set(1..<header.count)).render()
+        let unscored = datasets.filter { !scored.contains($0) }
+        if !unscored.isEmpty { md += (md.isEmpty ? "" : "\n") + "Not scored (no \(split) conditions): \(unscored.joined(separator: ", ")).\n" }
+        return md
     }
 
     /// Long summary TSV.
