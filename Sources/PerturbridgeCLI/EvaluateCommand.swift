@@ -112,14 +112,10 @@ struct EvaluateOP3: ParsableCommand {
     @Option(name: .long, help: "Bootstrap draws for the clustered CIs.")
     var bootstrap = 2000
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     @Option(name: .long, help: "Output folder.")
     var output: String
 
-    @Flag(name: .long, help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
         guard !effects.isEmpty else { throw ValidationError("give at least one --effects file") }
@@ -129,12 +125,12 @@ struct EvaluateOP3: ParsableCommand {
         }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         guard morganRadius >= 0, morganBits >= 1 else { throw ValidationError("--morgan-radius must be ≥ 0 and --morgan-bits ≥ 1") }
-        guard bootstrap >= 0, threads >= 0 else { throw ValidationError("--bootstrap and --threads must be ≥ 0") }
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0") }
         if let dose { guard dose > 0, dose.isFinite else { throw ValidationError("--dose must be a positive number of µM, got \(dose)") } }
     }
 
     func run() throws {
-        Engine.setThreads(threads > 0 ? threads : Parallel.threadCount)
+        Engine.setThreads(runOptions.resolvedThreads)
         var options = OP3ProtocolOptions()
         options.layer = layer
         options.dose = dose
@@ -152,14 +148,14 @@ struct EvaluateOP3: ParsableCommand {
         options.predictor.ensemble = ensemble
         options.predictor.externalMode = externalMode
         options.bootstrap = BootstrapOptions(draws: bootstrap)
-        options.progress = !quiet
+        options.progress = runOptions.progress
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let result = try OP3Protocol.run(effects: table, file: effects.joined(separator: ", "), options: options)
         let summary = OP3Summary(result, bootstrap: options.bootstrap)
         try OP3Report.write(result, summary: summary, options: options, to: URL(fileURLWithPath: output))
         print(summary.markdown(), terminator: "")
-        if !quiet { ProgressReporter.log("evaluate op3: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
+        if runOptions.progress { ProgressReporter.log("evaluate op3: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }
 }
 
@@ -225,17 +221,13 @@ struct EvaluateHoldout: ParsableCommand {
     @Option(name: .customLong("test-fraction"), help: "Fraction of (shared) molecules held out for test.")
     var testFraction = 0.1
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     @Flag(name: .customLong("keep-checkpoints"), help: "Keep every per-epoch checkpoint of the all-datasets runs.")
     var keepCheckpoints = false
 
     @Option(name: .long, help: "Output folder.")
     var output: String
 
-    @Flag(name: .long, help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
         guard !effects.isEmpty else { throw ValidationError("give at least one --effects file") }
@@ -244,12 +236,11 @@ struct EvaluateHoldout: ParsableCommand {
         guard valFraction >= 0, testFraction > 0, valFraction + testFraction < 1 else {
             throw ValidationError("--val-fraction must be ≥ 0, --test-fraction > 0, and their sum < 1")
         }
-        guard threads >= 0 else { throw ValidationError("--threads must be ≥ 0") }
     }
 
     func run() throws {
         var base = try LPMConfig.read(URL(fileURLWithPath: config))
-        if threads > 0 { base.threads = threads }
+        if runOptions.threads > 0 { base.threads = runOptions.threads }
         if let batchSize { base.batchSize = batchSize }
         var options = HoldoutOptions(baseConfig: base)
         options.families = try HoldoutFamily.parseList(families)
@@ -261,7 +252,7 @@ struct EvaluateHoldout: ParsableCommand {
         options.valFraction = valFraction
         options.testFraction = testFraction
         options.keepCheckpoints = keepCheckpoints
-        options.progress = !quiet
+        options.progress = runOptions.progress
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let folder = URL(fileURLWithPath: output)
@@ -271,7 +262,7 @@ struct EvaluateHoldout: ParsableCommand {
                         "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
         try HoldoutReport.write(result, summary: summary, settings: settings, to: folder)
         print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
-        if !quiet { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
+        if runOptions.progress { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }
 }
 

@@ -37,12 +37,10 @@ struct Simulate: ParsableCommand {
     @Option(help: "With --manifest: panel size rule DATASET=SIZE, DATASET=MIN-MAX or DATASET=landmarks (name substring; repeatable, before the defaults).")
     var panelSize: [String] = []
     @Option(help: "With --manifest: genes in the pool.") var genePool: Int = 43_500
-    @Option(help: "Threads (0 = all cores).") var threads: Int = 0
-    @Flag(help: "No progress on stderr.") var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
         guard fraction > 0 && fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
-        guard threads >= 0 else { throw ValidationError("--threads must be ≥ 0") }
         if manifest == nil && (smilesTable != nil || !panelSize.isEmpty || fraction != 1) {
             throw ValidationError("--fraction, --smiles-table and --panel-size need --manifest")
         }
@@ -72,12 +70,12 @@ extension Simulate {
         let total = table.entries.count
         table = table.keepingFraction(fraction, seed: seed)
         let smiles = try smilesTable.map { try ManifestSimulator.smilesByCID(URL(fileURLWithPath: $0)) } ?? [:]
-        if smilesTable == nil && !quiet {
+        if smilesTable == nil && runOptions.progress {
             ProgressReporter.log("simulate: no --smiles-table; every compound gets a structure-free latent")
         }
-        let reporter = ProgressReporter(label: "simulate", unit: "values", enabled: !quiet)
+        let reporter = ProgressReporter(label: "simulate", unit: "values", enabled: runOptions.progress)
         let written = try ManifestSimulator.write(table, config: config, seed: seed, smilesByCID: smiles,
-                                                  to: URL(fileURLWithPath: output), threads: threads > 0 ? threads : Parallel.threadCount) { done, all in
+                                                  to: URL(fileURLWithPath: output), threads: runOptions.resolvedThreads) { done, all in
             reporter.total = all
             reporter.update(done: done)
         }
