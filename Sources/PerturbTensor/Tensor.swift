@@ -76,15 +76,19 @@ public struct Tensor {
         return t
     }
 
-    /// The matrix rows at `indices` (in that order) as a new `[indices.count, cols]` tensor, e.g. a batch of targets.
+    /// The matrix rows at `indices` (in that order) as a new `[indices.count, cols]` tensor, e.g. a batch of targets
+    /// or the output-weight rows of a gene panel; rows are copied in parallel.
     public func gatherRows<I: BinaryInteger>(_ indices: [I]) -> Tensor {
         let c = cols, n = rows
+        for (i, index) in indices.enumerated() {
+            precondition(index >= 0 && Int(index) < n, "gatherRows: row \(index) at position \(i) outside 0..<\(n) (shape \(shape))")
+        }
         let out = Tensor(uninitializedShape: [indices.count, c])
         let src = storage.pointer, dst = out.storage.pointer
-        for (i, index) in indices.enumerated() {
-            let r = Int(index)
-            precondition(r >= 0 && r < n, "gatherRows: row \(r) at position \(i) outside 0..<\(n) (shape \(shape))")
-            (dst + i * c).update(from: src + r * c, count: c)
+        indices.withUnsafeBufferPointer { ip in
+            Engine.parallelFor(indices.count, minimumChunk: max(1, 65_536 / max(1, c))) { range in
+                for k in range { (dst + k * c).update(from: src + Int(ip[k]) * c, count: c) }
+            }
         }
         return out
     }

@@ -62,7 +62,7 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
     var sse = 0.0
     for group in groups where !group.units.isEmpty && !group.rows.isEmpty {
         let n = group.rows.count, u = group.units.count, xRows = xv.readPointer + group.rows.lowerBound * h
-        let w = gatherRows(wv, group.units, width: h)
+        let w = wv.gatherRows(group.units)
         var r = Tensor(uninitializedShape: [n, u])
         let rp = r.mutablePointer()
         sgemm(transposeA: false, transposeB: true, m: n, n: u, k: h, a: xRows, lda: h, b: w.readPointer, ldb: h, beta: 0, c: rp, ldc: u)
@@ -88,8 +88,10 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
             }
         }
         if db != nil {
-            let sums = columnSums(rp, rows: n, cols: u), dst = db!.mutablePointer()
-            for (k, unit) in group.units.enumerated() { dst[Int(unit)] += alpha * sums[k] }
+            var sums = Tensor(uninitializedShape: [u])
+            Kernels.columnSums(rp, rows: n, cols: u, into: sums.mutablePointer(), beta: 0)
+            let dst = db!.mutablePointer(), sp = sums.readPointer
+            for (k, unit) in group.units.enumerated() { dst[Int(unit)] += alpha * sp[k] }
         }
     }
     let loss = measured > 0 ? Float(sse / Double(measured)) : 0
@@ -99,7 +101,7 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
             guard var grad else { continue }
             if scale != 1 {
                 let p = grad.mutablePointer()
-                for i in 0..<grad.count { p[i] *= scale }
+                Kernels.store(p, count: grad.count, beta: 0) { p[$0] * scale }
             }
             g.addGrad(v, grad)
         }
@@ -114,7 +116,7 @@ public func panelLinearPredict(_ x: Tensor, weight: Tensor, bias: Tensor, rows: 
     let n = rows.count, u = units.count
     var out = [Float](repeating: 0, count: n * u)
     guard n > 0, u > 0 else { return out }
-    let w = gatherRows(weight, units, width: h)
+    let w = weight.gatherRows(units)
     out.withUnsafeMutableBufferPointer { op in
         w.withUnsafeBufferPointer { wp in
             sgemm(transposeA: false, transposeB: true, m: n, n: u, k: h, a: x.readPointer + rows.lowerBound * h, lda: h,
@@ -122,21 +124,6 @@ public func panelLinearPredict(_ x: Tensor, weight: Tensor, bias: Tensor, rows: 
         }
         let b = bias.readPointer
         for r in 0..<n { for k in 0..<u { op[r * u + k] += b[Int(units[k])] } }
-    }
-    return out
-}
-
-/// Rows `indices` of a `[*, width]` matrix.
-private func gatherRows(_ m: Tensor, _ indices: [Int32], width: Int) -> Tensor {
-    var out = Tensor(uninitializedShape: [indices.count, width])
-    let src = m.readPointer
-    out.withUnsafeMutableBufferPointer { op in
-        let dst = op.baseAddress!
-        indices.withUnsafeBufferPointer { ip in
-            Engine.parallelFor(indices.count, minimumChunk: max(1, 65_536 / max(1, width))) { range in
-                for k in range { (dst + k * width).update(from: src + Int(ip[k]) * width, count: width) }
-            }
-        }
     }
     return out
 }
@@ -176,20 +163,4 @@ private func residualsInPlace(_ r: UnsafeMutablePointer<Float>, group: PanelGrou
         }
     }
     return rowSSE.reduce(0, +)
-}
-
-/// Column sums of a row-major `[rows, cols]` matrix, columns split over threads (each column summed in row
-/// order).
-private func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int) -> [Float] {
-    var sums = [Float](repeating: 0, count: cols)
-    sums.withUnsafeMutableBufferPointer { sp in
-        let out = sp.baseAddress!
-        Engine.parallelFor(cols, minimumChunk: max(256, 65_536 / max(1, rows))) { range in
-            for r in 0..<rows {
-                let row = m + r * cols
-                for k in range { out[k] += row[k] }
-            }
-        }
-    }
-    return sums
 }
