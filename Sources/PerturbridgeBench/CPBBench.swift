@@ -47,9 +47,8 @@ enum CPBBench {
         @Option(help: "Condition table in the df_annot_split layout.") var manifest = "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz"
         @Option(help: "pertinfo table with SMILES by CID.") var smiles = "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz"
         @Option(help: "Seconds the PyTorch peer trains.") var peerSeconds = 120
-        @Option(help: "Python with PyTorch for the peer.") var python = "python3"
         @Option(help: "The peer script.") var peer = "bench/cpb_peer.py"
-        @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
+        @OptionGroup var peerOptions: PyTorchPeerOptions
         @Option(help: "Runs, comma-separated: \(Run.allCases.map(\.rawValue).joined(separator: ", ")).") var runs = Runs([.mixed, .byDataset])
         @Option(help: "Scalar run: rows per optimizer step.") var scalarBatch = 262_144
         @Option(help: "Scalar run: rows per forward/backward pass (micro_batch_size).") var scalarMicro = 16_384
@@ -117,8 +116,8 @@ enum CPBBench {
                          name, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
                          epoch.peakRSSMB ?? .nan))
         }
-        guard !settings.skipPeer, swiftRate > 0 else { return }
-        let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: settings.python, script: settings.peer,
+        guard settings.peerOptions.runPeer, swiftRate > 0 else { return }
+        let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: settings.peerOptions.python, script: settings.peer,
                                        arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(settings.peerSeconds)"] + files.map(\.path),
                                        threads: threads)
         print(String(format: "pytorch %@ (%d threads, dense %d-gene output + mask): %.0f rows/s over %d rows in %.1f s, peak RSS %.0f MB",

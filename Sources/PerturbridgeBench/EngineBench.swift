@@ -22,11 +22,8 @@ enum EngineBench {
         @Option(help: "Rows per step.") var batch = 16_384
         @Option(help: "Timed steps.") var steps = 10
         @Option(help: "Untimed warm-up steps.") var warmup = 2
-        @Option(help: "Python with PyTorch for the peer.") var python = "python3"
         @Option(help: "The peer script.") var peer = "bench/engine_peer.py"
-        @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
-
-        var runPeer: Bool { !skipPeer }
+        @OptionGroup var peerOptions: PyTorchPeerOptions
 
         func validate() throws {
             try requirePositive(["--threads": threads, "--batch": batch, "--steps": steps, "--warmup": warmup])
@@ -52,7 +49,7 @@ enum EngineBench {
         print(String(format: "plain sgemm:   %.1f GFLOP/s on the same 9 GEMMs (ceiling %.0f rows/s)",
                      sgemm, sgemm * 1e9 / (flopsPerStep(batch: settings.batch) / Double(settings.batch))))
         print(String(format: "training_gflops / sgemm_gflops = %.3f", gflops / sgemm))
-        guard settings.runPeer else { return }
+        guard settings.peerOptions.runPeer else { return }
         let peer = try runPeer(settings)
         print(String(format: "pytorch %@ (%d threads): %.0f rows/s", peer.version, peer.threads, peer.rowsPerSecond))
         print(String(format: "swift_rows_per_s / peer_rows_per_s = %.3f", rows / peer.rowsPerSecond))
@@ -144,7 +141,7 @@ enum EngineBench {
     struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double }
 
     static func runPeer(_ s: Settings) throws -> PeerResult {
-        let (json, rows) = try PeerProcess.run(bench: "engine", python: s.python, script: s.peer,
+        let (json, rows) = try PeerProcess.run(bench: "engine", python: s.peerOptions.python, script: s.peer,
                                                arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)", "--steps", "\(s.steps)",
                                                            "--warmup", "\(s.warmup)"], threads: s.threads)
         return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads,

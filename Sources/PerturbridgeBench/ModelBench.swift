@@ -21,11 +21,8 @@ enum ModelBench {
         @Option(help: "Scalars per step.") var batch = 16_384
         @Option(help: "Epochs.") var epochs = 1
         @Option(help: "Folder of the simulated effects files (written once, reused).") var data: String?
-        @Option(help: "Python with PyTorch for the peer.") var python = "python3"
         @Option(help: "The peer script.") var peer = "bench/model_peer.py"
-        @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
-
-        var runPeer: Bool { !skipPeer }
+        @OptionGroup var peerOptions: PyTorchPeerOptions
 
         func validate() throws {
             try requirePositive(["--threads": threads, "--batch": batch, "--epochs": epochs])
@@ -56,7 +53,7 @@ enum ModelBench {
         let swiftRate = Double(trained) / seconds
         print(String(format: "swift:   %.0f rows/s (%d rows in %.2f s, train RMSE %.4f)", swiftRate, trained, seconds,
                      run.history.last?.trainRMSE ?? .nan))
-        guard s.runPeer else { return }
+        guard s.peerOptions.runPeer else { return }
         let peer = try runPeer(s, files: files)
         print(String(format: "pytorch %@ (%d threads): %.0f rows/s (%d rows in %.2f s)", peer.version, peer.threads,
                      peer.rowsPerSecond, peer.rows, peer.seconds))
@@ -75,7 +72,7 @@ enum ModelBench {
     struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double; var rows: Int; var seconds: Double }
 
     static func runPeer(_ s: Settings, files: [URL]) throws -> PeerResult {
-        let (json, rate) = try PeerProcess.run(bench: "model", python: s.python, script: s.peer,
+        let (json, rate) = try PeerProcess.run(bench: "model", python: s.peerOptions.python, script: s.peer,
                                        arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)"] + files.map(\.path), threads: s.threads)
         return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads, rowsPerSecond: rate,
                           rows: json["rows"] as? Int ?? 0, seconds: json["seconds"] as? Double ?? 0)

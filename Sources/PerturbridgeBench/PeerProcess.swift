@@ -1,5 +1,14 @@
+import ArgumentParser
 import Foundation
 import PerturbBase
+
+/// The options of the benches whose peer is a PyTorch script: the interpreter and whether to run it.
+struct PyTorchPeerOptions: ParsableArguments {
+    @Option(help: "Python with PyTorch for the peer.") var python = "python3"
+    @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
+
+    var runPeer: Bool { !skipPeer }
+}
 
 /// Runs a benchmark's Python peer (`python script arguments…`, OMP threads pinned) and decodes the one JSON object
 /// it prints on stdout, with its `rows_per_s`; a failure is a user error naming the bench, the script and the exit status.
