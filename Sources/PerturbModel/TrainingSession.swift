@@ -124,14 +124,14 @@ final class TrainingSession {
         shuffleRNG.shuffle(&shards)
         var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
         let graph = Graph(training: true)
-        var sse = 0.0, measured = 0, rows = 0, steps = 0
-        var limitReached: Bool { config.limitTrainBatches > 0 && steps >= config.limitTrainBatches }
+        var sse = 0.0, measured = 0, rows = 0
+        let firstStep = step
+        var limitReached: Bool { config.limitTrainBatches > 0 && step - firstStep >= config.limitTrainBatches }
         let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
         /// One optimizer step on `records`, run as micro-batches of `micro_batch_size` whose losses are weighted by
         /// their share of the step's measured values: the gradient of the whole batch's mean loss, with the memory
         /// of one micro-batch.
         func train<Record: BufferedRecord>(_ records: [Record], _ build: ([Record]) -> Batch) {
-            steps += 1
             optimizer.zeroGrad()
             let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
             var stepSSE = 0.0
@@ -151,23 +151,18 @@ final class TrainingSession {
                                                  ("lr", String(format: "%.3g", lr)),
                                                  ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
         }
-        let capacity = config.shuffleBufferMB << 20
-        let bufferPeak: Int
-        if scalarMode {
-            var buffer = ShuffleBuffer<ScalarRecord>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
+        /// Streams every shard through a shuffle buffer of `Record`s and trains on the batches it emits; returns the
+        /// buffer's peak bytes.
+        func pass<Record: BufferedRecord>(_ read: (TrainingCorpus.Shard) throws -> [Record], _ build: ([Record]) -> Batch) throws -> Int {
+            var buffer = ShuffleBuffer<Record>(capacityBytes: config.shuffleBufferMB << 20, batchSize: config.batchSize,
+                                               batching: config.batching)
             for shard in shards where !limitReached {
-                try buffer.add(try corpus.scalarRecords(shard), rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } }
+                try buffer.add(try read(shard), rng: &shuffleRNG) { if !limitReached { train($0, build) } }
             }
-            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } } }
-            bufferPeak = buffer.peakBytes
-        } else {
-            var buffer = ShuffleBuffer<TrainingRow>(capacityBytes: capacity, batchSize: config.batchSize, batching: config.batching)
-            for shard in shards where !limitReached {
-                try buffer.add(try corpus.rows(shard), rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } }
-            }
-            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train($0) { builder.batch($0) } } } }
-            bufferPeak = buffer.peakBytes
+            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train($0, build) } } }
+            return buffer.peakBytes
         }
+        let bufferPeak = scalarMode ? try pass(corpus.scalarRecords) { builder.batch($0) } : try pass(corpus.rows) { builder.batch($0) }
         graph.reset()
         guard sse.isFinite else {
             throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")
