@@ -24,7 +24,7 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
         case "h5ad":
             guard FileManager.default.fileExists(atPath: url.path) else { throw InputError("\(url.path): file not found") }
             let reader = try H5ADReader(url: url)
-            if reader.obs.column("compound_smiles") != nil && reader.obs.column("n_replicates") != nil { return .effects }
+            if EffectsStore.isEffectsFrame(reader.obs) { return .effects }
             if reader.obs.column("sm_name") != nil { return .op3 }
             if reader.layerNames.contains("logFC") { return .cpbDeg }
             return .samplesH5AD

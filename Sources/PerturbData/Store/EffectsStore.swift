@@ -101,6 +101,11 @@ public enum EffectsStore {
                        "aliases": .strings(sorted.map { seen[$0]!.1 })])
     }
 
+    /// Whether an obs frame is one of ours (the columns `perturbridge effects` and `simulate` always write).
+    static func isEffectsFrame(_ obs: DataFrame) -> Bool {
+        obs.column("compound_smiles") != nil && obs.column("n_replicates") != nil
+    }
+
     static func categorical(_ values: [String]) -> ColumnData {
         let categories = Array(Set(values)).sorted()
         let code = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($0.element, Int32($0.offset)) })
@@ -183,7 +188,7 @@ public final class EffectsReader {
     public init(url: URL) throws {
         self.url = url
         reader = try H5ADReader(url: url)
-        guard reader.obs.column("compound_smiles") != nil, reader.obs.column("n_replicates") != nil else {
+        guard EffectsStore.isEffectsFrame(reader.obs) else {
             throw FormatError(file: url.path, location: "/obs",
                               message: "not a perturbridge effects file; convert DEG/OP3/GCT/sample files with `perturbridge effects`")
         }
