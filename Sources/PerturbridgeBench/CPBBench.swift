@@ -76,7 +76,9 @@ enum CPBBench {
         let flops = 6.0 * Double(rows) * Double(640 * 256 + 256 * 256) + 6.0 * 256 * Double(values)
         print("cpb bench: \(files.count) datasets, \(rows) training conditions, \(values) measured values, \(union) union genes, "
               + "batch \(batch), \(threads) thread(s); measured-gene work \(String(format: "%.2f", flops / 1e12)) TFLOP per epoch")
-        let sgemm = sgemmRate(threads: threads, batch: batch)
+        openblas_set_num_threads(Int32(threads))
+        // The MLP layers and an output layer over a 978- and a 15,000-gene panel.
+        let sgemm = PlainSGEMM.rate([(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)], repeats: 3)
         print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
         var swiftRate = 0.0
         for run in settings.runs.runs {
@@ -166,26 +168,5 @@ enum CPBBench {
             }
         }
         return total
-    }
-
-    /// GFLOP/s of cblas_sgemm on a multi-output step's shapes: the MLP layers (forward, dx, dW) and an output
-    /// layer over a 978- and a 15,000-gene panel.
-    static func sgemmRate(threads: Int, batch: Int) -> Double {
-        openblas_set_num_threads(Int32(threads))
-        let shapes: [(Int, Int, Int)] = [(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)]
-        var flops = 0.0, seconds = 0.0
-        for (m, n, k) in shapes {
-            let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
-            var c = [Float](repeating: 0, count: m * n), da = [Float](repeating: 0, count: m * k), db = [Float](repeating: 0, count: n * k)
-            for rep in 0..<4 {
-                let t0 = Date()
-                // forward c = a·bᵀ, then da = c·b and db = cᵀ·a (the step's dx and dW)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, &c, Int32(n))
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1, c, Int32(n), b, Int32(k), 0, &da, Int32(k))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m), 1, c, Int32(n), a, Int32(k), 0, &db, Int32(k))
-                if rep > 0 { seconds += Date().timeIntervalSince(t0); flops += 6.0 * Double(m * n * k) }
-            }
-        }
-        return flops / seconds / 1e9
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CBLAS
 import Foundation
 import PerturbBase
 import PerturbNN
@@ -45,7 +44,7 @@ enum EngineBench {
         let gflops = flopsPerStep(batch: settings.batch) * Double(settings.steps) / train.seconds / 1e9
         print(String(format: "swift engine:  %.0f rows/s, %.1f GFLOP/s (%.1f ms/step, last loss %.4f)",
                      rows, gflops, 1000 * train.seconds / Double(settings.steps), train.lastLoss))
-        let sgemm = sgemmGflops(batch: settings.batch, repeats: max(3, settings.steps))
+        let sgemm = PlainSGEMM.rate(layerShapes.map { (settings.batch, $0.1, $0.0) }, repeats: max(3, settings.steps))
         print(String(format: "plain sgemm:   %.1f GFLOP/s on the same 9 GEMMs (ceiling %.0f rows/s)",
                      sgemm, sgemm * 1e9 / (flopsPerStep(batch: settings.batch) / Double(settings.batch))))
         print(String(format: "training_gflops / sgemm_gflops = %.3f", gflops / sgemm))
@@ -103,39 +102,6 @@ enum EngineBench {
         for i in 0..<s.steps { step(i) }
         graph.reset()
         return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, lastLoss)
-    }
-
-    /// GFLOP/s of plain cblas_sgemm running the 9 GEMMs of one training step (forward, dX, dW per layer).
-    static func sgemmGflops(batch: Int, repeats: Int) -> Double {
-        var rng = SeededRNG(seed: 7)
-        var buffers = layerShapes.map { (inF, outF) in
-            (x: Tensor.uniform([batch, inF], low: -1, high: 1, rng: &rng),
-             w: Tensor.uniform([outF, inF], low: -1, high: 1, rng: &rng),
-             dy: Tensor.uniform([batch, outF], low: -1, high: 1, rng: &rng),
-             y: Tensor(uninitializedShape: [batch, outF]), dx: Tensor(uninitializedShape: [batch, inF]),
-             dw: Tensor(uninitializedShape: [outF, inF]))
-        }
-        let pointers = (0..<buffers.count).map { k in
-            (x: buffers[k].x.readPointer, w: buffers[k].w.readPointer, dy: buffers[k].dy.readPointer,
-             y: buffers[k].y.mutablePointer(), dx: buffers[k].dx.mutablePointer(), dw: buffers[k].dw.mutablePointer())
-        }
-        func once() {
-            for (k, (inF, outF)) in layerShapes.enumerated() {
-                let p = pointers[k]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outF), Int32(inF),
-                            1, p.x, Int32(inF), p.w, Int32(inF), 0, p.y, Int32(outF))
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(inF), Int32(outF),
-                            1, p.dy, Int32(outF), p.w, Int32(inF), 0, p.dx, Int32(inF))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outF), Int32(inF), Int32(batch),
-                            1, p.dy, Int32(outF), p.x, Int32(inF), 0, p.dw, Int32(inF))
-            }
-        }
-        once()
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<repeats { once() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        withExtendedLifetime(buffers) {}
-        return flopsPerStep(batch: batch) * Double(repeats) / seconds / 1e9
     }
 
     struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double }
