@@ -37,4 +37,23 @@ public enum TextFile {
             return line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         }
     }
+
+    /// Writes `bytes` atomically; gzip-compressed (zlib, level 6) when the file name ends in `.gz`.
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
+        guard url.pathExtension == "gz" else { return try AtomicFile.write(Data(bytes), to: url) }
+        try AtomicFile.write(to: url) { tmp in
+            guard let handle = gzopen(tmp.path, "wb6") else { throw InputError("\(url.path): cannot open for writing") }
+            var offset = 0
+            while offset < bytes.count {
+                let count = min(1 << 20, bytes.count - offset)
+                let written = bytes.withUnsafeBytes { gzwrite(handle, $0.baseAddress! + offset, UInt32(count)) }
+                guard written == Int32(count) else {
+                    gzclose(handle)
+                    throw InputError("\(url.path): cannot write (disk full?)")
+                }
+                offset += count
+            }
+            guard gzclose(handle) == Z_OK else { throw InputError("\(url.path): cannot finish the gzip stream") }
+        }
+    }
 }

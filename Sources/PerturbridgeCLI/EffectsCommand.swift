@@ -33,7 +33,8 @@ struct Effects: ParsableCommand {
     @Option(help: "Output effects .h5ad.") var output: String
     @Option(help: "Also write per-replicate effects (gct, samples-h5ad) to this .h5ad.") var replicates: String?
     @Option(help: "Ingest report JSON (default: <output>.ingest.json).") var report: String?
-    @Option(help: "Name → SMILES table (TSV/CSV, .gz allowed), e.g. LINCS pertinfo.tsv.gz.") var smilesMap: String?
+    @Option(help: "Name → SMILES table (TSV/CSV, .gz allowed), e.g. LINCS pertinfo.tsv.gz (its pubchem_cid column, if any, gives CIDs).") var smilesMap: String?
+    @Option(help: "Name or SMILES → PubChem CID table (TSV/CSV, .gz allowed; columns pubchem_cid or cid, and name or smiles).") var cidMap: String?
     @Option(help: "Dataset name (gct, and h5ad files without a dataset column).") var dataset: String?
     @Option(help: "obs column with the dataset name.") var datasetColumn: String?
     @Option(help: "obs column with the context (cell type/line).") var contextColumn: String?
@@ -50,7 +51,10 @@ struct Effects: ParsableCommand {
 
     func run() throws {
         guard !input.isEmpty else { throw ValidationError("give at least one --input file") }
-        let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:])
+        var cidByName = try smilesMap.flatMap { try CompoundResolver.loadCIDMap(URL(fileURLWithPath: $0), required: false) } ?? [:]
+        if let cidMap { cidByName.merge(try CompoundResolver.loadCIDMap(URL(fileURLWithPath: cidMap))!) { _, explicit in explicit } }
+        let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:],
+                                        cidByName: cidByName)
         let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil)
         var pooled: [EffectsTable] = [], perReplicate: [EffectsTable] = []
         var total = IngestReport(source: output, format: format.rawValue)

@@ -70,8 +70,8 @@ struct EvaluateOP3: ParsableCommand {
     @Option(name: .long, help: "Predictor seeds (comma-separated).")
     var seeds = "0,1,2,3,4,10,11,12,13,14"
 
-    @Option(name: .customLong("split-seed"), help: "Seed of the compound draw.")
-    var splitSeed: UInt64 = 42
+    @Option(name: .customLong("split-seed"), help: "Seed of the compound draw (NumPy legacy seed, below 2^32).")
+    var splitSeed: UInt32 = 42
 
     @Option(name: .customLong("test-fraction"), help: "Fraction of compounds held out.")
     var testFraction = 0.25
@@ -135,7 +135,7 @@ struct EvaluateOP3: ParsableCommand {
         options.layer = layer
         options.dose = dose
         options.testFraction = testFraction
-        options.splitSeed = splitSeed
+        options.splitSeed = UInt64(splitSeed)
         options.seeds = try EvaluateParsing.seeds(seeds)
         options.features = try CompoundFeatureSource.parseList(features, morgan: MorganOptions(radius: morganRadius, bits: morganBits))
         options.predictor.components = components

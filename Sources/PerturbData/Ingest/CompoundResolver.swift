@@ -9,6 +9,9 @@ import PerturbIO
 /// `pertinfo.tsv.gz` (`pert_id`, `pert_iname`, `canonical_smiles`); else the compound is kept by name with key
 /// `name:<name>` and no structure (counted in the report's notes, never dropped). An invalid SMILES is an error the
 /// ingest reports as a skipped row ("invalid SMILES"). Identities are cached by SMILES.
+///
+/// The PubChem CID comes from the row (e.g. CPB `pubchem_cid`) when given, else from `cidByName` by name or by the
+/// SMILES as written (a `--cid-map`, or pertinfo's `pubchem_cid`). A compound keeps the first CID seen for it.
 public final class CompoundResolver {
     /// Why a compound could not be resolved.
     public enum Failure: Error, Equatable {
@@ -17,18 +20,39 @@ public final class CompoundResolver {
     }
 
     private var smilesByName: [String: String]
+    private var cidByName: [String: String]
     private var identityCache: [String: Result<CompoundIdentity, ChemError>] = [:]
     /// Every compound resolved so far, by key (aliases accumulate).
     public private(set) var compounds: [String: Compound] = [:]
     /// Names kept without a structure.
     public private(set) var unresolvedNames: Set<String> = []
 
-    public init(smilesByName: [String: String] = [:]) {
+    /// Obs/table columns that hold a PubChem CID.
+    public static let cidColumnNames = ["pubchem_cid", "PubChem_CID", "cid", "CID"]
+
+    public init(smilesByName: [String: String] = [:], cidByName: [String: String] = [:]) {
         self.smilesByName = smilesByName
+        self.cidByName = cidByName
     }
 
-    /// Resolves one compound occurrence; `names` are the dataset's names/ids for it (first = display name).
-    public func resolve(names: [String], smiles: String?) -> Result<Compound, Failure> {
+    /// Resolves one compound occurrence; `names` are the dataset's names/ids for it (first = display name), `cid`
+    /// the row's PubChem CID when the dataset gives one.
+    public func resolve(names: [String], smiles: String?, cid: String? = nil) -> Result<Compound, Failure> {
+        let resolved = resolveStructure(names: names, smiles: smiles)
+        guard case .success(var compound) = resolved else { return resolved }
+        let given = smiles?.trimmingCharacters(in: .whitespaces) ?? ""
+        let found = cid.flatMap(Compound.normalizedCID)
+            ?? names.lazy.compactMap { self.cidByName[$0] ?? self.cidByName[$0.lowercased()] }.first
+            ?? (given.isEmpty ? nil : cidByName[given])
+            ?? (compound.canonicalSmiles.isEmpty ? nil : cidByName[compound.canonicalSmiles])
+        if let found, compound.pubchemCID.isEmpty {
+            compound.pubchemCID = found
+            compounds[compound.key] = compound
+        }
+        return .success(compound)
+    }
+
+    private func resolveStructure(names: [String], smiles: String?) -> Result<Compound, Failure> {
         let names = names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !MissingValue.isMissing($0) }
         var candidate = smiles?.trimmingCharacters(in: .whitespaces) ?? ""
         if MissingValue.isMissing(candidate) { candidate = "" }
@@ -63,6 +87,7 @@ public final class CompoundResolver {
     private func register(_ compound: Compound) -> Compound {
         if var existing = compounds[compound.key] {
             existing.addAliases(compound.aliases)
+            if existing.pubchemCID.isEmpty { existing.pubchemCID = compound.pubchemCID }
             compounds[compound.key] = existing
             return existing
         }
@@ -74,27 +99,63 @@ public final class CompoundResolver {
     /// LINCS `pertinfo` layout (`pert_id`, `pert_iname`, `canonical_smiles`) is recognized; otherwise the columns
     /// `name` and `smiles` (or `SMILES`/`canonical_smiles`) are used. Both id and name map to the SMILES.
     public static func loadNameMap(_ url: URL) throws -> [String: String] {
-        let text = String(decoding: try TextFile.readBytes(url), as: UTF8.self)
-        let inner = url.pathExtension == "gz" ? url.deletingPathExtension() : url
-        let table = DelimitedTable(header: [], rows: DelimitedTable.parse(text, delimiter: DelimitedTable.delimiter(for: inner)))
-        guard let header = table.rows.first else { throw InputError("\(url.path): empty name map") }
-        let rows = table.rows.dropFirst()
-        func index(_ names: [String]) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
-        guard let smilesColumn = index(["canonical_smiles", "smiles", "SMILES"]) else {
+        let (header, rows) = try readMapTable(url)
+        guard let smilesColumn = index(of: ["canonical_smiles", "smiles", "SMILES"], in: header) else {
             throw InputError("\(url.path): no SMILES column (expected canonical_smiles, smiles or SMILES); columns are \(header.joined(separator: ", "))")
         }
-        let nameColumns = ["pert_id", "pert_iname", "name", "sm_name", "compound"].compactMap { header.firstIndex(of: $0) }
+        return try map(rows, header: header, url: url, value: smilesColumn) { text in
+            let smiles = text.trimmingCharacters(in: .whitespaces)
+            return smiles.isEmpty || MissingValue.isMissing(smiles) ? nil : smiles
+        }
+    }
+
+    /// Loads a name-or-SMILES → PubChem CID map (`--cid-map`, or pertinfo's `pubchem_cid`): a CID column
+    /// (`pubchem_cid`, `cid`, ...) and name columns as in `loadNameMap`, plus the SMILES column when present (so a
+    /// SMILES as written maps to its CID). Rows without a valid CID are skipped. Nil when the table has no CID column
+    /// and `required` is false.
+    public static func loadCIDMap(_ url: URL, required: Bool = true) throws -> [String: String]? {
+        let (header, rows) = try readMapTable(url)
+        guard let cidColumn = index(of: cidColumnNames, in: header) else {
+            if !required { return nil }
+            throw InputError("\(url.path): no PubChem CID column (expected \(cidColumnNames.joined(separator: ", "))); columns are \(header.joined(separator: ", "))")
+        }
+        let smilesColumns = ["canonical_smiles", "smiles", "SMILES"].compactMap { header.firstIndex(of: $0) }
+        return try map(rows, header: header, url: url, value: cidColumn, extraKeys: smilesColumns, Compound.normalizedCID)
+    }
+
+    private static let nameColumnNames = ["pert_id", "pert_iname", "name", "sm_name", "compound"]
+
+    private static func readMapTable(_ url: URL) throws -> (header: [String], rows: ArraySlice<[String]>) {
+        let text = String(decoding: try TextFile.readBytes(url), as: UTF8.self)
+        let inner = url.pathExtension == "gz" ? url.deletingPathExtension() : url
+        let rows = DelimitedTable.parse(text, delimiter: DelimitedTable.delimiter(for: inner))
+        guard let header = rows.first else { throw InputError("\(url.path): empty name map") }
+        return (header, rows.dropFirst())
+    }
+
+    private static func index(of names: [String], in header: [String]) -> Int? {
+        names.lazy.compactMap { header.firstIndex(of: $0) }.first
+    }
+
+    /// key → value over the name columns (as written and lower-cased) and `extraKeys` columns (as written); the
+    /// first row wins.
+    private static func map(_ rows: ArraySlice<[String]>, header: [String], url: URL, value column: Int, extraKeys: [Int] = [],
+                            _ parse: (String) -> String?) throws -> [String: String] {
+        let nameColumns = nameColumnNames.compactMap { header.firstIndex(of: $0) }
         guard !nameColumns.isEmpty else {
             throw InputError("\(url.path): no name column (expected pert_id/pert_iname, name, sm_name or compound)")
         }
         var map: [String: String] = [:]
-        for row in rows where smilesColumn < row.count {
-            let smiles = row[smilesColumn].trimmingCharacters(in: .whitespaces)
-            guard !smiles.isEmpty, !MissingValue.isMissing(smiles) else { continue }
+        for row in rows where column < row.count {
+            guard let value = parse(row[column]) else { continue }
             for c in nameColumns where c < row.count && !row[c].isEmpty {
-                if map[row[c]] == nil { map[row[c]] = smiles }
+                if map[row[c]] == nil { map[row[c]] = value }
                 let lower = row[c].lowercased()
-                if map[lower] == nil { map[lower] = smiles }
+                if map[lower] == nil { map[lower] = value }
+            }
+            for c in extraKeys where c < row.count {
+                let key = row[c].trimmingCharacters(in: .whitespaces)
+                if !key.isEmpty && map[key] == nil { map[key] = value }
             }
         }
         return map

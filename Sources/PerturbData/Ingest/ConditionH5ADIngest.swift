@@ -68,6 +68,7 @@ public enum ConditionH5ADIngest {
         let contexts = try required(columns.context)
         let names = try required(columns.compound)
         let aliases = columns.aliasColumns.compactMap { optional($0) }
+        let cids = CompoundResolver.cidColumnNames.lazy.compactMap { optional($0) }.first
         let smiles = optional(columns.smiles)
         let doses = optional(columns.dose), times = optional(columns.time)
         if let d = columns.dose, doses == nil, columns.doseDefault == nil { report.notes.append("no dose column '\(d)': doses missing (log-dose 0)") }
@@ -120,7 +121,7 @@ public enum ConditionH5ADIngest {
                 let rowNames = [names[i]] + aliases.map { $0[i] }
                 let compound: Compound
                 guard !MissingValue.isMissing(names[i].trimmingCharacters(in: .whitespaces)) else { report.skip("missing compound", example: label); continue }
-                switch resolver.resolve(names: rowNames, smiles: smiles?[i]) {
+                switch resolver.resolve(names: rowNames, smiles: smiles?[i], cid: cids?[i]) {
                 case .success(let c): compound = c
                 case .failure(.missingName): report.skip("missing compound", example: label); continue
                 case .failure(.invalidSmiles(let s, let reason)): report.skip("invalid SMILES", example: "\(label): \(s) (\(reason))"); continue

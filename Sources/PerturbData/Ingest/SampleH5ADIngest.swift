@@ -58,6 +58,7 @@ public enum SampleH5ADIngest {
         let plates = column(columns.plate), wells = column(columns.replicate)
         let doses = column(columns.dose), times = column(columns.time), smiles = column(columns.smiles)
         let aliases = columns.aliasColumns.compactMap(column)
+        let cids = CompoundResolver.cidColumnNames.lazy.compactMap { column($0) }.first
         if plates == nil { report.notes.append("no plate column '\(columns.plate ?? "")': controls matched on context and time only") }
 
         var matrix = try reader.readDense(layer: columns.layer)
@@ -99,7 +100,7 @@ public enum SampleH5ADIngest {
             }
             let compound: Compound
             guard !MissingValue.isMissing(names[i].trimmingCharacters(in: .whitespaces)) else { report.skip("missing compound", example: obs.index[i]); continue }
-            switch resolver.resolve(names: [names[i]] + aliases.map { $0[i] }, smiles: smiles?[i]) {
+            switch resolver.resolve(names: [names[i]] + aliases.map { $0[i] }, smiles: smiles?[i], cid: cids?[i]) {
             case .success(let c): compound = c
             case .failure(.missingName): report.skip("missing compound", example: obs.index[i]); continue
             case .failure(.invalidSmiles(let s, let reason)): report.skip("invalid SMILES", example: "\(obs.index[i]): \(s) (\(reason))"); continue

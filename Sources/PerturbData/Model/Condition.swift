@@ -51,20 +51,43 @@ public struct Condition: Codable, Hashable, Sendable {
 }
 
 /// A compound: its key (InChIKey, or `name:<alias>` when no structure is known), canonical SMILES
-/// ("" when unknown) and the names the datasets use for it.
+/// ("" when unknown), the names the datasets use for it and its PubChem CID ("" when unknown; the reference's
+/// molecule identity, see `CompoundKey`).
 public struct Compound: Codable, Hashable, Sendable {
     public var key: String
     public var canonicalSmiles: String
     public var aliases: [String]
+    public var pubchemCID: String
 
-    public init(key: String, canonicalSmiles: String, aliases: [String]) {
+    public init(key: String, canonicalSmiles: String, aliases: [String], pubchemCID: String = "") {
         self.key = key
         self.canonicalSmiles = canonicalSmiles
         self.aliases = aliases
+        self.pubchemCID = pubchemCID
+    }
+
+    enum CodingKeys: String, CodingKey { case key, canonicalSmiles, aliases, pubchemCID }
+
+    /// Decodes JSON written before CIDs were kept (no `pubchemCID` → "").
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        canonicalSmiles = try c.decode(String.self, forKey: .canonicalSmiles)
+        aliases = try c.decode([String].self, forKey: .aliases)
+        pubchemCID = try c.decodeIfPresent(String.self, forKey: .pubchemCID) ?? ""
     }
 
     /// Key used for compounds known only by name.
     public static func nameKey(_ name: String) -> String { "name:" + name }
+
+    /// A PubChem CID as written in a table (`2244`, `2244.0`, ` 2244 `) in canonical decimal form, or nil when the
+    /// text is not a positive integer (missing markers such as `NA`, `-666`, `nan`).
+    public static func normalizedCID(_ text: String) -> String? {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasSuffix(".0") { t.removeLast(2) }
+        guard let value = UInt64(t), value > 0 else { return nil }
+        return String(value)
+    }
 
     /// Adds aliases not yet present, keeping first-seen order.
     public mutating func addAliases(_ names: [String]) {

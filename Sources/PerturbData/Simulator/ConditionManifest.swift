@@ -43,13 +43,19 @@ public struct ConditionManifest: Sendable {
 
     /// Reads and checks a manifest: every required column present, numbers parseable (`log_dose` finite or
     /// `-inf`, `time` finite and ≥ 0), split one of train/val/test, no condition twice. Errors name the file,
-    /// the line and the field.
-    public static func read(_ url: URL) throws -> ConditionManifest {
-        let lines = try TextFile.readTSV(url)
+    /// the line and the field. With `requireSplit: false` a table without a `split` column is accepted (a
+    /// condition table to be split) and every entry's split is "".
+    public static func read(_ url: URL, requireSplit: Bool = true) throws -> ConditionManifest {
+        try read(url, lines: TextFile.readTSV(url), requireSplit: requireSplit)
+    }
+
+    /// Parses already-read TSV records (header first) of the file `url`; see `read(_:requireSplit:)`.
+    public static func read(_ url: URL, lines: [[String]], requireSplit: Bool = true) throws -> ConditionManifest {
         let file = url.path
         guard let header = lines.first else { throw InputError("\(file): empty manifest, expected a header line") }
         var column: [String: Int] = [:]
-        for name in requiredColumns {
+        let hasSplit = header.contains("split")
+        for name in requiredColumns where name != "split" || requireSplit || hasSplit {
             guard let index = header.firstIndex(of: name) else {
                 throw InputError("\(file): line 1: missing column '\(name)'; the manifest needs \(requiredColumns.joined(separator: ", ")) (tab-separated), found \(header.joined(separator: ", "))")
             }
@@ -84,8 +90,8 @@ public struct ConditionManifest: Sendable {
             guard let time = Double(timeText), time.isFinite, time >= 0 else {
                 throw InputError("\(file): line \(line): field 'time' is '\(timeText)', expected hours ≥ 0")
             }
-            let split = try text("split")
-            guard splitNames.contains(split) else {
+            let split = hasSplit ? try text("split") : ""
+            guard !hasSplit || splitNames.contains(split) else {
                 throw InputError("\(file): line \(line): field 'split' is '\(split)', expected train, val or test")
             }
             let entry = Entry(dataset: try text("dataset"), context: try text("context"), perturbation: try text("perturbation"),

@@ -164,7 +164,7 @@ public enum ManifestSimulator {
             }
             let log10EC50 = 0.5 * rng.nextGaussian()
             let efficacy = exp(0.3 * rng.nextGaussian()) * (rng.nextDouble() < 0.15 ? 0.1 : 1)
-            let compound = Compound(key: cid, canonicalSmiles: fingerprintOf[i] != nil ? smiles[i] : "", aliases: ["CID" + cid])
+            let compound = Compound(key: cid, canonicalSmiles: fingerprintOf[i] != nil ? smiles[i] : "", aliases: ["CID" + cid], pubchemCID: cid)
             records[cid] = CompoundLatents.Record(compound: compound, latent: z, ec50: pow(10, log10EC50), efficacy: efficacy)
         }
         return CompoundLatents(records: records)

@@ -16,9 +16,9 @@ public enum MoleculeHoldout {
     /// 5. A condition of d is test if any of its molecules is test in d, else val if any is val in d, else train.
     /// Held-out molecules stay in the other datasets' training — the transfer the evaluation measures.
     ///
-    /// Difference from the reference: the shuffle is the project's seeded PCG Fisher–Yates keyed by
-    /// (seed, dataset) instead of Python's `random.Random(sha256(seed:dataset))`, so the same seed selects
-    /// different molecules than the published artifact; all rules and counts are the same.
+    /// The shuffle is the reference's `stable_shuffle`: CPython's `random.Random(int(sha256(f"{seed}:{d}")[:16], 16))`
+    /// `.shuffle` (`PythonRandom`), so the same conditions, compound keys and seed select the same molecules as the
+    /// reference script — seed 13 over the paper's condition table gives back its published split.
     public static func crossDataset(conditions: [Condition], seed: UInt64, valFraction: Double = 0.1,
                                     testFraction: Double = 0.1, lowSharedBelow: Int = 20) -> SplitAssignment {
         var datasetsOf: [String: Set<String>] = [:]
@@ -57,8 +57,9 @@ public enum MoleculeHoldout {
                 strategies[d] = "ten_percent_shared_molecules"
                 let valTarget = Int((valFraction * Double(sharedMolecules.count)).rounded(.down))
                 let testTarget = Int((testFraction * Double(sharedMolecules.count)).rounded(.down))
-                var rng = SeededRNG.derived(seed: seed, label: "molecule-holdout:\(d)")
-                let candidates = seededShuffle(sharedMolecules, &rng)
+                var candidates = sharedMolecules
+                var rng = stableShuffleGenerator(seed: seed, salt: d)
+                rng.shuffle(&candidates)
                 for m in candidates where val.count < valTarget && canHoldOut(d, m) {
                     val.insert(m); heldOutIn[m, default: []].insert(d)
                 }
@@ -101,6 +102,12 @@ public enum MoleculeHoldout {
         let entries = SplitAssignment.entries(for: conditions) { (rowSplit($0.compounds, val: val, test: test), true) }
         return SplitAssignment(kind: "molecule-holdout-global", seed: seed,
                                parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)")], entries: entries)
+    }
+
+    /// The reference's per-dataset generator: `random.Random` seeded with the first 16 hex digits of
+    /// `sha256(f"{seed}:{salt}")` read as an integer.
+    static func stableShuffleGenerator(seed: UInt64, salt: String) -> PythonRandom {
+        PythonRandom(seed: UInt64(SHA256.hexDigest("\(seed):\(salt)").prefix(16), radix: 16)!)
     }
 
     /// Number of held-out (dataset, molecule) pairs that no other dataset trains on (must be 0 for the

@@ -8,18 +8,22 @@ import PerturbChem
 /// Myeloid cells, the OP3 benchmark's test cell types) are marked `evaluated`; held-out rows in other contexts are
 /// held out of training but not scored. An optional `valFraction` of the remaining compounds goes to val.
 ///
-/// Difference from the reference: the draw uses the project's seeded PCG generator, not `np.random.seed(42);
-/// np.random.choice`, so the same seed picks different compounds; the rule and the fraction are the same.
+/// The draw is the reference's `np.random.seed(seed); np.random.choice(compounds, int(testFraction·n), replace=False)`
+/// (NumPy's legacy generator, `NumPyRandomState`): the test compounds are the first `nTest` of the permutation; the
+/// val compounds, an extension, are the next `nVal`. With the compounds in the order of `obs.sm_name.unique()`, the
+/// same seed holds out the same compounds as the reference.
 public enum OP3Split {
     public static let defaultEvaluationContexts = ["B cells", "Myeloid cells"]
 
+    /// The split; `seed` must be below 2³² (NumPy's limit for an integer seed).
     public static func compoundHeldOut(conditions: [Condition], seed: UInt64, testFraction: Double = 0.25, valFraction: Double = 0,
                                        evaluationContexts: [String] = defaultEvaluationContexts) -> SplitAssignment {
+        precondition(seed <= UInt64(UInt32.max), "the OP3 split seed must be below 2^32 (NumPy's seed range)")
         var order: [String] = []
         var seen = Set<String>()
         for c in conditions { for m in c.compounds where seen.insert(m).inserted { order.append(m) } }
-        var rng = SeededRNG.derived(seed: seed, label: "op3-compound-heldout")
-        let shuffled = seededShuffle(order, &rng)
+        var rng = NumPyRandomState(seed: UInt32(seed))
+        let shuffled = rng.permutation(order.count).map { order[$0] }
         let nTest = Int((testFraction * Double(order.count)).rounded(.down))
         let nVal = Int((valFraction * Double(order.count)).rounded(.down))
         let test = Set(shuffled.prefix(nTest)), val = Set(shuffled.dropFirst(nTest).prefix(nVal))

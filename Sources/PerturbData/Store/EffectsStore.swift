@@ -6,11 +6,12 @@ import PerturbIO
 ///
 /// Layout: `obs` = conditions (index = `Condition.id`; columns `dataset`, `context` (categorical), `compounds`
 /// (keys joined by `|`), `compound_names` (first alias of each compound, `|`-joined), `compound_smiles`
-/// (`|`-joined canonical SMILES), `is_control`, `dose_um` (NaN = missing), `log_dose` (`LogDose.value`),
+/// (`|`-joined canonical SMILES), `compound_cids` (`|`-joined PubChem CIDs, "" unknown), `is_control`, `dose_um` (NaN = missing), `log_dose` (`LogDose.value`),
 /// `time_h` (NaN = missing), `replicate` ("" = pooled), `n_replicates`); `var` = genes (index = symbol, column
 /// `ensembl_id`); `X` = logFC (float32, 0 where not measured); `layers/measured` = the mask as float32 0/1
 /// (PerturbIO writes float matrices only); other layers = extra statistics (`t`, `pvalue`, ...); `uns/perturbridge`
-/// = {format: "perturbridge-effects", version: 1}; `uns/compounds` = {key, canonical_smiles, aliases (`|`-joined)};
+/// = {format: "perturbridge-effects", version: 1}; `uns/compounds` = {key, canonical_smiles, aliases (`|`-joined),
+/// pubchem_cid} (files written before CIDs were kept lack `compound_cids` and `pubchem_cid`: CIDs read as unknown);
 /// `uns/provenance` = free-form strings.
 public enum EffectsStore {
     public static let formatName = "perturbridge-effects"
@@ -44,6 +45,7 @@ public enum EffectsStore {
         obs.set("compounds", .strings(conditions.map { $0.compounds.joined(separator: "|") }))
         obs.set("compound_names", .strings(conditions.map { joined($0) { $0.aliases.first ?? $0.key } }))
         obs.set("compound_smiles", .strings(conditions.map { joined($0) { $0.canonicalSmiles } }))
+        obs.set("compound_cids", .strings(conditions.map { joined($0) { $0.pubchemCID } }))
         obs.set("is_control", .bools(conditions.map(\.isControl)))
         obs.set("dose_um", .float64(conditions.map { $0.doseMicromolar ?? .nan }))
         obs.set("log_dose", .float64(conditions.map { Double(LogDose.value(micromolar: $0.doseMicromolar)) }))
@@ -59,6 +61,7 @@ public enum EffectsStore {
                 "key": .strings(keys),
                 "canonical_smiles": .strings(keys.map { compounds[$0]!.canonicalSmiles }),
                 "aliases": .strings(keys.map { compounds[$0]!.aliases.joined(separator: "|") }),
+                "pubchem_cid": .strings(keys.map { compounds[$0]!.pubchemCID }),
             ]),
             "provenance": .group(provenance.mapValues { .string($0) }),
         ]
@@ -84,21 +87,22 @@ public enum EffectsStore {
                                                                             blockRows: blockRows, fill: fill))
     }
 
-    /// Rebuilds the compounds table from the per-row obs columns (key, SMILES, first alias).
+    /// Rebuilds the compounds table from the per-row obs columns (key, SMILES, first alias, CID).
     static func compoundsFromObs(_ obs: DataFrame) -> UnsValue {
         let keys = obs.column("compounds")?.stringValues() ?? []
-        let smiles = obs.column("compound_smiles")?.stringValues() ?? []
-        let names = obs.column("compound_names")?.stringValues() ?? []
-        var seen: [String: (String, String)] = [:]
+        func parts(_ column: String) -> [[String]] {
+            (obs.column(column)?.stringValues() ?? []).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        }
+        let smiles = parts("compound_smiles"), names = parts("compound_names"), cids = parts("compound_cids")
+        func part(_ table: [[String]], _ i: Int, _ j: Int) -> String { i < table.count && j < table[i].count ? table[i][j] : "" }
+        var seen: [String: (smiles: String, name: String, cid: String)] = [:]
         for i in keys.indices where !keys[i].isEmpty {
             let k = keys[i].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            let s = i < smiles.count ? smiles[i].split(separator: "|", omittingEmptySubsequences: false).map(String.init) : []
-            let n = i < names.count ? names[i].split(separator: "|", omittingEmptySubsequences: false).map(String.init) : []
-            for j in k.indices where seen[k[j]] == nil { seen[k[j]] = (j < s.count ? s[j] : "", j < n.count ? n[j] : "") }
+            for j in k.indices where seen[k[j]] == nil { seen[k[j]] = (part(smiles, i, j), part(names, i, j), part(cids, i, j)) }
         }
         let sorted = seen.keys.sorted()
-        return .group(["key": .strings(sorted), "canonical_smiles": .strings(sorted.map { seen[$0]!.0 }),
-                       "aliases": .strings(sorted.map { seen[$0]!.1 })])
+        return .group(["key": .strings(sorted), "canonical_smiles": .strings(sorted.map { seen[$0]!.smiles }),
+                       "aliases": .strings(sorted.map { seen[$0]!.name }), "pubchem_cid": .strings(sorted.map { seen[$0]!.cid })])
     }
 
     /// Whether an obs frame is one of ours (the columns `perturbridge effects` and `simulate` always write).
@@ -141,9 +145,17 @@ public enum EffectsStore {
         if case .group(let table)? = uns["compounds"], case .strings(let k)? = table["key"],
            case .strings(let smiles)? = table["canonical_smiles"], case .strings(let aliases)? = table["aliases"],
            k.count == smiles.count, k.count == aliases.count {
+            var cids = Array(repeating: "", count: k.count)
+            if case .strings(let stored)? = table["pubchem_cid"] {
+                guard stored.count == k.count else {
+                    throw FormatError(file: file, location: "/uns/compounds/pubchem_cid", message: "\(stored.count) values for \(k.count) compounds")
+                }
+                cids = stored
+            }
             for i in k.indices {
                 compounds[k[i]] = Compound(key: k[i], canonicalSmiles: smiles[i],
-                                           aliases: aliases[i].isEmpty ? [] : aliases[i].split(separator: "|").map(String.init))
+                                           aliases: aliases[i].isEmpty ? [] : aliases[i].split(separator: "|").map(String.init),
+                                           pubchemCID: cids[i])
             }
         } else if conditions.contains(where: { !$0.compounds.isEmpty }) {
             throw FormatError(file: file, location: "/uns/compounds", message: "missing or malformed compounds table (key, canonical_smiles, aliases)")
