@@ -9,6 +9,7 @@ extension CompoundEncoderKind: ExpressibleByArgument {}
 extension OutputMode: ExpressibleByArgument {}
 extension TrainingMode: ExpressibleByArgument {}
 extension SampleNormalization: ExpressibleByArgument {}
+extension CompoundKey: ExpressibleByArgument {}
 
 extension DoseUnit: ExpressibleByArgument {
     /// Accepts the spellings `DoseUnit.parse` accepts (`uM`, `µM`, `um`, ...).

@@ -13,6 +13,8 @@ import PerturbIO
 public struct PublishedSplit: Sendable {
     /// A condition the published split does not cover, and why.
     public struct Unplaced: Sendable, Equatable {
+        /// The condition's id (from `ids` when given to `apply`).
+        public var conditionId: String
         public var condition: Condition
         public var reason: String
     }
@@ -79,16 +81,18 @@ public struct PublishedSplit: Sendable {
     }
 
     /// The published assignment of `conditions` (compounds already keyed by CID, see `CompoundKey.rekey`) and the
-    /// conditions it cannot place. Entries follow the order of `conditions`, skipping the unplaced ones.
-    public func apply(to conditions: [Condition]) -> (assignment: SplitAssignment, unplaced: [Unplaced]) {
+    /// conditions it cannot place. Entries follow the order of `conditions`, skipping the unplaced ones; entry ids
+    /// are `ids` (one per condition, e.g. the ids before re-keying) or the conditions' own ids.
+    public func apply(to conditions: [Condition], ids: [String]? = nil) -> (assignment: SplitAssignment, unplaced: [Unplaced]) {
+        precondition(ids == nil || ids!.count == conditions.count, "one id per condition")
         var entries: [SplitAssignment.Entry] = []
         var unplaced: [Unplaced] = []
-        for c in conditions {
+        for (i, c) in conditions.enumerated() {
             switch place(c) {
             case .success(let split):
-                entries.append(.init(conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: split))
+                entries.append(.init(conditionId: ids?[i] ?? c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: split))
             case .failure(let reason):
-                unplaced.append(Unplaced(condition: c, reason: reason.text))
+                unplaced.append(Unplaced(conditionId: ids?[i] ?? c.id, condition: c, reason: reason.text))
             }
         }
         let assignment = SplitAssignment(kind: "published", seed: 0, parameters: [("source", URL(fileURLWithPath: file).lastPathComponent)],

@@ -1,0 +1,109 @@
+import Foundation
+import PerturbIO
+import XCTest
+
+/// `perturbridge split` at the reference's definitions: condition tables, the published split, NumPy's OP3 draw.
+final class SplitCommandTests: XCTestCase {
+    /// Runs `python3 -c code` with numpy and anndata, or skips.
+    private func python(_ code: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import numpy, anndata\n" + code]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { throw XCTSkip("python3 not available") }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            if stderr.contains("No module named") || stderr.contains("No such file") { throw XCTSkip("python3 with numpy and anndata not available") }
+            XCTFail(stderr)
+        }
+        return String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `--kind op3 --seed 42` holds out what `np.random.seed(42); np.random.choice(unique, int(0.25 n), replace=False)`
+    /// draws from the compounds in first-appearance order.
+    func testOP3DrawEqualsNumPyChoice() throws {
+        let sim = try CLIFixtures.simulated().appendingPathComponent("sim_op3.h5ad")
+        let out = try temporaryDirectory().appendingPathComponent("op3.tsv")
+        try runOK(["split", "--effects", sim.path, "--kind", "op3", "--seed", "42", "--output", out.path])
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").dropFirst(2).map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let test = Set(lines.filter { $0[4] == "test" }.map { String($0[3]) })
+        let expected = try python("""
+            import numpy as np, pandas as pd
+            a = anndata.read_h5ad('\(sim.path)')
+            keys = pd.Series([k for k in a.obs['compounds'] if k]).unique()
+            np.random.seed(42)
+            print('\\n'.join(sorted(np.random.choice(keys, int(0.25 * len(keys)), replace=False))))
+            """)
+        XCTAssertFalse(test.isEmpty)
+        XCTAssertEqual(test.sorted(), expected.split(separator: "\n").map(String.init))
+    }
+
+    /// A condition table is written back with the same rows and only its split column replaced; `--kind published`
+    /// places what it can, lists the rest with reasons and leaves them out.
+    func testConditionTableAndPublishedSplit() throws {
+        let dir = try temporaryDirectory()
+        let header = "dataset\tcontext\tperturbation\tlog_dose\ttime\tsplit\n"
+        var rows: [String] = []
+        for m in 0..<60 {
+            for d in ["A", "B"] where d == "A" || m % 2 == 0 { rows.append("\(d)\tctx\t\(1000 + m)\t0.5\t24\ttrain\n") }
+        }
+        let table = try CLIFixtures.write(header + rows.joined(), to: "conditions.tsv", in: dir)
+        let resplit = dir.appendingPathComponent("resplit.tsv")
+        let result = try runOK(["split", "--conditions", table.path, "--kind", "molecule-holdout", "--seed", "13", "--output", resplit.path])
+        XCTAssertTrue(result.stdout.contains("A\t"), result.transcript)
+        let back = try String(contentsOf: resplit, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(back.count, rows.count + 1)
+        let original = (header + rows.joined()).split(separator: "\n").map(String.init)
+        for (a, b) in zip(original, back) { XCTAssertEqual(a.split(separator: "\t").prefix(5), b.split(separator: "\t").prefix(5)) }
+        let fields = back.dropFirst().map { $0.split(separator: "\t") }
+        for dataset in ["A", "B"] {
+            let splits = fields.filter { $0[0] == dataset }.map { $0[5] }
+            XCTAssertEqual(splits.filter { $0 == "val" }.count, 3, "10 % of \(dataset)'s 30 shared molecules")
+            XCTAssertEqual(splits.filter { $0 == "test" }.count, 3)
+        }
+
+        // The resplit table as the published split for another table: one unknown dataset, one unknown dose.
+        let other = try CLIFixtures.write(header + rows.prefix(10).joined() + "C\tctx\t1000\t0.5\t24\ttrain\nA\tctx\t1001\t0.7\t24\ttrain\n",
+                                          to: "other.tsv", in: dir)
+        let applied = dir.appendingPathComponent("applied.tsv")
+        let published = try runOK(["split", "--conditions", other.path, "--kind", "published", "--from", resplit.path, "--output", applied.path])
+        XCTAssertTrue(published.stderr.contains("2 conditions not in the published split"), published.transcript)
+        let unplaced = try String(contentsOf: URL(fileURLWithPath: applied.path + ".unplaced.tsv"), encoding: .utf8)
+        XCTAssertTrue(unplaced.contains("dataset not in the published split") && unplaced.contains("no published condition at this dose"), unplaced)
+        let appliedRows = try String(contentsOf: applied, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(appliedRows[1...10]), Array(back[1...10]))
+
+        try runUserError(["split", "--conditions", table.path, "--kind", "published", "--output", applied.path], mentions: ["--from"])
+        try runUserError(["split", "--conditions", table.path, "--effects", "x.h5ad", "--kind", "random", "--output", applied.path],
+                         mentions: ["either --effects"])
+        try runUserError(["split", "--conditions", table.path, "--kind", "op3", "--seed", "4294967296", "--output", applied.path],
+                         mentions: ["2^32"])
+    }
+
+    /// CIDs from a DEG file's `pubchem_cid` travel into the effects file, and `--kind published` with a held-out
+    /// molecule list places its conditions by (dataset, CID).
+    func testEffectsKeepCIDsAndPublishedMoleculeListPlacesThem() throws {
+        let dir = try temporaryDirectory()
+        let deg = dir.appendingPathComponent("deg.h5ad")
+        try CLIFixtures.writeDEG(deg, doses: ["1", "10", "1", "10", "1", "10", "1", "10"])
+        let effects = dir.appendingPathComponent("effects.h5ad")
+        try runOK(["effects", "--input", deg.path, "--format", "cpb-deg", "--output", effects.path])
+        let reader = try H5ADReader(url: effects)
+        let cids = try XCTUnwrap(reader.obs.column("compound_cids")).stringValues()
+        XCTAssertEqual(Set(cids), ["1000", "1001", "1002", "1003"])
+        let list = try CLIFixtures.write("dataset\tsplit\tmolecule\ndeg_test\ttest\t1001\ndeg_test\tval\t1003\n", to: "held.tsv", in: dir)
+        let out = dir.appendingPathComponent("split.tsv")
+        try runOK(["split", "--effects", effects.path, "--kind", "published", "--from", list.path, "--output", out.path])
+        let rows = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").dropFirst(2).map { $0.split(separator: "\t") }
+        XCTAssertEqual(rows.count, cids.count)
+        let ids = reader.obs.index
+        for (row, cid) in zip(rows, cids) {
+            XCTAssertTrue(ids.contains(String(row[0])), "entries keep the effects file's condition ids")
+            XCTAssertEqual(String(row[4]), cid == "1001" ? "test" : cid == "1003" ? "val" : "train")
+        }
+    }
+}
