@@ -1,5 +1,6 @@
 import ArgumentParser
 import PerturbData
+import PerturbEval
 import PerturbModel
 
 // Library enums as typed options: the parser lists their values in --help and rejects anything else with an
@@ -10,6 +11,7 @@ extension OutputMode: ExpressibleByArgument {}
 extension TrainingMode: ExpressibleByArgument {}
 extension SampleNormalization: ExpressibleByArgument {}
 extension CompoundKey: ExpressibleByArgument {}
+extension PredictionScoring.GeneSet: ExpressibleByArgument {}
 
 extension DoseUnit: ExpressibleByArgument {
     /// Accepts the spellings `DoseUnit.parse` accepts (`uM`, `µM`, `um`, ...).

@@ -149,6 +149,7 @@ struct EvaluateOP3: ParsableCommand {
         options.predictor.externalMode = externalMode
         options.bootstrap = BootstrapOptions(draws: bootstrap)
         options.progress = runOptions.progress
+        options.predictionsFolder = URL(fileURLWithPath: output).appendingPathComponent("predictions")
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let result = try OP3Protocol.run(effects: table, file: effects.joined(separator: ", "), options: options)

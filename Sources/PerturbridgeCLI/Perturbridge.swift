@@ -22,6 +22,7 @@ struct Perturbridge: ParsableCommand {
             Pretrain.self,
             Embed.self,
             Evaluate.self,
+            Score.self,
             Agreement.self,
         ]
     )

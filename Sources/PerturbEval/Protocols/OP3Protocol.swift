@@ -18,6 +18,9 @@ public struct OP3ProtocolOptions {
     public var predictor = OP3PredictorOptions()
     public var bootstrap = BootstrapOptions()
     public var progress = true
+    /// When set, the held-out truth (`truth.h5ad`, the target layer) and every prediction
+    /// (`<feature>_seed<seed>.h5ad`, layer `prediction`) are written here, so `perturbridge score` can re-score them.
+    public var predictionsFolder: URL?
 
     public init() {}
 }
@@ -74,6 +77,8 @@ public enum OP3Protocol {
             }
             covered.append((name, n))
         }
+        let files = options.predictionsFolder.map { OP3PredictionFiles(folder: $0, task: task, testRows: testRows, layer: options.layer) }
+        try files?.writeTruth(testTargets)
         for ((name, _), features) in zip(options.features, matrices) {
             for seed in options.seeds {
                 let prediction = OP3Predictor.fitPredict(
@@ -84,6 +89,7 @@ public enum OP3Protocol {
                     truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
                     rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
                 results.append(OP3SeedResult(feature: name, seed: seed, scores: scores))
+                try files?.writePrediction(prediction, feature: name, seed: seed)
                 if options.progress {
                     let line = [("MRRMSE", RowwiseMetric.rmse), ("MAE", .mae), ("Spearman", .spearman)]
                         .map { "\($0.0) " + String(format: "%.4f", scores.mean($0.1)) }.joined(separator: ", ")

@@ -129,7 +129,8 @@ extension Array where Element: Hashable {
 
 /// Writes the OP3 protocol's files into a folder: `split.tsv`, `op3_rows.tsv` (every row score), `op3_seeds.tsv`,
 /// `op3_summary.tsv`, `op3_summary.md`, one bar chart per metric (`op3_<metric>.svg`, bootstrap CI error bars) and
-/// `op3_deltas.svg` (Δ vs `none` with CIs).
+/// `op3_deltas.svg` (Δ vs `none` with CIs). The protocol itself writes `predictions/` (truth and one prediction
+/// `.h5ad` per feature set and seed, see `OP3ProtocolOptions.predictionsFolder`).
 public enum OP3Report {
     @discardableResult
     public static func write(_ result: OP3ProtocolResult, summary: OP3Summary, options: OP3ProtocolOptions, to folder: URL) throws -> [URL] {
