@@ -48,13 +48,14 @@ struct Effects: ParsableCommand {
     @Option(help: "obs column flagging controls (sample files).") var controlColumn: String?
     @Option(help: "Sample normalization.") var normalization: SampleNormalization = .auto
     @Flag(help: "Skip the Welch t / p-value layers.") var noStatistics = false
+    @Flag(help: "Keep salts and counter-ions: key and fingerprint the SMILES as given (the reference), not its largest fragment.") var keepSalts = false
 
     func run() throws {
         guard !input.isEmpty else { throw ValidationError("give at least one --input file") }
         var cidByName = try smilesMap.flatMap { try CompoundResolver.loadCIDMap(URL(fileURLWithPath: $0), required: false) } ?? [:]
         if let cidMap { cidByName.merge(try CompoundResolver.loadCIDMap(URL(fileURLWithPath: cidMap))!) { _, explicit in explicit } }
         let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:],
-                                        cidByName: cidByName)
+                                        cidByName: cidByName, stripSalts: !keepSalts)
         let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil)
         var pooled: [EffectsTable] = [], perReplicate: [EffectsTable] = []
         var total = IngestReport(source: output, format: format.rawValue)

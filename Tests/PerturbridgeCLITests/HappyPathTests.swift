@@ -127,6 +127,9 @@ final class HappyPathTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("× 978 genes"), result.transcript)
         XCTAssertTrue(FileManager.default.fileExists(atPath: reps.path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.path + ".ingest.json"))
+        // pertinfo's pubchem_cid column gives the compounds their CIDs.
+        let cids = try XCTUnwrap(H5ADReader(url: out).obs.column("compound_cids")).stringValues()
+        XCTAssertGreaterThan(cids.filter { Int($0) != nil }.count, cids.count / 2, "most LINCS compounds have a CID in pertinfo")
         let split = dir.appendingPathComponent("split.tsv")
         let splitResult = try runOK(["split", "--effects", out.path, "--kind", "scaffold", "--output", split.path])
         XCTAssertTrue(splitResult.stdout.contains("LINCS_A375"), splitResult.transcript)

@@ -21,6 +21,7 @@ public final class CompoundResolver {
 
     private var smilesByName: [String: String]
     private var cidByName: [String: String]
+    private let stripSalts: Bool
     private var identityCache: [String: Result<CompoundIdentity, ChemError>] = [:]
     /// Every compound resolved so far, by key (aliases accumulate).
     public private(set) var compounds: [String: Compound] = [:]
@@ -30,9 +31,12 @@ public final class CompoundResolver {
     /// Obs/table columns that hold a PubChem CID.
     public static let cidColumnNames = ["pubchem_cid", "PubChem_CID", "cid", "CID"]
 
-    public init(smilesByName: [String: String] = [:], cidByName: [String: String] = [:]) {
+    /// `stripSalts: false` keeps the molecule as written (key, canonical SMILES and so Morgan bits of the whole
+    /// SMILES, as the reference fingerprints it); the default keeps the largest fragment (parent compound).
+    public init(smilesByName: [String: String] = [:], cidByName: [String: String] = [:], stripSalts: Bool = true) {
         self.smilesByName = smilesByName
         self.cidByName = cidByName
+        self.stripSalts = stripSalts
     }
 
     /// Resolves one compound occurrence; `names` are the dataset's names/ids for it (first = display name), `cid`
@@ -70,7 +74,7 @@ public final class CompoundResolver {
         if let cached = identityCache[candidate] {
             identity = cached
         } else {
-            do { identity = .success(try Chem.identity(smiles: candidate)) } catch let error as ChemError { identity = .failure(error) } catch {
+            do { identity = .success(try Chem.identity(smiles: candidate, stripSalts: stripSalts)) } catch let error as ChemError { identity = .failure(error) } catch {
                 identity = .failure(ChemError(smiles: candidate, reason: "\(error)"))
             }
             identityCache[candidate] = identity
