@@ -177,8 +177,15 @@ struct EvaluateHoldout: ParsableCommand {
         encoder with the lowest validation RMSE on the target, compound table frozen). Numbers are
         pooled RMSE/MAE/R²/Pearson of logFC on the target's val and test rows with the checkpoint
         chosen by validation RMSE (per-dataset for all-datasets runs).
+        Paired statistics (the paper's): per test unit (molecule, context, log dose, time) the
+        seed-mean RMSE; per dataset Δ = RMSE(--baseline-family) − RMSE(family) for each transfer
+        family, its nested mean over (context, time) strata with a molecule-clustered BCa CI
+        (--bootstrap-draws, --bootstrap-seed), nested and compound win rates, and a Welch t-test
+        of the per-seed test RMSEs (Holm over datasets); across datasets a Wilcoxon signed-rank
+        test of the seed-mean Δ.
         Writes split.tsv, runs/, holdout_long.{tsv,md}, holdout_summary.{tsv,md},
-        holdout_runs.tsv, finetune_init.tsv and holdout_<split>_<metric>.svg into --output.
+        holdout_runs.tsv, finetune_init.tsv, holdout_<split>_<metric>.svg, holdout_units.tsv,
+        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv and holdout_delta_forest.svg into --output.
         Interrupted runs resume from their last checkpoints when the command is repeated.
 
         Example (simulated datasets, 2 families, 2 seeds, 5 epochs):
@@ -225,6 +232,15 @@ struct EvaluateHoldout: ParsableCommand {
     @Flag(name: .customLong("keep-checkpoints"), help: "Keep every per-epoch checkpoint of the all-datasets runs.")
     var keepCheckpoints = false
 
+    @Option(name: .customLong("baseline-family"), help: "Baseline of the paired statistics (default: scratch_target_only when selected, else the first scratch family).")
+    var baselineFamily: HoldoutFamily?
+
+    @Option(name: .customLong("bootstrap-draws"), help: "Bootstrap draws of the paired Δ CIs.")
+    var bootstrapDraws = 2000
+
+    @Option(name: .customLong("bootstrap-seed"), help: "Seed of the paired Δ bootstrap.")
+    var bootstrapSeed: UInt64 = 20_260_505
+
     @Option(name: .long, help: "Output folder.")
     var output: String
 
@@ -237,6 +253,7 @@ struct EvaluateHoldout: ParsableCommand {
         guard valFraction >= 0, testFraction > 0, valFraction + testFraction < 1 else {
             throw ValidationError("--val-fraction must be ≥ 0, --test-fraction > 0, and their sum < 1")
         }
+        guard bootstrapDraws >= 0 else { throw ValidationError("--bootstrap-draws must be ≥ 0, got \(bootstrapDraws)") }
     }
 
     func run() throws {
@@ -254,14 +271,21 @@ struct EvaluateHoldout: ParsableCommand {
         options.testFraction = testFraction
         options.keepCheckpoints = keepCheckpoints
         options.progress = runOptions.progress
+        let paired = try HoldoutComparison.families(selected: options.families, baseline: baselineFamily)
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let folder = URL(fileURLWithPath: output)
         let result = try HoldoutProtocol.run(effects: table, options: options, output: folder)
         let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue), datasets: result.targets)
+        let units = HoldoutUnitScore.seedMeans(result.testErrors)
+        let comparison = paired.map {
+            HoldoutComparison(units: units, measurements: result.measurements, baseline: $0.baseline.rawValue,
+                              families: $0.compared.map(\.rawValue), datasets: result.targets,
+                              bootstrap: BootstrapOptions(draws: bootstrapDraws, seed: bootstrapSeed))
+        }
         let settings = ["effects: \(effects.joined(separator: ", "))", "config: \(config) (epochs \(epochs.map(String.init) ?? "from config"))",
                         "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
-        try HoldoutReport.write(result, summary: summary, settings: settings, to: folder)
+        try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: settings, to: folder)
         print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
         if runOptions.progress { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }
@@ -269,6 +293,7 @@ struct EvaluateHoldout: ParsableCommand {
 
 extension ExternalEmbeddingMode: ExpressibleByArgument {}
 extension HoldoutSplitStrategy: ExpressibleByArgument {}
+extension HoldoutFamily: ExpressibleByArgument {}
 
 /// Parsing of the comma-separated lists the evaluate commands take.
 enum EvaluateParsing {

@@ -93,15 +93,42 @@ final class ProtocolHoldoutTests: XCTestCase {
         let epochFiles = try FileManager.default.contentsOfDirectory(atPath: sourceFolder.path).filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".safetensors") }
         XCTAssertEqual(epochFiles, [RunFolder(sourceFolder).epoch(result.finetuneInits[0].epoch).lastPathComponent])
 
+        // One squared-error record per test condition and family; pooled, they give the pooled test RMSE.
+        let testRows = result.split.entries.indices.filter {
+            result.split.entries[$0].split == SplitAssignment.test && table.conditions[$0].dataset == "sim_op3"
+        }
+        XCTAssertEqual(result.testErrors.count, 2 * testRows.count)
+        for family in options.families {
+            let errors = result.testErrors.filter { $0.family == family.rawValue }
+            let pooled = (errors.map(\.squaredError).reduce(0, +) / Double(errors.map(\.count).reduce(0, +))).squareRoot()
+            let rmse = result.measurements.first { $0.family == family.rawValue && $0.split == SplitAssignment.test && $0.metric == "rmse" }!.value
+            XCTAssertEqual(pooled, rmse, accuracy: 1e-12 * rmse, family.rawValue)
+        }
+
         let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue), datasets: result.targets)
-        try HoldoutReport.write(result, summary: summary, settings: ["test"], to: dir)
+        let units = HoldoutUnitScore.seedMeans(result.testErrors)
+        let plan = try XCTUnwrap(HoldoutComparison.families(selected: options.families, baseline: nil))
+        let comparison = HoldoutComparison(units: units, measurements: result.measurements, baseline: plan.baseline.rawValue,
+                                           families: plan.compared.map(\.rawValue), datasets: result.targets,
+                                           bootstrap: BootstrapOptions(draws: 200))
+        try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: ["test"], to: dir)
         for name in ["split.tsv", "holdout_long.tsv", "holdout_long.md", "holdout_summary.tsv", "holdout_summary.md",
-                     "holdout_runs.tsv", "finetune_init.tsv", "holdout_test_rmse.svg", "holdout_val_rmse.svg"] {
+                     "holdout_runs.tsv", "finetune_init.tsv", "holdout_test_rmse.svg", "holdout_val_rmse.svg",
+                     "holdout_units.tsv", "holdout_paired_deltas.tsv", "holdout_wilcoxon.tsv", "holdout_delta_forest.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "missing \(name)")
         }
         let long = try DelimitedTable.read(dir.appendingPathComponent("holdout_long.tsv"), delimiter: "\t")
         XCTAssertEqual(long.header, ["family", "seed", "dataset", "split", "metric", "value"])
         XCTAssertEqual(long.rows.count, result.measurements.count)
+        let unitTable = try DelimitedTable.read(dir.appendingPathComponent("holdout_units.tsv"), delimiter: "\t")
+        XCTAssertEqual(unitTable.rows.count, units.count)
+        XCTAssertEqual(Set(unitTable.rows.map { $0[0] }), Set(options.families.map(\.rawValue)))
+        let deltas = try DelimitedTable.read(dir.appendingPathComponent("holdout_paired_deltas.tsv"), delimiter: "\t")
+        XCTAssertEqual(deltas.rows.map { Array($0[0..<3]) }, [["sim_op3", "scratch_target_only", "finetune_frozen_molecule_embeddings"]])
+        XCTAssertEqual(deltas.rows[0][3], "\(units.count / 2)", "every unit is paired")
+        let md = try String(contentsOf: dir.appendingPathComponent("holdout_summary.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("## Paired Δ test RMSE vs scratch_target_only"), md)
+        XCTAssertTrue(md.contains("Welch t-tests need at least 2 seeds per family."), "one seed: no Welch columns\n\(md)")
         // Repeating the protocol resumes the finished runs and gives the same numbers.
         let again = try HoldoutProtocol.run(effects: table, options: options, output: dir)
         XCTAssertEqual(again.measurements, result.measurements)

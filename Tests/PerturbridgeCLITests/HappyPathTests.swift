@@ -146,4 +146,49 @@ final class HappyPathTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "evaluate op3 wrote no \(file)")
         }
     }
+
+    func testEvaluateHoldoutWritesThePairedStatistics() throws {
+        let sim = try CLIFixtures.simulated()
+        let files = CLIFixtures.simulatedDatasets.map { sim.appendingPathComponent("\($0).h5ad").path }
+        let dir = try temporaryDirectory()
+        let config = dir.appendingPathComponent("lpm.json")
+        try Data(#"{"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "batch_size": 64, "max_epochs": 2, "checkpoint_every": 1}"#.utf8)
+            .write(to: config)
+        let out = dir.appendingPathComponent("holdout")
+        let result = try runOK(["evaluate", "holdout", "--effects"] + files + ["--config", config.path,
+                                "--families", "scratch_target_only,finetune_frozen_molecule_embeddings", "--seeds", "13,17",
+                                "--datasets", "sim_op3", "--bootstrap-draws", "200", "--bootstrap-seed", "7", "--output", out.path,
+                                "--threads", "1", "--quiet"], timeout: 300)
+        XCTAssertTrue(result.stdout.contains("scratch_target_only"), result.transcript)
+        let expected: [String: [String]] = [
+            "holdout_units.tsv": ["family", "dataset", "molecule", "context", "log_dose", "time", "rmse", "n_seeds"],
+            "holdout_paired_deltas.tsv": ["dataset", "baseline", "family", "n_units", "n_molecules", "delta", "ci_low", "ci_high", "ci_method",
+                                          "nested_win_rate", "compound_win_rate", "welch_t", "welch_df", "welch_p", "holm_p"],
+            "holdout_wilcoxon.tsv": ["baseline", "family", "n_datasets", "wins", "mean_delta", "median_delta", "W", "p_greater", "p_two_sided",
+                                     "method", "datasets"],
+        ]
+        for (name, header) in expected {
+            let table = try DelimitedTable.read(out.appendingPathComponent(name), delimiter: "\t")
+            XCTAssertEqual(table.header, header, name)
+            XCTAssertFalse(table.rows.isEmpty, "\(name) has no rows")
+        }
+        let units = try DelimitedTable.read(out.appendingPathComponent("holdout_units.tsv"), delimiter: "\t")
+        XCTAssertTrue(units.rows.allSatisfy { $0[7] == "2" }, "every unit is averaged over the 2 seeds")
+        let deltas = try DelimitedTable.read(out.appendingPathComponent("holdout_paired_deltas.tsv"), delimiter: "\t")
+        XCTAssertEqual(deltas.rows.count, 1)
+        let row = Dictionary(uniqueKeysWithValues: zip(deltas.header, deltas.rows[0]))
+        XCTAssertEqual(row["dataset"], "sim_op3")
+        XCTAssertEqual(row["family"], "finetune_frozen_molecule_embeddings")
+        for column in ["delta", "nested_win_rate", "compound_win_rate", "welch_t", "welch_df", "welch_p", "holm_p"] {
+            XCTAssertNotNil(Double(row[column] ?? ""), "\(column) = \(row[column] ?? "missing") is not a number")
+        }
+        XCTAssertEqual(row["welch_p"], row["holm_p"], "one dataset: Holm leaves the p-value as it is")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("holdout_delta_forest.svg").path))
+        let md = try String(contentsOf: out.appendingPathComponent("holdout_summary.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("## Paired Δ test RMSE vs scratch_target_only") && md.contains("Wilcoxon signed-rank"), md)
+        XCTAssertTrue(md.contains("(seed 7)"), "the bootstrap seed option reaches the report")
+        try runUserError(["evaluate", "holdout", "--effects", files[0], "--families", "scratch_target_only,morgan_fixed",
+                          "--baseline-family", "all_datasets", "--config", config.path, "--output", dir.appendingPathComponent("bad").path],
+                         mentions: ["--baseline-family", "all_datasets"])
+    }
 }

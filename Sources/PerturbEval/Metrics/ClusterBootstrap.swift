@@ -58,30 +58,9 @@ public enum ClusterBootstrap {
     public static func meanCI(
         values: [Double], clusters: [String], strata: [String]? = nil, options: BootstrapOptions, label: String
     ) -> ConfidenceInterval {
-        precondition(values.count == clusters.count, "values and clusters differ in length")
-        precondition(strata == nil || strata!.count == values.count, "values and strata differ in length")
-        var clusterIndex = [String: Int](), stratumIndex = [String: Int]()
-        var rows: [(cluster: Int, stratum: Int, value: Double)] = []
-        for i in values.indices where values[i].isFinite && !clusters[i].isEmpty {
-            let c = clusterIndex[clusters[i], default: clusterIndex.count]
-            clusterIndex[clusters[i]] = c
-            let key = strata?[i] ?? ""
-            let s = stratumIndex[key, default: stratumIndex.count]
-            stratumIndex[key] = s
-            rows.append((c, s, values[i]))
-        }
-        let nc = clusterIndex.count, ns = max(1, stratumIndex.count)
-        var sums = [Double](repeating: 0, count: nc * ns), counts = [Double](repeating: 0, count: nc * ns)
-        for row in rows { sums[row.cluster * ns + row.stratum] += row.value; counts[row.cluster * ns + row.stratum] += 1 }
-        let statistic = { (weights: [Double]) -> Double in
-            var stratumMeans = 0.0, used = 0
-            for s in 0..<ns {
-                var sum = 0.0, count = 0.0
-                for c in 0..<nc where weights[c] != 0 { sum += weights[c] * sums[c * ns + s]; count += weights[c] * counts[c * ns + s] }
-                if count > 0 { stratumMeans += sum / count; used += 1 }
-            }
-            return used > 0 ? stratumMeans / Double(used) : .nan
-        }
+        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata)
+        let nc = table.clusters
+        let statistic = table.statistic
         let estimate = nc > 0 ? statistic([Double](repeating: 1, count: nc)) : .nan
         guard nc >= 2 else {
             return ConfidenceInterval(estimate: estimate, low: .nan, high: .nan, method: .notEstimable, clusters: nc)
@@ -123,6 +102,13 @@ public enum ClusterBootstrap {
             estimate: estimate, low: quantile(sorted: boot, lo), high: quantile(sorted: boot, hi), method: .bca, clusters: nc)
     }
 
+    /// The statistic of `meanCI` on the full data without resampling: the mean over strata of each stratum's mean
+    /// (the plain mean without strata), after the same row filter; NaN when no row is left.
+    public static func nestedMean(values: [Double], clusters: [String], strata: [String]? = nil) -> Double {
+        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata)
+        return table.clusters > 0 ? table.statistic([Double](repeating: 1, count: table.clusters)) : .nan
+    }
+
     /// Bootstrap over independent conditions: every row is its own cluster.
     public static func meanCI(values: [Double], options: BootstrapOptions, label: String) -> ConfidenceInterval {
         meanCI(values: values, clusters: values.indices.map(String.init), options: options, label: label)
@@ -153,5 +139,47 @@ public enum ClusterBootstrap {
         let h = Double(x.count - 1) * min(max(q, 0), 1)
         let lo = Int(h.rounded(.down)), hi = min(lo + 1, x.count - 1)
         return x[lo] + (h - Double(lo)) * (x[hi] - x[lo])
+    }
+}
+
+/// Per-cluster, per-stratum sums and counts of the finite values with a cluster id, and the nested mean for given
+/// cluster weights (the number of times each cluster is drawn).
+struct NestedMeanTable {
+    let clusters: Int
+    let strata: Int
+    let sums: [Double]
+    let counts: [Double]
+
+    init(values: [Double], clusters: [String], strata: [String]?) {
+        precondition(values.count == clusters.count, "values and clusters differ in length")
+        precondition(strata == nil || strata!.count == values.count, "values and strata differ in length")
+        var clusterIndex = [String: Int](), stratumIndex = [String: Int]()
+        var rows: [(cluster: Int, stratum: Int, value: Double)] = []
+        for i in values.indices where values[i].isFinite && !clusters[i].isEmpty {
+            let c = clusterIndex[clusters[i], default: clusterIndex.count]
+            clusterIndex[clusters[i]] = c
+            let key = strata?[i] ?? ""
+            let s = stratumIndex[key, default: stratumIndex.count]
+            stratumIndex[key] = s
+            rows.append((c, s, values[i]))
+        }
+        let nc = clusterIndex.count, ns = max(1, stratumIndex.count)
+        var sums = [Double](repeating: 0, count: nc * ns), counts = [Double](repeating: 0, count: nc * ns)
+        for row in rows { sums[row.cluster * ns + row.stratum] += row.value; counts[row.cluster * ns + row.stratum] += 1 }
+        self.clusters = nc
+        self.strata = ns
+        self.sums = sums
+        self.counts = counts
+    }
+
+    /// Mean over strata with rows in the weighted draw of `Σ w·sum / Σ w·count`; NaN when no stratum has rows.
+    func statistic(_ weights: [Double]) -> Double {
+        var stratumMeans = 0.0, used = 0
+        for s in 0..<strata {
+            var sum = 0.0, count = 0.0
+            for c in 0..<clusters where weights[c] != 0 { sum += weights[c] * sums[c * strata + s]; count += weights[c] * counts[c * strata + s] }
+            if count > 0 { stratumMeans += sum / count; used += 1 }
+        }
+        return used > 0 ? stratumMeans / Double(used) : .nan
     }
 }

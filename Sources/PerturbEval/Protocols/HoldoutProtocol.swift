@@ -64,6 +64,9 @@ public struct HoldoutResult: Sendable {
     public var families: [HoldoutFamily]
     public var seeds: [UInt64]
     public var measurements: [HoldoutMeasurement]
+    /// Per test condition, family and seed: the squared errors behind the pooled test numbers (for the unit-level
+    /// statistics of `HoldoutComparison`).
+    public var testErrors: [HoldoutConditionError]
     public var runs: [HoldoutRunRecord]
     public var finetuneInits: [FinetuneInit]
 }
@@ -96,7 +99,8 @@ public enum HoldoutProtocol {
             let counts = targets.map { d in "\(d) \(rows(SplitAssignment.train, d).count)/\(rows(SplitAssignment.val, d).count)/\(rows(SplitAssignment.test, d).count)" }
             ProgressReporter.log("holdout: split \(split.kind) seed \(split.seed); train/val/test conditions: \(counts.joined(separator: ", "))")
         }
-        var measurements: [HoldoutMeasurement] = [], runs: [HoldoutRunRecord] = [], inits: [FinetuneInit] = []
+        var measurements: [HoldoutMeasurement] = [], testErrors: [HoldoutConditionError] = []
+        var runs: [HoldoutRunRecord] = [], inits: [FinetuneInit] = []
         var keep = Set<String>()
         let runsFolder = output.appendingPathComponent("runs")
 
@@ -130,8 +134,9 @@ public enum HoldoutProtocol {
                     let (epoch, _, selection) = bestEpoch(run.history, dataset: d)
                     let checkpoint = RunFolder(run.runDirectory).epoch(epoch)
                     keep.insert(checkpoint.path)
-                    measurements += try evaluate(checkpoint: checkpoint, table: table, rows: evaluation,
-                                                 family: family, seed: seed, dataset: d)
+                    let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluation, family: family, seed: seed, dataset: d)
+                    measurements += scores.measurements
+                    testErrors += scores.testErrors
                     runs.append(HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint,
                                                  epoch: epoch, selection: selection))
                 }
@@ -163,8 +168,9 @@ public enum HoldoutProtocol {
                                               runDirectory: folder, resume: true, progress: options.progress)
                     }
                     let checkpoint = RunFolder(folder).best
-                    measurements += try evaluate(checkpoint: checkpoint, table: table, rows: evaluation,
-                                                 family: family, seed: seed, dataset: d)
+                    let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluation, family: family, seed: seed, dataset: d)
+                    measurements += scores.measurements
+                    testErrors += scores.testErrors
                     runs.append(HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint, epoch: run.bestEpoch,
                                                  selection: run.bestValidationRMSE == nil ? "last epoch (no validation rows)" : "global validation RMSE"))
                 }
@@ -172,7 +178,7 @@ public enum HoldoutProtocol {
         }
         if !options.keepCheckpoints { try pruneEpochCheckpoints(sourceRuns, keep: keep) }
         return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
-                             measurements: measurements, runs: runs, finetuneInits: inits)
+                             measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits)
     }
 
     struct EvaluationRows { var val: [Int]; var test: [Int] }
@@ -238,11 +244,12 @@ public enum HoldoutProtocol {
         return choice
     }
 
-    /// Pooled metrics of a checkpoint on the dataset's val and test rows (splits without rows are skipped).
+    /// Pooled metrics of a checkpoint on the dataset's val and test rows (splits without rows are skipped), and the
+    /// squared errors of each test row over its measured, finite values (the values the pooled numbers use).
     static func evaluate(checkpoint: URL, table: EffectsTable, rows: EvaluationRows, family: HoldoutFamily, seed: UInt64,
-                         dataset: String) throws -> [HoldoutMeasurement] {
+                         dataset: String) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         let model = try LPMCheckpoint.load(checkpoint)
-        var out: [HoldoutMeasurement] = []
+        var out: [HoldoutMeasurement] = [], errors: [HoldoutConditionError] = []
         for (name, selected) in [(SplitAssignment.val, rows.val), (SplitAssignment.test, rows.test)] where !selected.isEmpty {
             let prediction = try model.predict(table, rows: selected)
             let g = table.geneCount
@@ -253,8 +260,19 @@ public enum HoldoutProtocol {
             for (metric, value) in zip(metrics, [scores.rmse, scores.mae, scores.r2, scores.pearson]) {
                 out.append(HoldoutMeasurement(family: family.rawValue, seed: seed, dataset: dataset, split: name, metric: metric, value: value))
             }
+            guard name == SplitAssignment.test else { continue }
+            for (k, r) in selected.enumerated() {
+                var sse = 0.0, count = 0
+                for i in (k * g)..<((k + 1) * g) where mask[i] && truth[i].isFinite && prediction[i].isFinite {
+                    let e = Double(truth[i]) - Double(prediction[i])
+                    sse += e * e
+                    count += 1
+                }
+                errors.append(HoldoutConditionError(family: family.rawValue, seed: seed, dataset: dataset,
+                                                    unit: HoldoutUnit(table.conditions[r]), squaredError: sse, count: count))
+            }
         }
-        return out
+        return (out, errors)
     }
 
     /// Deletes the per-epoch checkpoints of the source runs that no number or fine-tune init uses.

@@ -66,13 +66,15 @@ public struct HoldoutSummary: Sendable {
 }
 
 /// Writes the molecule-holdout files: `holdout_long.tsv/.md` (family, seed, dataset, split, metric, value),
-/// `holdout_summary.tsv/.md` (mean ± sd per family and dataset), `holdout_runs.tsv` (the checkpoint behind each
-/// number), `finetune_init.tsv` (the checkpoint each dataset's fine-tunes start from) and one bar chart per split and
-/// metric (`holdout_<split>_<metric>.svg`, mean ± sd error bars, datasets × families). `split.tsv` is written by
-/// the protocol itself.
+/// `holdout_summary.tsv/.md` (mean ± sd per family and dataset, then the paired statistics), `holdout_runs.tsv` (the
+/// checkpoint behind each number), `finetune_init.tsv` (the checkpoint each dataset's fine-tunes start from), one bar
+/// chart per split and metric (`holdout_<split>_<metric>.svg`, mean ± sd error bars, datasets × families) and the
+/// files of `HoldoutComparisonReport` (unit RMSEs; with a comparison, paired deltas, Wilcoxon tests and the forest
+/// plot). `split.tsv` is written by the protocol itself.
 public enum HoldoutReport {
     @discardableResult
-    public static func write(_ result: HoldoutResult, summary: HoldoutSummary, settings: [String], to folder: URL) throws -> [URL] {
+    public static func write(_ result: HoldoutResult, summary: HoldoutSummary, units: [HoldoutUnitScore], comparison: HoldoutComparison?,
+                             settings: [String], to folder: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [URL] = []
         let longHeader = ["family", "seed", "dataset", "split", "metric", "value"]
@@ -109,6 +111,8 @@ public enum HoldoutReport {
         for split in [SplitAssignment.test, SplitAssignment.val] {
             md += "## \(split) RMSE (pooled over measured values; mean ± sd over seeds)\n\n" + summary.markdown(split: split, metric: "rmse") + "\n"
         }
+        md += (comparison.map(HoldoutComparisonReport.markdown)
+            ?? "## Paired Δ test RMSE\n\nNot computed: the families hold no baseline (a scratch family, or the one given) with a transfer family to compare.\n") + "\n"
         for metric in ["pearson", "r2", "mae"] {
             md += "## test \(metric)\n\n" + summary.markdown(split: SplitAssignment.test, metric: metric) + "\n"
         }
@@ -130,6 +134,7 @@ public enum HoldoutReport {
                 written.append(url)
             }
         }
+        written += try HoldoutComparisonReport.write(units: units, comparison: comparison, to: folder)
         return written
     }
 

@@ -36,7 +36,10 @@ public struct BarChartSVG: Sendable {
     static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
     /// The value range the axis must cover (including 0 and all error bars).
-    func range() -> (Double, Double) {
+    func range() -> (Double, Double) { Self.axisRange(bars) }
+
+    /// The padded range covering 0 and every finite value and error bound of `bars` (shared with the forest plot).
+    static func axisRange(_ bars: [[Bar?]]) -> (Double, Double) {
         var lo = 0.0, hi = 0.0
         for bar in bars.joined().compactMap({ $0 }) {
             for v in [bar.value, bar.low, bar.high].compactMap({ $0 }) where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
