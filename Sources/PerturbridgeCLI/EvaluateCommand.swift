@@ -223,6 +223,9 @@ struct EvaluateHoldout: ParsableCommand {
     @Option(name: .customLong("split-seed"), help: "Seed of the molecule split.")
     var splitSeed: UInt64 = 13
 
+    @Option(name: .customLong("split-file"), help: "A split made with `perturbridge split` (e.g. --kind published) instead of drawing one.")
+    var splitFile: String?
+
     @Option(name: .customLong("val-fraction"), help: "Fraction of (shared) molecules held out for validation.")
     var valFraction = 0.1
 
@@ -266,6 +269,7 @@ struct EvaluateHoldout: ParsableCommand {
         options.targets = datasets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.epochs = epochs
         options.strategy = split
+        options.splitFile = try splitFile.map { try SplitAssignment.read(URL(fileURLWithPath: $0)) }
         options.splitSeed = splitSeed
         options.valFraction = valFraction
         options.testFraction = testFraction

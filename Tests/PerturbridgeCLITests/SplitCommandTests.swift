@@ -107,3 +107,34 @@ final class SplitCommandTests: XCTestCase {
         }
     }
 }
+
+extension SplitCommandTests {
+    /// `evaluate holdout --split-file` evaluates on the given split (here a molecule split of a subset of the
+    /// conditions): the conditions it lists keep their split, the others are left out.
+    func testHoldoutUsesAGivenSplitFile() throws {
+        let sim = try CLIFixtures.simulated()
+        let files = ["sim_l1000", "sim_op3"].map { sim.appendingPathComponent("\($0).h5ad").path }
+        let dir = try temporaryDirectory()
+        let splitFile = dir.appendingPathComponent("split.tsv")
+        try runOK(["split", "--effects"] + files + ["--kind", "molecule-holdout-global", "--seed", "3", "--val-fraction", "0.2",
+                                                     "--test-fraction", "0.2", "--output", splitFile.path])
+        // Drop the first ten conditions from the split file: they must be left out of the evaluation.
+        var lines = try String(contentsOf: splitFile, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let dropped = lines[2..<12].map { String($0.split(separator: "\t")[0]) }
+        lines.removeSubrange(2..<12)
+        try lines.joined(separator: "\n").write(to: splitFile, atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("lpm.json")
+        try Data(#"{"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "batch_size": 64, "max_epochs": 1, "checkpoint_every": 1}"#.utf8)
+            .write(to: config)
+        let out = dir.appendingPathComponent("holdout")
+        let result = try runOK(["evaluate", "holdout", "--effects"] + files + ["--config", config.path, "--split-file", splitFile.path,
+                                "--families", "scratch_target_only", "--seeds", "13", "--datasets", "sim_op3", "--output", out.path,
+                                "--threads", "1"], timeout: 300)
+        XCTAssertTrue(result.stderr.contains("10 conditions are not in --split-file"), result.transcript)
+        let used = try String(contentsOf: out.appendingPathComponent("split.tsv"), encoding: .utf8).split(separator: "\n").dropFirst(2)
+        let given = lines.dropFirst(2).filter { !$0.isEmpty }
+        XCTAssertEqual(used.map { $0.split(separator: "\t")[0] + "|" + $0.split(separator: "\t")[4] }.sorted(),
+                       given.map { $0.split(separator: "\t")[0] + "|" + $0.split(separator: "\t")[4] }.sorted())
+        XCTAssertTrue(used.allSatisfy { line in !dropped.contains(String(line.split(separator: "\t")[0])) })
+    }
+}

@@ -19,6 +19,9 @@ public struct HoldoutOptions: Sendable {
     public var valFraction = 0.1
     public var testFraction = 0.1
     public var lowSharedBelow = 20
+    /// A split made in advance (`perturbridge split`, e.g. `--kind published`), used instead of drawing one;
+    /// conditions it does not list are left out of the evaluation.
+    public var splitFile: SplitAssignment?
     /// Keep every per-epoch checkpoint (otherwise only the selected ones are kept when the protocol ends).
     public var keepCheckpoints = false
     public var progress = true
@@ -81,7 +84,19 @@ public struct HoldoutResult: Sendable {
 public enum HoldoutProtocol {
     public static let metrics = ["rmse", "mae", "r2", "pearson"]
 
-    public static func run(effects table: EffectsTable, options: HoldoutOptions, output: URL) throws -> HoldoutResult {
+    public static func run(effects allConditions: EffectsTable, options: HoldoutOptions, output: URL) throws -> HoldoutResult {
+        var table = allConditions
+        if let given = options.splitFile {
+            let listed = given.splitOf
+            let kept = table.conditions.indices.filter { listed[table.conditions[$0].id] != nil }
+            guard !kept.isEmpty else {
+                throw InputError("--split-file lists none of the \(table.rowCount) conditions of the effects files (its condition ids must be those of these files; make it with `perturbridge split --effects ...`)")
+            }
+            if kept.count < table.rowCount {
+                if options.progress { ProgressReporter.log("holdout: \(table.rowCount - kept.count) conditions are not in --split-file and are left out") }
+                table = table.selecting(rows: kept)
+            }
+        }
         let fm = FileManager.default
         try fm.createDirectory(at: output, withIntermediateDirectories: true)
         let datasets = table.datasets
@@ -184,6 +199,17 @@ public enum HoldoutProtocol {
     struct EvaluationRows { var val: [Int]; var test: [Int] }
 
     static func makeSplit(_ table: EffectsTable, options: HoldoutOptions) throws -> SplitAssignment {
+        if let given = options.splitFile {
+            let splitOf = given.splitOf
+            var split = given
+            split.entries = table.conditions.map { c in
+                SplitAssignment.Entry(conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: splitOf[c.id]!)
+            }
+            guard split.entries.contains(where: { $0.split == SplitAssignment.test }) else {
+                throw InputError("--split-file holds no test condition of these effects files")
+            }
+            return split
+        }
         let strategy = options.strategy == .auto ? (table.datasets.count > 1 ? .crossDataset : .global) : options.strategy
         let split: SplitAssignment
         switch strategy {
