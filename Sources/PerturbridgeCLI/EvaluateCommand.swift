@@ -185,7 +185,10 @@ struct EvaluateHoldout: ParsableCommand {
         test of the seed-mean Δ.
         Writes split.tsv, runs/, holdout_long.{tsv,md}, holdout_summary.{tsv,md},
         holdout_runs.tsv, finetune_init.tsv, holdout_<split>_<metric>.svg, holdout_units.tsv,
-        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv and holdout_delta_forest.svg into --output.
+        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv, holdout_delta_forest.svg and
+        holdout_paper10.{tsv,md} (the layout of the paper's paper10_results_summary; with
+        --compare-paper also holdout_vs_paper.md) into --output. --split-file evaluates on a split
+        made with `perturbridge split` (e.g. --kind published) instead of drawing one.
         Interrupted runs resume from their last checkpoints when the command is repeated.
 
         Example (simulated datasets, 2 families, 2 seeds, 5 epochs):
@@ -225,6 +228,9 @@ struct EvaluateHoldout: ParsableCommand {
 
     @Option(name: .customLong("split-file"), help: "A split made with `perturbridge split` (e.g. --kind published) instead of drawing one.")
     var splitFile: String?
+
+    @Option(name: .customLong("compare-paper"), help: "The paper's paper10_results_summary.tsv: also write holdout_vs_paper.md (test RMSE beside it).")
+    var comparePaper: String?
 
     @Option(name: .customLong("val-fraction"), help: "Fraction of (shared) molecules held out for validation.")
     var valFraction = 0.1
@@ -289,7 +295,8 @@ struct EvaluateHoldout: ParsableCommand {
         }
         let settings = ["effects: \(effects.joined(separator: ", "))", "config: \(config) (epochs \(epochs.map(String.init) ?? "from config"))",
                         "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
-        try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: settings, to: folder)
+        try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: settings,
+                                publishedTable: comparePaper.map { URL(fileURLWithPath: $0) }, to: folder)
         print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
         if runOptions.progress { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PerturbBase
 import PerturbIO
 import XCTest
 
@@ -127,10 +128,24 @@ extension SplitCommandTests {
         try Data(#"{"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "batch_size": 64, "max_epochs": 1, "checkpoint_every": 1}"#.utf8)
             .write(to: config)
         let out = dir.appendingPathComponent("holdout")
+        let published = SharedData.root().map { $0.appendingPathComponent("reference/chem-perturbridge-lpm/paper10_results_summary.tsv") }
+            .flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+        let paperArguments = published.map { ["--compare-paper", $0.path] } ?? []
         let result = try runOK(["evaluate", "holdout", "--effects"] + files + ["--config", config.path, "--split-file", splitFile.path,
                                 "--families", "scratch_target_only", "--seeds", "13", "--datasets", "sim_op3", "--output", out.path,
-                                "--threads", "1"], timeout: 300)
+                                "--threads", "1"] + paperArguments, timeout: 300)
         XCTAssertTrue(result.stderr.contains("10 conditions are not in --split-file"), result.transcript)
+        // The paper-layout table, and its comparison with the published one when that is present.
+        let paper = try DelimitedTable.read(out.appendingPathComponent("holdout_paper10.tsv"), delimiter: "\t")
+        XCTAssertEqual(Array(paper.header.prefix(4)), ["dataset_slug", "dataset", "all_val_rmse_mean", "all_val_rmse_std"])
+        XCTAssertEqual(paper.header.count, 2 + 8 * 8)
+        let row = Dictionary(uniqueKeysWithValues: zip(paper.header, try XCTUnwrap(paper.rows.first { $0[1] == "sim_op3" })))
+        XCTAssertTrue(row["scratch_target_only_test_rmse_mean_std"]?.hasSuffix("(n=1)") == true, "\(row)")
+        XCTAssertEqual(row["all_test_rmse_mean_std"], "NA")
+        if !paperArguments.isEmpty {
+            let comparison = try String(contentsOf: out.appendingPathComponent("holdout_vs_paper.md"), encoding: .utf8)
+            XCTAssertTrue(comparison.contains("No dataset and family in common"), comparison)
+        }
         let used = try String(contentsOf: out.appendingPathComponent("split.tsv"), encoding: .utf8).split(separator: "\n").dropFirst(2)
         let given = lines.dropFirst(2).filter { !$0.isEmpty }
         XCTAssertEqual(used.map { $0.split(separator: "\t")[0] + "|" + $0.split(separator: "\t")[4] }.sorted(),

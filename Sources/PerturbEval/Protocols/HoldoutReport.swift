@@ -74,7 +74,7 @@ public struct HoldoutSummary: Sendable {
 public enum HoldoutReport {
     @discardableResult
     public static func write(_ result: HoldoutResult, summary: HoldoutSummary, units: [HoldoutUnitScore], comparison: HoldoutComparison?,
-                             settings: [String], to folder: URL) throws -> [URL] {
+                             settings: [String], publishedTable: URL? = nil, to folder: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [URL] = []
         let longHeader = ["family", "seed", "dataset", "split", "metric", "value"]
@@ -135,6 +135,16 @@ public enum HoldoutReport {
             }
         }
         written += try HoldoutComparisonReport.write(units: units, comparison: comparison, to: folder)
+        let paper = HoldoutPaperTable(summary)
+        let paperTSV = folder.appendingPathComponent("holdout_paper10.tsv"), paperMD = folder.appendingPathComponent("holdout_paper10.md")
+        try paper.table().write(paperTSV, delimiter: "\t")
+        try AtomicFile.write(paper.markdown(), to: paperMD)
+        written += [paperTSV, paperMD]
+        if let publishedTable {
+            let url = folder.appendingPathComponent("holdout_vs_paper.md")
+            try AtomicFile.write("# Test RMSE beside \(publishedTable.lastPathComponent)\n\n" + paper.comparison(with: publishedTable), to: url)
+            written.append(url)
+        }
         return written
     }
 
