@@ -153,3 +153,33 @@ extension SplitCommandTests {
         XCTAssertTrue(used.allSatisfy { line in !dropped.contains(String(line.split(separator: "\t")[0])) })
     }
 }
+
+extension SplitCommandTests {
+    /// A target whose every molecule is held out has nothing to train a target-only family on: those runs are skipped
+    /// with a message (NA in the tables) instead of ending the protocol.
+    func testHoldoutSkipsTargetOnlyRunsWithoutTrainingConditions() throws {
+        let sim = try CLIFixtures.simulated()
+        let files = ["sim_l1000", "sim_op3"].map { sim.appendingPathComponent("\($0).h5ad").path }
+        let dir = try temporaryDirectory()
+        let splitFile = dir.appendingPathComponent("split.tsv")
+        try runOK(["split", "--effects"] + files + ["--kind", "random", "--seed", "3", "--output", splitFile.path])
+        let lines = try String(contentsOf: splitFile, encoding: .utf8).split(separator: "\n").map(String.init)
+        let rewritten = lines.prefix(2) + lines.dropFirst(2).map { line -> String in
+            var f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if f[1] == "sim_op3" { f[4] = f[2] == "B cells" ? "test" : "val" }
+            return f.joined(separator: "\t")
+        }
+        try (rewritten.joined(separator: "\n") + "\n").write(to: splitFile, atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("lpm.json")
+        try Data(#"{"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "batch_size": 64, "max_epochs": 1, "checkpoint_every": 1}"#.utf8)
+            .write(to: config)
+        let out = dir.appendingPathComponent("holdout")
+        let result = try runOK(["evaluate", "holdout", "--effects"] + files + ["--config", config.path, "--split-file", splitFile.path,
+                                "--families", "scratch_target_only,all_datasets", "--seeds", "13", "--datasets", "sim_op3",
+                                "--output", out.path, "--threads", "1"], timeout: 300)
+        XCTAssertTrue(result.stderr.contains("sim_op3: no training conditions after the split") && result.stderr.contains("skipped scratch_target_only"),
+                      result.transcript)
+        let paper = try String(contentsOf: out.appendingPathComponent("holdout_paper10.md"), encoding: .utf8)
+        XCTAssertTrue(paper.contains("sim_op3"), paper)
+    }
+}

@@ -164,7 +164,14 @@ public enum HoldoutProtocol {
                 inits.append(choice)
                 log(options, "fine-tune init for \(d), encoder \(kind.rawValue): seed \(choice.sourceSeed) epoch \(choice.epoch) (\(choice.selection))")
             }
-            for family in options.families where family.training != .allDatasets {
+            let targetOnly = options.families.filter { $0.training != .allDatasets }
+            if !targetOnly.isEmpty && rows(SplitAssignment.train, d).isEmpty {
+                done += targetOnly.count * options.seeds.count
+                log(options, "\(d): no training conditions after the split (every molecule is held out); "
+                    + "skipped \(targetOnly.map(\.rawValue).joined(separator: ", ")) (NA in the tables)")
+                continue
+            }
+            for family in targetOnly {
                 for seed in options.seeds {
                     done += 1
                     log(options, "[\(done)/\(totalRuns)] \(family.rawValue), target \(d), seed \(seed)")
