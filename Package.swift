@@ -40,9 +40,10 @@ let package = Package(
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
         .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO", exclude: ["README.md"]),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
+        .target(name: "PerturbStats", dependencies: ["PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
         .target(
             name: "PerturbData",
-            dependencies: ["PerturbIO", "PerturbChem", "PerturbBase"],
+            dependencies: ["PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase"],
             path: "Sources/PerturbData",
             exclude: ["README.md"],
             resources: [.copy("Resources")]
@@ -55,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "PerturbEval",
-            dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase", "CBLAS"],
+            dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbStats", "PerturbBase", "CBLAS"],
             path: "Sources/PerturbEval",
             exclude: ["README.md"]
         ),
@@ -83,7 +84,8 @@ let package = Package(
         .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase"]),
         .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase"]),
         .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase"]),
-        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem", "PerturbBase"]),
+        .testTarget(name: "PerturbStatsTests", dependencies: ["PerturbStats", "PerturbIO", "PerturbBase"]),
+        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase"]),
         .testTarget(
             name: "PerturbModelTests",
             dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]

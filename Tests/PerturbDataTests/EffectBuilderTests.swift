@@ -1,6 +1,7 @@
 import XCTest
 import PerturbBase
 @testable import PerturbData
+import PerturbStats
 
 final class EffectBuilderTests: XCTestCase {
     /// Two plates; plate P1 has 3 controls and a compound A in 2 replicates, plate P2 has 2 controls and A once.

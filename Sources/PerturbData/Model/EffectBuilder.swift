@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbStats
 
 /// One sample (well, pseudobulk, bulk library) of a sample-level matrix.
 public struct SampleAnnotation: Sendable {

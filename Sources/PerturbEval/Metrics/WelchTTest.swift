@@ -1,5 +1,5 @@
 import Foundation
-import PerturbData
+import PerturbStats
 
 /// Welch's unequal-variance t-test of two independent samples, as `scipy.stats.ttest_ind(a, b, equal_var=False)`.
 ///
