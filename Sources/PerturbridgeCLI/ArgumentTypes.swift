@@ -11,6 +11,7 @@ extension OutputMode: ExpressibleByArgument {}
 extension TrainingMode: ExpressibleByArgument {}
 extension SampleNormalization: ExpressibleByArgument {}
 extension CompoundKey: ExpressibleByArgument {}
+extension EffectMethod: ExpressibleByArgument {}
 extension PredictionScoring.GeneSet: ExpressibleByArgument {}
 
 extension DoseUnit: ExpressibleByArgument {

@@ -114,7 +114,11 @@ public enum L1000Ingest {
         }
         var result = EffectBuilder.build(values: values, samples: samples, genes: genes, compounds: resolver.compounds,
                                          options: options.builder, report: &report)
-        result.pooled.provenance = ["source": file, "format": "gct", "method": "per-plate mean(treated) - mean(vehicle controls)"]
+        let limma = options.builder.statistics && options.builder.method == .limma
+        if limma { LimmaEffects.apply(to: &result, values: values, samples: samples, counts: false, trend: true, report: &report) }
+        result.pooled.provenance = ["source": file, "format": "gct",
+                                    "method": limma ? "limma: lmFit ~0 + condition + control group (plate), contrasts vs the plate's vehicle controls, eBayes(trend = TRUE)"
+                                                    : "per-plate mean(treated) - mean(vehicle controls)"]
         result.replicates.provenance = result.pooled.provenance
         return result
     }

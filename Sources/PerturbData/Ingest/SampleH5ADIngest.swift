@@ -69,6 +69,8 @@ public enum SampleH5ADIngest {
         } else {
             mode = normalization
         }
+        let limma = builder.statistics && builder.method == .limma
+        let rawCounts = limma && mode == .counts ? matrix.values : []
         if mode == .counts {
             for r in 0..<matrix.rows {
                 let row = matrix.values[(r * matrix.cols)..<((r + 1) * matrix.cols)]
@@ -119,8 +121,20 @@ public enum SampleH5ADIngest {
         }
         var result = EffectBuilder.build(values: values, samples: samples, genes: vocabulary.symbols, geneEnsemblIds: vocabulary.ensemblIds,
                                          compounds: resolver.compounds, options: builder, report: &report)
+        if limma {
+            var input = values
+            if mode == .counts {
+                input = [Float](repeating: .nan, count: rows.count * g)
+                for (s, r) in rows.enumerated() {
+                    for (c, target) in geneMap.enumerated() where input[s * g + target].isNaN { input[s * g + target] = rawCounts[r * matrix.cols + c] }
+                }
+            }
+            LimmaEffects.apply(to: &result, values: input, samples: samples, counts: mode == .counts, trend: mode != .counts, report: &report)
+        }
         result.pooled.provenance = ["source": file, "format": "samples-h5ad", "normalization": mode.rawValue,
-                                    "method": "mean(treated) - mean(controls of the same plate, context and time)"]
+                                    "method": limma ? (mode == .counts ? "limma-voom: filterByExpr, TMM, voom, lmFit ~0 + condition + control group, contrasts vs controls, eBayes"
+                                                                       : "limma: lmFit ~0 + condition + control group, contrasts vs controls, eBayes(trend = TRUE)")
+                                                    : "mean(treated) - mean(controls of the same plate, context and time)"]
         result.replicates.provenance = result.pooled.provenance
         return result
     }

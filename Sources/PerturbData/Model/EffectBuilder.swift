@@ -34,10 +34,17 @@ public enum EffectBuilder {
     public struct Options: Sendable {
         public var statistics = true
         public var keepReplicates = true
-        public init(statistics: Bool = true, keepReplicates: Bool = true) {
+        /// With `.limma` the ingest replaces the pooled effects by `LimmaEffects` and no Welch layers are computed here
+        /// (`perturbridge effects` defaults to `.limma`).
+        public var method = EffectMethod.meanDifference
+        public init(statistics: Bool = true, keepReplicates: Bool = true, method: EffectMethod = .meanDifference) {
             self.statistics = statistics
             self.keepReplicates = keepReplicates
+            self.method = method
         }
+
+        /// Whether this builder computes the Welch layers.
+        var welch: Bool { statistics && method == .meanDifference }
     }
 
     public struct Result: Sendable {
@@ -128,7 +135,7 @@ public enum EffectBuilder {
                 pooled.logFC.append(ok ? Float(sum[c] / Double(n[c])) : 0)
                 pooled.measured.append(ok)
             }
-            if options.statistics {
+            if options.welch {
                 let groups = Set(rows.map { samples[$0].controlGroup }).sorted().map { stats[$0]! }
                 for c in 0..<g {
                     let nt = Double(n[c])
@@ -158,7 +165,7 @@ public enum EffectBuilder {
                 }
             }
         }
-        if options.statistics && anyStatistics {
+        if options.welch && anyStatistics {
             pooled.extraLayers["t"] = tLayer
             pooled.extraLayers["pvalue"] = pLayer
         }
