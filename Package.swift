@@ -73,7 +73,7 @@ let package = Package(
             name: "PerturbridgeBench",
             dependencies: [
                 "PerturbBase", "PerturbTensor", "PerturbNN", "PerturbIO", "PerturbChem", "PerturbData",
-                "PerturbModel", "CBLAS",
+                "PerturbModel", "PerturbStats", "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PerturbridgeBench"

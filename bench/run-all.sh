@@ -7,4 +7,5 @@ $bench engine --threads 2
 $bench model --threads 2
 $bench io
 $bench chem --threads 2
+$bench limma --threads 2
 $bench cpb --threads 2 --fraction "${CPB_FRACTION:-1}"

@@ -5,8 +5,8 @@ import ArgumentParser
 struct PerturbridgeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perturbridge-bench",
-        abstract: "Benchmarks against their peers (RDKit Python, h5py, PyTorch), in the same run.",
-        subcommands: [Chem.self, CPB.self, EngineCommand.self, IO.self, Model.self]
+        abstract: "Benchmarks against their peers (RDKit Python, h5py, PyTorch, R limma), in the same run.",
+        subcommands: [Chem.self, CPB.self, EngineCommand.self, IO.self, Limma.self, Model.self]
     )
 
     struct Chem: ParsableCommand {
@@ -33,6 +33,12 @@ struct PerturbridgeBench: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "io", abstract: ".h5ad reads against h5py.")
         @OptionGroup var settings: IOBench.Settings
         func run() throws { try IOBench.run(settings) }
+    }
+
+    struct Limma: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The whole-plate limma fit (lmFit + contrasts + trended eBayes) against R's limma.")
+        @OptionGroup var settings: LimmaBench.Settings
+        func run() throws { try LimmaBench.run(settings) }
     }
 
     struct Model: ParsableCommand {
