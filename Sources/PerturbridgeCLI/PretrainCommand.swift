@@ -13,8 +13,9 @@ struct Pretrain: ParsableCommand {
         are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are
         global over every file given, also when --datasets restricts training to targets. Without --split, a seeded
         random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets
-        config.json, run.json, metrics.jsonl/.csv, best/last/epoch-NNNN checkpoints. --resume continues a killed run
-        from last.safetensors and ends with the same weights as an uninterrupted run (same seed and --threads).
+        config.json, run.json, metrics.jsonl/.csv, a TensorBoard event file per process (tensorboard --logdir),
+        best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same
+        weights as an uninterrupted run (same seed and --threads).
 
         Examples:
           perturbridge simulate --output demo-data --seed 13
