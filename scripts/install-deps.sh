@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build, run and test perturbridge.
 # System: OpenBLAS, HDF5, RDKit (+ Boost headers it includes), InChI, pkg-config, Debian's RDKit Python (tests
-# compare fingerprints with it). Python (pip): h5py, anndata and safetensors, used only by tests that check our
-# files open in the reference tools.
+# compare fingerprints with it). Python (pip): h5py, anndata, safetensors and tensorboard, used only by tests that
+# check our files open in the reference tools.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
@@ -15,6 +15,6 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 if [ "${PERTURBRIDGE_SKIP_PIP:-0}" != 1 ]; then
-    python3 -c "import h5py, anndata, safetensors" 2>/dev/null \
-        || python3 -m pip install -q h5py anndata safetensors
+    python3 -c "import h5py, anndata, safetensors, tensorboard" 2>/dev/null \
+        || python3 -m pip install -q h5py anndata safetensors tensorboard
 fi

@@ -5,7 +5,7 @@ import PerturbTensor
 
 /// Distinct compound sets of a batch, CSR style: set `i` holds compound codes `indices[offsets[i]..<offsets[i+1]]`.
 /// Codes at or above the vocabulary size refer to `extraFingerprints` (molecules outside the vocabulary, for the
-/// inductive `fingerprint_mlp` encoder only).
+/// encoders that can embed them: `fingerprint_mlp` and `morgan_fixed`).
 public struct CompoundSets {
     public var offsets: [Int32]
     public var indices: [Int32]
@@ -28,6 +28,9 @@ protocol CompoundEncoder: Module {
     /// Vocabulary compounds whose fingerprint is the zero vector (no or invalid SMILES), excluding Control; empty
     /// for encoders that use no structure.
     var zeroFingerprintKeys: [String] { get }
+    /// The fingerprint a molecule outside the vocabulary is embedded from (`CompoundSets.extraFingerprints`); nil
+    /// when the encoder has rows for vocabulary compounds only (`learned`, `morgan_learned`).
+    var newMoleculeFingerprint: MorganOptions? { get }
 }
 
 extension CompoundEncoderKind {

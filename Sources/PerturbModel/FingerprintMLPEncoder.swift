@@ -23,6 +23,7 @@ final class FingerprintMLPEncoder: CompoundEncoder {
     }
 
     var parameters: [Parameter] { network.parameters }
+    var newMoleculeFingerprint: MorganOptions? { options }
 
     func encode(_ sets: CompoundSets, graph: Graph) -> Var {
         let bits = options.bits

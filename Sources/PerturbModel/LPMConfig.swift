@@ -42,8 +42,8 @@ public enum TrainingMode: String, Codable, CaseIterable, Sendable {
     case finetune
 }
 
-/// Model and training settings of an LPM run: a JSON file in `experiments/pretrain/` (snake_case keys, every key
-/// optional, unknown keys rejected) plus CLI overrides. Defaults are the reference's (seed-spec §3.1).
+/// Model and training settings of an LPM run: a JSON, YAML or TOML file (`experiments/pretrain/`; snake_case keys,
+/// every key optional, unknown keys rejected) plus CLI overrides. Defaults are the reference's (seed-spec §3.1).
 public struct LPMConfig: Codable, Equatable, Sendable {
     public var outputMode: OutputMode = .multiout
     public var embeddingDim = 128
@@ -125,7 +125,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         let known = Set(CodingKeys.allCases.map(\.stringValue))
         if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted()
             .first(where: { !known.contains($0) }) {
-            throw InputError("LPM config: unknown key '\(unknown)'; known keys: \(known.sorted().joined(separator: ", "))")
+            throw UnknownConfigKey(key: unknown, known: known.sorted())
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var d = LPMConfig()
@@ -149,16 +149,21 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         self = d
     }
 
-    /// Reads a JSON config file; errors name the file and the problem.
+    /// Reads a config file — JSON, YAML (`.yaml`/`.yml`) or TOML (`.toml`), by extension, all with this schema —
+    /// errors name the file, the key and, where the parser gives it, the line.
     public static func read(_ url: URL) throws -> LPMConfig {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw InputError("\(url.path): config file not found")
         }
-        do { return try JSONDecoder().decode(LPMConfig.self, from: data) } catch let error as InputError {
+        let document = try ConfigDocument(data, of: url)
+        do { return try JSONDecoder().decode(LPMConfig.self, from: document.json) } catch let error as UnknownConfigKey {
+            throw InputError("\(url.path): \(document.keyLines[error.key].map { "line \($0): " } ?? "")\(error.message)")
+        } catch let error as InputError {
             throw InputError("\(url.path): \(error.message)")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.dataCorrupted(let context) {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw InputError("\(url.path): field '\(path)': \(context.debugDescription)")
+            let line = context.codingPath.first.flatMap { document.keyLines[$0.stringValue] }.map { "line \($0): " } ?? ""
+            throw InputError("\(url.path): \(line)field '\(path)': \(context.debugDescription)")
         } catch {
             throw InputError("\(url.path): not a valid LPM config (\(error))")
         }
@@ -201,4 +206,14 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")
         try check(mode != .finetune || initFrom != nil, "init_from", "must name a checkpoint in mode finetune")
     }
+}
+
+/// A config key outside `LPMConfig`'s schema.
+public struct UnknownConfigKey: UserInputError {
+    /// The key as written.
+    public var key: String
+    /// Every key the schema knows, sorted.
+    public var known: [String]
+    var message: String { "LPM config: unknown key '\(key)'; known keys: \(known.joined(separator: ", "))" }
+    public var description: String { message }
 }

@@ -163,15 +163,19 @@ public final class LPMModel: Module {
         return (Array(vocabularies.compounds.dropFirst()), matrix, config.embeddingDim)
     }
 
-    /// Embeddings of arbitrary molecules from their SMILES (inductive; `fingerprint_mlp` only). Throws a `ChemError`
-    /// naming the (0-based) row of the first invalid SMILES.
+    /// Whether molecules outside the vocabulary get an embedding from their structure (`fingerprint_mlp`,
+    /// `morgan_fixed`).
+    public var embedsNewMolecules: Bool { compoundEncoder.newMoleculeFingerprint != nil }
+
+    /// Embeddings of arbitrary molecules from their SMILES (`fingerprint_mlp` and `morgan_fixed` only). Throws a
+    /// `ChemError` naming the (0-based) row of the first invalid SMILES.
     public func embed(smiles: [String]) throws -> [Float] {
-        guard let encoder = compoundEncoder as? FingerprintMLPEncoder else {
-            throw InputError("embedding new molecules needs a fingerprint_mlp model; this checkpoint uses \(config.compoundEncoder.rawValue) (only its \(vocabularies.compounds.count - 1) vocabulary compounds have embeddings)")
+        guard let options = compoundEncoder.newMoleculeFingerprint else {
+            throw InputError("embedding new molecules needs a fingerprint_mlp or morgan_fixed model; this checkpoint uses \(config.compoundEncoder.rawValue) (only its \(vocabularies.compounds.count - 1) vocabulary compounds have embeddings)")
         }
         var fps: [Fingerprint] = []
         for (row, s) in smiles.enumerated() {
-            do { fps.append(try Morgan.fingerprint(smiles: s, options: encoder.options)) } catch let e as ChemError {
+            do { fps.append(try Morgan.fingerprint(smiles: s, options: options)) } catch let e as ChemError {
                 throw e.at(row: row)
             }
         }

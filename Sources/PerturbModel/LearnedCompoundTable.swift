@@ -1,4 +1,5 @@
 import PerturbBase
+import PerturbChem
 import PerturbNN
 import PerturbTensor
 
@@ -14,6 +15,7 @@ final class LearnedCompoundTable: CompoundEncoder {
 
     var parameters: [Parameter] { [table] }
     var zeroFingerprintKeys: [String] { [] }
+    var newMoleculeFingerprint: MorganOptions? { nil }
 
     func encode(_ sets: CompoundSets, graph: Graph) -> Var {
         embeddingBagMean(graph.parameter(table), offsets: sets.offsets, indices: sets.indices)

@@ -8,36 +8,46 @@ import PerturbTensor
 extension LPMModel {
     /// Predicted logFC for `rows` of `table` (every row when nil), row-major `rows × table.genes`, NaN for genes
     /// outside the model's vocabulary. Datasets, contexts and compounds must be in the vocabulary, except that a
-    /// `fingerprint_mlp` model embeds unknown compounds from their SMILES in `table.compounds` (inductive).
-    /// Throws an `InputError` naming the row otherwise.
+    /// `fingerprint_mlp` or `morgan_fixed` model embeds unknown compounds from their SMILES in `table.compounds`
+    /// (inductive). Throws an `InputError` naming the row otherwise.
     public func predict(_ table: EffectsTable, rows: [Int]? = nil, batchSize: Int = 4096) throws -> [Float] {
         let rows = rows ?? Array(table.conditions.indices)
+        return try predict(conditions: rows.map { table.conditions[$0] }, rowNumbers: rows, compounds: table.compounds,
+                           genes: table.genes, batchSize: batchSize)
+    }
+
+    /// Predicted logFC of `conditions`, row-major `conditions × genes` (NaN for genes outside the vocabulary), as
+    /// `predict(_:rows:)`; `compounds` gives the SMILES of compounds outside the vocabulary, `rowNumbers` (default
+    /// 0, 1, …) name the rows in errors.
+    public func predict(conditions: [Condition], rowNumbers: [Int]? = nil, compounds: [String: Compound], genes: [String],
+                        batchSize: Int = 4096) throws -> [Float] {
+        let rowNumbers = rowNumbers ?? Array(conditions.indices)
         var index = self.index
         var extra: [Fingerprint] = []
-        if let fingerprintEncoder = compoundEncoder as? FingerprintMLPEncoder {
-            let unknown = Set(rows.flatMap { table.conditions[$0].compounds }).filter { index.compounds[$0] == nil }.sorted()
+        if let options = compoundEncoder.newMoleculeFingerprint {
+            let unknown = Set(conditions.flatMap(\.compounds)).filter { index.compounds[$0] == nil }.sorted()
             for key in unknown {
-                guard let smiles = table.compounds[key]?.canonicalSmiles, !smiles.isEmpty else {
+                guard let smiles = compounds[key]?.canonicalSmiles, !smiles.isEmpty else {
                     throw InputError("predict: compound '\(key)' is outside the vocabulary and has no SMILES to fingerprint")
                 }
                 index.compounds[key] = Int32(vocabularies.compounds.count + extra.count)
-                extra.append(try Morgan.fingerprint(smiles: smiles, options: fingerprintEncoder.options))
+                extra.append(try Morgan.fingerprint(smiles: smiles, options: options))
             }
         }
         let sets = CompoundSetTable()
         let encoder = ConditionEncoder(index: index, sets: sets)
-        let geneMap = index.geneMap(table.genes)
-        let g = table.genes.count
-        var out = [Float](repeating: .nan, count: rows.count * g)
+        let geneMap = index.geneMap(genes)
+        let g = genes.count
+        var out = [Float](repeating: .nan, count: conditions.count * g)
         var builder = BatchBuilder(sets: sets, panels: [], geneCount: vocabularies.genes.count)
         let graph = Graph(training: false)
         var rng = SeededRNG(seed: 0)
-        let encoded = try rows.map { try encoder.encode(table.conditions[$0], row: $0, source: "predict") }
+        let encoded = try zip(conditions, rowNumbers).map { try encoder.encode($0, row: $1, source: "predict") }
         let knownGenes = (0..<g).filter { geneMap[$0] >= 0 }
         switch config.outputMode {
         case .multiout:
-            for lo in stride(from: 0, to: rows.count, by: batchSize) {
-                let part = encoded[lo..<min(rows.count, lo + batchSize)]
+            for lo in stride(from: 0, to: conditions.count, by: batchSize) {
+                let part = encoded[lo..<min(conditions.count, lo + batchSize)]
                 let (local, compoundSets) = builder.localSets(part.map(\.compoundSet))
                 var cs = compoundSets
                 cs.extraFingerprints = extra
@@ -52,8 +62,8 @@ extension LPMModel {
             }
         case .scalar:
             var pairs: [(row: Int, gene: Int)] = []
-            pairs.reserveCapacity(rows.count * knownGenes.count)
-            for r in rows.indices { for c in knownGenes { pairs.append((r, c)) } }
+            pairs.reserveCapacity(conditions.count * knownGenes.count)
+            for r in conditions.indices { for c in knownGenes { pairs.append((r, c)) } }
             for lo in stride(from: 0, to: pairs.count, by: batchSize) {
                 let part = pairs[lo..<min(pairs.count, lo + batchSize)]
                 let codes = part.map { encoded[$0.row] }

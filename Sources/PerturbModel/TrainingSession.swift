@@ -31,6 +31,7 @@ final class TrainingSession {
     private(set) var step = 0
     private var dropoutRNG: SeededRNG
     private let schedule: LearningRateSchedule
+    private let events: TrainingEvents
 
     init(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]], vocabularies: Vocabularies?,
          runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool) throws {
@@ -86,7 +87,8 @@ final class TrainingSession {
                                           weightDecay: Float(config.weightDecay))
         dropoutRNG = SeededRNG.derived(seed: config.seed, label: "dropout")
         schedule = .exponential(gamma: config.lrDecay)
-        if resume && fm.fileExists(atPath: folder.last.path) {
+        let resuming = resume && fm.fileExists(atPath: folder.last.path)
+        if resuming {
             let info = try Checkpoint.load(from: folder.last, into: model.parameters, optimizer: optimizer, strict: true)
             let saved = try info.config.decode(LPMConfig.self)
             guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
@@ -101,6 +103,7 @@ final class TrainingSession {
         }
         try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         try AtomicFile.write(config.jsonData(), to: folder.config)
+        events = try TrainingEvents(folder: folder, resumedAtStep: resuming ? step : nil)
         try writeRunRecord()
     }
 
@@ -131,7 +134,7 @@ final class TrainingSession {
         /// One optimizer step on `records`, run as micro-batches of `micro_batch_size` whose losses are weighted by
         /// their share of the step's measured values: the gradient of the whole batch's mean loss, with the memory
         /// of one micro-batch.
-        func train<Record: BufferedRecord>(_ records: [Record], _ build: ([Record]) -> Batch) {
+        func train<Record: BufferedRecord>(_ records: [Record], _ build: ([Record]) -> Batch) throws {
             optimizer.zeroGrad()
             let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
             var stepSSE = 0.0
@@ -147,7 +150,9 @@ final class TrainingSession {
             step += 1
             sse += stepSSE
             measured += stepMeasured
-            reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", stepSSE / Double(max(1, stepMeasured)))),
+            let stepLoss = stepSSE / Double(max(1, stepMeasured))
+            try events.step(step, loss: stepLoss)
+            reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", stepLoss)),
                                                  ("lr", String(format: "%.3g", lr)),
                                                  ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
         }
@@ -157,9 +162,9 @@ final class TrainingSession {
             var buffer = ShuffleBuffer<Record>(capacityBytes: config.shuffleBufferMB << 20, batchSize: config.batchSize,
                                                batching: config.batching)
             for shard in shards where !limitReached {
-                try buffer.add(try read(shard), rng: &shuffleRNG) { if !limitReached { train($0, build) } }
+                try buffer.add(try read(shard), rng: &shuffleRNG) { if !limitReached { try train($0, build) } }
             }
-            if !limitReached { buffer.finish(rng: &shuffleRNG) { if !limitReached { train($0, build) } } }
+            if !limitReached { try buffer.finish(rng: &shuffleRNG) { if !limitReached { try train($0, build) } } }
             return buffer.peakBytes
         }
         let bufferPeak = scalarMode ? try pass(corpus.scalarRecords) { builder.batch($0) } : try pass(corpus.rows) { builder.batch($0) }
@@ -178,7 +183,8 @@ final class TrainingSession {
         try corpus.validate(model, batchSize: config.batchSize)
     }
 
-    /// Appends the epoch to the history, updates best / patience state, writes metrics and `run.json`; returns
+    /// Appends the epoch to the history, updates best / patience state, writes metrics, TensorBoard scalars and
+    /// `run.json`; returns
     /// whether the validation RMSE improved.
     func record(_ train: EpochTraining, _ validation: ValidationMetrics) throws -> Bool {
         epoch += 1
@@ -187,6 +193,7 @@ final class TrainingSession {
                                    rowsPerSecond: Double(train.rows) / max(train.seconds, 1e-9), peakRSSMB: PeakMemory.residentMB,
                                    shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20))
         state.history.append(metrics)
+        try events.epoch(metrics)
         let improved = validation.rmse.map { rmse in state.bestRMSE.map { rmse < $0 } ?? true } ?? true
         if improved {
             state.bestEpoch = epoch

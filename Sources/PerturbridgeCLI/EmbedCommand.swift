@@ -11,8 +11,8 @@ struct Embed: ParsableCommand {
         discussion: """
         obs = compound key (InChIKey when known), inchikey, canonical_smiles, datasets_seen (training datasets,
         |-joined), source; X = the embedding (the compound table row, or the fingerprint encoder's output). With a
-        fingerprint_mlp checkpoint, --smiles adds molecules never seen in training (one SMILES per line, or a
-        CSV/TSV with a `smiles` column).
+        fingerprint_mlp or morgan_fixed checkpoint, --smiles adds molecules never seen in training (one SMILES per
+        line, or a CSV/TSV with a `smiles` column).
 
         Examples:
           perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad
@@ -22,7 +22,7 @@ struct Embed: ParsableCommand {
 
     @Option(help: "Run folder (uses best.safetensors) or a checkpoint .safetensors file.") var checkpoint: String
     @Option(help: "Output .h5ad, .csv or .tsv.") var output: String
-    @Option(help: "SMILES of extra molecules (fingerprint_mlp checkpoints only).") var smiles: String?
+    @Option(help: "SMILES of extra molecules (fingerprint_mlp or morgan_fixed checkpoints only).") var smiles: String?
 
     func run() throws {
         let model = try LPMCheckpoint.load(URL(fileURLWithPath: checkpoint))

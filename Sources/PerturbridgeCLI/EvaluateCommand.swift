@@ -202,7 +202,7 @@ struct EvaluateHoldout: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Effects files (.h5ad), one or more datasets.")
     var effects: [String]
 
-    @Option(name: .long, help: "LPM config JSON (model and training settings).")
+    @Option(name: .long, help: "LPM config: .json, .yaml/.yml or .toml (model and training settings).")
     var config = "experiments/pretrain/lpm-multiout.json"
 
     @Option(name: .long, help: "Families (comma-separated, or all).")

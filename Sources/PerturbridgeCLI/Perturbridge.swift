@@ -21,6 +21,7 @@ struct Perturbridge: ParsableCommand {
             Split.self,
             Pretrain.self,
             Embed.self,
+            Predict.self,
             Evaluate.self,
             Score.self,
             Agreement.self,

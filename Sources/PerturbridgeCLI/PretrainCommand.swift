@@ -9,12 +9,14 @@ struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an LPM (compound, context, dataset, gene embeddings) on effects files.",
         discussion: """
-        The config (JSON, experiments/pretrain/*.json) sets the model and training; flags override it. Effects files
+        The config (JSON, YAML or TOML by extension; experiments/pretrain/*.json) sets the model and training; flags
+        override it, and --print-config prints the result as JSON (what config.json in the run folder will hold). Effects files
         are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are
         global over every file given, also when --datasets restricts training to targets. Without --split, a seeded
         random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets
-        config.json, run.json, metrics.jsonl/.csv, best/last/epoch-NNNN checkpoints. --resume continues a killed run
-        from last.safetensors and ends with the same weights as an uninterrupted run (same seed and --threads).
+        config.json, run.json, metrics.jsonl/.csv, a TensorBoard event file per process (tensorboard --logdir),
+        best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same
+        weights as an uninterrupted run (same seed and --threads).
 
         Examples:
           perturbridge simulate --output demo-data --seed 13
@@ -22,13 +24,14 @@ struct Pretrain: ParsableCommand {
               --output checkpoints/all --epochs 20
           perturbridge pretrain --config experiments/pretrain/finetune-frozen.json --effects demo-data/*.h5ad \\
               --split checkpoints/all/split.tsv --datasets sim_op3 --init-from checkpoints/all --output checkpoints/ft-op3
+          perturbridge pretrain --config my-run.yaml --epochs 5 --print-config
         """
     )
 
-    @Option(help: "Config JSON (experiments/pretrain/*.json).") var config: String
-    @Option(parsing: .upToNextOption, help: "Effects .h5ad files (one or more).") var effects: [String]
+    @Option(help: "Config file: .json, .yaml/.yml or .toml (experiments/pretrain/*.json).") var config: String
+    @Option(parsing: .upToNextOption, help: "Effects .h5ad files (one or more).") var effects: [String] = []
     @Option(help: "Split TSV (from `perturbridge split`); train/val rows are used, test rows are not.") var split: String?
-    @Option(help: "Run folder.") var output: String
+    @Option(help: "Run folder.") var output: String?
     @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
     @Option(help: "Override max_epochs.") var epochs: Int?
     @Option(help: "Override batch_size.") var batchSize: Int?
@@ -42,6 +45,7 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Override init_from (run folder or .safetensors) for finetune.") var initFrom: String?
     @Option(help: "Override patience (0 = no early stopping).") var patience: Int?
     @Flag(help: "No progress on stderr.") var quiet = false
+    @Flag(help: "Print the resolved config (file + flag overrides) as JSON and exit.") var printConfig = false
 
     func resolvedConfig() throws -> LPMConfig {
         var c = try LPMConfig.read(URL(fileURLWithPath: config))
@@ -62,7 +66,12 @@ struct Pretrain: ParsableCommand {
 
     func run() throws {
         let config = try resolvedConfig()
+        if printConfig {
+            print(String(decoding: try config.jsonData(), as: UTF8.self))
+            return
+        }
         guard !effects.isEmpty else { throw InputError("--effects needs at least one effects .h5ad file") }
+        guard let output else { throw InputError("--output needs the run folder to write") }
         let sources = try effects.map { try EffectsSource.open(URL(fileURLWithPath: $0)) }
         let runDirectory = URL(fileURLWithPath: output)
         let assignment: SplitAssignment

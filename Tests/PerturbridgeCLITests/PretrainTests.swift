@@ -33,6 +33,8 @@ final class PretrainTests: XCTestCase {
         for file in ["best.safetensors", "last.safetensors", "config.json", "run.json", "split.tsv"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "pretrain wrote no \(file)")
         }
+        let runFiles = try FileManager.default.contentsOfDirectory(atPath: run.path)
+        XCTAssertEqual(runFiles.filter { $0.hasPrefix("events.out.tfevents.") }.count, 1, "one TensorBoard event file: \(runFiles)")
         // A second run into the same folder without --resume is refused (nothing is overwritten).
         try runUserError(["pretrain", "--config", config, "--effects"] + simulatedFiles() + ["--output", run.path, "--quiet"], mentions: [run.path, "--resume"])
 
