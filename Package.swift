@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
         .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO", exclude: ["README.md"]),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
-        .target(name: "PerturbStats", dependencies: ["PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
+        .target(name: "PerturbStats", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
         .target(
             name: "PerturbData",
             dependencies: ["PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase"],

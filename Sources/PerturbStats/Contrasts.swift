@@ -17,19 +17,22 @@ public enum Contrasts {
             }
         }
         let v = fit.covCoefficients
-        var correlation = [Double](repeating: 0, count: p * p)
-        for i in 0..<p { for j in 0..<p { correlation[i * p + j] = v[i * p + j] / (v[i * p + i] * v[j * p + j]).squareRoot() } }
+        // Each contrast as its non-zero (coefficient, weight) pairs: contrasts are sparse (a condition minus its controls).
+        let terms: [[(index: Int, weight: Double)]] = (0..<k).map { ci in (0..<p).compactMap { c[$0 * k + ci] != 0 ? ($0, c[$0 * k + ci]) : nil } }
+        func correlation(_ i: Int, _ j: Int) -> Double { v[i * p + j] / (v[i * p + i] * v[j * p + j]).squareRoot() }
+        let pairCorrelations: [[Double]] = terms.map { t in t.flatMap { a in t.map { b in correlation(a.index, b.index) } } }
         var coefficients = [Double](repeating: .nan, count: fit.genes * k), stdev = coefficients
         for g in 0..<fit.genes {
-            let beta = fit.coefficients[(g * p)..<((g + 1) * p)], u = fit.stdevUnscaled[(g * p)..<((g + 1) * p)]
+            let base = g * p
             for ci in 0..<k {
+                let t = terms[ci], rho = pairCorrelations[ci]
                 var estimate = 0.0, variance = 0.0, defined = true
-                for i in 0..<p where c[i * k + ci] != 0 {
-                    let bi = beta[beta.startIndex + i], ui = u[u.startIndex + i]
+                for (a, ta) in t.enumerated() {
+                    let bi = fit.coefficients[base + ta.index], ui = fit.stdevUnscaled[base + ta.index]
                     guard bi.isFinite, ui.isFinite else { defined = false; break }
-                    estimate += c[i * k + ci] * bi
-                    for j in 0..<p where c[j * k + ci] != 0 {
-                        variance += c[i * k + ci] * c[j * k + ci] * ui * u[u.startIndex + j] * correlation[i * p + j]
+                    estimate += ta.weight * bi
+                    for (b, tb) in t.enumerated() {
+                        variance += ta.weight * tb.weight * ui * fit.stdevUnscaled[base + tb.index] * rho[a * t.count + b]
                     }
                 }
                 guard defined else { continue }
@@ -41,7 +44,7 @@ public enum Contrasts {
         for a in 0..<k {
             for b in 0..<k {
                 var s = 0.0
-                for i in 0..<p where c[i * k + a] != 0 { for j in 0..<p where c[j * k + b] != 0 { s += c[i * k + a] * v[i * p + j] * c[j * k + b] } }
+                for x in terms[a] { for y in terms[b] { s += x.weight * v[x.index * p + y.index] * y.weight } }
                 covariance[a * k + b] = s
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PerturbBase
 
 /// The prior of the gene-wise variances: a scaled inverse χ² with `df` degrees of freedom and scale `s2` (per gene
 /// when a trend on intensity was fitted).
@@ -37,25 +38,35 @@ public enum EmpiricalBayes {
             dfTotal[g] = min(d0 + d, dfPooled)
         }
         var t = [Double](repeating: .nan, count: genes * k), p = t
-        for g in 0..<genes {
-            let s = s2Post[g].squareRoot()
-            for j in 0..<k {
-                let i = g * k + j
-                t[i] = fit.coefficients[i] / fit.stdevUnscaled[i] / s
-                p[i] = t[i].isFinite ? StudentT.twoSidedPValue(t: t[i], df: dfTotal[g]) : .nan
+        t.withUnsafeMutableBufferPointer { tb in
+            p.withUnsafeMutableBufferPointer { pb in
+                Parallel.forEachChunk(count: genes) { range in
+                    for g in range {
+                        let s = s2Post[g].squareRoot(), lnBeta = StudentT.lnBeta(df: dfTotal[g])
+                        for j in 0..<k {
+                            let i = g * k + j
+                            tb[i] = fit.coefficients[i] / fit.stdevUnscaled[i] / s
+                            pb[i] = tb[i].isFinite ? StudentT.twoSidedPValue(t: tb[i], df: dfTotal[g], lnBeta: lnBeta) : .nan
+                        }
+                    }
+                }
             }
         }
         let medianPrior = median(prior.s2.filter(\.isFinite))
         let limits = (stdevCoefficientLimits.0 * stdevCoefficientLimits.0 / medianPrior,
                       stdevCoefficientLimits.1 * stdevCoefficientLimits.1 / medianPrior)
         var lods = [Double](repeating: .nan, count: genes * k)
-        for j in 0..<k {
-            let tj = (0..<genes).map { t[$0 * k + j] }, uj = (0..<genes).map { fit.stdevUnscaled[$0 * k + j] }
-            let v0 = priorCoefficientVariance(t: tj, stdevUnscaled: uj, df: dfTotal, proportion: proportion, limits: limits)
-            for g in 0..<genes where tj[g].isFinite {
-                let u2 = uj[g] * uj[g], r = (u2 + v0) / u2, t2 = tj[g] * tj[g], df = dfTotal[g]
-                let kernel = df.isInfinite ? t2 * (1 - 1 / r) / 2 : (1 + df) / 2 * Foundation.log((t2 + df) / (t2 / r + df))
-                lods[g * k + j] = Foundation.log(proportion / (1 - proportion)) - Foundation.log(r) / 2 + kernel
+        lods.withUnsafeMutableBufferPointer { lb in
+            Parallel.forEachChunk(count: k) { contrasts in
+                for j in contrasts {
+                    let tj = (0..<genes).map { t[$0 * k + j] }, uj = (0..<genes).map { fit.stdevUnscaled[$0 * k + j] }
+                    let v0 = priorCoefficientVariance(t: tj, stdevUnscaled: uj, df: dfTotal, proportion: proportion, limits: limits)
+                    for g in 0..<genes where tj[g].isFinite {
+                        let u2 = uj[g] * uj[g], r = (u2 + v0) / u2, t2 = tj[g] * tj[g], df = dfTotal[g]
+                        let kernel = df.isInfinite ? t2 * (1 - 1 / r) / 2 : (1 + df) / 2 * Foundation.log((t2 + df) / (t2 / r + df))
+                        lb[g * k + j] = Foundation.log(proportion / (1 - proportion)) - Foundation.log(r) / 2 + kernel
+                    }
+                }
             }
         }
         return Result(prior: prior, s2Post: s2Post, dfTotal: dfTotal, t: t, pValue: p, lods: lods)

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import PerturbBase
 
@@ -46,29 +47,36 @@ public enum LinearModel {
         let fullStdev = (0..<p).map { cov[$0 * p + $0].squareRoot() }
         var coefficients = [Double](repeating: .nan, count: genes * p), stdev = coefficients
         var sigma = [Double](repeating: .nan, count: genes), df = [Double](repeating: 0, count: genes), amean = sigma
+        // Complete, unweighted genes in one pass of two matrix products: B = Y Pᵀ with P = (XᵀX)⁻¹Xᵀ, residuals Y − B Xᵀ.
+        let complete = weights == nil ? (0..<genes).filter { g in (0..<n).allSatisfy { expression[g * n + $0].isFinite } } : []
+        if !complete.isEmpty {
+            let block = fitComplete(expression: expression, genes: complete, samples: n, design: design, covariance: cov)
+            for (offset, g) in complete.enumerated() {
+                var sum = 0.0
+                for i in 0..<n { sum += expression[g * n + i] }
+                amean[g] = sum / Double(n)
+                for j in 0..<p { coefficients[g * p + j] = block.coefficients[offset * p + j]; stdev[g * p + j] = fullStdev[j] }
+                sigma[g] = block.sigma[offset]
+                df[g] = Double(n - p)
+            }
+        }
+        let remaining = complete.count == genes ? [] : Array(Set(0..<genes).subtracting(complete)).sorted()
         let lock = NSLock()
-        Parallel.forEachChunk(count: genes, threads: genes < 256 ? 1 : Parallel.threadCount) { range in
+        Parallel.forEachChunk(count: remaining.count, threads: remaining.count < 256 ? 1 : Parallel.threadCount) { positions in
+            let range = positions.map { remaining[$0] }
             var y = [Double](repeating: 0, count: n)
             var localCoefficients = [Double](repeating: .nan, count: range.count * p), localStdev = localCoefficients
             var localSigma = [Double](repeating: .nan, count: range.count), localDF = [Double](repeating: 0, count: range.count)
             var localMean = localSigma
             for (offset, g) in range.enumerated() {
                 var sum = 0.0, finite = 0
-                var complete = true
                 for i in 0..<n {
                     let v = expression[g * n + i]
                     y[i] = v
-                    if v.isFinite { sum += v; finite += 1 } else { complete = false }
-                    if let w = weights?[g * n + i], !(w > 0 && w.isFinite) { complete = false }
+                    if v.isFinite { sum += v; finite += 1 }
                 }
                 localMean[offset] = finite > 0 ? sum / Double(finite) : .nan
-                let gene: GeneFit?
-                if complete && weights == nil {
-                    gene = solve(full, y: y, stdev: fullStdev)
-                } else {
-                    gene = solveSubset(design: design, y: y, weights: weights.map { Array($0[(g * n)..<((g + 1) * n)]) })
-                }
-                guard let gene else { continue }
+                guard let gene = solveSubset(design: design, y: y, weights: weights.map { Array($0[(g * n)..<((g + 1) * n)]) }) else { continue }
                 for j in 0..<p { localCoefficients[offset * p + j] = gene.coefficients[j]; localStdev[offset * p + j] = gene.stdev[j] }
                 localSigma[offset] = gene.sigma
                 localDF[offset] = gene.df
@@ -86,7 +94,33 @@ public enum LinearModel {
 
     struct GeneFit { var coefficients: [Double]; var stdev: [Double]; var sigma: Double; var df: Double }
 
-    /// The fit of one complete, unweighted gene on the shared factorization.
+    /// Coefficients (genes × p) and σ of complete genes by BLAS: B = Y Pᵀ, P = (XᵀX)⁻¹Xᵀ; σ² = ‖Y − B Xᵀ‖² / (n − p).
+    static func fitComplete(expression: [Double], genes: [Int], samples n: Int, design: DesignMatrix, covariance: [Double])
+        -> (coefficients: [Double], sigma: [Double]) {
+        let p = design.columns, m = genes.count
+        var y = [Double](repeating: 0, count: m * n)
+        for (offset, g) in genes.enumerated() { for i in 0..<n { y[offset * n + i] = expression[g * n + i] } }
+        // P (p × n) = covariance (p × p) · Xᵀ.
+        var projection = [Double](repeating: 0, count: p * n)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(n), Int32(p), 1, covariance, Int32(p),
+                    design.values, Int32(p), 0, &projection, Int32(n))
+        var beta = [Double](repeating: 0, count: m * p)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(p), Int32(n), 1, y, Int32(n), projection, Int32(n),
+                    0, &beta, Int32(p))
+        // Residuals: y ← y − B Xᵀ.
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(p), -1, beta, Int32(p), design.values,
+                    Int32(p), 1, &y, Int32(n))
+        let df = Double(n - p)
+        let sigma = (0..<m).map { g -> Double in
+            guard df > 0 else { return .nan }
+            var rss = 0.0
+            for i in 0..<n { rss += y[g * n + i] * y[g * n + i] }
+            return (rss / df).squareRoot()
+        }
+        return (beta, sigma)
+    }
+
+    /// The least squares fit of y on a factorized design.
     static func solve(_ qr: HouseholderQR, y: [Double], stdev: [Double]) -> GeneFit {
         var qty = y
         qr.applyTranspose(to: &qty, count: 1)

@@ -10,32 +10,46 @@ public enum StudentT {
         return t >= 0 ? half : 1 - half
     }
 
-    /// The t with P(T > t) = `probability` (0 < probability < 1), by bisection to machine precision.
+    /// The t with P(T > t) = `probability` (0 < probability < 1): Newton steps on the tail, kept inside a bisection
+    /// bracket, to a relative 1e-14.
     public static func upperQuantile(probability: Double, df: Double) -> Double {
         guard probability > 0, probability < 1 else { return probability <= 0 ? .infinity : -.infinity }
         if probability > 0.5 { return -upperQuantile(probability: 1 - probability, df: df) }
         var low = 0.0, high = 1.0
         while upperTail(t: high, df: df) > probability { low = high; high *= 2; if high > 1e300 { break } }
-        for _ in 0..<200 {
-            let mid = 0.5 * (low + high)
-            if upperTail(t: mid, df: df) > probability { low = mid } else { high = mid }
-            if high - low <= 1e-15 * high { break }
+        let lnDensityScale = df.isInfinite ? -0.5 * Foundation.log(2 * Double.pi)
+            : lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * Foundation.log(df * Double.pi)
+        func density(_ t: Double) -> Double {
+            df.isInfinite ? exp(lnDensityScale - t * t / 2) : exp(lnDensityScale - (df + 1) / 2 * Foundation.log1p(t * t / df))
         }
-        return 0.5 * (low + high)
+        var t = 0.5 * (low + high)
+        for _ in 0..<200 {
+            let f = upperTail(t: t, df: df) - probability
+            if f > 0 { low = t } else { high = t }
+            var next = t + f / density(t)
+            if !(next > low && next < high) { next = 0.5 * (low + high) }
+            if abs(next - t) <= 1e-14 * abs(next) || high - low <= 1e-15 * high { return next }
+            t = next
+        }
+        return t
     }
 
     /// Two-sided p-value of a t statistic with `df` degrees of freedom: P(|T| ≥ |t|) = I_{df/(df+t²)}(df/2, 1/2).
-    public static func twoSidedPValue(t: Double, df: Double) -> Double {
+    /// `lnBeta` = ln Γ(df/2 + 1/2) − ln Γ(df/2) − ln Γ(1/2) may be given when many t share a df.
+    public static func twoSidedPValue(t: Double, df: Double, lnBeta: Double? = nil) -> Double {
         guard t.isFinite, df > 0 else { return t.isInfinite ? 0 : .nan }
         let x = df / (df + t * t)
-        return min(1, max(0, regularizedIncompleteBeta(a: df / 2, b: 0.5, x: x)))
+        return min(1, max(0, regularizedIncompleteBeta(a: df / 2, b: 0.5, x: x, lnBeta: lnBeta)))
     }
 
-    /// I_x(a, b).
-    public static func regularizedIncompleteBeta(a: Double, b: Double, x: Double) -> Double {
+    /// ln Γ(df/2 + 1/2) − ln Γ(df/2) − ln Γ(1/2), the constant of `twoSidedPValue` for one df.
+    public static func lnBeta(df: Double) -> Double { lgamma(df / 2 + 0.5) - lgamma(df / 2) - lgamma(0.5) }
+
+    /// I_x(a, b); `lnBeta` = ln Γ(a+b) − ln Γ(a) − ln Γ(b) when known.
+    public static func regularizedIncompleteBeta(a: Double, b: Double, x: Double, lnBeta given: Double? = nil) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
-        let lnBeta: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
+        let lnBeta: Double = given ?? (lgamma(a + b) - lgamma(a) - lgamma(b))
         let lnPowers: Double = a * Foundation.log(x) + b * Foundation.log(1 - x)
         let lnFront = lnBeta + lnPowers
         let front = exp(lnFront)

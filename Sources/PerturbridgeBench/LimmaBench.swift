@@ -37,17 +37,23 @@ enum LimmaBench {
         print("limma bench: \(url.lastPathComponent): \(genes) genes × \(samples) samples, \(treated.count) contrasts vs \(groups.filter { $0 == "ctl" }.count) DMSO wells; best of \(settings.repeats)")
 
         let design = DesignMatrix.groups(groups, levels: levels)
-        var best = Double.infinity, checksum = 0.0
+        var best = Double.infinity, checksum = 0.0, stages = [Double](repeating: .infinity, count: 3)
         setenv("PERTURBRIDGE_THREADS", "\(settings.threads)", 1)
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         for _ in 0..<settings.repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = now()
             let fit = try LinearModel.fit(expression: expression, genes: genes, design: design)
+            let fitted = now()
             let contrasts = Contrasts.fit(fit, contrasts: treated.map { ($0 + " - ctl", [$0: 1.0, "ctl": -1.0]) })
+            let contrasted = now()
             let moderated = EmpiricalBayes.moderate(contrasts, trend: true)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            let end = now()
+            best = min(best, end - start)
+            stages = [min(stages[0], fitted - start), min(stages[1], contrasted - fitted), min(stages[2], end - contrasted)]
             checksum = moderated.t.reduce(0) { $0 + ($1.isFinite ? abs($1) : 0) }
         }
-        print(String(format: "PerturbStats (%d threads): %.3f s   (sum |t| %.6f)", settings.threads, best, checksum))
+        print(String(format: "PerturbStats (%d threads): %.3f s   (lmFit %.3f, contrasts.fit %.3f, eBayes %.3f; sum |t| %.6f)",
+                     settings.threads, best, stages[0], stages[1], stages[2], checksum))
 
         guard let peer = try runR(expression: expression, genes: genes, samples: samples, groups: groups, levels: levels, settings: settings) else {
             print("R peer: not run (\(settings.rscript) with limma not found)")
