@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 MUTATIONS = ("truncate", "flip", "zero", "copy")
 
@@ -114,51 +115,64 @@ def main():
     parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per command (ulimit -v)")
     parser.add_argument("--effects-every", type=int, default=5, help="also run `effects` on every N-th variant (0: never)")
     parser.add_argument("--keep", help="folder for the damaged copies of failing cases and failures.tsv")
+    parser.add_argument("--jobs", type=int, default=1, help="cases run at the same time")
     parser.add_argument("--log", help="TSV of every case (fixture, case, command, mutation, outcome, seconds)")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="perturbridge-mutants-")
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
-    log = open(args.log, "w") if args.log else None
+    started = time.monotonic()
+
+    def run_variant(task):
+        """Damages one copy, runs its commands; returns (fixture name, case, rows of (label, description, outcome, seconds, last line))."""
+        fixture, data, case = task
+        name = os.path.basename(fixture)
+        stem, ext = os.path.splitext(name)
+        rng = random.Random(f"{args.seed}:{name}:{case}")
+        damaged, description = mutate(data, rng)
+        path = os.path.join(work, f"{stem}-{case}{ext}")
+        with open(path, "wb") as handle:
+            handle.write(damaged)
+        commands = [("inspect", [args.bin, "inspect", path])]
+        if args.effects_every and case % args.effects_every == 0:
+            output = os.path.join(work, f"effects-{stem}-{case}.h5ad")
+            commands.append(("effects", [args.bin, "effects", "--input", path, "--output", output]))
+        rows = []
+        for label, command in commands:
+            outcome, elapsed, stderr = run_case(command, args.timeout, args.memory_mb)
+            last = stderr.strip().splitlines()[-1][:200] if stderr.strip() else ""
+            rows.append((label, description, outcome, elapsed, last))
+        if args.keep and any(row[2] not in ("ok", "user-error") for row in rows):
+            shutil.copyfile(path, os.path.join(args.keep, f"{stem}-{case}{ext}"))
+        for leftover in [path] + [os.path.join(work, f"effects-{stem}-{case}.h5ad{suffix}") for suffix in ("", ".ingest.json")]:
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        return name, case, rows
+
     totals = Counter()
     failures = []
     slowest = 0.0
-    started = time.monotonic()
+    log = open(args.log, "w") if args.log else None
     try:
-        for fixture in args.fixtures:
-            data = open(fixture, "rb").read()
-            name = os.path.basename(fixture)
-            stem, ext = os.path.splitext(name)
-            per_fixture = Counter()
-            for case in range(args.first, args.first + args.count):
-                rng = random.Random(f"{args.seed}:{name}:{case}")
-                damaged, description = mutate(data, rng)
-                path = os.path.join(work, f"{stem}-{case}{ext}")
-                with open(path, "wb") as handle:
-                    handle.write(damaged)
-                commands = [("inspect", [args.bin, "inspect", path])]
-                if args.effects_every and case % args.effects_every == 0:
-                    output = os.path.join(work, "effects-out.h5ad")
-                    commands.append(("effects", [args.bin, "effects", "--input", path, "--output", output]))
-                for label, command in commands:
-                    outcome, elapsed, stderr = run_case(command, args.timeout, args.memory_mb)
-                    slowest = max(slowest, elapsed)
-                    totals[(label, outcome)] += 1
-                    per_fixture[outcome] += 1
-                    if log:
-                        log.write(f"{name}\t{case}\t{label}\t{description}\t{outcome}\t{elapsed:.2f}\n")
-                    if outcome not in ("ok", "user-error"):
-                        last = stderr.strip().splitlines()[-1][:200] if stderr.strip() else ""
-                        failures.append((name, case, label, description, outcome, elapsed, last))
-                        if args.keep:
-                            kept = os.path.join(args.keep, f"{stem}-{case}{ext}")
-                            shutil.copyfile(path, kept)
-                        print(f"FAIL {name} case {case} {label}: {outcome} after {elapsed:.1f} s ({description}) {last}",
-                              flush=True)
-                os.remove(path)
-            print(f"{name}: {args.count} variants: " + ", ".join(f"{k} {v}" for k, v in sorted(per_fixture.items())),
-                  flush=True)
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for fixture in args.fixtures:
+                data = open(fixture, "rb").read()
+                per_fixture = Counter()
+                tasks = [(fixture, data, case) for case in range(args.first, args.first + args.count)]
+                for name, case, rows in pool.map(run_variant, tasks):
+                    for label, description, outcome, elapsed, last in rows:
+                        slowest = max(slowest, elapsed)
+                        totals[(label, outcome)] += 1
+                        per_fixture[outcome] += 1
+                        if log:
+                            log.write(f"{name}\t{case}\t{label}\t{description}\t{outcome}\t{elapsed:.2f}\n")
+                        if outcome not in ("ok", "user-error"):
+                            failures.append((name, case, label, description, outcome, elapsed, last))
+                            print(f"FAIL {name} case {case} {label}: {outcome} after {elapsed:.1f} s ({description}) {last}",
+                                  flush=True)
+                print(f"{os.path.basename(fixture)}: {args.count} variants: "
+                      + ", ".join(f"{k} {v}" for k, v in sorted(per_fixture.items())), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if log:

@@ -6,13 +6,13 @@ import Foundation
 /// file and the HDF5 object, instead of a signal or a hang. Our own checks (return codes, shapes, sizes) come first
 /// and throw `FormatError`; the guard covers what libhdf5 1.10 does not check itself.
 enum H5Guard {
-    /// CPU seconds any guarded call may take (`$PERTURBRIDGE_HDF5_CPU_SECONDS`, default 10), plus
+    /// CPU seconds any guarded call may take (`$PERTURBRIDGE_HDF5_CPU_SECONDS`, default 5), plus
     /// `bytes / minimumBytesPerSecond` for the data it reads. Decoding metadata takes milliseconds and inflating
     /// gzip runs at over 100 MB/s, so this leaves a wide margin for real work; it is CPU time of the reading
     /// thread, so a loaded machine or a slow disk does not count against it.
     static let baseCPUSeconds: Double = {
         let text = ProcessInfo.processInfo.environment["PERTURBRIDGE_HDF5_CPU_SECONDS"] ?? ""
-        guard let value = Double(text), value > 0 else { return 10 }
+        guard let value = Double(text), value > 0 else { return 5 }
         return value
     }()
     static let minimumBytesPerSecond = 16e6
