@@ -5,12 +5,14 @@ import XCTest
 struct CLIResult {
     let arguments: [String]
     let status: Int32
+    /// True when the process was ended by a signal (`status` is then the signal number).
+    let signaled: Bool
     let stdout: String
     let stderr: String
 
     /// A one-paragraph account for assertion messages.
     var transcript: String {
-        "perturbridge \(arguments.joined(separator: " ")) → exit \(status)\n--- stdout ---\n\(stdout.suffix(3000))\n--- stderr ---\n\(stderr.suffix(3000))"
+        "perturbridge \(arguments.joined(separator: " ")) → \(signaled ? "signal" : "exit") \(status)\n--- stdout ---\n\(stdout.suffix(3000))\n--- stderr ---\n\(stderr.suffix(3000))"
     }
 }
 
@@ -88,7 +90,8 @@ enum CLI {
         /// Exit status and output; call after `wait` returned true (or after `kill` and `wait`).
         func result() -> CLIResult {
             let status = process.isRunning ? -1 : process.terminationStatus
-            return CLIResult(arguments: arguments, status: status,
+            let signaled = !process.isRunning && process.terminationReason == .uncaughtSignal
+            return CLIResult(arguments: arguments, status: status, signaled: signaled,
                              stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
         }
     }

@@ -63,7 +63,11 @@ struct H5ADMatrixElement {
             guard let shape, shape.count == 2 else {
                 throw FormatError(file: container.fileName, location: fullPath, message: "sparse matrix without a 2-element 'shape' attribute")
             }
-            (rows, cols) = (Int(shape[0]), Int(shape[1]))
+            guard let rowCount = Self.dimension(shape[0]), let colCount = Self.dimension(shape[1]) else {
+                throw FormatError(file: container.fileName, location: fullPath,
+                                  message: "invalid 'shape' attribute \(shape): expected two whole numbers from 0 to 2^40; the file is damaged")
+            }
+            (rows, cols) = (rowCount, colCount)
             for part in ["data", "indices", "indptr"] where group.kind(of: part) != .dataset {
                 throw FormatError(file: container.fileName, location: group.childPath(part), message: "missing dataset of the \(encoding)")
             }
@@ -71,6 +75,12 @@ struct H5ADMatrixElement {
         case .other?:
             throw FormatError(file: container.fileName, location: fullPath, message: "not a dataset or group")
         }
+    }
+
+    /// A sparse matrix dimension from its `shape` attribute: a whole number in 0...2^40, nil otherwise.
+    private static func dimension(_ value: Double) -> Int? {
+        guard let whole = Int(exactly: value), whole >= 0, whole <= 1 << 40 else { return nil }
+        return whole
     }
 
     var isSparse: Bool {

@@ -4,35 +4,50 @@ import CHDF5
 extension H5Object {
     /// True when the object carries an attribute called `name`.
     public func hasAttribute(_ name: String) -> Bool {
-        H5Aexists(id, name) > 0
+        guarded { H5Aexists(id, name) > 0 }
     }
 
     /// All attribute names, in HDF5's name order.
-    public func attributeNames() -> [String] {
-        var names: [String] = []
-        var info = H5O_info_t()
-        guard H5Oget_info1(id, &info) >= 0 else { return [] }
-        for index in 0..<info.num_attrs {
-            let length = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, pb_h5p_default())
-            guard length >= 0 else { continue }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            _ = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default())
-            names.append(String(cString: buffer))
+    public func attributeNames() throws -> [String] {
+        try guarded {
+            var names: [String] = []
+            var info = H5O_info_t()
+            guard H5Oget_info1(id, &info) >= 0 else { throw failure("cannot list attributes", includeHDF5Stack: true) }
+            for index in 0..<info.num_attrs {
+                let length = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, pb_h5p_default())
+                guard length >= 0, length <= 1 << 16 else { throw failure("cannot list attributes: the object header is damaged", includeHDF5Stack: true) }
+                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+                guard H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default()) >= 0 else {
+                    throw failure("cannot list attributes", includeHDF5Stack: true)
+                }
+                names.append(String(cString: buffer))
+            }
+            return names
         }
-        return names
     }
 
+    /// Opens attribute `name` and calls `body` with it, its type and its element count, checked against the bytes
+    /// the attribute stores (a damaged count must not size an allocation); the whole call runs guarded.
     private func withAttribute<T>(_ name: String, _ body: (hid_t, hid_t, Int) throws -> T) throws -> T? {
         guard hasAttribute(name) else { return nil }
-        let attr = H5Aopen(id, name, pb_h5p_default())
-        guard attr >= 0 else { throw failure("cannot open attribute '\(name)'", includeHDF5Stack: true) }
-        defer { H5Aclose(attr) }
-        let type = H5Aget_type(attr)
-        defer { H5Tclose(type) }
-        let space = H5Aget_space(attr)
-        defer { H5Sclose(space) }
-        let count = max(0, Int(H5Sget_simple_extent_npoints(space)))
-        return try body(attr, type, count)
+        return try guarded {
+            let attr = H5Aopen(id, name, pb_h5p_default())
+            guard attr >= 0 else { throw failure("cannot open attribute '\(name)'", includeHDF5Stack: true) }
+            defer { H5Aclose(attr) }
+            let type = H5Aget_type(attr)
+            guard type >= 0 else { throw failure("cannot read the type of attribute '\(name)'", includeHDF5Stack: true) }
+            defer { H5Tclose(type) }
+            let space = H5Aget_space(attr)
+            guard space >= 0 else { throw failure("cannot read the dataspace of attribute '\(name)'", includeHDF5Stack: true) }
+            defer { H5Sclose(space) }
+            let points = H5Sget_simple_extent_npoints(space)
+            let stored = Int(clamping: H5Aget_storage_size(attr))
+            let elementBytes = max(1, Int(H5Tget_size(type)))
+            guard points >= 0, points <= Int64(stored / elementBytes) else {
+                throw failure("attribute '\(name)' claims \(points) elements but stores \(stored) bytes: the file is damaged")
+            }
+            return try body(attr, type, Int(points))
+        }
     }
 
     /// The element type of attribute `name`, or nil when absent.

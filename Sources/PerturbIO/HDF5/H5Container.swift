@@ -16,6 +16,10 @@ public protocol H5Container: H5Object {}
 extension H5Container {
     /// True when `name` (a relative path, possibly nested like `a/b/c`) exists below this container.
     public func exists(_ name: String) -> Bool {
+        guarded(child: name) { existsUnguarded(name) }
+    }
+
+    private func existsUnguarded(_ name: String) -> Bool {
         var prefix = ""
         for part in name.split(separator: "/") {
             prefix += prefix.isEmpty ? String(part) : "/" + part
@@ -26,14 +30,21 @@ extension H5Container {
 
     /// Names of the direct children, in name order.
     public func childNames() throws -> [String] {
+        try guarded { try childNamesUnguarded() }
+    }
+
+    private func childNamesUnguarded() throws -> [String] {
         var info = H5G_info_t()
         guard H5Gget_info(id, &info) >= 0 else { throw failure("cannot list group", includeHDF5Stack: true) }
         var names: [String] = []
         for index in 0..<info.nlinks {
             let length = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, pb_h5p_default())
             guard length >= 0 else { throw failure("cannot list group", includeHDF5Stack: true) }
+            guard length <= 1 << 16 else { throw failure("a link name of \(length) bytes: the group is damaged") }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            _ = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default())
+            guard H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default()) >= 0 else {
+                throw failure("cannot list group", includeHDF5Stack: true)
+            }
             names.append(String(cString: buffer))
         }
         return names
@@ -42,7 +53,7 @@ extension H5Container {
     /// Whether `name` is a group or a dataset; nil when it does not exist.
     public func kind(of name: String) -> H5ObjectKind? {
         guard exists(name) else { return nil }
-        let object = H5Oopen(id, name, pb_h5p_default())
+        let object = guarded(child: name) { H5Oopen(id, name, pb_h5p_default()) }
         guard object >= 0 else { _ = H5Library.takeErrorMessage(); return nil }
         defer { H5Oclose(object) }
         switch H5Iget_type(object) {
@@ -56,7 +67,7 @@ extension H5Container {
     public func group(_ name: String) throws -> H5Group {
         guard let kind = kind(of: name) else { throw failure("missing group (expected an HDF5 group here)", child: name) }
         guard kind == .group else { throw failure("expected a group, found a \(kind == .dataset ? "dataset" : "non-group object")", child: name) }
-        let handle = H5Gopen2(id, name, pb_h5p_default())
+        let handle = guarded(child: name) { H5Gopen2(id, name, pb_h5p_default()) }
         guard handle >= 0 else { throw failure("cannot open group", child: name, includeHDF5Stack: true) }
         return H5Group(id: handle, fileName: fileName, path: childPath(name))
     }
@@ -65,7 +76,7 @@ extension H5Container {
     public func dataset(_ name: String) throws -> H5Dataset {
         guard let kind = kind(of: name) else { throw failure("missing dataset", child: name) }
         guard kind == .dataset else { throw failure("expected a dataset, found a group", child: name) }
-        let handle = H5Dopen2(id, name, pb_h5p_default())
+        let handle = guarded(child: name) { H5Dopen2(id, name, pb_h5p_default()) }
         guard handle >= 0 else { throw failure("cannot open dataset", child: name, includeHDF5Stack: true) }
         return try H5Dataset(id: handle, fileName: fileName, path: childPath(name))
     }

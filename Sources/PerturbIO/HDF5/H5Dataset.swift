@@ -1,4 +1,7 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open HDF5 dataset: shape, element type, and typed reads of everything or of a range of rows (a hyperslab
 /// along the first dimension), converted by HDF5 straight into the requested memory type.
@@ -13,35 +16,96 @@ public final class H5Dataset: H5Object {
     /// File offset of the raw data when it is stored contiguously without filters (nil otherwise).
     private let contiguousOffset: UInt64?
 
+    /// The most bytes the dataset's elements may claim (see `checkClaimedSize`): what the file stores for it,
+    /// times the deflate bound when the data is filtered, capped by the file's size.
+    private let claimLimit: Int
+    /// Bytes per element in the file (16 for a variable-length string's heap reference).
+    private let fileElementBytes: Int
+
     init(id: hid_t, fileName: String, path: String) throws {
         self.id = id
         self.fileName = fileName
         self.path = path
-        let space = H5Dget_space(id)
-        defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
-        shape = rank > 0 ? dims.map { Int($0) } : []
-        let type = H5Dget_type(id)
-        defer { H5Tclose(type) }
-        elementType = H5ElementType(typeID: type)
-        let plist = H5Dget_create_plist(id)
-        defer { H5Pclose(plist) }
-        var offset: UInt64?
-        if H5Pget_layout(plist) == H5D_CONTIGUOUS, H5Pget_nfilters(plist) == 0, H5Pget_external_count(plist) == 0 {
-            let address = H5Dget_offset(id)
-            if address != haddr_t.max { offset = UInt64(address) }
+        let layout = try H5Guard.run(file: fileName, location: path) { () throws -> (shape: [Int], type: H5ElementType, offset: UInt64?, limit: Int, size: Int) in
+            let space = H5Dget_space(id)
+            guard space >= 0 else { throw FormatError(file: fileName, location: path, message: "cannot read the dataspace (HDF5: \(H5Library.takeErrorMessage()))") }
+            defer { H5Sclose(space) }
+            let shape = try H5Dataset.dimensions(of: space, file: fileName, path: path)
+            let type = H5Dget_type(id)
+            guard type >= 0 else { throw FormatError(file: fileName, location: path, message: "cannot read the element type (HDF5: \(H5Library.takeErrorMessage()))") }
+            defer { H5Tclose(type) }
+            let plist = H5Dget_create_plist(id)
+            guard plist >= 0 else { throw FormatError(file: fileName, location: path, message: "cannot read the storage layout (HDF5: \(H5Library.takeErrorMessage()))") }
+            defer { H5Pclose(plist) }
+            var offset: UInt64?
+            if H5Pget_layout(plist) == H5D_CONTIGUOUS, H5Pget_nfilters(plist) == 0, H5Pget_external_count(plist) == 0 {
+                let address = H5Dget_offset(id)
+                if address != haddr_t.max { offset = UInt64(address) }
+            }
+            let stored = min(Int(clamping: H5Dget_storage_size(id)), H5Dataset.fileSize(fileName))
+            let limit = stored.multipliedReportingOverflow(by: H5Pget_nfilters(plist) > 0 ? H5Dataset.maximumCompressionRatio : 1)
+            _ = H5Library.takeErrorMessage()
+            return (shape, H5ElementType(typeID: type), offset, limit.overflow ? Int.max : limit.partialValue, max(1, Int(H5Tget_size(type))))
         }
-        contiguousOffset = offset
-        _ = H5Library.takeErrorMessage()
+        shape = layout.shape
+        elementType = layout.type
+        contiguousOffset = layout.offset
+        claimLimit = layout.limit
+        fileElementBytes = layout.size
+    }
+
+    /// Deflate cannot shrink data more than about 1032:1; with shuffle and the other filters libhdf5 ships, 1100
+    /// bounds what a real file's chunks can expand to.
+    static let maximumCompressionRatio = 1100
+    /// Datasets up to this many bytes are read without the size check (fill values of small unwritten datasets).
+    static let uncheckedClaimBytes = 1 << 20
+
+    private static func fileSize(_ name: String) -> Int {
+        var info = stat()
+        return stat(name, &info) == 0 ? Int(info.st_size) : Int.max
+    }
+
+    /// Throws when the header claims more data than the file can hold for this dataset, before anything is
+    /// allocated for it: a damaged shape must not become a multi-gigabyte allocation.
+    private func checkClaimedSize() throws {
+        let (claimed, overflow) = count.multipliedReportingOverflow(by: fileElementBytes)
+        guard overflow || claimed > Self.uncheckedClaimBytes else { return }
+        guard !overflow, claimed <= claimLimit else {
+            throw failure("the header claims \(count) elements (shape \(shape), \(overflow ? "too many" : "\(claimed)") bytes) but the file stores "
+                          + "at most \(claimLimit) bytes of data for it: the file is damaged or truncated")
+        }
+    }
+
+    /// The dimensions of a simple dataspace; throws when the header claims more elements than an Int can count.
+    static func dimensions(of space: hid_t, file: String, path: String) throws -> [Int] {
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0, rank <= 32 else {
+            throw FormatError(file: file, location: path, message: "invalid dataspace (rank \(rank)): the file is damaged")
+        }
+        if rank == 0 { return [] }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        guard H5Sget_simple_extent_dims(space, &dims, nil) == rank else {
+            throw FormatError(file: file, location: path, message: "cannot read the dataspace dimensions (HDF5: \(H5Library.takeErrorMessage()))")
+        }
+        var total = 1
+        for dim in dims {
+            guard dim <= hsize_t(1 << 48) else {
+                throw FormatError(file: file, location: path, message: "invalid shape \(dims): a dimension of \(dim) elements; the file is damaged")
+            }
+            let (product, overflow) = total.multipliedReportingOverflow(by: Int(dim))
+            guard !overflow, product <= 1 << 48 else {
+                throw FormatError(file: file, location: path, message: "invalid shape \(dims): more elements than any file holds; the file is damaged")
+            }
+            total = product
+        }
+        return dims.map { Int($0) }
     }
 
     deinit { H5Dclose(id) }
 
     /// The dataset that the object-reference attribute `attribute` points to, or nil when there is none.
     public func referencedDataset(_ attribute: String) throws -> H5Dataset? {
-        let handle = pb_h5_open_referenced(id, attribute)
+        let handle = guarded { pb_h5_open_referenced(id, attribute) }
         guard handle >= 0 else { _ = H5Library.takeErrorMessage(); return nil }
         guard H5Iget_type(handle) == H5I_DATASET else {
             H5Oclose(handle)
@@ -60,6 +124,7 @@ public final class H5Dataset: H5Object {
 
     /// Reads `rows` (all when nil) into a new array through memory type `memType`; `elementSize` bytes per value.
     func readRaw<T>(memType: hid_t, rows: Range<Int>?, as: T.Type) throws -> [T] {
+        try checkClaimedSize()
         let selected = try selection(rows)
         let total = selected.count * (shape.isEmpty ? 1 : rowElements)
         if total == 0 { return [] }
@@ -88,7 +153,8 @@ public final class H5Dataset: H5Object {
             memSpace = H5Screate_simple(Int32(counts.count), counts, nil)
         }
         defer { if memSpace != pb_h5s_all() { H5Sclose(memSpace) } }
-        let status = H5Dread(id, memType, memSpace, fileSpace, pb_h5p_default(), pointer)
+        let bytes = selected.count * max(1, rowElements) * Int(H5Tget_size(memType))
+        let status = guarded(bytes: bytes) { H5Dread(id, memType, memSpace, fileSpace, pb_h5p_default(), pointer) }
         if status < 0 {
             let stack = H5Library.takeErrorMessage()
             let hint = stack.contains("truncated") || stack.contains("addr overflow") || stack.contains("read failed")
@@ -178,6 +244,7 @@ public final class H5Dataset: H5Object {
     }
 
     private func readBytes(memType: hid_t, size: Int, rows: Range<Int>?) throws -> [UInt8] {
+        try checkClaimedSize()
         let selected = try selection(rows)
         let total = selected.count * (shape.isEmpty ? 1 : rowElements) * size
         if total == 0 { return [] }
@@ -193,6 +260,7 @@ public final class H5Dataset: H5Object {
         guard case .string(let variable, let size) = elementType else {
             throw failure("wrong dtype: expected strings, found \(elementType)")
         }
+        try checkClaimedSize()
         let selected = try selection(rows)
         let total = selected.count * (shape.isEmpty ? 1 : rowElements)
         if total == 0 { return [] }
@@ -211,8 +279,10 @@ public final class H5Dataset: H5Object {
         }
         let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
         let space = H5Screate_simple(1, [hsize_t(total)], nil)
-        H5Dvlen_reclaim(memType, space, pb_h5p_default(), &pointers)
-        H5Sclose(space)
+        defer { H5Sclose(space) }
+        guard guarded({ H5Dvlen_reclaim(memType, space, pb_h5p_default(), &pointers) }) >= 0 else {
+            throw failure("cannot release the strings read", includeHDF5Stack: true)
+        }
         return strings
     }
 

@@ -14,12 +14,12 @@ public final class H5File: H5Container {
         guard FileManager.default.fileExists(atPath: name) else {
             throw FormatError(file: name, location: "", message: "file not found")
         }
-        let isHDF5 = H5Fis_hdf5(name)
+        let isHDF5 = H5Guard.run(file: name, location: "") { H5Fis_hdf5(name) }
         guard isHDF5 > 0 else {
             _ = H5Library.takeErrorMessage()
             throw FormatError(file: name, location: "", message: "not an HDF5 file (no HDF5 signature); expected .h5ad/.gctx written by HDF5")
         }
-        let handle = H5Fopen(name, pb_h5f_acc_rdonly(), pb_h5p_default())
+        let handle = H5Guard.run(file: name, location: "") { H5Fopen(name, pb_h5f_acc_rdonly(), pb_h5p_default()) }
         guard handle >= 0 else {
             let stack = H5Library.takeErrorMessage()
             let reason = stack.contains("truncated") ? "the file is truncated (incomplete copy or download?)" : "cannot open HDF5 file"
@@ -48,7 +48,7 @@ public final class H5File: H5Container {
     /// True when the file starts with the HDF5 signature.
     public static func isHDF5(_ url: URL) -> Bool {
         H5Library.prepare()
-        let result = H5Fis_hdf5(url.path)
+        let result = H5Guard.run(file: url.path, location: "") { H5Fis_hdf5(url.path) }
         _ = H5Library.takeErrorMessage()
         return result > 0
     }
