@@ -45,8 +45,14 @@ struct EvaluateOP3: ParsableCommand {
         --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE
         (compound vectors: .h5ad with X = compounds × dims and obs index = compound key, or a
         TSV/CSV whose first column is a key, SMILES or name, or an LPM run folder / checkpoint).
+        Trivial baselines are scored beside them (--no-baselines to skip): baseline_mean (the
+        per-cell-type training mean), baseline_zero and baseline_knn (the mean of the 20 training
+        compounds most similar by Tanimoto on Morgan bits, in the same cell type); every feature
+        set gets Δ vs none and Δ vs baseline_mean. `simulate` writes compound_latents.tsv, the
+        true compound latents: `--features oracle=sim/compound_latents.tsv` is the upper bound.
         Writes split.tsv, op3_rows.tsv, op3_seeds.tsv, op3_summary.tsv, op3_summary.md,
-        op3_<metric>.svg and op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs).
+        op3_<metric>.svg, op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs) and
+        predictions/ (truth.h5ad and one prediction per feature set and seed, for `score`).
 
         Example (simulated OP3-like PBMC data, 2 seeds):
           perturbridge simulate --output sim --seed 13
@@ -72,6 +78,9 @@ struct EvaluateOP3: ParsableCommand {
 
     @Option(name: .customLong("split-seed"), help: "Seed of the compound draw (NumPy legacy seed, below 2^32).")
     var splitSeed: UInt32 = 42
+
+    @Flag(inversion: .prefixedNo, help: "Score the trivial baselines (baseline_mean: per-cell-type training mean, baseline_zero, baseline_knn: 20 Tanimoto nearest training compounds) beside the feature sets.")
+    var baselines = true
 
     @Option(name: .customLong("test-fraction"), help: "Fraction of compounds held out.")
     var testFraction = 0.25
@@ -150,6 +159,7 @@ struct EvaluateOP3: ParsableCommand {
         options.bootstrap = BootstrapOptions(draws: bootstrap)
         options.progress = runOptions.progress
         options.predictionsFolder = URL(fileURLWithPath: output).appendingPathComponent("predictions")
+        options.baselines = baselines
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let result = try OP3Protocol.run(effects: table, file: effects.joined(separator: ", "), options: options)

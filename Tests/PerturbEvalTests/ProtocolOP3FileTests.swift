@@ -48,7 +48,8 @@ final class ProtocolOP3FileTests: XCTestCase {
         let result = try OP3Protocol.run(effects: table, file: file.path, options: options)
         XCTAssertEqual(result.split.molecules(in: SplitAssignment.test).count, 2)   // floor(0.25 · 8)
         XCTAssertEqual(result.testRows.count, 8)
-        XCTAssertEqual(result.features.map(\.covered), [8, nil])
+        XCTAssertEqual(result.features.map(\.name), ["morgan", "none", "baseline_mean", "baseline_zero", "baseline_knn"])
+        XCTAssertEqual(result.features.map(\.covered), [8, nil, nil, nil, nil])
         XCTAssertTrue(result.results.allSatisfy { $0.scores.mean(.rmse).isFinite })
     }
 

@@ -80,10 +80,12 @@ final class ProtocolOP3Tests: XCTestCase {
         options.features = [("desc", .file(url)), ("none", .none)]
         options.predictor.epochs = 60
         let result = try OP3Protocol.run(effects: table, file: "synthetic", options: options)
-        XCTAssertEqual(result.features.map(\.covered), [24, nil])
+        XCTAssertEqual(result.features.map(\.covered), [24, nil, nil, nil, nil])
         let desc = result.results.first { $0.feature == "desc" }!.scores, none = result.results.first { $0.feature == "none" }!.scores
         XCTAssertLessThan(desc.mean(.rmse), 0.8 * none.mean(.rmse))
         XCTAssertGreaterThan(desc.mean(.pearson), none.mean(.pearson) + 0.2)
+        let mean = result.results.first { $0.feature == "baseline_mean" }!.scores
+        XCTAssertLessThan(desc.mean(.rmse), mean.mean(.rmse), "informative descriptors beat the per-context training mean")
 
         let summary = OP3Summary(result, bootstrap: options.bootstrap)
         let deltaRMSE = summary.rows.first { $0.feature == "desc" && $0.metric == .rmse }!.delta!
@@ -95,7 +97,7 @@ final class ProtocolOP3Tests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "missing \(name)")
         }
         let rows = try DelimitedTable.read(out.appendingPathComponent("op3_rows.tsv"), delimiter: "\t")
-        XCTAssertEqual(rows.rows.count, 2 * RowwiseMetric.allCases.count * result.testRows.count)
+        XCTAssertEqual(rows.rows.count, result.features.count * options.seeds.count * RowwiseMetric.allCases.count * result.testRows.count)
         let md = try String(contentsOf: out.appendingPathComponent("op3_summary.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("| desc |") && md.contains("Δ vs `none`"))
     }

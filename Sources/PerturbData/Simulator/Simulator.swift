@@ -31,6 +31,9 @@ public enum Simulator {
         public var compounds: [Compound]
         /// Compound key → embedded drug name and pathway.
         public var names: [String: (name: String, pathway: String)]
+        /// Compound key → its true generative parameters: the latent vector z (`latentDimension` values), the
+        /// efficacy and log10 EC50 — what an ideal compound representation would recover (`oracle` features).
+        public var latents: [String: [Double]]
     }
 
     /// Runs the generative model; one `EffectsTable` per dataset.
@@ -161,6 +164,8 @@ public enum Simulator {
             for c in picked { table.compounds[compounds[c].key] = compounds[c] }
             tables.append(table)
         }
-        return Output(tables: tables, compounds: compounds, names: names)
+        var latents: [String: [Double]] = [:]
+        for c in 0..<nc { latents[compounds[c].key] = Array(latent[(c * k)..<((c + 1) * k)]) + [efficacy[c], log10EC50[c]] }
+        return Output(tables: tables, compounds: compounds, names: names, latents: latents)
     }
 }

@@ -6,11 +6,14 @@ extension Simulator {
     public struct WrittenFiles: Sendable {
         public var effects: [URL]
         public var compounds: URL
+        public var latents: URL
         public var manifest: URL
     }
 
     /// Writes one effects `.h5ad` per dataset (`<dataset>.h5ad`), `compounds.tsv` (key, name, pathway, canonical
-    /// SMILES, datasets) and `simulation.json` (seed, config, per-dataset sizes), all atomically.
+    /// SMILES, datasets), `compound_latents.tsv` (key, the true latent z_1 … z_K, efficacy, log10_ec50: an `oracle`
+    /// feature table for `evaluate op3 --features oracle=FILE`) and `simulation.json` (seed, config, per-dataset
+    /// sizes), all atomically.
     public static func write(_ output: Output, config: SimulatorConfig, seed: UInt64, to directory: URL) throws -> WrittenFiles {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var effects: [URL] = []
@@ -30,6 +33,14 @@ extension Simulator {
         }
         let compoundsURL = directory.appendingPathComponent("compounds.tsv")
         try tsv.write(compoundsURL)
+        let k = config.latentDimension
+        var latentTable = DelimitedTable(header: ["key"] + (1...k).map { "z_\($0)" } + ["efficacy", "log10_ec50"])
+        for compound in output.compounds {
+            guard let values = output.latents[compound.key] else { continue }
+            latentTable.rows.append([compound.key] + values.map { String(format: "%.9g", $0) })
+        }
+        let latentsURL = directory.appendingPathComponent("compound_latents.tsv")
+        try latentTable.write(latentsURL, delimiter: "\t")
         struct Manifest: Codable {
             var seed: UInt64
             var config: SimulatorConfig
@@ -44,6 +55,6 @@ extension Simulator {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifestURL = directory.appendingPathComponent("simulation.json")
         try AtomicFile.write(try encoder.encode(Manifest(seed: seed, config: config, datasets: sizes)), to: manifestURL)
-        return WrittenFiles(effects: effects, compounds: compoundsURL, manifest: manifestURL)
+        return WrittenFiles(effects: effects, compounds: compoundsURL, latents: latentsURL, manifest: manifestURL)
     }
 }

@@ -21,6 +21,9 @@ public struct OP3ProtocolOptions {
     /// When set, the held-out truth (`truth.h5ad`, the target layer) and every prediction
     /// (`<feature>_seed<seed>.h5ad`, layer `prediction`) are written here, so `perturbridge score` can re-score them.
     public var predictionsFolder: URL?
+    /// Score the trivial baselines (`TrivialBaseline`: per-context mean, zeros, Tanimoto nearest neighbours) beside the
+    /// feature sets; they need no training and score the same for every seed.
+    public var baselines = true
 
     public init() {}
 }
@@ -94,6 +97,19 @@ public enum OP3Protocol {
                     let line = [("MRRMSE", RowwiseMetric.rmse), ("MAE", .mae), ("Spearman", .spearman)]
                         .map { "\($0.0) " + String(format: "%.4f", scores.mean($0.1)) }.joined(separator: ", ")
                     ProgressReporter.log("op3: \(name) seed \(seed): \(line)")
+                }
+            }
+        }
+        if options.baselines {
+            for baseline in TrivialBaseline.allCases {
+                let prediction = baseline.predict(task: task, trainRows: trainRows, rows: testRows)
+                let scores = try RowwiseScores.evaluate(truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
+                                                        rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
+                for seed in options.seeds { results.append(OP3SeedResult(feature: baseline.rawValue, seed: seed, scores: scores)) }
+                covered.append((baseline.rawValue, nil))
+                if options.progress {
+                    ProgressReporter.log("op3: \(baseline.rawValue): MRRMSE " + String(format: "%.4f", scores.mean(.rmse)) + ", Spearman "
+                                         + String(format: "%.4f", scores.mean(.spearman)))
                 }
             }
         }

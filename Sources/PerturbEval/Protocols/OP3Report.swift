@@ -5,11 +5,13 @@ import PerturbData
 /// Summary of the OP3 protocol: per feature set and metric, mean ± sd over seeds of the mean row score, a
 /// compound-clustered bootstrap CI (strata = cell type) of the seed-averaged row scores, and the difference to the
 /// descriptor-free `none` baseline oriented so that a positive Δ is better (`none − x` for RMSE/MAE, `x − none` for
-/// correlations), with its clustered CI and the share of rows where the feature set wins.
+/// correlations), with its clustered CI and the share of rows where the feature set wins; the same against the
+/// per-context training mean (`baseline_mean`) when the trivial baselines were scored.
 public struct OP3Summary: Sendable {
     /// The metrics of the OP3 benchmark, in report order.
     public static let metrics: [RowwiseMetric] = [.rmse, .mae, .pearson, .spearman, .cosine]
     public static let baseline = "none"
+    public static let meanBaseline = TrivialBaseline.contextMean.rawValue
 
     public struct Row: Sendable {
         public var feature: String
@@ -18,6 +20,9 @@ public struct OP3Summary: Sendable {
         public var interval: ConfidenceInterval
         public var delta: ConfidenceInterval?
         public var winRate: Double?
+        /// Δ vs the per-context training mean, oriented as `delta`.
+        public var deltaVsMean: ConfidenceInterval?
+        public var winRateVsMean: Double?
     }
 
     public var rows: [Row]
@@ -33,24 +38,26 @@ public struct OP3Summary: Sendable {
             }
         }
         var rows: [Row] = []
-        let hasBaseline = result.features.contains { $0.name == Self.baseline }
+        let names = Set(result.features.map(\.name))
+        /// Δ of `feature` against `reference` (positive = better) with its clustered CI and win rate over rows.
+        func compare(_ feature: String, _ rowScores: [Double], to reference: String, _ metric: RowwiseMetric, label: String)
+            -> (ConfidenceInterval?, Double?) {
+            guard names.contains(reference), feature != reference else { return (nil, nil) }
+            let d = zip(rowScores, averaged(reference, metric)).map { metric.higherIsBetter ? $0 - $1 : $1 - $0 }
+            let ci = ClusterBootstrap.meanCI(values: d, clusters: clusters, strata: strata, options: bootstrap, label: "\(label)/\(feature)/\(metric.rawValue)")
+            let finite = d.filter(\.isFinite)
+            return (ci, finite.isEmpty ? nil : Double(finite.filter { $0 > 0 }.count) / Double(finite.count))
+        }
         for (feature, _) in result.features {
             for metric in Self.metrics {
                 let seedMeans = result.results.filter { $0.feature == feature }.map { $0.scores.mean(metric) }
                 let rowScores = averaged(feature, metric)
                 let interval = ClusterBootstrap.meanCI(values: rowScores, clusters: clusters, strata: strata, options: bootstrap,
                                                        label: "op3/\(feature)/\(metric.rawValue)")
-                var delta: ConfidenceInterval?, winRate: Double?
-                if hasBaseline && feature != Self.baseline {
-                    let base = averaged(Self.baseline, metric)
-                    let d = zip(rowScores, base).map { metric.higherIsBetter ? $0 - $1 : $1 - $0 }
-                    delta = ClusterBootstrap.meanCI(values: d, clusters: clusters, strata: strata, options: bootstrap,
-                                                    label: "op3-delta/\(feature)/\(metric.rawValue)")
-                    let finite = d.filter(\.isFinite)
-                    winRate = finite.isEmpty ? nil : Double(finite.filter { $0 > 0 }.count) / Double(finite.count)
-                }
+                let (delta, winRate) = compare(feature, rowScores, to: Self.baseline, metric, label: "op3-delta")
+                let (deltaVsMean, winRateVsMean) = compare(feature, rowScores, to: Self.meanBaseline, metric, label: "op3-delta-mean")
                 rows.append(Row(feature: feature, metric: metric, seeds: SeedAggregate(seedMeans), interval: interval,
-                                delta: delta, winRate: winRate))
+                                delta: delta, winRate: winRate, deltaVsMean: deltaVsMean, winRateVsMean: winRateVsMean))
             }
         }
         self.rows = rows
@@ -68,12 +75,14 @@ public struct OP3Summary: Sendable {
         var out = "Mean ± sd over seeds of the mean row score on the held-out compounds:\n\n" + table { $0.seeds.formatted() }
         out += "\nCompound-clustered bootstrap 95% CI (strata = cell type) of the seed-averaged row scores:\n\n"
         out += table { Self.format($0.interval) }
-        if rows.contains(where: { $0.delta != nil }) {
-            out += "\nΔ vs `none` (positive = better), clustered CI, win rate over rows:\n\n"
-            out += MarkdownTable(header: header, rows: features.filter { f in rows.contains { $0.feature == f && $0.delta != nil } }.map { f in
+        for (title, delta, win) in [("Δ vs `none`", \Row.delta, \Row.winRate),
+                                    ("Δ vs the per-context training mean (`\(Self.meanBaseline)`)", \Row.deltaVsMean, \Row.winRateVsMean)]
+            where rows.contains(where: { $0[keyPath: delta] != nil }) {
+            out += "\n\(title) (positive = better), clustered CI, win rate over rows:\n\n"
+            out += MarkdownTable(header: header, rows: features.filter { f in rows.contains { $0.feature == f && $0[keyPath: delta] != nil } }.map { f in
                 [f] + Self.metrics.map { m in
-                    guard let r = rows.first(where: { $0.feature == f && $0.metric == m }), let d = r.delta else { return "" }
-                    return Self.format(d) + (r.winRate.map { String(format: " (%.2f)", $0) } ?? "")
+                    guard let r = rows.first(where: { $0.feature == f && $0.metric == m }), let d = r[keyPath: delta] else { return "" }
+                    return Self.format(d) + (r[keyPath: win].map { String(format: " (%.2f)", $0) } ?? "")
                 }
             }, rightAligned: Set(1..<header.count)).render()
         }
@@ -83,12 +92,15 @@ public struct OP3Summary: Sendable {
     /// TSV with one line per feature set and metric.
     public func table() -> DelimitedTable {
         DelimitedTable(header: ["features", "metric", "mean", "sd", "n_seeds", "estimate", "ci_low", "ci_high", "ci_method",
-                                "delta_vs_none", "delta_ci_low", "delta_ci_high", "delta_ci_method", "delta_win_rate"],
+                                "delta_vs_none", "delta_ci_low", "delta_ci_high", "delta_ci_method", "delta_win_rate",
+                                "delta_vs_mean", "delta_mean_ci_low", "delta_mean_ci_high", "delta_mean_ci_method", "delta_mean_win_rate"],
                        rows: rows.map { r in
                            [r.feature, r.metric.rawValue, Self.number(r.seeds.mean), Self.number(r.seeds.sd), "\(r.seeds.count)",
                             Self.number(r.interval.estimate), Self.number(r.interval.low), Self.number(r.interval.high), r.interval.method.rawValue,
                             Self.number(r.delta?.estimate), Self.number(r.delta?.low), Self.number(r.delta?.high), r.delta?.method.rawValue ?? "",
-                            Self.number(r.winRate)]
+                            Self.number(r.winRate),
+                            Self.number(r.deltaVsMean?.estimate), Self.number(r.deltaVsMean?.low), Self.number(r.deltaVsMean?.high),
+                            r.deltaVsMean?.method.rawValue ?? "", Self.number(r.winRateVsMean)]
                        })
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+import PerturbChem
+
+/// Predictions that need no model, so that every number of an evaluation can be read against them: the per-context
+/// training mean, zeros, and the average of the `k` training compounds most similar by Tanimoto on Morgan bits in the
+/// same context (the structure-only nearest-neighbour predictor).
+public enum TrivialBaseline: String, CaseIterable, Sendable {
+    /// Per gene, the mean of the training rows of the row's context (cell type).
+    case contextMean = "baseline_mean"
+    /// Zero everywhere (no effect).
+    case zeros = "baseline_zero"
+    /// The mean of the rows of the `k` nearest training compounds (Tanimoto on Morgan bits) in the row's context; the
+    /// context mean when the compound has no structure or no neighbour was measured there.
+    case tanimotoNeighbours = "baseline_knn"
+
+    /// Predictions (`rows × genes`, row-major) for `rows` of `task` from `trainRows`.
+    public func predict(task: OP3Task, trainRows: [Int], rows: [Int], neighbours k: Int = 20,
+                        morgan: MorganOptions = MorganOptions()) -> [Float] {
+        let g = task.genes.count
+        switch self {
+        case .zeros:
+            return [Float](repeating: 0, count: rows.count * g)
+        case .contextMean:
+            let means = Self.contextMeans(task: task, trainRows: trainRows)
+            return rows.flatMap { means[Int(task.rowCellType[$0])] }
+        case .tanimotoNeighbours:
+            let means = Self.contextMeans(task: task, trainRows: trainRows)
+            let smiles = task.compounds.map { task.table.compounds[$0]?.canonicalSmiles ?? "" }
+            let fingerprints = Morgan.batch(smiles: smiles.map { $0.isEmpty ? "*" : $0 }, options: morgan).fingerprints
+                .enumerated().map { smiles[$0.offset].isEmpty ? nil : $0.element }
+            // Training rows by (context, compound).
+            var trainingRow: [Int: [Int: Int]] = [:]
+            for r in trainRows { trainingRow[Int(task.rowCellType[r]), default: [:]][Int(task.rowCompound[r])] = r }
+            return rows.flatMap { r -> [Float] in
+                let context = Int(task.rowCellType[r]), compound = Int(task.rowCompound[r])
+                guard let query = fingerprints[compound], let candidates = trainingRow[context] else { return means[context] }
+                let ranked = candidates.keys.compactMap { c -> (compound: Int, similarity: Double)? in
+                    guard c != compound, let fp = fingerprints[c] else { return nil }
+                    return (c, Morgan.tanimoto(query, fp))
+                }.sorted { ($0.similarity, -$0.compound) > ($1.similarity, -$1.compound) }.prefix(k)
+                guard !ranked.isEmpty else { return means[context] }
+                var sum = [Double](repeating: 0, count: g)
+                for neighbour in ranked {
+                    let row = candidates[neighbour.compound]!
+                    for j in 0..<g { sum[j] += Double(task.targets[row * g + j]) }
+                }
+                return sum.map { Float($0 / Double(ranked.count)) }
+            }
+        }
+    }
+
+    /// Per context, the gene-wise mean of the finite training targets (0 for a context without training rows).
+    static func contextMeans(task: OP3Task, trainRows: [Int]) -> [[Float]] {
+        let g = task.genes.count
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: g), count: task.cellTypes.count)
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: g), count: task.cellTypes.count)
+        for r in trainRows {
+            let c = Int(task.rowCellType[r])
+            for j in 0..<g where task.targets[r * g + j].isFinite { sums[c][j] += Double(task.targets[r * g + j]); counts[c][j] += 1 }
+        }
+        return zip(sums, counts).map { s, n in zip(s, n).map { $1 > 0 ? Float($0 / Double($1)) : 0 } }
+    }
+}
