@@ -251,6 +251,9 @@ struct EvaluateHoldout: ParsableCommand {
     @Flag(name: .customLong("keep-checkpoints"), help: "Keep every per-epoch checkpoint of the all-datasets runs.")
     var keepCheckpoints = false
 
+    @Flag(inversion: .prefixedNo, help: "Score the trivial baselines (baseline_mean: per-context mean of the target's training conditions, baseline_zero, baseline_knn: 20 Tanimoto nearest training compounds) beside the families, with paired Δ vs baseline_mean.")
+    var baselines = true
+
     @Option(name: .customLong("baseline-family"), help: "Baseline of the paired statistics (default: scratch_target_only when selected, else the first scratch family).")
     var baselineFamily: HoldoutFamily?
 
@@ -290,23 +293,28 @@ struct EvaluateHoldout: ParsableCommand {
         options.valFraction = valFraction
         options.testFraction = testFraction
         options.keepCheckpoints = keepCheckpoints
+        options.baselines = baselines
         options.progress = runOptions.progress
         let paired = try HoldoutComparison.families(selected: options.families, baseline: baselineFamily)
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let folder = URL(fileURLWithPath: output)
         let result = try HoldoutProtocol.run(effects: table, options: options, output: folder)
-        let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue), datasets: result.targets)
+        let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue) + result.baselines, datasets: result.targets)
         let units = HoldoutUnitScore.seedMeans(result.testErrors)
         let comparison = paired.map {
             HoldoutComparison(units: units, measurements: result.measurements, baseline: $0.baseline.rawValue,
                               families: $0.compared.map(\.rawValue), datasets: result.targets,
                               bootstrap: BootstrapOptions(draws: bootstrapDraws, seed: bootstrapSeed))
         }
+        let meanComparison = result.baselines.contains(TrivialBaseline.contextMean.rawValue) ? HoldoutComparison(
+            units: units, measurements: result.measurements, baseline: TrivialBaseline.contextMean.rawValue,
+            families: result.families.map(\.rawValue), datasets: result.targets,
+            bootstrap: BootstrapOptions(draws: bootstrapDraws, seed: bootstrapSeed)) : nil
         let settings = ["effects: \(effects.joined(separator: ", "))", "config: \(config) (epochs \(epochs.map(String.init) ?? "from config"))",
                         "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
         try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: settings,
-                                publishedTable: comparePaper.map { URL(fileURLWithPath: $0) }, to: folder)
+                                meanComparison: meanComparison, publishedTable: comparePaper.map { URL(fileURLWithPath: $0) }, to: folder)
         print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
         if runOptions.progress { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }

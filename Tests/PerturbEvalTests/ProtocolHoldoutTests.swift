@@ -78,6 +78,7 @@ final class ProtocolHoldoutTests: XCTestCase {
         options.epochs = 2
         options.targets = ["sim_op3"]
         options.progress = false
+        options.baselines = false
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("holdout-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try HoldoutProtocol.run(effects: table, options: options, output: dir)
@@ -132,5 +133,32 @@ final class ProtocolHoldoutTests: XCTestCase {
         // Repeating the protocol resumes the finished runs and gives the same numbers.
         let again = try HoldoutProtocol.run(effects: table, options: options, output: dir)
         XCTAssertEqual(again.measurements, result.measurements)
+    }
+
+    /// The trivial baselines from the target's own training rows: zeros score the root mean square of the truth, the
+    /// context mean is the mean of the training conditions of the same context, and each appears once per seed.
+    func testTrivialBaselinesOfTheHoldout() throws {
+        let output = try Simulator.simulate(config: .preset(.small), seed: 1)
+        let table = EffectsTable.concatenate(output.tables)
+        let split = MoleculeHoldout.crossDataset(conditions: table.conditions, seed: 13)
+        let train = split.entries.indices.filter { split.entries[$0].split == "train" && table.conditions[$0].dataset == "sim_op3" }
+        let test = split.entries.indices.filter { split.entries[$0].split == "test" && table.conditions[$0].dataset == "sim_op3" }
+        XCTAssertFalse(test.isEmpty)
+        let rows = HoldoutProtocol.EvaluationRows(val: [], test: test)
+        let zeros = try HoldoutProtocol.evaluate(baseline: .zeros, table: table, trainRows: train, rows: rows, seeds: [13, 17], dataset: "sim_op3")
+        var sum = 0.0, count = 0
+        for r in test { for (v, m) in zip(table.row(r), table.measuredRow(r)) where m { sum += Double(v) * Double(v); count += 1 } }
+        let rmse = zeros.measurements.filter { $0.metric == "rmse" }
+        XCTAssertEqual(rmse.map(\.seed), [13, 17])
+        for m in rmse { XCTAssertEqual(m.value, (sum / Double(count)).squareRoot(), accuracy: 1e-6) }
+        XCTAssertEqual(zeros.testErrors.count, 2 * test.count, "one unit error per test condition and seed")
+
+        let means = TrivialBaseline.contextMean.predict(table: table, trainRows: train, rows: [test[0]])
+        let context = table.conditions[test[0]].context
+        let members = train.filter { table.conditions[$0].context == context }
+        let g = table.geneCount
+        let j = (0..<g).first { gene in members.contains { Array(table.measuredRow($0))[gene] } }!
+        let expected = members.filter { Array(table.measuredRow($0))[j] }.map { Double(Array(table.row($0))[j]) }
+        XCTAssertEqual(Double(means[j]), expected.reduce(0, +) / Double(expected.count), accuracy: 1e-5)
     }
 }

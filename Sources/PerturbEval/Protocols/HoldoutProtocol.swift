@@ -22,6 +22,8 @@ public struct HoldoutOptions: Sendable {
     /// A split made in advance (`perturbridge split`, e.g. `--kind published`), used instead of drawing one;
     /// conditions it does not list are left out of the evaluation.
     public var splitFile: SplitAssignment?
+    /// Score the trivial baselines (`TrivialBaseline`, from each target's own training rows) beside the families.
+    public var baselines = true
     /// Keep every per-epoch checkpoint (otherwise only the selected ones are kept when the protocol ends).
     public var keepCheckpoints = false
     public var progress = true
@@ -72,6 +74,8 @@ public struct HoldoutResult: Sendable {
     public var testErrors: [HoldoutConditionError]
     public var runs: [HoldoutRunRecord]
     public var finetuneInits: [FinetuneInit]
+    /// The trivial baselines scored beside the families (`TrivialBaseline` raw values; empty when turned off).
+    public var baselines: [String]
 }
 
 /// The molecule holdout across datasets (seed spec §3.4–3.6, §4.1): one split of molecules per target dataset;
@@ -156,6 +160,13 @@ public enum HoldoutProtocol {
                                                  epoch: epoch, selection: selection))
                 }
             }
+            if options.baselines {
+                for baseline in TrivialBaseline.allCases {
+                    let scored = try evaluate(baseline: baseline, table: table, trainRows: trainRows, rows: evaluation, seeds: options.seeds, dataset: d)
+                    measurements += scored.measurements
+                    testErrors += scored.testErrors
+                }
+            }
             var initFor: [CompoundEncoderKind: FinetuneInit] = [:]
             for kind in uniqueKinds(options.families.filter { $0.training == .finetuneTarget }) {
                 let choice = try selectFinetuneInit(sourceRuns[kind]!, seeds: options.seeds, dataset: d, encoder: kind)
@@ -200,7 +211,8 @@ public enum HoldoutProtocol {
         }
         if !options.keepCheckpoints { try pruneEpochCheckpoints(sourceRuns, keep: keep) }
         return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
-                             measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits)
+                             measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits,
+                             baselines: options.baselines ? TrivialBaseline.allCases.map(\.rawValue) : [])
     }
 
     struct EvaluationRows { var val: [Int]; var test: [Int] }
@@ -282,16 +294,38 @@ public enum HoldoutProtocol {
     static func evaluate(checkpoint: URL, table: EffectsTable, rows: EvaluationRows, family: HoldoutFamily, seed: UInt64,
                          dataset: String) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         let model = try LPMCheckpoint.load(checkpoint)
+        return try score(table: table, rows: rows, family: family.rawValue, seed: seed, dataset: dataset) { try model.predict(table, rows: $0) }
+    }
+
+    /// The numbers of a trivial baseline on a target's val/test rows, predicted from the target's training rows; the
+    /// same for every seed (repeated per seed so the tables and unit averages treat it like a family).
+    static func evaluate(baseline: TrivialBaseline, table: EffectsTable, trainRows: [Int], rows: EvaluationRows, seeds: [UInt64],
+                         dataset: String) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
+        let ownTraining = trainRows.filter { table.conditions[$0].dataset == dataset }
+        var measurements: [HoldoutMeasurement] = [], errors: [HoldoutConditionError] = []
+        for seed in seeds {
+            let scored = try score(table: table, rows: rows, family: baseline.rawValue, seed: seed, dataset: dataset) {
+                baseline.predict(table: table, trainRows: ownTraining, rows: $0)
+            }
+            measurements += scored.measurements
+            errors += scored.testErrors
+        }
+        return (measurements, errors)
+    }
+
+    /// Pooled metrics of `predict(rows)` on the val and test rows, and the per-condition squared errors on test.
+    static func score(table: EffectsTable, rows: EvaluationRows, family: String, seed: UInt64, dataset: String,
+                      predict: ([Int]) throws -> [Float]) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         var out: [HoldoutMeasurement] = [], errors: [HoldoutConditionError] = []
         for (name, selected) in [(SplitAssignment.val, rows.val), (SplitAssignment.test, rows.test)] where !selected.isEmpty {
-            let prediction = try model.predict(table, rows: selected)
+            let prediction = try predict(selected)
             let g = table.geneCount
             var truth = [Float](), mask = [Bool]()
             truth.reserveCapacity(selected.count * g); mask.reserveCapacity(selected.count * g)
             for r in selected { truth += table.row(r); mask += table.measuredRow(r) }
             let scores = PooledScores.evaluate(truth: truth, prediction: prediction, mask: mask)
             for (metric, value) in zip(metrics, [scores.rmse, scores.mae, scores.r2, scores.pearson]) {
-                out.append(HoldoutMeasurement(family: family.rawValue, seed: seed, dataset: dataset, split: name, metric: metric, value: value))
+                out.append(HoldoutMeasurement(family: family, seed: seed, dataset: dataset, split: name, metric: metric, value: value))
             }
             guard name == SplitAssignment.test else { continue }
             for (k, r) in selected.enumerated() {
@@ -301,7 +335,7 @@ public enum HoldoutProtocol {
                     sse += e * e
                     count += 1
                 }
-                errors.append(HoldoutConditionError(family: family.rawValue, seed: seed, dataset: dataset,
+                errors.append(HoldoutConditionError(family: family, seed: seed, dataset: dataset,
                                                     unit: HoldoutUnit(table.conditions[r]), squaredError: sse, count: count))
             }
         }

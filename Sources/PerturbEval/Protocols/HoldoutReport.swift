@@ -74,7 +74,8 @@ public struct HoldoutSummary: Sendable {
 public enum HoldoutReport {
     @discardableResult
     public static func write(_ result: HoldoutResult, summary: HoldoutSummary, units: [HoldoutUnitScore], comparison: HoldoutComparison?,
-                             settings: [String], publishedTable: URL? = nil, to folder: URL) throws -> [URL] {
+                             settings: [String], meanComparison: HoldoutComparison? = nil, publishedTable: URL? = nil,
+                             to folder: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [URL] = []
         let longHeader = ["family", "seed", "dataset", "split", "metric", "value"]
@@ -113,6 +114,7 @@ public enum HoldoutReport {
         }
         md += (comparison.map(HoldoutComparisonReport.markdown)
             ?? "## Paired Δ test RMSE\n\nNot computed: the families hold no baseline (a scratch family, or the one given) with a transfer family to compare.\n") + "\n"
+        if let meanComparison { md += HoldoutComparisonReport.markdown(meanComparison) + "\n" }
         for metric in ["pearson", "r2", "mae"] {
             md += "## test \(metric)\n\n" + summary.markdown(split: SplitAssignment.test, metric: metric) + "\n"
         }
@@ -135,6 +137,11 @@ public enum HoldoutReport {
             }
         }
         written += try HoldoutComparisonReport.write(units: units, comparison: comparison, to: folder)
+        if let meanComparison {
+            let url = folder.appendingPathComponent("holdout_paired_deltas_vs_mean.tsv")
+            try HoldoutComparisonReport.deltaTable(meanComparison).write(url, delimiter: "\t")
+            written.append(url)
+        }
         let paper = HoldoutPaperTable(summary)
         let paperTSV = folder.appendingPathComponent("holdout_paper10.tsv"), paperMD = folder.appendingPathComponent("holdout_paper10.md")
         try paper.table().write(paperTSV, delimiter: "\t")

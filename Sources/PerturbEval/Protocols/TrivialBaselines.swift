@@ -1,5 +1,6 @@
 import Foundation
 import PerturbChem
+import PerturbData
 
 /// Predictions that need no model, so that every number of an evaluation can be read against them: the per-context
 /// training mean, zeros, and the average of the `k` training compounds most similar by Tanimoto on Morgan bits in the
@@ -59,5 +60,47 @@ public enum TrivialBaseline: String, CaseIterable, Sendable {
             for j in 0..<g where task.targets[r * g + j].isFinite { sums[c][j] += Double(task.targets[r * g + j]); counts[c][j] += 1 }
         }
         return zip(sums, counts).map { s, n in zip(s, n).map { $1 > 0 ? Float($0 / Double($1)) : 0 } }
+    }
+}
+
+extension TrivialBaseline {
+    /// Predictions (`rows × genes`) for rows of an effects table from `trainRows` of the same table (the molecule
+    /// holdout: a target's own training conditions): the per-gene mean of the measured training values of the row's
+    /// context (else of all training rows, else 0), zeros, or the mean over the training conditions, in the row's
+    /// context, of the `k` compounds most similar to the row's first compound by Tanimoto on Morgan bits.
+    public func predict(table: EffectsTable, trainRows: [Int], rows: [Int], neighbours k: Int = 20,
+                        morgan: MorganOptions = MorganOptions()) -> [Float] {
+        let g = table.geneCount
+        if self == .zeros { return [Float](repeating: 0, count: rows.count * g) }
+        func mean(_ members: [Int]) -> [Float]? {
+            guard !members.isEmpty else { return nil }
+            var sum = [Double](repeating: 0, count: g), count = [Int](repeating: 0, count: g)
+            for r in members {
+                let values = table.row(r), measured = table.measuredRow(r)
+                for (j, (v, m)) in zip(values, measured).enumerated() where m && v.isFinite { sum[j] += Double(v); count[j] += 1 }
+            }
+            return (0..<g).map { count[$0] > 0 ? Float(sum[$0] / Double(count[$0])) : 0 }
+        }
+        var byContext: [String: [Int]] = [:]
+        for r in trainRows { byContext[table.conditions[r].context, default: []].append(r) }
+        let overall = mean(trainRows) ?? [Float](repeating: 0, count: g)
+        var contextMean: [String: [Float]] = [:]
+        for (context, members) in byContext { contextMean[context] = mean(members) }
+        guard self == .tanimotoNeighbours else { return rows.flatMap { contextMean[table.conditions[$0].context] ?? overall } }
+
+        var fingerprint: [String: Fingerprint] = [:]
+        let keys = Set((trainRows + rows).compactMap { table.conditions[$0].compounds.first })
+            .filter { !(table.compounds[$0]?.canonicalSmiles ?? "").isEmpty }.sorted()
+        let batch = Morgan.batch(smiles: keys.map { table.compounds[$0]!.canonicalSmiles }, options: morgan).fingerprints
+        for (key, fp) in zip(keys, batch) { if let fp { fingerprint[key] = fp } }
+        return rows.flatMap { r -> [Float] in
+            let context = table.conditions[r].context, fallback = contextMean[context] ?? overall
+            guard let key = table.conditions[r].compounds.first, let query = fingerprint[key], let members = byContext[context] else { return fallback }
+            var rowsOf: [String: [Int]] = [:]
+            for m in members { if let c = table.conditions[m].compounds.first, c != key, fingerprint[c] != nil { rowsOf[c, default: []].append(m) } }
+            let nearest = rowsOf.keys.map { ($0, Morgan.tanimoto(query, fingerprint[$0]!)) }
+                .sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(k).map(\.0)
+            return mean(nearest.flatMap { rowsOf[$0]! }) ?? fallback
+        }
     }
 }
