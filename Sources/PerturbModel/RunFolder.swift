@@ -19,6 +19,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var peakRSSMB: Double?
     /// Peak bytes held by the shuffle buffer during the epoch, MiB.
     public var shuffleBufferPeakMB: Double?
+    /// Rows (scalar mode: scalars) each rank trained on in the epoch, in rank order (nil for a single process).
+    public var rowsPerRank: [Int]? = nil
 }
 
 /// What `Trainer.fit` returns.
@@ -38,6 +40,9 @@ struct TrainerState: Codable {
     var bestRMSE: Double?
     var epochsWithoutImprovement: Int
     var history: [EpochMetrics]
+    /// Every rank's dropout stream at the checkpoint, in rank order (nil for a single process, whose stream is the
+    /// checkpoint's `rng`).
+    var rankDropoutRNGs: [SeededRNG]? = nil
 }
 
 /// Files of a run folder: `config.json`, `run.json`, `metrics.jsonl`, `metrics.csv`, `best.*`, `last.*`,
