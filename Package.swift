@@ -99,6 +99,6 @@ let package = Package(
             dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]
         ),
         .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase"]),
-        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO"]),
+        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor"]),
     ]
 )

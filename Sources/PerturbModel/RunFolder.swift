@@ -42,7 +42,29 @@ struct TrainerState: Codable {
     var history: [EpochMetrics]
     /// Every rank's dropout stream at the checkpoint, in rank order (nil for a single process, whose stream is the
     /// checkpoint's `rng`).
-    var rankDropoutRNGs: [SeededRNG]? = nil
+    var rankDropoutRNGs: [SavedRNG]? = nil
+}
+
+/// A generator saved as the text `"<state>:<increment>"` (hex), exact through `JSONValue`, whose numbers are
+/// doubles and would round 64-bit state.
+struct SavedRNG: Codable, Equatable {
+    let rng: SeededRNG
+
+    init(_ rng: SeededRNG) { self.rng = rng }
+
+    init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let state = UInt64(parts[0], radix: 16), let increment = UInt64(parts[1], radix: 16) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not <state>:<increment> in hex"))
+        }
+        rng = SeededRNG(state: state, increment: increment)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(String(rng.state, radix: 16) + ":" + String(rng.increment, radix: 16))
+    }
 }
 
 /// Files of a run folder: `config.json`, `run.json`, `metrics.jsonl`, `metrics.csv`, `best.*`, `last.*`,

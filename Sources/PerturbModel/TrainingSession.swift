@@ -134,7 +134,7 @@ final class TrainingSession {
                 throw InputError("\(folder.last.path): the run was trained by \(savedRanks) process\(savedRanks == 1 ? "" : "es") and resumes only with as many (`mpirun -np \(savedRanks)`\(savedRanks == 1 ? " or no mpirun" : "")); this start has \(communicator.size)")
             }
             if let rngs = state.rankDropoutRNGs {
-                dropoutRNG = rngs[communicator.rank]
+                dropoutRNG = rngs[communicator.rank].rng
             } else if let rng = info.rng {
                 dropoutRNG = rng
             }
@@ -319,7 +319,7 @@ final class TrainingSession {
             let mine = withUnsafeBytes(of: (dropoutRNG.state, dropoutRNG.increment)) { Array($0) }
             state.rankDropoutRNGs = communicator.allgather(mine).map { bytes in
                 let (state, increment) = bytes.withUnsafeBytes { $0.loadUnaligned(as: (UInt64, UInt64).self) }
-                return SeededRNG(state: state, increment: increment)
+                return SavedRNG(SeededRNG(state: state, increment: increment))
             }
         }
         guard communicator.rank == 0 else { return }
