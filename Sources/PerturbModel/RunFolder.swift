@@ -21,6 +21,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var shuffleBufferPeakMB: Double?
     /// Rows (scalar mode: scalars) each rank trained on in the epoch, in rank order (nil for a single process).
     public var rowsPerRank: [Int]? = nil
+    /// Seconds this rank (rank 0) spent in the epoch's gradient allreduces, packing included (nil for a single process).
+    public var allreduceSeconds: Double? = nil
 }
 
 /// What `Trainer.fit` returns.

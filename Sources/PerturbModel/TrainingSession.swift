@@ -27,6 +27,8 @@ final class TrainingSession {
         var rows: Int
         /// Rows (scalar mode: scalars) each rank trained on.
         var rowsPerRank: [Int]
+        /// Seconds spent packing, summing across ranks and unpacking gradients (0 with one rank).
+        var allreduceSeconds: Double
         var seconds: Double
         var bufferPeakBytes: Int
     }
@@ -212,6 +214,7 @@ final class TrainingSession {
         let graph = Graph(training: true)
         var sse = 0.0, measured = 0, rows = 0
         var rowsPerRank = [Int](repeating: 0, count: communicator.size)
+        var allreduceSeconds = 0.0
         let firstStep = step
         var limitReached: Bool { config.limitTrainBatches > 0 && step - firstStep >= config.limitTrainBatches }
         let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
@@ -231,6 +234,8 @@ final class TrainingSession {
                 stepSSE += Double(loss.value.scalar) * Double(batch.measured)
             }
             if gradients != nil {
+                let reduceStarted = Date()
+                defer { allreduceSeconds += Date().timeIntervalSince(reduceStarted) }
                 gradients!.pack()
                 communicator.allreduceSum(&gradients!.values)
                 gradients!.unpack()
@@ -269,8 +274,8 @@ final class TrainingSession {
         let seconds = Date().timeIntervalSince(started)
         let trainRMSE = (sse / Double(max(1, measured))).squareRoot()
         reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
-        return EpochTraining(learningRate: lr, trainRMSE: trainRMSE, rows: rows, rowsPerRank: rowsPerRank, seconds: seconds,
-                             bufferPeakBytes: bufferPeak)
+        return EpochTraining(learningRate: lr, trainRMSE: trainRMSE, rows: rows, rowsPerRank: rowsPerRank,
+                             allreduceSeconds: allreduceSeconds, seconds: seconds, bufferPeakBytes: bufferPeak)
     }
 
     /// Validation metrics of the current weights (streamed).
@@ -287,7 +292,8 @@ final class TrainingSession {
                                    trainRows: train.rows, validation: validation, seconds: train.seconds,
                                    rowsPerSecond: Double(train.rows) / max(train.seconds, 1e-9), peakRSSMB: PeakMemory.residentMB,
                                    shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20),
-                                   rowsPerRank: communicator.size > 1 ? train.rowsPerRank : nil)
+                                   rowsPerRank: communicator.size > 1 ? train.rowsPerRank : nil,
+                                   allreduceSeconds: communicator.size > 1 ? train.allreduceSeconds : nil)
         state.history.append(metrics)
         try events?.epoch(metrics)
         let improved = validation.rmse.map { rmse in state.bestRMSE.map { rmse < $0 } ?? true } ?? true
@@ -343,7 +349,8 @@ final class TrainingSession {
     private func writeRunRecord() throws {
         try RunRecord.write(folder: folder, config: config, vocabularies: vocabularies, corpus: corpus,
                             dataFingerprint: dataFingerprint, sources: sources, state: state,
-                            worldSize: communicator.size)
+                            worldSize: communicator.size,
+                            allreduceBytesPerStep: gradients.map { $0.values.count * MemoryLayout<Float>.stride + MemoryLayout<Double>.stride })
     }
 }
 

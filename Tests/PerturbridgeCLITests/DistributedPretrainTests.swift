@@ -43,7 +43,8 @@ final class DistributedPretrainTests: XCTestCase {
     /// `mpirun -np N perturbridge arguments…`; each element of `ranks` (MPMD) is one rank's arguments when given.
     func mpi(_ np: Int, _ arguments: [String], ranks: [[String]]? = nil, timeout: TimeInterval = 120) throws -> CLIResult {
         let launcher = try mpirun(), binary = try CLI.executable().path
-        var options = ["--oversubscribe"]
+        // No single-copy (CMA) shared memory: containers often forbid the ptrace it needs.
+        var options = ["--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none"]
         if getuid() == 0 { options.insert("--allow-run-as-root", at: 0) }
         let programs = ranks.map { $0.map { ["-np", "1", binary] + $0 } } ?? [["-np", String(np), binary] + arguments]
         return try CLI.run(options + programs.joined(separator: [":"]), executable: launcher, timeout: timeout)
