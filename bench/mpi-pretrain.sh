@@ -2,17 +2,18 @@
 # Data-parallel pretraining on the simulator, same global batch: 1 process × 2 threads against
 # `mpirun -np 2` × 1 thread. Prints per run the mean training epoch (after the first), rows/s, wall clock, and for
 # the 2-rank run the allreduce bytes per step and rank 0's seconds in allreduces per step.
-# Build first: swift build -c release --product perturbridge. Options (environment): CONFIG, EPOCHS, SIZE, WORK.
+# Build first: swift build -c release --product perturbridge. Options (environment): CONFIG, EPOCHS, BATCH, SIZE, WORK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${PERTURBRIDGE_BIN:-.build/release/perturbridge}
 config=${CONFIG:-experiments/pretrain/lpm-multiout.json}
 epochs=${EPOCHS:-4}
+batch=${BATCH:-256}
 work=${WORK:-$(mktemp -d)}
 root=(); [ "$(id -u)" = 0 ] && root=(--allow-run-as-root)
 "$bin" simulate --output "$work/sim" --seed 13 --size "${SIZE:-default}" >/dev/null 2>&1
 files=("$work"/sim/*.h5ad)
-common=(pretrain --config "$config" --effects "${files[@]}" --epochs "$epochs" --quiet)
+common=(pretrain --config "$config" --effects "${files[@]}" --epochs "$epochs" --batch-size "$batch" --quiet)
 start=$(date +%s.%N)
 "$bin" "${common[@]}" --threads 2 --output "$work/one" >/dev/null
 mid=$(date +%s.%N)
