@@ -16,6 +16,8 @@ final class DistributedPretrainTests: XCTestCase {
     static let weightTolerance: Float = 1e-5
     static let metricTolerance = 1e-5
 
+    override func setUpWithError() throws { _ = try mpirun() }  // skip before simulating when mpirun is absent
+
     /// A tiny multi-output config, dropout as given (0 for the exactness test: each rank draws its own masks).
     func writeConfig(in dir: URL, dropout: Double) throws -> String {
         try CLIFixtures.write("""
