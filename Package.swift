@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         // C++ bridge exposing RDKit through a small extern "C" API.
         .target(
             name: "CRDKitBridge",
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "PerturbBase", path: "Sources/PerturbBase", exclude: ["README.md"]),
         .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor", exclude: ["README.md"]),
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
+        .target(name: "PerturbDistributed", dependencies: ["CMPI", "PerturbBase"], path: "Sources/PerturbDistributed", exclude: ["README.md"]),
         .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO", exclude: ["README.md"]),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(name: "PerturbStats", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "PerturbModel",
             dependencies: [
-                "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase",
+                "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase", "PerturbDistributed",
                 .product(name: "Yams", package: "Yams"), .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "Sources/PerturbModel",
@@ -69,7 +71,7 @@ let package = Package(
             name: "PerturbridgeCLI",
             dependencies: [
                 "PerturbBase", "PerturbTensor", "PerturbNN", "PerturbIO", "PerturbChem", "PerturbData", "PerturbModel",
-                "PerturbEval",
+                "PerturbEval", "PerturbDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PerturbridgeCLI"
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase"]),
         .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor", "PerturbBase"]),
         .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase"]),
+        .testTarget(name: "PerturbDistributedTests", dependencies: ["PerturbDistributed", "PerturbBase"]),
         .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase"]),
         .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase"]),
         .testTarget(name: "PerturbStatsTests", dependencies: ["PerturbStats", "PerturbIO", "PerturbBase"]),
@@ -96,6 +99,6 @@ let package = Package(
             dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]
         ),
         .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase"]),
-        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO"]),
+        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor"]),
     ]
 )

@@ -19,6 +19,10 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var peakRSSMB: Double?
     /// Peak bytes held by the shuffle buffer during the epoch, MiB.
     public var shuffleBufferPeakMB: Double?
+    /// Rows (scalar mode: scalars) each rank trained on in the epoch, in rank order (nil for a single process).
+    public var rowsPerRank: [Int]? = nil
+    /// Seconds this rank (rank 0) spent in the epoch's gradient allreduces, packing included (nil for a single process).
+    public var allreduceSeconds: Double? = nil
 }
 
 /// What `Trainer.fit` returns.
@@ -38,6 +42,31 @@ struct TrainerState: Codable {
     var bestRMSE: Double?
     var epochsWithoutImprovement: Int
     var history: [EpochMetrics]
+    /// Every rank's dropout stream at the checkpoint, in rank order (nil for a single process, whose stream is the
+    /// checkpoint's `rng`).
+    var rankDropoutRNGs: [SavedRNG]? = nil
+}
+
+/// A generator saved as the text `"<state>:<increment>"` (hex), exact through `JSONValue`, whose numbers are
+/// doubles and would round 64-bit state.
+struct SavedRNG: Codable, Equatable {
+    let rng: SeededRNG
+
+    init(_ rng: SeededRNG) { self.rng = rng }
+
+    init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let state = UInt64(parts[0], radix: 16), let increment = UInt64(parts[1], radix: 16) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not <state>:<increment> in hex"))
+        }
+        rng = SeededRNG(state: state, increment: increment)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(String(rng.state, radix: 16) + ":" + String(rng.increment, radix: 16))
+    }
 }
 
 /// Files of a run folder: `config.json`, `run.json`, `metrics.jsonl`, `metrics.csv`, `best.*`, `last.*`,

@@ -9,6 +9,13 @@ struct RunRecord: Codable {
     var checkpointFormat = Checkpoint.format
     var seed: UInt64
     var threads: Int
+    /// Processes training data-parallel (`mpirun -np`; 1 without mpirun).
+    var worldSize: Int
+    /// Per finished epoch, the rows (scalar mode: scalars) each rank trained on (nil for a single process).
+    var rowsPerRank: [[Int]]?
+    /// Bytes each rank sends into the allreduces of one step: the packed gradients (float32 values + one flag per
+    /// parameter) and the step's squared error (nil for a single process).
+    var allreduceBytesPerStep: Int?
     var mode: String
     var outputMode: String
     var compoundEncoder: String
@@ -27,8 +34,12 @@ struct RunRecord: Codable {
     var peakRSSMB: Double?
 
     static func write(folder: RunFolder, config: LPMConfig, vocabularies v: Vocabularies, corpus: TrainingCorpus,
-                      dataFingerprint: String?, sources: [EffectsSource], state: TrainerState) throws {
-        let record = RunRecord(seed: config.seed, threads: config.resolvedThreads, mode: config.mode.rawValue,
+                      dataFingerprint: String?, sources: [EffectsSource], state: TrainerState, worldSize: Int,
+                      allreduceBytesPerStep: Int?) throws {
+        let record = RunRecord(seed: config.seed, threads: config.resolvedThreads, worldSize: worldSize,
+                               rowsPerRank: worldSize > 1 ? state.history.map { $0.rowsPerRank ?? [] } : nil,
+                               allreduceBytesPerStep: allreduceBytesPerStep,
+                               mode: config.mode.rawValue,
                                outputMode: config.outputMode.rawValue, compoundEncoder: config.compoundEncoder.rawValue,
                                dataFingerprint: dataFingerprint ?? DataFingerprint.of(sources),
                                sources: sources.map(\.name), trainConditions: corpus.trainConditionCount,

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbData
+import PerturbDistributed
 import PerturbNN
 
 /// Trains LPMs: seeded shuffling per epoch through a shuffle buffer, AdamW with exponential decay per epoch,
@@ -14,6 +15,11 @@ import PerturbNN
 /// Determinism: epoch e shuffles with `SeededRNG.derived(seed, "shuffle:e")`, dropout draws from one stream saved
 /// in checkpoints, init from `derived(seed, "init")`; with the same seed and thread count a run — interrupted and
 /// resumed or not — ends with bit-identical weights.
+///
+/// Data-parallel (`communicator` of several ranks, `mpirun -np N perturbridge pretrain`): every rank takes its share
+/// of each global batch and the gradients are summed (`TrainingSession`); the weights follow a single process's with
+/// the same batch size up to float summation order (exactly, with dropout 0). Setup must succeed and agree on every
+/// rank before rank 0 writes anything; only rank 0 writes the run folder.
 public enum Trainer {
     /// Trains on rows of an in-memory table. `initFrom` (a run folder or `.safetensors`) fine-tunes: all weights
     /// loaded strictly, fresh optimizer and schedule, epochs from 0; `freezeCompoundEmbeddings` keeps the compound
@@ -35,12 +41,18 @@ public enum Trainer {
     /// Trains on rows of several sources (tables or streamed files). Rows of datasets outside `config.datasets`
     /// (when non-empty) and control conditions (unless `includeControls`) are dropped. Vocabularies: from
     /// `config.initFrom` when fine-tuning, else `vocabularies`, else built from every condition of every source.
+    /// `communicator` (default: one process) trains data-parallel over its ranks; `onStart` runs on rank 0 once every
+    /// rank has set up and agreed, before the run writes its first file (for files the caller keeps in the folder).
     public static func fit(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]],
                            vocabularies: Vocabularies? = nil, runDirectory: URL, dataFingerprint: String? = nil,
-                           resume: Bool = false, progress: Bool = true) throws -> TrainingRun {
-        let session = try TrainingSession(config: config, sources: sources, trainRows: trainRows, validationRows: validationRows,
-                                          vocabularies: vocabularies, runDirectory: runDirectory, dataFingerprint: dataFingerprint,
-                                          resume: resume, progress: progress)
+                           resume: Bool = false, progress: Bool = true, communicator: Communicator = .single,
+                           onStart: () throws -> Void = {}) throws -> TrainingRun {
+        let session = try communicator.collectively("pretrain setup") {
+            try TrainingSession(config: config, sources: sources, trainRows: trainRows, validationRows: validationRows,
+                                vocabularies: vocabularies, runDirectory: runDirectory, dataFingerprint: dataFingerprint,
+                                resume: resume, progress: progress, communicator: communicator)
+        }
+        try session.start(onStart: onStart)
         while !session.isDone {
             let train = try session.trainEpoch()
             let validation = try session.validate()

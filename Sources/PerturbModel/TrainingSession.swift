@@ -1,18 +1,34 @@
 import Foundation
 import PerturbBase
 import PerturbData
+import PerturbDistributed
 import PerturbNN
 import PerturbTensor
 
 /// One training run as named steps (`trainEpoch`, `validate`, `record`, `saveCheckpoints`) around state set up
 /// once: vocabularies, corpus, model, optimizer and — when resuming — everything saved in `last.safetensors`.
-/// `isDone` is the only stop predicate (max epochs reached, or patience exhausted).
+/// `isDone` is the only stop predicate (max epochs reached, or patience exhausted). `init` writes nothing; `start`
+/// checks that every rank agrees and then writes the run folder's first files.
+///
+/// Data-parallel over a `Communicator` of several ranks: every rank walks the same seeded shard order and shuffle
+/// buffer, so all see the same global batches of `batch_size`; each trains on its contiguous share
+/// (`Communicator.share`), the gradients (packed in one `GradientBuffer`) and the step's squared error are summed by
+/// allreduce, and the optimizer steps identically everywhere. Each rank scales its micro-batches by their measured
+/// values over the measured values of the whole global batch (which every rank counts from the records it holds),
+/// so the summed gradient is that of the global batch's mean loss, as in one process. Only rank 0 writes files and
+/// progress. Dropout: rank 0 draws from the single-process stream `derived(seed, "dropout")`, rank r > 0 from
+/// `derived(seed, "dropout:rank<r>")`; every rank's stream is saved in `last` (`TrainerState.rankDropoutRNGs`), so a
+/// run resumes only with the same number of ranks.
 final class TrainingSession {
     /// What one training epoch measured.
     struct EpochTraining {
         var learningRate: Float
         var trainRMSE: Double
         var rows: Int
+        /// Rows (scalar mode: scalars) each rank trained on.
+        var rowsPerRank: [Int]
+        /// Seconds spent packing, summing across ranks and unpacking gradients (0 with one rank).
+        var allreduceSeconds: Double
         var seconds: Double
         var bufferPeakBytes: Int
     }
@@ -26,25 +42,41 @@ final class TrainingSession {
     let optimizer: Optimizer
     let dataFingerprint: String?
     let progress: Bool
+    let communicator: Communicator
+    private let resume: Bool
     private(set) var state = TrainerState(bestEpoch: 0, bestRMSE: nil, epochsWithoutImprovement: 0, history: [])
     private(set) var epoch = 0
     private(set) var step = 0
     private var dropoutRNG: SeededRNG
     private let schedule: LearningRateSchedule
-    private let events: TrainingEvents
+    /// The TensorBoard log (rank 0, from `start` on).
+    private var events: TrainingEvents?
+    /// The gradients summed across ranks each step (nil with one rank).
+    private var gradients: GradientBuffer?
+    private let trainRows: [[Int]]
+    private let validationRows: [[Int]]
+    /// Whether `init` loaded `last.safetensors`.
+    private var resumedFromCheckpoint = false
 
     init(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]], vocabularies: Vocabularies?,
-         runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool) throws {
+         runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool, communicator: Communicator) throws {
         try config.validate()
         Engine.setThreads(config.resolvedThreads)
         self.config = config
         self.sources = sources
         self.dataFingerprint = dataFingerprint
-        self.progress = progress
+        self.progress = progress && communicator.rank == 0
+        self.communicator = communicator
+        self.resume = resume
+        self.trainRows = trainRows
+        self.validationRows = validationRows
         folder = RunFolder(runDirectory)
         let fm = FileManager.default
         if fm.fileExists(atPath: folder.last.path) && !resume {
             throw InputError("\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder")
+        }
+        guard config.batchSize >= communicator.size else {
+            throw InputError("LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode == .scalar ? "scalars" : "rows")); raise batch_size or start fewer ranks")
         }
 
         var initCheckpoint: URL? = nil
@@ -85,10 +117,11 @@ final class TrainingSession {
         if config.mode == .finetune && config.freezeCompoundEmbeddings { model.setCompoundEncoderFrozen(true) }
         optimizer = config.optimizer.make(parameters: model.parameters, learningRate: Float(config.learningRate),
                                           weightDecay: Float(config.weightDecay))
-        dropoutRNG = SeededRNG.derived(seed: config.seed, label: "dropout")
+        dropoutRNG = SeededRNG.derived(seed: config.seed, label: communicator.rank == 0 ? "dropout" : "dropout:rank\(communicator.rank)")
         schedule = .exponential(gamma: config.lrDecay)
         let resuming = resume && fm.fileExists(atPath: folder.last.path)
         if resuming {
+            resumedFromCheckpoint = true
             let info = try Checkpoint.load(from: folder.last, into: model.parameters, optimizer: optimizer, strict: true)
             let saved = try info.config.decode(LPMConfig.self)
             guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
@@ -97,14 +130,66 @@ final class TrainingSession {
             }
             epoch = info.epoch
             step = info.step
-            if let rng = info.rng { dropoutRNG = rng }
             state = try info.extra.decode(TrainerState.self)
-            if progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
+            let savedRanks = state.rankDropoutRNGs?.count ?? 1
+            guard savedRanks == communicator.size else {
+                throw InputError("\(folder.last.path): the run was trained by \(savedRanks) process\(savedRanks == 1 ? "" : "es") and resumes only with as many (`mpirun -np \(savedRanks)`\(savedRanks == 1 ? " or no mpirun" : "")); this start has \(communicator.size)")
+            }
+            if let rngs = state.rankDropoutRNGs {
+                dropoutRNG = rngs[communicator.rank].rng
+            } else if let rng = info.rng {
+                dropoutRNG = rng
+            }
+            if self.progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
         }
-        try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        if communicator.size > 1 { gradients = GradientBuffer(parameters: model.parameters) }
+    }
+
+    /// Checks that every rank holds the same config, files and rows (`Communicator.requireAgreement`), gives every
+    /// rank rank 0's weights, then on rank 0 creates the run folder, calls `onStart` (files the caller keeps there),
+    /// writes `config.json`, `run.json` and opens the TensorBoard log.
+    func start(onStart: () throws -> Void) throws {
+        try communicator.requireAgreement(agreementItems(), about: "the run")
+        if communicator.size > 1 {
+            for p in model.parameters {
+                let bytes = p.value.count * MemoryLayout<Float>.stride
+                communicator.broadcast(UnsafeMutableRawBufferPointer(start: p.value.mutablePointer(), count: bytes), root: 0)
+            }
+        }
+        guard communicator.rank == 0 else { return }
+        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+        try onStart()
         try AtomicFile.write(config.jsonData(), to: folder.config)
-        events = try TrainingEvents(folder: folder, resumedAtStep: resuming ? step : nil)
+        events = try TrainingEvents(folder: folder, resumedAtStep: resumedFromCheckpoint ? step : nil)
         try writeRunRecord()
+    }
+
+    /// What ranks must agree on: every config field, resume or not, each source (name and `DataFingerprint`), the
+    /// train and validation rows, and the `last` checkpoint's size.
+    private func agreementItems() throws -> [(key: String, value: String)] {
+        var items: [(key: String, value: String)] = []
+        let fields = try JSONSerialization.jsonObject(with: config.jsonData()) as? [String: Any] ?? [:]
+        for key in fields.keys.sorted() {
+            let value = try JSONSerialization.data(withJSONObject: fields[key]!, options: [.fragmentsAllowed, .sortedKeys])
+            items.append((key: "config \(key)", value: String(decoding: value, as: UTF8.self)))
+        }
+        items.append((key: "--resume", value: "\(resume)"))
+        items.append((key: "effects files", value: "\(sources.count)"))
+        for (i, source) in sources.enumerated() {
+            items.append((key: "effects file \(i + 1)", value: "\(source.name) (\(DataFingerprint.of([source])))"))
+        }
+        func hash(_ lists: [[Int]]) -> String {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for list in lists {
+                for row in list + [-1] { withUnsafeBytes(of: Int64(row)) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } } }
+            }
+            return String(format: "%d rows, fnv1a64:%016llx", lists.reduce(0) { $0 + $1.count }, h)
+        }
+        items.append((key: "train rows", value: hash(trainRows)))
+        items.append((key: "validation rows", value: hash(validationRows)))
+        let lastSize = (try? FileManager.default.attributesOfItem(atPath: folder.last.path)[.size] as? NSNumber)??.intValue
+        items.append((key: "last.safetensors", value: lastSize.map { "\($0) bytes" } ?? "absent"))
+        return items
     }
 
     /// The one stop predicate: every epoch done, or `patience` epochs without a better validation RMSE.
@@ -128,30 +213,44 @@ final class TrainingSession {
         var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
         let graph = Graph(training: true)
         var sse = 0.0, measured = 0, rows = 0
+        var rowsPerRank = [Int](repeating: 0, count: communicator.size)
+        var allreduceSeconds = 0.0
         let firstStep = step
         var limitReached: Bool { config.limitTrainBatches > 0 && step - firstStep >= config.limitTrainBatches }
         let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
-        /// One optimizer step on `records`, run as micro-batches of `micro_batch_size` whose losses are weighted by
-        /// their share of the step's measured values: the gradient of the whole batch's mean loss, with the memory
-        /// of one micro-batch.
+        /// One optimizer step on the global batch `records`: this rank's share of it, run as micro-batches of
+        /// `micro_batch_size` whose losses are weighted by their share of the global batch's measured values — the
+        /// gradient of the whole batch's mean loss, with the memory of one micro-batch; summed over ranks.
         func train<Record: BufferedRecord>(_ records: [Record], _ build: ([Record]) -> Batch) throws {
             optimizer.zeroGrad()
             let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
             var stepSSE = 0.0
-            for start in stride(from: 0, to: records.count, by: micro) {
-                let batch = build(Array(records[start..<min(records.count, start + micro)]))
+            let mine = communicator.share(of: records.count)
+            for start in stride(from: mine.lowerBound, to: mine.upperBound, by: micro) {
+                let batch = build(Array(records[start..<min(mine.upperBound, start + micro)]))
                 graph.reset()
                 let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
                 graph.backward(loss, seed: Tensor(scalar: Float(batch.measured) / Float(max(1, stepMeasured))))
                 stepSSE += Double(loss.value.scalar) * Double(batch.measured)
-                rows += batch.inputs.count
             }
+            if gradients != nil {
+                let reduceStarted = Date()
+                defer { allreduceSeconds += Date().timeIntervalSince(reduceStarted) }
+                gradients!.pack()
+                communicator.allreduceSum(&gradients!.values)
+                gradients!.unpack()
+                var total = [stepSSE]
+                communicator.allreduceSum(&total)
+                stepSSE = total[0]
+            }
+            rows += records.count
+            for r in rowsPerRank.indices { rowsPerRank[r] += communicator.share(of: records.count, rank: r).count }
             optimizer.step()
             step += 1
             sse += stepSSE
             measured += stepMeasured
             let stepLoss = stepSSE / Double(max(1, stepMeasured))
-            try events.step(step, loss: stepLoss)
+            try events?.step(step, loss: stepLoss)
             reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", stepLoss)),
                                                  ("lr", String(format: "%.3g", lr)),
                                                  ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
@@ -175,12 +274,13 @@ final class TrainingSession {
         let seconds = Date().timeIntervalSince(started)
         let trainRMSE = (sse / Double(max(1, measured))).squareRoot()
         reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
-        return EpochTraining(learningRate: lr, trainRMSE: trainRMSE, rows: rows, seconds: seconds, bufferPeakBytes: bufferPeak)
+        return EpochTraining(learningRate: lr, trainRMSE: trainRMSE, rows: rows, rowsPerRank: rowsPerRank,
+                             allreduceSeconds: allreduceSeconds, seconds: seconds, bufferPeakBytes: bufferPeak)
     }
 
     /// Validation metrics of the current weights (streamed).
     func validate() throws -> ValidationMetrics {
-        try corpus.validate(model, batchSize: config.batchSize)
+        try corpus.validate(model, batchSize: config.batchSize, communicator: communicator)
     }
 
     /// Appends the epoch to the history, updates best / patience state, writes metrics, TensorBoard scalars and
@@ -191,9 +291,11 @@ final class TrainingSession {
         let metrics = EpochMetrics(epoch: epoch, step: step, learningRate: Double(train.learningRate), trainRMSE: train.trainRMSE,
                                    trainRows: train.rows, validation: validation, seconds: train.seconds,
                                    rowsPerSecond: Double(train.rows) / max(train.seconds, 1e-9), peakRSSMB: PeakMemory.residentMB,
-                                   shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20))
+                                   shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20),
+                                   rowsPerRank: communicator.size > 1 ? train.rowsPerRank : nil,
+                                   allreduceSeconds: communicator.size > 1 ? train.allreduceSeconds : nil)
         state.history.append(metrics)
-        try events.epoch(metrics)
+        try events?.epoch(metrics)
         let improved = validation.rmse.map { rmse in state.bestRMSE.map { rmse < $0 } ?? true } ?? true
         if improved {
             state.bestEpoch = epoch
@@ -208,14 +310,25 @@ final class TrainingSession {
                                         validation.pearson.map { String(format: "%.3f", $0) } ?? "-", train.seconds,
                                         metrics.rowsPerSecond, metrics.peakRSSMB ?? .nan))
         }
-        try folder.writeMetrics(state.history, datasets: vocabularies.datasets)
-        try writeRunRecord()
+        if communicator.rank == 0 {
+            try folder.writeMetrics(state.history, datasets: vocabularies.datasets)
+            try writeRunRecord()
+        }
         return improved
     }
 
     /// Writes `best` (when improved), `epoch-NNNN` (every `checkpoint_every` epochs) and `last` (with optimizer
-    /// state, for resume).
+    /// state, for resume) on rank 0; with several ranks every rank's dropout stream is gathered into the state first
+    /// (a collective: call it on every rank).
     func saveCheckpoints(improved: Bool) throws {
+        if communicator.size > 1 {
+            let mine = withUnsafeBytes(of: (dropoutRNG.state, dropoutRNG.increment)) { Array($0) }
+            state.rankDropoutRNGs = communicator.allgather(mine).map { bytes in
+                let (state, increment) = bytes.withUnsafeBytes { $0.loadUnaligned(as: (UInt64, UInt64).self) }
+                return SavedRNG(SeededRNG(state: state, increment: increment))
+            }
+        }
+        guard communicator.rank == 0 else { return }
         let info = CheckpointInfo(config: try JSONValue(encoding: config), vocabularies: try JSONValue(encoding: vocabularies),
                                   epoch: epoch, step: step, rng: dropoutRNG, extra: try JSONValue(encoding: state))
         if improved { try Checkpoint.save(to: folder.best, parameters: model.parameters, optimizer: nil, info: info) }
@@ -235,7 +348,9 @@ final class TrainingSession {
 
     private func writeRunRecord() throws {
         try RunRecord.write(folder: folder, config: config, vocabularies: vocabularies, corpus: corpus,
-                            dataFingerprint: dataFingerprint, sources: sources, state: state)
+                            dataFingerprint: dataFingerprint, sources: sources, state: state,
+                            worldSize: communicator.size,
+                            allreduceBytesPerStep: gradients.map { $0.values.count * MemoryLayout<Float>.stride + MemoryLayout<Double>.stride })
     }
 }
 

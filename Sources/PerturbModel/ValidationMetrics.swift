@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbDistributed
 import PerturbNN
 import PerturbTensor
 
@@ -11,6 +12,17 @@ struct PooledAccumulator {
     mutating func add(prediction p: Float, target y: Float) {
         let x = Double(p), t = Double(y), e = x - t
         n += 1; sse += e * e; sx += x; sy += t; sxx += x * x; syy += t * t; sxy += x * t
+    }
+
+    /// The seven sums (n, Σe², Σx, Σy, Σx², Σy², Σxy): what ranks add to pool their validation.
+    var sums: [Double] { [Double(n), sse, sx, sy, sxx, syy, sxy] }
+
+    init() {}
+
+    /// The accumulator of `sums` (as `sums` lays them out).
+    init(sums: ArraySlice<Double>) {
+        let s = Array(sums)
+        (n, sse, sx, sy, sxx, syy, sxy) = (Int(s[0]), s[1], s[2], s[3], s[4], s[5], s[6])
     }
 
     var rmse: Double? { n > 0 ? (sse / Double(n)).squareRoot() : nil }
@@ -36,13 +48,19 @@ public struct ValidationMetrics: Codable, Equatable, Sendable {
 
 extension TrainingCorpus {
     /// Evaluates `model` (no dropout) on the validation rows, streamed shard by shard in batches of `batchSize`
-    /// conditions (scalar mode: `batchSize` scalars), reducing into pooled accumulators as it goes.
-    func validate(_ model: LPMModel, batchSize: Int) throws -> ValidationMetrics {
+    /// conditions (scalar mode: `batchSize` scalars), reducing into pooled accumulators as it goes. Across ranks the
+    /// batches are dealt round-robin (batch k to rank k mod size) and the accumulators' sums are added by one
+    /// allreduce, so every rank returns the metrics of all validation rows.
+    func validate(_ model: LPMModel, batchSize: Int, communicator: Communicator) throws -> ValidationMetrics {
         var pooled = PooledAccumulator()
         var perDataset: [Int32: PooledAccumulator] = [:]
         var builder = BatchBuilder(sets: sets, panels: panels, geneCount: geneCount)
         let graph = Graph(training: false)
-        func score(_ batch: Batch) {
+        var batchIndex = 0
+        func score(_ batch: @autoclosure () -> Batch) {
+            defer { batchIndex += 1 }
+            guard batchIndex % communicator.size == communicator.rank else { return }
+            let batch = batch()
             graph.reset()
             let predictions = model.predictions(batch, graph: graph)
             let (datasets, targets) = batch.measuredValues()
@@ -66,6 +84,19 @@ extension TrainingCorpus {
             }
         }
         graph.reset()
+        if communicator.size > 1 {
+            let datasetCount = model.vocabularies.datasets.count
+            var sums = pooled.sums
+            for code in 0..<datasetCount { sums += (perDataset[Int32(code)] ?? PooledAccumulator()).sums }
+            communicator.allreduceSum(&sums)
+            let width = pooled.sums.count
+            pooled = PooledAccumulator(sums: sums[0..<width])
+            perDataset = [:]
+            for code in 0..<datasetCount {
+                let acc = PooledAccumulator(sums: sums[(code + 1) * width ..< (code + 2) * width])
+                if acc.n > 0 { perDataset[Int32(code)] = acc }
+            }
+        }
         var named: [String: Double] = [:]
         for (code, acc) in perDataset { if let r = acc.rmse { named[model.vocabularies.datasets[Int(code)]] = r } }
         return ValidationMetrics(rmse: pooled.rmse, pearson: pooled.pearson, count: pooled.n, perDatasetRMSE: named)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerturbBase
+import PerturbDistributed
 
 /// The `perturbridge` command: learning compound representations from perturbation transcriptomics.
 @main
@@ -28,11 +29,13 @@ struct Perturbridge: ParsableCommand {
         ]
     )
 
-    /// Runs the command, mapping errors to exit codes: bad usage or input → 1, internal errors → 2.
+    /// Runs the command, mapping errors to exit codes: bad usage or input → 1, internal errors → 2. After a success
+    /// under mpirun, MPI is finalized (on error the process exits and mpirun ends the other ranks).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+            Communicator.finalizeWorld()
         } catch let error as UserInputError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             Foundation.exit(1)

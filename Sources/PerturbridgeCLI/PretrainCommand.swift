@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbData
+import PerturbDistributed
 import PerturbModel
 
 /// `perturbridge pretrain`: trains an LPM on effects files (streamed) into a run folder.
@@ -18,6 +19,12 @@ struct Pretrain: ParsableCommand {
         best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same
         weights as an uninterrupted run (same seed and --threads).
 
+        Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of
+        batch_size, gradients are summed across ranks, and only rank 0 writes the run folder and progress. Every rank
+        must get the same config, flags and files (checked at start; a difference is an error naming it, with nothing
+        written); --resume needs the same number of ranks. Weights equal a single process's with the same batch size
+        up to float rounding when dropout is 0 (each rank draws its own dropout masks).
+
         Examples:
           perturbridge simulate --output demo-data --seed 13
           perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
@@ -25,6 +32,8 @@ struct Pretrain: ParsableCommand {
           perturbridge pretrain --config experiments/pretrain/finetune-frozen.json --effects demo-data/*.h5ad \\
               --split checkpoints/all/split.tsv --datasets sim_op3 --init-from checkpoints/all --output checkpoints/ft-op3
           perturbridge pretrain --config my-run.yaml --epochs 5 --print-config
+          mpirun -np 2 perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
+              --threads 1 --output checkpoints/all-2ranks
         """
     )
 
@@ -72,9 +81,12 @@ struct Pretrain: ParsableCommand {
         }
         guard !effects.isEmpty else { throw InputError("--effects needs at least one effects .h5ad file") }
         guard let output else { throw InputError("--output needs the run folder to write") }
+        let communicator = Communicator.world
         let sources = try effects.map { try EffectsSource.open(URL(fileURLWithPath: $0)) }
         let runDirectory = URL(fileURLWithPath: output)
         let assignment: SplitAssignment
+        /// The random split to save in the run folder once training starts (nil when it comes from a file).
+        var newSplitFile: URL? = nil
         if let split {
             assignment = try SplitAssignment.read(URL(fileURLWithPath: split))
         } else {
@@ -83,8 +95,7 @@ struct Pretrain: ParsableCommand {
                 assignment = try SplitAssignment.read(splitFile)
             } else {
                 assignment = RandomSplit.make(conditions: sources.flatMap(\.conditions), seed: config.seed)
-                try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-                if !resume || !FileManager.default.fileExists(atPath: splitFile.path) { try assignment.write(to: splitFile) }
+                newSplitFile = splitFile
             }
         }
         let splitOf = assignment.splitOf
@@ -103,12 +114,15 @@ struct Pretrain: ParsableCommand {
             train.append(t)
             validation.append(v)
         }
-        if unassigned > 0 && !quiet {
+        if unassigned > 0 && !quiet && communicator.rank == 0 {
             ProgressReporter.log("pretrain: \(unassigned) conditions are not in the split and are left out")
         }
         let started = Date()
         let result = try Trainer.fit(config: config, sources: sources, trainRows: train, validationRows: validation,
-                                     runDirectory: runDirectory, resume: resume, progress: !quiet)
+                                     runDirectory: runDirectory, resume: resume, progress: !quiet, communicator: communicator) {
+            if let newSplitFile { try assignment.write(to: newSplitFile) }
+        }
+        guard communicator.rank == 0 else { return }
         print("run\t\(runDirectory.path)")
         print("epochs\t\(result.history.count)\(result.stoppedEarly ? " (early stop)" : "")")
         print("best_epoch\t\(result.bestEpoch)")

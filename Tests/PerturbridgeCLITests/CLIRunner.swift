@@ -35,10 +35,11 @@ enum CLI {
                       + "build it first (`swift build --build-tests`) or set PERTURBRIDGE_BIN")
     }
 
-    /// Runs `perturbridge arguments…` in `directory` and waits for it, killing it after `timeout` seconds (a failure).
-    static func run(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 60,
+    /// Runs `perturbridge arguments…` (or `executable arguments…`, such as mpirun) in `directory` and waits for it,
+    /// killing it after `timeout` seconds (a failure).
+    static func run(_ arguments: [String], in directory: URL? = nil, executable: URL? = nil, timeout: TimeInterval = 60,
                     file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
-        let child = try Child(arguments, in: directory)
+        let child = try Child(arguments, in: directory, executable: executable)
         guard child.wait(timeout: timeout) else {
             child.kill()
             _ = child.wait(timeout: 10)
@@ -48,7 +49,7 @@ enum CLI {
         return child.result()
     }
 
-    /// A started `perturbridge` process whose output is collected in the background.
+    /// A started `perturbridge` (or `executable`) process whose output is collected in the background.
     final class Child {
         let arguments: [String]
         private let process = Process()
@@ -57,9 +58,9 @@ enum CLI {
         private let readers = DispatchGroup()
         private let exited = DispatchSemaphore(value: 0)
 
-        init(_ arguments: [String], in directory: URL? = nil) throws {
+        init(_ arguments: [String], in directory: URL? = nil, executable: URL? = nil) throws {
             self.arguments = arguments
-            process.executableURL = try CLI.executable()
+            process.executableURL = try executable ?? CLI.executable()
             process.arguments = arguments
             if let directory { process.currentDirectoryURL = directory }
             process.standardOutput = stdoutPipe
