@@ -10,13 +10,13 @@ struct Agreement: ParsableCommand {
         commandName: "agreement",
         abstract: "Agreement of matched same-compound conditions across datasets and between replicates, against baselines.",
         discussion: """
-        Matches conditions of every pair of datasets that share a compound (and, per
-        --match, context, dose and time) and scores each matched pair over the genes
-        both measure: Spearman/Pearson of logFC, DE-restricted Spearman, direction
-        agreement, top-k Jaccard/overlap, norm ratio and scaled RMSE. Replicate rows
-        within a dataset are scored the same way. Every metric is read against
-        same-context different-compound pairs and random pairs.
-        Writes pairs.tsv, summary.tsv (compound-clustered bootstrap CIs),
+        Matches conditions of every pair of datasets that share a compound (and, per \
+        --match, context, dose and time) and scores each matched pair over the genes \
+        both measure: Spearman/Pearson of logFC, DE-restricted Spearman, direction \
+        agreement, top-k Jaccard/overlap, norm ratio and scaled RMSE. Replicate rows \
+        within a dataset are scored the same way. Every metric is read against \
+        same-context different-compound pairs and random pairs. \
+        Writes pairs.tsv, summary.tsv (compound-clustered bootstrap CIs), \
         heatmap_<metric>[_margin].svg and report.md into --output.
 
         Examples:
@@ -26,7 +26,7 @@ struct Agreement: ParsableCommand {
             --output a375.h5ad --replicates a375_reps.h5ad
           perturbridge agreement --effects a375.h5ad a375_reps.h5ad \\
             --match context,time --output runs/agree-a375
-        (One well per dose on that plate: without the dose rule, replicate pairs
+        (One well per dose on that plate: without the dose rule, replicate pairs \
         are the wells of one compound across its doses.)
         """
     )

@@ -8,19 +8,23 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the whole pipeline on simulated data: simulate → fingerprints → pretrain → evaluate → report.",
         discussion: """
-        Every stage is one of the documented commands, run in-process with the arguments
+        Every stage is one of the documented commands, run in-process with the arguments \
         REPORT.md lists, so each can be re-run or changed by hand:
-          1. simulate       five assays over real drugs (L1000-, bulk-, DRUG-seq-, sci-Plex- and OP3-like)
-          2. fingerprint    Morgan bits (radius 2, 2048) of every simulated compound
-          3. pretrain       the LPM (multi-output) on all datasets except the OP3-like one,
-                            and on the L1000-like dataset only; embed exports both compound tables
-          4. evaluate holdout  molecule holdout across datasets: all-datasets, fine-tune (frozen
-                            molecules), scratch, Morgan fixed / learned families, several seeds
-          5. evaluate op3   OP3-style compound-held-out protocol on the OP3-like data with LPM
-                            embeddings (all / L1000 only), Morgan bits and no descriptor
-          6. agreement      cross-dataset agreement of matched conditions against baselines
-        Results: OUTPUT/REPORT.md (tables + SVG figures), one folder per stage.
-        A finished stage is skipped when the demo is run again on the same folder, so an
+          1. simulate: five assays over real drugs (L1000-, bulk-, DRUG-seq-,
+             sci-Plex- and OP3-like)
+          2. fingerprint: Morgan bits (radius 2, 2048) of every simulated compound
+          3. pretrain: the LPM (multi-output) on all datasets except the OP3-like
+             one, and on the L1000-like dataset only; embed exports both tables
+          4. evaluate holdout: molecule holdout across datasets (all-datasets,
+             fine-tune with frozen molecules, scratch, Morgan fixed / learned
+             families, several seeds) beside the trivial baselines
+          5. evaluate op3: OP3-style compound-held-out protocol on the OP3-like
+             data with LPM embeddings (all / L1000 only), Morgan bits, no
+             descriptor and the trivial baselines
+          6. agreement: cross-dataset agreement of matched conditions against
+             baselines
+        Results: OUTPUT/REPORT.md (tables + SVG figures), one folder per stage. \
+        A finished stage is skipped when the demo is run again on the same folder, so an \
         interrupted demo continues where it stopped.
 
         Examples:

@@ -8,16 +8,16 @@ struct Effects: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build condition-level effects (logFC + mask + statistics) from real datasets into one effects .h5ad.",
         discussion: """
-        Formats: cpb-deg (Chem-PerturBridge <cell_type>_de.h5ad: obs dataset, cell_type, perturbagen, pubchem_cid,
-        pert_dose_uM, pert_time_h; layers logFC, t, P.Value), op3 (de_train.h5ad: obs cell_type, sm_name, SMILES; layers
-        logFC, sign_log10_pval, clipped_sign_log10_pval, ...; 1 uM, 24 h), gct (L1000 level-3 .gct/.gctx: per plate,
-        treated wells minus the plate's ctl_vehicle wells), samples-h5ad (one row per sample; treated minus controls of
-        the same plate, context and time; counts become log2(CPM+1)). auto picks by extension and obs/layers.
-        For gct and samples-h5ad, --method limma (the default) fits limma per context: ~0 + condition + control group,
-        each condition against its controls, eBayes (trended for log expression; counts through filterByExpr, TMM and
-        voom), layers t, pvalue, adj_pvalue (BH over all contrasts), B, AveExpr, clipped_sign_log10_pval;
-        --method mean-diff keeps the mean difference with a Welch t.
-        Several inputs are concatenated over the union gene vocabulary (unmeasured genes masked). Skipped rows are
+        Formats: cpb-deg (Chem-PerturBridge <cell_type>_de.h5ad: obs dataset, cell_type, perturbagen, pubchem_cid, \
+        pert_dose_uM, pert_time_h; layers logFC, t, P.Value), op3 (de_train.h5ad: obs cell_type, sm_name, SMILES; layers \
+        logFC, sign_log10_pval, clipped_sign_log10_pval, ...; 1 uM, 24 h), gct (L1000 level-3 .gct/.gctx: per plate, \
+        treated wells minus the plate's ctl_vehicle wells), samples-h5ad (one row per sample; treated minus controls of \
+        the same plate, context and time; counts become log2(CPM+1)). auto picks by extension and obs/layers. \
+        For gct and samples-h5ad, --method limma (the default) fits limma per context: ~0 + condition + control group, \
+        each condition against its controls, eBayes (trended for log expression; counts through filterByExpr, TMM and \
+        voom), layers t, pvalue, adj_pvalue (BH over all contrasts), B, AveExpr, clipped_sign_log10_pval; \
+        --method mean-diff keeps the mean difference with a Welch t. \
+        Several inputs are concatenated over the union gene vocabulary (unmeasured genes masked). Skipped rows are \
         counted per reason with examples in <output>.ingest.json and on stderr.
 
         Example:

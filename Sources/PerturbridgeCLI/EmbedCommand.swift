@@ -9,9 +9,9 @@ struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write compound embeddings of a trained LPM (.h5ad or .csv/.tsv).",
         discussion: """
-        obs = compound key (InChIKey when known), inchikey, canonical_smiles, datasets_seen (training datasets,
-        |-joined), source; X = the embedding (the compound table row, or the fingerprint encoder's output). With a
-        fingerprint_mlp or morgan_fixed checkpoint, --smiles adds molecules never seen in training (one SMILES per
+        obs = compound key (InChIKey when known), inchikey, canonical_smiles, datasets_seen (training datasets, \
+        |-joined), source; X = the embedding (the compound table row, or the fingerprint encoder's output). With a \
+        fingerprint_mlp or morgan_fixed checkpoint, --smiles adds molecules never seen in training (one SMILES per \
         line, or a CSV/TSV with a `smiles` column).
 
         Examples:

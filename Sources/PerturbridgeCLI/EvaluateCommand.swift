@@ -14,7 +14,7 @@ struct Evaluate: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluation protocols: OP3 compound-held-out and molecule holdout across datasets.",
         discussion: """
-        Each protocol writes TSV tables, a Markdown summary and SVG bar charts into --output
+        Each protocol writes TSV tables, a Markdown summary and SVG bar charts into --output \
         and prints the summary table on stdout; progress goes to stderr.
 
         Examples:
@@ -33,25 +33,25 @@ struct EvaluateOP3: ParsableCommand {
         commandName: "op3",
         abstract: "OP3 compound-held-out protocol: predict held-out compounds' per-gene effects from compound features.",
         discussion: """
-        The effects files are concatenated (OP3 de_train + de_test, or our effects .h5ad);
-        --test-fraction of the compounds are drawn with --split-seed and every row of a drawn
-        compound (all cell types) is held out. For each feature set and seed, a downstream
-        predictor (cell-type and compound embeddings → MLP regressing truncated-SVD
-        coordinates of the targets; ensemble of --ensemble networks; per-gene clipping to the
-        training range) is trained on the other rows and scored on the held-out rows with the
-        OP3 metrics (mean row-wise RMSE, MAE, Pearson, Spearman, cosine).
-        Feature sets (--features, comma-separated): `none` (descriptor-free: a learned
-        per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits,
-        --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE
-        (compound vectors: .h5ad with X = compounds × dims and obs index = compound key, or a
-        TSV/CSV whose first column is a key, SMILES or name, or an LPM run folder / checkpoint).
-        Trivial baselines are scored beside them (--no-baselines to skip): baseline_mean (the
-        per-cell-type training mean), baseline_zero and baseline_knn (the mean of the 20 training
-        compounds most similar by Tanimoto on Morgan bits, in the same cell type); every feature
-        set gets Δ vs none and Δ vs baseline_mean. `simulate` writes compound_latents.tsv, the
-        true compound latents: `--features oracle=sim/compound_latents.tsv` is the upper bound.
-        Writes split.tsv, op3_rows.tsv, op3_seeds.tsv, op3_summary.tsv, op3_summary.md,
-        op3_<metric>.svg, op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs) and
+        The effects files are concatenated (OP3 de_train + de_test, or our effects .h5ad); \
+        --test-fraction of the compounds are drawn with --split-seed and every row of a drawn \
+        compound (all cell types) is held out. For each feature set and seed, a downstream \
+        predictor (cell-type and compound embeddings → MLP regressing truncated-SVD \
+        coordinates of the targets; ensemble of --ensemble networks; per-gene clipping to the \
+        training range) is trained on the other rows and scored on the held-out rows with the \
+        OP3 metrics (mean row-wise RMSE, MAE, Pearson, Spearman, cosine). \
+        Feature sets (--features, comma-separated): `none` (descriptor-free: a learned \
+        per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits, \
+        --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE \
+        (compound vectors: .h5ad with X = compounds × dims and obs index = compound key, or a \
+        TSV/CSV whose first column is a key, SMILES or name, or an LPM run folder / checkpoint). \
+        Trivial baselines are scored beside them (--no-baselines to skip): baseline_mean (the \
+        per-cell-type training mean), baseline_zero and baseline_knn (the mean of the 20 training \
+        compounds most similar by Tanimoto on Morgan bits, in the same cell type); every feature \
+        set gets Δ vs none and Δ vs baseline_mean. `simulate` writes compound_latents.tsv, the \
+        true compound latents: `--features oracle=sim/compound_latents.tsv` is the upper bound. \
+        Writes split.tsv, op3_rows.tsv, op3_seeds.tsv, op3_summary.tsv, op3_summary.md, \
+        op3_<metric>.svg, op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs) and \
         predictions/ (truth.h5ad and one prediction per feature set and seed, for `score`).
 
         Example (simulated OP3-like PBMC data, 2 seeds):
@@ -176,29 +176,32 @@ struct EvaluateHoldout: ParsableCommand {
         commandName: "holdout",
         abstract: "Molecule holdout across datasets: LPM families (all datasets, fine-tune, scratch; learned or Morgan compounds) per target dataset and seed.",
         discussion: """
-        Splits molecules per target dataset (cross-dataset: 10 % of a dataset's molecules shared
-        with another dataset to val and 10 % to test, kept in the other datasets' training;
-        global: molecules held out everywhere, the choice for a single dataset; auto picks by the
-        number of datasets), then for each seed trains the all-datasets LPMs the chosen families
-        need and, per target dataset, the target-only families. Families: all_datasets,
-        finetune_frozen_molecule_embeddings, scratch_target_only, morgan_fixed,
-        finetune_morgan_fixed, scratch_target_only_morgan_fixed, morgan_learned,
-        finetune_morgan_learned (fine-tunes start from the all-datasets checkpoint of the same
-        encoder with the lowest validation RMSE on the target, compound table frozen). Numbers are
-        pooled RMSE/MAE/R²/Pearson of logFC on the target's val and test rows with the checkpoint
-        chosen by validation RMSE (per-dataset for all-datasets runs).
-        Paired statistics (the paper's): per test unit (molecule, context, log dose, time) the
-        seed-mean RMSE; per dataset Δ = RMSE(--baseline-family) − RMSE(family) for each transfer
-        family, its nested mean over (context, time) strata with a molecule-clustered BCa CI
-        (--bootstrap-draws, --bootstrap-seed), nested and compound win rates, and a Welch t-test
-        of the per-seed test RMSEs (Holm over datasets); across datasets a Wilcoxon signed-rank
-        test of the seed-mean Δ.
-        Writes split.tsv, runs/, holdout_long.{tsv,md}, holdout_summary.{tsv,md},
-        holdout_runs.tsv, finetune_init.tsv, holdout_<split>_<metric>.svg, holdout_units.tsv,
-        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv, holdout_delta_forest.svg and
-        holdout_paper10.{tsv,md} (the layout of the paper's paper10_results_summary; with
-        --compare-paper also holdout_vs_paper.md) into --output. --split-file evaluates on a split
-        made with `perturbridge split` (e.g. --kind published) instead of drawing one.
+        Splits molecules per target dataset (cross-dataset: 10 % of a dataset's molecules shared \
+        with another dataset to val and 10 % to test, kept in the other datasets' training; \
+        global: molecules held out everywhere, the choice for a single dataset; auto picks by the \
+        number of datasets), then for each seed trains the all-datasets LPMs the chosen families \
+        need and, per target dataset, the target-only families. Families: all_datasets, \
+        finetune_frozen_molecule_embeddings, scratch_target_only, morgan_fixed, \
+        finetune_morgan_fixed, scratch_target_only_morgan_fixed, morgan_learned, \
+        finetune_morgan_learned (fine-tunes start from the all-datasets checkpoint of the same \
+        encoder with the lowest validation RMSE on the target, compound table frozen). Numbers are \
+        pooled RMSE/MAE/R²/Pearson of logFC on the target's val and test rows with the checkpoint \
+        chosen by validation RMSE (per-dataset for all-datasets runs). \
+        Paired statistics (the paper's): per test unit (molecule, context, log dose, time) the \
+        seed-mean RMSE; per dataset Δ = RMSE(--baseline-family) − RMSE(family) for each transfer \
+        family, its nested mean over (context, time) strata with a molecule-clustered BCa CI \
+        (--bootstrap-draws, --bootstrap-seed), nested and compound win rates, and a Welch t-test \
+        of the per-seed test RMSEs (Holm over datasets); across datasets a Wilcoxon signed-rank \
+        test of the seed-mean Δ. \
+        Writes split.tsv, runs/, holdout_long.{tsv,md}, holdout_summary.{tsv,md}, \
+        holdout_runs.tsv, finetune_init.tsv, holdout_<split>_<metric>.svg, holdout_units.tsv, \
+        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv, holdout_delta_forest.svg and \
+        holdout_paper10.{tsv,md} (the layout of the paper's paper10_results_summary; with \
+        --compare-paper also holdout_vs_paper.md) into --output. --split-file evaluates on a split \
+        made with `perturbridge split` (e.g. --kind published) instead of drawing one. \
+        The trivial baselines (baseline_mean, baseline_zero, baseline_knn, from each target's own training \
+        conditions) are scored beside the families, with paired Δ vs baseline_mean in \
+        holdout_paired_deltas_vs_mean.tsv (--no-baselines skips them). \
         Interrupted runs resume from their last checkpoints when the command is repeated.
 
         Example (simulated datasets, 2 families, 2 seeds, 5 epochs):

@@ -9,19 +9,19 @@ struct Fingerprint: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute canonical SMILES, InChIKeys and Morgan fingerprints (RDKit) for a column of SMILES.",
         discussion: """
-        FILE is CSV/TSV (by extension; first line = header) or .h5ad (SMILES read
+        FILE is CSV/TSV (by extension; first line = header) or .h5ad (SMILES read \
         from an obs column; ids from the obs index unless --id-column is given).
 
-        OUT is .h5ad or CSV/TSV. The .h5ad has one row per input row: X = bits or
-        counts (float32), obs = id, input_smiles, canonical_smiles, inchikey,
-        valid, error; var = bit index; uns['fingerprint'] = the settings. The CSV
-        has columns id, input_smiles, canonical_smiles, inchikey, valid, error and
-        on_bits (space-separated ascending on-bit indices) or, with --counts,
+        OUT is .h5ad or CSV/TSV. The .h5ad has one row per input row: X = bits or \
+        counts (float32), obs = id, input_smiles, canonical_smiles, inchikey, \
+        valid, error; var = bit index; uns['fingerprint'] = the settings. The CSV \
+        has columns id, input_smiles, canonical_smiles, inchikey, valid, error and \
+        on_bits (space-separated ascending on-bit indices) or, with --counts, \
         counts (space-separated index:count pairs).
 
-        Bits equal RDKit Python's GetMorganGenerator(radius, fpSize)
-        .GetFingerprint(Chem.MolFromSmiles(smiles)). Invalid SMILES are listed on
-        stderr (row, id, SMILES, reason) and written with valid=false and zero
+        Bits equal RDKit Python's GetMorganGenerator(radius, fpSize) \
+        .GetFingerprint(Chem.MolFromSmiles(smiles)). Invalid SMILES are listed on \
+        stderr (row, id, SMILES, reason) and written with valid=false and zero \
         features; the exit code is 1 only when no row is valid.
 
         Example:

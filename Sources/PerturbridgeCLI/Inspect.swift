@@ -7,7 +7,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarize an .h5ad, .gct or .gctx file.",
         discussion: """
-        Prints the shape, X and layers with their storage (dense/CSR/CSC) and dtype, obs/var (or GCT row/column
+        Prints the shape, X and layers with their storage (dense/CSR/CSC) and dtype, obs/var (or GCT row/column \
         metadata) columns with their types, a few values and category counts, obsm/varm and uns keys.
 
         Example:

@@ -8,10 +8,10 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict logFC of conditions with a trained LPM (.h5ad: obs = conditions, var = genes).",
         discussion: """
-        --conditions is a CSV/TSV with columns dataset, context, compound, dose_um, time_h (compound = a vocabulary
-        key, a PubChem CID the vocabulary uses, or a SMILES; a molecule not seen in training needs a fingerprint_mlp
-        or morgan_fixed checkpoint), or an effects .h5ad whose conditions are predicted. Every bad row is an error
-        naming the file and line. Output obs = the conditions (dataset, context, compound, compound_key, dose_um,
+        --conditions is a CSV/TSV with columns dataset, context, compound, dose_um, time_h (compound = a vocabulary \
+        key, a PubChem CID the vocabulary uses, or a SMILES; a molecule not seen in training needs a fingerprint_mlp \
+        or morgan_fixed checkpoint), or an effects .h5ad whose conditions are predicted. Every bad row is an error \
+        naming the file and line. Output obs = the conditions (dataset, context, compound, compound_key, dose_um, \
         time_h), var = the model's genes, X = predicted logFC.
 
         Examples:

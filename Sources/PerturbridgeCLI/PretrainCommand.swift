@@ -10,19 +10,19 @@ struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an LPM (compound, context, dataset, gene embeddings) on effects files.",
         discussion: """
-        The config (JSON, YAML or TOML by extension; experiments/pretrain/*.json) sets the model and training; flags
-        override it, and --print-config prints the result as JSON (what config.json in the run folder will hold). Effects files
-        are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are
-        global over every file given, also when --datasets restricts training to targets. Without --split, a seeded
-        random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets
-        config.json, run.json, metrics.jsonl/.csv, a TensorBoard event file per process (tensorboard --logdir),
-        best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same
+        The config (JSON, YAML or TOML by extension; experiments/pretrain/*.json) sets the model and training; flags \
+        override it, and --print-config prints the result as JSON (what config.json in the run folder will hold). Effects files \
+        are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are \
+        global over every file given, also when --datasets restricts training to targets. Without --split, a seeded \
+        random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets \
+        config.json, run.json, metrics.jsonl/.csv, a TensorBoard event file per process (tensorboard --logdir), \
+        best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
         weights as an uninterrupted run (same seed and --threads).
 
-        Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of
-        batch_size, gradients are summed across ranks, and only rank 0 writes the run folder and progress. Every rank
-        must get the same config, flags and files (checked at start; a difference is an error naming it, with nothing
-        written); --resume needs the same number of ranks. Weights equal a single process's with the same batch size
+        Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of \
+        batch_size, gradients are summed across ranks, and only rank 0 writes the run folder and progress. Every rank \
+        must get the same config, flags and files (checked at start; a difference is an error naming it, with nothing \
+        written); --resume needs the same number of ranks. Weights equal a single process's with the same batch size \
         up to float rounding when dropout is 0 (each rank draws its own dropout masks).
 
         Examples:

@@ -8,16 +8,16 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate condition-level effects of real drugs in several assays (the embedded demo data).",
         discussion: """
-        Writes one effects .h5ad per dataset (L1000-like 978-gene panel with high noise and attenuation, bulk RNA-seq,
-        DRUG-seq, sci-Plex pseudobulk, OP3-like PBMC contexts), compounds.tsv and simulation.json. Effects derive from
-        Morgan fingerprints of real drugs through a shared latent space, so structure carries signal and datasets share
+        Writes one effects .h5ad per dataset (L1000-like 978-gene panel with high noise and attenuation, bulk RNA-seq, \
+        DRUG-seq, sci-Plex pseudobulk, OP3-like PBMC contexts), compounds.tsv and simulation.json. Effects derive from \
+        Morgan fingerprints of real drugs through a shared latent space, so structure carries signal and datasets share \
         biology. The same seed gives identical files.
 
-        With --manifest, simulates exactly the conditions of a condition table in the layout of the paper's
+        With --manifest, simulates exactly the conditions of a condition table in the layout of the paper's \
         df_annot_split.tsv.gz (dataset, context, perturbation = PubChem CID, log_dose, time, split; gzip or plain):
-        one effects .h5ad per dataset (rows measure per-context gene panels from one gene pool: the 978 landmarks
-        for LINCS, the reference's panel sizes for the others), split.tsv with the manifest's split and genes.tsv.
-        SMILES for CIDs come from --smiles-table (LINCS pertinfo). --fraction keeps a seeded share of the
+        one effects .h5ad per dataset (rows measure per-context gene panels from one gene pool: the 978 landmarks \
+        for LINCS, the reference's panel sizes for the others), split.tsv with the manifest's split and genes.tsv. \
+        SMILES for CIDs come from --smiles-table (LINCS pertinfo). --fraction keeps a seeded share of the \
         molecules (all their conditions).
 
         Examples:

@@ -20,6 +20,23 @@ final class HelpAndExitCodeTests: XCTestCase {
         return names.filter { $0 != "help" }
     }
 
+    /// Lines of the discussion (between the overview and USAGE) that end early inside a prose paragraph although the
+    /// next word would have fit in 80 columns: text hard-wrapped in the source and wrapped again by the parser.
+    static func raggedLines(in help: String) -> [String] {
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let usage = lines.firstIndex(where: { $0.hasPrefix("USAGE:") }),
+              let start = lines.firstIndex(where: { $0.isEmpty }), start < usage else { return [] }
+        var ragged: [String] = []
+        for i in (start + 1)..<usage where !lines[i].isEmpty && !lines[i].hasPrefix(" ") {
+            let next = lines[i + 1]
+            let insideParagraph = !next.isEmpty && !next.hasPrefix(" ") && !lines[i].hasSuffix(":")
+            let nextWord = next.split(separator: " ").first.map(String.init) ?? ""
+            // The parser wraps lines to fewer than 80 columns: the next word would have fit on this line.
+            if insideParagraph && lines[i].count + 1 + nextWord.count < 80 { ragged.append(lines[i]) }
+        }
+        return ragged
+    }
+
     func testEveryCommandHasHelpWithAnExample() throws {
         let root = try runOK(["--help"])
         XCTAssertTrue(root.stdout.contains("Exit codes"), root.transcript)
@@ -38,6 +55,9 @@ final class HelpAndExitCodeTests: XCTestCase {
             XCTAssertTrue(text.range(of: "example", options: .caseInsensitive) != nil, "no example in the help of \(path):\n\(text)")
             XCTAssertTrue(text.contains("perturbridge \(path.joined(separator: " ")) "),
                           "the help of \(path) shows no example invocation of itself:\n\(text)")
+            for short in Self.raggedLines(in: text) {
+                XCTFail("the help of \(path) is wrapped twice (a short line inside a paragraph): '\(short)'")
+            }
             queue += Self.subcommands(in: text).map { path + [$0] }
         }
         XCTAssertGreaterThanOrEqual(checked, Self.requiredCommands.count)
