@@ -5,23 +5,27 @@ import PerturbIO
 /// `perturbridge inspect FILE`: a summary of an .h5ad, .gct or .gctx file without loading its matrices.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Summarize an .h5ad, .gct or .gctx file.",
+        abstract: "Summarize an .h5ad, .gct or .gctx file, a training run folder or a checkpoint.",
         discussion: """
         Prints the shape, X and layers with their storage (dense/CSR/CSC) and dtype, obs/var (or GCT row/column \
-        metadata) columns with their types, a few values and category counts, obsm/varm and uns keys.
+        metadata) columns with their types, a few values and category counts, obsm/varm and uns keys. On a run \
+        folder (pretrain --output) or a .safetensors checkpoint: run.json and config.json, the checkpoint's \
+        vocabulary sizes and parameter count.
 
         Example:
           perturbridge inspect ../shared/data/h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad
           perturbridge inspect ../shared/data/l1000-cmappy/test_l1000.gct --values 5
+          perturbridge inspect checkpoints/all
         """
     )
 
-    @Argument(help: "File to inspect (.h5ad, .gct or .gctx).") var file: String
+    @Argument(help: "File to inspect (.h5ad, .gct, .gctx, a run folder or a .safetensors checkpoint).") var file: String
     @Option(help: "How many example values to show per column.") var values = 3
     @Option(help: "How many categories (with counts) to show per categorical column.") var categories = 10
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
+        if InspectRun.handles(url) { return try InspectRun.print(url) }
         switch url.pathExtension.lowercased() {
         case "gct", "gctx": try inspectGCT(url)
         default: try inspectH5AD(url)

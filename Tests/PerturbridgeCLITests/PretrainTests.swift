@@ -35,6 +35,16 @@ final class PretrainTests: XCTestCase {
         }
         let runFiles = try FileManager.default.contentsOfDirectory(atPath: run.path)
         XCTAssertEqual(runFiles.filter { $0.hasPrefix("events.out.tfevents.") }.count, 1, "one TensorBoard event file: \(runFiles)")
+        // `inspect` on the run folder: the record, the config and the model's sizes.
+        let inspect = try runOK(["inspect", run.path])
+        for text in ["training run", "epochsCompleted: 2", "embedding_dim: 8", "vocabularies:", "parameters:", "dataset_embedding_layer.weight"] {
+            XCTAssertTrue(inspect.stdout.contains(text), "inspect of a run folder lacks '\(text)':\n\(inspect.stdout)")
+        }
+        let parameters = inspect.stdout.split(separator: "\n").first { $0.hasPrefix("parameters: ") }
+            .flatMap { Int($0.split(separator: " ")[1]) }
+        let listed = inspect.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && ($0.contains(".weight: ") || $0.contains(".bias: ")) }
+            .compactMap { Int($0.split(separator: " ").last!) }
+        XCTAssertEqual(parameters, listed.reduce(0, +), "the total is the sum of the tensors")
         // A second run into the same folder without --resume is refused (nothing is overwritten).
         try runUserError(["pretrain", "--config", config, "--effects"] + simulatedFiles() + ["--output", run.path, "--quiet"], mentions: [run.path, "--resume"])
 
