@@ -38,6 +38,6 @@ OUT=experiments/paper/results-fraction-$FRACTION
 
 mkdir -p "$OUT"
 cp "$WORK/published-split.counts.tsv" "$OUT/"
-cp "$WORK"/holdout/{holdout_paper10.md,holdout_paper10.tsv,holdout_vs_paper.md,holdout_summary.md,holdout_paired_deltas.tsv,holdout_wilcoxon.tsv,holdout_runs.tsv} "$OUT/"
+cp "$WORK"/holdout/{holdout_paper10.md,holdout_paper10.tsv,holdout_vs_paper.md,holdout_summary.md,holdout_paired_deltas.tsv,holdout_paired_deltas_vs_mean.tsv,holdout_wilcoxon.tsv,holdout_runs.tsv} "$OUT/"
 cp "$SHARED/reference/chem-perturbridge-lpm/paper10_results_summary.md" "$OUT/published_paper10_results_summary.md"
 echo "tables in $OUT"
