@@ -303,9 +303,13 @@ public enum HoldoutProtocol {
                          dataset: String) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         let ownTraining = trainRows.filter { table.conditions[$0].dataset == dataset }
         var measurements: [HoldoutMeasurement] = [], errors: [HoldoutConditionError] = []
+        var predictions: [[Int]: [Float]] = [:]
         for seed in seeds {
-            let scored = try score(table: table, rows: rows, family: baseline.rawValue, seed: seed, dataset: dataset) {
-                baseline.predict(table: table, trainRows: ownTraining, rows: $0)
+            let scored = try score(table: table, rows: rows, family: baseline.rawValue, seed: seed, dataset: dataset) { selected in
+                if let known = predictions[selected] { return known }
+                let prediction = baseline.predict(table: table, trainRows: ownTraining, rows: selected)
+                predictions[selected] = prediction
+                return prediction
             }
             measurements += scored.measurements
             errors += scored.testErrors

@@ -93,14 +93,21 @@ extension TrivialBaseline {
             .filter { !(table.compounds[$0]?.canonicalSmiles ?? "").isEmpty }.sorted()
         let batch = Morgan.batch(smiles: keys.map { table.compounds[$0]!.canonicalSmiles }, options: morgan).fingerprints
         for (key, fp) in zip(keys, batch) { if let fp { fingerprint[key] = fp } }
+        // Per context, the training rows of each compound with a structure.
+        var rowsOf: [String: [String: [Int]]] = [:]
+        for (context, members) in byContext {
+            for m in members { if let c = table.conditions[m].compounds.first, fingerprint[c] != nil { rowsOf[context, default: [:]][c, default: []].append(m) } }
+        }
+        var cache: [String: [Float]] = [:]
         return rows.flatMap { r -> [Float] in
             let context = table.conditions[r].context, fallback = contextMean[context] ?? overall
-            guard let key = table.conditions[r].compounds.first, let query = fingerprint[key], let members = byContext[context] else { return fallback }
-            var rowsOf: [String: [Int]] = [:]
-            for m in members { if let c = table.conditions[m].compounds.first, c != key, fingerprint[c] != nil { rowsOf[c, default: []].append(m) } }
-            let nearest = rowsOf.keys.map { ($0, Morgan.tanimoto(query, fingerprint[$0]!)) }
+            guard let key = table.conditions[r].compounds.first, let query = fingerprint[key], let candidates = rowsOf[context] else { return fallback }
+            if let known = cache[context + "\u{1}" + key] { return known }
+            let nearest = candidates.keys.filter { $0 != key }.map { ($0, Morgan.tanimoto(query, fingerprint[$0]!)) }
                 .sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(k).map(\.0)
-            return mean(nearest.flatMap { rowsOf[$0]! }) ?? fallback
+            let prediction = mean(nearest.flatMap { candidates[$0]! }) ?? fallback
+            cache[context + "\u{1}" + key] = prediction
+            return prediction
         }
     }
 }
