@@ -80,8 +80,8 @@ public enum EmpiricalBayes {
         if let covariate, fitted.s2.count == ok.count {
             for (i, g) in ok.enumerated() { s2[g] = fitted.s2[i] }
             // Genes left out of the fit take the prior of the nearest covariate value.
-            let order = ok.sorted { covariate[$0] < covariate[$1] }
-            for g in variances.indices where !ok.contains(g) {
+            let order = ok.sorted { covariate[$0] < covariate[$1] }, fitted = Set(ok)
+            for g in variances.indices where !fitted.contains(g) {
                 guard covariate[g].isFinite, let nearest = order.min(by: { abs(covariate[$0] - covariate[g]) < abs(covariate[$1] - covariate[g]) }) else { continue }
                 s2[g] = s2[nearest]
             }

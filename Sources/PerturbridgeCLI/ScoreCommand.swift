@@ -37,7 +37,7 @@ struct Score: ParsableCommand {
 
     func run() throws {
         let truthURL = URL(fileURLWithPath: truth), predictionURL = URL(fileURLWithPath: prediction)
-        let truthMatrix = try PredictionScoring.readTruth(truthURL, layer: try truthLayerName(truthURL))
+        let truthMatrix = try PredictionScoring.readTruth(truthURL, layer: truthLayer)
         let predicted = prediction.lowercased().hasSuffix(".csv")
             ? try PredictionScoring.readPrediction(csv: predictionURL, idMap: URL(fileURLWithPath: idMap!))
             : try PredictionScoring.readPrediction(h5ad: predictionURL, layer: predictionLayer)
@@ -53,11 +53,5 @@ struct Score: ParsableCommand {
         let text = result.values.map { "\($0.id)\t\(String(format: "%.12g", $0.value))" }.joined(separator: "\n") + "\n"
         print(text, terminator: "")
         if let output { try AtomicFile.write("metric\tvalue\n" + text, to: URL(fileURLWithPath: output)) }
-    }
-
-    /// The truth layer: as given, else `PredictionScoring.defaultTruthLayer`.
-    private func truthLayerName(_ url: URL) throws -> String? {
-        if let truthLayer { return truthLayer }
-        return try PredictionScoring.defaultTruthLayer(url)
     }
 }

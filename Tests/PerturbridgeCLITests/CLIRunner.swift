@@ -130,3 +130,21 @@ extension XCTestCase {
         return result
     }
 }
+
+extension XCTestCase {
+    /// Runs a reference tool through `/usr/bin/env` (`["python3", "-c", code]`, `["Rscript", "-e", script]`) in
+    /// `directory` and returns its stdout. Skips the test when the tool, a Python module or an R package is missing;
+    /// any other failure fails the test with the tool's stderr.
+    func runReferenceTool(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
+                          file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try CLI.run(arguments, in: directory, executable: URL(fileURLWithPath: "/usr/bin/env"), timeout: timeout,
+                                 file: file, line: line)
+        if result.status == 0 && !result.signaled { return result.stdout }
+        if ["No such file or directory", "No module named", "there is no package called"].contains(where: result.stderr.contains) {
+            throw XCTSkip("\(arguments.first ?? "tool") or one of its packages is not installed: \(result.stderr.suffix(300))")
+        }
+        XCTFail("\(arguments.first ?? "tool") failed (\(result.signaled ? "signal" : "exit") \(result.status)):\n\(result.stderr.suffix(3000))",
+                file: file, line: line)
+        return result.stdout
+    }
+}

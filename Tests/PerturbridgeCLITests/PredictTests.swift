@@ -53,25 +53,11 @@ final class PredictTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: badOut.path))
         }
 
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
-        import sys
-        try:
-            import anndata
-        except ImportError:
-            sys.exit(3)
+        let text = try runReferenceTool(["python3", "-c", """
+        import sys, anndata
         a = anndata.read_h5ad(sys.argv[1])
         print(a.shape[0], a.shape[1], "|".join(a.var_names[:3]), "|".join(a.obs.columns))
-        """, out.path]
-        let stdout = Pipe()
-        python.standardOutput = stdout
-        python.standardError = Pipe()
-        do { try python.run() } catch { throw XCTSkip("python3 not available") }
-        let text = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        if python.terminationStatus == 3 { throw XCTSkip("python anndata not installed") }
-        XCTAssertEqual(python.terminationStatus, 0)
+        """, out.path])
         XCTAssertEqual(text.split(separator: " ").map(String.init),
                        ["\(pred.shape.rows)", "\(g)", pred.var.index.prefix(3).joined(separator: "|"),
                         "dataset|context|compound|compound_key|dose_um|time_h\n"])

@@ -59,9 +59,7 @@ final class ScoreCommandTests: XCTestCase {
         XCTAssertEqual(metrics(csv.stdout), ours, "CSV and h5ad predictions of the same values score the same")
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8), "metric\tvalue\n" + h5ad.stdout)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        let text = try runReferenceTool(["python3", "-c", """
             import numpy as np, anndata
             from scipy.stats import rankdata
             t = anndata.read_h5ad('\(files.truth.path)'); p = anndata.read_h5ad('\(files.prediction.path)')
@@ -80,18 +78,7 @@ final class ScoreCommandTests: XCTestCase {
             print('mean_rowwise_pearson', np.mean([corr(Y[i], P[i]) for i in rows]))
             print('mean_rowwise_spearman', np.mean([corr(rankdata(Y[i]), rankdata(P[i])) for i in rows]))
             print('mean_rowwise_cosine', np.mean([cos(Y[i], P[i]) for i in rows]))
-            """]
-        let pipe = Pipe(), err = Pipe()
-        process.standardOutput = pipe
-        process.standardError = err
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            if errors.contains("No module named") { throw XCTSkip("python3 with anndata and scipy not available") }
-            XCTFail(errors)
-        }
+            """])
         var reference: [String: Double] = [:]
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")

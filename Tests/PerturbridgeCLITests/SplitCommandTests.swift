@@ -5,23 +5,9 @@ import XCTest
 
 /// `perturbridge split` at the reference's definitions: condition tables, the published split, NumPy's OP3 draw.
 final class SplitCommandTests: XCTestCase {
-    /// Runs `python3 -c code` with numpy and anndata, or skips.
+    /// Runs `python3 -c code` with numpy and anndata imported, or skips.
     private func python(_ code: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import numpy, anndata\n" + code]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw XCTSkip("python3 not available") }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            if stderr.contains("No module named") || stderr.contains("No such file") { throw XCTSkip("python3 with numpy and anndata not available") }
-            XCTFail(stderr)
-        }
-        return String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try runReferenceTool(["python3", "-c", "import numpy, anndata\n" + code]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `--kind op3 --seed 42` holds out what `np.random.seed(42); np.random.choice(unique, int(0.25 n), replace=False)`

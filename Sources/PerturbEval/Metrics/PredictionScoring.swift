@@ -43,21 +43,21 @@ public struct PredictionScoring {
         public var unusedPredictionRows: Int
     }
 
-    /// The truth layer scored by default: OP3's `clipped_sign_log10_pval` when the file has it, else the only layer of
-    /// a file without X (as `evaluate op3` writes its truth), else nil (X).
-    public static func defaultTruthLayer(_ url: URL) throws -> String? {
+    /// Reads the truth of an `.h5ad`: `layer` when given; otherwise OP3's `clipped_sign_log10_pval` when the file has
+    /// it, else the only layer of a file without X (as `evaluate op3` writes its truth), else X.
+    public static func readTruth(_ url: URL, layer given: String?) throws -> Matrix {
         let reader = try H5ADReader(url: url)
-        if reader.layerNames.contains(TargetLayer.defaultName) { return TargetLayer.defaultName }
-        if !reader.hasX && reader.layerNames.count == 1 { return reader.layerNames[0] }
-        return nil
-    }
-
-    /// Reads the truth layer (X when `layer` is nil) of an `.h5ad`.
-    public static func readTruth(_ url: URL, layer: String?) throws -> Matrix {
-        let reader = try H5ADReader(url: url)
-        if let layer, !reader.layerNames.contains(layer) {
-            throw FormatError(file: url.path, location: "/layers/\(layer)",
+        if let given, !reader.layerNames.contains(given) {
+            throw FormatError(file: url.path, location: "/layers/\(given)",
                               message: "no such layer; layers are \(reader.layerNames.joined(separator: ", ")) (choose one with --truth-layer)")
+        }
+        let layer: String?
+        if let given {
+            layer = given
+        } else if reader.layerNames.contains(TargetLayer.defaultName) {
+            layer = TargetLayer.defaultName
+        } else {
+            layer = !reader.hasX && reader.layerNames.count == 1 ? reader.layerNames[0] : nil
         }
         return Matrix(rowNames: reader.obs.index, rowKeys: rowKeys(reader.obs), genes: reader.var.index,
                       values: try reader.readDense(layer: layer).values)
