@@ -96,4 +96,28 @@ final class EffectBuilderTests: XCTestCase {
         XCTAssertEqual(report.skipped["NaN effects (no finite value for any gene)"]?.count, 1)
         XCTAssertTrue(report.summary.contains("skipped 2"), report.summary)
     }
+
+    /// limma on a condition with a replicate on a plate without vehicle wells: that replicate is left out (as the
+    /// mean difference leaves it out) and the contrast is against the controls of the plates that have them.
+    func testLimmaLeavesOutReplicatesWhosePlateHasNoControls() throws {
+        let a = Condition(dataset: "d", context: "ctx", compounds: ["KEY-A"], doseMicromolar: 1, timeHours: 24)
+        let values: [Float] = [1, 2, 3, 2, 2, 5, 3, 2, 4, 4, 1, 6, 6, 3, 2, 9, 9, 9]
+        let samples = [
+            SampleAnnotation(condition: nil, controlGroup: "P1", replicate: "P1:c1"),
+            SampleAnnotation(condition: nil, controlGroup: "P1", replicate: "P1:c2"),
+            SampleAnnotation(condition: nil, controlGroup: "P1", replicate: "P1:c3"),
+            SampleAnnotation(condition: a, controlGroup: "P1", replicate: "P1:t1"),
+            SampleAnnotation(condition: a, controlGroup: "P1", replicate: "P1:t2"),
+            SampleAnnotation(condition: a, controlGroup: "P2", replicate: "P2:t1"),
+        ]
+        var report = IngestReport(source: "test", format: "test")
+        var result = EffectBuilder.build(values: values, samples: samples, genes: ["G1", "G2", "G3"], compounds: [:],
+                                         options: .init(statistics: true, keepReplicates: false, method: .limma), report: &report)
+        LimmaEffects.apply(to: &result, values: values, samples: samples, counts: false, trend: false, report: &report)
+        XCTAssertEqual(result.pooled.rowCount, 1)
+        // logFC = mean of the two P1 replicates − mean of the P1 controls.
+        let expected: [Float] = [5 - 2, 2 - 2, 4 - 4]
+        for (x, y) in zip(result.pooled.logFC, expected) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+        XCTAssertTrue(result.pooled.extraLayers["pvalue"]?.allSatisfy(\.isFinite) ?? false, "\(result.pooled.extraLayers)")
+    }
 }

@@ -33,12 +33,19 @@ public enum LimmaEffects {
         for name in ["t", "pvalue", "adj_pvalue", "B", "AveExpr", "clipped_sign_log10_pval"] {
             layers[name] = [Float](repeating: .nan, count: rowsOut * g)
         }
+        let groupsWithControls = Set(samples.filter { $0.condition == nil }.map(\.controlGroup))
         var anyFit = false
         var contexts: [String] = []
         for c in pooled.conditions where !contexts.contains(c.context) { contexts.append(c.context) }
         for context in contexts {
-            let treated = samples.indices.filter { samples[$0].condition.map { rowOf[$0.pooled] != nil && $0.context == context } ?? false }
-            let groups = Set(treated.map { samples[$0].controlGroup })
+            // Treated samples of the context whose control group has controls (EffectBuilder skipped the others).
+            let treated = samples.indices.filter { i in
+                samples[i].condition.map { rowOf[$0.pooled] != nil && $0.context == context } ?? false
+                    && groupsWithControls.contains(samples[i].controlGroup)
+            }
+            var groupsOf: [Condition: Set<String>] = [:]
+            for i in treated { groupsOf[samples[i].condition!.pooled, default: []].insert(samples[i].controlGroup) }
+            let groups = groupsOf.values.reduce(into: Set<String>()) { $0.formUnion($1) }
             let controls = samples.indices.filter { samples[$0].condition == nil && groups.contains(samples[$0].controlGroup) }
             let used = treated + controls
             var levels: [String] = [], levelOf: [String: String] = [:]
@@ -78,7 +85,7 @@ public enum LimmaEffects {
                 let conditionRows = pooled.conditions.indices.filter { pooled.conditions[$0].context == context }
                 let contrasts: [(name: String, weights: [String: Double])] = conditionRows.map { r in
                     let condition = pooled.conditions[r]
-                    let own = Set(treated.filter { samples[$0].condition!.pooled == condition }.map { samples[$0].controlGroup }).sorted()
+                    let own = groupsOf[condition]!.sorted()
                     var w = [levelOf["condition\u{1}" + condition.id]!: 1.0]
                     for group in own { w[levelOf["control\u{1}" + group]!, default: 0] -= 1 / Double(own.count) }
                     return (condition.id, w)
