@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "PerturbEval",
-            dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbStats", "PerturbBase", "CBLAS"],
+            dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbStats", "PerturbBase", "PerturbDistributed", "CBLAS"],
             path: "Sources/PerturbEval",
             exclude: ["README.md"]
         ),

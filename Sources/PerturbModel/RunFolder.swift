@@ -26,7 +26,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 }
 
 /// What `Trainer.fit` returns.
-public struct TrainingRun: Sendable {
+public struct TrainingRun: Codable, Sendable {
     /// 1-based epoch of the best validation RMSE (the last epoch when there is no validation data).
     public var bestEpoch: Int
     public var bestValidationRMSE: Double?

@@ -3,6 +3,7 @@ import Foundation
 import PerturbBase
 import PerturbChem
 import PerturbData
+import PerturbDistributed
 import PerturbEval
 import PerturbModel
 import PerturbNN
@@ -171,7 +172,7 @@ struct EvaluateOP3: ParsableCommand {
 }
 
 /// `perturbridge evaluate holdout`.
-struct EvaluateHoldout: ParsableCommand {
+struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
     static let configuration = CommandConfiguration(
         commandName: "holdout",
         abstract: "Molecule holdout across datasets: LPM families (all datasets, fine-tune, scratch; learned or Morgan compounds) per target dataset and seed.",
@@ -202,7 +203,11 @@ struct EvaluateHoldout: ParsableCommand {
         The trivial baselines (baseline_mean, baseline_zero, baseline_knn, from each target's own training \
         conditions) are scored beside the families, with paired Δ vs baseline_mean in \
         holdout_paired_deltas_vs_mean.tsv (--no-baselines skips them). \
-        Interrupted runs resume from their last checkpoints when the command is repeated.
+        Interrupted runs resume from their last checkpoints when the command is repeated. \
+        Under `mpirun -np N` the independent runs (all-datasets runs, evaluations, target-only \
+        runs) are dealt round-robin over the ranks like the reference's job array, and rank 0 \
+        writes the same tables as one process; --output must be on a file system every rank \
+        shares.
 
         Example (simulated datasets, 2 families, 2 seeds, 5 epochs):
           perturbridge simulate --output sim --size small --seed 1
@@ -298,11 +303,13 @@ struct EvaluateHoldout: ParsableCommand {
         options.keepCheckpoints = keepCheckpoints
         options.baselines = baselines
         options.progress = runOptions.progress
+        options.communicator = Communicator.world
         let paired = try HoldoutComparison.families(selected: options.families, baseline: baselineFamily)
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })
         let folder = URL(fileURLWithPath: output)
         let result = try HoldoutProtocol.run(effects: table, options: options, output: folder)
+        guard options.communicator.rank == 0 else { return }  // every rank holds the results; rank 0 writes them
         let summary = HoldoutSummary(result.measurements, families: result.families.map(\.rawValue) + result.baselines, datasets: result.targets)
         let units = HoldoutUnitScore.seedMeans(result.testErrors)
         let comparison = paired.map {

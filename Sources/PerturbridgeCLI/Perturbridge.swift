@@ -34,6 +34,7 @@ struct Perturbridge: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
+            try requireSingleProcessUnlessDistributed(command)
             try command.run()
             Communicator.finalizeWorld()
         } catch let error as UserInputError {
@@ -54,4 +55,15 @@ struct Perturbridge: ParsableCommand {
             }
         }
     }
+
+    /// Under `mpirun` with several ranks, only the commands that spread their work over ranks may run: any other
+    /// would run N times over the same files.
+    static func requireSingleProcessUnlessDistributed(_ command: ParsableCommand) throws {
+        guard Communicator.launchedByMPIRun, !(command is RunsOverRanks), Communicator.world.size > 1 else { return }
+        let name = type(of: command)._commandName
+        throw InputError("`\(name)` runs in one process; under mpirun (\(Communicator.world.size) ranks) only `pretrain` and `evaluate holdout` spread their work over ranks — start it without mpirun")
+    }
 }
+
+/// A command that spreads its work over the ranks of `mpirun` (every other command refuses several ranks).
+protocol RunsOverRanks {}

@@ -6,7 +6,7 @@ import PerturbDistributed
 import PerturbModel
 
 /// `perturbridge pretrain`: trains an LPM on effects files (streamed) into a run folder.
-struct Pretrain: ParsableCommand {
+struct Pretrain: ParsableCommand, RunsOverRanks {
     static let configuration = CommandConfiguration(
         abstract: "Train an LPM (compound, context, dataset, gene embeddings) on effects files.",
         discussion: """

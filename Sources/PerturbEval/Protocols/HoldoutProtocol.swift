@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbData
+import PerturbDistributed
 import PerturbModel
 import PerturbNN
 
@@ -27,12 +28,16 @@ public struct HoldoutOptions: Sendable {
     /// Keep every per-epoch checkpoint (otherwise only the selected ones are kept when the protocol ends).
     public var keepCheckpoints = false
     public var progress = true
+    /// The ranks the independent runs are spread over (`mpirun -np N perturbridge evaluate holdout`): all-datasets
+    /// runs, evaluations and target-only runs are dealt round-robin, every rank gets every result, and the tables
+    /// are those of one process. The output folder must be on a file system all ranks share.
+    public var communicator: Communicator = .single
 
     public init(baseConfig: LPMConfig) { self.baseConfig = baseConfig }
 }
 
 /// One number of the long table.
-public struct HoldoutMeasurement: Sendable, Equatable {
+public struct HoldoutMeasurement: Codable, Sendable, Equatable {
     public var family: String
     public var seed: UInt64
     public var dataset: String
@@ -42,7 +47,7 @@ public struct HoldoutMeasurement: Sendable, Equatable {
 }
 
 /// The checkpoint a number was computed with.
-public struct HoldoutRunRecord: Sendable {
+public struct HoldoutRunRecord: Codable, Sendable {
     public var family: String
     public var seed: UInt64
     public var dataset: String
@@ -89,6 +94,7 @@ public enum HoldoutProtocol {
     public static let metrics = ["rmse", "mae", "r2", "pearson"]
 
     public static func run(effects allConditions: EffectsTable, options: HoldoutOptions, output: URL) throws -> HoldoutResult {
+        let communicator = options.communicator
         var table = allConditions
         if let given = options.splitFile {
             let listed = given.splitOf
@@ -97,122 +103,186 @@ public enum HoldoutProtocol {
                 throw InputError("--split-file lists none of the \(table.rowCount) conditions of the effects files (its condition ids must be those of these files; make it with `perturbridge split --effects ...`)")
             }
             if kept.count < table.rowCount {
-                if options.progress { ProgressReporter.log("holdout: \(table.rowCount - kept.count) conditions are not in --split-file and are left out") }
+                logOnce(options, "\(table.rowCount - kept.count) conditions are not in --split-file and are left out")
                 table = table.selecting(rows: kept)
             }
         }
-        let fm = FileManager.default
-        try fm.createDirectory(at: output, withIntermediateDirectories: true)
         let datasets = table.datasets
         let targets = options.targets ?? datasets
         for d in targets where !datasets.contains(d) {
             throw InputError("--datasets: '\(d)' is not in the effects files (datasets: \(datasets.joined(separator: ", ")))")
         }
         let split = try makeSplit(table, options: options)
-        try split.write(to: output.appendingPathComponent("split.tsv"))
+        try communicator.requireAgreement(try agreementItems(options, table: table, split: split), about: "the holdout")
+        try communicator.requireSharedFolder(output, for: "a holdout over \(communicator.size) ranks")
+        if communicator.rank == 0 {
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            try split.write(to: output.appendingPathComponent("split.tsv"))
+        }
         func rows(_ name: String, _ dataset: String? = nil) -> [Int] {
             split.entries.indices.filter { split.entries[$0].split == name && (dataset == nil || table.conditions[$0].dataset == dataset) }
         }
+        func evaluationRows(_ d: String) -> EvaluationRows {
+            EvaluationRows(val: rows(SplitAssignment.val, d), test: rows(SplitAssignment.test, d))
+        }
         let trainRows = rows(SplitAssignment.train), valRows = rows(SplitAssignment.val)
-        if options.progress {
-            let counts = targets.map { d in "\(d) \(rows(SplitAssignment.train, d).count)/\(rows(SplitAssignment.val, d).count)/\(rows(SplitAssignment.test, d).count)" }
-            ProgressReporter.log("holdout: split \(split.kind) seed \(split.seed); train/val/test conditions: \(counts.joined(separator: ", "))")
-        }
-        var measurements: [HoldoutMeasurement] = [], testErrors: [HoldoutConditionError] = []
-        var runs: [HoldoutRunRecord] = [], inits: [FinetuneInit] = []
-        var keep = Set<String>()
+        let counts = targets.map { d in "\(d) \(rows(SplitAssignment.train, d).count)/\(rows(SplitAssignment.val, d).count)/\(rows(SplitAssignment.test, d).count)" }
+        logOnce(options, "split \(split.kind) seed \(split.seed); train/val/test conditions: \(counts.joined(separator: ", "))")
+        if communicator.size > 1 { logOnce(options, "runs spread over \(communicator.size) ranks (job i on rank i mod \(communicator.size))") }
         let runsFolder = output.appendingPathComponent("runs")
+        let trainerProgress = options.progress && communicator.rank == 0
 
-        // 1. All-datasets runs of every encoder kind a selected family needs.
+        // The independent jobs, in the order a single process runs them.
         let kinds = uniqueKinds(options.families.filter { $0.training != .scratchTarget })
-        var sourceRuns: [CompoundEncoderKind: [UInt64: TrainingRun]] = [:]
-        let totalRuns = kinds.count * options.seeds.count
-            + targets.count * options.seeds.count * options.families.filter { $0.training != .allDatasets }.count
-        var done = 0
-        for kind in kinds {
-            for seed in options.seeds {
-                done += 1
-                log(options, "[\(done)/\(totalRuns)] all datasets, encoder \(kind.rawValue), seed \(seed)")
-                var config = runConfig(options, encoder: kind, seed: seed)
-                config.mode = .all
-                config.datasets = []
-                config.checkpointEvery = 1
-                sourceRuns[kind, default: [:]][seed] = try Trainer.fit(
-                    config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                    runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
-                    resume: true, progress: options.progress)
-            }
-        }
-
-        // 2. Per target dataset: the all-datasets families' numbers, then the target-only families.
+        let sourceJobs = kinds.flatMap { kind in options.seeds.map { (kind: kind, seed: $0) } }
+        let targetOnly = options.families.filter { $0.training != .allDatasets }
+        var evaluationJobs: [EvaluationJob] = [], targetJobs: [TargetJob] = []
         for d in targets {
-            let evaluation = EvaluationRows(val: rows(SplitAssignment.val, d), test: rows(SplitAssignment.test, d))
             for family in options.families where family.training == .allDatasets {
-                for seed in options.seeds {
-                    let run = sourceRuns[family.encoder]![seed]!
-                    let (epoch, _, selection) = bestEpoch(run.history, dataset: d)
-                    let checkpoint = RunFolder(run.runDirectory).epoch(epoch)
-                    keep.insert(checkpoint.path)
-                    let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluation, family: family, seed: seed, dataset: d)
-                    measurements += scores.measurements
-                    testErrors += scores.testErrors
-                    runs.append(HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint,
-                                                 epoch: epoch, selection: selection))
-                }
+                evaluationJobs += options.seeds.map { .checkpoint(dataset: d, family: family, seed: $0) }
             }
-            if options.baselines {
-                for baseline in TrivialBaseline.allCases {
-                    let scored = try evaluate(baseline: baseline, table: table, trainRows: trainRows, rows: evaluation, seeds: options.seeds, dataset: d)
-                    measurements += scored.measurements
-                    testErrors += scored.testErrors
-                }
-            }
-            var initFor: [CompoundEncoderKind: FinetuneInit] = [:]
-            for kind in uniqueKinds(options.families.filter { $0.training == .finetuneTarget }) {
-                let choice = try selectFinetuneInit(sourceRuns[kind]!, seeds: options.seeds, dataset: d, encoder: kind)
-                keep.insert(choice.checkpoint.path)
-                initFor[kind] = choice
-                inits.append(choice)
-                log(options, "fine-tune init for \(d), encoder \(kind.rawValue): seed \(choice.sourceSeed) epoch \(choice.epoch) (\(choice.selection))")
-            }
-            let targetOnly = options.families.filter { $0.training != .allDatasets }
-            if !targetOnly.isEmpty && rows(SplitAssignment.train, d).isEmpty {
-                done += targetOnly.count * options.seeds.count
-                log(options, "\(d): no training conditions after the split (every molecule is held out); "
-                    + "skipped \(targetOnly.map(\.rawValue).joined(separator: ", ")) (NA in the tables)")
+            if options.baselines { evaluationJobs += TrivialBaseline.allCases.map { .baseline(dataset: d, $0) } }
+            guard !targetOnly.isEmpty else { continue }
+            if rows(SplitAssignment.train, d).isEmpty {
+                logOnce(options, "\(d): no training conditions after the split (every molecule is held out); "
+                        + "skipped \(targetOnly.map(\.rawValue).joined(separator: ", ")) (NA in the tables)")
                 continue
             }
-            for family in targetOnly {
-                for seed in options.seeds {
-                    done += 1
-                    log(options, "[\(done)/\(totalRuns)] \(family.rawValue), target \(d), seed \(seed)")
-                    var config = runConfig(options, encoder: family.encoder, seed: seed)
-                    config.datasets = [d]
-                    config.checkpointEvery = 0
-                    let folder = runsFolder.appendingPathComponent("\(family.rawValue)/\(safeName(d))/seed-\(seed)")
-                    let run: TrainingRun
-                    if family.training == .finetuneTarget {
-                        run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                                              runDirectory: folder, initFrom: initFor[family.encoder]!.checkpoint,
-                                              freezeCompoundEmbeddings: true, resume: true, progress: options.progress)
-                    } else {
-                        config.mode = .scratch
-                        run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                                              runDirectory: folder, resume: true, progress: options.progress)
-                    }
-                    let checkpoint = RunFolder(folder).best
-                    let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluation, family: family, seed: seed, dataset: d)
-                    measurements += scores.measurements
-                    testErrors += scores.testErrors
-                    runs.append(HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint, epoch: run.bestEpoch,
-                                                 selection: run.bestValidationRMSE == nil ? "last epoch (no validation rows)" : "global validation RMSE"))
-                }
+            for family in targetOnly { targetJobs += options.seeds.map { TargetJob(dataset: d, family: family, seed: $0) } }
+        }
+        let totalRuns = sourceJobs.count + targetJobs.count
+
+        // 1. All-datasets runs of every encoder kind a selected family needs.
+        let trained = try communicator.fanOut("holdout all-datasets runs", count: sourceJobs.count) { k in
+            let (kind, seed) = sourceJobs[k]
+            log(options, "[\(k + 1)/\(totalRuns)] all datasets, encoder \(kind.rawValue), seed \(seed)")
+            var config = runConfig(options, encoder: kind, seed: seed)
+            config.mode = .all
+            config.datasets = []
+            config.checkpointEvery = 1
+            return try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                                   runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
+                                   resume: true, progress: trainerProgress)
+        }
+        var sourceRuns: [CompoundEncoderKind: [UInt64: TrainingRun]] = [:]
+        for (job, run) in zip(sourceJobs, trained) { sourceRuns[job.kind, default: [:]][job.seed] = run }
+
+        // 2. Per target dataset: the all-datasets families' numbers and the baselines, the fine-tune inits, then the
+        // target-only families.
+        let evaluated = try communicator.fanOut("holdout evaluations", count: evaluationJobs.count) { k in
+            switch evaluationJobs[k] {
+            case let .checkpoint(d, family, seed):
+                let run = sourceRuns[family.encoder]![seed]!
+                let (epoch, _, selection) = bestEpoch(run.history, dataset: d)
+                let checkpoint = RunFolder(run.runDirectory).epoch(epoch)
+                let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed, dataset: d)
+                return JobScores(scores, run: HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint,
+                                                               epoch: epoch, selection: selection))
+            case let .baseline(d, baseline):
+                return JobScores(try evaluate(baseline: baseline, table: table, trainRows: trainRows, rows: evaluationRows(d),
+                                              seeds: options.seeds, dataset: d), run: nil)
             }
         }
-        if !options.keepCheckpoints { try pruneEpochCheckpoints(sourceRuns, keep: keep) }
+        var inits: [FinetuneInit] = [], initFor: [String: [CompoundEncoderKind: FinetuneInit]] = [:]
+        for d in targets {
+            for kind in uniqueKinds(options.families.filter { $0.training == .finetuneTarget }) {
+                let choice = try selectFinetuneInit(sourceRuns[kind]!, seeds: options.seeds, dataset: d, encoder: kind)
+                initFor[d, default: [:]][kind] = choice
+                inits.append(choice)
+                logOnce(options, "fine-tune init for \(d), encoder \(kind.rawValue): seed \(choice.sourceSeed) epoch \(choice.epoch) (\(choice.selection))")
+            }
+        }
+        let targetScores = try communicator.fanOut("holdout target-only runs", count: targetJobs.count) { k in
+            let job = targetJobs[k], d = job.dataset, family = job.family, seed = job.seed
+            log(options, "[\(sourceJobs.count + k + 1)/\(totalRuns)] \(family.rawValue), target \(d), seed \(seed)")
+            var config = runConfig(options, encoder: family.encoder, seed: seed)
+            config.datasets = [d]
+            config.checkpointEvery = 0
+            let folder = runsFolder.appendingPathComponent("\(family.rawValue)/\(safeName(d))/seed-\(seed)")
+            let run: TrainingRun
+            if family.training == .finetuneTarget {
+                run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                                      runDirectory: folder, initFrom: initFor[d]![family.encoder]!.checkpoint,
+                                      freezeCompoundEmbeddings: true, resume: true, progress: trainerProgress)
+            } else {
+                config.mode = .scratch
+                run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                                      runDirectory: folder, resume: true, progress: trainerProgress)
+            }
+            let checkpoint = RunFolder(folder).best
+            let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed, dataset: d)
+            return JobScores(scores, run: HoldoutRunRecord(
+                family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint, epoch: run.bestEpoch,
+                selection: run.bestValidationRMSE == nil ? "last epoch (no validation rows)" : "global validation RMSE"))
+        }
+
+        // The numbers in the order of a single process: per target, evaluations and baselines, then target-only runs.
+        var measurements: [HoldoutMeasurement] = [], testErrors: [HoldoutConditionError] = [], runs: [HoldoutRunRecord] = []
+        for d in targets {
+            let scored = zip(evaluationJobs, evaluated).filter { $0.0.dataset == d }.map(\.1)
+                + zip(targetJobs, targetScores).filter { $0.0.dataset == d }.map(\.1)
+            for job in scored {
+                measurements += job.measurements
+                testErrors += job.testErrors
+                if let run = job.run { runs.append(run) }
+            }
+        }
+        if !options.keepCheckpoints && communicator.rank == 0 {
+            try pruneEpochCheckpoints(sourceRuns, keep: Set(runs.map(\.checkpoint.path) + inits.map(\.checkpoint.path)))
+        }
         return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
                              measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits,
                              baselines: options.baselines ? TrivialBaseline.allCases.map(\.rawValue) : [])
+    }
+
+    /// A scoring job of step 2: an all-datasets checkpoint on a target, or a trivial baseline on it.
+    enum EvaluationJob {
+        case checkpoint(dataset: String, family: HoldoutFamily, seed: UInt64)
+        case baseline(dataset: String, TrivialBaseline)
+
+        var dataset: String {
+            switch self {
+            case let .checkpoint(d, _, _), let .baseline(d, _): return d
+            }
+        }
+    }
+
+    /// A target-only training run (scratch or fine-tune) of step 2.
+    struct TargetJob {
+        var dataset: String
+        var family: HoldoutFamily
+        var seed: UInt64
+    }
+
+    /// What one job contributes to the tables.
+    struct JobScores: Codable {
+        var measurements: [HoldoutMeasurement]
+        var testErrors: [HoldoutConditionError]
+        var run: HoldoutRunRecord?
+
+        init(_ scores: (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]), run: HoldoutRunRecord?) {
+            measurements = scores.measurements
+            testErrors = scores.testErrors
+            self.run = run
+        }
+    }
+
+    /// What every rank must share with rank 0 before a fan-out: the protocol's settings, the base config, the data
+    /// and the split.
+    static func agreementItems(_ options: HoldoutOptions, table: EffectsTable, split: SplitAssignment) throws -> [(key: String, value: String)] {
+        var splitHash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for entry in split.entries { for b in "\(entry.conditionId)\t\(entry.split)\n".utf8 { splitHash = (splitHash ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        return [
+            ("families", options.families.map(\.rawValue).joined(separator: ",")),
+            ("seeds", options.seeds.map(String.init).joined(separator: ",")),
+            ("targets", options.targets?.joined(separator: ",") ?? "all"),
+            ("epochs", options.epochs.map(String.init) ?? "config"),
+            ("baselines", "\(options.baselines)"),
+            ("keep checkpoints", "\(options.keepCheckpoints)"),
+            ("config", String(decoding: try options.baseConfig.jsonData(), as: UTF8.self)),
+            ("effects", DataFingerprint.of([.table(table)])),
+            ("split", "\(split.kind) seed \(split.seed), \(split.entries.count) conditions, hash \(String(splitHash, radix: 16))"),
+        ]
     }
 
     struct EvaluationRows { var val: [Int]; var test: [Int] }
@@ -364,7 +434,15 @@ public enum HoldoutProtocol {
         String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
     }
 
+    /// A progress line of this rank (prefixed with the rank under mpirun).
     static func log(_ options: HoldoutOptions, _ message: String) {
-        if options.progress { ProgressReporter.log("holdout: " + message) }
+        guard options.progress else { return }
+        let communicator = options.communicator
+        ProgressReporter.log((communicator.size > 1 ? "holdout (rank \(communicator.rank)/\(communicator.size)): " : "holdout: ") + message)
+    }
+
+    /// A progress line about the whole protocol, from rank 0 only.
+    static func logOnce(_ options: HoldoutOptions, _ message: String) {
+        if options.progress && options.communicator.rank == 0 { ProgressReporter.log("holdout: " + message) }
     }
 }

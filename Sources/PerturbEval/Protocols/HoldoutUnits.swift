@@ -3,7 +3,7 @@ import PerturbData
 
 /// A unit of the paired holdout statistics (seed spec §6.3): one molecule in one context at one dose and time of a
 /// dataset. The molecule is the condition's compound set (keys joined by `+`, so a combination is one molecule).
-public struct HoldoutUnit: Hashable, Sendable {
+public struct HoldoutUnit: Hashable, Codable, Sendable {
     public var molecule: String
     public var context: String
     public var doseMicromolar: Double?
@@ -30,7 +30,7 @@ public struct HoldoutUnit: Hashable, Sendable {
 }
 
 /// The squared errors of one test condition's measured genes under one family and seed.
-public struct HoldoutConditionError: Sendable, Equatable {
+public struct HoldoutConditionError: Codable, Sendable, Equatable {
     public var family: String
     public var seed: UInt64
     public var dataset: String
