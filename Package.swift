@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
-        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
+        .target(name: "CMPI", path: "Sources/CMPI"),
         // C++ bridge exposing RDKit through a small extern "C" API.
         .target(
             name: "CRDKitBridge",

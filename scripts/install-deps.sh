@@ -3,8 +3,9 @@
 # System: OpenBLAS, HDF5, RDKit (+ Boost headers it includes), InChI, pkg-config, Debian's RDKit Python (tests
 # compare fingerprints with it). Python (pip): h5py, anndata, safetensors and tensorboard, used only by tests that
 # check our files open in the reference tools. R with limma, edgeR and statmod: the black-box oracle of the statistics
-# tests (PerturbStatsTests) and the peer of `perturbridge-bench limma`. Open MPI (openmpi-bin: mpirun;
-# libopenmpi-dev: headers and pkg-config ompi-c for the CMPI module): data-parallel pretraining and its tests.
+# tests (PerturbStatsTests) and the peer of `perturbridge-bench limma`. Open MPI (openmpi-bin: mpirun and
+# libmpi.so.40, which CMPI loads under mpirun; libopenmpi-dev: headers for users' own MPI tools): data-parallel
+# pretraining, the holdout fan-out and their tests.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi

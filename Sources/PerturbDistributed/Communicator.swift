@@ -1,5 +1,6 @@
 import CMPI
 import Foundation
+import PerturbBase
 
 /// The processes of one run and the collectives between them: rank, size, broadcast, in-place sum, all-gather,
 /// barrier. `Communicator.world` is every process `mpirun` started (MPI initialized on first use); a process started
@@ -24,16 +25,27 @@ public final class Communicator: @unchecked Sendable {
     /// One process, no MPI.
     public static let single = Communicator(rank: 0, size: 1, usesMPI: false)
 
-    /// Every process of the job: MPI's world when launched by `mpirun`, else `single` (MPI untouched).
-    public static let world: Communicator = {
+    /// Every process of the job: MPI's world when launched by `mpirun`, else `single` (MPI untouched). Under mpirun,
+    /// Open MPI's library (`libmpi.so.40`, or the file `PERTURBRIDGE_MPI_LIBRARY` names) is loaded on first use;
+    /// when it cannot be, every use throws an `InputError` saying so.
+    public static var world: Communicator {
+        get throws { try worldConnection.get() }
+    }
+
+    private static let worldConnection: Result<Communicator, Error> = Result {
         guard launchedByMPIRun else { return single }
+        let library = ProcessInfo.processInfo.environment["PERTURBRIDGE_MPI_LIBRARY"] ?? "libmpi.so.40"
+        var message = [CChar](repeating: 0, count: 512)
+        guard cmpi_load(library, &message, message.count) == 0 else {
+            throw InputError("started by mpirun, but Open MPI's library could not be loaded (\(String(cString: message))); install Open MPI 4 (Debian: apt-get install openmpi-bin) or start without mpirun")
+        }
         var provided: Int32 = 0
         check(cmpi_init(&provided), "MPI_Init_thread")
         var rank: Int32 = 0, size: Int32 = 0
         check(cmpi_rank(&rank), "MPI_Comm_rank")
         check(cmpi_size(&size), "MPI_Comm_size")
         return Communicator(rank: Int(rank), size: Int(size), usesMPI: true)
-    }()
+    }
 
     /// Whether this process was started by Open MPI's `mpirun` (its `OMPI_COMM_WORLD_SIZE` or PMIx's `PMIX_RANK` is
     /// set), the only case in which `world` initializes MPI.
@@ -44,7 +56,7 @@ public final class Communicator: @unchecked Sendable {
 
     /// Ends MPI when `world` initialized it (call once, on every rank, after the last collective); otherwise nothing.
     public static func finalizeWorld() {
-        guard launchedByMPIRun, cmpi_initialized() != 0, cmpi_finalized() == 0 else { return }
+        guard launchedByMPIRun, cmpi_loaded() != 0, cmpi_initialized() != 0, cmpi_finalized() == 0 else { return }
         check(cmpi_finalize(), "MPI_Finalize")
     }
 

@@ -303,7 +303,7 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
         options.keepCheckpoints = keepCheckpoints
         options.baselines = baselines
         options.progress = runOptions.progress
-        options.communicator = Communicator.world
+        options.communicator = try Communicator.world
         let paired = try HoldoutComparison.families(selected: options.families, baseline: baselineFamily)
         let start = Date()
         let table = try EffectsLoading.read(effects.map { URL(fileURLWithPath: $0) })

@@ -192,5 +192,20 @@ final class BadInputTests: XCTestCase {
         // An unknown unit for plain-number doses.
         try runUserError(["effects", "--input", deg.path, "--dose-unit", "furlongs", "--output", out], mentions: ["--dose-unit", "furlongs"])
     }
-}
 
+    /// A process started by mpirun (its environment says so) on a machine whose Open MPI library cannot be loaded:
+    /// exit 1 naming the library, nothing written, no crash. Without mpirun the binary never needs libmpi at all.
+    func testMPIStartWithoutOpenMPILibraryIsAUserError() throws {
+        let dir = try temporaryDirectory()
+        let output = dir.appendingPathComponent("run")
+        let config = try CLIFixtures.write(#"{"output_mode": "multiout", "max_epochs": 1}"#, to: "config.json", in: dir)
+        let result = try CLI.run(["OMPI_COMM_WORLD_SIZE=2", "PERTURBRIDGE_MPI_LIBRARY=/nonexistent/libmpi.so.40", try CLI.executable().path,
+                                  "pretrain", "--config", config.path, "--effects", dir.appendingPathComponent("absent.h5ad").path, "--output", output.path],
+                                 executable: URL(fileURLWithPath: "/usr/bin/env"))
+        XCTAssertEqual(result.status, 1, result.transcript)
+        for text in ["started by mpirun, but Open MPI's library could not be loaded", "/nonexistent/libmpi.so.40"] {
+            XCTAssertTrue(result.stderr.contains(text), "the message should mention '\(text)':\n\(result.transcript)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+}
