@@ -31,26 +31,53 @@ public struct LinearModelError: Error, CustomStringConvertible, Sendable {
     public let description: String
 }
 
-public enum LinearModel {
-    /// Fits `expression` (genes × samples, row-major, NaN = missing) on `design` (samples × coefficients), with
-    /// optional observation weights of the same shape as `expression`. Genes are fitted in parallel.
-    public static func fit(expression: [Double], genes: Int, design: DesignMatrix, weights: [Double]? = nil) throws -> LinearModelFit {
+/// A design factored once for many fits (`LinearModel.fit(expression:genes:prepared:)`): its QR, the unscaled
+/// covariance (XᵀX)⁻¹ and the projection P = (XᵀX)⁻¹Xᵀ that gives complete genes' coefficients as B = Y Pᵀ.
+public struct PreparedDesign: Sendable {
+    public let design: DesignMatrix
+    let covariance: [Double]
+    let fullStdev: [Double]
+    let projection: [Double]
+
+    /// Factors `design`; throws when it has fewer samples than coefficients or is singular.
+    public init(_ design: DesignMatrix) throws {
         let n = design.rows, p = design.columns
-        precondition(expression.count == genes * n, "expression must be genes × samples (\(genes) × \(n))")
-        precondition(weights == nil || weights!.count == genes * n, "weights must match the expression matrix")
         guard n > 0, p > 0, n >= p else { throw LinearModelError(description: "the design has \(n) samples for \(p) coefficients") }
         let full = HouseholderQR(rowMajor: design.values, rows: n, columns: p)
         guard full.isFullRank else {
             throw LinearModelError(description: "the design matrix is singular (its \(p) columns \(design.columnNames.prefix(5).joined(separator: ", "))\(p > 5 ? ", ..." : "") are linearly dependent)")
         }
         let cov = full.unscaledCovariance()
-        let fullStdev = (0..<p).map { cov[$0 * p + $0].squareRoot() }
+        var projection = [Double](repeating: 0, count: p * n)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(n), Int32(p), 1, cov, Int32(p),
+                    design.values, Int32(p), 0, &projection, Int32(n))
+        self.design = design
+        covariance = cov
+        fullStdev = (0..<p).map { cov[$0 * p + $0].squareRoot() }
+        self.projection = projection
+    }
+}
+
+public enum LinearModel {
+    /// Fits `expression` (genes × samples, row-major, NaN = missing) on `design` (samples × coefficients), with
+    /// optional observation weights of the same shape as `expression`. Genes are fitted in parallel.
+    public static func fit(expression: [Double], genes: Int, design: DesignMatrix, weights: [Double]? = nil) throws -> LinearModelFit {
+        try fit(expression: expression, genes: genes, prepared: PreparedDesign(design), weights: weights)
+    }
+
+    /// `fit` on a design factored in advance (many blocks of genes on one design: `StreamingLimma`).
+    public static func fit(expression: [Double], genes: Int, prepared: PreparedDesign, weights: [Double]? = nil) throws -> LinearModelFit {
+        let design = prepared.design
+        let n = design.rows, p = design.columns
+        precondition(expression.count == genes * n, "expression must be genes × samples (\(genes) × \(n))")
+        precondition(weights == nil || weights!.count == genes * n, "weights must match the expression matrix")
+        let cov = prepared.covariance, fullStdev = prepared.fullStdev
         var coefficients = [Double](repeating: .nan, count: genes * p), stdev = coefficients
         var sigma = [Double](repeating: .nan, count: genes), df = [Double](repeating: 0, count: genes), amean = sigma
         // Complete, unweighted genes in one pass of two matrix products: B = Y Pᵀ with P = (XᵀX)⁻¹Xᵀ, residuals Y − B Xᵀ.
         let complete = weights == nil ? (0..<genes).filter { g in (0..<n).allSatisfy { expression[g * n + $0].isFinite } } : []
         if !complete.isEmpty {
-            let block = fitComplete(expression: expression, genes: complete, samples: n, design: design, covariance: cov)
+            let block = fitComplete(expression: expression, genes: complete, samples: n, prepared: prepared)
             for (offset, g) in complete.enumerated() {
                 var sum = 0.0
                 for i in 0..<n { sum += expression[g * n + i] }
@@ -95,15 +122,12 @@ public enum LinearModel {
     struct GeneFit { var coefficients: [Double]; var stdev: [Double]; var sigma: Double; var df: Double }
 
     /// Coefficients (genes × p) and σ of complete genes by BLAS: B = Y Pᵀ, P = (XᵀX)⁻¹Xᵀ; σ² = ‖Y − B Xᵀ‖² / (n − p).
-    static func fitComplete(expression: [Double], genes: [Int], samples n: Int, design: DesignMatrix, covariance: [Double])
+    static func fitComplete(expression: [Double], genes: [Int], samples n: Int, prepared: PreparedDesign)
         -> (coefficients: [Double], sigma: [Double]) {
+        let design = prepared.design, projection = prepared.projection
         let p = design.columns, m = genes.count
         var y = [Double](repeating: 0, count: m * n)
         for (offset, g) in genes.enumerated() { for i in 0..<n { y[offset * n + i] = expression[g * n + i] } }
-        // P (p × n) = covariance (p × p) · Xᵀ.
-        var projection = [Double](repeating: 0, count: p * n)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(n), Int32(p), 1, covariance, Int32(p),
-                    design.values, Int32(p), 0, &projection, Int32(n))
         var beta = [Double](repeating: 0, count: m * p)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(p), Int32(n), 1, y, Int32(n), projection, Int32(n),
                     0, &beta, Int32(p))

@@ -21,6 +21,9 @@ public enum EffectMethod: String, CaseIterable, Codable, Sendable {
 /// (on the voom log-CPM scale for counts). A context whose design leaves no residual degrees of freedom, or is
 /// singular, keeps the mean differences without statistics and is counted in the report.
 public enum LimmaEffects {
+    /// Genes per block of the streamed log-expression fit.
+    static let limmaBlockGenes = 1024
+
     /// - Parameters:
     ///   - values: samples × genes (row-major): log expression, or raw counts when `counts`.
     ///   - trend: `eBayes(trend = TRUE)` (the reference's choice for normalized log expression, e.g. L1000).
@@ -61,14 +64,26 @@ public enum LimmaEffects {
                 continue
             }
             let design = DesignMatrix.groups(sampleLevels, levels: levels)
-            var y = [Double](repeating: .nan, count: g * used.count)
-            for (s, i) in used.enumerated() { for j in 0..<g { y[j * used.count + s] = Double(values[i * g + j]) } }
             var geneKept = [Bool](repeating: true, count: g)
-            var weights: [Double]? = nil
             var fitGenes = Array(0..<g)
+            let conditionRows = pooled.conditions.indices.filter { pooled.conditions[$0].context == context }
+            let contrasts: [(name: String, weights: [String: Double])] = conditionRows.map { r in
+                let condition = pooled.conditions[r]
+                let own = groupsOf[condition]!.sorted()
+                var w = [levelOf["condition\u{1}" + condition.id]!: 1.0]
+                for group in own { w[levelOf["control\u{1}" + group]!, default: 0] -= 1 / Double(own.count) }
+                return (condition.id, w)
+            }
+            /// Genes × used samples (Double) of `genes` from the sample-major Float input.
+            func geneMajor(_ genes: Range<Int>) -> [Double] {
+                var y = [Double](repeating: .nan, count: genes.count * used.count)
+                for (s, i) in used.enumerated() { for (k, j) in genes.enumerated() { y[k * used.count + s] = Double(values[i * g + j]) } }
+                return y
+            }
             do {
+                let contrastFit: LinearModelFit
                 if counts {
-                    let finiteCounts = y.map { $0.isFinite ? max(0, $0) : 0 }
+                    let finiteCounts = geneMajor(0..<g).map { $0.isFinite ? max(0, $0) : 0 }
                     geneKept = CountNormalization.filterByExpression(finiteCounts, genes: g, samples: used.count, design: design)
                     fitGenes = (0..<g).filter { geneKept[$0] }
                     let dropped = g - fitGenes.count
@@ -76,21 +91,18 @@ public enum LimmaEffects {
                     let kept = fitGenes.flatMap { j in finiteCounts[(j * used.count)..<((j + 1) * used.count)] }
                     let factors = CountNormalization.tmmFactors(kept, genes: fitGenes.count, samples: used.count)
                     let voom = try Voom.transform(counts: kept, genes: fitGenes.count, samples: used.count, design: design, normalizationFactors: factors)
-                    y = voom.expression
-                    weights = voom.weights
+                    contrastFit = Contrasts.fit(try LinearModel.fit(expression: voom.expression, genes: fitGenes.count, design: design,
+                                                                    weights: voom.weights), contrasts: contrasts)
                 } else {
-                    y = fitGenes.flatMap { j in y[(j * used.count)..<((j + 1) * used.count)] }
+                    // Log expression streams through the fit in blocks of genes: one block of the input in double
+                    // precision at a time and the contrast-level fit, never the whole matrix or every coefficient.
+                    var stream = try StreamingLimma(design: design, contrasts: contrasts, expectedGenes: g)
+                    for start in stride(from: 0, to: g, by: limmaBlockGenes) {
+                        let block = start..<min(g, start + limmaBlockGenes)
+                        try stream.add(expression: geneMajor(block), genes: block.count)
+                    }
+                    contrastFit = stream.fit
                 }
-                let fit = try LinearModel.fit(expression: y, genes: fitGenes.count, design: design, weights: weights)
-                let conditionRows = pooled.conditions.indices.filter { pooled.conditions[$0].context == context }
-                let contrasts: [(name: String, weights: [String: Double])] = conditionRows.map { r in
-                    let condition = pooled.conditions[r]
-                    let own = groupsOf[condition]!.sorted()
-                    var w = [levelOf["condition\u{1}" + condition.id]!: 1.0]
-                    for group in own { w[levelOf["control\u{1}" + group]!, default: 0] -= 1 / Double(own.count) }
-                    return (condition.id, w)
-                }
-                let contrastFit = Contrasts.fit(fit, contrasts: contrasts)
                 let moderated = EmpiricalBayes.moderate(contrastFit, trend: trend)
                 let adjusted = BenjaminiHochberg.adjust(moderated.pValue)
                 anyFit = true
@@ -106,7 +118,7 @@ public enum LimmaEffects {
                         layers["pvalue"]![cell] = Float(moderated.pValue[i])
                         layers["adj_pvalue"]![cell] = Float(adjusted[i])
                         layers["B"]![cell] = Float(moderated.lods[i])
-                        layers["AveExpr"]![cell] = Float(fit.amean[fi])
+                        layers["AveExpr"]![cell] = Float(contrastFit.amean[fi])
                         let magnitude = -log10(max(moderated.pValue[i], 1e-4))
                         layers["clipped_sign_log10_pval"]![cell] = Float(logFC > 0 ? magnitude : (logFC < 0 ? -magnitude : 0))
                     }
