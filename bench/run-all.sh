@@ -8,4 +8,5 @@ $bench model --threads 2
 $bench io
 $bench chem --threads 2
 $bench limma --threads 2
+$bench limma-tahoe --threads 2
 $bench cpb --threads 2 --fraction "${CPB_FRACTION:-1}"

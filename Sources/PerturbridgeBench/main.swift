@@ -6,7 +6,7 @@ struct PerturbridgeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perturbridge-bench",
         abstract: "Benchmarks against their peers (RDKit Python, h5py, PyTorch, R limma), in the same run.",
-        subcommands: [Chem.self, CPB.self, EngineCommand.self, IO.self, Limma.self, Model.self]
+        subcommands: [Chem.self, CPB.self, EngineCommand.self, IO.self, Limma.self, LimmaTahoe.self, Model.self]
     )
 
     struct Chem: ParsableCommand {
@@ -39,6 +39,14 @@ struct PerturbridgeBench: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The whole-plate limma fit (lmFit + contrasts + trended eBayes) against R's limma.")
         @OptionGroup var settings: LimmaBench.Settings
         func run() throws { try LimmaBench.run(settings) }
+    }
+
+    struct LimmaTahoe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "limma-tahoe",
+            abstract: "A Tahoe-sized limma fit (1,137 contrasts × 20,000 genes): streamed, one-shot and R's limma, with peak memory.")
+        @OptionGroup var settings: LimmaTahoeBench.Settings
+        func run() throws { try LimmaTahoeBench.run(settings) }
     }
 
     struct Model: ParsableCommand {
