@@ -12,6 +12,7 @@ extension TrainingMode: ExpressibleByArgument {}
 extension SampleNormalization: ExpressibleByArgument {}
 extension CompoundKey: ExpressibleByArgument {}
 extension EffectMethod: ExpressibleByArgument {}
+extension LimmaDesign: ExpressibleByArgument {}
 extension PredictionScoring.GeneSet: ExpressibleByArgument {}
 
 extension DoseUnit: ExpressibleByArgument {

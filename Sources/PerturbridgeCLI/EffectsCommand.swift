@@ -13,9 +13,10 @@ struct Effects: ParsableCommand {
         logFC, sign_log10_pval, clipped_sign_log10_pval, ...; 1 uM, 24 h), gct (L1000 level-3 .gct/.gctx: per plate, \
         treated wells minus the plate's ctl_vehicle wells), samples-h5ad (one row per sample; treated minus controls of \
         the same plate, context and time; counts become log2(CPM+1)). auto picks by extension and obs/layers. \
-        For gct and samples-h5ad, --method limma (the default) fits limma per context: ~0 + condition + control group, \
-        each condition against its controls, eBayes (trended for log expression; counts through filterByExpr, TMM and \
-        voom), layers t, pvalue, adj_pvalue (BH over all contrasts), B, AveExpr, clipped_sign_log10_pval; \
+        For gct and samples-h5ad, --method limma (the default) fits limma per context: --limma-design \
+        plate-covariate (the default, the reference's ~0 + condition + plate with the context's vehicle controls \
+        pooled per time) or control-groups (one level per plate's controls), each condition against its controls, \
+        eBayes (trended for log expression; counts through filterByExpr, TMM and voom), layers t, pvalue, adj_pvalue (BH over all contrasts), B, AveExpr, clipped_sign_log10_pval; \
         --method mean-diff keeps the mean difference with a Welch t. \
         Several inputs are concatenated over the union gene vocabulary (unmeasured genes masked). Skipped rows are \
         counted per reason with examples in <output>.ingest.json and on stderr.
@@ -52,6 +53,7 @@ struct Effects: ParsableCommand {
     @Option(help: "obs column flagging controls (sample files).") var controlColumn: String?
     @Option(help: "Sample normalization.") var normalization: SampleNormalization = .auto
     @Option(help: "Effects of sample-level inputs (gct, samples-h5ad): limma (counts through filterByExpr, TMM and voom; log expression with a trended eBayes) or mean-diff (mean difference with a Welch t).") var method: EffectMethod = .limma
+    @Option(name: .customLong("limma-design"), help: "The limma model of a context: plate-covariate (~0 + condition + plate, controls pooled per time; the reference's) or control-groups (one level per control group, each condition against its own plates' controls).") var limmaDesign: LimmaDesign = .plateCovariate
     @Flag(help: "Skip the statistics layers (t, p-values; with limma also B, AveExpr).") var noStatistics = false
     @Flag(help: "Keep salts and counter-ions: key and fingerprint the SMILES as given (the reference), not its largest fragment.") var keepSalts = false
 
@@ -61,7 +63,8 @@ struct Effects: ParsableCommand {
         if let cidMap { cidByName.merge(try CompoundResolver.loadCIDMap(URL(fileURLWithPath: cidMap))!) { _, explicit in explicit } }
         let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:],
                                         cidByName: cidByName, stripSalts: !keepSalts)
-        let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil, method: method)
+        let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil, method: method,
+                                            limmaDesign: limmaDesign)
         var pooled: [EffectsTable] = [], perReplicate: [EffectsTable] = []
         var total = IngestReport(source: output, format: format.rawValue)
         for path in input {

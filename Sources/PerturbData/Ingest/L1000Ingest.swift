@@ -64,7 +64,14 @@ public enum L1000Ingest {
             let replicate = "\(plateName):\(well[j])"
             let type = pertType[j]
             if options.controlTypes.contains(type) {
-                samples.append(SampleAnnotation(condition: nil, controlGroup: plateName, replicate: replicate))
+                let hours = time.flatMap { t -> Double? in
+                    guard !MissingValue.isMissing(t[j]) else { return nil }
+                    let unit = timeUnit.map { $0[j] } ?? ""
+                    return try? TimeParser.hours(MissingValue.isMissing(unit) ? t[j] : "\(t[j]) \(unit)",
+                                                 location: ValueLocation(file: file, column: "pert_time", row: j + 1))
+                }
+                samples.append(SampleAnnotation(condition: nil, controlGroup: plateName, replicate: replicate, plate: plateName,
+                                                controlContext: cell[j], controlTime: hours))
                 columns.append(j)
                 continue
             }
@@ -102,7 +109,7 @@ public enum L1000Ingest {
             }
             let condition = Condition(dataset: options.dataset, context: cell[j], compounds: [compound.key],
                                       doseMicromolar: doseMicromolar, timeHours: hours)
-            samples.append(SampleAnnotation(condition: condition, controlGroup: plateName, replicate: replicate))
+            samples.append(SampleAnnotation(condition: condition, controlGroup: plateName, replicate: replicate, plate: plateName))
             columns.append(j)
         }
 
@@ -115,9 +122,12 @@ public enum L1000Ingest {
         var result = EffectBuilder.build(values: values, samples: samples, genes: genes, compounds: resolver.compounds,
                                          options: options.builder, report: &report)
         let limma = options.builder.statistics && options.builder.method == .limma
-        if limma { LimmaEffects.apply(to: &result, values: values, samples: samples, counts: false, trend: true, report: &report) }
+        if limma {
+            LimmaEffects.apply(to: &result, values: values, samples: samples, counts: false, trend: true,
+                               design: options.builder.limmaDesign, report: &report)
+        }
         result.pooled.provenance = ["source": file, "format": "gct",
-                                    "method": limma ? "limma: lmFit ~0 + condition + control group (plate), contrasts vs the plate's vehicle controls, eBayes(trend = TRUE)"
+                                    "method": limma ? "limma: lmFit \(LimmaEffects.formula(options.builder.limmaDesign)), eBayes(trend = TRUE)"
                                                     : "per-plate mean(treated) - mean(vehicle controls)"]
         result.replicates.provenance = result.pooled.provenance
         return result

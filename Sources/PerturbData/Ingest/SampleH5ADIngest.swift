@@ -98,7 +98,10 @@ public enum SampleH5ADIngest {
             let group = [plates?[i] ?? "", contexts[i], Condition.format(time)].joined(separator: "|")
             let replicate = [plates?[i], wells?[i] ?? obs.index[i]].compactMap { $0 }.joined(separator: ":")
             if isControl {
-                samples.append(SampleAnnotation(condition: nil, controlGroup: group, replicate: replicate)); rows.append(i); continue
+                samples.append(SampleAnnotation(condition: nil, controlGroup: group, replicate: replicate, plate: plates?[i],
+                                                controlContext: contexts[i], controlTime: time))
+                rows.append(i)
+                continue
             }
             let compound: Compound
             guard !MissingValue.isMissing(names[i].trimmingCharacters(in: .whitespaces)) else { report.skip("missing compound", example: obs.index[i]); continue }
@@ -112,7 +115,7 @@ public enum SampleH5ADIngest {
                 dose = try doses.flatMap { try DoseParser.micromolar($0[i], defaultUnit: columns.doseDefaultUnit, location: ValueLocation(file: file, column: columns.dose ?? "", row: i)) }
             } catch let error as UnitError { report.skip("unparseable dose or time unit", example: error.description); continue }
             let condition = Condition(dataset: datasets[i], context: contexts[i], compounds: [compound.key], doseMicromolar: dose, timeHours: time)
-            samples.append(SampleAnnotation(condition: condition, controlGroup: group, replicate: replicate))
+            samples.append(SampleAnnotation(condition: condition, controlGroup: group, replicate: replicate, plate: plates?[i]))
             rows.append(i)
         }
         var values = [Float](repeating: .nan, count: rows.count * g)
@@ -129,11 +132,12 @@ public enum SampleH5ADIngest {
                     for (c, target) in geneMap.enumerated() where input[s * g + target].isNaN { input[s * g + target] = rawCounts[r * matrix.cols + c] }
                 }
             }
-            LimmaEffects.apply(to: &result, values: input, samples: samples, counts: mode == .counts, trend: mode != .counts, report: &report)
+            LimmaEffects.apply(to: &result, values: input, samples: samples, counts: mode == .counts, trend: mode != .counts,
+                               design: builder.limmaDesign, report: &report)
         }
         result.pooled.provenance = ["source": file, "format": "samples-h5ad", "normalization": mode.rawValue,
-                                    "method": limma ? (mode == .counts ? "limma-voom: filterByExpr, TMM, voom, lmFit ~0 + condition + control group, contrasts vs controls, eBayes"
-                                                                       : "limma: lmFit ~0 + condition + control group, contrasts vs controls, eBayes(trend = TRUE)")
+                                    "method": limma ? (mode == .counts ? "limma-voom: filterByExpr, TMM, voom, lmFit \(LimmaEffects.formula(builder.limmaDesign)), eBayes"
+                                                                       : "limma: lmFit \(LimmaEffects.formula(builder.limmaDesign)), eBayes(trend = TRUE)")
                                                     : "mean(treated) - mean(controls of the same plate, context and time)"]
         result.replicates.provenance = result.pooled.provenance
         return result

@@ -10,11 +10,21 @@ public struct SampleAnnotation: Sendable {
     public var controlGroup: String
     /// Replicate identity kept on per-replicate effects (e.g. `plate:well`).
     public var replicate: String
+    /// The plate the sample was measured on (the covariate of limma's plate-covariate design); nil when unknown.
+    public var plate: String?
+    /// A control's context and time (a treated sample carries them in `condition`); nil when unknown. The
+    /// plate-covariate design pools a context's controls per time.
+    public var controlContext: String?
+    public var controlTime: Double?
 
-    public init(condition: Condition?, controlGroup: String, replicate: String) {
+    public init(condition: Condition?, controlGroup: String, replicate: String, plate: String? = nil,
+                controlContext: String? = nil, controlTime: Double? = nil) {
         self.condition = condition
         self.controlGroup = controlGroup
         self.replicate = replicate
+        self.plate = plate
+        self.controlContext = controlContext
+        self.controlTime = controlTime
     }
 }
 
@@ -37,10 +47,14 @@ public enum EffectBuilder {
         /// With `.limma` the ingest replaces the pooled effects by `LimmaEffects` and no Welch layers are computed here
         /// (`perturbridge effects` defaults to `.limma`).
         public var method = EffectMethod.meanDifference
-        public init(statistics: Bool = true, keepReplicates: Bool = true, method: EffectMethod = .meanDifference) {
+        /// The layout of the limma model (with `.limma`).
+        public var limmaDesign = LimmaDesign.plateCovariate
+        public init(statistics: Bool = true, keepReplicates: Bool = true, method: EffectMethod = .meanDifference,
+                    limmaDesign: LimmaDesign = .plateCovariate) {
             self.statistics = statistics
             self.keepReplicates = keepReplicates
             self.method = method
+            self.limmaDesign = limmaDesign
         }
 
         /// Whether this builder computes the Welch layers.

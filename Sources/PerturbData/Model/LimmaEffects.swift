@@ -4,31 +4,40 @@ import PerturbStats
 
 /// How condition-level effects are computed from samples.
 public enum EffectMethod: String, CaseIterable, Codable, Sendable {
-    /// limma (PerturbStats): a linear model per context with one level per treated condition and per control group,
-    /// contrasts of each condition against its control groups, empirical Bayes moderation (trended for log
-    /// expression); counts go through filterByExpr → TMM → voom first.
+    /// limma (PerturbStats): a linear model per context (`LimmaDesign`), contrasts of each condition against its
+    /// controls, empirical Bayes moderation (trended for log expression); counts go through filterByExpr → TMM →
+    /// voom first.
     case limma
     /// The mean difference to the matched controls with a Welch t (`EffectBuilder`).
     case meanDifference = "mean-diff"
 }
 
-/// Replaces the pooled effects of `EffectBuilder` by limma's (spec §1.2): per context, the design `~ 0 + level` over
-/// the context's treated samples and the controls of their control groups (a control group is a plate, or plate +
-/// context + time, so plate effects are absorbed by the control levels), the contrast of each condition against the
-/// mean of its control groups, `eBayes` (trend on intensity for log expression), and layers `t`, `pvalue`,
+/// Replaces the pooled effects of `EffectBuilder` by limma's (spec §1.2): per context, the design of `LimmaDesign`
+/// (by default the reference's `~ 0 + cond + plate` with the context's controls pooled per time; or one level per
+/// control group, which absorbs plate effects), the contrast of each condition against its controls, `eBayes`
+/// (trend on intensity for log expression), and layers `t`, `pvalue`,
 /// `adj_pvalue` (BH over every contrast and gene of the fit, the reference's across-contrast adjustment), `B`,
 /// `AveExpr` and `clipped_sign_log10_pval` = sign(logFC)·(−log10 max(P, 1e-4)). logFC becomes the contrast estimate
 /// (on the voom log-CPM scale for counts). A context whose design leaves no residual degrees of freedom, or is
 /// singular, keeps the mean differences without statistics and is counted in the report.
 public enum LimmaEffects {
+    /// The model and contrasts of `design`, as provenance records them.
+    public static func formula(_ design: LimmaDesign) -> String {
+        switch design {
+        case .plateCovariate: return "~0 + condition + plate (controls pooled per context and time), contrasts vs the controls of the condition's time"
+        case .controlGroups: return "~0 + condition + control group, contrasts vs the mean of the condition's control groups"
+        }
+    }
+
     /// Genes per block of the streamed log-expression fit.
     static let limmaBlockGenes = 1024
 
     /// - Parameters:
     ///   - values: samples × genes (row-major): log expression, or raw counts when `counts`.
     ///   - trend: `eBayes(trend = TRUE)` (the reference's choice for normalized log expression, e.g. L1000).
+    ///   - design: the layout of each context's model (`LimmaDesign`).
     public static func apply(to result: inout EffectBuilder.Result, values: [Float], samples: [SampleAnnotation], counts: Bool,
-                             trend: Bool, report: inout IngestReport) {
+                             trend: Bool, design: LimmaDesign = .plateCovariate, report: inout IngestReport) {
         var pooled = result.pooled
         let g = pooled.genes.count, rowsOut = pooled.rowCount
         let rowOf = Dictionary(pooled.conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -46,34 +55,23 @@ public enum LimmaEffects {
                 samples[i].condition.map { rowOf[$0.pooled] != nil && $0.context == context } ?? false
                     && groupsWithControls.contains(samples[i].controlGroup)
             }
-            var groupsOf: [Condition: Set<String>] = [:]
-            for i in treated { groupsOf[samples[i].condition!.pooled, default: []].insert(samples[i].controlGroup) }
-            let groups = groupsOf.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-            let controls = samples.indices.filter { samples[$0].condition == nil && groups.contains(samples[$0].controlGroup) }
-            let used = treated + controls
-            var levels: [String] = [], levelOf: [String: String] = [:]
-            var sampleLevels: [String] = []
-            for i in used {
-                let key = samples[i].condition.map { "condition\u{1}" + $0.pooled.id } ?? "control\u{1}" + samples[i].controlGroup
-                if levelOf[key] == nil { levelOf[key] = "L\(levels.count)"; levels.append("L\(levels.count)") }
-                sampleLevels.append(levelOf[key]!)
+            let conditionRows = pooled.conditions.indices.filter { pooled.conditions[$0].context == context }
+            let layout = ContextDesign.make(design, samples: samples, treated: treated, context: context,
+                                            conditions: conditionRows.map { pooled.conditions[$0] })
+            for condition in layout.withoutControls {
+                report.skip("limma: no vehicle control of the condition's time in its context; mean difference kept without statistics",
+                            example: condition.id)
             }
-            guard used.count > levels.count else {
+            let used = layout.used, contrasts = layout.contrasts.map { (name: $0.condition.id, weights: $0.weights) }
+            guard !contrasts.isEmpty else { continue }
+            guard used.count > layout.design.columns else {
                 report.skip("limma: no residual degrees of freedom in the context (one sample per level); mean differences kept without statistics",
                             example: context)
                 continue
             }
-            let design = DesignMatrix.groups(sampleLevels, levels: levels)
+            let design = layout.design
             var geneKept = [Bool](repeating: true, count: g)
             var fitGenes = Array(0..<g)
-            let conditionRows = pooled.conditions.indices.filter { pooled.conditions[$0].context == context }
-            let contrasts: [(name: String, weights: [String: Double])] = conditionRows.map { r in
-                let condition = pooled.conditions[r]
-                let own = groupsOf[condition]!.sorted()
-                var w = [levelOf["condition\u{1}" + condition.id]!: 1.0]
-                for group in own { w[levelOf["control\u{1}" + group]!, default: 0] -= 1 / Double(own.count) }
-                return (condition.id, w)
-            }
             /// Genes × used samples (Double) of `genes` from the sample-major Float input.
             func geneMajor(_ genes: Range<Int>) -> [Double] {
                 var y = [Double](repeating: .nan, count: genes.count * used.count)
@@ -107,7 +105,7 @@ public enum LimmaEffects {
                 let adjusted = BenjaminiHochberg.adjust(moderated.pValue)
                 anyFit = true
                 let k = contrasts.count
-                for (ci, r) in conditionRows.enumerated() {
+                for (ci, r) in layout.contrasts.map({ rowOf[$0.condition]! }).enumerated() {
                     for j in 0..<g { if !geneKept[j] { pooled.measured[r * g + j] = false; pooled.logFC[r * g + j] = 0 } }
                     for (fi, j) in fitGenes.enumerated() {
                         let i = fi * k + ci, cell = r * g + j
