@@ -65,7 +65,7 @@ struct Embed: ParsableCommand {
             labels = table.keys.map { byKey[$0] ?? "" }
             legend = mapGroupColumn
         } else {
-            labels = table.datasetsSeen.map { $0.replacingOccurrences(of: "|", with: " + ") }
+            labels = table.datasetsSeen.map { $0.isEmpty ? "not seen in training" : $0.replacingOccurrences(of: "|", with: " + ") }
             legend = "datasets seen in training"
         }
         let embeddingMap = try EmbeddingMap(matrix: table.matrix, dim: table.dim, labels: labels)

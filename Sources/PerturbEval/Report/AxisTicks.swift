@@ -8,9 +8,10 @@ public struct AxisTicks: Sendable, Equatable {
     /// Distance between neighbouring ticks.
     public let step: Double
 
-    /// Ticks covering `low...high` with at most about `target` intervals. An empty or degenerate range is widened
-    /// (by 10 % of the value, or to 0...1 around 0); non-finite ends fall back to 0...1.
-    public init(covering low: Double, _ high: Double, target: Int = 5) {
+    /// Ticks covering `low...high` with at most about `target` intervals and a step of at least `minimumStep` (1 for
+    /// counts such as epochs). An empty or degenerate range is widened (by 10 % of the value, or to −0.5...0.5
+    /// around 0); non-finite ends fall back to 0...1.
+    public init(covering low: Double, _ high: Double, target: Int = 5, minimumStep: Double = 0) {
         var lo = min(low, high), hi = max(low, high)
         if !lo.isFinite || !hi.isFinite { (lo, hi) = (0, 1) }
         if hi - lo <= 1e-12 * max(1, abs(lo)) {
@@ -19,8 +20,8 @@ public struct AxisTicks: Sendable, Equatable {
         }
         let raw = (hi - lo) / Double(max(target, 1))
         let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let residual = raw / magnitude
-        let step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude
+        let residual = raw / magnitude * (1 - 1e-9)   // 1.2 / 6 may come out a hair above 0.2
+        let step = max((residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude, minimumStep)
         let first = (lo / step + 1e-9).rounded(.down), last = (hi / step - 1e-9).rounded(.up)
         let decimals = Self.decimals(step)
         self.step = step

@@ -36,7 +36,7 @@ public struct ColorScale: Sendable {
     }
 
     /// Round ticks over the scale's range, for the legend.
-    public var ticks: AxisTicks { AxisTicks(covering: low, high, target: 4) }
+    public var ticks: AxisTicks { AxisTicks(covering: low, high, target: 6) }
 
     /// Colour of a value as `#rrggbb`; light grey for NaN.
     public func color(_ v: Double) -> String {

@@ -3,16 +3,18 @@ import PerturbBase
 
 /// A 2-D map of compound embeddings: the rows centred and projected on their first two principal components
 /// (`TruncatedSVD` of the centred matrix, fixed seed), coloured by a label per compound (the datasets it was seen in
-/// training, or a pathway). The 7 most frequent labels keep their own colour, the rest are pooled as "other"; empty
-/// labels read "unknown".
+/// training, or a pathway). Up to 8 labels each get a palette colour; with more, the 7 most frequent do and the rest
+/// are pooled as "other" (grey); empty labels are "unknown" (light grey).
 public struct EmbeddingMap: Sendable {
-    /// Legend names with their compound counts, in palette order.
+    /// Legend names with their compound counts: the coloured labels by count, then "other" and "unknown".
     public let groups: [String]
+    /// The colour of each group (greys for "other" and "unknown").
+    public let colors: [String]
     public let points: [ScatterSVG.Point]
     /// Share of the centred matrix's total variance on each of the two axes.
     public let explained: (first: Double, second: Double)
 
-    /// Most labels with a colour of their own (the palette has 8: one is kept for "other").
+    /// Labels with a colour of their own when there are more than the palette's 8.
     static let coloured = 7
 
     /// Projects `matrix` (`labels.count × dim`, row-major) on its top two principal components.
@@ -34,19 +36,26 @@ public struct EmbeddingMap: Sendable {
         let share = svd.singularValues.map { total > 0 ? $0 * $0 / total : 0 }
         explained = (share[0], share[1])
 
-        let names = labels.map { $0.isEmpty ? "unknown" : $0 }
-        let counts = Dictionary(names.map { ($0, 1) }, uniquingKeysWith: +)
-        let ranked = counts.keys.sorted { (counts[$0]!, $1) > (counts[$1]!, $0) }
-        let kept = ranked.count <= Self.coloured + 1 ? ranked : Array(ranked.prefix(Self.coloured))
-        let index = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
-        let other = kept.count
-        var groups = kept.map { "\($0) (\(counts[$0]!))" }
-        if kept.count < ranked.count {
-            groups.append("other (\(ranked.dropFirst(kept.count).map { counts[$0]! }.reduce(0, +)))")
+        let counts = Dictionary(labels.map { ($0, 1) }, uniquingKeysWith: +)
+        let ranked = counts.keys.filter { !$0.isEmpty }.sorted { (counts[$0]!, $1) > (counts[$1]!, $0) }
+        let kept = ranked.count <= SVGText.palette.count ? ranked : Array(ranked.prefix(Self.coloured))
+        var groups = kept.map { "\($0) (\(counts[$0]!))" }, colors = kept.indices.map(SVGText.color)
+        var index = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+        let pooled = ranked.dropFirst(kept.count).map { counts[$0]! }.reduce(0, +)
+        if pooled > 0 {
+            for label in ranked.dropFirst(kept.count) { index[label] = groups.count }
+            groups.append("other (\(pooled))")
+            colors.append("#999999")
+        }
+        if let unknown = counts[""] {
+            index[""] = groups.count
+            groups.append("unknown (\(unknown))")
+            colors.append("#cccccc")
         }
         self.groups = groups
-        points = names.enumerated().map { i, name in
-            ScatterSVG.Point(x: Double(coordinates[i * 2]), y: Double(coordinates[i * 2 + 1]), group: index[name] ?? other)
+        self.colors = colors
+        points = labels.enumerated().map { i, label in
+            ScatterSVG.Point(x: Double(coordinates[i * 2]), y: Double(coordinates[i * 2 + 1]), group: index[label]!)
         }
     }
 
@@ -55,6 +64,6 @@ public struct EmbeddingMap: Sendable {
         ScatterSVG(title: title,
                    xLabel: String(format: "PC1 (%.0f %% of variance)", explained.first * 100),
                    yLabel: String(format: "PC2 (%.0f %% of variance)", explained.second * 100),
-                   groups: groups, points: points)
+                   groups: groups, colors: colors, points: points)
     }
 }

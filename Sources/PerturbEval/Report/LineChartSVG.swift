@@ -32,11 +32,13 @@ public struct LineChartSVG: Sendable {
         self.series = series
     }
 
-    /// Round ticks of the x and y axes over every finite point (y includes no forced 0: curves are read for shape).
+    /// Round ticks of the x and y axes over every finite point (y includes no forced 0: curves are read for shape;
+    /// x steps by whole numbers when every x is one, as epochs are).
     func axisTicks() -> (x: AxisTicks, y: AxisTicks) {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = points.map(\.x), ys = points.map(\.y)
-        return (AxisTicks(covering: xs.min() ?? 0, xs.max() ?? 1, target: 6),
+        let whole = xs.allSatisfy { $0 == $0.rounded() }
+        return (AxisTicks(covering: xs.min() ?? 0, xs.max() ?? 1, target: 6, minimumStep: whole ? 1 : 0),
                 AxisTicks(covering: ys.min() ?? 0, ys.max() ?? 1))
     }
 

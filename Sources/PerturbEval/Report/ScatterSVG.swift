@@ -21,17 +21,22 @@ public struct ScatterSVG: Sendable {
     public var yLabel: String
     /// Legend names of the colour groups (palette order); the single unnamed group `[""]` draws no legend.
     public var groups: [String]
+    /// Colour of each group (`#rrggbb`).
+    public var colors: [String]
     public var points: [Point]
     /// Draw y = x and give both axes the same range (predicted against observed).
     public var identityLine: Bool
 
-    public init(title: String, xLabel: String, yLabel: String, groups: [String] = [""], points: [Point],
-                identityLine: Bool = false) {
+    /// A scatter; `colors` default to the palette in group order.
+    public init(title: String, xLabel: String, yLabel: String, groups: [String] = [""], colors: [String]? = nil,
+                points: [Point], identityLine: Bool = false) {
         precondition(points.allSatisfy { groups.indices.contains($0.group) }, "scatter point outside the groups")
+        precondition(colors.map { $0.count == groups.count } ?? true, "one colour per scatter group")
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.groups = groups
+        self.colors = colors ?? groups.indices.map(SVGText.color)
         self.points = points
         self.identityLine = identityLine
     }
@@ -73,7 +78,7 @@ public struct ScatterSVG: Sendable {
         for g in groups.indices {
             let members = points.filter { $0.group == g && $0.x.isFinite && $0.y.isFinite }
             guard !members.isEmpty else { continue }
-            svg += "<g fill=\"\(SVGText.color(g))\" fill-opacity=\"0.6\">\n"
+            svg += "<g fill=\"\(colors[g])\" fill-opacity=\"0.6\">\n"
             for p in members {
                 svg += "<circle cx=\"\(SVGText.coordinate(xAxis.position(p.x)))\" cy=\"\(SVGText.coordinate(yAxis.position(p.y)))\" "
                     + "r=\"2.5\"/>\n"
@@ -81,7 +86,7 @@ public struct ScatterSVG: Sendable {
             svg += "</g>\n"
         }
         if !legend.isEmpty {
-            svg += ChartAxes.legend(legend, colors: legend.indices.map(SVGText.color), x: left + plot + 16, y: top)
+            svg += ChartAxes.legend(legend, colors: colors, x: left + plot + 16, y: top)
         }
         svg += "</svg>\n"
         return svg
