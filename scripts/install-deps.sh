@@ -5,12 +5,13 @@
 # check our files open in the reference tools. R with limma, edgeR and statmod: the black-box oracle of the statistics
 # tests (PerturbStatsTests) and the peer of `perturbridge-bench limma`. Open MPI (openmpi-bin: mpirun;
 # libopenmpi-dev: headers and pkg-config ompi-c for the CMPI module): data-parallel pretraining and its tests.
+# Chromium (headless): the report tests render REPORT.html and check its figures.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 need=()
 for pkg in libopenblas-dev libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libinchi-dev python3-rdkit pkg-config \
-           r-bioc-limma r-bioc-edger r-cran-statmod openmpi-bin libopenmpi-dev; do
+           r-bioc-limma r-bioc-edger r-cran-statmod openmpi-bin libopenmpi-dev chromium; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -87,8 +87,8 @@ struct Agreement: ParsableCommand {
         let summary = analysis.summarize(bootstrap: options)
         let directory = URL(fileURLWithPath: output)
         let files = try AgreementReport.write(analysis: analysis, summary: summary, bootstrap: options, inputs: effects, to: directory)
-        let page = try HTMLReport.write(folder: directory, markdownFile: "report.md", title: "Agreement of matched conditions",
-                                        commands: [Invocation.commandLine])
+        let page = try HTMLReport.write(folder: directory, markdownFile: "report.md",
+                                        title: "Agreement of matched conditions", commands: [Invocation.commandLine])
         print(Self.overview(summary))
         print("wrote \(files.count + 1) files to \(directory.path) (report: \(page.path))")
     }

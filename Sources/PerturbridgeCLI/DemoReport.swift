@@ -36,7 +36,8 @@ struct DemoReport {
             md += "| \(stage.name) | \(seconds) | `perturbridge \(relativeArguments(stage.arguments))` |\n"
         }
         md += "\nTotal: \(String(format: "%.0f", totalSeconds)) s.\n"
-        md += figures("Training curves (RMSE of logFC per epoch: training, validation overall and per dataset)", Self.curves)
+        md += figures("Training curves (RMSE of logFC per epoch: training, validation overall and per dataset)",
+                      Self.curves)
         md += figures("Compound embeddings (2-D PCA maps)", Self.maps)
         for stage in stages {
             guard let folder = stage.reportFolder else { continue }

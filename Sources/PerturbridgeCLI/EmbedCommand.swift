@@ -65,11 +65,14 @@ struct Embed: ParsableCommand {
             labels = table.keys.map { byKey[$0] ?? "" }
             legend = mapGroupColumn
         } else {
-            labels = table.datasetsSeen.map { $0.isEmpty ? "not seen in training" : $0.replacingOccurrences(of: "|", with: " + ") }
+            labels = table.datasetsSeen.map {
+                $0.isEmpty ? "not seen in training" : $0.replacingOccurrences(of: "|", with: " + ")
+            }
             legend = "datasets seen in training"
         }
         let embeddingMap = try EmbeddingMap(matrix: table.matrix, dim: table.dim, labels: labels)
-        let title = "Compound embeddings of \(URL(fileURLWithPath: checkpoint).lastPathComponent): PCA, coloured by \(legend)"
+        let run = URL(fileURLWithPath: checkpoint).lastPathComponent
+        let title = "Compound embeddings of \(run): PCA, coloured by \(legend)"
         try AtomicFile.write(embeddingMap.figure(title: title).render(), to: url)
         print("\(url.path)\t\(table.count) compounds in \(embeddingMap.groups.count) colour groups")
     }

@@ -324,8 +324,8 @@ struct EvaluateHoldout: ParsableCommand {
                         "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
         try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: settings,
                                 meanComparison: meanComparison, publishedTable: comparePaper.map { URL(fileURLWithPath: $0) }, to: folder)
-        try HTMLReport.write(folder: folder, markdownFile: "holdout_summary.md", title: "Molecule holdout across datasets",
-                             commands: [Invocation.commandLine])
+        try HTMLReport.write(folder: folder, markdownFile: "holdout_summary.md",
+                             title: "Molecule holdout across datasets", commands: [Invocation.commandLine])
         print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
         if runOptions.progress { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }

@@ -14,7 +14,8 @@ enum Invocation {
 
     /// `argument` as a shell word: unchanged when it holds only safe characters, else in single quotes.
     static func quoted(_ argument: String) -> String {
-        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+@%")
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            .union(CharacterSet(charactersIn: "0123456789-_./=,:+@%"))
         if !argument.isEmpty && argument.unicodeScalars.allSatisfy(safe.contains) { return argument }
         return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -17,7 +17,8 @@ struct Pretrain: ParsableCommand {
         global over every file given, also when --datasets restricts training to targets. Without --split, a seeded \
         random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets \
         config.json, run.json, metrics.jsonl/.csv, curves.svg (training and validation RMSE per epoch, overall and \
-        per dataset), a TensorBoard event file per process (tensorboard --logdir), best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
+        per dataset), a TensorBoard event file per process (tensorboard --logdir), best/last/epoch-NNNN \
+        checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
         weights as an uninterrupted run (same seed and --threads).
 
         Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of \
@@ -124,8 +125,9 @@ struct Pretrain: ParsableCommand {
             if let newSplitFile { try assignment.write(to: newSplitFile) }
         }
         guard communicator.rank == 0 else { return }
-        try TrainingCurves.write(result, title: "Training curves: \(runDirectory.lastPathComponent) (\(config.mode.rawValue), "
-                                 + "encoder \(config.compoundEncoder.rawValue))")
+        let curvesTitle = "Training curves: \(runDirectory.lastPathComponent) (\(config.mode.rawValue), "
+            + "encoder \(config.compoundEncoder.rawValue))"
+        try TrainingCurves.write(result, title: curvesTitle)
         print("run\t\(runDirectory.path)")
         print("epochs\t\(result.history.count)\(result.stoppedEarly ? " (early stop)" : "")")
         print("best_epoch\t\(result.bestEpoch)")

@@ -40,12 +40,12 @@ final class ReportChartTests: XCTestCase {
         XCTAssertEqual(margin.ticks.high, 0.6, accuracy: 1e-12)
 
         let sets = try AgreementTestData.pair(transform: { 0.8 * $0 + 0.1 })
-        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 10), seed: 0,
-                                                 showProgress: false)
+        let analysis = try Self.analysis(sets)
         let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 20))
         let spearman = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .spearman))
         XCTAssertEqual([spearman.observed.scale.low, spearman.observed.scale.high], [-1, 1])
-        let jaccard = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .topKJaccard))
+        let jaccard = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary,
+                                                             metric: .topKJaccard))
         XCTAssertEqual([jaccard.observed.scale.low, jaccard.observed.scale.high], [0, 1])
         let rmse = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .scaledRMSE))
         XCTAssertEqual(rmse.observed.scale.low, 0)
@@ -60,9 +60,9 @@ final class ReportChartTests: XCTestCase {
             c.compound = "Z" + c.compound
             return c
         }
-        sets.append(try ProfileSet(dataset: "C", genes: AgreementTestData.geneNames(60), conditions: unrelated, values: values))
-        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 10), seed: 0,
-                                                 showProgress: false)
+        let genes = AgreementTestData.geneNames(60)
+        sets.append(try ProfileSet(dataset: "C", genes: genes, conditions: unrelated, values: values))
+        let analysis = try Self.analysis(sets)
         let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 20))
         let maps = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .pearson))
         for map in [maps.observed, maps.margin] {
@@ -78,16 +78,16 @@ final class ReportChartTests: XCTestCase {
         let (lone, _) = AgreementTestData.effects(compounds: 3, contexts: 1, genes: 60, seed: 9)
         let alone = try ProfileSet(dataset: "solo", genes: AgreementTestData.geneNames(60), conditions: lone,
                                    values: [Float](repeating: 0.5, count: 3 * 60))
-        let none = try AgreementAnalysis.run(sets: [alone], rules: MatchRules(), options: AgreementOptions(topK: 10), seed: 0,
-                                             showProgress: false)
-        XCTAssertNil(AgreementReport.heatmaps(analysis: none, summary: none.summarize(bootstrap: BootstrapOptions(draws: 0)),
-                                              metric: .pearson))
+        let none = try Self.analysis([alone])
+        let noPairs = none.summarize(bootstrap: BootstrapOptions(draws: 0))
+        XCTAssertNil(AgreementReport.heatmaps(analysis: none, summary: noPairs, metric: .pearson))
     }
 
     func testLongTitlesWrapInsideTheCanvas() throws {
         let title = "Direction agreement, genes DE in either — margin over same-context different-compound baseline"
-        let heatmap = HeatmapSVG(title: title, rowLabels: ["A", "B"], columnLabels: ["A", "B"], values: [[1, 0.5], [0.5, .nan]],
-                                 scale: ColorScale(kind: .sequential, low: 0, high: 1), legendTitle: "observed − baseline")
+        let heatmap = HeatmapSVG(title: title, rowLabels: ["A", "B"], columnLabels: ["A", "B"],
+                                 values: [[1, 0.5], [0.5, .nan]], scale: ColorScale(kind: .sequential, low: 0, high: 1),
+                                 legendTitle: "observed − baseline")
         let chart = BarChartSVG(title: "OP3 held-out compounds: " + title, yLabel: "Δ", groups: ["x"], series: ["s"],
                                 bars: [[.init(value: 0.2)]])
         for (svg, full) in [(heatmap.render(), heatmap.title), (chart.render(), chart.title)] {
@@ -96,23 +96,27 @@ final class ReportChartTests: XCTestCase {
             let lines = xml.texts.filter { full.contains($0) && $0.count > 3 }
             XCTAssertGreaterThan(lines.count, 1, "the title should wrap: \(lines)")
             XCTAssertEqual(lines.joined(separator: " "), full)
-            for line in lines { XCTAssertLessThanOrEqual(10 + SVGText.estimatedWidth(line, size: 14, bold: true), width, line) }
+            for line in lines {
+                XCTAssertLessThanOrEqual(10 + SVGText.estimatedWidth(line, size: 14, bold: true), width, line)
+            }
         }
     }
 
     func testNewChartsAreWellFormedSVG() throws {
-        let history = (1...5).map { epoch in
-            EpochMetrics(epoch: epoch, step: epoch * 10, learningRate: 1e-3, trainRMSE: 1.0 / Double(epoch), trainRows: 100,
-                         validation: ValidationMetrics(rmse: 0.9 - 0.05 * Double(epoch), pearson: 0.3, count: 500,
-                                                       perDatasetRMSE: ["sim <b>": 0.8, "sim_a": 0.7 + 0.01 * Double(epoch)]),
-                         seconds: 1, rowsPerSecond: 100)
+        let history = (1...5).map { (epoch: Int) -> EpochMetrics in
+            let validation = ValidationMetrics(rmse: 0.9 - 0.05 * Double(epoch), pearson: 0.3, count: 500,
+                                               perDatasetRMSE: ["sim <b>": 0.8, "sim_a": 0.7 + 0.01 * Double(epoch)])
+            return EpochMetrics(epoch: epoch, step: epoch * 10, learningRate: 1e-3, trainRMSE: 1.0 / Double(epoch),
+                                trainRows: 100, validation: validation, seconds: 1, rowsPerSecond: 100)
         }
         let curves = TrainingCurves.chart(history, title: "Training curves: run & co")
-        XCTAssertEqual(curves.series.map(\.name), ["train RMSE", "validation RMSE", "validation sim <b>", "validation sim_a"])
+        XCTAssertEqual(curves.series.map(\.name),
+                       ["train RMSE", "validation RMSE", "validation sim <b>", "validation sim_a"])
         let line = try ReportXMLCollector.parse(curves.render())
         XCTAssertEqual(line.elements["path"], 4)
         XCTAssertTrue(line.texts.contains("validation sim <b>") && line.texts.contains("Training curves: run & co"))
-        XCTAssertEqual(line.texts.filter { ["1", "2", "3", "4", "5"].contains($0) }.count, 5, "epochs tick by 1: \(line.texts)")
+        let epochTicks = line.texts.filter { ["1", "2", "3", "4", "5"].contains($0) }
+        XCTAssertEqual(epochTicks.count, 5, "epochs tick by 1: \(line.texts)")
 
         let truth: [Float] = (0..<5000).map { Float($0 % 97) / 10 - 4 }
         let prediction: [Float] = truth.indices.map { i in truth[i] * 0.5 + Float(i % 7) / 10 }
@@ -122,7 +126,8 @@ final class ReportChartTests: XCTestCase {
         XCTAssertEqual(scatter.elements["line"].map { $0 > 0 }, true)          // gridlines and y = x
 
         let rows: [[Float]] = (0..<40).map { (i: Int) -> [Float] in [Float(i), Float(i % 3), 0.1 * Float(i % 2)] }
-        let map = try EmbeddingMap(matrix: rows.flatMap { $0 }, dim: 3, labels: (0..<40).map { $0 < 10 ? "" : "group \($0 % 9)" })
+        let labels = (0..<40).map { $0 < 10 ? "" : "group \($0 % 9)" }
+        let map = try EmbeddingMap(matrix: rows.flatMap { $0 }, dim: 3, labels: labels)
         let mapXML = try ReportXMLCollector.parse(map.figure(title: "embeddings").render())
         XCTAssertEqual(mapXML.elements["circle"], 40)
         XCTAssertTrue(mapXML.texts.contains("unknown (10)"), "\(mapXML.texts)")
@@ -132,9 +137,15 @@ final class ReportChartTests: XCTestCase {
         for svg in [curves.render(), sample.figure(title: "x", quantity: "y").render(), map.figure(title: "m").render(),
                     forest.render()] {
             let xml = try ReportXMLCollector.parse(svg)
-            XCTAssertFalse(xml.attributeValues.contains { $0.lowercased().contains("nan") || $0.lowercased().contains("inf") },
-                           "a coordinate is not a number")
+            let broken = xml.attributeValues.filter { $0.lowercased().contains("nan") || $0.lowercased().contains("inf") }
+            XCTAssertEqual(broken, [], "a coordinate is not a number")
         }
+    }
+
+    /// An agreement analysis of `sets` matched on every rule (top-k 10, seed 0).
+    static func analysis(_ sets: [ProfileSet]) throws -> AgreementAnalysis {
+        try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 10), seed: 0,
+                                  showProgress: false)
     }
 
     func testPredictedObservedSampleIsBoundedDeterministicAndScoresEveryPair() {

@@ -48,7 +48,8 @@ final class DemoTests: XCTestCase {
                        "holdout/holdout_predicted_observed_sim_op3.svg"] {
             XCTAssertTrue(figures.contains(figure), "REPORT.md does not show \(figure)")
         }
-        let runs = try FileManager.default.subpathsOfDirectory(atPath: folder.appendingPathComponent("holdout/runs").path)
+        let runsFolder = folder.appendingPathComponent("holdout/runs").path
+        let runs = try FileManager.default.subpathsOfDirectory(atPath: runsFolder)
         XCTAssertFalse(runs.filter { $0.hasSuffix("config.json") }.isEmpty)
         for config in runs where config.hasSuffix("/config.json") {
             let curves = (config as NSString).deletingLastPathComponent + "/curves.svg"
@@ -60,7 +61,8 @@ final class DemoTests: XCTestCase {
         let page = folder.appendingPathComponent("REPORT.html")
         try checkReportPage(page, figures: figures.count)
         for sub in ["holdout", "op3", "agreement"] {
-            let svgs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(sub).path).filter { $0.hasSuffix(".svg") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(sub).path)
+            let svgs = files.filter { $0.hasSuffix(".svg") }
             try checkReportPage(folder.appendingPathComponent("\(sub)/REPORT.html"), figures: svgs.count)
         }
         try checkRendersInChromium(page, figures: figures.count)

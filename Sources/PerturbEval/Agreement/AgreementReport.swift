@@ -17,7 +17,9 @@ public enum AgreementReport {
         written.append(summaryURL)
         var figures: [(metric: AgreementMetric, observed: String, margin: String)] = []
         for metric in AgreementMetric.allCases {
-            guard case let (observed, margin)? = heatmaps(analysis: analysis, summary: summary, metric: metric) else { continue }
+            guard case let (observed, margin)? = heatmaps(analysis: analysis, summary: summary, metric: metric) else {
+                continue
+            }
             let observedName = "heatmap_\(metric.rawValue).svg", marginName = "heatmap_\(metric.rawValue)_margin.svg"
             try AtomicFile.write(observed.render(), to: directory.appendingPathComponent(observedName))
             try AtomicFile.write(margin.render(), to: directory.appendingPathComponent(marginName))

@@ -151,7 +151,8 @@ public enum HoldoutProtocol {
                     config: config, data: table, trainRows: trainRows, validationRows: valRows,
                     runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
                     resume: true, progress: options.progress)
-                try TrainingCurves.write(run, title: "Training curves: all datasets, encoder \(kind.rawValue), seed \(seed)")
+                try TrainingCurves.write(run, title: "Training curves: all datasets, encoder \(kind.rawValue), "
+                                         + "seed \(seed)")
                 sourceRuns[kind, default: [:]][seed] = run
             }
         }
@@ -212,7 +213,8 @@ public enum HoldoutProtocol {
                         run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
                                               runDirectory: folder, resume: true, progress: options.progress)
                     }
-                    try TrainingCurves.write(run, title: "Training curves: \(family.rawValue), target \(d), seed \(seed)")
+                    try TrainingCurves.write(run, title: "Training curves: \(family.rawValue), target \(d), "
+                                             + "seed \(seed)")
                     let checkpoint = RunFolder(folder).best
                     let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluation, family: family, seed: seed, dataset: d)
                     measurements += scores.measurements
@@ -223,8 +225,8 @@ public enum HoldoutProtocol {
             }
         }
         let samples = try targets.compactMap { d in
-            try predictedObserved(runs: runs, family: options.families.first?.rawValue, seed: options.seeds.first, dataset: d,
-                                  table: table, testRows: rows(SplitAssignment.test, d))
+            try predictedObserved(runs: runs, family: options.families.first?.rawValue, seed: options.seeds.first,
+                                  dataset: d, table: table, testRows: rows(SplitAssignment.test, d))
         }
         if !options.keepCheckpoints { try pruneEpochCheckpoints(sourceRuns, keep: keep) }
         return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
@@ -366,14 +368,17 @@ public enum HoldoutProtocol {
 
     /// Predicted against observed test values (measured ones) of the `family`/`seed` run on `dataset`; nil when that
     /// run or the test rows are missing.
-    static func predictedObserved(runs: [HoldoutRunRecord], family: String?, seed: UInt64?, dataset: String, table: EffectsTable,
-                                  testRows: [Int]) throws -> HoldoutPredictedObserved? {
+    static func predictedObserved(runs: [HoldoutRunRecord], family: String?, seed: UInt64?, dataset: String,
+                                  table: EffectsTable, testRows: [Int]) throws -> HoldoutPredictedObserved? {
         guard !testRows.isEmpty,
-              let run = runs.first(where: { $0.dataset == dataset && $0.family == family && $0.seed == seed }) else { return nil }
+              let run = runs.first(where: { $0.dataset == dataset && $0.family == family && $0.seed == seed }) else {
+            return nil
+        }
         let model = try LPMCheckpoint.load(run.checkpoint)
         var truth = [Float](), mask = [Bool]()
         for r in testRows { truth += table.row(r); mask += table.measuredRow(r) }
-        let sample = PredictedObservedSample(observed: truth, predicted: try model.predict(table, rows: testRows), mask: mask)
+        let prediction = try model.predict(table, rows: testRows)
+        let sample = PredictedObservedSample(observed: truth, predicted: prediction, mask: mask)
         return HoldoutPredictedObserved(family: run.family, seed: run.seed, dataset: dataset, sample: sample)
     }
 

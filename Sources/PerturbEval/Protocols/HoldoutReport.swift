@@ -138,9 +138,10 @@ public enum HoldoutReport {
             }
         }
         for p in result.predictedObserved {
-            let chart = p.sample.figure(title: "Molecule holdout test rows of \(p.dataset), \(p.family), seed \(p.seed)",
-                                        quantity: "logFC")
-            let url = folder.appendingPathComponent("holdout_predicted_observed_\(HoldoutProtocol.safeName(p.dataset)).svg")
+            let title = "Molecule holdout test rows of \(p.dataset), \(p.family), seed \(p.seed)"
+            let chart = p.sample.figure(title: title, quantity: "logFC")
+            let name = "holdout_predicted_observed_\(HoldoutProtocol.safeName(p.dataset)).svg"
+            let url = folder.appendingPathComponent(name)
             try AtomicFile.write(chart.render(), to: url)
             written.append(url)
         }

@@ -95,7 +95,9 @@ public enum OP3Protocol {
                     truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
                     rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
                 results.append(OP3SeedResult(feature: name, seed: seed, scores: scores))
-                if samples[name] == nil { samples[name] = PredictedObservedSample(observed: testTargets, predicted: prediction) }
+                if samples[name] == nil {
+                    samples[name] = PredictedObservedSample(observed: testTargets, predicted: prediction)
+                }
                 try files?.writePrediction(prediction, feature: name, seed: seed)
                 if options.progress {
                     let line = [("MRRMSE", RowwiseMetric.rmse), ("MAE", .mae), ("Spearman", .spearman)]
@@ -118,7 +120,7 @@ public enum OP3Protocol {
                 }
             }
         }
-        return OP3ProtocolResult(task: task, split: split, trainRows: trainRows, testRows: testRows, results: results, features: covered,
-                                 predictedObserved: samples)
+        return OP3ProtocolResult(task: task, split: split, trainRows: trainRows, testRows: testRows, results: results,
+                                 features: covered, predictedObserved: samples)
     }
 }

@@ -218,7 +218,8 @@ public enum OP3Report {
             guard let sample = result.predictedObserved[feature] else { continue }
             let seed = options.seeds.first.map { ", seed \($0)" } ?? ""
             let chart = sample.figure(title: "OP3 held-out rows, \(feature)\(seed)", quantity: options.layer)
-            let url = folder.appendingPathComponent("op3_predicted_observed_\(OP3PredictionFiles.safeName(feature)).svg")
+            let name = "op3_predicted_observed_\(OP3PredictionFiles.safeName(feature)).svg"
+            let url = folder.appendingPathComponent(name)
             try AtomicFile.write(chart.render(), to: url)
             written.append(url)
         }

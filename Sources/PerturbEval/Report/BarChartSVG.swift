@@ -42,7 +42,10 @@ public struct BarChartSVG: Sendable {
     static func axisTicks(_ bars: [[Bar?]]) -> AxisTicks {
         var lo = 0.0, hi = 0.0
         for bar in bars.joined().compactMap({ $0 }) {
-            for v in [bar.value, bar.low, bar.high].compactMap({ $0 }) where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+            for v in [bar.value, bar.low, bar.high].compactMap({ $0 }) where v.isFinite {
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
         }
         return AxisTicks(covering: lo, hi == lo ? lo + 1 : hi)
     }
@@ -79,11 +82,12 @@ public struct BarChartSVG: Sendable {
                     let cx = x + (barWidth - 2) / 2
                     let (c, yl, yu) = (SVGText.coordinate(cx), SVGText.coordinate(y(l)), SVGText.coordinate(y(u)))
                     let c4 = SVGText.coordinate(cx - 4)
-                    svg += "<path d=\"M\(c) \(yl)V\(yu)M\(c4) \(yl)h8M\(c4) \(yu)h8\" stroke=\"#111111\" fill=\"none\"/>\n"
+                    svg += "<path d=\"M\(c) \(yl)V\(yu)M\(c4) \(yl)h8M\(c4) \(yu)h8\" "
+                        + "stroke=\"#111111\" fill=\"none\"/>\n"
                 }
             }
-            svg += SVGText.text(group, x: x0 + barWidth * Double(series.count) / 2, y: top + plotHeight + 14, anchor: "end",
-                                size: 10, rotate: -30)
+            svg += SVGText.text(group, x: x0 + barWidth * Double(series.count) / 2, y: top + plotHeight + 14,
+                                anchor: "end", size: 10, rotate: -30)
         }
         svg += ChartAxes.legend(series, colors: series.indices.map(SVGText.color), x: left + plotWidth + 16, y: top)
         svg += "</svg>\n"

@@ -40,13 +40,14 @@ public struct ForestPlotSVG: Sendable {
         svg += SVGText.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 32, anchor: "middle")
         for (g, group) in groups.enumerated() {
             let y0 = top + groupHeight * Double(g) + groupGap / 2
-            svg += SVGText.text(group, x: left - 8, y: y0 + rowHeight * Double(series.count) / 2 + 4, anchor: "end", size: 11)
+            svg += SVGText.text(group, x: left - 8, y: y0 + rowHeight * Double(series.count) / 2 + 4, anchor: "end",
+                                size: 11)
             for (s, name) in series.enumerated() {
                 guard let point = points[g][s], point.value.isFinite else { continue }
                 let y = y0 + rowHeight * (Double(s) + 0.5), colour = SVGText.color(s)
                 if let l = point.low, let u = point.high, l.isFinite, u.isFinite {
-                    svg += "<path d=\"M\(SVGText.coordinate(x(l))) \(SVGText.coordinate(y))H\(SVGText.coordinate(x(u)))\" "
-                        + "stroke=\"\(colour)\" stroke-width=\"2\" fill=\"none\"/>\n"
+                    let (from, to, at) = (SVGText.coordinate(x(l)), SVGText.coordinate(x(u)), SVGText.coordinate(y))
+                    svg += "<path d=\"M\(from) \(at)H\(to)\" stroke=\"\(colour)\" stroke-width=\"2\" fill=\"none\"/>\n"
                 }
                 let tip = SVGText.escape("\(group) / \(name): \(SVGText.value(point.value, digits: 6))")
                 svg += "<circle cx=\"\(SVGText.coordinate(x(point.value)))\" cy=\"\(SVGText.coordinate(y))\" r=\"3.5\" "

@@ -38,8 +38,9 @@ public enum HTMLReport {
         }
         var body = converter.convert(markdown)
         if let failure { throw failure }
-        let others = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            .filter { $0.hasSuffix(".svg") && !shown.contains(folder.appendingPathComponent($0).standardizedFileURL.path) }
+        let others = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter {
+            $0.hasSuffix(".svg") && !shown.contains(folder.appendingPathComponent($0).standardizedFileURL.path)
+        }
         if !others.isEmpty {
             body += "<h2>More figures</h2>\n<div class=\"figures\">\n"
             for name in others {
@@ -49,7 +50,8 @@ public enum HTMLReport {
             body += "</div>\n"
         }
         if !commands.isEmpty {
-            body += "<h2>Commands</h2>\n<pre><code>" + commands.map(SVGText.escape).joined(separator: "\n") + "</code></pre>\n"
+            body += "<h2>Commands</h2>\n<pre><code>" + commands.map(SVGText.escape).joined(separator: "\n")
+                + "</code></pre>\n"
         }
         return """
         <!DOCTYPE html>

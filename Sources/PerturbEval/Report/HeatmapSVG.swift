@@ -29,9 +29,10 @@ public struct HeatmapSVG: Sendable {
         let rows = rowLabels.indices.filter { i in values[i].contains(where: \.isFinite) }
         let columns = columnLabels.indices.filter { j in values.contains { $0[j].isFinite } }
         guard !rows.isEmpty, !columns.isEmpty else { return nil }
-        return HeatmapSVG(title: title, rowLabels: rows.map { rowLabels[$0] }, columnLabels: columns.map { columnLabels[$0] },
-                          values: rows.map { i in columns.map { values[i][$0] } }, scale: scale, legendTitle: legendTitle,
-                          digits: digits)
+        return HeatmapSVG(title: title, rowLabels: rows.map { rowLabels[$0] },
+                          columnLabels: columns.map { columnLabels[$0] },
+                          values: rows.map { i in columns.map { values[i][$0] } }, scale: scale,
+                          legendTitle: legendTitle, digits: digits)
     }
 
     /// The SVG document.
@@ -78,8 +79,10 @@ public struct HeatmapSVG: Sendable {
             // Top of the bar = high end of the scale.
             let t = 1 - (Double(s) + 0.5) / Double(steps)
             let v = scale.low + t * (scale.high - scale.low)
-            out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y + barHeight * Double(s) / Double(steps)))\" "
-                + "width=\"\(SVGText.coordinate(barWidth))\" height=\"\(SVGText.coordinate(barHeight / Double(steps) + 0.5))\" "
+            let top = SVGText.coordinate(y + barHeight * Double(s) / Double(steps))
+            let step = SVGText.coordinate(barHeight / Double(steps) + 0.5)
+            out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(top)\" "
+                + "width=\"\(SVGText.coordinate(barWidth))\" height=\"\(step)\" "
                 + "fill=\"\(scale.color(v))\"/>\n"
         }
         out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y))\" width=\"\(SVGText.coordinate(barWidth))\" "

@@ -56,20 +56,23 @@ public struct LineChartSVG: Sendable {
         svg += ChartAxes.vertical(yAxis, left: left, right: left + plotWidth)
         svg += ChartAxes.horizontal(xAxis, top: top, bottom: top + plotHeight)
         svg += SVGText.line(x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: "#444444")
-        svg += SVGText.line(x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight, stroke: "#444444")
+        svg += SVGText.line(x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight,
+                            stroke: "#444444")
         svg += SVGText.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 34, anchor: "middle")
         svg += SVGText.text(yLabel, x: 16, y: top + plotHeight / 2, anchor: "middle", rotate: -90)
         for (s, line) in series.enumerated() {
             var path = "", pen = "M"
             for point in line.points {
                 guard point.x.isFinite, point.y.isFinite else { pen = "M"; continue }
-                path += "\(pen)\(SVGText.coordinate(xAxis.position(point.x))) \(SVGText.coordinate(yAxis.position(point.y)))"
+                let (x, y) = (SVGText.coordinate(xAxis.position(point.x)), SVGText.coordinate(yAxis.position(point.y)))
+                path += "\(pen)\(x) \(y)"
                 pen = "L"
             }
             guard !path.isEmpty else { continue }
             let dash = line.dashed ? " stroke-dasharray=\"5 3\"" : ""
-            svg += "<path d=\"\(path)\" stroke=\"\(SVGText.color(s))\" stroke-width=\"\(SVGText.coordinate(line.width))\" "
-                + "fill=\"none\"\(dash)><title>\(SVGText.escape(line.name))</title></path>\n"
+            svg += "<path d=\"\(path)\" stroke=\"\(SVGText.color(s))\" "
+                + "stroke-width=\"\(SVGText.coordinate(line.width))\" fill=\"none\"\(dash)>"
+                + "<title>\(SVGText.escape(line.name))</title></path>\n"
         }
         svg += legend(x: left + plotWidth + 16, y: top)
         svg += "</svg>\n"

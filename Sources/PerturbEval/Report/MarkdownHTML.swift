@@ -13,7 +13,10 @@ struct MarkdownHTML {
         func flush() {
             if !paragraph.isEmpty { html += block(paragraph.joined(separator: " ")); paragraph = [] }
             if !table.isEmpty { html += self.table(table); table = [] }
-            if !list.isEmpty { html += "<ul>\n" + list.map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>\n"; list = [] }
+            if !list.isEmpty {
+                html += "<ul>\n" + list.map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>\n"
+                list = []
+            }
         }
         for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -76,7 +79,8 @@ struct MarkdownHTML {
             default: cell.append(ch)
             }
         }
-        if !cell.trimmingCharacters(in: .whitespaces).isEmpty { cells.append(cell.trimmingCharacters(in: .whitespaces)) }
+        let last = cell.trimmingCharacters(in: .whitespaces)
+        if !last.isEmpty { cells.append(last) }
         return cells
     }
 

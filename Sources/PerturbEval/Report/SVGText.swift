@@ -89,8 +89,8 @@ public enum SVGText {
     /// A straight line.
     static func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double? = nil,
                      dash: String? = nil) -> String {
-        var attributes = "x1=\"\(coordinate(x1))\" y1=\"\(coordinate(y1))\" x2=\"\(coordinate(x2))\" y2=\"\(coordinate(y2))\" "
-        attributes += "stroke=\"\(stroke)\""
+        var attributes = "x1=\"\(coordinate(x1))\" y1=\"\(coordinate(y1))\" "
+        attributes += "x2=\"\(coordinate(x2))\" y2=\"\(coordinate(y2))\" stroke=\"\(stroke)\""
         if let width { attributes += " stroke-width=\"\(coordinate(width))\"" }
         if let dash { attributes += " stroke-dasharray=\"\(dash)\"" }
         return "<line \(attributes)/>\n"

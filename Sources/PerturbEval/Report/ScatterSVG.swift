@@ -71,8 +71,9 @@ public struct ScatterSVG: Sendable {
         svg += SVGText.text(xLabel, x: left + plot / 2, y: top + plot + 34, anchor: "middle")
         svg += SVGText.text(yLabel, x: 16, y: top + plot / 2, anchor: "middle", rotate: -90)
         if identityLine {
-            svg += SVGText.line(x1: xAxis.position(xTicks.low), y1: yAxis.position(xTicks.low), x2: xAxis.position(xTicks.high),
-                                y2: yAxis.position(xTicks.high), stroke: "#888888", dash: "4 3")
+            let (low, high) = (xTicks.low, xTicks.high)
+            svg += SVGText.line(x1: xAxis.position(low), y1: yAxis.position(low), x2: xAxis.position(high),
+                                y2: yAxis.position(high), stroke: "#888888", dash: "4 3")
         }
         // One group element per colour keeps the file small: each point is a bare circle.
         for g in groups.indices {
@@ -80,8 +81,8 @@ public struct ScatterSVG: Sendable {
             guard !members.isEmpty else { continue }
             svg += "<g fill=\"\(colors[g])\" fill-opacity=\"0.6\">\n"
             for p in members {
-                svg += "<circle cx=\"\(SVGText.coordinate(xAxis.position(p.x)))\" cy=\"\(SVGText.coordinate(yAxis.position(p.y)))\" "
-                    + "r=\"2.5\"/>\n"
+                let (cx, cy) = (SVGText.coordinate(xAxis.position(p.x)), SVGText.coordinate(yAxis.position(p.y)))
+                svg += "<circle cx=\"\(cx)\" cy=\"\(cy)\" r=\"2.5\"/>\n"
             }
             svg += "</g>\n"
         }

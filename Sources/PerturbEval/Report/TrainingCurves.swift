@@ -17,8 +17,8 @@ public enum TrainingCurves {
         var series = [LineChartSVG.Series(name: "train RMSE", points: line { $0.trainRMSE }, dashed: true),
                       LineChartSVG.Series(name: "validation RMSE", points: line { $0.validation.rmse }, width: 2.5)]
         for dataset in datasets {
-            series.append(LineChartSVG.Series(name: "validation \(dataset)", points: line { $0.validation.perDatasetRMSE[dataset] },
-                                              width: 1.2))
+            let points = line { $0.validation.perDatasetRMSE[dataset] }
+            series.append(LineChartSVG.Series(name: "validation \(dataset)", points: points, width: 1.2))
         }
         if history.allSatisfy({ $0.validation.rmse == nil }) { series.remove(at: 1) }
         return LineChartSVG(title: title, xLabel: "epoch", yLabel: "RMSE of logFC", series: series)
