@@ -16,7 +16,7 @@ struct DemoPlan {
     let threads: Int
 
     /// One stage: a name, the command line (without `perturbridge`), the file whose existence means "done",
-    /// and the report folder (relative to the output) whose Markdown and SVGs go into REPORT.md.
+    /// and the report folder (relative to the output) whose Markdown and SVGs go into REPORT.md and REPORT.html.
     struct Stage {
         var name: String
         var arguments: [String]

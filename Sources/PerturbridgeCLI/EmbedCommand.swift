@@ -18,10 +18,13 @@ struct Embed: ParsableCommand {
         `key` column, else first column, holds compound keys; e.g. `simulate`'s compounds.tsv and its pathway).
 
         Examples:
-          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad --map embeddings_map.svg
-          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad --map pathways.svg \\
-              --map-groups sim/compounds.tsv --map-group-column pathway
-          perturbridge embed --checkpoint checkpoints/fp --output new.csv --smiles new_molecules.txt
+          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad \\
+              --map embeddings_map.svg
+          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad \\
+              --map pathways.svg --map-groups sim/compounds.tsv \\
+              --map-group-column pathway
+          perturbridge embed --checkpoint checkpoints/fp --output new.csv \\
+              --smiles new_molecules.txt
         """
     )
 
