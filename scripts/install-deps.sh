@@ -6,12 +6,13 @@
 # tests (PerturbStatsTests) and the peer of `perturbridge-bench limma`. Open MPI (openmpi-bin: mpirun and
 # libmpi.so.40, which CMPI loads under mpirun; libopenmpi-dev: headers for users' own MPI tools): data-parallel
 # pretraining, the holdout fan-out and their tests.
+# Chromium (headless): the report tests render REPORT.html and check its figures.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 need=()
 for pkg in libopenblas-dev libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libinchi-dev python3-rdkit pkg-config \
-           r-bioc-limma r-bioc-edger r-cran-statmod openmpi-bin libopenmpi-dev; do
+           r-bioc-limma r-bioc-edger r-cran-statmod openmpi-bin libopenmpi-dev chromium; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

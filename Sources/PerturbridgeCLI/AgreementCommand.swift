@@ -17,7 +17,8 @@ struct Agreement: ParsableCommand {
         within a dataset are scored the same way. Every metric is read against \
         same-context different-compound pairs and random pairs. \
         Writes pairs.tsv, summary.tsv (compound-clustered bootstrap CIs), \
-        heatmap_<metric>[_margin].svg and report.md into --output.
+        heatmap_<metric>[_margin].svg (the datasets with a matched or replicate pair), report.md \
+        and REPORT.html (report.md with every heatmap inline) into --output.
 
         Examples:
           perturbridge simulate --output sim
@@ -86,8 +87,10 @@ struct Agreement: ParsableCommand {
         let summary = analysis.summarize(bootstrap: options)
         let directory = URL(fileURLWithPath: output)
         let files = try AgreementReport.write(analysis: analysis, summary: summary, bootstrap: options, inputs: effects, to: directory)
+        let page = try HTMLReport.write(folder: directory, markdownFile: "report.md",
+                                        title: "Agreement of matched conditions", commands: [Invocation.commandLine])
         print(Self.overview(summary))
-        print("wrote \(files.count) files to \(directory.path) (report: \(directory.appendingPathComponent("report.md").path))")
+        print("wrote \(files.count + 1) files to \(directory.path) (report: \(page.path))")
     }
 
     /// A few headline metrics per comparison for the terminal.

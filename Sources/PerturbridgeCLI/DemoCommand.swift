@@ -15,6 +15,7 @@ struct Demo: ParsableCommand {
           2. fingerprint: Morgan bits (radius 2, 2048) of every simulated compound
           3. pretrain: the LPM (multi-output) on all datasets except the OP3-like
              one, and on the L1000-like dataset only; embed exports both tables
+             and draws their PCA maps (by pathway, by datasets seen)
           4. evaluate holdout: molecule holdout across datasets (all-datasets,
              fine-tune with frozen molecules, scratch, Morgan fixed / learned
              families, several seeds) beside the trivial baselines
@@ -23,7 +24,9 @@ struct Demo: ParsableCommand {
              descriptor and the trivial baselines
           6. agreement: cross-dataset agreement of matched conditions against
              baselines
-        Results: OUTPUT/REPORT.md (tables + SVG figures), one folder per stage. \
+        Results: OUTPUT/REPORT.html (one self-contained page: tables, commands and every figure \
+        inline — training curves, embedding maps, bar charts, predicted vs observed, heatmaps), \
+        the same as OUTPUT/REPORT.md with links to the SVG files, and one folder per stage. \
         A finished stage is skipped when the demo is run again on the same folder, so an \
         interrupted demo continues where it stopped.
 

@@ -16,7 +16,7 @@ struct DemoPlan {
     let threads: Int
 
     /// One stage: a name, the command line (without `perturbridge`), the file whose existence means "done",
-    /// and the report folder (relative to the output) whose Markdown and SVGs go into REPORT.md.
+    /// and the report folder (relative to the output) whose Markdown and SVGs go into REPORT.md and REPORT.html.
     struct Stage {
         var name: String
         var arguments: [String]
@@ -71,9 +71,14 @@ struct DemoPlan {
                   arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
                       + ["--datasets", "sim_l1000", "--output", path("pretrain/l1000")] + threadArgs,
                   done: "pretrain/l1000/run.json", reportFolder: nil),
-            Stage(name: "embed (all)", arguments: ["embed", "--checkpoint", path("pretrain/all"), "--output", path("embeddings/lpm_all.h5ad")],
+            Stage(name: "embed (all)",
+                  arguments: ["embed", "--checkpoint", path("pretrain/all"),
+                              "--output", path("embeddings/lpm_all.h5ad"), "--map", path(DemoReport.maps[0]),
+                              "--map-groups", path("data/compounds.tsv"), "--map-group-column", "pathway"],
                   done: "embeddings/lpm_all.h5ad", reportFolder: nil),
-            Stage(name: "embed (L1000)", arguments: ["embed", "--checkpoint", path("pretrain/l1000"), "--output", path("embeddings/lpm_l1000.h5ad")],
+            Stage(name: "embed (L1000)",
+                  arguments: ["embed", "--checkpoint", path("pretrain/l1000"),
+                              "--output", path("embeddings/lpm_l1000.h5ad"), "--map", path(DemoReport.maps[1])],
                   done: "embeddings/lpm_l1000.h5ad", reportFolder: nil),
             Stage(name: "evaluate holdout",
                   arguments: ["evaluate", "holdout", "--effects"] + effects
@@ -110,15 +115,15 @@ struct DemoPlan {
             ProgressReporter.log("[demo \(index + 1)/\(all.count)] \(stage.name): perturbridge \(stage.arguments.joined(separator: " "))")
             let stageStart = Date()
             var command = try Perturbridge.parseAsRoot(stage.arguments)
-            try command.run()
+            try Invocation.$stageArguments.withValue(stage.arguments) { try command.run() }
             let seconds = Date().timeIntervalSince(stageStart)
             timings.append(seconds)
             ProgressReporter.log("[demo \(index + 1)/\(all.count)] \(stage.name): \(String(format: "%.1f", seconds)) s")
         }
         let total = Date().timeIntervalSince(start)
         let report = DemoReport(output: output, stages: all, timings: timings, totalSeconds: total, plan: self)
-        let url = try report.write()
-        print("demo finished in \(String(format: "%.0f", total)) s; report: \(url.path)")
+        let (markdown, page) = try report.write()
+        print("demo finished in \(String(format: "%.0f", total)) s; report: \(page.path) (Markdown: \(markdown.path))")
     }
 
     var describedSettings: [String] {

@@ -1,8 +1,10 @@
 import Foundation
 import PerturbBase
+import PerturbEval
 
-/// Writes the demo's `REPORT.md`: settings, the exact commands, stage timings, and each evaluation's Markdown
-/// summary with its SVG figures (paths relative to the report, so the folder can be moved or opened in a browser).
+/// Writes the demo's `REPORT.md`: settings, the exact commands, stage timings, the training curves and embedding
+/// maps, and each evaluation's Markdown summary with its SVG figures (paths relative to the report, so the folder
+/// can be moved); then `REPORT.html`, the same report as one self-contained page with every figure inline.
 struct DemoReport {
     let output: URL
     let stages: [DemoPlan.Stage]
@@ -17,7 +19,14 @@ struct DemoReport {
         "agreement": "Cross-dataset agreement of matched conditions",
     ]
 
-    func write() throws -> URL {
+    /// The embedding maps the embed stages draw: the all-datasets LPM by pathway, the L1000-only LPM by datasets seen.
+    static let maps = ["embeddings/lpm_all_pathway.svg", "embeddings/lpm_l1000_datasets.svg"]
+
+    /// The training curves of the two pretraining runs.
+    static let curves = ["pretrain/all/\(TrainingCurves.fileName)", "pretrain/l1000/\(TrainingCurves.fileName)"]
+
+    /// Writes `REPORT.md` and `REPORT.html`; returns both.
+    func write() throws -> (markdown: URL, page: URL) {
         var md = "# perturbridge demo report\n\n"
         md += "Everything below was produced by `perturbridge demo` on simulated data (no download). "
         md += "Settings: " + plan.describedSettings.joined(separator: "; ") + ".\n\n"
@@ -27,6 +36,9 @@ struct DemoReport {
             md += "| \(stage.name) | \(seconds) | `perturbridge \(relativeArguments(stage.arguments))` |\n"
         }
         md += "\nTotal: \(String(format: "%.0f", totalSeconds)) s.\n"
+        md += figures("Training curves (RMSE of logFC per epoch: training, validation overall and per dataset)",
+                      Self.curves)
+        md += figures("Compound embeddings (2-D PCA maps)", Self.maps)
         for stage in stages {
             guard let folder = stage.reportFolder else { continue }
             md += "\n## " + (Self.titles[folder] ?? folder) + "\n\n"
@@ -34,7 +46,16 @@ struct DemoReport {
         }
         let url = output.appendingPathComponent("REPORT.md")
         try AtomicFile.write(md, to: url)
-        return url
+        let page = try HTMLReport.write(folder: output, markdownFile: "REPORT.md", title: "perturbridge demo report",
+                                        commands: [Invocation.commandLine])
+        return (url, page)
+    }
+
+    /// A section showing the `paths` (relative to the output) that exist.
+    private func figures(_ title: String, _ paths: [String]) -> String {
+        let present = paths.filter { FileManager.default.fileExists(atPath: output.appendingPathComponent($0).path) }
+        guard !present.isEmpty else { return "" }
+        return "\n## \(title)\n\n" + present.map { "![\($0)](\($0))" }.joined(separator: "\n") + "\n"
     }
 
     /// The folder's summary Markdown (headings demoted, links made relative to the report) and, when that
@@ -46,7 +67,8 @@ struct DemoReport {
         let body = summaryName.flatMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) } ?? ""
         var text = ""
         if let summaryName {
-            text += "Full tables: [`\(folder)/\(summaryName)`](\(folder)/\(summaryName)).\n\n"
+            text += "Full tables: [`\(folder)/\(summaryName)`](\(folder)/\(summaryName)); "
+                + "the folder's own page: [`\(folder)/\(HTMLReport.fileName)`](\(folder)/\(HTMLReport.fileName)).\n\n"
             text += body.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.hasPrefix("#") ? "##" + $0 : String($0) }
                 .joined(separator: "\n")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbChem
+import PerturbEval
 import PerturbModel
 
 /// `perturbridge embed`: writes the compound embeddings of a trained LPM.
@@ -12,17 +13,28 @@ struct Embed: ParsableCommand {
         obs = compound key (InChIKey when known), inchikey, canonical_smiles, datasets_seen (training datasets, \
         |-joined), source; X = the embedding (the compound table row, or the fingerprint encoder's output). With a \
         fingerprint_mlp or morgan_fixed checkpoint, --smiles adds molecules never seen in training (one SMILES per \
-        line, or a CSV/TSV with a `smiles` column).
+        line, or a CSV/TSV with a `smiles` column). --map also draws the embeddings' 2-D PCA map as SVG, coloured \
+        by the datasets each compound was seen in during training, or by a column of --map-groups (a CSV/TSV whose \
+        `key` column, else first column, holds compound keys; e.g. `simulate`'s compounds.tsv and its pathway).
 
         Examples:
-          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad
-          perturbridge embed --checkpoint checkpoints/fp --output new.csv --smiles new_molecules.txt
+          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad \\
+              --map embeddings_map.svg
+          perturbridge embed --checkpoint checkpoints/all --output embeddings.h5ad \\
+              --map pathways.svg --map-groups sim/compounds.tsv \\
+              --map-group-column pathway
+          perturbridge embed --checkpoint checkpoints/fp --output new.csv \\
+              --smiles new_molecules.txt
         """
     )
 
     @Option(help: "Run folder (uses best.safetensors) or a checkpoint .safetensors file.") var checkpoint: String
     @Option(help: "Output .h5ad, .csv or .tsv.") var output: String
     @Option(help: "SMILES of extra molecules (fingerprint_mlp or morgan_fixed checkpoints only).") var smiles: String?
+    @Option(help: "Also write a PCA map of the embeddings (.svg).") var map: String?
+    @Option(help: "Colour the map by a column of this CSV/TSV (keyed by compound) instead of the datasets seen.")
+    var mapGroups: String?
+    @Option(help: "The --map-groups column to colour by.") var mapGroupColumn = "pathway"
 
     func run() throws {
         let model = try LPMCheckpoint.load(URL(fileURLWithPath: checkpoint))
@@ -37,6 +49,35 @@ struct Embed: ParsableCommand {
         }
         try table.write(to: URL(fileURLWithPath: output))
         print("\(output)\t\(table.count) compounds × \(table.dim) dims (\(model.config.compoundEncoder.rawValue))")
+        if let map { try writeMap(table, to: URL(fileURLWithPath: map)) }
+    }
+
+    /// The PCA map of `table`, coloured by the datasets seen or by the --map-groups column.
+    func writeMap(_ table: CompoundEmbeddingTable, to url: URL) throws {
+        guard url.pathExtension.lowercased() == "svg" else { throw InputError("\(url.path): --map must end in .svg") }
+        let labels: [String], legend: String
+        if let mapGroups {
+            let groups = try DelimitedTable.read(URL(fileURLWithPath: mapGroups))
+            let keyColumn = groups.header.firstIndex(of: "key") ?? 0
+            let valueColumn = try groups.columnIndex(mapGroupColumn, file: mapGroups)
+            var byKey: [String: String] = [:]
+            for row in groups.rows where row.count > max(keyColumn, valueColumn) {
+                let value = row[valueColumn]
+                byKey[row[keyColumn]] = ["", "NA", "nan"].contains(value) ? "" : value
+            }
+            labels = table.keys.map { byKey[$0] ?? "" }
+            legend = mapGroupColumn
+        } else {
+            labels = table.datasetsSeen.map {
+                $0.isEmpty ? "not seen in training" : $0.replacingOccurrences(of: "|", with: " + ")
+            }
+            legend = "datasets seen in training"
+        }
+        let embeddingMap = try EmbeddingMap(matrix: table.matrix, dim: table.dim, labels: labels)
+        let run = URL(fileURLWithPath: checkpoint).lastPathComponent
+        let title = "Compound embeddings of \(run): PCA, coloured by \(legend)"
+        try AtomicFile.write(embeddingMap.figure(title: title).render(), to: url)
+        print("\(url.path)\t\(table.count) compounds in \(embeddingMap.groups.count) colour groups")
     }
 
     /// One SMILES per line, or a delimited table with a `smiles` column; each with its 1-based line in the file.

@@ -15,8 +15,8 @@ struct Evaluate: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluation protocols: OP3 compound-held-out and molecule holdout across datasets.",
         discussion: """
-        Each protocol writes TSV tables, a Markdown summary and SVG bar charts into --output \
-        and prints the summary table on stdout; progress goes to stderr.
+        Each protocol writes TSV tables, a Markdown summary, SVG charts and REPORT.html (one \
+        self-contained page) into --output and prints the summary table on stdout; progress goes to stderr.
 
         Examples:
           perturbridge evaluate op3 --effects de_train.h5ad de_test.h5ad \\
@@ -52,8 +52,10 @@ struct EvaluateOP3: ParsableCommand {
         set gets Δ vs none and Δ vs baseline_mean. `simulate` writes compound_latents.tsv, the \
         true compound latents: `--features oracle=sim/compound_latents.tsv` is the upper bound. \
         Writes split.tsv, op3_rows.tsv, op3_seeds.tsv, op3_summary.tsv, op3_summary.md, \
-        op3_<metric>.svg, op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs) and \
-        predictions/ (truth.h5ad and one prediction per feature set and seed, for `score`).
+        op3_<metric>.svg, op3_deltas.svg (Δ vs none, compound-clustered bootstrap CIs), \
+        op3_predicted_observed_<features>.svg (first seed), REPORT.html (the summary with every \
+        figure inline, one self-contained page) and predictions/ (truth.h5ad and one prediction \
+        per feature set and seed, for `score`).
 
         Example (simulated OP3-like PBMC data, 2 seeds):
           perturbridge simulate --output sim --seed 13
@@ -166,6 +168,8 @@ struct EvaluateOP3: ParsableCommand {
         let result = try OP3Protocol.run(effects: table, file: effects.joined(separator: ", "), options: options)
         let summary = OP3Summary(result, bootstrap: options.bootstrap)
         try OP3Report.write(result, summary: summary, options: options, to: URL(fileURLWithPath: output))
+        try HTMLReport.write(folder: URL(fileURLWithPath: output), markdownFile: "op3_summary.md",
+                             title: "OP3 compound-held-out evaluation", commands: [Invocation.commandLine])
         print(summary.markdown(), terminator: "")
         if runOptions.progress { ProgressReporter.log("evaluate op3: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }
@@ -195,10 +199,12 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
         of the per-seed test RMSEs (Holm over datasets); across datasets a Wilcoxon signed-rank \
         test of the seed-mean Δ. \
         Writes split.tsv, runs/, holdout_long.{tsv,md}, holdout_summary.{tsv,md}, \
-        holdout_runs.tsv, finetune_init.tsv, holdout_<split>_<metric>.svg, holdout_units.tsv, \
-        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv, holdout_delta_forest.svg and \
+        holdout_runs.tsv, finetune_init.tsv, holdout_<split>_<metric>.svg, \
+        holdout_predicted_observed_<dataset>.svg (first family, first seed), holdout_units.tsv, \
+        holdout_paired_deltas.tsv, holdout_wilcoxon.tsv, holdout_delta_forest.svg, \
         holdout_paper10.{tsv,md} (the layout of the paper's paper10_results_summary; with \
-        --compare-paper also holdout_vs_paper.md) into --output. --split-file evaluates on a split \
+        --compare-paper also holdout_vs_paper.md) and REPORT.html (the summary with every figure \
+        inline) into --output; every run folder under runs/ gets curves.svg. --split-file evaluates on a split \
         made with `perturbridge split` (e.g. --kind published) instead of drawing one. \
         The trivial baselines (baseline_mean, baseline_zero, baseline_knn, from each target's own training \
         conditions) are scored beside the families, with paired Δ vs baseline_mean in \
@@ -325,6 +331,8 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
                         "families: \(options.families.map(\.rawValue).joined(separator: ", "))"]
         try HoldoutReport.write(result, summary: summary, units: units, comparison: comparison, settings: settings,
                                 meanComparison: meanComparison, publishedTable: comparePaper.map { URL(fileURLWithPath: $0) }, to: folder)
+        try HTMLReport.write(folder: folder, markdownFile: "holdout_summary.md",
+                             title: "Molecule holdout across datasets", commands: [Invocation.commandLine])
         print("test RMSE (mean ± sd over seeds):\n\n" + summary.markdown(split: SplitAssignment.test, metric: "rmse"), terminator: "")
         if runOptions.progress { ProgressReporter.log("evaluate holdout: done in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s; files in \(output)") }
     }

@@ -3,6 +3,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbDistributed
+import PerturbEval
 import PerturbModel
 
 /// `perturbridge pretrain`: trains an LPM on effects files (streamed) into a run folder.
@@ -15,8 +16,9 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
         are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are \
         global over every file given, also when --datasets restricts training to targets. Without --split, a seeded \
         random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets \
-        config.json, run.json, metrics.jsonl/.csv, a TensorBoard event file per process (tensorboard --logdir), \
-        best/last/epoch-NNNN checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
+        config.json, run.json, metrics.jsonl/.csv, curves.svg (training and validation RMSE per epoch, overall and \
+        per dataset), a TensorBoard event file per process (tensorboard --logdir), best/last/epoch-NNNN \
+        checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
         weights as an uninterrupted run (same seed and --threads).
 
         Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of \
@@ -123,6 +125,9 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
             if let newSplitFile { try assignment.write(to: newSplitFile) }
         }
         guard communicator.rank == 0 else { return }
+        let curvesTitle = "Training curves: \(runDirectory.lastPathComponent) (\(config.mode.rawValue), "
+            + "encoder \(config.compoundEncoder.rawValue))"
+        try TrainingCurves.write(result, title: curvesTitle)
         print("run\t\(runDirectory.path)")
         print("epochs\t\(result.history.count)\(result.stoppedEarly ? " (early stop)" : "")")
         print("best_epoch\t\(result.bestEpoch)")

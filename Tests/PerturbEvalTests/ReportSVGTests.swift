@@ -5,10 +5,13 @@ import FoundationXML
 import XCTest
 @testable import PerturbEval
 
-/// Parses SVG text as XML and collects element names and the text of `<text>` elements.
+/// Parses SVG text as XML and collects element names, attribute values and the text of `<text>` elements.
 final class ReportXMLCollector: NSObject, XMLParserDelegate {
     var elements: [String: Int] = [:]
     var texts: [String] = []
+    var attributeValues: [String] = []
+    /// The root element's attributes.
+    var root: [String: String] = [:]
     private var current: String?
 
     static func parse(_ svg: String) throws -> ReportXMLCollector {
@@ -22,7 +25,9 @@ final class ReportXMLCollector: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if elements.isEmpty { root = attributes }
         elements[name, default: 0] += 1
+        attributeValues += attributes.values
         if name == "text" { current = "" }
     }
 
@@ -57,9 +62,10 @@ final class ReportSVGTests: XCTestCase {
         XCTAssertEqual(xml.elements["path"], 2)                       // two bars have error bars
         XCTAssertEqual(xml.elements["rect"], 1 + 3 + 2)               // background, 3 bars, 2 legend swatches
         XCTAssertTrue(xml.texts.contains("pretrained"))
-        let (lo, hi) = chart.range()
-        XCTAssertLessThan(lo, -0.2)
-        XCTAssertGreaterThan(hi, 0.36)
+        let (lo, hi) = chart.range()                                  // round ends covering every error bar
+        XCTAssertEqual(lo, -0.2, accuracy: 1e-12)
+        XCTAssertEqual(hi, 0.4, accuracy: 1e-12)
+        XCTAssertTrue(xml.texts.contains("0.2") && xml.texts.contains("-0.2") && xml.texts.contains("0.0"), "\(xml.texts)")
     }
 
     func testColorScale() {

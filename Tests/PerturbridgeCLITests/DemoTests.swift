@@ -41,6 +41,31 @@ final class DemoTests: XCTestCase {
                      "op3/op3_summary.tsv", "agreement/summary.tsv"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
         }
+        // The new figures are in the report: training curves of both pretraining runs, both embedding maps, and
+        // predicted vs observed of the evaluations; every holdout run folder has its curves too.
+        for figure in ["pretrain/all/curves.svg", "pretrain/l1000/curves.svg", "embeddings/lpm_all_pathway.svg",
+                       "embeddings/lpm_l1000_datasets.svg", "op3/op3_predicted_observed_lpm_all.svg",
+                       "holdout/holdout_predicted_observed_sim_op3.svg"] {
+            XCTAssertTrue(figures.contains(figure), "REPORT.md does not show \(figure)")
+        }
+        let runsFolder = folder.appendingPathComponent("holdout/runs").path
+        let runs = try FileManager.default.subpathsOfDirectory(atPath: runsFolder)
+        XCTAssertFalse(runs.filter { $0.hasSuffix("config.json") }.isEmpty)
+        for config in runs where config.hasSuffix("/config.json") {
+            let curves = (config as NSString).deletingLastPathComponent + "/curves.svg"
+            XCTAssertTrue(runs.contains(curves), "holdout run \(config) has no curves.svg")
+        }
+
+        // REPORT.html: the same report with every figure inline, one page per evaluation folder too; the demo's
+        // renders in Chromium with every figure.
+        let page = folder.appendingPathComponent("REPORT.html")
+        try checkReportPage(page, figures: figures.count)
+        for sub in ["holdout", "op3", "agreement"] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(sub).path)
+            let svgs = files.filter { $0.hasSuffix(".svg") }
+            try checkReportPage(folder.appendingPathComponent("\(sub)/REPORT.html"), figures: svgs.count)
+        }
+        try checkRendersInChromium(page, figures: figures.count)
 
         // A second run on the same folder skips every finished stage and rewrites the same report.
         let second = try CLI.run(["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 120)

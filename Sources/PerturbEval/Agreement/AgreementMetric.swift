@@ -30,6 +30,16 @@ public enum AgreementMetric: String, CaseIterable, Codable, Sendable {
     /// Whether a larger value means better agreement.
     public var higherIsBetter: Bool { self != .scaledRMSE }
 
+    /// The range the metric can take, for colour scales: −1...1 for correlations, 0...1 for fractions and ratios;
+    /// nil for `scaled_rmse`, which is ≥ 0 without an upper bound.
+    public var valueRange: ClosedRange<Double>? {
+        switch self {
+        case .spearman, .pearson, .spearmanDE: return -1...1
+        case .directionDEBoth, .directionDEEither, .directionTopK, .topKJaccard, .topKOverlap, .normRatio: return 0...1
+        case .scaledRMSE: return nil
+        }
+    }
+
     /// A short human label for reports.
     public var title: String {
         switch self {

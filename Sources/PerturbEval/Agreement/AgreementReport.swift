@@ -17,7 +17,9 @@ public enum AgreementReport {
         written.append(summaryURL)
         var figures: [(metric: AgreementMetric, observed: String, margin: String)] = []
         for metric in AgreementMetric.allCases {
-            let (observed, margin) = heatmaps(analysis: analysis, summary: summary, metric: metric)
+            guard case let (observed, margin)? = heatmaps(analysis: analysis, summary: summary, metric: metric) else {
+                continue
+            }
             let observedName = "heatmap_\(metric.rawValue).svg", marginName = "heatmap_\(metric.rawValue)_margin.svg"
             try AtomicFile.write(observed.render(), to: directory.appendingPathComponent(observedName))
             try AtomicFile.write(margin.render(), to: directory.appendingPathComponent(marginName))
@@ -71,10 +73,12 @@ public enum AgreementReport {
         return table
     }
 
-    /// Dataset × dataset heatmaps of one metric: off-diagonal cells are cross-dataset matched pairs (symmetric),
-    /// diagonal cells are replicate agreement within the dataset; the second map shows the margin over the
-    /// same-context different-compound baseline.
-    static func heatmaps(analysis: AgreementAnalysis, summary: [AgreementSummaryRow], metric: AgreementMetric) -> (HeatmapSVG, HeatmapSVG) {
+    /// Dataset × dataset heatmaps of one metric over the datasets that have a matched or replicate pair (nil when
+    /// none has): off-diagonal cells are cross-dataset matched pairs (symmetric), diagonal cells are replicate
+    /// agreement within the dataset; the second map shows the margin over the same-context different-compound
+    /// baseline. The observed map's colours span the metric's natural range (`AgreementMetric.valueRange`).
+    static func heatmaps(analysis: AgreementAnalysis, summary: [AgreementSummaryRow], metric: AgreementMetric)
+        -> (observed: HeatmapSVG, margin: HeatmapSVG)? {
         let names = analysis.sets.map(\.dataset)
         var observed = [[Double]](repeating: [Double](repeating: .nan, count: names.count), count: names.count)
         var margin = observed
@@ -85,15 +89,26 @@ public enum AgreementReport {
             margin[i][j] = r.margin.estimate; margin[j][i] = r.margin.estimate
         }
         let lowerBetter = !metric.higherIsBetter
+        let observedScale: ColorScale
+        switch metric.valueRange {
+        case let range? where range.lowerBound < 0:
+            observedScale = ColorScale(kind: .diverging(center: 0), low: range.lowerBound, high: range.upperBound)
+        case let range?:
+            observedScale = ColorScale(kind: .sequential, low: range.lowerBound, high: range.upperBound)
+        case nil:
+            observedScale = ColorScale.fitting(observed.flatMap { $0 }, reversed: lowerBetter)
+        }
         let observedMap = HeatmapSVG(
             title: "\(metric.title) — matched pairs (diagonal: replicates)", rowLabels: names, columnLabels: names,
-            values: observed, scale: ColorScale.fitting(observed.flatMap { $0 }, reversed: lowerBetter),
-            legendTitle: "mean over units")
+            values: observed, scale: observedScale, legendTitle: "mean over units")
         let marginMap = HeatmapSVG(
-            title: "\(metric.title) — margin over same-context different-compound baseline", rowLabels: names, columnLabels: names,
-            values: margin, scale: ColorScale.fitting(margin.flatMap { $0 }, divergingAround: 0, reversed: lowerBetter),
+            title: "\(metric.title) — margin over same-context different-compound baseline", rowLabels: names,
+            columnLabels: names, values: margin,
+            scale: ColorScale.fitting(margin.flatMap { $0 }, divergingAround: 0, reversed: lowerBetter),
             legendTitle: lowerBetter ? "observed − baseline (lower = better)" : "observed − baseline")
-        return (observedMap, marginMap)
+        guard let shownObserved = observedMap.droppingEmptyRowsAndColumns(),
+              let shownMargin = marginMap.droppingEmptyRowsAndColumns() else { return nil }
+        return (shownObserved, shownMargin)
     }
 
     static func markdown(

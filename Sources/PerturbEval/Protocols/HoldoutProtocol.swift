@@ -81,6 +81,17 @@ public struct HoldoutResult: Sendable {
     public var finetuneInits: [FinetuneInit]
     /// The trivial baselines scored beside the families (`TrivialBaseline` raw values; empty when turned off).
     public var baselines: [String]
+    /// Per target dataset, predicted against observed test values of the first family's first seed (rank 0 only
+    /// under mpirun: the rank that writes the report).
+    public var predictedObserved: [HoldoutPredictedObserved] = []
+}
+
+/// Predicted against observed test values of one family, seed and target dataset.
+public struct HoldoutPredictedObserved: Sendable {
+    public var family: String
+    public var seed: UInt64
+    public var dataset: String
+    public var sample: PredictedObservedSample
 }
 
 /// The molecule holdout across datasets (seed spec §3.4–3.6, §4.1): one split of molecules per target dataset;
@@ -160,9 +171,11 @@ public enum HoldoutProtocol {
             config.mode = .all
             config.datasets = []
             config.checkpointEvery = 1
-            return try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                                   runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
-                                   resume: true, progress: trainerProgress)
+            let run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                                      runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
+                                      resume: true, progress: trainerProgress)
+            try TrainingCurves.write(run, title: "Training curves: all datasets, encoder \(kind.rawValue), seed \(seed)")
+            return run
         }
         var sourceRuns: [CompoundEncoderKind: [UInt64: TrainingRun]] = [:]
         for (job, run) in zip(sourceJobs, trained) { sourceRuns[job.kind, default: [:]][job.seed] = run }
@@ -209,6 +222,7 @@ public enum HoldoutProtocol {
                 run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
                                       runDirectory: folder, resume: true, progress: trainerProgress)
             }
+            try TrainingCurves.write(run, title: "Training curves: \(family.rawValue), target \(d), seed \(seed)")
             let checkpoint = RunFolder(folder).best
             let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed, dataset: d)
             return JobScores(scores, run: HoldoutRunRecord(
@@ -227,12 +241,17 @@ public enum HoldoutProtocol {
                 if let run = job.run { runs.append(run) }
             }
         }
+        let samples = communicator.rank != 0 ? [] : try targets.compactMap { d in
+            try predictedObserved(runs: runs, family: options.families.first?.rawValue, seed: options.seeds.first,
+                                  dataset: d, table: table, testRows: rows(SplitAssignment.test, d))
+        }
         if !options.keepCheckpoints && communicator.rank == 0 {
             try pruneEpochCheckpoints(sourceRuns, keep: Set(runs.map(\.checkpoint.path) + inits.map(\.checkpoint.path)))
         }
         return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
                              measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits,
-                             baselines: options.baselines ? TrivialBaseline.allCases.map(\.rawValue) : [])
+                             baselines: options.baselines ? TrivialBaseline.allCases.map(\.rawValue) : [],
+                             predictedObserved: samples)
     }
 
     /// A scoring job of step 2: an all-datasets checkpoint on a target, or a trivial baseline on it.
@@ -414,6 +433,22 @@ public enum HoldoutProtocol {
             }
         }
         return (out, errors)
+    }
+
+    /// Predicted against observed test values (measured ones) of the `family`/`seed` run on `dataset`; nil when that
+    /// run or the test rows are missing.
+    static func predictedObserved(runs: [HoldoutRunRecord], family: String?, seed: UInt64?, dataset: String,
+                                  table: EffectsTable, testRows: [Int]) throws -> HoldoutPredictedObserved? {
+        guard !testRows.isEmpty,
+              let run = runs.first(where: { $0.dataset == dataset && $0.family == family && $0.seed == seed }) else {
+            return nil
+        }
+        let model = try LPMCheckpoint.load(run.checkpoint)
+        var truth = [Float](), mask = [Bool]()
+        for r in testRows { truth += table.row(r); mask += table.measuredRow(r) }
+        let prediction = try model.predict(table, rows: testRows)
+        let sample = PredictedObservedSample(observed: truth, predicted: prediction, mask: mask)
+        return HoldoutPredictedObserved(family: run.family, seed: run.seed, dataset: dataset, sample: sample)
     }
 
     /// Deletes the per-epoch checkpoints of the source runs that no number or fine-tune init uses.

@@ -68,7 +68,8 @@ public struct HoldoutSummary: Sendable {
 /// Writes the molecule-holdout files: `holdout_long.tsv/.md` (family, seed, dataset, split, metric, value),
 /// `holdout_summary.tsv/.md` (mean ± sd per family and dataset, then the paired statistics), `holdout_runs.tsv` (the
 /// checkpoint behind each number), `finetune_init.tsv` (the checkpoint each dataset's fine-tunes start from), one bar
-/// chart per split and metric (`holdout_<split>_<metric>.svg`, mean ± sd error bars, datasets × families) and the
+/// chart per split and metric (`holdout_<split>_<metric>.svg`, mean ± sd error bars, datasets × families), per target
+/// dataset `holdout_predicted_observed_<dataset>.svg` (test predictions of the first family's first seed) and the
 /// files of `HoldoutComparisonReport` (unit RMSEs; with a comparison, paired deltas, Wilcoxon tests and the forest
 /// plot). `split.tsv` is written by the protocol itself.
 public enum HoldoutReport {
@@ -135,6 +136,14 @@ public enum HoldoutReport {
                 try AtomicFile.write(chart.render(), to: url)
                 written.append(url)
             }
+        }
+        for p in result.predictedObserved {
+            let title = "Molecule holdout test rows of \(p.dataset), \(p.family), seed \(p.seed)"
+            let chart = p.sample.figure(title: title, quantity: "logFC")
+            let name = "holdout_predicted_observed_\(HoldoutProtocol.safeName(p.dataset)).svg"
+            let url = folder.appendingPathComponent(name)
+            try AtomicFile.write(chart.render(), to: url)
+            written.append(url)
         }
         written += try HoldoutComparisonReport.write(units: units, comparison: comparison, to: folder)
         if let meanComparison {

@@ -12,8 +12,12 @@ struct OP3PredictionFiles {
 
     /// The file of one feature set and seed.
     static func predictionName(feature: String, seed: UInt64) -> String {
-        let safe = feature.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
-        return String(safe) + "_seed\(seed).h5ad"
+        safeName(feature) + "_seed\(seed).h5ad"
+    }
+
+    /// A feature set's name for file names: letters, digits, `-` and `_` kept, anything else `_`.
+    static func safeName(_ feature: String) -> String {
+        String(feature.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 
     func writeTruth(_ values: [Float]) throws {

@@ -44,6 +44,8 @@ public struct OP3ProtocolResult: Sendable {
     public var results: [OP3SeedResult]
     /// Feature names in the order given, with the number of task compounds each has a vector for.
     public var features: [(name: String, covered: Int?)]
+    /// Per feature set (and trivial baseline), predicted against observed held-out values of its first seed.
+    public var predictedObserved: [String: PredictedObservedSample] = [:]
 }
 
 /// The OP3 compound-held-out protocol (seed spec §4.3): the effects are concatenated, `testFraction` of the
@@ -68,6 +70,7 @@ public enum OP3Protocol {
         let trainTargets = task.targets(trainRows), testTargets = task.targets(testRows)
         var results: [OP3SeedResult] = []
         var covered: [(String, Int?)] = []
+        var samples: [String: PredictedObservedSample] = [:]
         // Resolve every feature set first, so a bad file fails before any training.
         let matrices = try options.features.map { try $0.source.matrix(name: $0.name, compounds: task.compounds, table: task.table.compounds) }
         for ((name, _), features) in zip(options.features, matrices) {
@@ -92,6 +95,9 @@ public enum OP3Protocol {
                     truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
                     rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
                 results.append(OP3SeedResult(feature: name, seed: seed, scores: scores))
+                if samples[name] == nil {
+                    samples[name] = PredictedObservedSample(observed: testTargets, predicted: prediction)
+                }
                 try files?.writePrediction(prediction, feature: name, seed: seed)
                 if options.progress {
                     let line = [("MRRMSE", RowwiseMetric.rmse), ("MAE", .mae), ("Spearman", .spearman)]
@@ -106,6 +112,7 @@ public enum OP3Protocol {
                 let scores = try RowwiseScores.evaluate(truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
                                                         rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
                 for seed in options.seeds { results.append(OP3SeedResult(feature: baseline.rawValue, seed: seed, scores: scores)) }
+                samples[baseline.rawValue] = PredictedObservedSample(observed: testTargets, predicted: prediction)
                 covered.append((baseline.rawValue, nil))
                 if options.progress {
                     ProgressReporter.log("op3: \(baseline.rawValue): MRRMSE " + String(format: "%.4f", scores.mean(.rmse)) + ", Spearman "
@@ -113,6 +120,7 @@ public enum OP3Protocol {
                 }
             }
         }
-        return OP3ProtocolResult(task: task, split: split, trainRows: trainRows, testRows: testRows, results: results, features: covered)
+        return OP3ProtocolResult(task: task, split: split, trainRows: trainRows, testRows: testRows, results: results,
+                                 features: covered, predictedObserved: samples)
     }
 }

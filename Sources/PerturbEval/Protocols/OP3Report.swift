@@ -141,8 +141,9 @@ extension Array where Element: Hashable {
 
 /// Writes the OP3 protocol's files into a folder: `split.tsv`, `op3_rows.tsv` (every row score), `op3_seeds.tsv`,
 /// `op3_summary.tsv`, `op3_summary.md`, one bar chart per metric (`op3_<metric>.svg`, bootstrap CI error bars) and
-/// `op3_deltas.svg` (Δ vs `none` with CIs). The protocol itself writes `predictions/` (truth and one prediction
-/// `.h5ad` per feature set and seed, see `OP3ProtocolOptions.predictionsFolder`).
+/// `op3_deltas.svg` (Δ vs `none` with CIs) and per feature set `op3_predicted_observed_<feature>.svg` (its first
+/// seed's held-out predictions against the truth). The protocol itself writes `predictions/` (truth and one
+/// prediction `.h5ad` per feature set and seed, see `OP3ProtocolOptions.predictionsFolder`).
 public enum OP3Report {
     @discardableResult
     public static func write(_ result: OP3ProtocolResult, summary: OP3Summary, options: OP3ProtocolOptions, to folder: URL) throws -> [URL] {
@@ -210,6 +211,15 @@ public enum OP3Report {
             let chart = BarChartSVG(title: "Δ vs none (positive = better), 95% clustered CI", yLabel: "Δ",
                                     groups: OP3Summary.metrics.map(\.reportName), series: compared, bars: bars)
             let url = folder.appendingPathComponent("op3_deltas.svg")
+            try AtomicFile.write(chart.render(), to: url)
+            written.append(url)
+        }
+        for feature in features {
+            guard let sample = result.predictedObserved[feature] else { continue }
+            let seed = options.seeds.first.map { ", seed \($0)" } ?? ""
+            let chart = sample.figure(title: "OP3 held-out rows, \(feature)\(seed)", quantity: options.layer)
+            let name = "op3_predicted_observed_\(OP3PredictionFiles.safeName(feature)).svg"
+            let url = folder.appendingPathComponent(name)
             try AtomicFile.write(chart.render(), to: url)
             written.append(url)
         }

@@ -21,17 +21,24 @@ public struct ColorScale: Sendable {
         self.reversed = reversed
     }
 
-    /// A scale covering `values` (finite ones): sequential over [min, max], or diverging symmetric around `center`.
-    public static func fitting(_ values: [Double], divergingAround center: Double? = nil, reversed: Bool = false) -> ColorScale {
+    /// A scale covering the finite `values` with round ends: diverging symmetric around `center` (its reach rounded
+    /// up to a 1-2-5 step), or sequential over round ends of the values' range widened to include 0 (so one value
+    /// 0.57 gets 0...0.6, not 0.07...1.07).
+    public static func fitting(_ values: [Double], divergingAround center: Double? = nil,
+                               reversed: Bool = false) -> ColorScale {
         let finite = values.filter(\.isFinite)
         if let center {
-            let reach = max(finite.map { abs($0 - center) }.max() ?? 1, 1e-9)
-            return ColorScale(kind: .diverging(center: center), low: center - reach, high: center + reach, reversed: reversed)
+            let reach = AxisTicks(covering: 0, max(finite.map { abs($0 - center) }.max() ?? 1, 1e-9)).high
+            return ColorScale(kind: .diverging(center: center), low: center - reach, high: center + reach,
+                              reversed: reversed)
         }
-        var lo = finite.min() ?? 0, hi = finite.max() ?? 1
-        if hi - lo < 1e-9 { lo -= 0.5; hi += 0.5 }
-        return ColorScale(kind: .sequential, low: lo, high: hi, reversed: reversed)
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        let ticks = AxisTicks(covering: min(lo, 0), max(hi, 0))
+        return ColorScale(kind: .sequential, low: ticks.low, high: ticks.high, reversed: reversed)
     }
+
+    /// Round ticks over the scale's range, for the legend.
+    public var ticks: AxisTicks { AxisTicks(covering: low, high, target: 6) }
 
     /// Colour of a value as `#rrggbb`; light grey for NaN.
     public func color(_ v: Double) -> String {

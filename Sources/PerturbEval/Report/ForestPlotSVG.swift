@@ -23,46 +23,38 @@ public struct ForestPlotSVG: Sendable {
 
     /// The SVG document.
     public func render() -> String {
-        let rowHeight = 14.0, groupGap = 8.0, plotWidth = 360.0, top = 40.0
-        let left = Double(groups.map(\.count).max() ?? 4) * 6.5 + 20
-        let legendWidth = Double(series.map(\.count).max() ?? 4) * 7 + 40
+        let rowHeight = 14.0, groupGap = 8.0, plotWidth = 360.0
+        let left = (groups.map { SVGText.estimatedWidth($0, size: 11) }.max() ?? 30) + 20
+        let legendWidth = ChartAxes.legendWidth(series)
         let groupHeight = rowHeight * Double(max(series.count, 1)) + groupGap
         let plotHeight = groupHeight * Double(max(groups.count, 1))
-        let width = left + plotWidth + legendWidth + 20, height = top + plotHeight + 50
+        let width = left + plotWidth + legendWidth + 20
+        let (titleSVG, top) = SVGText.title(title, width: width)
+        let height = top + plotHeight + 50
         // The x range covers 0 and every finite estimate and bound, as the bar chart's y range does.
-        let (lo, hi) = BarChartSVG.axisRange(points)
-        func x(_ v: Double) -> Double { left + plotWidth * (v - lo) / (hi - lo) }
-        var svg = SVGText.header(width: width, height: height, title: title)
-        svg += SVGText.text(title, x: 10, y: 20, size: 14, weight: "bold")
-        for t in 0...4 {
-            let v = lo + (hi - lo) * Double(t) / 4
-            svg += "<line x1=\"\(SVGText.coordinate(x(v)))\" y1=\"\(SVGText.coordinate(top))\" x2=\"\(SVGText.coordinate(x(v)))\" "
-                + "y2=\"\(SVGText.coordinate(top + plotHeight))\" stroke=\"#eeeeee\"/>\n"
-            svg += SVGText.text(BarChartSVG.tick(v, span: hi - lo), x: x(v), y: top + plotHeight + 14, anchor: "middle", size: 10)
-        }
-        svg += "<line x1=\"\(SVGText.coordinate(x(0)))\" y1=\"\(SVGText.coordinate(top))\" x2=\"\(SVGText.coordinate(x(0)))\" "
-            + "y2=\"\(SVGText.coordinate(top + plotHeight))\" stroke=\"#444444\"/>\n"
+        let axis = AxisScale(ticks: BarChartSVG.axisTicks(points), start: left, end: left + plotWidth)
+        func x(_ v: Double) -> Double { axis.position(v) }
+        var svg = SVGText.header(width: width, height: height, title: title) + titleSVG
+        svg += ChartAxes.horizontal(axis, top: top, bottom: top + plotHeight)
+        svg += SVGText.line(x1: x(0), y1: top, x2: x(0), y2: top + plotHeight, stroke: "#444444")
         svg += SVGText.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 32, anchor: "middle")
         for (g, group) in groups.enumerated() {
             let y0 = top + groupHeight * Double(g) + groupGap / 2
-            svg += SVGText.text(group, x: left - 8, y: y0 + rowHeight * Double(series.count) / 2 + 4, anchor: "end", size: 11)
+            svg += SVGText.text(group, x: left - 8, y: y0 + rowHeight * Double(series.count) / 2 + 4, anchor: "end",
+                                size: 11)
             for (s, name) in series.enumerated() {
                 guard let point = points[g][s], point.value.isFinite else { continue }
-                let y = y0 + rowHeight * (Double(s) + 0.5), colour = BarChartSVG.palette[s % BarChartSVG.palette.count]
+                let y = y0 + rowHeight * (Double(s) + 0.5), colour = SVGText.color(s)
                 if let l = point.low, let u = point.high, l.isFinite, u.isFinite {
-                    svg += "<path d=\"M\(SVGText.coordinate(x(l))) \(SVGText.coordinate(y))H\(SVGText.coordinate(x(u)))\" "
-                        + "stroke=\"\(colour)\" stroke-width=\"2\" fill=\"none\"/>\n"
+                    let (from, to, at) = (SVGText.coordinate(x(l)), SVGText.coordinate(x(u)), SVGText.coordinate(y))
+                    svg += "<path d=\"M\(from) \(at)H\(to)\" stroke=\"\(colour)\" stroke-width=\"2\" fill=\"none\"/>\n"
                 }
-                svg += "<circle cx=\"\(SVGText.coordinate(x(point.value)))\" cy=\"\(SVGText.coordinate(y))\" r=\"3.5\" fill=\"\(colour)\">"
-                    + "<title>\(SVGText.escape("\(group) / \(name): \(SVGText.value(point.value, digits: 6))"))</title></circle>\n"
+                let tip = SVGText.escape("\(group) / \(name): \(SVGText.value(point.value, digits: 6))")
+                svg += "<circle cx=\"\(SVGText.coordinate(x(point.value)))\" cy=\"\(SVGText.coordinate(y))\" r=\"3.5\" "
+                    + "fill=\"\(colour)\"><title>\(tip)</title></circle>\n"
             }
         }
-        for (s, name) in series.enumerated() {
-            let ly = top + 16 * Double(s)
-            svg += "<rect x=\"\(SVGText.coordinate(left + plotWidth + 16))\" y=\"\(SVGText.coordinate(ly))\" width=\"10\" height=\"10\" "
-                + "fill=\"\(BarChartSVG.palette[s % BarChartSVG.palette.count])\"/>\n"
-            svg += SVGText.text(name, x: left + plotWidth + 30, y: ly + 9, size: 11)
-        }
+        svg += ChartAxes.legend(series, colors: series.indices.map(SVGText.color), x: left + plotWidth + 16, y: top)
         svg += "</svg>\n"
         return svg
     }

@@ -23,18 +23,33 @@ public struct HeatmapSVG: Sendable {
         self.digits = digits
     }
 
+    /// The heatmap without the rows and columns that hold no finite value (datasets without any matched pair);
+    /// nil when no value is left.
+    public func droppingEmptyRowsAndColumns() -> HeatmapSVG? {
+        let rows = rowLabels.indices.filter { i in values[i].contains(where: \.isFinite) }
+        let columns = columnLabels.indices.filter { j in values.contains { $0[j].isFinite } }
+        guard !rows.isEmpty, !columns.isEmpty else { return nil }
+        return HeatmapSVG(title: title, rowLabels: rows.map { rowLabels[$0] },
+                          columnLabels: columns.map { columnLabels[$0] },
+                          values: rows.map { i in columns.map { values[i][$0] } }, scale: scale,
+                          legendTitle: legendTitle, digits: digits)
+    }
+
     /// The SVG document.
     public func render() -> String {
         let cell = 64.0, cellHeight = 40.0
-        let labelWidth = Double((rowLabels.map(\.count).max() ?? 4)) * 7 + 16
-        let headerHeight = Double((columnLabels.map(\.count).max() ?? 4)) * 5 + 56
-        let left = max(labelWidth, 60), top = max(headerHeight, 70)
+        let labelWidth = (rowLabels.map { SVGText.estimatedWidth($0, size: 12) }.max() ?? 30) + 16
+        let headerHeight = (columnLabels.map { SVGText.estimatedWidth($0, size: 12) }.max() ?? 30) * 0.58 + 20
+        let left = max(labelWidth, 60)
         let gridWidth = cell * Double(columnLabels.count), gridHeight = cellHeight * Double(rowLabels.count)
-        let legendWidth = max(90, Double(legendTitle.count) * 5.5 + 10)
-        let width = max(left + gridWidth + legendWidth + 30, Double(title.count) * 7.5 + 20)
+        let legendWidth = max(90, SVGText.estimatedWidth(legendTitle, size: 10) + 10)
+        // Column labels rise to the right (−35°): leave room for the last one past the grid.
+        let lastLabel = SVGText.estimatedWidth(columnLabels.last ?? "", size: 12) * 0.82
+        let width = max(left + gridWidth + legendWidth + 30, left + gridWidth - cell / 2 + lastLabel + 10, 360)
+        let (titleSVG, titleHeight) = SVGText.title(title, width: width)
+        let top = titleHeight + max(headerHeight, 40)
         let height = max(top + gridHeight + 30, top + 200)
-        var svg = SVGText.header(width: width, height: height, title: title)
-        svg += SVGText.text(title, x: 10, y: 20, size: 14, weight: "bold")
+        var svg = SVGText.header(width: width, height: height, title: title) + titleSVG
         for (j, label) in columnLabels.enumerated() {
             let x = left + cell * (Double(j) + 0.5)
             svg += SVGText.text(label, x: x, y: top - 8, anchor: "start", rotate: -35)
@@ -56,7 +71,7 @@ public struct HeatmapSVG: Sendable {
         return svg
     }
 
-    /// A vertical colour bar with the scale's ends and centre labelled.
+    /// A vertical colour bar with the scale's round ticks labelled, and the n/a swatch under it.
     func legend(x: Double, y: Double) -> String {
         let steps = 20, barHeight = 150.0, barWidth = 16.0
         var out = SVGText.text(legendTitle, x: x, y: y - 6, size: 10)
@@ -64,17 +79,23 @@ public struct HeatmapSVG: Sendable {
             // Top of the bar = high end of the scale.
             let t = 1 - (Double(s) + 0.5) / Double(steps)
             let v = scale.low + t * (scale.high - scale.low)
-            out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y + barHeight * Double(s) / Double(steps)))\" "
-                + "width=\"\(SVGText.coordinate(barWidth))\" height=\"\(SVGText.coordinate(barHeight / Double(steps) + 0.5))\" fill=\"\(scale.color(v))\"/>\n"
+            let top = SVGText.coordinate(y + barHeight * Double(s) / Double(steps))
+            let step = SVGText.coordinate(barHeight / Double(steps) + 0.5)
+            out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(top)\" "
+                + "width=\"\(SVGText.coordinate(barWidth))\" height=\"\(step)\" "
+                + "fill=\"\(scale.color(v))\"/>\n"
         }
         out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y))\" width=\"\(SVGText.coordinate(barWidth))\" "
             + "height=\"\(SVGText.coordinate(barHeight))\" fill=\"none\" stroke=\"#888888\"/>\n"
-        out += SVGText.text(SVGText.value(scale.high, digits: digits), x: x + barWidth + 4, y: y + 8, size: 10)
-        out += SVGText.text(SVGText.value((scale.low + scale.high) / 2, digits: digits), x: x + barWidth + 4, y: y + barHeight / 2 + 4, size: 10)
-        out += SVGText.text(SVGText.value(scale.low, digits: digits), x: x + barWidth + 4, y: y + barHeight, size: 10)
-        out += SVGText.text("n/a", x: x + barWidth + 4, y: y + barHeight + 22, size: 10)
-        out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y + barHeight + 12))\" width=\"\(SVGText.coordinate(barWidth))\" "
-            + "height=\"12\" fill=\"\(scale.color(.nan))\"/>\n"
+        let ticks = scale.ticks
+        for tick in ticks.values where tick >= scale.low - 1e-12 && tick <= scale.high + 1e-12 {
+            let ty = y + barHeight * (scale.high - tick) / (scale.high - scale.low)
+            out += SVGText.line(x1: x + barWidth, y1: ty, x2: x + barWidth + 3, y2: ty, stroke: "#888888")
+            out += SVGText.text(ticks.label(tick), x: x + barWidth + 5, y: ty + 3.5, size: 10)
+        }
+        out += SVGText.text("n/a", x: x + barWidth + 5, y: y + barHeight + 22, size: 10)
+        out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y + barHeight + 12))\" "
+            + "width=\"\(SVGText.coordinate(barWidth))\" height=\"12\" fill=\"\(scale.color(.nan))\"/>\n"
         return out
     }
 }

@@ -48,6 +48,54 @@ public enum SVGText {
         """
     }
 
+    /// Colour-blind-safe palette (Okabe–Ito), cycled over series and groups.
+    public static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+    /// The palette colour of series `index`.
+    static func color(_ index: Int) -> String { palette[index % palette.count] }
+
+    /// Estimated width in px of `text` at font `size` (Helvetica/Arial average about 0.56 em, bold about 0.62 em),
+    /// generous so that text placed by it does not run off the canvas.
+    static func estimatedWidth(_ text: String, size: Double, bold: Bool = false) -> Double {
+        Double(text.count) * size * (bold ? 0.62 : 0.56)
+    }
+
+    /// `text` split at spaces into lines no wider than `width` (a longer single word keeps its own line).
+    static func wrap(_ text: String, width: Double, size: Double, bold: Bool = false) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if !line.isEmpty && estimatedWidth(candidate, size: size, bold: bold) > width {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    /// A bold 14 px title at the top left, wrapped to fit `width` px of canvas, and the height it takes (the plot
+    /// starts below it).
+    static func title(_ text: String, width: Double) -> (svg: String, height: Double) {
+        let lines = wrap(text, width: width - 20, size: 14, bold: true)
+        let svg = lines.enumerated().map { i, line in
+            Self.text(line, x: 10, y: 20 + 18 * Double(i), size: 14, weight: "bold")
+        }.joined()
+        return (svg, 18 * Double(lines.count) + 12)
+    }
+
+    /// A straight line.
+    static func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double? = nil,
+                     dash: String? = nil) -> String {
+        var attributes = "x1=\"\(coordinate(x1))\" y1=\"\(coordinate(y1))\" "
+        attributes += "x2=\"\(coordinate(x2))\" y2=\"\(coordinate(y2))\" stroke=\"\(stroke)\""
+        if let width { attributes += " stroke-width=\"\(coordinate(width))\"" }
+        if let dash { attributes += " stroke-dasharray=\"\(dash)\"" }
+        return "<line \(attributes)/>\n"
+    }
+
     /// A text element.
     static func text(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil, weight: String? = nil,
                      fill: String = "#222222", rotate: Double? = nil) -> String {
