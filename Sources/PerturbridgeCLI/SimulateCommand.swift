@@ -30,7 +30,7 @@ struct Simulate: ParsableCommand {
 
     @Option(help: "Output directory.") var output: String
     @Option(help: "Random seed.") var seed: UInt64 = 13
-    @Option(help: "Preset size: small (tests) or default (demo).") var size: SimulatorSize = .default
+    @Option(help: "Preset size: small (tests), default (demo) or realistic (the default with assay distortions and p-value layers, for agreement).") var size: SimulatorSize = .default
     @Option(help: "Condition table (df_annot_split layout) to simulate exactly.") var manifest: String?
     @Option(help: "With --manifest: share of molecules kept (0 < F ≤ 1).") var fraction: Double = 1
     @Option(help: "With --manifest: LINCS pertinfo table (pubchem_cid → canonical_smiles).") var smilesTable: String?

@@ -132,9 +132,11 @@ public enum Simulator {
                                      compounds: [:], replicateCounts: [],
                                      provenance: ["source": "perturbridge simulate", "seed": "\(seed)", "assay": spec.assay])
             var noiseRNG = SeededRNG.derived(seed: seed, label: "sim:noise:" + spec.name)
+            let distortion = AssayDistortion(spec.distortions, genes: p, seed: seed, dataset: spec.name)
             var program = [Double](repeating: 0, count: p)
             for context in spec.contexts {
                 let (gain, sensitivity) = contextParameters(context)
+                let contextProgram = distortion.contextProgram(context)
                 for c in picked {
                     for gi in 0..<p {
                         var s = 0.0
@@ -146,14 +148,18 @@ public enum Simulator {
                         for dose in spec.dosesMicromolar {
                             let hill = pow(dose, config.hillSlope) / (pow(dose, config.hillSlope) + pow(pow(10, log10EC50[c]), config.hillSlope))
                             let amplitude = efficacy[c] * sensitivity * hill * (1 - exp(-time / config.onsetHours))
-                            table.conditions.append(Condition(dataset: spec.name, context: context, compounds: [compounds[c].key],
-                                                              doseMicromolar: dose, timeHours: time))
+                            let condition = Condition(dataset: spec.name, context: context, compounds: [compounds[c].key],
+                                                      doseMicromolar: dose, timeHours: time)
+                            table.conditions.append(condition)
                             table.replicateCounts.append(spec.replicates)
+                            let onset = 1 - exp(-time / config.onsetHours)
+                            let batch = distortion.batchOffsets(of: condition)
                             for gi in 0..<p {
                                 var noise = 0.0
                                 for _ in 0..<spec.replicates { noise += noiseRNG.nextGaussian() }
-                                let value = geneAttenuation[gi] * amplitude * program[gi] + geneOffset[gi]
-                                    + spec.noise * noise / Double(spec.replicates)
+                                let truth = distortion.respond(geneAttenuation[gi] * amplitude * program[gi] + onset * contextProgram[gi],
+                                                               gene: gi) + batch[gi]
+                                let value = truth + geneOffset[gi] + spec.noise * noise / Double(spec.replicates)
                                 table.logFC.append(Float(value))
                             }
                         }
@@ -161,6 +167,9 @@ public enum Simulator {
                 }
             }
             table.measured = [Bool](repeating: true, count: table.logFC.count)
+            if spec.distortions.statistics {
+                table.extraLayers = SimulatedStatistics.layers(logFC: table.logFC, noise: spec.noise, replicates: spec.replicates)
+            }
             for c in picked { table.compounds[compounds[c].key] = compounds[c] }
             tables.append(table)
         }

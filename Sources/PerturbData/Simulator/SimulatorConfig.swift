@@ -25,9 +25,13 @@ public struct SimulatedDatasetSpec: Codable, Equatable, Sendable {
     public var attenuation: Double
     /// Standard deviation of per-replicate, per-gene noise (log2 units).
     public var noise: Double
+    /// The assay's distortions of the true effect (`SimulatedDistortions`; none by default).
+    public var distortions = SimulatedDistortions()
 
     public init(name: String, assay: String, contexts: [String], panel: SimulatedPanel, compoundFraction: Double,
-                dosesMicromolar: [Double], timesHours: [Double], replicates: Int, attenuation: Double, noise: Double) {
+                dosesMicromolar: [Double], timesHours: [Double], replicates: Int, attenuation: Double, noise: Double,
+                distortions: SimulatedDistortions = SimulatedDistortions()) {
+        self.distortions = distortions
         self.name = name
         self.assay = assay
         self.contexts = contexts
@@ -41,9 +45,38 @@ public struct SimulatedDatasetSpec: Codable, Equatable, Sendable {
     }
 }
 
-/// Preset sizes: `small` for tests (seconds in debug builds), `default` for the demo (a few thousand conditions).
+/// Preset sizes: `small` for tests (seconds in debug builds), `default` for the demo (a few thousand conditions),
+/// `realistic`: the default's datasets with assay distortions and p-value layers, for the agreement analysis
+/// (`SimulatedDistortions`).
 public enum SimulatorSize: String, Codable, CaseIterable, Sendable {
-    case small, `default`
+    case small, `default`, realistic
+}
+
+/// How an assay distorts the true effect μ before noise (seed spec §6.5 motivates them: the published direction
+/// agreement beats the same-context centroid while rank agreement falls below it). Per dataset:
+/// - a context program v_{x,g} ~ N(0, `contextProgramSD`²) shared by every compound of a context (the assay's
+///   response to treatment as such: handling, stress, cytotoxicity), scaled by the onset T(t), added to μ;
+/// - a gene-wise saturating response f_g(y) = s_g·tanh(y / s_g), s_g = `saturation`·exp(N(0, 0.5²)) (each assay's
+///   dynamic range differs per gene: signs stay, magnitudes and so ranks across genes change between assays);
+/// - batch offsets: each condition falls in one of `batches` batches (seeded), each batch adds N(0, `batchSD`²)
+///   per gene.
+/// With `statistics`, the dataset also gets `pvalue` and `adj_pvalue` layers (the replicate-mean z test of the
+/// simulated noise, BH over the dataset), so DE can be called by adjusted P as in the published DEG files.
+public struct SimulatedDistortions: Codable, Equatable, Sendable {
+    public var contextProgramSD = 0.0
+    /// 0 = linear response.
+    public var saturation = 0.0
+    public var batches = 1
+    public var batchSD = 0.0
+    public var statistics = false
+
+    public init(contextProgramSD: Double = 0, saturation: Double = 0, batches: Int = 1, batchSD: Double = 0, statistics: Bool = false) {
+        self.contextProgramSD = contextProgramSD
+        self.saturation = saturation
+        self.batches = batches
+        self.batchSD = batchSD
+        self.statistics = statistics
+    }
 }
 
 /// Settings of the simulator's generative model (see `Simulator`).
@@ -69,6 +102,18 @@ public struct SimulatorConfig: Codable, Equatable, Sendable {
 
     public static func preset(_ size: SimulatorSize) -> SimulatorConfig {
         switch size {
+        case .realistic:
+            var config = preset(.default)
+            // More contexts in common, so that more dataset pairs have matched conditions.
+            config.datasets[1].contexts = ["HepG2", "MCF7"]
+            config.datasets[2].contexts = ["U2OS", "A549"]
+            for i in config.datasets.indices {
+                // Assays differ in how much of the effect a context program masks and in their dynamic range.
+                let programSD = [0.25, 0.15, 0.2, 0.2, 0.2][i % 5], saturation = [0.3, 0.6, 0.5, 0.4, 0.5][i % 5]
+                config.datasets[i].distortions = SimulatedDistortions(contextProgramSD: programSD, saturation: saturation,
+                                                                      batches: 4, batchSD: 0.05, statistics: true)
+            }
+            return config
         case .default:
             return SimulatorConfig(
                 compoundCount: 200, landmarkGenes: 978, otherGenes: 1022, latentDimension: 16, fingerprintShare: 0.7,
