@@ -29,18 +29,15 @@ final class AgreementEffectsTableTests: XCTestCase {
         let sets = try ProfileSet.fromEffects(try EffectsTable.read(url))
         XCTAssertEqual(sets.map(\.dataset), ["d1", "d2"])
         XCTAssertEqual(sets[0].conditions.map(\.compound), ["AAAA-X", "BBBB-Y", ""])
-        XCTAssertEqual(sets[0].crossDatasetRows, [0, 1])                      // the control is left out
-        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 2, deThreshold: 1),
-                                                 seed: 0, showProgress: false)
-        let observed = analysis.pairs.filter { $0.role == .observed }
-        XCTAssertEqual(observed.count, 2)
-        XCTAssertEqual(observed[0].genes, 5)                                  // G5 is not measured in d2
-        XCTAssertEqual(observed[0].scores[.spearman]!, 1, accuracy: 1e-12)
-        XCTAssertEqual(observed[0].scores[.normRatio]!, 0.5, accuracy: 1e-6)
-        // Same-context baseline of X's pair is X (d1) against Y (d2) on G0…G4: Spearman of x against 2y.
-        let baseline = analysis.pairs.first { $0.role == .baselineContext && $0.observed == 0 }!
-        let expected = VectorStatistics.spearman(x.prefix(5).map(Double.init), y.prefix(5).map { 2 * Double($0) })!
-        XCTAssertEqual(baseline.scores[.spearman]!, expected, accuracy: 1e-12)
+        XCTAssertEqual(sets[0].crossDatasetRows(), [0, 1])                    // the control is left out
+        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(minContextCompounds: 1),
+                                                 options: AgreementOptions(similarities: []), showProgress: false)
+        XCTAssertEqual(analysis.pairs.count, 2)
+        XCTAssertEqual(analysis.pairs[0].genes, 5)                            // G5 is not measured in d2
+        XCTAssertEqual(analysis.pairs[0].observed[.spearmanAll]!, 1, accuracy: 1e-12)
+        // Source centroid of X's pair: X against its only peer Y on G0…G4 on both sides: Spearman of x against y.
+        let expected = VectorStatistics.spearman(x.prefix(5).map(Double.init), y.prefix(5).map(Double.init))!
+        XCTAssertEqual(analysis.pairs[0].baselines[.sourceCentroid]![.spearmanAll]!, expected, accuracy: 1e-12)
         XCTAssertEqual(expected, -0.6, accuracy: 1e-12)                      // ranks (4,2,3,5,1) vs (2,4,5,1,3)
     }
 }

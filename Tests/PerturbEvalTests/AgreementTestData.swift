@@ -19,7 +19,7 @@ enum AgreementTestData {
     static func geneNames(_ n: Int) -> [String] { (0..<n).map { "G\($0)" } }
 
     /// Dataset B derived from A by `transform` applied to every value.
-    static func pair(transform: (Float) -> Float, compounds: Int = 8, contexts: Int = 2, genes: Int = 60) throws -> [ProfileSet] {
+    static func pair(transform: (Float) -> Float, compounds: Int = 12, contexts: Int = 2, genes: Int = 60) throws -> [ProfileSet] {
         let (conditions, values) = effects(compounds: compounds, contexts: contexts, genes: genes, seed: 11)
         let a = try ProfileSet(dataset: "A", genes: geneNames(genes), conditions: conditions, values: values)
         let b = try ProfileSet(dataset: "B", genes: geneNames(genes), conditions: conditions, values: values.map(transform))
