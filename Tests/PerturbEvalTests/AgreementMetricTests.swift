@@ -1,8 +1,10 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbEval
 
-/// Hand-computed examples of the per-pair metrics (seed spec §5.3 `observed_deg_metrics`, `sample_baseline_deg_metrics`).
+/// Hand-computed examples of the per-pair metrics (seed spec §5.3 `observed_deg_metrics`,
+/// `sample_baseline_deg_metrics`).
 final class AgreementMetricTests: XCTestCase {
     func testObservedPairByHand() {
         let left = AlignedProfile(values: [2, -2, 0.5, 3, .nan], de: [true, true, false, true, false])
@@ -31,24 +33,25 @@ final class AgreementMetricTests: XCTestCase {
         let n = 80
         let l = (0..<n).map { Double(n - $0) }
         var r = l
-        for i in 40..<50 { r[i] = 0.01 }                  // genes 40…49 drop out of the right top 50
+        for i in 40..<50 { r[i] = 0.01 }  // genes 40…49 drop out of the right top 50
         let de = (0..<n).map { $0 < 60 }
-        let s = PairMetrics.observed(AlignedProfile(values: l, de: de), AlignedProfile(values: r, de: (0..<n).map { $0 < 70 }))
+        let s = PairMetrics.observed(
+            AlignedProfile(values: l, de: de), AlignedProfile(values: r, de: (0..<n).map { $0 < 70 }))
         // Right ranked DE: 0…39, 50…69, 40…49 → top 50 = 0…39 and 50…59; left top 50 = 0…49: 40 shared.
         XCTAssertEqual(s[.overlapK50]!, 0.8, accuracy: 1e-12)
         XCTAssertTrue(s[.overlapK100]!.isNaN, "60 DE genes < 100")
-        XCTAssertEqual(s[.overlapRefNLeft]!, 50.0 / 60.0, accuracy: 1e-12)   // top 60: right has 0…39, 50…69
+        XCTAssertEqual(s[.overlapRefNLeft]!, 50.0 / 60.0, accuracy: 1e-12)  // top 60: right has 0…39, 50…69
     }
 
     func testSampleReferencedBaselineByHand() {
         let sample = AlignedProfile(values: [2, -2, 0.5, 3], de: [true, true, false, true])
         let centroid = AlignedProfile(values: [1, 0.5, -1, .nan], de: [false, false, false, false])
         let s = PairMetrics.sampleReferenced(sample, centroid)
-        XCTAssertEqual(s[.degSpearmanSym]!, 1, accuracy: 1e-12)       // DE genes with a centroid value {0, 1}
-        XCTAssertEqual(s[.directionAgreement], 0.5)                    // (+, +), (−, +)
+        XCTAssertEqual(s[.degSpearmanSym]!, 1, accuracy: 1e-12)  // DE genes with a centroid value {0, 1}
+        XCTAssertEqual(s[.directionAgreement], 0.5)  // (+, +), (−, +)
         // Sample's ranked DE [3, 0, 1] vs centroid ranked by |value| over finite genes [0, 2, 1], k = 3 DE genes.
         XCTAssertEqual(s[.overlapRefNSym]!, 2.0 / 3.0, accuracy: 1e-12)
-        XCTAssertEqual(s[.spearmanAll]!, 0.5, accuracy: 1e-12)        // (3, 1, 2) vs (3, 2, 1)
+        XCTAssertEqual(s[.spearmanAll]!, 0.5, accuracy: 1e-12)  // (3, 1, 2) vs (3, 2, 1)
         // Pair values: left/right metrics take their side, the rest the mean of the available sides.
         let pair = PairMetrics.pairValues(left: s, right: nil)
         XCTAssertEqual(pair[.degSpearmanLeft]!, 1, accuracy: 1e-12)
@@ -60,22 +63,25 @@ final class AgreementMetricTests: XCTestCase {
     func testPreparedRankSpearmanEqualsScalarPath() {
         var rng = SeededRNG(seed: 4)
         for _ in 0..<20 {
-            let a = (0..<30).map { _ in (rng.nextDouble() * 4).rounded() / 2 }      // ties
+            let a = (0..<30).map { _ in (rng.nextDouble() * 4).rounded() / 2 }  // ties
             let b = (0..<30).map { _ in rng.nextDouble() }
-            let fast = PairMetrics.spearmanAll(AlignedProfile(values: a, de: Array(repeating: false, count: 30)),
-                                               AlignedProfile(values: b, de: Array(repeating: false, count: 30)))
+            let fast = PairMetrics.spearmanAll(
+                AlignedProfile(values: a, de: Array(repeating: false, count: 30)),
+                AlignedProfile(values: b, de: Array(repeating: false, count: 30)))
             XCTAssertEqual(fast, PairMetrics.spearman(a, b), accuracy: 1e-12)
         }
         let constant = AlignedProfile(values: [1, 1, 1], de: [false, false, false])
-        XCTAssertTrue(PairMetrics.spearmanAll(constant, AlignedProfile(values: [1, 2, 3], de: [false, false, false])).isNaN)
+        XCTAssertTrue(
+            PairMetrics.spearmanAll(constant, AlignedProfile(values: [1, 2, 3], de: [false, false, false])).isNaN)
     }
 
     func testUndefinedValuesAreNaN() {
-        let s = PairMetrics.observed(AlignedProfile(values: [0.1, 0.2], de: [false, false]),
-                                     AlignedProfile(values: [0.3, 0.1], de: [false, true]))
-        XCTAssertTrue(s[.directionAgreement]!.isNaN)                     // no gene DE in both
-        XCTAssertTrue(s[.degSpearmanLeft]!.isNaN)                        // no left DE gene
-        XCTAssertTrue(s[.degSpearmanRight]!.isNaN)                       // one right DE gene
+        let s = PairMetrics.observed(
+            AlignedProfile(values: [0.1, 0.2], de: [false, false]),
+            AlignedProfile(values: [0.3, 0.1], de: [false, true]))
+        XCTAssertTrue(s[.directionAgreement]!.isNaN)  // no gene DE in both
+        XCTAssertTrue(s[.degSpearmanLeft]!.isNaN)  // no left DE gene
+        XCTAssertTrue(s[.degSpearmanRight]!.isNaN)  // one right DE gene
         XCTAssertEqual(s[.spearmanAll]!, -1, accuracy: 1e-12)
     }
 

@@ -1,5 +1,6 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbEval
 
 /// Retrieval (Table 9; seed spec §5.3 "Retrieval"): rank statistics by hand, the exact null, the injected-centroid and
@@ -50,7 +51,7 @@ final class AgreementRetrievalTests: XCTestCase {
 
     func testRankStatisticsMatchScipy() throws {
         var rng = SeededRNG(seed: 21)
-        let scores = (0..<40).map { _ in (rng.nextDouble() * 20).rounded() / 20 }      // ties
+        let scores = (0..<40).map { _ in (rng.nextDouble() * 20).rounded() / 20 }  // ties
         let positive = (0..<40).map { $0 % 9 == 2 }
         let ours = RetrievalRanking.summarize(scores, positive: positive)
         let script = """
@@ -71,13 +72,16 @@ final class AgreementRetrievalTests: XCTestCase {
         let n = 300
         let l = (0..<n).map { i -> Double in i % 23 == 0 ? .nan : (rng.nextGaussian() * 4).rounded() / 4 }
         let r = l.map { $0.isFinite ? $0 + rng.nextGaussian() : 0 }
-        let deL = (0..<n).map { _ in rng.nextDouble() < 0.6 }, deR = (0..<n).map { _ in rng.nextDouble() < 0.5 }
-        let left = AlignedProfile(values: l, de: zip(l, deL).map { $0.isFinite && $1 }), right = AlignedProfile(values: r, de: deR)
+        let deL = (0..<n).map { _ in rng.nextDouble() < 0.6 }
+        let deR = (0..<n).map { _ in rng.nextDouble() < 0.5 }
+        let left = AlignedProfile(values: l, de: zip(l, deL).map { $0.isFinite && $1 })
+        let right = AlignedProfile(values: r, de: deR)
         let ours = PairMetrics.observed(left, right)
         let script = """
             import numpy as np; from scipy.stats import spearmanr
             l = np.array(\(Self.python(l))); r = np.array(\(Self.python(r)))
-            ml = np.array(\(Self.python(left.de))); mr = np.array(\(Self.python(deR))); f = np.isfinite(l) & np.isfinite(r)
+            ml = np.array(\(Self.python(left.de))); mr = np.array(\(Self.python(deR)))
+            f = np.isfinite(l) & np.isfinite(r)
             def ranked(v, m):
                 idx = np.flatnonzero(m)
                 return idx[np.argsort(-np.abs(v[idx]), kind='stable')]
@@ -100,14 +104,17 @@ final class AgreementRetrievalTests: XCTestCase {
 
     func testMatchedConditionsAreRetrievedBothWays() throws {
         let sets = try AgreementTestData.pair(transform: { 0.5 * $0 })
-        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(similarities: [.cosine]),
-                                                 showProgress: false)
+        let analysis = try AgreementAnalysis.run(
+            sets: sets, rules: MatchRules(), options: AgreementOptions(similarities: [.cosine]),
+            showProgress: false)
         // 12 compounds × 2 contexts × 2 directions; each query's only positive is its matched profile.
         XCTAssertEqual(analysis.retrieval.count, 48)
-        XCTAssertTrue(analysis.retrieval.allSatisfy { $0.positives == 1 && $0.candidates == 12 && $0.observed.recallAt1 == 1 })
+        XCTAssertTrue(
+            analysis.retrieval.allSatisfy { $0.positives == 1 && $0.candidates == 12 && $0.observed.recallAt1 == 1 })
         let q = analysis.retrieval[0]
         XCTAssertEqual(q.null.normalizedRank, 1 - (13.0 / 2 - 1) / 11, accuracy: 1e-12)
-        XCTAssertLessThan(q.baselines[.sourceCentroid]!.normalizedRank, 1, "a centroid of other compounds does not beat the match")
+        XCTAssertLessThan(
+            q.baselines[.sourceCentroid]!.normalizedRank, 1, "a centroid of other compounds does not beat the match")
         XCTAssertEqual(q.individual[.targetPeer]!.peers, 11)
         let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 100))
         let rank = summary.first { $0.comparison == "retrieval" && $0.quantity == "observed_normalized_rank" }!
@@ -123,5 +130,7 @@ final class AgreementRetrievalTests: XCTestCase {
     }
 
     /// A Python list literal of booleans.
-    static func python(_ flags: [Bool]) -> String { "[" + flags.map { $0 ? "True" : "False" }.joined(separator: ",") + "]" }
+    static func python(_ flags: [Bool]) -> String {
+        "[" + flags.map { $0 ? "True" : "False" }.joined(separator: ",") + "]"
+    }
 }

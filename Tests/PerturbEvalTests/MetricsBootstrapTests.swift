@@ -41,7 +41,8 @@ final class MetricsBootstrapTests: XCTestCase {
         let strata = ["s1", "s1", "s2", "s3", "s3"]
         let outer = ["A_to_B", "A_to_B", "A_to_B", "B_to_A", "B_to_A"]
         XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata, outer: outer), 5)
-        XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata), 16.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata), 16.0 / 3.0,
+                       accuracy: 1e-12)
         let ci = ClusterBootstrap.meanCI(values: values, clusters: clusters, strata: strata, outer: outer,
                                          options: BootstrapOptions(draws: 500, bca: false), label: "outer")
         XCTAssertEqual(ci.estimate, 5)

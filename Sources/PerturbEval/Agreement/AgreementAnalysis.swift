@@ -38,7 +38,8 @@ public struct AgreementPair: Sendable {
 
     /// `observed − baseline` where both are defined (`delta_vs_<baseline>`), else NaN.
     public func delta(_ baseline: Baseline, _ metric: AgreementMetric) -> Double {
-        let o = observed[metric] ?? .nan, b = baselines[baseline]?[metric] ?? .nan
+        let o = observed[metric] ?? .nan
+        let b = baselines[baseline]?[metric] ?? .nan
         return o.isFinite && b.isFinite ? o - b : .nan
     }
 }
@@ -54,8 +55,10 @@ public struct AgreementOptions: Sendable {
     /// Similarities of the retrieval analysis (empty: no retrieval).
     public var similarities: [RetrievalSimilarity]
 
-    public init(geneScope: GeneScope = .global, maxPeers: Int = 512, peerSeed: UInt64 = 20_260_505,
-                similarities: [RetrievalSimilarity] = RetrievalSimilarity.allCases) {
+    public init(
+        geneScope: GeneScope = .global, maxPeers: Int = 512, peerSeed: UInt64 = 20_260_505,
+        similarities: [RetrievalSimilarity] = RetrievalSimilarity.allCases
+    ) {
         self.geneScope = geneScope
         self.maxPeers = maxPeers
         self.peerSeed = peerSeed
@@ -90,7 +93,8 @@ public struct AgreementAnalysis: Sendable {
             for j in sets.indices where j > i {
                 for (x, y) in ConditionMatcher.crossDatasetPairs(sets[i], sets[j], rules: rules) {
                     let cell = rules.context ? sets[i].conditions[x].context : "*"
-                    plan.addCrossDataset(ProfileRef(set: i, row: x), ProfileRef(set: j, row: y), cell: cell, universe: universe)
+                    plan.addCrossDataset(
+                        ProfileRef(set: i, row: x), ProfileRef(set: j, row: y), cell: cell, universe: universe)
                 }
             }
         }
@@ -100,8 +104,11 @@ public struct AgreementAnalysis: Sendable {
             }
         }
         let pairs = plan.score(showProgress: showProgress)
-        let retrieval = options.similarities.isEmpty ? [] : Retrieval.run(
-            sets: sets, pairs: pairs, rules: rules, universe: universe, options: options)
+        let retrieval =
+            options.similarities.isEmpty
+            ? []
+            : Retrieval.run(
+                sets: sets, pairs: pairs, rules: rules, universe: universe, options: options)
         return AgreementAnalysis(sets: sets, rules: rules, options: options, pairs: pairs, retrieval: retrieval)
     }
 }

@@ -9,7 +9,8 @@
 ///   Table 5.
 /// - `de_overlap_k50/100/200`: each side's DE genes ranked by |logFC| descending (stable in gene order);
 ///   |top-k(L) ∩ top-k(R)| / k, NaN if either list is shorter than k. `de_overlap_refn_left/right` use k = the
-///   number of DE genes of that side, `_sym` their strict mean.
+///   number of DE genes of that side, `_sym` their strict mean (so, as in the reference, `_sym` is defined only when
+///   both sides have equally many DE genes).
 /// - `spearman_all`: Spearman over all genes finite in both ("signature similarity", Table 6).
 public enum AgreementMetric: String, CaseIterable, Codable, Sendable {
     case degSpearmanSym = "deg_spearman_sym"
@@ -90,7 +91,8 @@ enum PairMetrics {
     /// Spearman of `a` and `b` over the positions where `mask` holds and both are finite (`signed_spearman`);
     /// NaN for fewer than 2 positions or a constant rank vector.
     static func spearman(_ a: [Double], _ b: [Double], mask: [Bool]? = nil) -> Double {
-        var x: [Double] = [], y: [Double] = []
+        var x: [Double] = []
+        var y: [Double] = []
         for i in a.indices where (mask?[i] ?? true) && a[i].isFinite && b[i].isFinite {
             x.append(a[i])
             y.append(b[i])
@@ -110,7 +112,8 @@ enum PairMetrics {
 
     /// Fraction of equal signs over the positions where `mask` holds and both are finite; NaN if none.
     static func direction(_ a: [Double], _ b: [Double], mask: [Bool]) -> Double {
-        var same = 0, n = 0
+        var same = 0
+        var n = 0
         for i in a.indices where mask[i] && a[i].isFinite && b[i].isFinite {
             n += 1
             if VectorStatistics.sign(a[i]) == VectorStatistics.sign(b[i]) { same += 1 }
@@ -139,8 +142,10 @@ enum PairMetrics {
 
     /// Observed metrics of a matched pair.
     static func observed(_ left: AlignedProfile, _ right: AlignedProfile) -> [AgreementMetric: Double] {
-        let l = left.values, r = right.values
-        let rankedL = left.rankedDE, rankedR = right.rankedDE
+        let l = left.values
+        let r = right.values
+        let rankedL = left.rankedDE
+        let rankedR = right.rankedDE
         var out = [AgreementMetric: Double]()
         out[.degSpearmanLeft] = spearman(l, r, mask: left.de)
         out[.degSpearmanRight] = spearman(l, r, mask: right.de)
@@ -163,7 +168,8 @@ enum PairMetrics {
     /// all-gene Spearman. Keys are the side-level metrics `degSpearmanSym`, `directionAgreement`, `overlapRefNSym`,
     /// `overlapK*`, `spearmanAll`.
     static func sampleReferenced(_ sample: AlignedProfile, _ reference: AlignedProfile) -> [AgreementMetric: Double] {
-        let s = sample.values, c = reference.values
+        let s = sample.values
+        let c = reference.values
         let rankedSample = sample.rankedDE
         let rankedReference = rankedByMagnitude(c, where: [Bool](repeating: true, count: c.count))
         var out = [AgreementMetric: Double]()
@@ -179,7 +185,9 @@ enum PairMetrics {
 
     /// A baseline's pair value per metric from the two sides' sample-referenced scores: left/right metrics take
     /// their side, every other metric the mean of the available sides (`mean_available`).
-    static func pairValues(left: [AgreementMetric: Double]?, right: [AgreementMetric: Double]?) -> [AgreementMetric: Double] {
+    static func pairValues(
+        left: [AgreementMetric: Double]?, right: [AgreementMetric: Double]?
+    ) -> [AgreementMetric: Double] {
         func side(_ scores: [AgreementMetric: Double]?, _ m: AgreementMetric) -> Double { scores?[m] ?? .nan }
         var out = [AgreementMetric: Double]()
         for metric in AgreementMetric.allCases {

@@ -12,7 +12,10 @@ public struct ProfileCondition: Hashable, Sendable {
     /// Replicate id; nil for a pooled (all-replicate) profile.
     public var replicate: String?
 
-    public init(context: String, compound: String, doseMicromolar: Double? = nil, timeHours: Double? = nil, replicate: String? = nil) {
+    public init(
+        context: String, compound: String, doseMicromolar: Double? = nil, timeHours: Double? = nil,
+        replicate: String? = nil
+    ) {
         self.context = context
         self.compound = compound
         self.doseMicromolar = doseMicromolar
@@ -33,7 +36,7 @@ public struct ProfileCondition: Hashable, Sendable {
     static func sameKey(_ a: Double?, _ b: Double?) -> Bool {
         switch (a, b) {
         case (nil, nil): return true
-        case let (x?, y?): return x == y || abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+        case (let x?, let y?): return x == y || abs(x - y) <= 1e-12 * max(abs(x), abs(y))
         default: return false
         }
     }
@@ -57,22 +60,29 @@ public struct ProfileSet: Sendable {
 
     /// A set; without `de` the genes are called DE by the |logFC| fallback at `DEOptions().fallbackThreshold`.
     /// - Throws: when the values, mask or DE mask do not have `conditions.count × genes.count` entries.
-    public init(dataset: String, genes: [String], conditions: [ProfileCondition], values: [Float], measured: [Bool]? = nil,
-                de: DECall? = nil) throws {
+    public init(
+        dataset: String, genes: [String], conditions: [ProfileCondition], values: [Float], measured: [Bool]? = nil,
+        de: DECall? = nil
+    ) throws {
         let expected = conditions.count * genes.count
         guard values.count == expected else {
-            throw InputError("dataset \(dataset): \(values.count) logFC values for \(conditions.count) conditions × \(genes.count) genes")
+            throw InputError(
+                "dataset \(dataset): \(values.count) logFC values for \(conditions.count) conditions × "
+                    + "\(genes.count) genes")
         }
         if let measured, measured.count != values.count {
-            throw InputError("dataset \(dataset): measured mask has \(measured.count) entries, expected \(values.count)")
+            throw InputError(
+                "dataset \(dataset): measured mask has \(measured.count) entries, expected \(values.count)")
         }
         if let de, de.mask.count != values.count {
             throw InputError("dataset \(dataset): DE mask has \(de.mask.count) entries, expected \(values.count)")
         }
         let mask = measured ?? [Bool](repeating: true, count: values.count)
-        let call = try de ?? DifferentialExpression.call(
-            values: values, measured: mask, genes: genes.count, layer: nil,
-            rule: .logFCFallback(threshold: DEOptions().fallbackThreshold), options: DEOptions(), source: dataset)
+        let call =
+            try de
+            ?? DifferentialExpression.call(
+                values: values, measured: mask, genes: genes.count, layer: nil,
+                rule: .logFCFallback(threshold: DEOptions().fallbackThreshold), options: DEOptions(), source: dataset)
         self.dataset = dataset
         self.genes = genes
         self.conditions = conditions
@@ -125,10 +135,15 @@ extension ProfileSet {
     public static func mergingDatasets(_ sets: [ProfileSet]) throws -> [ProfileSet] {
         var merged: [ProfileSet] = []
         for set in sets {
-            guard let i = merged.firstIndex(where: { $0.dataset == set.dataset }) else { merged.append(set); continue }
+            guard let i = merged.firstIndex(where: { $0.dataset == set.dataset }) else {
+                merged.append(set)
+                continue
+            }
             guard merged[i].genes == set.genes else {
-                throw InputError("dataset '\(set.dataset)' appears in several inputs with different gene lists "
-                    + "(\(merged[i].genes.count) vs \(set.genes.count) genes); give it once or write the files from the same source")
+                throw InputError(
+                    "dataset '\(set.dataset)' appears in several inputs with different gene lists "
+                        + "(\(merged[i].genes.count) vs \(set.genes.count) genes); give it once or write the files "
+                        + "from the same source")
             }
             merged[i].conditions += set.conditions
             merged[i].values += set.values

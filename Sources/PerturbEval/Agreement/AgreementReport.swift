@@ -10,7 +10,8 @@ public enum AgreementReport {
     /// Files written into `directory`, in writing order.
     @discardableResult
     public static func write(
-        analysis: AgreementAnalysis, summary: [AgreementEstimate], bootstrap: BootstrapOptions, inputs: [String], to directory: URL
+        analysis: AgreementAnalysis, summary: [AgreementEstimate], bootstrap: BootstrapOptions, inputs: [String],
+        to directory: URL
     ) throws -> [URL] {
         var written: [URL] = []
         func save(_ table: DelimitedTable, _ name: String) throws {
@@ -31,30 +32,40 @@ public enum AgreementReport {
         var figures: [(metric: AgreementMetric, observed: String, delta: String)] = []
         for metric in headline where summary.contains(where: { $0.metric == metric.rawValue }) {
             let (observed, delta) = heatmaps(analysis: analysis, summary: summary, metric: metric)
-            let observedName = "heatmap_\(metric.rawValue).svg", deltaName = "heatmap_\(metric.rawValue)_delta.svg"
+            let observedName = "heatmap_\(metric.rawValue).svg"
+            let deltaName = "heatmap_\(metric.rawValue)_delta.svg"
             try AtomicFile.write(observed.render(), to: directory.appendingPathComponent(observedName))
             try AtomicFile.write(delta.render(), to: directory.appendingPathComponent(deltaName))
             written += [directory.appendingPathComponent(observedName), directory.appendingPathComponent(deltaName)]
             figures.append((metric, observedName, deltaName))
         }
         let reportURL = directory.appendingPathComponent("report.md")
-        try AtomicFile.write(markdown(analysis: analysis, tables: tables, bootstrap: bootstrap, inputs: inputs, figures: figures),
-                             to: reportURL)
+        try AtomicFile.write(
+            markdown(analysis: analysis, tables: tables, bootstrap: bootstrap, inputs: inputs, figures: figures),
+            to: reportURL)
         written.append(reportURL)
         return written
     }
 
     /// Dataset × dataset heatmaps of one metric: off-diagonal cells are cross-dataset matched pairs (symmetric),
     /// diagonal cells replicate agreement within the dataset; the second map shows Δ vs the source centroid.
-    static func heatmaps(analysis: AgreementAnalysis, summary: [AgreementEstimate], metric: AgreementMetric) -> (HeatmapSVG, HeatmapSVG) {
+    static func heatmaps(
+        analysis: AgreementAnalysis, summary: [AgreementEstimate], metric: AgreementMetric
+    ) -> (HeatmapSVG, HeatmapSVG) {
         let names = analysis.sets.map(\.dataset)
         var observed = [[Double]](repeating: [Double](repeating: .nan, count: names.count), count: names.count)
         var delta = observed
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         for e in summary where e.metric == metric.rawValue && e.comparison != "retrieval" {
             guard let i = index[e.datasetA], let j = index[e.datasetB] else { continue }
-            if e.quantity == "observed" { observed[i][j] = e.interval.estimate; observed[j][i] = e.interval.estimate }
-            if e.quantity == "delta_vs_source_centroid" { delta[i][j] = e.interval.estimate; delta[j][i] = e.interval.estimate }
+            if e.quantity == "observed" {
+                observed[i][j] = e.interval.estimate
+                observed[j][i] = e.interval.estimate
+            }
+            if e.quantity == "delta_vs_source_centroid" {
+                delta[i][j] = e.interval.estimate
+                delta[j][i] = e.interval.estimate
+            }
         }
         let labels = names.map(DatasetOrder.label)
         let observedMap = HeatmapSVG(
@@ -62,7 +73,8 @@ public enum AgreementReport {
             values: observed, scale: ColorScale.fitting(observed.flatMap { $0 }), legendTitle: "mean over units")
         let deltaMap = HeatmapSVG(
             title: "\(metric.title) — Δ vs source centroid", rowLabels: labels, columnLabels: labels,
-            values: delta, scale: ColorScale.fitting(delta.flatMap { $0 }, divergingAround: 0), legendTitle: "observed − source centroid")
+            values: delta, scale: ColorScale.fitting(delta.flatMap { $0 }, divergingAround: 0),
+            legendTitle: "observed − source centroid")
         return (observedMap, deltaMap)
     }
 
@@ -70,14 +82,17 @@ public enum AgreementReport {
         analysis: AgreementAnalysis, tables: [AgreementTables.Table], bootstrap: BootstrapOptions, inputs: [String],
         figures: [(metric: AgreementMetric, observed: String, delta: String)]
     ) -> String {
-        let cross = analysis.pairs.filter { $0.kind == .crossDataset }, replicate = analysis.pairs.filter { $0.kind == .replicate }
+        let cross = analysis.pairs.filter { $0.kind == .crossDataset }
+        let replicate = analysis.pairs.filter { $0.kind == .replicate }
         let rules = analysis.rules
         var md = "# Agreement of matched conditions\n\n"
         md += "Inputs: \(inputs.map { "`\($0)`" }.joined(separator: ", ")).\n\n"
         var de = MarkdownTable(header: ["dataset", "conditions", "genes", "DE rule"])
         for set in analysis.sets {
-            de.rows.append([DatasetOrder.label(set.dataset), String(set.conditions.count), String(set.genes.count),
-                            set.deRules.map(\.description).joined(separator: "; ")])
+            de.rows.append([
+                DatasetOrder.label(set.dataset), String(set.conditions.count), String(set.genes.count),
+                set.deRules.map(\.description).joined(separator: "; "),
+            ])
         }
         md += "## Datasets and DE rule\n\n" + de.render() + "\n"
         if analysis.sets.contains(where: { $0.deRules.contains(where: \.isFallback) }) {
@@ -86,40 +101,43 @@ public enum AgreementReport {
         }
         md += "## Matching\n\n"
         md += "Same \(rules.description.replacingOccurrences(of: ",", with: ", "))"
-        md += rules.dose ? "; doses: mutual nearest within a \(SVGText.value(rules.maxDoseFold, digits: 0))-fold ratio" : ""
+        if rules.dose {
+            md += "; doses: mutual nearest within a \(SVGText.value(rules.maxDoseFold, digits: 0))-fold ratio"
+        }
         md += "; contexts (cell type, time) kept with ≥ \(rules.minContextCompounds) distinct matched compounds. "
-        md += "Gene universe: \(analysis.options.geneScope == .global ? "intersection over all datasets with the cell type" : "genes shared by the pair"). "
-        md += "Matched pairs: \(cross.count) cross-dataset, \(replicate.count) replicate; retrieval queries: \(analysis.retrieval.count).\n\n"
+        md += "Gene universe: "
+        md += analysis.options.geneScope == .global
+            ? "intersection over all datasets with the cell type. " : "genes shared by the pair. "
+        md += "Matched pairs: \(cross.count) cross-dataset, \(replicate.count) replicate; "
+        md += "retrieval queries: \(analysis.retrieval.count).\n\n"
         md += "Files: [pairs.tsv](pairs.tsv) (every matched pair with its baselines), [retrieval.tsv](retrieval.tsv) "
         md += "(every query), [summary.tsv](summary.tsv) (every quantity with its CI)"
         md += tables.map { ", [\($0.name).tsv](\($0.name).tsv)" }.joined() + ".\n\n"
         md += "## How to read\n\n"
-        md += "- n units = drug-line-time units (pairs averaged per dataset pair, cell type, time, compound); the estimate is "
-        md += "the mean over units and the interval a \(Int(bootstrap.level * 100)) % compound-clustered "
-        md += "\(bootstrap.bca ? "BCa" : "percentile") bootstrap (\(bootstrap.draws) draws, seed \(bootstrap.seed)). Retrieval "
-        md += "rows are queries (both directions), clustered by compound, the mean over directions of the mean over "
-        md += "(cell type, time) strata.\n"
-        md += "- Baselines use same-context different-compound peers (same dataset, cell type, dose and time, other compound): "
-        md += "source centroid = each sample against the mean of its own dataset's peers (the paper's baseline), target "
-        md += "centroid = against the other dataset's peers, source/target peer = the peers one by one (≤ "
-        md += "\(analysis.options.maxPeers), seed \(analysis.options.peerSeed)); Δ = observed − baseline per pair. "
-        md += "Target-peer percentile = (1 + #peers below observed)/(K + 1).\n\n"
+        md += "- n units = drug-line-time units (pairs averaged per dataset pair, cell type, time, compound); "
+        md += "the estimate is the mean over units and the interval a \(Int(bootstrap.level * 100)) % "
+        md += "compound-clustered \(bootstrap.bca ? "BCa" : "percentile") bootstrap "
+        md += "(\(bootstrap.draws) draws, seed \(bootstrap.seed)). Retrieval rows are queries (both directions), "
+        md += "clustered by compound, the mean over directions of the mean over (cell type, time) strata.\n"
+        md += "- Baselines use same-context different-compound peers (same dataset, cell type, dose and time, "
+        md += "other compound): source centroid = each sample against the mean of its own dataset's peers (the "
+        md += "paper's baseline), target centroid = against the other dataset's peers, source/target peer = the "
+        md += "peers one by one (≤ \(analysis.options.maxPeers), seed \(analysis.options.peerSeed)); "
+        md += "Δ = observed − baseline per pair. Target-peer percentile = (1 + #peers below observed)/(K + 1).\n\n"
+        let figureOf: [String: AgreementMetric] = [
+            "table4_deg_spearman": .degSpearmanSym, "table5_direction_agreement": .directionAgreement,
+            "table6_signature_spearman": .spearmanAll,
+        ]
         for table in tables {
             md += "## \(table.title)\n\n" + table.markdown.render() + "\n"
-            if table.name.hasPrefix("table4"), let f = figures.first(where: { $0.metric == .degSpearmanSym }) {
-                md += "![\(f.metric.rawValue)](\(f.observed)) ![\(f.metric.rawValue) delta](\(f.delta))\n\n"
-            }
-            if table.name.hasPrefix("table5"), let f = figures.first(where: { $0.metric == .directionAgreement }) {
-                md += "![\(f.metric.rawValue)](\(f.observed)) ![\(f.metric.rawValue) delta](\(f.delta))\n\n"
-            }
-            if table.name.hasPrefix("table6"), let f = figures.first(where: { $0.metric == .spearmanAll }) {
-                md += "![\(f.metric.rawValue)](\(f.observed)) ![\(f.metric.rawValue) delta](\(f.delta))\n\n"
+            if let metric = figureOf[table.name], let f = figures.first(where: { $0.metric == metric }) {
+                md += "![\(metric.rawValue)](\(f.observed)) ![\(metric.rawValue) delta](\(f.delta))\n\n"
             }
         }
         if analysis.pairs.isEmpty {
-            md += "No matched pairs were found: check that the datasets share compounds, cell types, times and doses within "
-            md += "the fold ratio in at least \(rules.minContextCompounds) compounds per context (`--min-context-compounds`), "
-            md += "or that replicate rows exist.\n"
+            md += "No matched pairs were found: check that the datasets share compounds, cell types, times and doses "
+            md += "within the fold ratio in at least \(rules.minContextCompounds) compounds per context "
+            md += "(`--min-context-compounds`), or that replicate rows exist.\n"
         }
         return md
     }

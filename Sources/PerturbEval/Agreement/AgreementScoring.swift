@@ -66,7 +66,8 @@ struct ScoringPlan {
 
     /// Adds a replicate pair; its genes are those the set's replicate rows of that cell type measure.
     mutating func addReplicate(_ a: ProfileRef, _ b: ProfileRef) {
-        let set = sets[a.set], cell = set.conditions[a.row].context
+        let set = sets[a.set]
+        let cell = set.conditions[a.row].context
         let l = list("r\u{1F}\(a.set)\u{1F}\(cell)") {
             GeneUniverse.withinDataset(set, rows: set.replicateRows.filter { set.conditions[$0].context == cell })
         }
@@ -75,8 +76,11 @@ struct ScoringPlan {
 
     /// Scores every pair; pairs come out in the order they were added.
     func score(showProgress: Bool) -> [AgreementPair] {
-        var profileKeys: [ProfileKey] = [], profileIndex = [ProfileKey: Int]()
-        var centroidKeys: [CentroidKey] = [], centroidPeers: [[Int]] = [], centroidIndex = [CentroidKey: Int]()
+        var profileKeys: [ProfileKey] = []
+        var profileIndex = [ProfileKey: Int]()
+        var centroidKeys: [CentroidKey] = []
+        var centroidPeers: [[Int]] = []
+        var centroidIndex = [CentroidKey: Int]()
         func profile(_ key: ProfileKey) -> Int {
             if let i = profileIndex[key] { return i }
             profileKeys.append(key)
@@ -88,11 +92,13 @@ struct ScoringPlan {
             let c = sets[ref.set].conditions[ref.row]
             let peers = index.peers(of: c)
             let seedKey = [sets[ref.set].dataset, c.context, c.doseKey, c.timeKey, c.compound].joined(separator: "|")
-            let scored = PeerSampling.select(count: peers.count, cap: options.maxPeers, key: seedKey, seed: options.peerSeed)
+            let scored = PeerSampling.select(
+                count: peers.count, cap: options.maxPeers, key: seedKey, seed: options.peerSeed)
             var centroid: Int?
             if !peers.isEmpty {
-                let key = CentroidKey(list: list, set: ref.set, replicate: kind == .replicate, stratum: PeerIndex.stratum(c),
-                                      compound: c.compound)
+                let key = CentroidKey(
+                    list: list, set: ref.set, replicate: kind == .replicate, stratum: PeerIndex.stratum(c),
+                    compound: c.compound)
                 if centroidIndex[key] == nil {
                     centroidKeys.append(key)
                     centroidPeers.append(peers)
@@ -100,14 +106,21 @@ struct ScoringPlan {
                 }
                 centroid = centroidIndex[key]
             }
-            return Side(sample: profile(ProfileKey(list: list, set: ref.set, row: ref.row)), centroid: centroid,
-                        peers: scored.map { profile(ProfileKey(list: list, set: ref.set, row: peers[$0])) }, peersTotal: peers.count)
+            return Side(
+                sample: profile(ProfileKey(list: list, set: ref.set, row: ref.row)), centroid: centroid,
+                peers: scored.map { profile(ProfileKey(list: list, set: ref.set, row: peers[$0])) },
+                peersTotal: peers.count)
         }
-        let sides = specs.map { ($0, side($0.a, list: $0.listA, kind: $0.kind), side($0.b, list: $0.listB, kind: $0.kind)) }
+        let sides = specs.map {
+            ($0, side($0.a, list: $0.listA, kind: $0.kind), side($0.b, list: $0.listB, kind: $0.kind))
+        }
 
-        let profiles = Self.parallelMap(profileKeys) { AlignedProfile(set: sets[$0.set], row: $0.row, genes: geneLists[$0.list]) }
+        let profiles = Self.parallelMap(profileKeys) {
+            AlignedProfile(set: sets[$0.set], row: $0.row, genes: geneLists[$0.list])
+        }
         let centroids = Self.parallelMap(Array(centroidKeys.indices)) { i -> AlignedProfile in
-            let key = centroidKeys[i], genes = geneLists[key.list]
+            let key = centroidKeys[i]
+            let genes = geneLists[key.list]
             let index = key.replicate ? replicatePeers[key.set] : crossPeers[key.set]
             let values = index.centroid(of: centroidPeers[i], genes: genes)!
             return AlignedProfile(values: values, de: [Bool](repeating: false, count: genes.count))
@@ -140,17 +153,24 @@ struct ScoringPlan {
     }
 
     /// Observed metrics, centroid baselines and per-peer summaries of one pair.
-    static func scorePair(_ spec: Spec, left: Side, right: Side, profiles: [AlignedProfile], centroids: [AlignedProfile]) -> AgreementPair {
-        let l = profiles[left.sample], r = profiles[right.sample]
+    static func scorePair(
+        _ spec: Spec, left: Side, right: Side, profiles: [AlignedProfile], centroids: [AlignedProfile]
+    ) -> AgreementPair {
+        let l = profiles[left.sample]
+        let r = profiles[right.sample]
         let observed = PairMetrics.observed(l, r)
-        let lc = left.centroid.map { centroids[$0] }, rc = right.centroid.map { centroids[$0] }
+        let lc = left.centroid.map { centroids[$0] }
+        let rc = right.centroid.map { centroids[$0] }
         var baselines = [Baseline: [AgreementMetric: Double]]()
-        baselines[.sourceCentroid] = PairMetrics.pairValues(left: lc.map { PairMetrics.sampleReferenced(l, $0) },
-                                                           right: rc.map { PairMetrics.sampleReferenced(r, $0) })
-        baselines[.targetCentroid] = PairMetrics.pairValues(left: rc.map { PairMetrics.sampleReferenced(l, $0) },
-                                                           right: lc.map { PairMetrics.sampleReferenced(r, $0) })
+        baselines[.sourceCentroid] = PairMetrics.pairValues(
+            left: lc.map { PairMetrics.sampleReferenced(l, $0) },
+            right: rc.map { PairMetrics.sampleReferenced(r, $0) })
+        baselines[.targetCentroid] = PairMetrics.pairValues(
+            left: rc.map { PairMetrics.sampleReferenced(l, $0) },
+            right: lc.map { PairMetrics.sampleReferenced(r, $0) })
         var peers = [Baseline: [AgreementMetric: PeerSummary]]()
-        let leftPeers = left.peers.map { profiles[$0] }, rightPeers = right.peers.map { profiles[$0] }
+        let leftPeers = left.peers.map { profiles[$0] }
+        let rightPeers = right.peers.map { profiles[$0] }
         for baseline in [Baseline.sourcePeer, .targetPeer] {
             let (forLeft, forRight) = baseline == .sourcePeer ? (leftPeers, rightPeers) : (rightPeers, leftPeers)
             var summaries = [AgreementMetric: PeerSummary]()
@@ -166,10 +186,11 @@ struct ScoringPlan {
             baselines[baseline] = summaries.mapValues(\.mean)
         }
         let both = zip(l.de, r.de).filter { $0 && $1 }.count
-        return AgreementPair(kind: spec.kind, a: spec.a, b: spec.b, genes: l.values.count, deLeft: l.de.filter { $0 }.count,
-                             deRight: r.de.filter { $0 }.count, deBoth: both, observed: observed, baselines: baselines,
-                             peers: peers, peersTotal: [left.peersTotal, right.peersTotal],
-                             peersScored: [left.peers.count, right.peers.count])
+        return AgreementPair(
+            kind: spec.kind, a: spec.a, b: spec.b, genes: l.values.count, deLeft: l.de.filter { $0 }.count,
+            deRight: r.de.filter { $0 }.count, deBoth: both, observed: observed, baselines: baselines,
+            peers: peers, peersTotal: [left.peersTotal, right.peersTotal],
+            peersScored: [left.peers.count, right.peers.count])
     }
 
     /// One peer's sample-referenced score for a metric with peer baselines.

@@ -36,7 +36,8 @@ enum AgreementQuantities {
         }
         for baseline in Baseline.allCases where baseline.isPeer && AgreementMetric.withPeers.contains(metric) {
             let stats: [(String, (PeerSummary) -> Double)] = [
-                ("sd", \.sd), ("fraction_below_observed", \.fractionBelow), ("corrected_percentile", \.correctedPercentile),
+                ("sd", \.sd), ("fraction_below_observed", \.fractionBelow),
+                ("corrected_percentile", \.correctedPercentile),
                 ("empirical_p_upper", \.empiricalPUpper),
             ]
             for (name, stat) in stats {
@@ -59,16 +60,22 @@ enum AgreementQuantities {
         for baseline in Baseline.allCases {
             for (name, stat) in ranks {
                 out.append(("\(baseline.rawValue)_\(name)", { $0.baselines[baseline].map(stat) ?? .nan }))
-                out.append(("delta_vs_\(baseline.rawValue)_\(name)", { q in
-                    let o = stat(q.observed), b = q.baselines[baseline].map(stat) ?? .nan
-                    return o.isFinite && b.isFinite ? o - b : .nan
-                }))
+                out.append(
+                    (
+                        "delta_vs_\(baseline.rawValue)_\(name)",
+                        { q in
+                            let o = stat(q.observed)
+                            let b = q.baselines[baseline].map(stat) ?? .nan
+                            return o.isFinite && b.isFinite ? o - b : .nan
+                        }
+                    ))
             }
         }
         for baseline in [Baseline.sourcePeer, .targetPeer] {
             let side = baseline == .sourcePeer ? "source" : "target"
             out.append(("\(side)_individual_mean_similarity", { $0.individual[baseline]?.mean ?? .nan }))
-            out.append(("\(side)_individual_corrected_percentile", { $0.individual[baseline]?.correctedPercentile ?? .nan }))
+            out.append(
+                ("\(side)_individual_corrected_percentile", { $0.individual[baseline]?.correctedPercentile ?? .nan }))
             out.append(("\(side)_individual_empirical_p_upper", { $0.individual[baseline]?.empiricalPUpper ?? .nan }))
         }
         return out
@@ -79,7 +86,8 @@ extension AgreementAnalysis {
     /// Estimates of every comparison: cross-dataset pairs of datasets in canonical order, then replicates, then
     /// retrieval per dataset pair and similarity.
     public func summarize(bootstrap: BootstrapOptions) -> [AgreementEstimate] {
-        var order: [String] = [], groups = [String: [AgreementPair]]()
+        var order: [String] = []
+        var groups = [String: [AgreementPair]]()
         for pair in pairs {
             let key = "\(pair.kind == .crossDataset ? 0 : 1)\u{1F}\(pair.a.set)\u{1F}\(pair.b.set)"
             if groups[key] == nil { order.append(key) }
@@ -88,7 +96,8 @@ extension AgreementAnalysis {
         var out: [AgreementEstimate] = []
         for key in order.sorted(by: Self.groupOrder) {
             let members = groups[key]!
-            let a = sets[members[0].a.set].dataset, b = sets[members[0].b.set].dataset
+            let a = sets[members[0].a.set].dataset
+            let b = sets[members[0].b.set].dataset
             let units = members.map { p -> String in
                 let c = sets[p.a.set].conditions[p.a.row]
                 return [c.context, c.timeKey, c.compound].joined(separator: "\u{1F}")
@@ -99,14 +108,17 @@ extension AgreementAnalysis {
                 for (name, value) in AgreementQuantities.pair(metric) {
                     let (means, clusters) = Self.unitMeans(members.map(value), units: units, clusters: compounds)
                     let label = [kind, a, b, metric.rawValue, name].joined(separator: "/")
-                    out.append(AgreementEstimate(
-                        comparison: kind, datasetA: a, datasetB: b, metric: metric.rawValue, quantity: name,
-                        interval: ClusterBootstrap.meanCI(values: means, clusters: clusters, options: bootstrap, label: label),
-                        rows: means.count, finiteRows: means.filter(\.isFinite).count))
+                    out.append(
+                        AgreementEstimate(
+                            comparison: kind, datasetA: a, datasetB: b, metric: metric.rawValue, quantity: name,
+                            interval: ClusterBootstrap.meanCI(
+                                values: means, clusters: clusters, options: bootstrap, label: label),
+                            rows: means.count, finiteRows: means.filter(\.isFinite).count))
                 }
             }
         }
-        var retrievalOrder: [String] = [], retrievalGroups = [String: [RetrievalQuery]]()
+        var retrievalOrder: [String] = []
+        var retrievalGroups = [String: [RetrievalQuery]]()
         for q in retrieval {
             let key = "\(q.datasetA)\u{1F}\(q.datasetB)\u{1F}\(q.similarity.rawValue)"
             if retrievalGroups[key] == nil { retrievalOrder.append(key) }
@@ -114,17 +126,20 @@ extension AgreementAnalysis {
         }
         for key in retrievalOrder {
             let queries = retrievalGroups[key]!
-            let a = sets[queries[0].datasetA].dataset, b = sets[queries[0].datasetB].dataset
+            let a = sets[queries[0].datasetA].dataset
+            let b = sets[queries[0].datasetB].dataset
             let similarity = queries[0].similarity.rawValue
             let strata = queries.map { [$0.direction, $0.cellType, $0.timeKey].joined(separator: "\u{1F}") }
             for (name, value) in AgreementQuantities.retrieval() {
                 let values = queries.map(value)
                 let label = ["retrieval", a, b, similarity, name].joined(separator: "/")
-                out.append(AgreementEstimate(
-                    comparison: "retrieval", datasetA: a, datasetB: b, metric: similarity, quantity: name,
-                    interval: ClusterBootstrap.meanCI(values: values, clusters: queries.map(\.compound), strata: strata,
-                                                      outer: queries.map(\.direction), options: bootstrap, label: label),
-                    rows: values.count, finiteRows: values.filter(\.isFinite).count))
+                out.append(
+                    AgreementEstimate(
+                        comparison: "retrieval", datasetA: a, datasetB: b, metric: similarity, quantity: name,
+                        interval: ClusterBootstrap.meanCI(
+                            values: values, clusters: queries.map(\.compound), strata: strata,
+                            outer: queries.map(\.direction), options: bootstrap, label: label),
+                        rows: values.count, finiteRows: values.filter(\.isFinite).count))
             }
         }
         return out
@@ -132,7 +147,8 @@ extension AgreementAnalysis {
 
     /// Cross-dataset groups before replicate groups, each by dataset indices (the canonical order).
     static func groupOrder(_ x: String, _ y: String) -> Bool {
-        let a = x.split(separator: "\u{1F}").map { Int($0)! }, b = y.split(separator: "\u{1F}").map { Int($0)! }
+        let a = x.split(separator: "\u{1F}").map { Int($0)! }
+        let b = y.split(separator: "\u{1F}").map { Int($0)! }
         return a.lexicographicallyPrecedes(b)
     }
 
@@ -142,9 +158,18 @@ extension AgreementAnalysis {
         var order: [String] = []
         var sums = [String: (sum: Double, count: Int, cluster: String)]()
         for i in values.indices {
-            if sums[units[i]] == nil { order.append(units[i]); sums[units[i]] = (0, 0, clusters[i]) }
-            if values[i].isFinite { sums[units[i]]!.sum += values[i]; sums[units[i]]!.count += 1 }
+            if sums[units[i]] == nil {
+                order.append(units[i])
+                sums[units[i]] = (0, 0, clusters[i])
+            }
+            if values[i].isFinite {
+                sums[units[i]]!.sum += values[i]
+                sums[units[i]]!.count += 1
+            }
         }
-        return (order.map { sums[$0]!.count > 0 ? sums[$0]!.sum / Double(sums[$0]!.count) : .nan }, order.map { sums[$0]!.cluster })
+        return (
+            order.map { sums[$0]!.count > 0 ? sums[$0]!.sum / Double(sums[$0]!.count) : .nan },
+            order.map { sums[$0]!.cluster }
+        )
     }
 }

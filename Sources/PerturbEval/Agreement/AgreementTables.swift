@@ -29,7 +29,9 @@ public enum AgreementTables {
             self.index = index
         }
         static func key(_ parts: String...) -> String { parts.joined(separator: "\u{1F}") }
-        func callAsFunction(_ comparison: String, _ a: String, _ b: String, _ metric: String, _ quantity: String) -> AgreementEstimate? {
+        func callAsFunction(
+            _ comparison: String, _ a: String, _ b: String, _ metric: String, _ quantity: String
+        ) -> AgreementEstimate? {
             index[Self.key(comparison, a, b, metric, quantity)]
         }
     }
@@ -37,64 +39,88 @@ public enum AgreementTables {
     /// Every table of `estimates` (tables without rows are left out).
     public static func all(_ estimates: [AgreementEstimate]) -> [Table] {
         let pairColumns: (Bool) -> [Column] = { peers in
-            [Column(quantity: "observed", heading: "observed [95% CI]", interval: true),
-             Column(quantity: "source_centroid", heading: "source centroid", interval: false),
-             Column(quantity: "delta_vs_source_centroid", heading: "Δ vs source centroid [95% CI]", interval: true),
-             Column(quantity: "target_centroid", heading: "target centroid", interval: false),
-             Column(quantity: "delta_vs_target_centroid", heading: "Δ vs target centroid [95% CI]", interval: true)]
-                + (peers ? [Column(quantity: "source_peer", heading: "source peer", interval: false),
-                            Column(quantity: "target_peer", heading: "target peer", interval: false),
-                            Column(quantity: "delta_vs_target_peer", heading: "Δ vs target peer [95% CI]", interval: true),
-                            Column(quantity: "target_peer_corrected_percentile", heading: "target-peer percentile", interval: false)]
-                   : [])
+            [
+                Column(quantity: "observed", heading: "observed [95% CI]", interval: true),
+                Column(quantity: "source_centroid", heading: "source centroid", interval: false),
+                Column(quantity: "delta_vs_source_centroid", heading: "Δ vs source centroid [95% CI]", interval: true),
+                Column(quantity: "target_centroid", heading: "target centroid", interval: false),
+                Column(quantity: "delta_vs_target_centroid", heading: "Δ vs target centroid [95% CI]", interval: true),
+            ]
+                + (peers
+                    ? [
+                        Column(quantity: "source_peer", heading: "source peer", interval: false),
+                        Column(quantity: "target_peer", heading: "target peer", interval: false),
+                        Column(quantity: "delta_vs_target_peer", heading: "Δ vs target peer [95% CI]", interval: true),
+                        Column(
+                            quantity: "target_peer_corrected_percentile", heading: "target-peer percentile",
+                            interval: false),
+                    ]
+                    : [])
         }
         let overlap = [Column(quantity: "observed", heading: "", interval: true)]
         var tables = [
-            pairTable(estimates, name: "table4_deg_spearman", comparison: "cross_dataset",
-                      title: "Table 4 — rank agreement: DEG-restricted logFC Spearman (symmetric)",
-                      metrics: [AgreementMetric.degSpearmanSym.rawValue], columns: pairColumns(true)),
-            pairTable(estimates, name: "table5_direction_agreement", comparison: "cross_dataset",
-                      title: "Table 5 — direction agreement on genes DE in both samples",
-                      metrics: [AgreementMetric.directionAgreement.rawValue], columns: pairColumns(true)),
-            pairTable(estimates, name: "table6_signature_spearman", comparison: "cross_dataset",
-                      title: "Table 6 — signature similarity: all-gene logFC Spearman",
-                      metrics: [AgreementMetric.spearmanAll.rawValue], columns: pairColumns(true)),
-            pairTable(estimates, name: "de_overlap", comparison: "cross_dataset",
-                      title: "DE-gene overlap (observed): reference-size and top-k over DE genes ranked by |logFC|",
-                      metrics: [AgreementMetric.overlapRefNSym, .overlapK50, .overlapK100, .overlapK200].map(\.rawValue),
-                      columns: overlap),
-            pairTable(estimates, name: "replicate_agreement", comparison: "replicate",
-                      title: "Replicate agreement (replicates of one condition within a dataset)",
-                      metrics: [AgreementMetric.degSpearmanSym, .directionAgreement, .spearmanAll].map(\.rawValue),
-                      columns: [Column(quantity: "observed", heading: "", interval: true),
-                                Column(quantity: "source_centroid", heading: "source centroid", interval: false)]),
+            pairTable(
+                estimates, name: "table4_deg_spearman", comparison: "cross_dataset",
+                title: "Table 4 — rank agreement: DEG-restricted logFC Spearman (symmetric)",
+                metrics: [AgreementMetric.degSpearmanSym.rawValue], columns: pairColumns(true)),
+            pairTable(
+                estimates, name: "table5_direction_agreement", comparison: "cross_dataset",
+                title: "Table 5 — direction agreement on genes DE in both samples",
+                metrics: [AgreementMetric.directionAgreement.rawValue], columns: pairColumns(true)),
+            pairTable(
+                estimates, name: "table6_signature_spearman", comparison: "cross_dataset",
+                title: "Table 6 — signature similarity: all-gene logFC Spearman",
+                metrics: [AgreementMetric.spearmanAll.rawValue], columns: pairColumns(true)),
+            pairTable(
+                estimates, name: "de_overlap", comparison: "cross_dataset",
+                title: "DE-gene overlap (observed): reference-size and top-k over DE genes ranked by |logFC|",
+                metrics: [AgreementMetric.overlapRefNSym, .overlapK50, .overlapK100, .overlapK200].map(\.rawValue),
+                columns: overlap),
+            pairTable(
+                estimates, name: "replicate_agreement", comparison: "replicate",
+                title: "Replicate agreement (replicates of one condition within a dataset)",
+                metrics: [AgreementMetric.degSpearmanSym, .directionAgreement, .spearmanAll].map(\.rawValue),
+                columns: [
+                    Column(quantity: "observed", heading: "", interval: true),
+                    Column(quantity: "source_centroid", heading: "source centroid", interval: false),
+                ]),
         ]
-        let similarities = RetrievalSimilarity.allCases.map(\.rawValue).filter { s in estimates.contains { $0.metric == s } }
+        let similarities = RetrievalSimilarity.allCases.map(\.rawValue).filter { s in
+            estimates.contains { $0.metric == s }
+        }
         tables.append(retrievalTable(estimates, similarities: similarities))
         return tables.filter { !$0.tsv.rows.isEmpty }
     }
 
     /// Distinct (dataset A, dataset B) of a comparison, in estimate order.
     static func datasetPairs(_ estimates: [AgreementEstimate], comparison: String) -> [(String, String)] {
-        var seen = Set<String>(), out: [(String, String)] = []
-        for e in estimates where e.comparison == comparison && seen.insert(e.datasetA + "\u{1F}" + e.datasetB).inserted {
+        var seen = Set<String>()
+        var out: [(String, String)] = []
+        for e in estimates where e.comparison == comparison && seen.insert(e.datasetA + "\u{1F}" + e.datasetB).inserted
+        {
             out.append((e.datasetA, e.datasetB))
         }
         return out
     }
 
-    /// One row per dataset pair; for each metric the given columns (with several metrics, headings are prefixed by
-    /// the metric).
-    static func pairTable(_ estimates: [AgreementEstimate], name: String, comparison: String, title: String,
-                          metrics: [String], columns: [Column]) -> Table {
+    /// One row per dataset pair; for each metric the given columns. With several metrics, headings are prefixed by
+    /// the metric and each metric gets its own finite-unit and compound counts (TSV), the Markdown showing units only.
+    static func pairTable(
+        _ estimates: [AgreementEstimate], name: String, comparison: String, title: String,
+        metrics: [String], columns: [Column]
+    ) -> Table {
         let lookup = Lookup(estimates)
-        var header = ["dataset_pair", "dataset_a", "dataset_b", "n_units", "n_finite_units", "n_compounds"]
-        var mdHeader = ["dataset pair", "n units", "n finite", "n compounds"]
+        let single = metrics.count == 1
+        var header =
+            ["dataset_pair", "dataset_a", "dataset_b", "n_units"] + (single ? ["n_finite_units", "n_compounds"] : [])
+        var mdHeader = ["dataset pair", "n units"] + (single ? ["n finite", "n compounds"] : [])
         for metric in metrics {
+            if !single { header += ["\(metric)_n_finite_units", "\(metric)_n_compounds"] }
             for column in columns {
-                let stem = metrics.count > 1 ? "\(metric)_\(column.quantity)" : column.quantity
+                let stem = single ? column.quantity : "\(metric)_\(column.quantity)"
                 header += [stem, stem + "_ci_low", stem + "_ci_high"]
-                mdHeader.append(metrics.count > 1 ? [metric, column.heading].filter { !$0.isEmpty }.joined(separator: " ") : column.heading)
+                mdHeader.append(
+                    single ? column.heading : [metric, column.heading].filter { !$0.isEmpty }.joined(separator: " "))
             }
         }
         var tsv = DelimitedTable(header: header)
@@ -102,9 +128,11 @@ public enum AgreementTables {
         for (a, b) in datasetPairs(estimates, comparison: comparison) {
             guard let anchor = lookup(comparison, a, b, metrics[0], "observed") else { continue }
             let label = comparison == "replicate" ? DatasetOrder.label(a) : DatasetOrder.pairLabel(a, b)
-            var row = [label, a, b, String(anchor.rows), String(anchor.finiteRows), String(anchor.interval.clusters)]
-            var mdRow = [label, String(anchor.rows), String(anchor.finiteRows), String(anchor.interval.clusters)]
+            let counts = { (e: AgreementEstimate?) in [String(e?.finiteRows ?? 0), String(e?.interval.clusters ?? 0)] }
+            var row = [label, a, b, String(anchor.rows)] + (single ? counts(anchor) : [])
+            var mdRow = [label, String(anchor.rows)] + (single ? counts(anchor) : [])
             for metric in metrics {
+                if !single { row += counts(lookup(comparison, a, b, metric, "observed")) }
                 for column in columns {
                     let e = lookup(comparison, a, b, metric, column.quantity)
                     row += [e?.interval.estimate, e?.interval.low, e?.interval.high].map { number($0 ?? .nan) }
@@ -126,11 +154,14 @@ public enum AgreementTables {
             Column(quantity: "observed_auroc", heading: "AUROC [95% CI]", interval: true),
             Column(quantity: "null_normalized_rank", heading: "null rank", interval: false),
             Column(quantity: "source_centroid_normalized_rank", heading: "source-centroid rank", interval: false),
-            Column(quantity: "delta_vs_source_centroid_normalized_rank", heading: "Δ vs source centroid [95% CI]", interval: true),
+            Column(
+                quantity: "delta_vs_source_centroid_normalized_rank", heading: "Δ vs source centroid [95% CI]",
+                interval: true),
             Column(quantity: "target_centroid_normalized_rank", heading: "target-centroid rank", interval: false),
             Column(quantity: "source_peer_normalized_rank", heading: "source-peer rank", interval: false),
             Column(quantity: "target_peer_normalized_rank", heading: "target-peer rank", interval: false),
-            Column(quantity: "delta_vs_target_peer_normalized_rank", heading: "Δ vs target peer [95% CI]", interval: true),
+            Column(
+                quantity: "delta_vs_target_peer_normalized_rank", heading: "Δ vs target peer [95% CI]", interval: true),
         ]
         var header = ["dataset_pair", "dataset_a", "dataset_b", "similarity", "n_queries", "n_compounds"]
         for c in columns { header += [c.quantity, c.quantity + "_ci_low", c.quantity + "_ci_high"] }
@@ -152,8 +183,9 @@ public enum AgreementTables {
                 md.rows.append(mdRow)
             }
         }
-        return Table(name: "table9_retrieval", title: "Table 9 — retrieval of the matched condition (strict matched condition)",
-                     tsv: tsv, markdown: md)
+        return Table(
+            name: "table9_retrieval", title: "Table 9 — retrieval of the matched condition (strict matched condition)",
+            tsv: tsv, markdown: md)
     }
 
     /// A TSV number: `%.6g`, "NaN" when undefined.

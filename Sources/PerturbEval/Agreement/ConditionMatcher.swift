@@ -41,7 +41,9 @@ public enum ConditionMatcher {
                 for i in rowsA { for j in rowsB { pairs.append((i, j)) } }
                 continue
             }
-            let fold = rowsA.map { i in rowsB.map { j in doseFold(a.conditions[i].doseMicromolar, b.conditions[j].doseMicromolar) } }
+            let fold = rowsA.map { i in
+                rowsB.map { j in doseFold(a.conditions[i].doseMicromolar, b.conditions[j].doseMicromolar) }
+            }
             let rowMin = fold.map { $0.min()! }
             let colMin = rowsB.indices.map { j in fold.map { $0[j] }.min()! }
             for (ii, i) in rowsA.enumerated() {
@@ -54,8 +56,12 @@ public enum ConditionMatcher {
             }
         }
         var compounds = [String: Set<String>]()
-        for (i, _) in pairs { compounds[contextKey(a.conditions[i], rules: rules), default: []].insert(a.conditions[i].compound) }
-        return pairs.filter { compounds[contextKey(a.conditions[$0.0], rules: rules)]!.count >= rules.minContextCompounds }
+        for (i, _) in pairs {
+            compounds[contextKey(a.conditions[i], rules: rules), default: []].insert(a.conditions[i].compound)
+        }
+        return pairs.filter {
+            compounds[contextKey(a.conditions[$0.0], rules: rules)]!.count >= rules.minContextCompounds
+        }
     }
 
     /// Pairs of replicate rows (`replicate` set) within one dataset that share the compound and, per `rules`, the

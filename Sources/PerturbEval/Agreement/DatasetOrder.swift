@@ -7,7 +7,10 @@ public enum DatasetOrder {
         ("l1000_phase2", "L1000 Ph2", ["l1000phase2", "l1000phaseii", "lincsphase2", "lincsphaseii", "l1000ph2"]),
         ("tahoe", "Tahoe", ["tahoe", "tahoe100", "tahoe100m"]),
         ("cigs_mce", "CIGS MCE", ["cigsmce"]),
-        ("novartis_batch_2500", "Novartis", ["novartisbatch2500", "novartis", "novartisdrugseq", "novartisdrugsequ2os"]),
+        (
+            "novartis_batch_2500", "Novartis",
+            ["novartisbatch2500", "novartis", "novartisdrugseq", "novartisdrugsequ2os"]
+        ),
         ("vcpi_0001", "VCPI-0001", ["vcpi0001"]),
         ("cigs_tcm", "CIGS TCM", ["cigstcm"]),
         ("vcpi_0002", "VCPI-0002", ["vcpi0002"]),
@@ -18,7 +21,9 @@ public enum DatasetOrder {
     ]
 
     static func normalized(_ name: String) -> String {
-        String(name.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.map(Character.init))
+        String(
+            name.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.map(
+                Character.init))
     }
 
     /// Position of a dataset in the canonical order; nil for a dataset the reference does not list.
@@ -36,7 +41,7 @@ public enum DatasetOrder {
     public static func order(_ datasets: [String]) -> [Int] {
         datasets.indices.sorted { i, j in
             switch (rank(datasets[i]), rank(datasets[j])) {
-            case let (x?, y?): return x != y ? x < y : i < j
+            case (let x?, let y?): return x != y ? x < y : i < j
             case (.some, nil): return true
             case (nil, .some): return false
             case (nil, nil): return i < j

@@ -97,8 +97,9 @@ public enum DifferentialExpression {
             return DECall(mask: mask, rule: rule)
         }
         guard let layer, layer.count == values.count else {
-            throw InputError("\(source): DE rule '\(rule)' needs a p-value layer of \(values.count) values, "
-                + "found \(layer.map { "\($0.count)" } ?? "none")")
+            throw InputError(
+                "\(source): DE rule '\(rule)' needs a p-value layer of \(values.count) values, "
+                    + "found \(layer.map { "\($0.count)" } ?? "none")")
         }
         var mask = [Bool](repeating: false, count: values.count)
         let rows = genes == 0 ? 0 : values.count / genes

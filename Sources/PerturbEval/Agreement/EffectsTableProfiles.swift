@@ -7,24 +7,30 @@ extension ProfileSet {
     /// when every compound of it carries a CID (the reference keys compounds by CID, seed spec §5.3), else its
     /// compound keys; several compounds are joined with "+". Genes keep the table's vocabulary and measured mask.
     /// - Throws: when a p-value layer has the wrong size.
-    public static func fromEffects(_ table: EffectsTable, de options: DEOptions = DEOptions(), source: String = "effects table")
-        throws -> [ProfileSet] {
+    public static func fromEffects(
+        _ table: EffectsTable, de options: DEOptions = DEOptions(), source: String = "effects table"
+    )
+        throws -> [ProfileSet]
+    {
         let rule = DifferentialExpression.rule(layers: Set(table.extraLayers.keys), options: options)
         return try table.datasets.map { dataset in
             let part = table.filter(dataset: dataset)
             let conditions = part.conditions.map {
-                ProfileCondition(context: $0.context, compound: identity(of: $0.compounds, in: part),
-                                 doseMicromolar: $0.doseMicromolar, timeHours: $0.timeHours, replicate: $0.replicate)
+                ProfileCondition(
+                    context: $0.context, compound: identity(of: $0.compounds, in: part),
+                    doseMicromolar: $0.doseMicromolar, timeHours: $0.timeHours, replicate: $0.replicate)
             }
             let layer: [Float]?
             switch rule {
             case .adjustedP(let name), .benjaminiHochberg(let name): layer = part.extraLayers[name]
             case .logFCFallback: layer = nil
             }
-            let call = try DifferentialExpression.call(values: part.logFC, measured: part.measured, genes: part.genes.count,
-                                                       layer: layer, rule: rule, options: options, source: "\(source), dataset \(dataset)")
-            return try ProfileSet(dataset: dataset, genes: part.genes, conditions: conditions, values: part.logFC,
-                                  measured: part.measured, de: call)
+            let call = try DifferentialExpression.call(
+                values: part.logFC, measured: part.measured, genes: part.genes.count,
+                layer: layer, rule: rule, options: options, source: "\(source), dataset \(dataset)")
+            return try ProfileSet(
+                dataset: dataset, genes: part.genes, conditions: conditions, values: part.logFC,
+                measured: part.measured, de: call)
         }
     }
 

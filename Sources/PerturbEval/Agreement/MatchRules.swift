@@ -16,7 +16,10 @@ public struct MatchRules: Equatable, Sendable, CustomStringConvertible {
     /// (reference `min_context_shared_drugs` = 10).
     public var minContextCompounds: Int
 
-    public init(context: Bool = true, dose: Bool = true, time: Bool = true, maxDoseFold: Double = 10, minContextCompounds: Int = 10) {
+    public init(
+        context: Bool = true, dose: Bool = true, time: Bool = true, maxDoseFold: Double = 10,
+        minContextCompounds: Int = 10
+    ) {
         self.context = context
         self.dose = dose
         self.time = time
@@ -25,8 +28,12 @@ public struct MatchRules: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a comma-separated list of `context`, `dose`, `time` (or `compound` / `none` for compound only).
-    public static func parse(_ text: String, maxDoseFold: Double = 10, minContextCompounds: Int = 10) throws -> MatchRules {
-        var rules = MatchRules(context: false, dose: false, time: false, maxDoseFold: maxDoseFold, minContextCompounds: minContextCompounds)
+    public static func parse(
+        _ text: String, maxDoseFold: Double = 10, minContextCompounds: Int = 10
+    ) throws -> MatchRules {
+        var rules = MatchRules(
+            context: false, dose: false, time: false, maxDoseFold: maxDoseFold, minContextCompounds: minContextCompounds
+        )
         for raw in text.split(separator: ",") {
             switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
             case "context": rules.context = true
@@ -34,7 +41,8 @@ public struct MatchRules: Equatable, Sendable, CustomStringConvertible {
             case "time": rules.time = true
             case "compound", "none", "": break
             default:
-                throw InputError("--match: unknown rule '\(raw)'; use a comma-separated list of context, dose, time (or none)")
+                throw InputError(
+                    "--match: unknown rule '\(raw)'; use a comma-separated list of context, dose, time (or none)")
             }
         }
         return rules

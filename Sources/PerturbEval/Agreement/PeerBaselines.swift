@@ -43,10 +43,14 @@ public struct PeerSummary: Equatable, Sendable {
 
     /// Every statistic NaN, for `peers` finite scores.
     static func empty(peers: Int = 0) -> PeerSummary {
-        PeerSummary(peers: peers, mean: .nan, sd: .nan, fractionBelow: .nan, correctedPercentile: .nan, empiricalPUpper: .nan)
+        PeerSummary(
+            peers: peers, mean: .nan, sd: .nan, fractionBelow: .nan, correctedPercentile: .nan, empiricalPUpper: .nan)
     }
 
-    init(peers: Int, mean: Double, sd: Double, fractionBelow: Double, correctedPercentile: Double, empiricalPUpper: Double) {
+    init(
+        peers: Int, mean: Double, sd: Double, fractionBelow: Double, correctedPercentile: Double,
+        empiricalPUpper: Double
+    ) {
         self.peers = peers
         self.mean = mean
         self.sd = sd
@@ -58,19 +62,25 @@ public struct PeerSummary: Equatable, Sendable {
     /// The summary of `scores` (non-finite dropped) against `observed`.
     init(observed: Double, scores: [Double]) {
         let finite = scores.filter(\.isFinite)
-        guard !finite.isEmpty, observed.isFinite else { self = .empty(peers: finite.count); return }
+        guard !finite.isEmpty, observed.isFinite else {
+            self = .empty(peers: finite.count)
+            return
+        }
         let k = Double(finite.count)
         let below = Double(finite.filter { $0 < observed }.count)
         let atLeast = Double(finite.filter { $0 >= observed }.count)
-        self.init(peers: finite.count, mean: finite.reduce(0, +) / k, sd: VectorStatistics.finiteSampleSD(finite) ?? .nan,
-                  fractionBelow: below / k, correctedPercentile: (below + 1) / (k + 1), empiricalPUpper: (atLeast + 1) / (k + 1))
+        self.init(
+            peers: finite.count, mean: finite.reduce(0, +) / k, sd: VectorStatistics.finiteSampleSD(finite) ?? .nan,
+            fractionBelow: below / k, correctedPercentile: (below + 1) / (k + 1),
+            empiricalPUpper: (atLeast + 1) / (k + 1))
     }
 
     /// The pair-level summary: the mean of the available sides' statistics (the reference's `*_pair` fields).
     static func pair(_ sides: [PeerSummary]) -> PeerSummary {
         func m(_ f: (PeerSummary) -> Double) -> Double { PairMetrics.meanAvailable(sides.map(f)) }
-        return PeerSummary(peers: sides.map(\.peers).reduce(0, +), mean: m(\.mean), sd: m(\.sd), fractionBelow: m(\.fractionBelow),
-                           correctedPercentile: m(\.correctedPercentile), empiricalPUpper: m(\.empiricalPUpper))
+        return PeerSummary(
+            peers: sides.map(\.peers).reduce(0, +), mean: m(\.mean), sd: m(\.sd), fractionBelow: m(\.fractionBelow),
+            correctedPercentile: m(\.correctedPercentile), empiricalPUpper: m(\.empiricalPUpper))
     }
 }
 
@@ -88,7 +98,9 @@ struct PeerIndex: Sendable {
         self.strata = strata
     }
 
-    static func stratum(_ c: ProfileCondition) -> String { [c.context, c.doseKey, c.timeKey].joined(separator: "\u{1F}") }
+    static func stratum(_ c: ProfileCondition) -> String {
+        [c.context, c.doseKey, c.timeKey].joined(separator: "\u{1F}")
+    }
 
     /// Every peer of a row with condition `c`: same stratum, different compound.
     func peers(of c: ProfileCondition) -> [Int] {

@@ -78,43 +78,60 @@ enum Retrieval {
     /// Fewest valid candidates for a context to be scored (`MIN_TARGET_CANDIDATES`).
     static let minCandidates = 5
 
-    static func run(sets: [ProfileSet], pairs: [AgreementPair], rules: MatchRules, universe: GeneUniverse,
-                    options: AgreementOptions) -> [RetrievalQuery] {
-        var groups: [String] = [], members = [String: [AgreementPair]]()
+    static func run(
+        sets: [ProfileSet], pairs: [AgreementPair], rules: MatchRules, universe: GeneUniverse,
+        options: AgreementOptions
+    ) -> [RetrievalQuery] {
+        var groups: [String] = []
+        var members = [String: [AgreementPair]]()
         for pair in pairs where pair.kind == .crossDataset {
-            let key = "\(pair.a.set)\u{1F}\(pair.b.set)\u{1F}" + ConditionMatcher.contextKey(sets[pair.a.set].conditions[pair.a.row], rules: rules)
+            let key =
+                "\(pair.a.set)\u{1F}\(pair.b.set)\u{1F}"
+                + ConditionMatcher.contextKey(sets[pair.a.set].conditions[pair.a.row], rules: rules)
             if members[key] == nil { groups.append(key) }
             members[key, default: []].append(pair)
         }
-        let tasks = groups.flatMap { key in options.similarities.flatMap { s in ["A_to_B", "B_to_A"].map { (members[key]!, s, $0) } } }
+        let tasks = groups.flatMap { key in
+            options.similarities.flatMap { s in ["A_to_B", "B_to_A"].map { (members[key]!, s, $0) } }
+        }
         return ScoringPlan.parallelMap(tasks) { task in
             let (group, similarity, direction) = task
-            return queries(group: group, direction: direction, similarity: similarity, sets: sets, rules: rules,
-                           universe: universe, options: options)
+            return queries(
+                group: group, direction: direction, similarity: similarity, sets: sets, rules: rules,
+                universe: universe, options: options)
         }.flatMap { $0 }
     }
 
     /// The queries of one context and direction.
-    static func queries(group: [AgreementPair], direction: String, similarity: RetrievalSimilarity, sets: [ProfileSet],
-                        rules: MatchRules, universe: GeneUniverse, options: AgreementOptions) -> [RetrievalQuery] {
-        let first = group[0], forward = direction == "A_to_B"
+    static func queries(
+        group: [AgreementPair], direction: String, similarity: RetrievalSimilarity, sets: [ProfileSet],
+        rules: MatchRules, universe: GeneUniverse, options: AgreementOptions
+    ) -> [RetrievalQuery] {
+        let first = group[0]
+        let forward = direction == "A_to_B"
         let (qs, ts) = forward ? (first.a.set, first.b.set) : (first.b.set, first.a.set)
         let condition = sets[first.a.set].conditions[first.a.row]
         let context = ConditionMatcher.contextKey(condition, rules: rules)
         let genePairs = universe.crossDataset(first.a.set, first.b.set, cell: rules.context ? condition.context : "*")
-        let queryGenes = genePairs.map { forward ? $0.0 : $0.1 }, targetGenes = genePairs.map { forward ? $0.1 : $0.0 }
+        let queryGenes = genePairs.map { forward ? $0.0 : $0.1 }
+        let targetGenes = genePairs.map { forward ? $0.1 : $0.0 }
         func pool(_ s: Int) -> [Int] {
-            sets[s].crossDatasetRows(rules: rules).filter { ConditionMatcher.contextKey(sets[s].conditions[$0], rules: rules) == context }
+            sets[s].crossDatasetRows(rules: rules).filter {
+                ConditionMatcher.contextKey(sets[s].conditions[$0], rules: rules) == context
+            }
         }
-        let queryRows = pool(qs), targetRows = pool(ts)
+        let queryRows = pool(qs)
+        let targetRows = pool(ts)
         let rawQuery = queryRows.map { r in queryGenes.map { sets[qs].value(r, $0) } }
         let rawTarget = targetRows.map { r in targetGenes.map { sets[ts].value(r, $0) } }
-        let query = rawQuery.map(similarity.transform), target = rawTarget.map(similarity.transform)
+        let query = rawQuery.map(similarity.transform)
+        let target = rawTarget.map(similarity.transform)
         let valid = target.indices.filter { target[$0] != nil }
         guard valid.count >= minCandidates else { return [] }
         var positives = [Int: Set<Int>]()
         for p in group { positives[forward ? p.a.row : p.b.row, default: []].insert(forward ? p.b.row : p.a.row) }
-        let qc = sets[qs].conditions, tc = sets[ts].conditions
+        let qc = sets[qs].conditions
+        let tc = sets[ts].conditions
         var out: [RetrievalQuery] = []
         for (qi, row) in queryRows.enumerated() {
             guard let q = query[qi], let matched = positives[row] else { continue }
@@ -122,18 +139,24 @@ enum Retrieval {
             let positive = valid.map { matched.contains(targetRows[$0]) }
             let observed = RetrievalRanking.summarize(scores, positive: positive)
             guard observed.bestRank.isFinite else { continue }
-            let best = positive.indices.filter { positive[$0] }.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
+            let best = positive.indices.filter { positive[$0] }.max {
+                scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1)
+            }!
             let me = qc[row]
             let sourceAll = queryRows.indices.filter {
                 query[$0] != nil && qc[queryRows[$0]].doseKey == me.doseKey && qc[queryRows[$0]].compound != me.compound
             }
             let bestDose = tc[targetRows[valid[best]]].doseKey
-            let targetAll = valid.indices.filter { tc[targetRows[valid[$0]]].doseKey == bestDose && tc[targetRows[valid[$0]]].compound != me.compound }
+            let targetAll = valid.indices.filter {
+                tc[targetRows[valid[$0]]].doseKey == bestDose && tc[targetRows[valid[$0]]].compound != me.compound
+            }
             let stem = [sets[qs].dataset, sets[ts].dataset, me.context, me.timeKey, String(row)]
-            let sourceScored = PeerSampling.select(count: sourceAll.count, cap: options.maxPeers,
-                                                   key: (stem + [me.doseKey, me.compound, "source"]).joined(separator: "|"), seed: options.peerSeed)
-            let targetScored = PeerSampling.select(count: targetAll.count, cap: options.maxPeers,
-                                                   key: (stem + [bestDose, me.compound, "target"]).joined(separator: "|"), seed: options.peerSeed)
+            let sourceScored = PeerSampling.select(
+                count: sourceAll.count, cap: options.maxPeers,
+                key: (stem + [me.doseKey, me.compound, "source"]).joined(separator: "|"), seed: options.peerSeed)
+            let targetScored = PeerSampling.select(
+                count: targetAll.count, cap: options.maxPeers,
+                key: (stem + [bestDose, me.compound, "target"]).joined(separator: "|"), seed: options.peerSeed)
             let sourceScores = sourceScored.map { similarity.score(q, query[sourceAll[$0]]!) }
             let targetScores = targetScored.map { scores[targetAll[$0]] }
             func centroid(_ rows: [[Double]]) -> Double {
@@ -141,20 +164,29 @@ enum Retrieval {
                 let mean = rows[0].indices.map { g in rows.reduce(0) { $0 + $1[g] } / Double(rows.count) }
                 return similarity.transform(mean).map { similarity.score(q, $0) } ?? .nan
             }
-            let sourceCentroid = centroid(sourceAll.map { rawQuery[$0] }), targetCentroid = centroid(targetAll.map { rawTarget[valid[$0]] })
+            let sourceCentroid = centroid(sourceAll.map { rawQuery[$0] })
+            let targetCentroid = centroid(targetAll.map { rawTarget[valid[$0]] })
             let nPositive = positive.filter { $0 }.count
-            out.append(RetrievalQuery(
-                datasetA: min(qs, ts), datasetB: max(qs, ts), direction: direction, query: ProfileRef(set: qs, row: row),
-                cellType: me.context, timeKey: me.timeKey, compound: me.compound, similarity: similarity, candidates: scores.count,
-                positives: nPositive, observed: observed, bestPositiveSimilarity: scores[best],
-                null: RetrievalRanking.exactNull(candidates: scores.count, positives: nPositive),
-                nullPIT: RetrievalRanking.nullPIT(candidates: scores.count, positives: nPositive, bestRank: observed.bestRank),
-                baselines: [.sourceCentroid: RetrievalRanking.injected(scores, candidate: sourceCentroid),
-                            .targetCentroid: RetrievalRanking.injected(scores, candidate: targetCentroid),
-                            .sourcePeer: RetrievalRanking.expectedSingleSignature(targets: scores, peers: sourceScores),
-                            .targetPeer: RetrievalRanking.expectedSingleSignature(targets: scores, peers: targetScores)],
-                individual: [.sourcePeer: PeerSummary(observed: scores[best], scores: sourceScores),
-                             .targetPeer: PeerSummary(observed: scores[best], scores: targetScores)]))
+            out.append(
+                RetrievalQuery(
+                    datasetA: min(qs, ts), datasetB: max(qs, ts), direction: direction,
+                    query: ProfileRef(set: qs, row: row),
+                    cellType: me.context, timeKey: me.timeKey, compound: me.compound, similarity: similarity,
+                    candidates: scores.count,
+                    positives: nPositive, observed: observed, bestPositiveSimilarity: scores[best],
+                    null: RetrievalRanking.exactNull(candidates: scores.count, positives: nPositive),
+                    nullPIT: RetrievalRanking.nullPIT(
+                        candidates: scores.count, positives: nPositive, bestRank: observed.bestRank),
+                    baselines: [
+                        .sourceCentroid: RetrievalRanking.injected(scores, candidate: sourceCentroid),
+                        .targetCentroid: RetrievalRanking.injected(scores, candidate: targetCentroid),
+                        .sourcePeer: RetrievalRanking.expectedSingleSignature(targets: scores, peers: sourceScores),
+                        .targetPeer: RetrievalRanking.expectedSingleSignature(targets: scores, peers: targetScores),
+                    ],
+                    individual: [
+                        .sourcePeer: PeerSummary(observed: scores[best], scores: sourceScores),
+                        .targetPeer: PeerSummary(observed: scores[best], scores: targetScores),
+                    ]))
         }
         return out
     }

@@ -17,7 +17,8 @@ public struct RankSummary: Equatable, Sendable {
 enum RetrievalRanking {
     /// Ranks of `scores` against positives; undefined without a positive or a negative, or with a non-finite score.
     static func summarize(_ scores: [Double], positive: [Bool]) -> RankSummary {
-        let nPos = positive.filter { $0 }.count, nNeg = positive.count - nPos
+        let nPos = positive.filter { $0 }.count
+        let nNeg = positive.count - nPos
         guard nPos > 0, nNeg > 0, scores.allSatisfy(\.isFinite) else { return .undefined }
         var best = Double.infinity
         for i in scores.indices where positive[i] {
@@ -31,8 +32,9 @@ enum RetrievalRanking {
                 if abs(scores[i] - scores[j]) <= 1e-12 { wins += 0.5 }
             }
         }
-        return RankSummary(bestRank: best, normalizedRank: normalized, recallAt1: best == 1 ? 1 : 0,
-                           auroc: wins / Double(nPos * nNeg))
+        return RankSummary(
+            bestRank: best, normalizedRank: normalized, recallAt1: best == 1 ? 1 : 0,
+            auroc: wins / Double(nPos * nNeg))
     }
 
     /// The ranks of one extra candidate with similarity `candidate` placed among `scores` as the only positive
@@ -46,9 +48,13 @@ enum RetrievalRanking {
     /// (`expected_single_signature_metrics`): for peer score s, rank `1 + #{target > s}`, normalized
     /// `1 − #{target > s}/T`, recall `[rank = 1]`, AUROC `(#{target < s} + 0.5·#{|target − s| ≤ 1e-12})/T`.
     static func expectedSingleSignature(targets: [Double], peers: [Double]) -> RankSummary {
-        let t = targets.filter(\.isFinite), p = peers.filter(\.isFinite)
+        let t = targets.filter(\.isFinite)
+        let p = peers.filter(\.isFinite)
         guard !t.isEmpty, !p.isEmpty else { return .undefined }
-        var rank = 0.0, normalized = 0.0, recall = 0.0, auroc = 0.0
+        var rank = 0.0
+        var normalized = 0.0
+        var recall = 0.0
+        var auroc = 0.0
         let n = Double(t.count)
         for s in p {
             let better = Double(t.filter { $0 > s }.count)
@@ -68,7 +74,9 @@ enum RetrievalRanking {
     static func exactNull(candidates n: Int, positives k: Int) -> RankSummary {
         guard n >= 2, k >= 1, k < n else { return .undefined }
         let best = Double(n + 1) / Double(k + 1)
-        return RankSummary(bestRank: best, normalizedRank: 1 - (best - 1) / Double(n - 1), recallAt1: Double(k) / Double(n), auroc: 0.5)
+        return RankSummary(
+            bestRank: best, normalizedRank: 1 - (best - 1) / Double(n - 1), recallAt1: Double(k) / Double(n), auroc: 0.5
+        )
     }
 
     /// `P(best ≥ r) = C(N − r + 1, K) / C(N, K)` under the uniform null (`null_best_rank_survival`).
@@ -85,7 +93,8 @@ enum RetrievalRanking {
     static func nullPIT(candidates n: Int, positives k: Int, bestRank: Double) -> Double {
         guard bestRank.isFinite else { return .nan }
         let r = Int(bestRank)
-        let atRank = survival(candidates: n, positives: k, rank: r), after = survival(candidates: n, positives: k, rank: r + 1)
+        let atRank = survival(candidates: n, positives: k, rank: r)
+        let after = survival(candidates: n, positives: k, rank: r + 1)
         guard atRank.isFinite, after.isFinite else { return .nan }
         return min(1, max(0, (1 - atRank) + 0.5 * max(0, atRank - after)))
     }

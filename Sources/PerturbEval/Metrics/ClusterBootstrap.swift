@@ -60,8 +60,8 @@ public enum ClusterBootstrap {
     /// stratum must lie in one outer group (the reference requires `outer_cols ⊆ inner_cols`). `label` names the
     /// quantity (it selects the random stream).
     public static func meanCI(
-        values: [Double], clusters: [String], strata: [String]? = nil, outer: [String]? = nil, options: BootstrapOptions,
-        label: String
+        values: [Double], clusters: [String], strata: [String]? = nil, outer: [String]? = nil,
+        options: BootstrapOptions, label: String
     ) -> ConfidenceInterval {
         let table = NestedMeanTable(values: values, clusters: clusters, strata: strata, outer: outer)
         let nc = table.clusters
@@ -110,7 +110,9 @@ public enum ClusterBootstrap {
     /// The statistic of `meanCI` on the full data without resampling: the mean over strata of each stratum's mean
     /// (the plain mean without strata; with `outer`, the mean over outer groups of their stratum means), after the
     /// same row filter; NaN when no row is left.
-    public static func nestedMean(values: [Double], clusters: [String], strata: [String]? = nil, outer: [String]? = nil) -> Double {
+    public static func nestedMean(
+        values: [Double], clusters: [String], strata: [String]? = nil, outer: [String]? = nil
+    ) -> Double {
         let table = NestedMeanTable(values: values, clusters: clusters, strata: strata, outer: outer)
         return table.clusters > 0 ? table.statistic([Double](repeating: 1, count: table.clusters)) : .nan
     }
@@ -176,7 +178,8 @@ struct NestedMeanTable {
             let o = outerIndex[outer?[i] ?? "", default: outerIndex.count]
             outerIndex[outer?[i] ?? ""] = o
             if s == outerOfStratum.count { outerOfStratum.append(o) }
-            precondition(outerOfStratum[s] == o, "stratum '\(key)' lies in two outer groups; outer must be a coarsening of strata")
+            precondition(outerOfStratum[s] == o,
+                         "stratum '\(key)' lies in two outer groups; outer must be a coarsening of strata")
             rows.append((c, s, values[i]))
         }
         let nc = clusterIndex.count, ns = max(1, stratumIndex.count)
@@ -193,7 +196,8 @@ struct NestedMeanTable {
     /// Mean over outer groups with rows in the weighted draw of the mean over their strata with rows of
     /// `Σ w·sum / Σ w·count` (one outer group: the mean over strata); NaN when no stratum has rows.
     func statistic(_ weights: [Double]) -> Double {
-        var groupSums = [Double](repeating: 0, count: outerGroups), groupUsed = [Int](repeating: 0, count: outerGroups)
+        var groupSums = [Double](repeating: 0, count: outerGroups)
+        var groupUsed = [Int](repeating: 0, count: outerGroups)
         for s in 0..<strata {
             var sum = 0.0, count = 0.0
             for c in 0..<clusters where weights[c] != 0 { sum += weights[c] * sums[c * strata + s]; count += weights[c] * counts[c * strata + s] }
