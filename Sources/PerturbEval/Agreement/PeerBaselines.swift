@@ -18,16 +18,6 @@ public enum Baseline: String, CaseIterable, Sendable {
 
     /// Whether the baseline scores peers one by one.
     public var isPeer: Bool { self == .sourcePeer || self == .targetPeer }
-
-    /// A short human label.
-    public var title: String {
-        switch self {
-        case .sourceCentroid: return "source centroid"
-        case .targetCentroid: return "target centroid"
-        case .sourcePeer: return "source peer"
-        case .targetPeer: return "target peer"
-        }
-    }
 }
 
 /// Summary of one sample's per-peer scores against its observed score (`summarize_peer_scores`): with K finite peer
