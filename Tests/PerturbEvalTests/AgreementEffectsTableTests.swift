@@ -1,46 +1,53 @@
 import Foundation
 import PerturbData
 import XCTest
+
 @testable import PerturbEval
 
 final class AgreementEffectsTableTests: XCTestCase {
     /// Two datasets in one effects table, written and read back as .h5ad, then matched.
     func testEffectsTableRoundTripFeedsTheAnalysis() throws {
         let genes = ["G0", "G1", "G2", "G3", "G4", "G5"]
-        let compounds = ["AAAA-X": Compound(key: "AAAA-X", canonicalSmiles: "CCO", aliases: ["ethanol"]),
-                         "BBBB-Y": Compound(key: "BBBB-Y", canonicalSmiles: "CCN", aliases: ["ethylamine"])]
-        var conditions: [Condition] = [], logFC: [Float] = [], measured: [Bool] = []
-        let x: [Float] = [2, -1, 0.5, 3, -2, 0.1], y: [Float] = [-1, 1, 2, -3, 0.2, 1]
+        let compounds = [
+            "AAAA-X": Compound(key: "AAAA-X", canonicalSmiles: "CCO", aliases: ["ethanol"]),
+            "BBBB-Y": Compound(key: "BBBB-Y", canonicalSmiles: "CCN", aliases: ["ethylamine"]),
+        ]
+        var conditions: [Condition] = []
+        var logFC: [Float] = []
+        var measured: [Bool] = []
+        let x: [Float] = [2, -1, 0.5, 3, -2, 0.1]
+        let y: [Float] = [-1, 1, 2, -3, 0.2, 1]
         for dataset in ["d1", "d2"] {
             for (key, effect) in [("AAAA-X", x), ("BBBB-Y", y)] {
-                conditions.append(Condition(dataset: dataset, context: "A375", compounds: [key], doseMicromolar: 1, timeHours: 24))
+                conditions.append(
+                    Condition(dataset: dataset, context: "A375", compounds: [key], doseMicromolar: 1, timeHours: 24))
                 logFC += dataset == "d1" ? effect : effect.map { 2 * $0 }
                 measured += genes.indices.map { dataset == "d2" && $0 == 5 ? false : true }
             }
-            conditions.append(Condition(dataset: dataset, context: "A375", compounds: [], doseMicromolar: nil, timeHours: 24))
+            conditions.append(
+                Condition(dataset: dataset, context: "A375", compounds: [], doseMicromolar: nil, timeHours: 24))
             logFC += [0, 0, 0, 0, 0, 0]
             measured += [Bool](repeating: true, count: 6)
         }
         for i in measured.indices where !measured[i] { logFC[i] = 0 }
-        let table = EffectsTable(conditions: conditions, genes: genes, logFC: logFC, measured: measured, compounds: compounds)
+        let table = EffectsTable(
+            conditions: conditions, genes: genes, logFC: logFC, measured: measured, compounds: compounds)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("agreement-\(UUID().uuidString).h5ad")
         defer { try? FileManager.default.removeItem(at: url) }
         try table.write(to: url)
         let sets = try ProfileSet.fromEffects(try EffectsTable.read(url))
         XCTAssertEqual(sets.map(\.dataset), ["d1", "d2"])
         XCTAssertEqual(sets[0].conditions.map(\.compound), ["AAAA-X", "BBBB-Y", ""])
-        XCTAssertEqual(sets[0].crossDatasetRows, [0, 1])                      // the control is left out
-        let analysis = try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 2, deThreshold: 1),
-                                                 seed: 0, showProgress: false)
-        let observed = analysis.pairs.filter { $0.role == .observed }
-        XCTAssertEqual(observed.count, 2)
-        XCTAssertEqual(observed[0].genes, 5)                                  // G5 is not measured in d2
-        XCTAssertEqual(observed[0].scores[.spearman]!, 1, accuracy: 1e-12)
-        XCTAssertEqual(observed[0].scores[.normRatio]!, 0.5, accuracy: 1e-6)
-        // Same-context baseline of X's pair is X (d1) against Y (d2) on G0…G4: Spearman of x against 2y.
-        let baseline = analysis.pairs.first { $0.role == .baselineContext && $0.observed == 0 }!
-        let expected = VectorStatistics.spearman(x.prefix(5).map(Double.init), y.prefix(5).map { 2 * Double($0) })!
-        XCTAssertEqual(baseline.scores[.spearman]!, expected, accuracy: 1e-12)
-        XCTAssertEqual(expected, -0.6, accuracy: 1e-12)                      // ranks (4,2,3,5,1) vs (2,4,5,1,3)
+        XCTAssertEqual(sets[0].crossDatasetRows(), [0, 1])  // the control is left out
+        let analysis = try AgreementAnalysis.run(
+            sets: sets, rules: MatchRules(minContextCompounds: 1),
+            options: AgreementOptions(similarities: []), showProgress: false)
+        XCTAssertEqual(analysis.pairs.count, 2)
+        XCTAssertEqual(analysis.pairs[0].genes, 5)  // G5 is not measured in d2
+        XCTAssertEqual(analysis.pairs[0].observed[.spearmanAll]!, 1, accuracy: 1e-12)
+        // Source centroid of X's pair: X against its only peer Y on G0…G4 on both sides: Spearman of x against y.
+        let expected = VectorStatistics.spearman(x.prefix(5).map(Double.init), y.prefix(5).map(Double.init))!
+        XCTAssertEqual(analysis.pairs[0].baselines[.sourceCentroid]![.spearmanAll]!, expected, accuracy: 1e-12)
+        XCTAssertEqual(expected, -0.6, accuracy: 1e-12)  // ranks (4,2,3,5,1) vs (2,4,5,1,3)
     }
 }

@@ -33,6 +33,30 @@ final class MetricsBootstrapTests: XCTestCase {
         XCTAssertEqual(ci.clusters, 3)
     }
 
+    func testOuterLevelAveragesOuterGroupsOfStratumMeans() {
+        // Outer A_to_B: strata s1 (1, 3 → 2) and s2 (10); outer B_to_A: s3 (4). Mean of (mean(2, 10), 4) = 5, while
+        // the mean over the three strata is 16/3.
+        let values: [Double] = [1, 3, 10, 4, .nan]
+        let clusters = ["a", "b", "c", "a", "d"]
+        let strata = ["s1", "s1", "s2", "s3", "s3"]
+        let outer = ["A_to_B", "A_to_B", "A_to_B", "B_to_A", "B_to_A"]
+        XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata, outer: outer), 5)
+        XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata), 16.0 / 3.0,
+                       accuracy: 1e-12)
+        let ci = ClusterBootstrap.meanCI(values: values, clusters: clusters, strata: strata, outer: outer,
+                                         options: BootstrapOptions(draws: 500, bca: false), label: "outer")
+        XCTAssertEqual(ci.estimate, 5)
+        XCTAssertEqual(ci.clusters, 3)
+        // Every draw's statistic is a mean of outer-group means of observed values, so it stays within [1, 10].
+        XCTAssertGreaterThanOrEqual(ci.low, 1)
+        XCTAssertLessThanOrEqual(ci.high, 10)
+        XCTAssertLessThan(ci.low, ci.high)
+        // Drawing only cluster "c" leaves A_to_B = 10 and no B_to_A row: the statistic is 10, not (10 + NaN)/2.
+        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata, outer: outer)
+        XCTAssertEqual(table.statistic([0, 0, 1]), 10)
+        XCTAssertEqual(table.statistic([2, 0, 0]), (1 + 4) / 2)       // cluster "a" twice: s1 = 1, s3 = 4
+    }
+
     func testFallbacks() {
         let one = ClusterBootstrap.meanCI(values: [1, 2], clusters: ["a", "a"], options: BootstrapOptions(), label: "t")
         XCTAssertEqual(one.method, .notEstimable)

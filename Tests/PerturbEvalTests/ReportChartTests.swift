@@ -42,14 +42,11 @@ final class ReportChartTests: XCTestCase {
         let sets = try AgreementTestData.pair(transform: { 0.8 * $0 + 0.1 })
         let analysis = try Self.analysis(sets)
         let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 20))
-        let spearman = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .spearman))
+        let spearman = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .spearmanAll))
         XCTAssertEqual([spearman.observed.scale.low, spearman.observed.scale.high], [-1, 1])
-        let jaccard = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary,
-                                                             metric: .topKJaccard))
-        XCTAssertEqual([jaccard.observed.scale.low, jaccard.observed.scale.high], [0, 1])
-        let rmse = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .scaledRMSE))
-        XCTAssertEqual(rmse.observed.scale.low, 0)
-        XCTAssertTrue(rmse.observed.scale.reversed)
+        let direction = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary,
+                                                               metric: .directionAgreement))
+        XCTAssertEqual([direction.observed.scale.low, direction.observed.scale.high], [0, 1])
     }
 
     func testHeatmapsShowOnlyDatasetsWithMatchedPairs() throws {
@@ -64,8 +61,8 @@ final class ReportChartTests: XCTestCase {
         sets.append(try ProfileSet(dataset: "C", genes: genes, conditions: unrelated, values: values))
         let analysis = try Self.analysis(sets)
         let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 20))
-        let maps = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .pearson))
-        for map in [maps.observed, maps.margin] {
+        let maps = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .spearmanAll))
+        for map in [maps.observed, maps.delta] {
             XCTAssertEqual(map.rowLabels, ["A", "B"])
             XCTAssertEqual(map.columnLabels, ["A", "B"])
         }
@@ -80,7 +77,7 @@ final class ReportChartTests: XCTestCase {
                                    values: [Float](repeating: 0.5, count: 3 * 60))
         let none = try Self.analysis([alone])
         let noPairs = none.summarize(bootstrap: BootstrapOptions(draws: 0))
-        XCTAssertNil(AgreementReport.heatmaps(analysis: none, summary: noPairs, metric: .pearson))
+        XCTAssertNil(AgreementReport.heatmaps(analysis: none, summary: noPairs, metric: .spearmanAll))
     }
 
     func testLongTitlesWrapInsideTheCanvas() throws {
@@ -142,10 +139,9 @@ final class ReportChartTests: XCTestCase {
         }
     }
 
-    /// An agreement analysis of `sets` matched on every rule (top-k 10, seed 0).
+    /// An agreement analysis of `sets` matched on every rule, with the default options.
     static func analysis(_ sets: [ProfileSet]) throws -> AgreementAnalysis {
-        try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(topK: 10), seed: 0,
-                                  showProgress: false)
+        try AgreementAnalysis.run(sets: sets, rules: MatchRules(), options: AgreementOptions(), showProgress: false)
     }
 
     func testPredictedObservedSampleIsBoundedDeterministicAndScoresEveryPair() {

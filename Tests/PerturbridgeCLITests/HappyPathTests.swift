@@ -86,21 +86,6 @@ final class HappyPathTests: XCTestCase {
         XCTAssertEqual(try rowsFromH5AD.column("on_bits"), Array(try table.column("on_bits").prefix(2)))
     }
 
-    func testAgreementOnSimulatedData() throws {
-        let sim = try CLIFixtures.simulated()
-        let out = try temporaryDirectory().appendingPathComponent("agree")
-        let files = CLIFixtures.simulatedDatasets.map { sim.appendingPathComponent("\($0).h5ad").path }
-        // The small simulation's datasets share compounds but no cell context: match on dose and time only.
-        let result = try runOK(["agreement", "--effects"] + files + ["--match", "dose,time", "--output", out.path, "--bootstrap", "50", "--quiet"],
-                               timeout: 120)
-        XCTAssertTrue(result.stdout.contains("spearman"), result.transcript)
-        for file in ["report.md", "summary.tsv", "pairs.tsv"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "agreement wrote no \(file)")
-        }
-        let summary = try DelimitedTable.read(out.appendingPathComponent("summary.tsv"))
-        XCTAssertGreaterThan(summary.rows.count, 0)
-    }
-
     func testEvaluateOP3OnDeTrainLayoutWithDerivedDefaultLayer() throws {
         let dir = try temporaryDirectory()
         let deTrain = dir.appendingPathComponent("de_train.h5ad")

@@ -29,12 +29,14 @@ public struct ConditionColumns: Codable, Equatable, Sendable {
     public static let defaultLogFCLayer = "logFC"
 
     /// Chem-PerturBridge `<cell_type>_de.h5ad`: obs dataset, cell_type, perturbagen, pubchem_cid, pert_dose_uM,
-    /// pert_time_h; layers logFC, t, P.Value, ...
+    /// pert_time_h; layers logFC, t, P.Value (kept as `pvalue`), adj.P.Value.across_all_contrasts (`adj_pvalue`) and
+    /// adj.P.Value.within_one_contrast (`adj_pvalue_within`, the agreement's preferred DE layer, seed spec §5.3), ...
     public static let chemPerturBridge = ConditionColumns(
         dataset: "dataset", datasetDefault: "dataset", context: "cell_type", compound: "perturbagen", aliasColumns: ["pubchem_cid"],
         smiles: "canonical_smiles", dose: "pert_dose_uM", doseDefaultUnit: .micromolar, doseDefault: nil, time: "pert_time_h",
         timeDefaultUnit: "h", timeDefault: nil, logFCLayer: defaultLogFCLayer,
-        extraLayers: ["t": "t", "P.Value": "pvalue", "adj.P.Value.across_all_contrasts": "adj_pvalue"], keepAllLayers: false)
+        extraLayers: ["t": "t", "P.Value": "pvalue", "adj.P.Value.across_all_contrasts": "adj_pvalue",
+                      "adj.P.Value.within_one_contrast": "adj_pvalue_within"], keepAllLayers: false)
 
     /// OP3 `de_train.h5ad`: obs cell_type, sm_name, sm_lincs_id, SMILES, split, control; one dose (1 µM) and time
     /// (24 h) for all rows; layers logFC, sign_log10_pval, clipped_sign_log10_pval, P.Value, t, ... all kept.

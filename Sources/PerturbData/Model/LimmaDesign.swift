@@ -4,9 +4,9 @@ import PerturbStats
 /// How `LimmaEffects` lays out the linear model of a context (seed spec §1.2).
 public enum LimmaDesign: String, CaseIterable, Codable, Sendable {
     /// The reference's design (`run_deg.R`): one level per treated condition and one per control time (the context's
-    /// vehicle controls pooled per time; control times without treated samples dropped), plate as a covariate when
-    /// the samples span more than one plate — `~ 0 + cond + plate` — and each condition against the controls of its
-    /// time.
+    /// vehicle controls pooled per time; control times without treated samples dropped; controls of unknown time
+    /// serve every time), plate as a covariate when the samples span more than one plate — `~ 0 + cond + plate` —
+    /// and each condition against the controls of its time.
     case plateCovariate = "plate-covariate"
     /// One level per condition and per control group (a plate, or plate + context + time) and each condition against
     /// the mean of its own control groups: plate effects are absorbed by the control levels (the reference's
@@ -65,6 +65,9 @@ struct ContextDesign {
     }
 
     static func plateCovariate(samples: [SampleAnnotation], treated: [Int], context: String, conditions: [Condition]) -> ContextDesign {
+        // A control of unknown time (an input without a time for its vehicle wells) serves every time.
+        let anyTime = "any time"
+        func controlKey(_ s: SampleAnnotation) -> String { s.controlTime == nil ? anyTime : Condition.format(s.controlTime) }
         let treatedTimes = Set(treated.map { Condition.format(samples[$0].condition!.timeHours) })
         // The context's controls: those that name it, else (context unknown) those on the treated samples' control groups.
         let groups = Set(treated.map { samples[$0].controlGroup })
@@ -72,13 +75,18 @@ struct ContextDesign {
             let s = samples[i]
             guard s.condition == nil else { return false }
             let inContext = s.controlContext.map { $0 == context } ?? groups.contains(s.controlGroup)
-            return inContext && treatedTimes.contains(Condition.format(s.controlTime))
+            return inContext && (s.controlTime == nil || treatedTimes.contains(controlKey(s)))
         }
-        let controlTimes = Set(controls.map { Condition.format(samples[$0].controlTime) })
-        let kept = treated.filter { controlTimes.contains(Condition.format(samples[$0].condition!.timeHours)) }
+        let controlTimes = Set(controls.map { controlKey(samples[$0]) })
+        func controlLevelKey(of condition: Condition) -> String? {
+            let time = Condition.format(condition.timeHours)
+            if controlTimes.contains(time) { return "control\u{1}" + time }
+            return controlTimes.contains(anyTime) ? "control\u{1}" + anyTime : nil
+        }
+        let kept = treated.filter { controlLevelKey(of: samples[$0].condition!.pooled) != nil }
         let used = kept + controls
         let (levels, levelOf, sampleLevels) = levels(used.map { i in
-            samples[i].condition.map { conditionKey($0.pooled) } ?? "control\u{1}" + Condition.format(samples[i].controlTime)
+            samples[i].condition.map { conditionKey($0.pooled) } ?? "control\u{1}" + controlKey(samples[i])
         })
         let plates = used.map { samples[$0].plate ?? "" }
         let plateLevels = Array(Set(plates)).sorted()
@@ -86,7 +94,7 @@ struct ContextDesign {
         var contrasts: [(condition: Condition, weights: [String: Double])] = [], withoutControls: [Condition] = []
         let fitted = Set(kept.map { samples[$0].condition!.pooled })
         for condition in conditions {
-            guard fitted.contains(condition), let control = levelOf["control\u{1}" + Condition.format(condition.timeHours)] else {
+            guard fitted.contains(condition), let key = controlLevelKey(of: condition), let control = levelOf[key] else {
                 withoutControls.append(condition)
                 continue
             }

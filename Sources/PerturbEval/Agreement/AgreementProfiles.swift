@@ -12,7 +12,10 @@ public struct ProfileCondition: Hashable, Sendable {
     /// Replicate id; nil for a pooled (all-replicate) profile.
     public var replicate: String?
 
-    public init(context: String, compound: String, doseMicromolar: Double? = nil, timeHours: Double? = nil, replicate: String? = nil) {
+    public init(
+        context: String, compound: String, doseMicromolar: Double? = nil, timeHours: Double? = nil,
+        replicate: String? = nil
+    ) {
         self.context = context
         self.compound = compound
         self.doseMicromolar = doseMicromolar
@@ -33,7 +36,7 @@ public struct ProfileCondition: Hashable, Sendable {
     static func sameKey(_ a: Double?, _ b: Double?) -> Bool {
         switch (a, b) {
         case (nil, nil): return true
-        case let (x?, y?): return x == y || abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+        case (let x?, let y?): return x == y || abs(x - y) <= 1e-12 * max(abs(x), abs(y))
         default: return false
         }
     }
@@ -42,7 +45,7 @@ public struct ProfileCondition: Hashable, Sendable {
     public var isControl: Bool { compound.isEmpty }
 }
 
-/// One dataset's profiles over its own gene vocabulary: `values` and `measured` are row-major
+/// One dataset's profiles over its own gene vocabulary: `values`, `measured` and the DE mask `de` are row-major
 /// `conditions.count × genes.count`. Values where `measured` is false are ignored.
 public struct ProfileSet: Sendable {
     public var dataset: String
@@ -50,19 +53,43 @@ public struct ProfileSet: Sendable {
     public var conditions: [ProfileCondition]
     public var values: [Float]
     public var measured: [Bool]
+    /// Whether each gene of each row is DE (seed spec §5.3 `deg_mask`).
+    public var de: [Bool]
+    /// The DE rules of the set's rows (one unless files with different layers were joined).
+    public var deRules: [DERule]
 
-    public init(dataset: String, genes: [String], conditions: [ProfileCondition], values: [Float], measured: [Bool]? = nil) throws {
-        guard values.count == conditions.count * genes.count else {
-            throw InputError("dataset \(dataset): \(values.count) logFC values for \(conditions.count) conditions × \(genes.count) genes")
+    /// A set; without `de` the genes are called DE by the |logFC| fallback at `DEOptions().fallbackThreshold`.
+    /// - Throws: when the values, mask or DE mask do not have `conditions.count × genes.count` entries.
+    public init(
+        dataset: String, genes: [String], conditions: [ProfileCondition], values: [Float], measured: [Bool]? = nil,
+        de: DECall? = nil
+    ) throws {
+        let expected = conditions.count * genes.count
+        guard values.count == expected else {
+            throw InputError(
+                "dataset \(dataset): \(values.count) logFC values for \(conditions.count) conditions × "
+                    + "\(genes.count) genes")
         }
         if let measured, measured.count != values.count {
-            throw InputError("dataset \(dataset): measured mask has \(measured.count) entries, expected \(values.count)")
+            throw InputError(
+                "dataset \(dataset): measured mask has \(measured.count) entries, expected \(values.count)")
         }
+        if let de, de.mask.count != values.count {
+            throw InputError("dataset \(dataset): DE mask has \(de.mask.count) entries, expected \(values.count)")
+        }
+        let mask = measured ?? [Bool](repeating: true, count: values.count)
+        let call =
+            try de
+            ?? DifferentialExpression.call(
+                values: values, measured: mask, genes: genes.count, layer: nil,
+                rule: .logFCFallback(threshold: DEOptions().fallbackThreshold), options: DEOptions(), source: dataset)
         self.dataset = dataset
         self.genes = genes
         self.conditions = conditions
         self.values = values
-        self.measured = measured ?? [Bool](repeating: true, count: values.count)
+        self.measured = mask
+        self.de = call.mask
+        self.deRules = [call.rule]
     }
 
     /// Whether gene `g` of row `r` is measured and finite.
@@ -72,33 +99,32 @@ public struct ProfileSet: Sendable {
         return measured[i] && values[i].isFinite
     }
 
-    /// Rows compared across datasets: non-control pooled rows, or every non-control row when the dataset has
-    /// no pooled rows.
-    public var crossDatasetRows: [Int] {
+    /// The value of gene `g` in row `r`, NaN where not usable.
+    @inline(__always)
+    func value(_ r: Int, _ g: Int) -> Double {
+        usable(r, g) ? Double(values[r * genes.count + g]) : .nan
+    }
+
+    /// Whether gene `g` of row `r` is DE.
+    @inline(__always)
+    func isDE(_ r: Int, _ g: Int) -> Bool { de[r * genes.count + g] }
+
+    /// Rows compared across datasets: non-control pooled rows (every non-control row when the dataset has no pooled
+    /// rows) with, under `rules`, a finite dose > 0 and a finite time (reference `ensure_overlap_frame_schema`).
+    public func crossDatasetRows(rules: MatchRules = MatchRules()) -> [Int] {
         let treated = conditions.indices.filter { !conditions[$0].isControl }
         let pooled = treated.filter { conditions[$0].replicate == nil }
-        return pooled.isEmpty ? treated : pooled
+        return (pooled.isEmpty ? treated : pooled).filter {
+            let c = conditions[$0]
+            let doseOK = !rules.dose || (c.doseMicromolar.map { $0.isFinite && $0 > 0 } ?? false)
+            let timeOK = !rules.time || (c.timeHours?.isFinite ?? false)
+            return doseOK && timeOK
+        }
     }
 
     /// Non-control rows that carry a replicate id.
     public var replicateRows: [Int] {
         conditions.indices.filter { !conditions[$0].isControl && conditions[$0].replicate != nil }
-    }
-
-    /// Mean and standard deviation (ddof 0) of all usable values of non-control rows: the per-dataset scale used
-    /// by the scaled RMSE. (0, 1) when there are fewer than two values or no spread.
-    public func globalScale() -> (mean: Double, sd: Double) {
-        var s = 0.0, ss = 0.0, n = 0.0
-        for r in conditions.indices where !conditions[r].isControl {
-            for g in genes.indices where usable(r, g) {
-                let v = Double(values[r * genes.count + g])
-                s += v; ss += v * v; n += 1
-            }
-        }
-        guard n >= 2 else { return (0, 1) }
-        let mean = s / n
-        let sd = max(0, ss / n - mean * mean).squareRoot()
-        return sd > 0 ? (mean, sd) : (mean, 1)
     }
 }
 
@@ -109,14 +135,21 @@ extension ProfileSet {
     public static func mergingDatasets(_ sets: [ProfileSet]) throws -> [ProfileSet] {
         var merged: [ProfileSet] = []
         for set in sets {
-            guard let i = merged.firstIndex(where: { $0.dataset == set.dataset }) else { merged.append(set); continue }
+            guard let i = merged.firstIndex(where: { $0.dataset == set.dataset }) else {
+                merged.append(set)
+                continue
+            }
             guard merged[i].genes == set.genes else {
-                throw InputError("dataset '\(set.dataset)' appears in several inputs with different gene lists "
-                    + "(\(merged[i].genes.count) vs \(set.genes.count) genes); give it once or write the files from the same source")
+                throw InputError(
+                    "dataset '\(set.dataset)' appears in several inputs with different gene lists "
+                        + "(\(merged[i].genes.count) vs \(set.genes.count) genes); give it once or write the files "
+                        + "from the same source")
             }
             merged[i].conditions += set.conditions
             merged[i].values += set.values
             merged[i].measured += set.measured
+            merged[i].de += set.de
+            for rule in set.deRules where !merged[i].deRules.contains(rule) { merged[i].deRules.append(rule) }
         }
         return merged
     }

@@ -46,19 +46,24 @@ public struct BootstrapOptions: Sendable {
 /// (spec §5.4): whole clusters (compounds) are resampled with replacement, taking all of their rows.
 ///
 /// Statistic: with strata (e.g. cell type), the mean over strata of each stratum's mean `Σ sum / Σ count` over the
-/// drawn clusters (strata with no rows in a draw are skipped); without strata, the plain mean of all rows.
+/// drawn clusters (strata with no rows in a draw are skipped); without strata, the plain mean of all rows. With an
+/// outer level (`outer_cols`, e.g. the retrieval direction of Table 9), each stratum belongs to one outer group and
+/// the statistic is the mean over outer groups (those with rows in the draw) of the mean of their stratum means.
 /// BCa: `z0 = Φ⁻¹(clip(#{boot < θ̂}/B, 1/(2B), 1 − 1/(2B)))`, acceleration from the leave-one-cluster-out jackknife
 /// `a = Σd³ / (6 (Σd²)^1.5)`, `d = mean(jack) − jack`; levels `Φ(z0 + (z0 + z_α)/(1 − a(z0 + z_α)))`; quantiles with
 /// linear interpolation (numpy default). Fallbacks as the reference: < 2 clusters or < 20 valid draws → not
 /// estimable; zero bootstrap variance → degenerate; < 3 jackknife values or `a` zero/non-finite → percentile.
 /// The random stream is `SeededRNG` (not numpy's), so intervals match the reference in method, not in digits.
 public enum ClusterBootstrap {
-    /// Confidence interval of the (stratified) mean of `values`; rows with a non-finite value or an empty
-    /// cluster id are dropped first. `label` names the quantity (it selects the random stream).
+    /// Confidence interval of the (stratified, optionally outer-grouped) mean of `values`; rows with a non-finite
+    /// value or an empty cluster id are dropped first. `outer` gives each row's outer group and needs `strata`; every
+    /// stratum must lie in one outer group (the reference requires `outer_cols ⊆ inner_cols`). `label` names the
+    /// quantity (it selects the random stream).
     public static func meanCI(
-        values: [Double], clusters: [String], strata: [String]? = nil, options: BootstrapOptions, label: String
+        values: [Double], clusters: [String], strata: [String]? = nil, outer: [String]? = nil,
+        options: BootstrapOptions, label: String
     ) -> ConfidenceInterval {
-        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata)
+        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata, outer: outer)
         let nc = table.clusters
         let statistic = table.statistic
         let estimate = nc > 0 ? statistic([Double](repeating: 1, count: nc)) : .nan
@@ -103,9 +108,12 @@ public enum ClusterBootstrap {
     }
 
     /// The statistic of `meanCI` on the full data without resampling: the mean over strata of each stratum's mean
-    /// (the plain mean without strata), after the same row filter; NaN when no row is left.
-    public static func nestedMean(values: [Double], clusters: [String], strata: [String]? = nil) -> Double {
-        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata)
+    /// (the plain mean without strata; with `outer`, the mean over outer groups of their stratum means), after the
+    /// same row filter; NaN when no row is left.
+    public static func nestedMean(
+        values: [Double], clusters: [String], strata: [String]? = nil, outer: [String]? = nil
+    ) -> Double {
+        let table = NestedMeanTable(values: values, clusters: clusters, strata: strata, outer: outer)
         return table.clusters > 0 ? table.statistic([Double](repeating: 1, count: table.clusters)) : .nan
     }
 
@@ -142,18 +150,24 @@ public enum ClusterBootstrap {
     }
 }
 
-/// Per-cluster, per-stratum sums and counts of the finite values with a cluster id, and the nested mean for given
-/// cluster weights (the number of times each cluster is drawn).
+/// Per-cluster, per-stratum sums and counts of the finite values with a cluster id, each stratum's outer group, and
+/// the nested mean for given cluster weights (the number of times each cluster is drawn).
 struct NestedMeanTable {
     let clusters: Int
     let strata: Int
     let sums: [Double]
     let counts: [Double]
+    /// Outer group of each stratum (all 0 without an outer level) and the number of outer groups.
+    let outerOfStratum: [Int]
+    let outerGroups: Int
 
-    init(values: [Double], clusters: [String], strata: [String]?) {
+    init(values: [Double], clusters: [String], strata: [String]?, outer: [String]? = nil) {
         precondition(values.count == clusters.count, "values and clusters differ in length")
         precondition(strata == nil || strata!.count == values.count, "values and strata differ in length")
-        var clusterIndex = [String: Int](), stratumIndex = [String: Int]()
+        precondition(outer == nil || (strata != nil && outer!.count == values.count),
+                     "an outer level needs strata and one outer group per row")
+        var clusterIndex = [String: Int](), stratumIndex = [String: Int](), outerIndex = [String: Int]()
+        var outerOfStratum: [Int] = []
         var rows: [(cluster: Int, stratum: Int, value: Double)] = []
         for i in values.indices where values[i].isFinite && !clusters[i].isEmpty {
             let c = clusterIndex[clusters[i], default: clusterIndex.count]
@@ -161,6 +175,11 @@ struct NestedMeanTable {
             let key = strata?[i] ?? ""
             let s = stratumIndex[key, default: stratumIndex.count]
             stratumIndex[key] = s
+            let o = outerIndex[outer?[i] ?? "", default: outerIndex.count]
+            outerIndex[outer?[i] ?? ""] = o
+            if s == outerOfStratum.count { outerOfStratum.append(o) }
+            precondition(outerOfStratum[s] == o,
+                         "stratum '\(key)' lies in two outer groups; outer must be a coarsening of strata")
             rows.append((c, s, values[i]))
         }
         let nc = clusterIndex.count, ns = max(1, stratumIndex.count)
@@ -170,16 +189,22 @@ struct NestedMeanTable {
         self.strata = ns
         self.sums = sums
         self.counts = counts
+        self.outerOfStratum = outerOfStratum.isEmpty ? [0] : outerOfStratum
+        self.outerGroups = max(1, outerIndex.count)
     }
 
-    /// Mean over strata with rows in the weighted draw of `Σ w·sum / Σ w·count`; NaN when no stratum has rows.
+    /// Mean over outer groups with rows in the weighted draw of the mean over their strata with rows of
+    /// `Σ w·sum / Σ w·count` (one outer group: the mean over strata); NaN when no stratum has rows.
     func statistic(_ weights: [Double]) -> Double {
-        var stratumMeans = 0.0, used = 0
+        var groupSums = [Double](repeating: 0, count: outerGroups)
+        var groupUsed = [Int](repeating: 0, count: outerGroups)
         for s in 0..<strata {
             var sum = 0.0, count = 0.0
             for c in 0..<clusters where weights[c] != 0 { sum += weights[c] * sums[c * strata + s]; count += weights[c] * counts[c * strata + s] }
-            if count > 0 { stratumMeans += sum / count; used += 1 }
+            if count > 0 { groupSums[outerOfStratum[s]] += sum / count; groupUsed[outerOfStratum[s]] += 1 }
         }
-        return used > 0 ? stratumMeans / Double(used) : .nan
+        var total = 0.0, used = 0
+        for o in 0..<outerGroups where groupUsed[o] > 0 { total += groupSums[o] / Double(groupUsed[o]); used += 1 }
+        return used > 0 ? total / Double(used) : .nan
     }
 }
