@@ -7,14 +7,20 @@ import PerturbStats
 struct AssayDistortion {
     let settings: SimulatedDistortions
     let genes: Int
+    /// The dataset's genes as indices into the simulator's gene pool of `poolSize` genes (for the shared program).
+    let panel: [Int]
+    let poolSize: Int
     let seed: UInt64
     let dataset: String
     private let saturation: [Double]
     private let batchOffsets: [[Double]]
 
-    init(_ settings: SimulatedDistortions, genes: Int, seed: UInt64, dataset: String) {
+    /// `panel` defaults to the first `genes` genes of a pool of that size.
+    init(_ settings: SimulatedDistortions, genes: Int, seed: UInt64, dataset: String, panel: [Int]? = nil, poolSize: Int? = nil) {
         self.settings = settings
         self.genes = genes
+        self.panel = panel ?? Array(0..<genes)
+        self.poolSize = poolSize ?? genes
         self.seed = seed
         self.dataset = dataset
         var rng = SeededRNG.derived(seed: seed, label: "sim:saturation:" + dataset)
@@ -23,11 +29,17 @@ struct AssayDistortion {
         batchOffsets = (0..<max(1, settings.batches)).map { _ in (0..<genes).map { _ in settings.batchSD * batchRNG.nextGaussian() } }
     }
 
-    /// The program every compound of `context` shares in this dataset (zeros without one).
+    /// The program every compound of `context` shares in this dataset (zeros without one): √ρ·(the context's program,
+    /// the same in every dataset) + √(1 − ρ)·(this dataset's own), ρ = `programSharing`.
     func contextProgram(_ context: String) -> [Double] {
         guard settings.contextProgramSD > 0 else { return [Double](repeating: 0, count: genes) }
-        var rng = SeededRNG.derived(seed: seed, label: "sim:context-program:" + dataset + ":" + context)
-        return (0..<genes).map { _ in settings.contextProgramSD * rng.nextGaussian() }
+        var sharedRNG = SeededRNG.derived(seed: seed, label: "sim:context-program:" + context)
+        let shared = (0..<poolSize).map { _ in sharedRNG.nextGaussian() }
+        var ownRNG = SeededRNG.derived(seed: seed, label: "sim:context-program:" + dataset + ":" + context)
+        let rho = min(1, max(0, settings.programSharing))
+        return panel.map { gene in
+            settings.contextProgramSD * (rho.squareRoot() * shared[gene] + (1 - rho).squareRoot() * ownRNG.nextGaussian())
+        }
     }
 
     /// The assay's response f_g(y) = s_g·tanh(y / s_g) (y itself without saturation).

@@ -132,7 +132,7 @@ public enum Simulator {
                                      compounds: [:], replicateCounts: [],
                                      provenance: ["source": "perturbridge simulate", "seed": "\(seed)", "assay": spec.assay])
             var noiseRNG = SeededRNG.derived(seed: seed, label: "sim:noise:" + spec.name)
-            let distortion = AssayDistortion(spec.distortions, genes: p, seed: seed, dataset: spec.name)
+            let distortion = AssayDistortion(spec.distortions, genes: p, seed: seed, dataset: spec.name, panel: panel, poolSize: g)
             var program = [Double](repeating: 0, count: p)
             for context in spec.contexts {
                 let (gain, sensitivity) = contextParameters(context)

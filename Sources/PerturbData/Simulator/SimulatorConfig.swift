@@ -54,8 +54,9 @@ public enum SimulatorSize: String, Codable, CaseIterable, Sendable {
 
 /// How an assay distorts the true effect μ before noise (seed spec §6.5 motivates them: the published direction
 /// agreement beats the same-context centroid while rank agreement falls below it). Per dataset:
-/// - a context program v_{x,g} ~ N(0, `contextProgramSD`²) shared by every compound of a context (the assay's
-///   response to treatment as such: handling, stress, cytotoxicity), scaled by the onset T(t), added to μ;
+/// - a context program v_{x,g} ~ N(0, `contextProgramSD`²) shared by every compound of a context (the response to
+///   treatment as such: handling, stress, cytotoxicity), a share `programSharing` of it common to every dataset
+///   with that context, scaled by the onset T(t), added to μ;
 /// - a gene-wise saturating response f_g(y) = s_g·tanh(y / s_g), s_g = `saturation`·exp(N(0, 0.5²)) (each assay's
 ///   dynamic range differs per gene: signs stay, magnitudes and so ranks across genes change between assays);
 /// - batch offsets: each condition falls in one of `batches` batches (seeded), each batch adds N(0, `batchSD`²)
@@ -64,14 +65,19 @@ public enum SimulatorSize: String, Codable, CaseIterable, Sendable {
 /// simulated noise, BH over the dataset), so DE can be called by adjusted P as in the published DEG files.
 public struct SimulatedDistortions: Codable, Equatable, Sendable {
     public var contextProgramSD = 0.0
+    /// Share ρ of the context program's variance common to every dataset with that context (the cell's own
+    /// response; the rest is the assay's).
+    public var programSharing = 0.0
     /// 0 = linear response.
     public var saturation = 0.0
     public var batches = 1
     public var batchSD = 0.0
     public var statistics = false
 
-    public init(contextProgramSD: Double = 0, saturation: Double = 0, batches: Int = 1, batchSD: Double = 0, statistics: Bool = false) {
+    public init(contextProgramSD: Double = 0, programSharing: Double = 0, saturation: Double = 0, batches: Int = 1,
+                batchSD: Double = 0, statistics: Bool = false) {
         self.contextProgramSD = contextProgramSD
+        self.programSharing = programSharing
         self.saturation = saturation
         self.batches = batches
         self.batchSD = batchSD
@@ -109,8 +115,9 @@ public struct SimulatorConfig: Codable, Equatable, Sendable {
             config.datasets[2].contexts = ["U2OS", "A549"]
             for i in config.datasets.indices {
                 // Assays differ in how much of the effect a context program masks and in their dynamic range.
-                let programSD = [0.25, 0.15, 0.2, 0.2, 0.2][i % 5], saturation = [0.3, 0.6, 0.5, 0.4, 0.5][i % 5]
-                config.datasets[i].distortions = SimulatedDistortions(contextProgramSD: programSD, saturation: saturation,
+                let programSD = [0.35, 0.55, 0.3, 0.3, 0.3][i % 5], saturation = [0.3, 0.35, 0.4, 0.35, 0.5][i % 5]
+                config.datasets[i].distortions = SimulatedDistortions(contextProgramSD: programSD, programSharing: 0.5,
+                                                                      saturation: saturation,
                                                                       batches: 4, batchSD: 0.05, statistics: true)
             }
             return config
