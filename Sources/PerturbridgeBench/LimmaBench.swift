@@ -87,18 +87,8 @@ enum LimmaBench {
             }
             cat(best, as.character(packageVersion("limma")), sum(abs(fit$t), na.rm = TRUE), "\\n")
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [settings.rscript, "-e", script]
-        process.currentDirectoryURL = dir
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let fields = output.split(separator: " ")
-        guard process.terminationStatus == 0, fields.count >= 3, let seconds = Double(fields[0]), let checksum = Double(fields[2]) else { return nil }
+        guard let fields = RPeer.fields(rscript: settings.rscript, script: script, in: dir), fields.count >= 3,
+              let seconds = Double(fields[0]), let checksum = Double(fields[2]) else { return nil }
         return (seconds, String(fields[1]), checksum)
     }
 }

@@ -194,19 +194,8 @@ enum LimmaTahoeBench {
             hwm <- as.numeric(gsub("[^0-9]", "", grep("^VmHWM", readLines("/proc/self/status"), value = TRUE)))
             cat(proc.time()[["elapsed"]] - t0, as.character(packageVersion("limma")), sprintf("%.6f", sum(abs(fit$t), na.rm = TRUE)), hwm / 1024, "\\n")
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [s.rscript, "-e", script]
-        process.currentDirectoryURL = dir
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let fields = output.split(separator: " ")
-        guard process.terminationStatus == 0, fields.count >= 4, let seconds = Double(fields[0]), let checksum = Double(fields[2]),
-              let peak = Double(fields[3]) else { return nil }
+        guard let fields = RPeer.fields(rscript: s.rscript, script: script, in: dir), fields.count >= 4,
+              let seconds = Double(fields[0]), let checksum = Double(fields[2]), let peak = Double(fields[3]) else { return nil }
         return (seconds, String(fields[1]), checksum, peak)
     }
 }

@@ -63,13 +63,7 @@ final class EffectsLimmaTests: XCTestCase {
             write.table(t(fit$coefficients), "logfc.tsv", sep = "\\t", col.names = FALSE, row.names = FALSE)
             write.table(t(fit$t), "t.tsv", sep = "\\t", col.names = FALSE, row.names = FALSE)
             """
-        _ = try runReferenceTool(["Rscript", "-e", script], in: dir)
-        for (name, ours) in [("logfc", a.logFC), ("t", a.layers["t"]!)] {
-            let theirs = try String(contentsOf: dir.appendingPathComponent("\(name).tsv"), encoding: .utf8)
-                .split(separator: "\n").flatMap { $0.split(separator: "\t").map { Double($0)! } }
-            XCTAssertEqual(theirs.count, ours.count, name)
-            for (x, y) in zip(ours, theirs) { XCTAssertEqual(Double(x), y, accuracy: 1e-5 * max(1, abs(y)), name) }
-        }
+        try assertEqualToR(script, logFC: a.logFC, t: a.layers["t"]!, in: dir)
     }
 
     /// A GCT of three plates (conditions on two or three plates each, DMSO on every plate, a second time point on one
@@ -129,12 +123,21 @@ final class EffectsLimmaTests: XCTestCase {
             write.table(t(fit$coefficients), "logfc.tsv", sep = "\\t", col.names = FALSE, row.names = FALSE)
             write.table(t(fit$t), "t.tsv", sep = "\\t", col.names = FALSE, row.names = FALSE)
             """
+        try assertEqualToR(script, logFC: a.logFC, t: a.layers["t"]!, in: dir)
+    }
+
+    /// Runs `script` (R with limma), which writes `logfc.tsv` and `t.tsv` (conditions × genes), and compares them with
+    /// ours to float32 precision (skipped without R).
+    private func assertEqualToR(_ script: String, logFC: [Float], t: [Float], in dir: URL,
+                                file: StaticString = #filePath, line: UInt = #line) throws {
         _ = try runReferenceTool(["Rscript", "-e", script], in: dir)
-        for (name, ours) in [("logfc", a.logFC), ("t", a.layers["t"]!)] {
+        for (name, ours) in [("logfc", logFC), ("t", t)] {
             let theirs = try String(contentsOf: dir.appendingPathComponent("\(name).tsv"), encoding: .utf8)
                 .split(separator: "\n").flatMap { $0.split(separator: "\t").map { Double($0)! } }
-            XCTAssertEqual(theirs.count, ours.count, name)
-            for (x, y) in zip(ours, theirs) { XCTAssertEqual(Double(x), y, accuracy: 1e-5 * max(1, abs(y)), name) }
+            XCTAssertEqual(theirs.count, ours.count, name, file: file, line: line)
+            for (x, y) in zip(ours, theirs) {
+                XCTAssertEqual(Double(x), y, accuracy: 1e-5 * max(1, abs(y)), name, file: file, line: line)
+            }
         }
     }
 }
