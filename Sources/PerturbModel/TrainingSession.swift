@@ -122,24 +122,12 @@ final class TrainingSession {
         let resuming = resume && fm.fileExists(atPath: folder.last.path)
         if resuming {
             resumedFromCheckpoint = true
-            let info = try Checkpoint.load(from: folder.last, into: model.parameters, optimizer: optimizer, strict: true)
-            let saved = try info.config.decode(LPMConfig.self)
-            guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
-                  saved.batching == config.batching, saved.shuffleBufferMB == config.shuffleBufferMB else {
-                throw InputError("\(folder.last.path): resume needs the run's seed, output mode, threads, batching and shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), threads \(saved.threads), \(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
-            }
-            epoch = info.epoch
-            step = info.step
-            state = try info.extra.decode(TrainerState.self)
-            let savedRanks = state.rankDropoutRNGs?.count ?? 1
-            guard savedRanks == communicator.size else {
-                throw InputError("\(folder.last.path): the run was trained by \(savedRanks) process\(savedRanks == 1 ? "" : "es") and resumes only with as many (`mpirun -np \(savedRanks)`\(savedRanks == 1 ? " or no mpirun" : "")); this start has \(communicator.size)")
-            }
-            if let rngs = state.rankDropoutRNGs {
-                dropoutRNG = rngs[communicator.rank].rng
-            } else if let rng = info.rng {
-                dropoutRNG = rng
-            }
+            let point = try ResumePoint.load(folder.last, model: model, optimizer: optimizer, config: config,
+                                             rank: communicator.rank, ranks: communicator.size)
+            epoch = point.epoch
+            step = point.step
+            state = point.state
+            if let rng = point.dropoutRNG { dropoutRNG = rng }
             if self.progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
         }
         if communicator.size > 1 { gradients = GradientBuffer(parameters: model.parameters) }
@@ -356,7 +344,7 @@ final class TrainingSession {
 
 extension OptimizerKind {
     /// The optimizer over `parameters`.
-    func make(parameters: [Parameter], learningRate: Float, weightDecay: Float) -> Optimizer {
+    public func make(parameters: [Parameter], learningRate: Float, weightDecay: Float) -> Optimizer {
         switch self {
         case .adamw: return Adam.adamW(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
         case .adam: return Adam(parameters: parameters, learningRate: learningRate, weightDecay: .l2(weightDecay))
