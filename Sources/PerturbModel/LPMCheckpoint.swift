@@ -11,12 +11,22 @@ public enum LPMCheckpoint {
         guard let data = FileManager.default.contents(atPath: sidecar.path) else {
             throw CheckpointError(file: sidecar.path, problem: "checkpoint sidecar is missing")
         }
+        let info: CheckpointInfo, config: LPMConfig, vocabularies: Vocabularies
         do {
-            let info = try JSONDecoder().decode(CheckpointInfo.self, from: data)
-            return (try info.config.decode(LPMConfig.self), try info.vocabularies.decode(Vocabularies.self), info.epoch)
+            info = try JSONDecoder().decode(CheckpointInfo.self, from: data)
+            config = try info.config.decode(LPMConfig.self)
+            vocabularies = try info.vocabularies.decode(Vocabularies.self)
+            try config.validate()
         } catch {
             throw CheckpointError(file: sidecar.path, problem: "not an LPM checkpoint sidecar (\(error))")
         }
+        let compounds = vocabularies.compounds.count
+        guard vocabularies.compounds.first == Vocabularies.control, vocabularies.compoundSmiles.count == compounds,
+              vocabularies.compoundTrainingDatasets.count == compounds else {
+            throw CheckpointError(file: sidecar.path, problem: "vocabularies: the compound list must start with \"\(Vocabularies.control)\" "
+                                  + "and compoundSmiles and compoundTrainingDatasets must have one entry per compound (\(compounds))")
+        }
+        return (config, vocabularies, info.epoch)
     }
 
     /// Rebuilds the model of a checkpoint (a `.safetensors` file or a run folder → its best checkpoint), loading
@@ -24,6 +34,13 @@ public enum LPMCheckpoint {
     public static func load(_ url: URL) throws -> LPMModel {
         let file = try RunFolder.checkpointFile(url)
         let (config, vocabularies, _) = try readInfo(file)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int
+        let weights = LPMModel.parameterCount(config: config, vocabularies: vocabularies)
+        guard let size, weights * 4 <= Double(size) else {
+            throw CheckpointError(file: Checkpoint.sidecarURL(for: file).path,
+                                  problem: "config and vocabularies describe a model of \(weights) weights, more than \(file.lastPathComponent) "
+                                  + "(\(size.map { "\($0) bytes" } ?? "unreadable")) can hold: the sidecar does not belong to this checkpoint")
+        }
         var rng = SeededRNG(seed: config.seed)
         let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)
         try Checkpoint.load(from: file, into: model.parameters, optimizer: nil, strict: true)

@@ -14,6 +14,10 @@ struct CampaignOptions {
     var work: URL
     /// Where failing cases are kept, one folder per case (nil: not kept).
     var keep: URL?
+    /// Also keep the cases whose stderr contains this text (to study one kind of error).
+    var keepMatching: String?
+    /// A TSV line per case (reader, case, outcome, seconds, first line of stderr) is appended here.
+    var log: FileHandle?
 }
 
 /// Runs seeded cases of one reader: each case picks a seed and one of its files, damages it one to three times
@@ -43,7 +47,12 @@ struct Campaign {
             let primary = folder.appendingPathComponent(input.files[0].name)
             let result = ForkedCase.run(timeout: options.timeout, memoryBytes: options.memoryBytes) { try target.run(primary) }
             summary.add(result, case: index, damage: input.description, folder: folder.path)
-            if result.outcome.isFailure, let keep = options.keep { try self.keep(input, result, index: index, in: keep) }
+            let matches = options.keepMatching.map { result.stderr.contains($0) } ?? false
+            if result.outcome.isFailure || matches, let keep = options.keep { try self.keep(input, result, index: index, in: keep) }
+            if let log = options.log {
+                let message = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+                log.write(Data("\(target.name)\t\(index)\t\(result.outcome.name)\t\(String(format: "%.3f", result.seconds))\t\(message)\n".utf8))
+            }
             if progress && (index - options.first + 1) % 1000 == 0 {
                 ProgressReporter.log("\(target.name): \(index - options.first + 1) cases, \(summary.failureCount) failures, "
                                      + String(format: "%.0f s", ForkedCase.monotonicSeconds() - started))

@@ -68,11 +68,21 @@ extension FuzzCommand {
         @Option(help: "Address-space limit of a case, MiB.") var memoryMb = 4096
         @Option(help: "Folder for the damaged inputs (a RAM disk).") var work = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         @Option(help: "Folder for failing cases.") var keep = "/tmp/perturbridge-fuzz-keep"
+        @Option(help: "Also keep the cases whose stderr contains this text.") var keepMatching: String?
+        @Option(help: "Write a TSV line per case here (reader, case, outcome, seconds, message).") var log: String?
         @Flag(help: "No progress on stderr.") var quiet = false
 
         func run() throws {
+            var logHandle: FileHandle?
+            if let log {
+                guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
+                    throw ValidationError("--log \(log): cannot create the file")
+                }
+                logHandle = handle
+            }
             let options = CampaignOptions(cases: cases, first: first, seconds: seconds, seed: seed, timeout: timeout, memoryBytes: memoryMb << 20,
-                                          work: URL(fileURLWithPath: work), keep: URL(fileURLWithPath: keep))
+                                          work: URL(fileURLWithPath: work), keep: URL(fileURLWithPath: keep), keepMatching: keepMatching,
+                                          log: logHandle)
             var summaries: [ReaderSummary] = []
             for target in try corpus.targets(named: readers) {
                 if target.seeds.isEmpty { ProgressReporter.log("\(target.name): no seeds found, skipped") }

@@ -3,7 +3,8 @@ import PerturbBase
 /// Damage to text formats (TSV, CSV, GCT, JSON, YAML, TOML, SMILES tables) at the level of their tokens: a number
 /// replaced by a boundary value, lines dropped, duplicated or swapped, a field dropped or duplicated (in one line or
 /// a whole column), a special character or string inserted (tab, newline, quote, NUL, invalid UTF-8, deep
-/// nesting), SMILES characters changed, a span deleted. Bytes, not `String`s, so invalid UTF-8 survives.
+/// nesting), SMILES characters changed, a span deleted. Bytes, not `String`s, so invalid UTF-8 survives. Half of
+/// the picks of a line or a number fall in the first lines, where formats keep their headers, counts and keys.
 enum TextMutator {
     /// Applies one seeded mutation to `text`; returns a short description for failure reports.
     static func mutate(_ text: inout [UInt8], rng: inout SeededRNG) -> String {
@@ -14,17 +15,17 @@ enum TextMutator {
         switch rng.nextInt(below: 12) {
         case 0, 1: return changeNumber(&text, &rng)
         case 2: return editLines(&text, &rng) { lines, rng in
-            let i = rng.nextInt(below: lines.count)
+            let i = early(lines.count, &rng)
             lines.remove(at: i)
             return "delete line \(i + 1)"
         }
         case 3: return editLines(&text, &rng) { lines, rng in
-            let i = rng.nextInt(below: lines.count), j = rng.nextInt(below: lines.count + 1)
+            let i = early(lines.count, &rng), j = early(lines.count + 1, &rng)
             lines.insert(lines[i], at: j)
             return "copy line \(i + 1) to \(j + 1)"
         }
         case 4: return editLines(&text, &rng) { lines, rng in
-            let i = rng.nextInt(below: lines.count), j = rng.nextInt(below: lines.count)
+            let i = early(lines.count, &rng), j = early(lines.count, &rng)
             lines.swapAt(i, j)
             return "swap lines \(i + 1) and \(j + 1)"
         }
@@ -71,6 +72,11 @@ enum TextMutator {
 
     private static func pick(_ list: [String], _ rng: inout SeededRNG) -> String { list[rng.nextInt(below: list.count)] }
 
+    /// An index below `count`: half of the time among the first eight.
+    private static func early(_ count: Int, _ rng: inout SeededRNG) -> Int {
+        rng.nextDouble() < 0.5 ? rng.nextInt(below: min(count, 8)) : rng.nextInt(below: count)
+    }
+
     private static func insertion(_ rng: inout SeededRNG) -> (name: String, bytes: [UInt8]) {
         switch rng.nextInt(below: 20) {
         case 0: return ("invalid UTF-8", [0xff, 0xfe, 0xc3])
@@ -100,7 +106,7 @@ enum TextMutator {
             numbers.append(start..<i)
         }
         guard !numbers.isEmpty else { return editFields(&text, &rng, wholeColumn: false) }
-        let range = numbers[rng.nextInt(below: numbers.count)]
+        let range = numbers[early(numbers.count, &rng)]
         let old = String(decoding: text[range], as: UTF8.self)
         let new: String
         switch rng.nextInt(below: 4) {
@@ -129,7 +135,7 @@ enum TextMutator {
         let action = rng.nextInt(below: 3)
         let special = Array((action == 2 ? pick(specials + boundaryNumbers, &rng) : "").utf8)
         return editLines(&text, &rng) { lines, rng in
-            let chosen = rng.nextInt(below: lines.count)
+            let chosen = early(lines.count, &rng)
             let column = rng.nextInt(below: max(1, lines[chosen].split(separator: separator, omittingEmptySubsequences: false).count))
             for index in wholeColumn ? Array(lines.indices) : [chosen] {
                 var fields = lines[index].split(separator: separator, omittingEmptySubsequences: false).map(Array.init)
