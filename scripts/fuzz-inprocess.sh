@@ -3,7 +3,8 @@
 # checkpoint + sidecar, pretrain --resume, split TSV, config JSON/YAML/TOML, manifests, compound tables with SMILES):
 # `perturbridge-fuzz run` damages seed inputs in memory, writes each case to a RAM disk and runs the reader's entry
 # point in a forked child under a timeout and an address-space limit (see `perturbridge-fuzz run --help`). Seeds:
-# ../shared/data and fixtures made here with the CLI (simulator output, a tiny pretrain run, a split). Exit status 1
+# ../shared/data and fixtures made with the CLI (scripts/make-fuzz-fixtures.sh: simulator output, a tiny pretrain
+# run, a split). Exit status 1
 # if any case crashed, hung or failed without a user error; those cases are kept in $KEEP.
 #
 #   scripts/fuzz-inprocess.sh                          # 10000 cases per reader (release build)
@@ -35,27 +36,7 @@ swift build -c "$CONFIGURATION" --product perturbridge
 swift build -c "$CONFIGURATION" --product perturbridge-fuzz
 BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
 
-# Fixtures the readers' seeds come from, made with the CLI from the simulator (seconds).
-if [ ! -f "$FIXTURES/done" ]; then
-  rm -rf "$FIXTURES" && mkdir -p "$FIXTURES"
-  "$BIN/perturbridge" simulate --size small --seed 1 --output "$FIXTURES/sim" > /dev/null
-  "$BIN/perturbridge" split --effects "$FIXTURES/sim/sim_l1000.h5ad" "$FIXTURES/sim/sim_op3.h5ad" --kind molecule-holdout \
-    --output "$FIXTURES/split.tsv" > /dev/null 2>&1
-  printf '{"embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "batch_size": 64, "max_epochs": 2, "threads": 1,
-    "limit_train_batches": 2, "shuffle_buffer_mb": 8, "seed": 3}\n' > "$FIXTURES/tiny.json"
-  "$BIN/perturbridge" pretrain --config "$FIXTURES/tiny.json" --effects "$FIXTURES/sim/sim_l1000.h5ad" \
-    "$FIXTURES/sim/sim_op3.h5ad" --output "$FIXTURES/run" --quiet > /dev/null
-  # A panel-format effects file (format version 2) from the manifest simulator.
-  { zcat "$SHARED/chem-perturbridge-splits/df_annot_split.tsv.gz" || true; } \
-    | awk 'NR == 1 || /^CIGS MCE/ { print; if (++n == 40) exit }' > "$FIXTURES/manifest.tsv"
-  "$BIN/perturbridge" simulate --manifest "$FIXTURES/manifest.tsv" --gene-pool 1000 --panel-size CIGS=100-300 \
-    --output "$FIXTURES/manifest-sim" --seed 2 > /dev/null 2>&1
-  cp "$FIXTURES/manifest-sim/CIGS_MCE.h5ad" "$FIXTURES/panels.h5ad"
-  # The first 60 probes of cmapPy's test_l1000.gct (978 × 377), its row count rewritten.
-  awk -F '\t' -v OFS='\t' 'NR == 2 { $1 = 60; metadata = $4 } { print } NR >= 3 + metadata + 60 { exit }' \
-    "$SHARED/l1000-cmappy/test_l1000.gct" > "$FIXTURES/test_l1000_head.gct"
-  touch "$FIXTURES/done"
-fi
+[ -f "$FIXTURES/done" ] || scripts/make-fuzz-fixtures.sh "$BIN/perturbridge" "$FIXTURES" "$SHARED"
 
 ARGS=(--fixtures "$FIXTURES" --shared "$SHARED" --cases "$CASES" --seconds "$SECONDS_PER_READER" --seed "$SEED"
       --first "$FIRST" --timeout "$TIMEOUT" --memory-mb "$MEMORY_MB" --keep "$KEEP")

@@ -135,7 +135,7 @@ final class TrainingSession {
 
     /// Checks that every rank holds the same config, files and rows (`Communicator.requireAgreement`), gives every
     /// rank rank 0's weights, then on rank 0 creates the run folder, calls `onStart` (files the caller keeps there),
-    /// writes `config.json`, `run.json` and opens the TensorBoard log.
+    /// writes `config.json`, `run.json` and opens the TensorBoard log; a `finished.json` of an earlier end is removed.
     func start(onStart: () throws -> Void) throws {
         try communicator.requireAgreement(agreementItems(), about: "the run")
         if communicator.size > 1 {
@@ -146,6 +146,7 @@ final class TrainingSession {
         }
         guard communicator.rank == 0 else { return }
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+        if folder.isFinished { try FileManager.default.removeItem(at: folder.finished) }  // training again: not finished until it ends
         try onStart()
         try AtomicFile.write(config.jsonData(), to: folder.config)
         events = try TrainingEvents(folder: folder, resumedAtStep: resumedFromCheckpoint ? step : nil)
@@ -324,6 +325,11 @@ final class TrainingSession {
             try Checkpoint.save(to: folder.epoch(epoch), parameters: model.parameters, optimizer: nil, info: info)
         }
         try Checkpoint.save(to: folder.last, parameters: model.parameters, optimizer: optimizer, info: info)
+    }
+
+    /// Marks the run folder finished (rank 0), after its last checkpoint and metrics.
+    func finish() throws {
+        if communicator.rank == 0 { try folder.markFinished(result) }
     }
 
     /// The run's outcome so far.

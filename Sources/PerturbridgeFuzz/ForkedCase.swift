@@ -51,7 +51,7 @@ struct CaseResult {
 }
 
 /// Runs a reader in a forked child, so a crash or hang ends only the child: the child gets an address-space limit
-/// (`RLIMIT_AS`), reports its error on stderr like the CLI (`error: …`) and exits 0, 1 (a `UserInputError` with a
+/// (`RLIMIT_AS`, unless `memoryBytes` is 0), reports its error on stderr like the CLI (`error: …`) and exits 0, 1 (a `UserInputError` with a
 /// message), 2 (another error) or 3 (an empty message); the parent kills it at the timeout.
 enum ForkedCase {
     static func run(timeout: Double, memoryBytes: Int, _ body: () throws -> Void) -> CaseResult {
@@ -78,8 +78,10 @@ enum ForkedCase {
     }
 
     private static func child(errorPipe: Int32, memoryBytes: Int, _ body: () throws -> Void) -> Never {
-        var limit = rlimit(rlim_cur: rlim_t(memoryBytes), rlim_max: rlim_t(memoryBytes))
-        setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
+        if memoryBytes > 0 {  // 0: no limit (AddressSanitizer reserves terabytes of shadow address space)
+            var limit = rlimit(rlim_cur: rlim_t(memoryBytes), rlim_max: rlim_t(memoryBytes))
+            setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
+        }
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
         dup2(errorPipe, STDERR_FILENO)

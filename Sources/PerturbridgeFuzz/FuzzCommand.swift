@@ -65,7 +65,7 @@ extension FuzzCommand {
         @Option(help: "Seconds per reader at most (0: run every case).") var seconds = 0.0
         @Option(help: "Seed of the damage.") var seed: UInt64 = 18
         @Option(help: "Seconds a case may run before it counts as a hang.") var timeout = 10.0
-        @Option(help: "Address-space limit of a case, MiB.") var memoryMb = 4096
+        @Option(help: "Address-space limit of a case, MiB (0: none, for sanitizer builds).") var memoryMb = 4096
         @Option(help: "Folder for the damaged inputs (a RAM disk).") var work = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         @Option(help: "Folder for failing cases.") var keep = "/tmp/perturbridge-fuzz-keep"
         @Option(help: "Also keep the cases whose stderr contains this text.") var keepMatching: String?

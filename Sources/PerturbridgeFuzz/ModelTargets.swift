@@ -40,8 +40,8 @@ extension FuzzTarget {
             guard let json = corpus.file(corpus.configs.appendingPathComponent("\(name).json"), .text) else { return [] }
             return [json] + converted(json.files[0].bytes, name: name)
         }
-        return FuzzTarget(name: "config", entryPoints: "LPMConfig.read + validate (pretrain --config)", seeds: seeds) { url in
-            try LPMConfig.read(url).validate()
+        return FuzzTarget(name: "config", entryPoints: "LPMConfig.read + validated (pretrain --config)", seeds: seeds) { url in
+            _ = try LPMConfig.read(url).validated(from: url)
         }
     }
 
