@@ -37,9 +37,9 @@ public enum LPMCheckpoint {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int
         let weights = LPMModel.parameterCount(config: config, vocabularies: vocabularies)
         guard let size, weights * 4 <= Double(size) else {
-            throw CheckpointError(file: Checkpoint.sidecarURL(for: file).path,
-                                  problem: "config and vocabularies describe a model of \(weights) weights, more than \(file.lastPathComponent) "
-                                  + "(\(size.map { "\($0) bytes" } ?? "unreadable")) can hold: the sidecar does not belong to this checkpoint")
+            throw CheckpointError(file: file.path, problem: "holds \(size.map { "\($0) bytes" } ?? "nothing readable"), too few for the "
+                                  + "\(Int(min(weights, 9e18))) weights its sidecar describes: the file is truncated, or "
+                                  + "\(Checkpoint.sidecarURL(for: file).lastPathComponent) is not its sidecar")
         }
         var rng = SeededRNG(seed: config.seed)
         let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)

@@ -33,13 +33,13 @@ final class InProcessFuzzTests: XCTestCase {
                   timeout: 120)
         let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("experiments/pretrain")
-        let result = try CLI.run(["run", "--fixtures", fixtures.path, "--configs", configs.path, "--cases", "30", "--seed", "18",
+        let result = try CLI.run(["run", "--fixtures", fixtures.path, "--configs", configs.path, "--cases", "60", "--seed", "18",
                                   "--keep", dir.appendingPathComponent("failures").path, "--quiet"],
                                  executable: fuzz, timeout: 900)
         XCTAssertEqual(result.status, 0, result.transcript)
         for reader in ["h5ad", "effects", "gctx", "gct", "checkpoint", "resume", "split", "config", "manifest", "compounds"] {
             let row = result.stdout.split(separator: "\n").first { $0.hasPrefix(reader + " ") }
-            XCTAssertEqual(row.map { $0.split(separator: " ")[1] }, "30", "\(reader) did not run its 30 cases:\n\(result.stdout)")
+            XCTAssertEqual(row.map { $0.split(separator: " ")[1] }, "60", "\(reader) did not run its 60 cases:\n\(result.stdout)")
         }
     }
 }
