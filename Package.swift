@@ -45,7 +45,10 @@ let package = Package(
         .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor", exclude: ["README.md"]),
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
         .target(name: "PerturbDistributed", dependencies: ["CMPI", "PerturbBase"], path: "Sources/PerturbDistributed", exclude: ["README.md"]),
-        .target(name: "PerturbIO", dependencies: ["CHDF5", "CHDF5Guard", "CZlib", "PerturbBase"], path: "Sources/PerturbIO", exclude: ["README.md"]),
+        .target(
+            name: "PerturbIO", dependencies: ["CHDF5", "CHDF5Guard", "CZlib", "PerturbBase"], path: "Sources/PerturbIO",
+            exclude: ["README.md"]
+        ),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(name: "PerturbStats", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
         .target(

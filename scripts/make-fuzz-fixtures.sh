@@ -3,7 +3,8 @@
 # (split.tsv), a tiny two-epoch training run (run/: best, last and epoch checkpoints with sidecars), a panel-format
 # effects file from the manifest simulator (panels.h5ad) and a 60-probe cut of cmapPy's test_l1000.gct.
 #
-#   scripts/make-fuzz-fixtures.sh BIN FIXTURES SHARED     # e.g. .build/release/perturbridge .build/fuzz-fixtures ../shared/data
+#   scripts/make-fuzz-fixtures.sh BIN FIXTURES SHARED
+#   scripts/make-fuzz-fixtures.sh .build/release/perturbridge .build/fuzz-fixtures ../shared/data
 set -euo pipefail
 BIN=$1
 FIXTURES=$2

@@ -27,8 +27,10 @@ FUZZ_CASES=${FUZZ_CASES:-200}
 SHARED=${SHARED:-../shared/data}
 FLAGS=(--scratch-path "$SCRATCH" --sanitize=address -Xcc -fsanitize=undefined -Xcxx -fsanitize=undefined
        -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined)
-export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=0:strict_string_checks=1:detect_stack_use_after_return=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:suppressions=$PWD/scripts/ubsan-suppressions.txt}
+ASAN_DEFAULTS=halt_on_error=1:detect_leaks=0:strict_string_checks=1:detect_stack_use_after_return=1
+export ASAN_OPTIONS=${ASAN_OPTIONS:-$ASAN_DEFAULTS}
+UBSAN_DEFAULTS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/scripts/ubsan-suppressions.txt
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-$UBSAN_DEFAULTS}
 export OPENBLAS_NUM_THREADS=1 SWIFT_BACKTRACE=enable=no
 
 swift build --build-tests "${FLAGS[@]}"
@@ -44,11 +46,12 @@ if [[ " $STEPS " == *" leaks "* ]]; then
   echo "== LeakSanitizer on the CLI's main paths"
   WORK=$(mktemp -d)
   trap 'rm -rf "$WORK"' EXIT
-  printf '{"embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "batch_size": 64, "max_epochs": 2, "threads": 1, "seed": 3}\n' \
-    > "$WORK/tiny.json"
+  printf '{"embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "batch_size": 64, "max_epochs": 2,
+    "threads": 1, "seed": 3}\n' > "$WORK/tiny.json"
   run() {
     echo "-- perturbridge $*"
-    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=1" "$BIN/perturbridge" "$@" > /dev/null || { echo "FAILED: perturbridge $*"; status=1; }
+    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=1" "$BIN/perturbridge" "$@" > /dev/null \
+      || { echo "FAILED: perturbridge $*"; status=1; }
   }
   run simulate --size small --seed 1 --output "$WORK/sim" --quiet
   run inspect "$WORK/sim/sim_op3.h5ad"
@@ -56,16 +59,19 @@ if [[ " $STEPS " == *" leaks "* ]]; then
   run inspect "$SHARED/l1000-cmapr/modzs_n25x50.gctx"
   run inspect "$SHARED/l1000-cmappy/test_p100.gct"
   run effects --input "$SHARED/l1000-l1ktools-pipeline/TEST_A375_24H_X1_B20_NORM_n23x978.gct" --output "$WORK/a375.h5ad"
-  run split --effects "$WORK/sim/sim_l1000.h5ad" "$WORK/sim/sim_op3.h5ad" --kind molecule-holdout --output "$WORK/split.tsv"
-  run pretrain --config "$WORK/tiny.json" --effects "$WORK/sim/sim_l1000.h5ad" "$WORK/sim/sim_op3.h5ad" --output "$WORK/run" --quiet
+  SIM=("$WORK/sim/sim_l1000.h5ad" "$WORK/sim/sim_op3.h5ad")
+  run split --effects "${SIM[@]}" --kind molecule-holdout --output "$WORK/split.tsv"
+  run pretrain --config "$WORK/tiny.json" --effects "${SIM[@]}" --output "$WORK/run" --quiet
   run inspect "$WORK/run"
   run embed --checkpoint "$WORK/run" --output "$WORK/embeddings.h5ad"
 fi
 
 if [[ " $STEPS " == *" fuzz "* ]]; then
   echo "== fuzz run under ASan: $FUZZ_CASES cases per reader"
-  [ -f "$SCRATCH/fuzz-fixtures/done" ] || scripts/make-fuzz-fixtures.sh "$BIN/perturbridge" "$SCRATCH/fuzz-fixtures" "$SHARED"
-  ASAN_OPTIONS="$ASAN_OPTIONS:exitcode=86:suppressions=$PWD/scripts/asan-fuzz-suppressions.txt" "$BIN/perturbridge-fuzz" run --fixtures "$SCRATCH/fuzz-fixtures" --shared "$SHARED" --cases "$FUZZ_CASES" --memory-mb 0 \
+  FIXTURES="$SCRATCH/fuzz-fixtures"
+  [ -f "$FIXTURES/done" ] || scripts/make-fuzz-fixtures.sh "$BIN/perturbridge" "$FIXTURES" "$SHARED"
+  ASAN_OPTIONS="$ASAN_OPTIONS:exitcode=86:suppressions=$PWD/scripts/asan-fuzz-suppressions.txt" \
+    "$BIN/perturbridge-fuzz" run --fixtures "$FIXTURES" --shared "$SHARED" --cases "$FUZZ_CASES" --memory-mb 0 \
     --timeout 60 --keep /tmp/perturbridge-fuzz-asan --quiet || status=1
 fi
 exit $status

@@ -23,8 +23,9 @@ public enum LPMCheckpoint {
         let compounds = vocabularies.compounds.count
         guard vocabularies.compounds.first == Vocabularies.control, vocabularies.compoundSmiles.count == compounds,
               vocabularies.compoundTrainingDatasets.count == compounds else {
-            throw CheckpointError(file: sidecar.path, problem: "vocabularies: the compound list must start with \"\(Vocabularies.control)\" "
-                                  + "and compoundSmiles and compoundTrainingDatasets must have one entry per compound (\(compounds))")
+            let problem = "vocabularies: the compound list must start with \"\(Vocabularies.control)\" and "
+                + "compoundSmiles and compoundTrainingDatasets must have one entry per compound (\(compounds))"
+            throw CheckpointError(file: sidecar.path, problem: problem)
         }
         return (config, vocabularies, info.epoch)
     }
@@ -37,9 +38,11 @@ public enum LPMCheckpoint {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int
         let weights = LPMModel.parameterCount(config: config, vocabularies: vocabularies)
         guard let size, weights * 4 <= Double(size) else {
-            throw CheckpointError(file: file.path, problem: "holds \(size.map { "\($0) bytes" } ?? "nothing readable"), too few for the "
-                                  + "\(Int(min(weights, 9e18))) weights its sidecar describes: the file is truncated, or "
-                                  + "\(Checkpoint.sidecarURL(for: file).lastPathComponent) is not its sidecar")
+            let held = size.map { "\($0) bytes" } ?? "nothing readable"
+            let sidecar = Checkpoint.sidecarURL(for: file).lastPathComponent
+            let problem = "holds \(held), too few for the \(Int(min(weights, 9e18))) weights its sidecar describes: "
+                + "the file is truncated, or \(sidecar) is not its sidecar"
+            throw CheckpointError(file: file.path, problem: problem)
         }
         var rng = SeededRNG(seed: config.seed)
         let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)

@@ -23,15 +23,21 @@ public struct ResumePoint {
             saved = try info.config.decode(LPMConfig.self)
             state = try info.extra.decode(TrainerState.self)
         } catch {
-            throw CheckpointError(file: Checkpoint.sidecarURL(for: file).path, problem: "not the sidecar of a run's last checkpoint (\(error))")
+            throw CheckpointError(file: Checkpoint.sidecarURL(for: file).path,
+                                  problem: "not the sidecar of a run's last checkpoint (\(error))")
         }
         guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
               saved.batching == config.batching, saved.shuffleBufferMB == config.shuffleBufferMB else {
-            throw InputError("\(file.path): resume needs the run's seed, output mode, threads, batching and shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), threads \(saved.threads), \(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
+            throw InputError("\(file.path): resume needs the run's seed, output mode, threads, batching and "
+                             + "shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), "
+                             + "threads \(saved.threads), "
+                             + "\(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
         }
         let savedRanks = state.rankDropoutRNGs?.count ?? 1
         guard savedRanks == ranks else {
-            throw InputError("\(file.path): the run was trained by \(savedRanks) process\(savedRanks == 1 ? "" : "es") and resumes only with as many (`mpirun -np \(savedRanks)`\(savedRanks == 1 ? " or no mpirun" : "")); this start has \(ranks)")
+            let plural = savedRanks == 1 ? "" : "es", alternative = savedRanks == 1 ? " or no mpirun" : ""
+            throw InputError("\(file.path): the run was trained by \(savedRanks) process\(plural) and resumes only "
+                             + "with as many (`mpirun -np \(savedRanks)`\(alternative)); this start has \(ranks)")
         }
         return ResumePoint(epoch: info.epoch, step: info.step, state: state,
                            dropoutRNG: state.rankDropoutRNGs.map { $0[rank].rng } ?? info.rng)

@@ -106,8 +106,10 @@ public struct RunFolder {
 
     /// Writes `finished.json` (epochs, best epoch, early stop) after everything else of the run.
     func markFinished(_ run: TrainingRun) throws {
-        let record: [String: Any] = ["epochs": run.history.count, "best_epoch": run.bestEpoch, "stopped_early": run.stoppedEarly]
-        try AtomicFile.write(JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]), to: finished)
+        let record: [String: Any] = ["epochs": run.history.count, "best_epoch": run.bestEpoch,
+                                     "stopped_early": run.stoppedEarly]
+        let json = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(json, to: finished)
     }
 
     /// Rewrites `metrics.jsonl` and `metrics.csv` from the full history (atomic, so a kill never truncates them).

@@ -146,7 +146,8 @@ final class TrainingSession {
         }
         guard communicator.rank == 0 else { return }
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-        if folder.isFinished { try FileManager.default.removeItem(at: folder.finished) }  // training again: not finished until it ends
+        // Training again: not finished until it ends.
+        if folder.isFinished { try FileManager.default.removeItem(at: folder.finished) }
         try onStart()
         try AtomicFile.write(config.jsonData(), to: folder.config)
         events = try TrainingEvents(folder: folder, resumedAtStep: resumedFromCheckpoint ? step : nil)

@@ -46,7 +46,8 @@ public enum Checkpoint {
         var tensors: [String: Tensor] = [:]
         for p in parameters { tensors["param/\(p.name)"] = p.value }
         if let optimizer { for (k, t) in optimizer.stateTensors() { tensors[k] = t } }
-        try SafeTensors.write(tensors, metadata: ["format": Checkpoint.format, "epoch": "\(info.epoch)", "step": "\(info.step)"], to: url)
+        let metadata = ["format": Checkpoint.format, "epoch": "\(info.epoch)", "step": "\(info.step)"]
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(info), to: sidecarURL(for: url))
@@ -85,10 +86,12 @@ public enum Checkpoint {
         do { info = try JSONDecoder().decode(CheckpointInfo.self, from: json) } catch {
             throw CheckpointError(file: sidecar.path, problem: "corrupted sidecar JSON (\(error))")
         }
-        if let epoch = metadata["epoch"], let step = metadata["step"], epoch != "\(info.epoch)" || step != "\(info.step)" {
-            throw CheckpointError(file: url.path, problem: "its tensors are from epoch \(epoch) (step \(step)) but \(sidecar.lastPathComponent) "
-                                  + "from epoch \(info.epoch) (step \(info.step)): the process was stopped while saving this checkpoint; "
-                                  + "use another checkpoint of the run (epoch-NNNN) or train again")
+        if let epoch = metadata["epoch"], let step = metadata["step"],
+           epoch != "\(info.epoch)" || step != "\(info.step)" {
+            let problem = "its tensors are from epoch \(epoch) (step \(step)) but \(sidecar.lastPathComponent) "
+                + "from epoch \(info.epoch) (step \(info.step)): the process was stopped while saving this "
+                + "checkpoint; use another checkpoint of the run (epoch-NNNN) or train again"
+            throw CheckpointError(file: url.path, problem: problem)
         }
         try optimizer?.loadState(tensors, file: url.path)
         for (p, t) in zip(parameters, values) { p.value = t; p.grad = nil }

@@ -67,7 +67,8 @@ struct DemoPlan {
                   done: "fingerprints.h5ad", reportFolder: nil),
             Stage(name: "pretrain (all datasets but the OP3-like one)",
                   arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
-                      + ["--datasets", pretrainSources.joined(separator: ","), "--output", path("pretrain/all"), "--resume"] + threadArgs,
+                      + ["--datasets", pretrainSources.joined(separator: ","), "--output", path("pretrain/all"),
+                         "--resume"] + threadArgs,
                   done: "pretrain/all/finished.json", reportFolder: nil),
             Stage(name: "pretrain (L1000-like only)",
                   arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects

@@ -21,7 +21,8 @@ enum InspectRun {
             let folder = RunFolder(url)
             Swift.print("\(url.path): training run")
             Swift.print(folder.isFinished ? "status: finished (finished.json)"
-                        : "status: not finished — no finished.json: the run was stopped or is still running (pretrain --resume continues it)")
+                        : "status: not finished — no finished.json: the run was stopped or is still running "
+                            + "(pretrain --resume continues it)")
             for (title, file) in [("run", folder.run), ("config", folder.config)] {
                 guard let data = FileManager.default.contents(atPath: file.path),
                       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }

@@ -40,21 +40,28 @@ struct Campaign {
             let input = makeInput(index)
             try clear(folder)
             for (name, bytes) in input.files {
-                guard FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data(bytes)) else {
+                let path = folder.appendingPathComponent(name).path
+                guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
                     throw InputError("\(folder.path): cannot write the case files")
                 }
             }
             let primary = folder.appendingPathComponent(input.files[0].name)
-            let result = ForkedCase.run(timeout: options.timeout, memoryBytes: options.memoryBytes) { try target.run(primary) }
+            let result = ForkedCase.run(timeout: options.timeout, memoryBytes: options.memoryBytes) {
+                try target.run(primary)
+            }
             summary.add(result, case: index, damage: input.description, folder: folder.path)
             let matches = options.keepMatching.map { result.stderr.contains($0) } ?? false
-            if result.outcome.isFailure || matches, let keep = options.keep { try self.keep(input, result, index: index, in: keep) }
+            if result.outcome.isFailure || matches, let keep = options.keep {
+                try self.keep(input, result, index: index, in: keep)
+            }
             if let log = options.log {
                 let message = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-                log.write(Data("\(target.name)\t\(index)\t\(result.outcome.name)\t\(String(format: "%.3f", result.seconds))\t\(message)\n".utf8))
+                let seconds = String(format: "%.3f", result.seconds)
+                log.write(Data("\(target.name)\t\(index)\t\(result.outcome.name)\t\(seconds)\t\(message)\n".utf8))
             }
             if progress && (index - options.first + 1) % 1000 == 0 {
-                ProgressReporter.log("\(target.name): \(index - options.first + 1) cases, \(summary.failureCount) failures, "
+                ProgressReporter.log("\(target.name): \(index - options.first + 1) cases, "
+                                     + "\(summary.failureCount) failures, "
                                      + String(format: "%.0f s", ForkedCase.monotonicSeconds() - started))
             }
         }
@@ -66,7 +73,9 @@ struct Campaign {
     /// once here instead of in every forked child.
     private func warmUp(in folder: URL) {
         for seed in target.seeds {
-            for file in seed.files { try? Data(file.compressed ?? file.bytes).write(to: folder.appendingPathComponent(file.name)) }
+            for file in seed.files {
+                try? Data(file.compressed ?? file.bytes).write(to: folder.appendingPathComponent(file.name))
+            }
             try? target.run(folder.appendingPathComponent(seed.files[0].name))
         }
     }
@@ -91,7 +100,8 @@ struct Campaign {
                 for _ in 0..<rounds { steps.append(ByteMutator.mutate(&bytes, rng: &rng)) }
             case .text:
                 for _ in 0..<rounds {
-                    steps.append(rng.nextInt(below: 5) == 0 ? ByteMutator.mutate(&bytes, rng: &rng) : TextMutator.mutate(&bytes, rng: &rng))
+                    let binary = rng.nextInt(below: 5) == 0
+                    steps.append(binary ? ByteMutator.mutate(&bytes, rng: &rng) : TextMutator.mutate(&bytes, rng: &rng))
                 }
             case .gzipText:
                 if rng.nextDouble() < 0.5 {
@@ -130,12 +140,13 @@ struct Campaign {
         let folder = keep.appendingPathComponent(target.name).appendingPathComponent("case-\(index)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, bytes) in input.files { try Data(bytes).write(to: folder.appendingPathComponent(name)) }
+        let replayFile = folder.appendingPathComponent(input.files[0].name).path
         let report = """
             reader: \(target.name)
             case: \(index) (seed \(options.seed))
             damage: \(input.description)
             outcome: \(result.outcome.name) after \(String(format: "%.3f", result.seconds)) s
-            replay: perturbridge-fuzz replay --reader \(target.name) \(folder.appendingPathComponent(input.files[0].name).path)
+            replay: perturbridge-fuzz replay --reader \(target.name) \(replayFile)
             stderr:
             \(result.stderr)
             """

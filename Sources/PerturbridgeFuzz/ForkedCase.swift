@@ -51,8 +51,8 @@ struct CaseResult {
 }
 
 /// Runs a reader in a forked child, so a crash or hang ends only the child: the child gets an address-space limit
-/// (`RLIMIT_AS`, unless `memoryBytes` is 0), reports its error on stderr like the CLI (`error: …`) and exits 0, 1 (a `UserInputError` with a
-/// message), 2 (another error) or 3 (an empty message); the parent kills it at the timeout.
+/// (`RLIMIT_AS`, unless `memoryBytes` is 0), reports its error on stderr like the CLI (`error: …`) and exits 0, 1 (a
+/// `UserInputError` with a message), 2 (another error) or 3 (an empty message); the parent kills it at the timeout.
 enum ForkedCase {
     static func run(timeout: Double, memoryBytes: Int, _ body: () throws -> Void) -> CaseResult {
         var fds: [Int32] = [0, 0]
@@ -74,7 +74,8 @@ enum ForkedCase {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let seconds = monotonicSeconds() - started
         let text = String(decoding: output, as: UTF8.self)
-        return CaseResult(outcome: timedOut ? .hang : classify(status: status, stderr: text), seconds: seconds, stderr: text)
+        let outcome = timedOut ? .hang : classify(status: status, stderr: text)
+        return CaseResult(outcome: outcome, seconds: seconds, stderr: text)
     }
 
     private static func child(errorPipe: Int32, memoryBytes: Int, _ body: () throws -> Void) -> Never {

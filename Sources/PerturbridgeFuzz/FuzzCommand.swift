@@ -7,7 +7,8 @@ import PerturbBase
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perturbridge-fuzz",
-        abstract: "Mutation fuzzing of perturbridge's readers: damaged inputs must give exit 1 with a message, never a crash or hang.",
+        abstract: "Mutation fuzzing of perturbridge's readers: damaged inputs must give exit 1 with a message, "
+            + "never a crash or hang.",
         subcommands: [Run.self, Replay.self, List.self],
         defaultSubcommand: Run.self
     )
@@ -16,14 +17,16 @@ struct FuzzCommand: ParsableCommand {
 /// Where seeds come from, shared by the subcommands.
 struct CorpusOptions: ParsableArguments {
     @Option(help: "Shared data folder (default: $PERTURBRIDGE_SHARED/data or ../shared/data).") var shared: String?
-    @Option(help: "Fixtures made with the CLI: sim/ (simulate --size small), run/ (a pretrain run), split.tsv, panels.h5ad, test_l1000_head.gct (scripts/fuzz-inprocess.sh makes them).")
+    @Option(help: ArgumentHelp("Fixtures made with the CLI (by scripts/make-fuzz-fixtures.sh): sim/, run/, "
+                               + "split.tsv, panels.h5ad, test_l1000_head.gct."))
     var fixtures = ".build/fuzz-fixtures"
     @Option(help: "Folder of config JSON files.") var configs = "experiments/pretrain"
 
     var corpus: SeedCorpus {
         let sharedData = shared.map { URL(fileURLWithPath: $0) }
             ?? SharedData.root()?.appendingPathComponent("data") ?? URL(fileURLWithPath: "../shared/data")
-        return SeedCorpus(shared: sharedData, fixtures: URL(fileURLWithPath: fixtures), configs: URL(fileURLWithPath: configs))
+        return SeedCorpus(shared: sharedData, fixtures: URL(fileURLWithPath: fixtures),
+                          configs: URL(fileURLWithPath: configs))
     }
 
     /// Every reader's name and constructor, in the order they are run.
@@ -38,7 +41,8 @@ struct CorpusOptions: ParsableArguments {
         let c = corpus
         return try (names.isEmpty ? Self.readers.map(\.name) : names).map { name in
             guard let reader = Self.readers.first(where: { $0.name == name }) else {
-                throw ValidationError("unknown reader '\(name)'; readers: \(Self.readers.map(\.name).joined(separator: ", "))")
+                let known = Self.readers.map(\.name).joined(separator: ", ")
+                throw ValidationError("unknown reader '\(name)'; readers: \(known)")
             }
             return reader.make(c)
         }
@@ -59,14 +63,16 @@ extension FuzzCommand {
         )
 
         @OptionGroup var corpus: CorpusOptions
-        @Option(name: .customLong("reader"), help: "Reader to fuzz (repeatable; default every reader, see `list`).") var readers: [String] = []
+        @Option(name: .customLong("reader"), help: "Reader to fuzz (repeatable; default every reader, see `list`).")
+        var readers: [String] = []
         @Option(help: "Cases per reader.") var cases = 1000
         @Option(help: "Number of the first case (to continue a run).") var first = 0
         @Option(help: "Seconds per reader at most (0: run every case).") var seconds = 0.0
         @Option(help: "Seed of the damage.") var seed: UInt64 = 18
         @Option(help: "Seconds a case may run before it counts as a hang.") var timeout = 10.0
         @Option(help: "Address-space limit of a case, MiB (0: none, for sanitizer builds).") var memoryMb = 4096
-        @Option(help: "Folder for the damaged inputs (a RAM disk).") var work = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        @Option(help: "Folder for the damaged inputs (a RAM disk).")
+        var work = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         @Option(help: "Folder for failing cases.") var keep = "/tmp/perturbridge-fuzz-keep"
         @Option(help: "Also keep the cases whose stderr contains this text.") var keepMatching: String?
         @Option(help: "Write a TSV line per case here (reader, case, outcome, seconds, message).") var log: String?
@@ -75,14 +81,15 @@ extension FuzzCommand {
         func run() throws {
             var logHandle: FileHandle?
             if let log {
-                guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
+                guard FileManager.default.createFile(atPath: log, contents: nil),
+                      let handle = FileHandle(forWritingAtPath: log) else {
                     throw ValidationError("--log \(log): cannot create the file")
                 }
                 logHandle = handle
             }
-            let options = CampaignOptions(cases: cases, first: first, seconds: seconds, seed: seed, timeout: timeout, memoryBytes: memoryMb << 20,
-                                          work: URL(fileURLWithPath: work), keep: URL(fileURLWithPath: keep), keepMatching: keepMatching,
-                                          log: logHandle)
+            let options = CampaignOptions(cases: cases, first: first, seconds: seconds, seed: seed, timeout: timeout,
+                                          memoryBytes: memoryMb << 20, work: URL(fileURLWithPath: work),
+                                          keep: URL(fileURLWithPath: keep), keepMatching: keepMatching, log: logHandle)
             var summaries: [ReaderSummary] = []
             for target in try corpus.targets(named: readers) {
                 if target.seeds.isEmpty { ProgressReporter.log("\(target.name): no seeds found, skipped") }
@@ -90,7 +97,8 @@ extension FuzzCommand {
                 print(summary.report)
                 summaries.append(summary)
             }
-            print("perturbridge-fuzz: seed \(seed), cases \(first)..<\(first + cases) per reader, timeout \(timeout) s, \(memoryMb) MiB")
+            print("perturbridge-fuzz: seed \(seed), cases \(first)..<\(first + cases) per reader, "
+                  + "timeout \(timeout) s, \(memoryMb) MiB")
             print(ReaderSummary.header)
             for summary in summaries { print(summary.row) }
             if summaries.contains(where: { $0.failureCount > 0 }) {
@@ -126,7 +134,8 @@ extension FuzzCommand {
         @OptionGroup var corpus: CorpusOptions
 
         func run() throws {
-            let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("perturbridge-fuzz-list-\(getpid())")
+            let work = URL(fileURLWithPath: NSTemporaryDirectory())
+                .appendingPathComponent("perturbridge-fuzz-list-\(getpid())")
             defer { try? FileManager.default.removeItem(at: work) }
             for target in try corpus.targets() {
                 print("\(target.name): \(target.entryPoints)")

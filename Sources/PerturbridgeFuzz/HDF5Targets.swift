@@ -31,7 +31,8 @@ extension FuzzTarget {
             corpus.fixture("sim/sim_op3.h5ad", .binary),
             corpus.fixture("panels.h5ad", .binary),
         ]
-        return FuzzTarget(name: "effects", entryPoints: "EffectsReader (streamed row chunks), EffectsTable.read, EffectsSource",
+        return FuzzTarget(name: "effects",
+                          entryPoints: "EffectsReader (streamed row chunks), EffectsTable.read, EffectsSource",
                           seeds: seeds.compactMap { $0 }) { url in
             let reader = try EffectsReader(url: url)
             for rows in reader.chunks(size: 64) { _ = try reader.read(rows: rows) }

@@ -8,8 +8,8 @@ import PerturbNN
 extension FuzzTarget {
     static func checkpoint(_ corpus: SeedCorpus) -> FuzzTarget {
         let run = corpus.fixtures.appendingPathComponent("run")
-        let seed = corpus.group([run.appendingPathComponent("best.safetensors"), run.appendingPathComponent("best.json")],
-                                [.binary, .text], label: "run/best.safetensors + best.json")
+        let files = [run.appendingPathComponent("best.safetensors"), run.appendingPathComponent("best.json")]
+        let seed = corpus.group(files, [.binary, .text], label: "run/best.safetensors + best.json")
         return FuzzTarget(name: "checkpoint", entryPoints: "LPMCheckpoint.load (inspect, embed, predict, --init-from)",
                           seeds: [seed].compactMap { $0 }) { url in
             _ = try LPMCheckpoint.load(url).parameters.count
@@ -28,7 +28,8 @@ extension FuzzTarget {
             guard let (config, vocabularies, _) = original else { return }
             var rng = SeededRNG(seed: config.seed)
             let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)
-            let optimizer = config.optimizer.make(parameters: model.parameters, learningRate: Float(config.learningRate),
+            let optimizer = config.optimizer.make(parameters: model.parameters,
+                                                  learningRate: Float(config.learningRate),
                                                   weightDecay: Float(config.weightDecay))
             _ = try ResumePoint.load(url, model: model, optimizer: optimizer, config: config)
         }
@@ -37,10 +38,12 @@ extension FuzzTarget {
     static func config(_ corpus: SeedCorpus) -> FuzzTarget {
         let names = ["lpm-multiout", "lpm-scalar", "fingerprint-mlp", "finetune-frozen"]
         let seeds = names.flatMap { name -> [Seed] in
-            guard let json = corpus.file(corpus.configs.appendingPathComponent("\(name).json"), .text) else { return [] }
+            let url = corpus.configs.appendingPathComponent("\(name).json")
+            guard let json = corpus.file(url, .text) else { return [] }
             return [json] + converted(json.files[0].bytes, name: name)
         }
-        return FuzzTarget(name: "config", entryPoints: "LPMConfig.read + validated (pretrain --config)", seeds: seeds) { url in
+        return FuzzTarget(name: "config", entryPoints: "LPMConfig.read + validated (pretrain --config)",
+                          seeds: seeds) { url in
             _ = try LPMConfig.read(url).validated(from: url)
         }
     }
@@ -50,15 +53,17 @@ extension FuzzTarget {
     private static func converted(_ json: [UInt8], name: String) -> [Seed] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return [] }
         func literal(_ value: Any) -> String? {
-            guard let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed]) else { return nil }
+            guard let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed]) else {
+                return nil
+            }
             return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
         }
         let pairs = object.keys.sorted().compactMap { key in literal(object[key]!).map { (key, $0) } }
         let yaml = pairs.map { "\($0.0): \($0.1)\n" }.joined()
         let toml = pairs.map { "\($0.0) = \($0.1)\n" }.joined()
-        return [
-            Seed(label: "\(name).yaml", files: [SeedFile(name: "\(name).yaml", bytes: Array(yaml.utf8), format: .text)]),
-            Seed(label: "\(name).toml", files: [SeedFile(name: "\(name).toml", bytes: Array(toml.utf8), format: .text)]),
-        ]
+        return [("yaml", yaml), ("toml", toml)].map { ext, text in
+            Seed(label: "\(name).\(ext)",
+                 files: [SeedFile(name: "\(name).\(ext)", bytes: Array(text.utf8), format: .text)])
+        }
     }
 }

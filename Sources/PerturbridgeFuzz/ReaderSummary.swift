@@ -32,7 +32,8 @@ struct ReaderSummary {
 
     static let header = "reader       cases      ok   error  guarded  crashes  hangs  other  slowest(s)  time(s)"
 
-    /// One table row: guarded = HDF5-guard exits (faults + stalls), other = internal errors, empty messages, other statuses.
+    /// One table row: guarded = HDF5-guard exits (faults + stalls), other = internal errors, empty messages, other
+    /// statuses.
     var row: String {
         let crashes = count { if case .crash = $0 { return true }; return false }
         let hangs = counts[.hang] ?? 0

@@ -64,7 +64,10 @@ struct SeedCorpus {
     static func gzip(_ text: [UInt8]) -> [UInt8] {
         let url = scratchURL("gz")
         defer { try? FileManager.default.removeItem(at: url) }
-        guard (try? TextFile.write(text, to: url)) != nil, let data = FileManager.default.contents(atPath: url.path) else { return text }
+        guard (try? TextFile.write(text, to: url)) != nil,
+              let data = FileManager.default.contents(atPath: url.path) else {
+            return text
+        }
         return [UInt8](data)
     }
 

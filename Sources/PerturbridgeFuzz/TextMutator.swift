@@ -70,7 +70,9 @@ enum TextMutator {
     /// Characters of SMILES syntax (ring bonds, branches, charges, stereo, aromatic atoms).
     private static let smilesCharacters = Array("()[]=#%0123456789@+-/\\.:*cnosCNOSPBrClFIHe$".utf8)
 
-    private static func pick(_ list: [String], _ rng: inout SeededRNG) -> String { list[rng.nextInt(below: list.count)] }
+    private static func pick(_ list: [String], _ rng: inout SeededRNG) -> String {
+        list[rng.nextInt(below: list.count)]
+    }
 
     /// An index below `count`: half of the time among the first eight.
     private static func early(_ count: Int, _ rng: inout SeededRNG) -> Int {
@@ -96,12 +98,13 @@ enum TextMutator {
     private static func changeNumber(_ text: inout [UInt8], _ rng: inout SeededRNG) -> String {
         var numbers: [Range<Int>] = []
         var i = 0
-        func isNumberByte(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") }
+        let numberPunctuation = Array(".eE".utf8), signs = Array("-+".utf8)
+        func isNumberByte(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || numberPunctuation.contains(b) }
         while i < text.count {
             let b = text[i]
             guard b >= 0x30 && b <= 0x39 else { i += 1; continue }
             var start = i
-            if start > 0 && (text[start - 1] == UInt8(ascii: "-") || text[start - 1] == UInt8(ascii: "+")) { start -= 1 }
+            if start > 0 && signs.contains(text[start - 1]) { start -= 1 }
             while i < text.count && isNumberByte(text[i]) { i += 1 }
             numbers.append(start..<i)
         }
@@ -131,12 +134,14 @@ enum TextMutator {
     /// line, or replaces it with a special value.
     private static func editFields(_ text: inout [UInt8], _ rng: inout SeededRNG, wholeColumn: Bool) -> String {
         let firstLine = text.prefix { $0 != UInt8(ascii: "\n") }
-        let separator = firstLine.contains(UInt8(ascii: "\t")) || !firstLine.contains(UInt8(ascii: ",")) ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        let tab = UInt8(ascii: "\t"), comma = UInt8(ascii: ",")
+        let separator = firstLine.contains(tab) || !firstLine.contains(comma) ? tab : comma
         let action = rng.nextInt(below: 3)
         let special = Array((action == 2 ? pick(specials + boundaryNumbers, &rng) : "").utf8)
         return editLines(&text, &rng) { lines, rng in
             let chosen = early(lines.count, &rng)
-            let column = rng.nextInt(below: max(1, lines[chosen].split(separator: separator, omittingEmptySubsequences: false).count))
+            let width = lines[chosen].split(separator: separator, omittingEmptySubsequences: false).count
+            let column = rng.nextInt(below: max(1, width))
             for index in wholeColumn ? Array(lines.indices) : [chosen] {
                 var fields = lines[index].split(separator: separator, omittingEmptySubsequences: false).map(Array.init)
                 guard column < fields.count else { continue }

@@ -29,30 +29,38 @@ extension FuzzTarget {
         let seeds = [
             corpus.sharedHead(annotation, lines: 300, name: "df_annot_split.tsv.gz", format: .gzipText),
             corpus.sharedHead(annotation, lines: 300, name: "df_annot_split.tsv", format: .text),
-            corpus.sharedHead("chem-perturbridge-splits/heldout_molecules.tsv", lines: 150, name: "heldout_molecules.tsv", format: .text),
+            corpus.sharedHead("chem-perturbridge-splits/heldout_molecules.tsv", lines: 150,
+                              name: "heldout_molecules.tsv", format: .text),
         ]
-        return FuzzTarget(name: "manifest", entryPoints: "ConditionTable.read (split --conditions), PublishedSplit.read + apply (split --from)",
+        return FuzzTarget(name: "manifest",
+                          entryPoints: "ConditionTable.read (split --conditions), "
+                              + "PublishedSplit.read + apply (split --from)",
                           seeds: seeds.compactMap { $0 }) { url in
             try everyStep({ _ = try ConditionTable.read(url) }, {
-                _ = try PublishedSplit.read(url).apply(to: try ConditionManifest.read(url, requireSplit: false).entries.map(\.condition))
+                let published = try PublishedSplit.read(url)
+                _ = published.apply(to: try ConditionManifest.read(url, requireSplit: false).entries.map(\.condition))
             })
         }
     }
 
     static func compounds(_ corpus: SeedCorpus) -> FuzzTarget {
         let hasSmiles: (Substring) -> Bool = { line in
-            line.split(separator: "\t", omittingEmptySubsequences: false).dropFirst(12).first.map { !$0.isEmpty } ?? false
+            let smiles = line.split(separator: "\t", omittingEmptySubsequences: false).dropFirst(12).first
+            return smiles.map { !$0.isEmpty } ?? false
         }
         let seeds = [
             corpus.sharedHead("chemcpa-smiles/trapnell_drugs_smiles.csv", lines: 40, header: "name,smiles,pathway",
                               name: "trapnell.csv", format: .text),
             corpus.sharedHead("chemcpa-smiles/lincs_drugs_smiles.csv", lines: 40, header: "pert_id,smiles",
                               name: "lincs.csv", format: .text),
-            corpus.sharedHead("l1000-lincs-metadata/pertinfo.tsv.gz", lines: 40, name: "pertinfo.tsv.gz", format: .gzipText,
+            corpus.sharedHead("l1000-lincs-metadata/pertinfo.tsv.gz", lines: 40, name: "pertinfo.tsv.gz",
+                              format: .gzipText,
                               keep: hasSmiles),
         ]
-        return FuzzTarget(name: "compounds", entryPoints: "CompoundResolver name/CID maps + resolve (effects --smiles-map); "
-                          + "DelimitedTable + CompoundFeaturizer + Murcko scaffolds (fingerprint, split --kind scaffold)",
+        return FuzzTarget(name: "compounds",
+                          entryPoints: "CompoundResolver name/CID maps + resolve (effects --smiles-map); "
+                              + "DelimitedTable + CompoundFeaturizer + Murcko scaffolds "
+                              + "(fingerprint, split --kind scaffold)",
                           seeds: seeds.compactMap { $0 }, run: readCompoundTable)
     }
 

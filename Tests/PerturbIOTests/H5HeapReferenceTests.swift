@@ -59,7 +59,8 @@ final class H5HeapReferenceTests: XCTestCase {
                 XCTAssertThrowsError(try read(bytes, at: url), "\(compression): \(expected)") { error in
                     guard let error = error as? FormatError else { return XCTFail("not a FormatError: \(error)") }
                     XCTAssertEqual(error.location, "/s")
-                    XCTAssertTrue(error.message.contains(expected) && error.message.contains("damaged"), error.description)
+                    let message = error.message
+                    XCTAssertTrue(message.contains(expected) && message.contains("damaged"), error.description)
                 }
             }
         }

@@ -19,8 +19,9 @@ final class DamagedCheckpointTests: XCTestCase {
                     config.hiddenLayers = layers
                     var rng = SeededRNG(seed: 1)
                     let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)
-                    XCTAssertEqual(LPMModel.parameterCount(config: config, vocabularies: vocabularies),
-                                   Double(model.parameters.reduce(0) { $0 + $1.value.count }), "\(mode) \(encoder) \(layers) layers")
+                    let allocated = Double(model.parameters.reduce(0) { $0 + $1.value.count })
+                    XCTAssertEqual(LPMModel.parameterCount(config: config, vocabularies: vocabularies), allocated,
+                                   "\(mode) \(encoder) \(layers) layers")
                 }
             }
         }
@@ -42,10 +43,13 @@ final class DamagedCheckpointTests: XCTestCase {
         ]
         for (find, replacement, expected) in damages {
             XCTAssertTrue(original.contains(find), "the sidecar no longer holds \(find)")
-            try original.replacingOccurrences(of: find, with: replacement).write(to: sidecar, atomically: true, encoding: .utf8)
+            let damaged = original.replacingOccurrences(of: find, with: replacement)
+            try damaged.write(to: sidecar, atomically: true, encoding: .utf8)
             XCTAssertThrowsError(try LPMCheckpoint.load(best)) { error in
                 XCTAssertTrue(error is UserInputError, "\(type(of: error)): \(error)")
-                XCTAssertTrue(("\(error)".contains(sidecar.path) || "\(error)".contains(best.path)) && "\(error)".contains(expected), "\(error)")
+                let text = "\(error)"
+                let namesFile = text.contains(sidecar.path) || text.contains(best.path)
+                XCTAssertTrue(namesFile && text.contains(expected), text)
             }
         }
     }
@@ -56,13 +60,16 @@ final class DamagedCheckpointTests: XCTestCase {
         var rng = SeededRNG(seed: 2)
         let parameter = Parameter(name: "w", value: .normal([2, 3], rng: &rng))
         let adam = Adam.adamW(parameters: [parameter], learningRate: 0.1, weightDecay: 0)
-        let state: [String: Tensor] = ["adam_m/w": Tensor(shape: [2, 3], repeating: 0), "adam_v/w": Tensor(shape: [2, 3], repeating: 0)]
-        for step in [Tensor(shape: [], values: [.nan]), Tensor(shape: [], values: [-3]), Tensor(shape: [], values: [1.5]),
-                     Tensor(shape: [], values: [1e30]), Tensor(shape: [2], values: [1, 2])] {
-            XCTAssertThrowsError(try adam.loadState(state.merging(["adam_step/w": step]) { a, _ in a }, file: "x.safetensors")) { error in
+        func state(step: Tensor) -> [String: Tensor] {
+            let zeros = Tensor(shape: [2, 3], repeating: 0)
+            return ["adam_m/w": zeros, "adam_v/w": zeros, "adam_step/w": step]
+        }
+        for step in [Tensor(scalar: .nan), Tensor(scalar: -3), Tensor(scalar: 1.5), Tensor(scalar: 1e30),
+                     Tensor(shape: [2], values: [1, 2])] {
+            XCTAssertThrowsError(try adam.loadState(state(step: step), file: "x.safetensors")) { error in
                 XCTAssertTrue("\(error)".contains("adam_step/w"), "\(error)")
             }
         }
-        XCTAssertNoThrow(try adam.loadState(state.merging(["adam_step/w": Tensor(shape: [], values: [7])]) { a, _ in a }, file: "x"))
+        XCTAssertNoThrow(try adam.loadState(state(step: Tensor(scalar: 7)), file: "x.safetensors"))
     }
 }

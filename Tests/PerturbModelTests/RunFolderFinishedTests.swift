@@ -12,10 +12,13 @@ final class RunFolderFinishedTests: XCTestCase {
         _ = try ModelTestData.fit(config, table, dir)
         let folder = RunFolder(dir)
         XCTAssertTrue(folder.isFinished)
-        func modified(_ url: URL) throws -> Date { try XCTUnwrap(url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) }
+        func modified(_ url: URL) throws -> Date {
+            try XCTUnwrap(url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate)
+        }
         let marker = try modified(folder.finished)
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
-            XCTAssertLessThanOrEqual(try modified(dir.appendingPathComponent(name)), marker, "\(name) was written after finished.json")
+            XCTAssertLessThanOrEqual(try modified(dir.appendingPathComponent(name)), marker,
+                                     "\(name) was written after finished.json")
         }
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.finished)) as? [String: Any]
         XCTAssertEqual(record?["epochs"] as? Int, 2)
@@ -24,7 +27,9 @@ final class RunFolderFinishedTests: XCTestCase {
         let (train, validation) = ModelTestData.split(table)
         var finishedWhileTraining: Bool?
         _ = try Trainer.fit(config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
-                            runDirectory: dir, resume: true, progress: false) { finishedWhileTraining = folder.isFinished }
+                            runDirectory: dir, resume: true, progress: false) {
+            finishedWhileTraining = folder.isFinished
+        }
         XCTAssertEqual(finishedWhileTraining, false, "a resumed run must not look finished while it trains")
         XCTAssertTrue(folder.isFinished)
     }

@@ -24,22 +24,28 @@ final class InProcessFuzzTests: XCTestCase {
         let sim = try CLIFixtures.simulated()
         try FileManager.default.createSymbolicLink(at: fixtures.appendingPathComponent("sim"), withDestinationURL: sim)
         let effects = ["sim_l1000", "sim_op3"].map { sim.appendingPathComponent("\($0).h5ad").path }
-        try runOK(["split", "--effects"] + effects + ["--kind", "molecule-holdout", "--output", fixtures.appendingPathComponent("split.tsv").path])
+        let split = fixtures.appendingPathComponent("split.tsv").path
+        try runOK(["split", "--effects"] + effects + ["--kind", "molecule-holdout", "--output", split])
         let config = try CLIFixtures.write("""
-            {"embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "batch_size": 64, "max_epochs": 2, "threads": 1,
-             "limit_train_batches": 2, "shuffle_buffer_mb": 8, "seed": 3}
+            {"embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "batch_size": 64, "max_epochs": 2,
+             "threads": 1, "limit_train_batches": 2, "shuffle_buffer_mb": 8, "seed": 3}
             """, to: "tiny.json", in: dir)
-        try runOK(["pretrain", "--config", config.path, "--effects"] + effects + ["--output", fixtures.appendingPathComponent("run").path, "--quiet"],
+        let run = fixtures.appendingPathComponent("run").path
+        try runOK(["pretrain", "--config", config.path, "--effects"] + effects + ["--output", run, "--quiet"],
                   timeout: 120)
-        let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("experiments/pretrain")
-        let result = try CLI.run(["run", "--fixtures", fixtures.path, "--configs", configs.path, "--cases", "60", "--seed", "18",
-                                  "--keep", dir.appendingPathComponent("failures").path, "--quiet"],
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let configs = repository.appendingPathComponent("experiments/pretrain").path
+        let result = try CLI.run(["run", "--fixtures", fixtures.path, "--configs", configs, "--cases", "60",
+                                  "--seed", "18", "--keep", dir.appendingPathComponent("failures").path, "--quiet"],
                                  executable: fuzz, timeout: 900)
         XCTAssertEqual(result.status, 0, result.transcript)
-        for reader in ["h5ad", "effects", "gctx", "gct", "checkpoint", "resume", "split", "config", "manifest", "compounds"] {
+        let readers = ["h5ad", "effects", "gctx", "gct", "checkpoint", "resume", "split", "config", "manifest",
+                       "compounds"]
+        for reader in readers {
             let row = result.stdout.split(separator: "\n").first { $0.hasPrefix(reader + " ") }
-            XCTAssertEqual(row.map { $0.split(separator: " ")[1] }, "60", "\(reader) did not run its 60 cases:\n\(result.stdout)")
+            XCTAssertEqual(row.map { $0.split(separator: " ")[1] }, "60",
+                           "\(reader) did not run its 60 cases:\n\(result.stdout)")
         }
     }
 }

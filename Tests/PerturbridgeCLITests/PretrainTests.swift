@@ -114,7 +114,8 @@ final class PretrainTests: XCTestCase {
         XCTAssertTrue(try runOK(["inspect", run.path]).stdout.contains("status: not finished"))
 
         let resumed = try runOK(arguments + ["--resume"], timeout: 120)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: finished.path), "the resumed run ended without finished.json")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: finished.path),
+                      "the resumed run ended without finished.json")
         XCTAssertTrue(try runOK(["inspect", run.path]).stdout.contains("status: finished"))
         XCTAssertEqual(value("epochs", in: resumed.stdout), String(epochs), resumed.transcript)
         let pattern = try NSRegularExpression(pattern: "resuming .* after epoch ([0-9]+)")

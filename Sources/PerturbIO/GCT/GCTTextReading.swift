@@ -35,7 +35,8 @@ enum GCTTextReading {
         }
         let cells = nRows.multipliedReportingOverflow(by: nCols)
         guard !cells.overflow, cells.partialValue <= data.count else {
-            throw fail(2, "header announces \(nRows) × \(nCols) values, more than the \(data.count) bytes of the file can hold")
+            throw fail(2, "header announces \(nRows) × \(nCols) values, more than the \(data.count) bytes of the file "
+                       + "can hold")
         }
         let header = fields(3).map(String.init)
         guard header.count == 1 + nRowMeta + nCols else {

@@ -46,11 +46,16 @@ struct H5HeapReferences {
             defer { H5Pclose(plist) }
             var address = 0, length = 0
             var userBlock: hsize_t = 0
-            guard H5Pget_sizes(plist, &address, &length) >= 0, H5Pget_userblock(plist, &userBlock) >= 0 else { return nil }
+            guard H5Pget_sizes(plist, &address, &length) >= 0, H5Pget_userblock(plist, &userBlock) >= 0 else {
+                return nil
+            }
             return (address, length, Int(clamping: userBlock))
         }
         _ = H5Library.takeErrorMessage()
-        guard let sizes, sizes.userBlock == 0, [2, 4, 8].contains(sizes.address), [2, 4, 8].contains(sizes.length) else { return nil }
+        let widths = [2, 4, 8]
+        guard let sizes, sizes.userBlock == 0, widths.contains(sizes.address), widths.contains(sizes.length) else {
+            return nil
+        }
         let fd = open(dataset.fileName, O_RDONLY)
         guard fd >= 0 else { return nil }
         var info = stat()
@@ -69,11 +74,14 @@ struct H5HeapReferences {
         switch storage() {
         case .contiguous(let offset):
             let bytes = try read(at: offset, count: dataset.count * referenceBytes, what: "the string references")
-            for element in 0..<dataset.count { try checkReference(in: bytes, at: element * referenceBytes, element: element) }
+            for element in 0..<dataset.count {
+                try checkReference(in: bytes, at: element * referenceBytes, element: element)
+            }
         case .chunked(let chunk, let filters):
             for stored in try chunks() {
                 let raw = try read(at: stored.address, count: stored.size, what: "a chunk of string references")
-                let bytes = try undo(filters, skipped: stored.filterMask, on: raw, expected: chunk.reduce(1, *) * referenceBytes)
+                let expected = chunk.reduce(1, *) * referenceBytes
+                let bytes = try undo(filters, skipped: stored.filterMask, on: raw, expected: expected)
                 for (local, element) in elements(of: stored.offset, chunk: chunk) {
                     try checkReference(in: bytes, at: local * referenceBytes, element: element)
                 }
@@ -107,10 +115,12 @@ struct H5HeapReferences {
             switch H5Pget_layout(plist) {
             case H5D_CONTIGUOUS:
                 let address = H5Dget_offset(dataset.id)
-                return address == haddr_t.max || H5Pget_external_count(plist) != 0 ? .unchecked : .contiguous(UInt64(address))
+                let unallocated = address == haddr_t.max || H5Pget_external_count(plist) != 0
+                return unallocated ? .unchecked : .contiguous(UInt64(address))
             case H5D_CHUNKED:
                 var dims = [hsize_t](repeating: 0, count: max(1, rank))
-                guard rank > 0, H5Pget_chunk(plist, Int32(rank), &dims) == rank, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 32 }) else {
+                guard rank > 0, H5Pget_chunk(plist, Int32(rank), &dims) == rank,
+                      dims.allSatisfy({ $0 > 0 && $0 <= 1 << 32 }) else {
                     return .unchecked
                 }
                 var filters: [Filter] = []
@@ -119,7 +129,9 @@ struct H5HeapReferences {
                     var values = [UInt32](repeating: 0, count: 4)
                     switch H5Pget_filter2(plist, UInt32(index), &flags, &valueCount, &values, 0, nil, &config) {
                     case H5Z_FILTER_DEFLATE: filters.append(.deflate)
-                    case H5Z_FILTER_SHUFFLE: filters.append(.shuffle(elementBytes: valueCount > 0 && values[0] > 0 ? Int(values[0]) : referenceBytes))
+                    case H5Z_FILTER_SHUFFLE:
+                        let width = valueCount > 0 && values[0] > 0 ? Int(values[0]) : referenceBytes
+                        filters.append(.shuffle(elementBytes: width))
                     case H5Z_FILTER_FLETCHER32: filters.append(.fletcher32)
                     default: return .unchecked
                     }
@@ -154,7 +166,8 @@ struct H5HeapReferences {
                 guard H5Dget_chunk_info(dataset.id, space, index, &offset, &mask, &address, &size) >= 0 else {
                     throw dataset.failure("cannot locate chunk \(index) of the strings", includeHDF5Stack: true)
                 }
-                return StoredChunk(offset: offset.map { Int(clamping: $0) }, address: UInt64(address), size: Int(clamping: size), filterMask: mask)
+                return StoredChunk(offset: offset.map { Int(clamping: $0) }, address: UInt64(address),
+                                   size: Int(clamping: size), filterMask: mask)
             }
         }
     }
@@ -183,26 +196,34 @@ struct H5HeapReferences {
         for (index, filter) in filters.enumerated().reversed() where mask & (1 << UInt32(index)) == 0 {
             switch filter {
             case .fletcher32:
-                guard bytes.count >= 4 else { throw damaged("a chunk of string references is shorter than its checksum") }
+                guard bytes.count >= 4 else {
+                    throw damaged("a chunk of string references is shorter than its checksum")
+                }
                 bytes.removeLast(4)
             case .shuffle(let width):
                 bytes = Self.unshuffle(bytes, width: width)
             case .deflate:
                 guard expected <= max(bytes.count, 1) * H5Dataset.maximumCompressionRatio, expected < 1 << 32 else {
-                    throw damaged("a chunk of \(bytes.count) compressed bytes claims \(expected) bytes of string references")
+                    throw damaged("a chunk of \(bytes.count) compressed bytes claims \(expected) bytes of string "
+                                  + "references")
                 }
                 var out = [UInt8](repeating: 0, count: expected)
                 var length = uLongf(expected)
                 let status = out.withUnsafeMutableBufferPointer { o in
-                    bytes.withUnsafeBufferPointer { uncompress(o.baseAddress, &length, $0.baseAddress, uLong($0.count)) }
+                    bytes.withUnsafeBufferPointer { i in
+                        uncompress(o.baseAddress, &length, i.baseAddress, uLong(i.count))
+                    }
                 }
                 guard status == Z_OK, Int(length) == expected else {
-                    throw damaged("a chunk of string references does not decompress to its \(expected) bytes (zlib status \(status))")
+                    throw damaged("a chunk of string references does not decompress to its \(expected) bytes "
+                                  + "(zlib status \(status))")
                 }
                 bytes = out
             }
         }
-        guard bytes.count >= expected else { throw damaged("a chunk of string references holds \(bytes.count) of its \(expected) bytes") }
+        guard bytes.count >= expected else {
+            throw damaged("a chunk of string references holds \(bytes.count) of its \(expected) bytes")
+        }
         return bytes
     }
 
@@ -210,7 +231,9 @@ struct H5HeapReferences {
         guard width > 1 else { return bytes }
         let count = bytes.count / width
         var out = bytes
-        for byte in 0..<width { for element in 0..<count { out[element * width + byte] = bytes[byte * count + element] } }
+        for byte in 0..<width {
+            for element in 0..<count { out[element * width + byte] = bytes[byte * count + element] }
+        }
         return out
     }
 
@@ -223,10 +246,12 @@ struct H5HeapReferences {
         guard address != 0 else { return }  // a null string: libhdf5 does not read the heap
         let collection = try self.collection(at: address).get()
         guard index > 0, let object = collection.objects[Int(index)] else {
-            throw damaged("string \(element) refers to object \(index) of the global heap collection at byte \(address), which has no such object")
+            throw damaged("string \(element) refers to object \(index) of the global heap collection at byte "
+                          + "\(address), which has no such object")
         }
         guard object.size == length else {
-            throw damaged("string \(element) has \(length) bytes but its global heap object \(index) (collection at byte \(address)) holds \(object.size)")
+            throw damaged("string \(element) has \(length) bytes but its global heap object \(index) "
+                          + "(collection at byte \(address)) holds \(object.size)")
         }
     }
 
@@ -248,7 +273,9 @@ struct H5HeapReferences {
         let where_ = "the global heap collection at byte \(address)"
         let headerBytes = Self.align(8 + lengthBytes), objectHeaderBytes = Self.align(8 + lengthBytes)
         let header = try read(at: address, count: headerBytes, what: where_)
-        guard header.starts(with: Array("GCOL".utf8)), header[4] == 1 else { throw damaged("\(where_) has no valid signature") }
+        guard header.starts(with: Array("GCOL".utf8)), header[4] == 1 else {
+            throw damaged("\(where_) has no valid signature")
+        }
         let size = Self.integer(header, at: 8, bytes: lengthBytes)
         guard size >= 4096, size <= UInt64(fileSize), address <= UInt64(fileSize) - size else {
             throw damaged("\(where_) claims \(size) bytes (at least 4096, and inside the file's \(fileSize) bytes)")
@@ -268,7 +295,8 @@ struct H5HeapReferences {
                 p += Int(objectSize)
             } else {
                 guard objectSize <= room - UInt64(objectHeaderBytes) else {
-                    throw damaged("\(where_): object \(index) at byte \(p) claims \(objectSize) bytes, past the collection's end")
+                    throw damaged("\(where_): object \(index) at byte \(p) claims \(objectSize) bytes, "
+                                  + "past the collection's end")
                 }
                 objects[index] = (p, objectSize)
                 p += objectHeaderBytes + Self.align(Int(objectSize))
@@ -289,14 +317,20 @@ struct H5HeapReferences {
 
     private func read(at offset: UInt64, count: Int, what: String) throws -> [UInt8] {
         guard count >= 0, offset <= UInt64(fileSize), UInt64(count) <= UInt64(fileSize) - offset else {
-            throw damaged("\(what) (\(count) bytes at byte \(offset)) lie past the end of the file (\(fileSize) bytes): it is truncated or damaged")
+            throw damaged("\(what) (\(count) bytes at byte \(offset)) lie past the end of the file "
+                          + "(\(fileSize) bytes): it is truncated or damaged")
         }
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            }
             if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { throw damaged("cannot read \(what): \(got == 0 ? "the file ends early" : String(cString: strerror(errno)))") }
+            guard got > 0 else {
+                let reason = got == 0 ? "the file ends early" : String(cString: strerror(errno))
+                throw damaged("cannot read \(what): \(reason)")
+            }
             done += got
         }
         return bytes
