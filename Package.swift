@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "perturbridge", targets: ["PerturbridgeCLI"]),
         .executable(name: "perturbridge-bench", targets: ["PerturbridgeBench"]),
+        .executable(name: "perturbridge-fuzz", targets: ["PerturbridgeFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .target(name: "CMPI", path: "Sources/CMPI"),
+        // The crash/stall guard around libhdf5 calls on inputs (one copy of its state per process).
+        .target(name: "CHDF5Guard", path: "Sources/CHDF5Guard"),
         // C++ bridge exposing RDKit through a small extern "C" API.
         .target(
             name: "CRDKitBridge",
@@ -42,7 +45,10 @@ let package = Package(
         .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor", exclude: ["README.md"]),
         .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
         .target(name: "PerturbDistributed", dependencies: ["CMPI", "PerturbBase"], path: "Sources/PerturbDistributed", exclude: ["README.md"]),
-        .target(name: "PerturbIO", dependencies: ["CHDF5", "CZlib", "PerturbBase"], path: "Sources/PerturbIO", exclude: ["README.md"]),
+        .target(
+            name: "PerturbIO", dependencies: ["CHDF5", "CHDF5Guard", "CZlib", "PerturbBase"], path: "Sources/PerturbIO",
+            exclude: ["README.md"]
+        ),
         .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
         .target(name: "PerturbStats", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
         .target(
@@ -84,6 +90,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PerturbridgeBench"
+        ),
+        // Mutation fuzzing of the readers (scripts/fuzz-inprocess.sh); depends on the reader modules only.
+        .executableTarget(
+            name: "PerturbridgeFuzz",
+            dependencies: [
+                "PerturbBase", "PerturbIO", "PerturbNN", "PerturbChem", "PerturbData", "PerturbModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/PerturbridgeFuzz"
         ),
 
         .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase"]),

@@ -179,6 +179,14 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     /// Effective engine thread count.
     public var resolvedThreads: Int { threads > 0 ? threads : Parallel.threadCount }
 
+    /// `validate()` for a config read from `file` (then changed by flags): the error names the file too.
+    public func validated(from file: URL) throws -> LPMConfig {
+        do { try validate() } catch let error as InputError {
+            throw InputError("\(file.path) (with the command's overrides): \(error.message)")
+        }
+        return self
+    }
+
     /// Checks ranges and combinations; throws an `InputError` naming the field.
     public func validate() throws {
         func check(_ ok: Bool, _ field: String, _ what: String) throws {

@@ -70,7 +70,8 @@ struct SavedRNG: Codable, Equatable {
 }
 
 /// Files of a run folder: `config.json`, `run.json`, `metrics.jsonl`, `metrics.csv`, `best.*`, `last.*`,
-/// `epoch-NNNN.*` (each checkpoint a `.safetensors` plus its `.json` sidecar).
+/// `epoch-NNNN.*` (each checkpoint a `.safetensors` plus its `.json` sidecar), and `finished.json`, written last
+/// when training ends (a folder without it belongs to a run that was stopped or is still running).
 public struct RunFolder {
     public let url: URL
     public init(_ url: URL) { self.url = url }
@@ -82,6 +83,10 @@ public struct RunFolder {
     public var best: URL { url.appendingPathComponent("best.safetensors") }
     public var last: URL { url.appendingPathComponent("last.safetensors") }
     public func epoch(_ e: Int) -> URL { url.appendingPathComponent(String(format: "epoch-%04d.safetensors", e)) }
+    /// The marker `Trainer.fit` writes after the run's last checkpoint (removed when a run starts or resumes).
+    public var finished: URL { url.appendingPathComponent("finished.json") }
+    /// Whether the run trained to its end (max epochs or early stop) rather than being stopped.
+    public var isFinished: Bool { FileManager.default.fileExists(atPath: finished.path) }
 
     /// A checkpoint path from a run folder (its `best.safetensors`) or a `.safetensors` file.
     public static func checkpointFile(_ url: URL) throws -> URL {
@@ -97,6 +102,14 @@ public struct RunFolder {
             return best
         }
         return url
+    }
+
+    /// Writes `finished.json` (epochs, best epoch, early stop) after everything else of the run.
+    func markFinished(_ run: TrainingRun) throws {
+        let record: [String: Any] = ["epochs": run.history.count, "best_epoch": run.bestEpoch,
+                                     "stopped_early": run.stoppedEarly]
+        let json = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(json, to: finished)
     }
 
     /// Rewrites `metrics.jsonl` and `metrics.csv` from the full history (atomic, so a kill never truncates them).

@@ -43,6 +43,7 @@ public enum Trainer {
     /// `config.initFrom` when fine-tuning, else `vocabularies`, else built from every condition of every source.
     /// `communicator` (default: one process) trains data-parallel over its ranks; `onStart` runs on rank 0 once every
     /// rank has set up and agreed, before the run writes its first file (for files the caller keeps in the folder).
+    /// `finished.json` is written last, when training ends (`RunFolder.isFinished`).
     public static func fit(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]],
                            vocabularies: Vocabularies? = nil, runDirectory: URL, dataFingerprint: String? = nil,
                            resume: Bool = false, progress: Bool = true, communicator: Communicator = .single,
@@ -59,6 +60,7 @@ public enum Trainer {
             let improved = try session.record(train, validation)
             try session.saveCheckpoints(improved: improved)
         }
+        try session.finish()
         return session.result
     }
 

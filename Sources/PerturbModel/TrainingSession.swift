@@ -122,24 +122,12 @@ final class TrainingSession {
         let resuming = resume && fm.fileExists(atPath: folder.last.path)
         if resuming {
             resumedFromCheckpoint = true
-            let info = try Checkpoint.load(from: folder.last, into: model.parameters, optimizer: optimizer, strict: true)
-            let saved = try info.config.decode(LPMConfig.self)
-            guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
-                  saved.batching == config.batching, saved.shuffleBufferMB == config.shuffleBufferMB else {
-                throw InputError("\(folder.last.path): resume needs the run's seed, output mode, threads, batching and shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), threads \(saved.threads), \(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
-            }
-            epoch = info.epoch
-            step = info.step
-            state = try info.extra.decode(TrainerState.self)
-            let savedRanks = state.rankDropoutRNGs?.count ?? 1
-            guard savedRanks == communicator.size else {
-                throw InputError("\(folder.last.path): the run was trained by \(savedRanks) process\(savedRanks == 1 ? "" : "es") and resumes only with as many (`mpirun -np \(savedRanks)`\(savedRanks == 1 ? " or no mpirun" : "")); this start has \(communicator.size)")
-            }
-            if let rngs = state.rankDropoutRNGs {
-                dropoutRNG = rngs[communicator.rank].rng
-            } else if let rng = info.rng {
-                dropoutRNG = rng
-            }
+            let point = try ResumePoint.load(folder.last, model: model, optimizer: optimizer, config: config,
+                                             rank: communicator.rank, ranks: communicator.size)
+            epoch = point.epoch
+            step = point.step
+            state = point.state
+            if let rng = point.dropoutRNG { dropoutRNG = rng }
             if self.progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
         }
         if communicator.size > 1 { gradients = GradientBuffer(parameters: model.parameters) }
@@ -147,7 +135,7 @@ final class TrainingSession {
 
     /// Checks that every rank holds the same config, files and rows (`Communicator.requireAgreement`), gives every
     /// rank rank 0's weights, then on rank 0 creates the run folder, calls `onStart` (files the caller keeps there),
-    /// writes `config.json`, `run.json` and opens the TensorBoard log.
+    /// writes `config.json`, `run.json` and opens the TensorBoard log; a `finished.json` of an earlier end is removed.
     func start(onStart: () throws -> Void) throws {
         try communicator.requireAgreement(agreementItems(), about: "the run")
         if communicator.size > 1 {
@@ -158,6 +146,8 @@ final class TrainingSession {
         }
         guard communicator.rank == 0 else { return }
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+        // Training again: not finished until it ends.
+        if folder.isFinished { try FileManager.default.removeItem(at: folder.finished) }
         try onStart()
         try AtomicFile.write(config.jsonData(), to: folder.config)
         events = try TrainingEvents(folder: folder, resumedAtStep: resumedFromCheckpoint ? step : nil)
@@ -338,6 +328,11 @@ final class TrainingSession {
         try Checkpoint.save(to: folder.last, parameters: model.parameters, optimizer: optimizer, info: info)
     }
 
+    /// Marks the run folder finished (rank 0), after its last checkpoint and metrics.
+    func finish() throws {
+        if communicator.rank == 0 { try folder.markFinished(result) }
+    }
+
     /// The run's outcome so far.
     var result: TrainingRun {
         let best = state.history.first { $0.epoch == state.bestEpoch }
@@ -356,7 +351,7 @@ final class TrainingSession {
 
 extension OptimizerKind {
     /// The optimizer over `parameters`.
-    func make(parameters: [Parameter], learningRate: Float, weightDecay: Float) -> Optimizer {
+    public func make(parameters: [Parameter], learningRate: Float, weightDecay: Float) -> Optimizer {
         switch self {
         case .adamw: return Adam.adamW(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
         case .adam: return Adam(parameters: parameters, learningRate: learningRate, weightDecay: .l2(weightDecay))

@@ -85,7 +85,13 @@ public final class Adam: Optimizer {
             }
             newM[k] = try stateTensor(tensors, "adam_m/\(p.name)", shape: p.shape, file: file)
             newV[k] = try stateTensor(tensors, "adam_v/\(p.name)", shape: p.shape, file: file)
-            newSteps[k] = Int(stepTensor.scalar)
+            let count = stepTensor.count == 1 ? stepTensor.scalar : -1
+            guard count >= 0, count <= Float(1 << 40), count == count.rounded() else {
+                let found = "\(stepTensor.shape) \(stepTensor.count == 1 ? "\(count)" : "values")"
+                throw CheckpointError(file: file, tensor: "adam_step/\(p.name)",
+                                      problem: "expected one whole step count ≥ 0, found \(found)")
+            }
+            newSteps[k] = Int(count)
         }
         (m, v, steps) = (newM, newV, newSteps)
     }

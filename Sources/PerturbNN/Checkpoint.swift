@@ -31,7 +31,8 @@ public struct CheckpointInfo: Codable, Equatable {
 /// Checkpoints: parameters as `"param/<name>"` and optimizer state (`"adam_m/<name>"`, `"adam_v/<name>"`,
 /// `"adam_step/<name>"` or `"sgd_momentum/<name>"`) in one safetensors file, plus `<file>.json` holding
 /// `CheckpointInfo`. Both files are written atomically; the tensors first, so a sidecar never describes
-/// tensors that were not written.
+/// tensors that were not written. The tensors' metadata repeat the sidecar's epoch and step, so a pair left
+/// mismatched by a process killed between the two writes is detected on load.
 public enum Checkpoint {
     /// The format name in every checkpoint's safetensors metadata and in `run.json`.
     public static let format = "perturbridge-checkpoint-1"
@@ -45,7 +46,8 @@ public enum Checkpoint {
         var tensors: [String: Tensor] = [:]
         for p in parameters { tensors["param/\(p.name)"] = p.value }
         if let optimizer { for (k, t) in optimizer.stateTensors() { tensors[k] = t } }
-        try SafeTensors.write(tensors, metadata: ["format": Checkpoint.format], to: url)
+        let metadata = ["format": Checkpoint.format, "epoch": "\(info.epoch)", "step": "\(info.step)"]
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(info), to: sidecarURL(for: url))
@@ -57,7 +59,7 @@ public enum Checkpoint {
     @discardableResult
     public static func load(from url: URL, into parameters: [Parameter], optimizer: Optimizer? = nil,
                             strict: Bool = true) throws -> CheckpointInfo {
-        let (tensors, _) = try SafeTensors.read(url)
+        let (tensors, metadata) = try SafeTensors.read(url)
         var values: [Tensor] = []
         for p in parameters {
             let name = "param/\(p.name)"
@@ -83,6 +85,13 @@ public enum Checkpoint {
         let info: CheckpointInfo
         do { info = try JSONDecoder().decode(CheckpointInfo.self, from: json) } catch {
             throw CheckpointError(file: sidecar.path, problem: "corrupted sidecar JSON (\(error))")
+        }
+        if let epoch = metadata["epoch"], let step = metadata["step"],
+           epoch != "\(info.epoch)" || step != "\(info.step)" {
+            let problem = "its tensors are from epoch \(epoch) (step \(step)) but \(sidecar.lastPathComponent) "
+                + "from epoch \(info.epoch) (step \(info.step)): the process was stopped while saving this "
+                + "checkpoint; use another checkpoint of the run (epoch-NNNN) or train again"
+            throw CheckpointError(file: url.path, problem: problem)
         }
         try optimizer?.loadState(tensors, file: url.path)
         for (p, t) in zip(parameters, values) { p.value = t; p.grad = nil }

@@ -4,7 +4,9 @@ import PerturbBase
 import PerturbModel
 
 /// The demo's stages: each is a documented subcommand with its arguments, run in-process; a stage whose
-/// marker file exists is skipped so an interrupted demo continues.
+/// marker file exists is skipped so an interrupted demo continues. Every marker is the file its stage writes last
+/// (a training run's `finished.json`, a report's summary), and the training stages `--resume`, so a stage killed
+/// half-way is run again, continuing where it stopped.
 struct DemoPlan {
     let output: URL
     let seed: UInt64
@@ -65,12 +67,13 @@ struct DemoPlan {
                   done: "fingerprints.h5ad", reportFolder: nil),
             Stage(name: "pretrain (all datasets but the OP3-like one)",
                   arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
-                      + ["--datasets", pretrainSources.joined(separator: ","), "--output", path("pretrain/all")] + threadArgs,
-                  done: "pretrain/all/run.json", reportFolder: nil),
+                      + ["--datasets", pretrainSources.joined(separator: ","), "--output", path("pretrain/all"),
+                         "--resume"] + threadArgs,
+                  done: "pretrain/all/finished.json", reportFolder: nil),
             Stage(name: "pretrain (L1000-like only)",
                   arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
-                      + ["--datasets", "sim_l1000", "--output", path("pretrain/l1000")] + threadArgs,
-                  done: "pretrain/l1000/run.json", reportFolder: nil),
+                      + ["--datasets", "sim_l1000", "--output", path("pretrain/l1000"), "--resume"] + threadArgs,
+                  done: "pretrain/l1000/finished.json", reportFolder: nil),
             Stage(name: "embed (all)",
                   arguments: ["embed", "--checkpoint", path("pretrain/all"),
                               "--output", path("embeddings/lpm_all.h5ad"), "--map", path(DemoReport.maps[0]),

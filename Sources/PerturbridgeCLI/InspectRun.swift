@@ -1,8 +1,8 @@
 import Foundation
 import PerturbModel
 
-/// `perturbridge inspect` on a training run: the run folder's `run.json` and `config.json`, or a checkpoint, with
-/// the model's vocabulary sizes and parameter count.
+/// `perturbridge inspect` on a training run: whether it finished, the run folder's `run.json` and `config.json`, or
+/// a checkpoint, with the model's vocabulary sizes and parameter count.
 enum InspectRun {
     /// Whether `url` is a run folder (has `run.json` or a checkpoint) or a `.safetensors` checkpoint.
     static func handles(_ url: URL) -> Bool {
@@ -20,6 +20,9 @@ enum InspectRun {
         if isDirectory.boolValue {
             let folder = RunFolder(url)
             Swift.print("\(url.path): training run")
+            Swift.print(folder.isFinished ? "status: finished (finished.json)"
+                        : "status: not finished — no finished.json: the run was stopped or is still running "
+                            + "(pretrain --resume continues it)")
             for (title, file) in [("run", folder.run), ("config", folder.config)] {
                 guard let data = FileManager.default.contents(atPath: file.path),
                       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }

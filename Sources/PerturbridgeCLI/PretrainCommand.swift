@@ -71,8 +71,7 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
         if let mode { c.mode = mode }
         if let datasets { c.datasets = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         if let initFrom { c.initFrom = initFrom }
-        try c.validate()
-        return c
+        return try c.validated(from: URL(fileURLWithPath: config))
     }
 
     func run() throws {

@@ -72,6 +72,21 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// Tensors and sidecar from different saves (a process killed between the two writes) are an error naming both.
+    func testTensorsAndSidecarOfDifferentSavesAreRejected() throws {
+        let (model, opt, url, _) = try trainedCheckpoint()
+        let later = directory.appendingPathComponent("later.safetensors")
+        try Checkpoint.save(to: later, parameters: model.parameters, optimizer: opt,
+                            info: CheckpointInfo(epoch: 3, step: 9))
+        try FileManager.default.removeItem(at: Checkpoint.sidecarURL(for: url))
+        try FileManager.default.copyItem(at: Checkpoint.sidecarURL(for: later), to: Checkpoint.sidecarURL(for: url))
+        XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters)) { error in
+            XCTAssertTrue(error is UserInputError)
+            let expected = "\(url.path): its tensors are from epoch 2 (step 5) but model.json from epoch 3 (step 9)"
+            XCTAssertTrue("\(error)".contains(expected), "\(error)")
+        }
+    }
+
     func testWrongShapeAndMissingTensor() throws {
         let (_, _, url, _) = try trainedCheckpoint()
         var rng = SeededRNG(seed: 1)

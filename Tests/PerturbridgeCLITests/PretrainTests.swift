@@ -108,8 +108,15 @@ final class PretrainTests: XCTestCase {
         let killed = child.result()
         XCTAssertNotEqual(killed.status, 0, "the run ended before it could be killed; raise the epoch count:\n\(killed.transcript)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("last.safetensors").path), killed.transcript)
+        // The killed run's folder does not pass for a finished one.
+        let finished = run.appendingPathComponent("finished.json")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: finished.path), "a killed run left finished.json")
+        XCTAssertTrue(try runOK(["inspect", run.path]).stdout.contains("status: not finished"))
 
         let resumed = try runOK(arguments + ["--resume"], timeout: 120)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: finished.path),
+                      "the resumed run ended without finished.json")
+        XCTAssertTrue(try runOK(["inspect", run.path]).stdout.contains("status: finished"))
         XCTAssertEqual(value("epochs", in: resumed.stdout), String(epochs), resumed.transcript)
         let pattern = try NSRegularExpression(pattern: "resuming .* after epoch ([0-9]+)")
         let match = pattern.firstMatch(in: resumed.stderr, range: NSRange(resumed.stderr.startIndex..., in: resumed.stderr))

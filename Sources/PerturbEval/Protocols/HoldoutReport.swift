@@ -119,9 +119,8 @@ public enum HoldoutReport {
         for metric in ["pearson", "r2", "mae"] {
             md += "## test \(metric)\n\n" + summary.markdown(split: SplitAssignment.test, metric: metric) + "\n"
         }
-        let mdURL = folder.appendingPathComponent("holdout_summary.md")
-        try AtomicFile.write(md, to: mdURL)
-        written.append(mdURL)
+        // The summary is written last: its presence means the report is complete (the demo skips the stage by it).
+        let mdURL = folder.appendingPathComponent("holdout_summary.md"), summaryIndex = written.count
 
         for split in [SplitAssignment.test, SplitAssignment.val] {
             for metric in HoldoutProtocol.metrics {
@@ -161,6 +160,8 @@ public enum HoldoutReport {
             try AtomicFile.write("# Test RMSE beside \(publishedTable.lastPathComponent)\n\n" + paper.comparison(with: publishedTable), to: url)
             written.append(url)
         }
+        try AtomicFile.write(md, to: mdURL)
+        written.insert(mdURL, at: summaryIndex)
         return written
     }
 

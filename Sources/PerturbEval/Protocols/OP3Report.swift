@@ -185,9 +185,8 @@ public enum OP3Report {
         md += "- feature sets: " + result.features.map { f in f.covered.map { "\(f.name) (\($0)/\(task.compounds.count) compounds)" } ?? f.name }.joined(separator: ", ") + "\n"
         for note in task.notes { md += "- note: \(note)\n" }
         md += "\n" + summary.markdown()
-        let mdURL = folder.appendingPathComponent("op3_summary.md")
-        try AtomicFile.write(md, to: mdURL)
-        written.append(mdURL)
+        // The summary is written last: its presence means the report is complete (the demo skips the stage by it).
+        let mdURL = folder.appendingPathComponent("op3_summary.md"), summaryIndex = written.count
 
         let features = result.features.map(\.name)
         for metric in OP3Summary.metrics {
@@ -223,6 +222,8 @@ public enum OP3Report {
             try AtomicFile.write(chart.render(), to: url)
             written.append(url)
         }
+        try AtomicFile.write(md, to: mdURL)
+        written.insert(mdURL, at: summaryIndex)
         return written
     }
 }

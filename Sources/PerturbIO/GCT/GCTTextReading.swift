@@ -30,6 +30,14 @@ enum GCTTextReading {
         let (nRows, nCols) = (dims[0], dims[1])
         let nRowMeta = is13 ? dims[2] : 1
         let nColMeta = is13 ? dims[3] : 0
+        guard [nRows, nCols, nRowMeta, nColMeta].allSatisfy({ $0 >= 0 && $0 <= data.count }) else {
+            throw fail(2, "counts '\(lines[1])' must be whole numbers from 0 to the file's size (\(data.count) bytes)")
+        }
+        let cells = nRows.multipliedReportingOverflow(by: nCols)
+        guard !cells.overflow, cells.partialValue <= data.count else {
+            throw fail(2, "header announces \(nRows) × \(nCols) values, more than the \(data.count) bytes of the file "
+                       + "can hold")
+        }
         let header = fields(3).map(String.init)
         guard header.count == 1 + nRowMeta + nCols else {
             throw fail(3, "header has \(header.count) fields, expected \(1 + nRowMeta + nCols) (id, \(nRowMeta) row-metadata, \(nCols) samples)")

@@ -255,7 +255,8 @@ public final class H5Dataset: H5Object {
     }
 
     /// Strings from variable-length or fixed-length string data (fixed-length: NUL padding removed, Latin-1
-    /// fallback for non-UTF-8 bytes).
+    /// fallback for non-UTF-8 bytes). Variable-length strings are checked against their global heap first
+    /// (`H5HeapReferences`).
     public func readStrings(rows: Range<Int>? = nil) throws -> [String] {
         guard case .string(let variable, let size) = elementType else {
             throw failure("wrong dtype: expected strings, found \(elementType)")
@@ -270,6 +271,7 @@ public final class H5Dataset: H5Object {
             let bytes = try readBytes(memType: fileType, size: size, rows: rows)
             return H5Strings.decodeFixed(bytes, size: size, count: total, spacePadded: H5Tget_strpad(fileType) == H5T_STR_SPACEPAD)
         }
+        try H5HeapReferences.check(self)
         let memType = pb_h5t_vlen_utf8()
         defer { H5Tclose(memType) }
         H5Tset_cset(memType, H5Tget_cset(fileType))

@@ -27,6 +27,10 @@ public enum H5ElementType: Equatable, CustomStringConvertible {
             let variable = H5Tis_variable_str(typeID) > 0
             self = .string(variableLength: variable, size: variable ? 0 : size)
         case H5T_ENUM:
+            if let damage = Self.enumDamage(typeID, size: size) {
+                self = .other("enum \(damage) (damaged type)")
+                return
+            }
             let names = Self.memberNames(typeID)
             self = Set(names.map { $0.uppercased() }) == ["FALSE", "TRUE"] ? .bool : .enumeration
         case H5T_COMPOUND:
@@ -34,6 +38,19 @@ public enum H5ElementType: Equatable, CustomStringConvertible {
         default:
             self = .other("HDF5 type class \(typeClass.rawValue)")
         }
+    }
+
+    /// Why an enum type cannot be converted safely, or nil: libhdf5 1.10 does not check that an enum is as wide as
+    /// its integer base type, and converting a damaged one (`H5Tget_native_type`, `H5Dread`) corrupts the heap.
+    private static func enumDamage(_ typeID: hid_t, size: Int) -> String? {
+        let base = H5Tget_super(typeID)
+        guard base >= 0 else { return "without a base type" }
+        defer { H5Tclose(base) }
+        let baseSize = Int(H5Tget_size(base))
+        guard H5Tget_class(base) == H5T_INTEGER, baseSize == size, [1, 2, 4, 8].contains(size) else {
+            return "of \(size) bytes over a base of \(baseSize) bytes"
+        }
+        return nil
     }
 
     static func memberNames(_ typeID: hid_t) -> [String] {

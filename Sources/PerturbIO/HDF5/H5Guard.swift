@@ -1,7 +1,7 @@
-import CHDF5
+import CHDF5Guard
 import Foundation
 
-/// Runs libhdf5 calls on a file being read inside the crash and stall guard of `CHDF5/guard.h`: a fault inside the
+/// Runs libhdf5 calls on a file being read inside the crash and stall guard of `CHDF5Guard`: a fault inside the
 /// library on damaged metadata, or a call that spins, ends the process with exit status 1 and a message naming the
 /// file and the HDF5 object, instead of a signal or a hang. Our own checks (return codes, shapes, sizes) come first
 /// and throw `FormatError`; the guard covers what libhdf5 1.10 does not check itself.
@@ -28,7 +28,7 @@ enum H5Guard {
 
 extension H5Object {
     /// Runs `body` inside the guard with this object's file and path, or the path of its child `child` (see
-    /// `H5Guard`). Only this file calls the guard's C functions: their state is private to the object file.
+    /// `H5Guard`).
     func guarded<T>(child: String? = nil, bytes: Int = 0, _ body: () throws -> T) rethrows -> T {
         try H5Guard.run(file: fileName, location: child.map(childPath) ?? path, bytes: bytes, body)
     }

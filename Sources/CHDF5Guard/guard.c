@@ -1,18 +1,13 @@
-// A last line of defence around libhdf5 calls on files being read. Debian's libhdf5 1.10.8 trusts some on-disk
-// metadata (global-heap object indices behind variable-length strings, heap collection sizes, B-tree links): on a
-// damaged file it can dereference NULL or loop forever inside the library, where no return code can be checked.
-// While a guard is entered, such a fault (SIGSEGV, SIGBUS, SIGFPE) or a call that burns more CPU time than its
-// budget ends the process with exit status 1 and the message given at entry (which names the file and the HDF5
-// object), the same way a FormatError does. Outside a guard, faults reach the previous handlers (Swift's
-// backtracer) unchanged, so bugs in our own code still crash loudly.
+// The crash and stall guard of include/hdf5_guard.h (see there).
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-// State lives in function-local statics: Swift's importer emits the inline functions (and their statics) into
-// the module that calls them, but not file-scope statics of a header.
+#include "hdf5_guard.h"
+
 struct pb_guard_state {
     char context[2048];
     volatile sig_atomic_t armed;
@@ -25,17 +20,14 @@ struct pb_guard_thread_state {
     timer_t timer;
 };
 
-static inline struct pb_guard_state *pb_guard_state(void) {
-    static struct pb_guard_state state;
-    return &state;
-}
+static struct pb_guard_state guard_state;
+static __thread struct pb_guard_thread_state thread_state;
 
-static inline struct pb_guard_thread_state *pb_guard_thread(void) {
-    static __thread struct pb_guard_thread_state state;
-    return &state;
-}
+static struct pb_guard_state *pb_guard_state(void) { return &guard_state; }
 
-static inline void pb_guard_write(const char *text) {
+static struct pb_guard_thread_state *pb_guard_thread(void) { return &thread_state; }
+
+static void pb_guard_write(const char *text) {
     size_t length = strlen(text);
     while (length > 0) {
         ssize_t done = write(STDERR_FILENO, text, length);
@@ -45,7 +37,7 @@ static inline void pb_guard_write(const char *text) {
     }
 }
 
-static inline void pb_guard_handler(int sig, siginfo_t *info, void *context) {
+static void pb_guard_handler(int sig, siginfo_t *info, void *context) {
     (void)info; (void)context;
     struct pb_guard_state *state = pb_guard_state();
     if (state->armed) {
@@ -63,7 +55,13 @@ static inline void pb_guard_handler(int sig, siginfo_t *info, void *context) {
     sigaction(sig, &state->previous[sig], NULL);  // return and fault again, into the previous handler
 }
 
-static inline void pb_guard_install(void) {
+/// In the child of a fork: the parent's CPU timers are not inherited (POSIX), so the forking thread prepares a new one
+/// at its next guard.
+static void pb_guard_after_fork(void) {
+    pb_guard_thread()->ready = 0;
+}
+
+static void pb_guard_install(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = pb_guard_handler;
@@ -73,12 +71,13 @@ static inline void pb_guard_install(void) {
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         sigaction(signals[i], &action, &pb_guard_state()->previous[signals[i]]);
     }
+    pthread_atfork(NULL, NULL, pb_guard_after_fork);
     pb_guard_state()->installed = 1;
 }
 
 /// Prepares the calling thread: an alternate signal stack (a fault may be a stack overflow in deep recursion)
 /// and a timer on this thread's CPU clock that raises SIGALRM.
-static inline void pb_guard_prepare_thread(void) {
+static void pb_guard_prepare_thread(void) {
     stack_t current;
     if (sigaltstack(NULL, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
         stack_t stack;
@@ -95,10 +94,7 @@ static inline void pb_guard_prepare_thread(void) {
     thread->ready = timer_create(CLOCK_THREAD_CPUTIME_ID, &event, &thread->timer) == 0 ? 1 : -1;
 }
 
-/// Enters a guarded region: `context` (e.g. "error: FILE: /obs/name: ") starts the message printed if libhdf5
-/// faults or spends more than `cpu_seconds` of this thread's CPU time before `pb_guard_leave`. Nested entries
-/// keep the outermost context and budget. Use from one thread at a time (like this serial libhdf5 build).
-static inline void pb_guard_enter(const char *context, double cpu_seconds) {
+void pb_guard_enter(const char *context, double cpu_seconds) {
     struct pb_guard_state *state = pb_guard_state();
     if (state->depth++ > 0) return;
     if (!state->installed) pb_guard_install();
@@ -118,8 +114,7 @@ static inline void pb_guard_enter(const char *context, double cpu_seconds) {
     state->armed = 1;
 }
 
-/// Leaves the region entered by the matching `pb_guard_enter`.
-static inline void pb_guard_leave(void) {
+void pb_guard_leave(void) {
     struct pb_guard_state *state = pb_guard_state();
     if (--state->depth > 0) return;
     state->armed = 0;
