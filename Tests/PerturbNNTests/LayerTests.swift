@@ -129,7 +129,7 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(z[3, 1], (40 - mean.scalars[1]) / (variance.scalars[1] + 1e-3).squareRoot(), accuracy: 1e-5)
         XCTAssertEqual(bn.runningMean, mean, "evaluation leaves the running statistics alone")
         // Many training steps on the same batch converge to its statistics.
-        for _ in 0..<2000 { _ = bn(Graph().input(x)) }
+        for _ in 0..<2000 { let g = Graph(); withExtendedLifetime(g) { _ = bn(g.input(x)) } }
         XCTAssertEqual(bn.runningMean.scalars[1], 25, accuracy: 1e-3)
         XCTAssertEqual(bn.runningVariance.scalars[0], 3.5, accuracy: 1e-3)
     }

@@ -239,6 +239,14 @@ final class OpGradientTests: XCTestCase {
 }
 
 final class LargeKernelTests: XCTestCase {
+    /// Inside the scope the kernels (and OpenBLAS) run on one thread; afterwards the thread count is restored.
+    func testSingleThreadedKernelsScope() {
+        Engine.setThreads(2)
+        defer { Engine.setThreads(Parallel.threadCount) }
+        XCTAssertEqual(Engine.withSingleThreadedKernels { Engine.threads }, 1)
+        XCTAssertEqual(Engine.threads, 2)
+    }
+
     /// Parallel chunked reductions and elementwise kernels give the same bits on 1 and 2 threads.
     func testLossesAreThreadCountIndependent() {
         let p = randomTensor([300, 700], seed: 30)

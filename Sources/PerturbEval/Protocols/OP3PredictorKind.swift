@@ -60,7 +60,7 @@ extension OP3ProtocolOptions {
             let r = reference
             return "reference nn_retraining_with_pseudolabels: stage 1 \(OP3ReferenceEnsemble.stage1.models.count) "
                 + "models, stage 2 \(OP3ReferenceEnsemble.stage2.models.count) models on training rows + pseudo-labels, "
-                + "\(r.repetitions) repetitions (median), epochs × \(r.epochsScale), "
+                + "trainings per network \(r.repetitions) (median), epochs × \(r.epochsScale), "
                 + "external vectors \(r.externalMode.rawValue)"
         }
     }

@@ -6,6 +6,10 @@ import PerturbTensor
 /// `BatchNorm1d` with Keras' momentum and epsilon, ReLU, dropout) → `Dense(n_dim)`, trained with Adam on truncated-SVD
 /// coordinates of the targets with the architecture's loss.
 ///
+/// `batchNormMomentum` is Keras' 0.99 when the epochs are the reference's; `OP3ReferenceOptions` raises it to the
+/// power 1 / epochs scale for scaled runs, so that the running statistics forget their initial values (mean 0,
+/// variance 1) over the same share of the training.
+///
 /// The optimizer is PerturbNN's `Adam` (PyTorch's update rule) with Keras' epsilon 1e-7; Keras' legacy Adam adds its
 /// epsilon after the bias correction, which differs only by the factor sqrt(1 − β₂ᵗ) on epsilon.
 final class OP3ReferenceNetwork: Module {
@@ -15,7 +19,7 @@ final class OP3ReferenceNetwork: Module {
     let output: Linear
 
     init(spec: OP3ReferenceModelSpec, outputs: Int, cellTypes: Int, compounds: Int, features: CompoundFeatureMatrix?,
-         mode: ExternalEmbeddingMode, rng: inout SeededRNG) {
+         mode: ExternalEmbeddingMode, batchNormMomentum: Float, rng: inout SeededRNG) {
         self.spec = spec
         inputs = OP3ReferenceInputs(cellTypes: cellTypes, compounds: compounds, width: spec.embeddingDim,
                                     features: features, mode: mode, rng: &rng)
@@ -27,7 +31,7 @@ final class OP3ReferenceNetwork: Module {
                 layers.append(Linear(name: "body.\(i)", inputs: width, outputs: n, initialization: .kerasDefault,
                                      rng: &rng))
                 width = n
-            case .batchNorm: layers.append(BatchNorm1d(name: "body.\(i)", features: width))
+            case .batchNorm: layers.append(BatchNorm1d(name: "body.\(i)", features: width, momentum: batchNormMomentum))
             case .relu: layers.append(ActivationLayer(.relu))
             case .dropout(let p): layers.append(Dropout(p))
             }

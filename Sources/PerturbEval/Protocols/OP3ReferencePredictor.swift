@@ -1,11 +1,13 @@
 import Foundation
 import PerturbBase
+import PerturbTensor
 
 /// Settings of the reference predictor (`--predictor reference`).
 public struct OP3ReferenceOptions: Codable, Sendable, Equatable {
     /// Trainings of each model, combined by their element-wise median (`reps`: 2 in OP3's `script.py`).
     public var repetitions = 2
     /// Factor on every model's epochs (rounded, at least 1 epoch): 1 trains as the reference; 0.1 for quick runs.
+    /// The BatchNorm momentum follows it (`batchNormMomentum`).
     public var epochsScale = 1.0
     /// How compound vectors enter the networks (`embedding_layer`); unused for the descriptor-free `none`.
     public var externalMode = ExternalEmbeddingMode.trainable
@@ -14,6 +16,11 @@ public struct OP3ReferenceOptions: Codable, Sendable, Equatable {
 
     /// Epochs of a model the reference trains for `epochs`.
     func scaled(_ epochs: Int) -> Int { max(1, Int((Double(epochs) * epochsScale).rounded())) }
+
+    /// Keras' BatchNorm momentum 0.99 raised to the power 1 / `epochsScale`: with a tenth of the epochs (and steps)
+    /// the running statistics move ten times as fast, so that they forget their initial mean 0 and variance 1 over
+    /// the same share of the training as the reference's. Exactly Keras' 0.99 at scale 1.
+    var batchNormMomentum: Float { Float(pow(0.99, 1 / epochsScale)) }
 }
 
 /// What the reference predictor produced for the held-out rows (`test.count × genes` each): the stage-1
@@ -36,8 +43,8 @@ public struct OP3ReferencePrediction: Sendable {
 /// the original rows. Targets of a stage are compressed by one truncated SVD fitted on that stage's targets; each
 /// network regresses its leading `n_dim` coordinates (capped by the data's rank: at most the number of rows).
 ///
-/// Deterministic for a seed: every network's initialization, shuffles and dropout masks come from the seed, the
-/// stage, the network's index and the repetition.
+/// Deterministic for a seed, for any thread count: every network's initialization, shuffles and dropout masks come
+/// from the seed, the stage, the network's index and the repetition, and each network is computed on one thread.
 public enum OP3ReferencePredictor {
     /// Trains both stages on the problem's training rows and predicts its held-out rows.
     public static func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
@@ -60,6 +67,8 @@ public enum OP3ReferencePredictor {
     }
 
     /// One stage: the weighted mean over `ensemble`'s networks of the median over repetitions, for `problem.test`.
+    /// The networks train concurrently on `Engine.threads` threads, each on one thread, so that the result does not
+    /// depend on the thread count.
     static func stage(_ number: Int, _ ensemble: OP3ReferenceEnsemble, train: OP3Examples, targets: [Float],
                       problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, options: OP3ReferenceOptions,
                       seed: UInt64, progressLabel: String?) -> [Float] {
@@ -67,26 +76,39 @@ public enum OP3ReferencePredictor {
         let rank = min(ensemble.models.map(\.components).max() ?? 1, train.count, genes)
         var svdRng = SeededRNG.derived(seed: seed, label: "op3-reference-svd-\(number)")
         let svd = TruncatedSVD(fitting: targets, rows: train.count, cols: genes, rank: rank, seed: svdRng.next())
-        let fits = ensemble.models.count * options.repetitions
+        let reps = options.repetitions, fits = ensemble.models.count * reps
         let progress = progressLabel.map { ProgressReporter(label: "\($0) stage \(number)", unit: "networks", total: fits) }
-        var weighted = [Double](repeating: 0, count: test.count * genes)
-        for (m, spec) in ensemble.models.enumerated() {
-            let leading = svd.leading(min(spec.components, rank))
-            let coordinates = leading.transform(targets, rows: train.count)
-            var repetitions: [[Float]] = []
-            for rep in 0..<options.repetitions {
-                var rng = SeededRNG.derived(seed: seed, label: "op3-reference-stage\(number)-model\(m)-rep\(rep)")
-                let network = OP3ReferenceNetwork(spec: spec, outputs: leading.rank, cellTypes: problem.cellTypeCount,
-                                                  compounds: problem.compoundCount, features: features,
-                                                  mode: options.externalMode, rng: &rng)
-                network.fit(train, coordinates: coordinates, epochs: options.scaled(spec.epochs), seed: rng.next())
-                repetitions.append(leading.inverseTransform(network.predict(test), rows: test.count))
-                progress?.update(done: m * options.repetitions + rep + 1, fields: [("model", "\(spec.architecture)")])
+        let lock = NSLock()
+        var done = 0
+        var predictions = [[Float]](repeating: [], count: fits)
+        let workers = Engine.threads
+        Engine.withSingleThreadedKernels {
+            predictions.withUnsafeMutableBufferPointer { out in
+                Parallel.forEachItem(count: fits, threads: workers) { job in
+                    let (m, rep) = job.quotientAndRemainder(dividingBy: reps)
+                    let spec = ensemble.models[m]
+                    let leading = svd.leading(min(spec.components, rank))
+                    var rng = SeededRNG.derived(seed: seed, label: "op3-reference-stage\(number)-model\(m)-rep\(rep)")
+                    let network = OP3ReferenceNetwork(spec: spec, outputs: leading.rank, cellTypes: problem.cellTypeCount,
+                                                      compounds: problem.compoundCount, features: features,
+                                                      mode: options.externalMode,
+                                                      batchNormMomentum: options.batchNormMomentum, rng: &rng)
+                    network.fit(train, coordinates: leading.transform(targets, rows: train.count),
+                                epochs: options.scaled(spec.epochs), seed: rng.next())
+                    out[job] = leading.inverseTransform(network.predict(test), rows: test.count)
+                    lock.lock()
+                    done += 1
+                    progress?.update(done: done, fields: [("model", "\(spec.architecture.rawValue)")])
+                    lock.unlock()
+                }
             }
-            let median = elementwiseMedian(repetitions)
-            for i in weighted.indices { weighted[i] += ensemble.weights[m] * Double(median[i]) }
         }
         progress?.finish(done: fits)
+        var weighted = [Double](repeating: 0, count: test.count * genes)
+        for m in ensemble.models.indices {
+            let median = elementwiseMedian(Array(predictions[(m * reps)..<((m + 1) * reps)]))
+            for i in weighted.indices { weighted[i] += ensemble.weights[m] * Double(median[i]) }
+        }
         let total = ensemble.weights.reduce(0, +)
         return weighted.map { Float($0 / total) }
     }
