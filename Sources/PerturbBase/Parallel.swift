@@ -19,4 +19,25 @@ public enum Parallel {
             body(lo..<hi)
         }
     }
+
+    /// Runs `body(i)` for every `i` in `0..<count` on up to `threads` threads, each taking the next index when it is
+    /// done: for items of uneven cost. Each item must compute its own result, so that the results do not depend on
+    /// which thread ran which item.
+    public static func forEachItem(count: Int, threads: Int = Parallel.threadCount, _ body: (Int) -> Void) {
+        guard count > 0 else { return }
+        let workers = max(1, min(threads, count))
+        if workers == 1 { for i in 0..<count { body(i) }; return }
+        let lock = NSLock()
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                lock.lock()
+                let i = next
+                next += 1
+                lock.unlock()
+                guard i < count else { return }
+                body(i)
+            }
+        }
+    }
 }

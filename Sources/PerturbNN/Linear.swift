@@ -8,6 +8,8 @@ public enum LinearInit: Equatable {
     case xavierUniform(gain: Float)
     /// PyTorch's `nn.Linear` default: weight and bias U(−1/sqrt(in), 1/sqrt(in)).
     case pytorchDefault
+    /// Keras' `Dense` default: Glorot uniform weights U(−a, a), a = sqrt(6 / (in + out)), and a zero bias.
+    case kerasDefault
 
     /// Xavier uniform with the ReLU gain sqrt(2).
     public static let xavierReLU = LinearInit.xavierUniform(gain: Float(2).squareRoot())
@@ -24,16 +26,17 @@ public final class Linear: Layer {
     public init(name: String, inputs: Int, outputs: Int, bias: Bool = true, fusedReLU: Bool = false,
                 initialization: LinearInit = .pytorchDefault, rng: inout SeededRNG) {
         precondition(inputs > 0 && outputs > 0, "Linear \(name) needs positive sizes, got \(inputs)→\(outputs)")
-        let biasBound = 1 / Float(inputs).squareRoot()
-        let weightBound: Float
+        let fanBound = 1 / Float(inputs).squareRoot(), glorotBound = (6 / Float(inputs + outputs)).squareRoot()
+        let weightBound: Float, biasBound: Float
         switch initialization {
-        case .xavierUniform(let gain): weightBound = gain * (6 / Float(inputs + outputs)).squareRoot()
-        case .pytorchDefault: weightBound = biasBound
+        case .xavierUniform(let gain): (weightBound, biasBound) = (gain * glorotBound, fanBound)
+        case .pytorchDefault: (weightBound, biasBound) = (fanBound, fanBound)
+        case .kerasDefault: (weightBound, biasBound) = (glorotBound, 0)
         }
         weight = Parameter(name: "\(name).weight",
                            value: .uniform([outputs, inputs], low: -weightBound, high: weightBound, rng: &rng))
-        self.bias = bias ? Parameter(name: "\(name).bias",
-                                     value: .uniform([outputs], low: -biasBound, high: biasBound, rng: &rng)) : nil
+        self.bias = bias ? Parameter(name: "\(name).bias", value: biasBound == 0 ? .zeros([outputs])
+                                     : .uniform([outputs], low: -biasBound, high: biasBound, rng: &rng)) : nil
         self.fusedReLU = fusedReLU
     }
 

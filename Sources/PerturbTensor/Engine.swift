@@ -14,8 +14,18 @@ public enum Engine {
         openblas_set_num_threads(Int32(count))
     }
 
-    /// Runs `body` over `0..<count` in contiguous chunks on up to `threads` threads; small ranges run inline.
+    /// Runs `body` with the engine's kernels and OpenBLAS on one thread, then restores the thread count. For many
+    /// small independent graphs run concurrently, one per worker thread (`Parallel.forEachItem`): each graph is then
+    /// computed on one thread, so the results do not depend on the number of workers (OpenBLAS rounds differently
+    /// when it splits a product over threads).
+    public static func withSingleThreadedKernels<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = threads
+        setThreads(1)
+        defer { setThreads(saved) }
+        return try body()
+    }
 
+    /// Runs `body` over `0..<count` in contiguous chunks on up to `threads` threads; small ranges run inline.
     public static func parallelFor(_ count: Int, minimumChunk: Int = 32_768, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, count / minimumChunk)
         if workers <= 1 { body(0..<count); return }

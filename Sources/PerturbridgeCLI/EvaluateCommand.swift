@@ -37,10 +37,18 @@ struct EvaluateOP3: ParsableCommand {
         The effects files are concatenated (OP3 de_train + de_test, or our effects .h5ad); \
         --test-fraction of the compounds are drawn with --split-seed and every row of a drawn \
         compound (all cell types) is held out. For each feature set and seed, a downstream \
-        predictor (cell-type and compound embeddings → MLP regressing truncated-SVD \
-        coordinates of the targets; ensemble of --ensemble networks; per-gene clipping to the \
-        training range) is trained on the other rows and scored on the held-out rows with the \
-        OP3 metrics (mean row-wise RMSE, MAE, Pearson, Spearman, cosine). \
+        predictor is trained on the other rows and scored on the held-out rows with the OP3 \
+        metrics (mean row-wise RMSE, MAE, Pearson, Spearman, cosine). --predictor fast (the \
+        default): cell-type and compound embeddings → one MLP regressing truncated-SVD \
+        coordinates of the targets, ensemble of --ensemble networks, per-gene clipping to the \
+        training range (--components … --ensemble set it). --predictor reference: the OP3 \
+        method nn_retraining_with_pseudolabels — 7 tuned Keras-style networks (BatchNorm, \
+        dropout, MAE or mean-row-wise-RMSE losses, their SVD sizes and epochs), each trained \
+        --repetitions times (median), weighted with the published weights and clipped, give \
+        pseudo-labels for the held-out rows; 20 tuned networks retrained on the training rows \
+        plus the pseudo-labelled rows give the prediction (minutes per seed; --epochs-scale \
+        0.1 for a quick run). --external-mode sets how compound vectors enter either predictor \
+        (trainable, fixed, concat). \
         Feature sets (--features, comma-separated): `none` (descriptor-free: a learned \
         per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits, \
         --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE \
@@ -61,6 +69,8 @@ struct EvaluateOP3: ParsableCommand {
           perturbridge simulate --output sim --seed 13
           perturbridge evaluate op3 --effects sim/sim_op3.h5ad --layer logFC --features morgan,none \\
             --seeds 0,1 --epochs 60 --output runs/op3-sim
+          perturbridge evaluate op3 --effects sim/sim_op3.h5ad --layer logFC --features morgan,none \\
+            --predictor reference --epochs-scale 0.2 --seeds 0 --output runs/op3-sim-reference
         """
     )
 
@@ -94,31 +104,40 @@ struct EvaluateOP3: ParsableCommand {
     @Option(name: .customLong("morgan-bits"), help: "Morgan fingerprint size for `morgan` features.")
     var morganBits = 2000
 
-    @Option(name: .long, help: "Truncated-SVD components of the targets.")
+    @Option(name: .long, help: "Downstream predictor: fast (one SVD-MLP architecture) or reference (the OP3 method nn_retraining_with_pseudolabels, two stages).")
+    var predictor = OP3PredictorKind.fast
+
+    @Option(name: .customLong("epochs-scale"), help: "Reference predictor: factor on every network's tuned epochs (at least 1 epoch each).")
+    var epochsScale = 1.0
+
+    @Option(name: .long, help: "Reference predictor: trainings per network, combined by their median.")
+    var repetitions = 2
+
+    @Option(name: .long, help: "Fast predictor: truncated-SVD components of the targets.")
     var components = 50
 
-    @Option(name: .customLong("embedding-dim"), help: "Cell-type / compound embedding width.")
+    @Option(name: .customLong("embedding-dim"), help: "Fast predictor: cell-type / compound embedding width.")
     var embeddingDim = 22
 
-    @Option(name: .long, help: "Hidden layer widths (comma-separated).")
+    @Option(name: .long, help: "Fast predictor: hidden layer widths (comma-separated).")
     var hidden = "256,1024"
 
-    @Option(name: .long, help: "Dropout after each hidden layer.")
+    @Option(name: .long, help: "Fast predictor: dropout after each hidden layer.")
     var dropout: Float = 0.2
 
-    @Option(name: .long, help: "Training epochs per network.")
+    @Option(name: .long, help: "Fast predictor: training epochs per network.")
     var epochs = 100
 
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size.")
+    @Option(name: .customLong("batch-size"), help: "Fast predictor: mini-batch size.")
     var batchSize = 128
 
-    @Option(name: .customLong("learning-rate"), help: "Adam learning rate.")
+    @Option(name: .customLong("learning-rate"), help: "Fast predictor: Adam learning rate.")
     var learningRate: Float = 1e-3
 
-    @Option(name: .long, help: "Networks per ensemble (averaged).")
+    @Option(name: .long, help: "Fast predictor: networks per ensemble (averaged).")
     var ensemble = 2
 
-    @Option(name: .customLong("external-mode"), help: "External vectors: trainable (table fine-tuned) or fixed (frozen).")
+    @Option(name: .customLong("external-mode"), help: "External vectors: trainable (table fine-tuned), fixed (frozen) or concat (learned compound embedding ⊕ vector, projected).")
     var externalMode = ExternalEmbeddingMode.trainable
 
     @Option(name: .long, help: "Bootstrap draws for the clustered CIs.")
@@ -134,6 +153,10 @@ struct EvaluateOP3: ParsableCommand {
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
         guard components >= 1, embeddingDim >= 1, epochs >= 1, batchSize >= 1, ensemble >= 1 else {
             throw ValidationError("--components, --embedding-dim, --epochs, --batch-size and --ensemble must be ≥ 1")
+        }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be ≥ 1, got \(repetitions)") }
+        guard epochsScale > 0, epochsScale.isFinite else {
+            throw ValidationError("--epochs-scale must be a positive number, got \(epochsScale)")
         }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         guard morganRadius >= 0, morganBits >= 1 else { throw ValidationError("--morgan-radius must be ≥ 0 and --morgan-bits ≥ 1") }
@@ -159,6 +182,10 @@ struct EvaluateOP3: ParsableCommand {
         options.predictor.learningRate = learningRate
         options.predictor.ensemble = ensemble
         options.predictor.externalMode = externalMode
+        options.predictorKind = predictor
+        options.reference.repetitions = repetitions
+        options.reference.epochsScale = epochsScale
+        options.reference.externalMode = externalMode
         options.bootstrap = BootstrapOptions(draws: bootstrap)
         options.progress = runOptions.progress
         options.predictionsFolder = URL(fileURLWithPath: output).appendingPathComponent("predictions")
@@ -339,6 +366,7 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
 }
 
 extension ExternalEmbeddingMode: ExpressibleByArgument {}
+extension OP3PredictorKind: ExpressibleByArgument {}
 extension HoldoutSplitStrategy: ExpressibleByArgument {}
 extension HoldoutFamily: ExpressibleByArgument {}
 

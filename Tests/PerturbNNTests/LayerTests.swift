@@ -94,4 +94,43 @@ final class LayerTests: XCTestCase {
         let sd = (big.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Float(big.count)).squareRoot()
         XCTAssertEqual(m, 0, accuracy: 0.03); XCTAssertEqual(sd, 1, accuracy: 0.03)
     }
+
+    /// Keras `Dense` init: Glorot uniform weights (gain 1) and a zero bias.
+    func testKerasDefaultLinearInit() {
+        var rng = SeededRNG(seed: 6)
+        let layer = Linear(name: "dense", inputs: 300, outputs: 100, initialization: .kerasDefault, rng: &rng)
+        let bound = (6 / Float(400)).squareRoot()
+        let w = layer.weight.value.scalars.map(abs)
+        XCTAssertLessThanOrEqual(w.max()!, bound)
+        XCTAssertGreaterThan(w.max()!, 0.99 * bound)
+        XCTAssertEqual(layer.bias!.value.scalars, [Float](repeating: 0, count: 100))
+    }
+
+    /// Training graphs normalize with the batch statistics and move the running statistics by 1 − momentum (Keras);
+    /// evaluation graphs apply the running statistics; gradients reach gamma and beta only.
+    func testBatchNorm1dTrainingAndEvaluation() {
+        let bn = BatchNorm1d(name: "bn", features: 2)
+        XCTAssertEqual(bn.parameters.map(\.name), ["bn.gamma", "bn.beta"])
+        XCTAssertEqual(bn.momentum, 0.99); XCTAssertEqual(bn.epsilon, 1e-3)
+        let x = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 6, 40])   // means 3, 25; biased variances 3.5, 125
+        let train = Graph()
+        let y = bn(train.input(x))
+        XCTAssertEqual(y.value[0, 0], -2 / (3.5 + 1e-3).squareRoot(), accuracy: 1e-6)
+        XCTAssertEqual(bn.runningMean.scalars[0], 0.03, accuracy: 1e-6)
+        XCTAssertEqual(bn.runningMean.scalars[1], 0.25, accuracy: 1e-6)
+        XCTAssertEqual(bn.runningVariance.scalars[0], 0.99 + 0.035, accuracy: 1e-6)
+        XCTAssertEqual(bn.runningVariance.scalars[1], 0.99 + 1.25, accuracy: 1e-5)
+        train.backward(sum(y * train.input(x)))
+        XCTAssertNotNil(bn.gamma.grad); XCTAssertNotNil(bn.beta.grad)
+
+        let eval = Graph(training: false)
+        let (mean, variance) = (bn.runningMean, bn.runningVariance)
+        let z = bn(eval.input(x)).value
+        XCTAssertEqual(z[3, 1], (40 - mean.scalars[1]) / (variance.scalars[1] + 1e-3).squareRoot(), accuracy: 1e-5)
+        XCTAssertEqual(bn.runningMean, mean, "evaluation leaves the running statistics alone")
+        // Many training steps on the same batch converge to its statistics.
+        for _ in 0..<2000 { let g = Graph(); withExtendedLifetime(g) { _ = bn(g.input(x)) } }
+        XCTAssertEqual(bn.runningMean.scalars[1], 25, accuracy: 1e-3)
+        XCTAssertEqual(bn.runningVariance.scalars[0], 3.5, accuracy: 1e-3)
+    }
 }

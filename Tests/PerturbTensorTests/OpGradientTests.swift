@@ -135,6 +135,27 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(y.scalars.reduce(0, +), 0, accuracy: 1e-5)
     }
 
+    func testBatchNorm() {
+        let x = randomTensor([5, 4], seed: 40, low: -2, high: 2)
+        let gamma = randomTensor([4], seed: 41, low: 0.5, high: 1.5)
+        let beta = randomTensor([4], seed: 42)
+        checkGradients([x, gamma, beta], step: 3e-3) { _, v in batchNorm(v[0], gamma: v[1], beta: v[2], eps: 1e-3).output }
+        // Per column: zero mean, unit biased variance (up to eps) before the affine map; statistics returned.
+        let g = Graph()
+        let input = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 6, 40])
+        let (y, mean, variance) = batchNorm(g.input(input), gamma: g.input(Tensor(shape: [2], repeating: 1)),
+                                            beta: g.input(Tensor.zeros([2])), eps: 1e-3)
+        XCTAssertEqual(mean, [3, 25])
+        XCTAssertEqual(variance[0], 3.5, accuracy: 1e-6)   // ((−2)² + 1 + 0 + 3²) / 4, biased
+        XCTAssertEqual(variance[1], 125, accuracy: 1e-4)
+        XCTAssertEqual(y.value[0, 0], -2 / (3.5 + 1e-3).squareRoot(), accuracy: 1e-6)
+        XCTAssertEqual((0..<4).map { y.value[$0, 1] }.reduce(0, +), 0, accuracy: 1e-5)
+        // A single row normalizes to beta (zero variance), without NaN.
+        let one = batchNorm(g.input(Tensor(shape: [1, 2], values: [5, -7])), gamma: g.input(Tensor(shape: [2], repeating: 2)),
+                            beta: g.input(Tensor(shape: [2], values: [0.5, -0.5])), eps: 1e-3).output
+        XCTAssertEqual(one.value.scalars, [0.5, -0.5])
+    }
+
     func testConcatAndSplit() {
         let a = randomTensor([3, 2], seed: 17), b = randomTensor([3, 4], seed: 18), c = randomTensor([3, 1], seed: 19)
         checkGradients([a, b, c]) { _, v in concat(v) }
@@ -181,6 +202,8 @@ final class OpGradientTests: XCTestCase {
         checkGradients([p]) { _, v in mseLoss(v[0], target: t, mask: mask) }
         checkGradients([randomTensor([4, 3], seed: 29, low: -3, high: 3)]) { _, v in huberLoss(v[0], target: t, delta: 0.7) }
         checkGradients([p]) { _, v in cosineLoss(v[0], target: t) }
+        checkGradients([p], step: 1e-3) { _, v in maeLoss(v[0], target: t) }
+        checkGradients([p], step: 1e-3) { _, v in meanRowwiseRMSELoss(v[0], target: t) }
 
         let g = Graph()
         let pv = g.input(Tensor(shape: [3], values: [1, 2, 3]))
@@ -191,6 +214,16 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(huberLoss(pv, target: target).value.scalar, (0 + 1.5 + 2.5) / 3, accuracy: 1e-6)
         let same = g.input(Tensor(shape: [1, 2], values: [2, 0]))
         XCTAssertEqual(cosineLoss(same, target: Tensor(shape: [1, 2], values: [5, 0])).value.scalar, 0, accuracy: 1e-6)
+        XCTAssertEqual(maeLoss(pv, target: target).value.scalar, (0 + 2 + 3) / 3.0, accuracy: 1e-6)
+        // Rows [1, 2 | 3, 4] against [1, 0 | 0, 0]: RMSEs sqrt(4 / 2) and sqrt(25 / 2), averaged.
+        let rows = g.input(Tensor(shape: [2, 2], values: [1, 2, 3, 4]), requiresGrad: true)
+        let rowLoss = meanRowwiseRMSELoss(rows, target: Tensor(shape: [2, 2], values: [1, 0, 0, 0]))
+        XCTAssertEqual(rowLoss.value.scalar, (Float(2).squareRoot() + Float(12.5).squareRoot()) / 2, accuracy: 1e-6)
+        // An exactly predicted row gets zero gradient, not NaN.
+        let exact = g.input(Tensor(shape: [2, 2], values: [1, 0, 3, 4]), requiresGrad: true)
+        g.backward(meanRowwiseRMSELoss(exact, target: Tensor(shape: [2, 2], values: [1, 0, 0, 0])))
+        XCTAssertEqual(Array(g.grad(exact)!.scalars[0..<2]), [0, 0])
+        XCTAssertTrue(g.grad(exact)!.scalars.allSatisfy(\.isFinite))
     }
 
     func testComposedNetwork() {
@@ -206,6 +239,14 @@ final class OpGradientTests: XCTestCase {
 }
 
 final class LargeKernelTests: XCTestCase {
+    /// Inside the scope the kernels (and OpenBLAS) run on one thread; afterwards the thread count is restored.
+    func testSingleThreadedKernelsScope() {
+        Engine.setThreads(2)
+        defer { Engine.setThreads(Parallel.threadCount) }
+        XCTAssertEqual(Engine.withSingleThreadedKernels { Engine.threads }, 1)
+        XCTAssertEqual(Engine.threads, 2)
+    }
+
     /// Parallel chunked reductions and elementwise kernels give the same bits on 1 and 2 threads.
     func testLossesAreThreadCountIndependent() {
         let p = randomTensor([300, 700], seed: 30)
@@ -217,7 +258,8 @@ final class LargeKernelTests: XCTestCase {
             defer { Engine.setThreads(Parallel.threadCount) }
             let g = Graph()
             let x = g.input(p, requiresGrad: true)
-            let loss = mseLoss(x, target: t, mask: mask) + huberLoss(x, target: t)
+            let loss = mseLoss(x, target: t, mask: mask) + huberLoss(x, target: t) + maeLoss(x, target: t)
+                + meanRowwiseRMSELoss(x, target: t)
             g.backward(loss)
             return [loss.value.scalar] + g.grad(x)!.scalars
         }

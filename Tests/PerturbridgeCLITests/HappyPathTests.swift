@@ -132,6 +132,21 @@ final class HappyPathTests: XCTestCase {
         }
     }
 
+    /// `--predictor reference` at a hundredth of the reference's epochs, with Morgan bits concatenated to the learned
+    /// compound embedding: the report names the predictor and its settings.
+    func testEvaluateOP3WithTheReferencePredictor() throws {
+        let op3 = try CLIFixtures.simulated().appendingPathComponent("sim_op3.h5ad").path
+        let out = try temporaryDirectory().appendingPathComponent("op3-reference")
+        let result = try runOK(["evaluate", "op3", "--effects", op3, "--layer", "logFC", "--features", "morgan",
+                                "--predictor", "reference", "--epochs-scale", "0.01", "--repetitions", "1",
+                                "--external-mode", "concat", "--seeds", "0", "--morgan-bits", "64", "--no-baselines",
+                                "--bootstrap", "20", "--output", out.path, "--quiet"], timeout: 300)
+        XCTAssertTrue(result.stdout.contains("| morgan |"), result.transcript)
+        let md = try String(contentsOf: out.appendingPathComponent("op3_summary.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("reference nn_retraining_with_pseudolabels") && md.contains("trainings per network 1")
+                      && md.contains("external vectors concat"), md)
+    }
+
     func testEvaluateHoldoutWritesThePairedStatistics() throws {
         let sim = try CLIFixtures.simulated()
         let files = CLIFixtures.simulatedDatasets.map { sim.appendingPathComponent("\($0).h5ad").path }

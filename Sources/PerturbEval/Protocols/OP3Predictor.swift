@@ -10,6 +10,10 @@ public enum ExternalEmbeddingMode: String, Codable, Sendable, CaseIterable {
     /// The table starts at the vectors and is fine-tuned (`trainable`). Held-out compounds have no training row, so
     /// their rows keep the external vectors: the representation of an unseen compound is still its descriptor.
     case trainable
+    /// The compound's learned embedding and its (fixed) vector are concatenated and projected by a trained `Linear`
+    /// (`concat`, without the optional `Dense(256)` on the vectors: `use_fp_dense` is off by default in op3_signatures
+    /// `src/methods/nn_retraining_with_pseudolabels_mol_emb/cli.py`).
+    case concat
 }
 
 /// Settings of the downstream predictor (the reference's Keras model 1 family: 256 → 1024 hidden units on the
@@ -65,20 +69,18 @@ public struct OP3Examples: Sendable {
     }
 }
 
-/// The OP3 downstream predictor: maps (cell type, compound features) to the per-gene vector.
+/// The fast OP3 downstream predictor (`--predictor fast`): maps (cell type, compound features) to the per-gene vector.
 ///
 /// Targets are compressed by a truncated SVD fitted on the training targets; an ensemble of MLPs (one seed each)
 /// regresses the SVD coordinates with MSE (equal to the squared error of the projected targets, the components
 /// being orthonormal); predictions are averaged over members, mapped back through the SVD and clipped per gene to
-/// the training range. Differences from the reference (Keras): no BatchNorm, one architecture instead of a weighted
-/// ensemble of seven tuned ones, MSE instead of MAE/MRRMSE losses, no pseudo-label second stage.
+/// the training range. Differences from the reference (`OP3ReferencePredictor`): no BatchNorm, one architecture
+/// instead of weighted ensembles of tuned ones, MSE instead of MAE/MRRMSE losses, no pseudo-label second stage.
 public enum OP3Predictor {
-    /// Trains on `train` (targets row-major `train.count × genes`) and predicts `test` (`test.count × genes`).
-    public static func fitPredict(
-        train: OP3Examples, targets: [Float], genes: Int, test: OP3Examples, cellTypeCount: Int, compoundCount: Int,
-        features: CompoundFeatureMatrix?, options: OP3PredictorOptions, seed: UInt64, progressLabel: String? = nil
-    ) -> [Float] {
-        precondition(targets.count == train.count * genes, "OP3Predictor: targets shape mismatch")
+    /// Trains on the problem's training rows and predicts its held-out rows (`test.count × genes`).
+    public static func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
+                                  options: OP3PredictorOptions, seed: UInt64, progressLabel: String? = nil) -> [Float] {
+        let (train, targets, genes, test) = (problem.train, problem.targets, problem.genes, problem.test)
         let k = min(options.components, train.count, genes)
         let svd = TruncatedSVD(fitting: targets, rows: train.count, cols: genes, rank: k, seed: seed)
         let coordinates = svd.transform(targets, rows: train.count)
@@ -86,8 +88,8 @@ public enum OP3Predictor {
         for member in 0..<options.ensemble {
             var memberRng = SeededRNG.derived(seed: seed, label: "op3-member-\(member)")
             let memberSeed = memberRng.next()
-            let network = OP3Network(cellTypes: cellTypeCount, compounds: compoundCount, outputs: k, features: features,
-                                     options: options, seed: memberSeed)
+            let network = OP3Network(cellTypes: problem.cellTypeCount, compounds: problem.compoundCount, outputs: k,
+                                     features: features, options: options, seed: memberSeed)
             network.train(train, coordinates: coordinates, options: options, seed: memberSeed,
                           label: progressLabel.map { "\($0) member \(member + 1)/\(options.ensemble)" })
             let prediction = network.predict(test)
@@ -104,6 +106,7 @@ final class OP3Network {
     let cellEmbedding: Embedding
     let compoundEmbedding: Embedding
     let external: (table: Embedding, projection: Linear, missing: [Float])?
+    let concatenates: Bool
     let mlp: MLP
 
     init(cellTypes: Int, compounds: Int, outputs: Int, features: CompoundFeatureMatrix?, options: OP3PredictorOptions, seed: UInt64) {
@@ -115,12 +118,14 @@ final class OP3Network {
         if let f = features {
             precondition(f.available.count == compounds, "feature matrix \(f.name) has \(f.available.count) rows, expected \(compounds)")
             let table = Embedding(name: "external", table: Tensor(shape: [compounds, f.dim], values: f.values),
-                                  frozen: options.externalMode == .fixed)
-            let projection = Linear(name: "external_projection", inputs: f.dim, outputs: e, rng: &rng)
+                                  frozen: options.externalMode != .trainable)
+            let width = f.dim + (options.externalMode == .concat ? e : 0)
+            let projection = Linear(name: "external_projection", inputs: width, outputs: e, rng: &rng)
             external = (table, projection, f.available.map { $0 ? 0 : 1 })
         } else {
             external = nil
         }
+        concatenates = options.externalMode == .concat
         mlp = MLP(name: "mlp", inputs: 2 * e, hidden: options.hidden, outputs: outputs, dropout: options.dropout,
                   initialization: .xavierReLU, rng: &rng)
     }
@@ -135,7 +140,8 @@ final class OP3Network {
         let cell = cellEmbedding(batch.cellTypes, graph: g)
         var compound = compoundEmbedding(batch.compounds, graph: g)
         if let x = external {
-            let projected = x.projection(x.table(batch.compounds, graph: g))
+            let vectors = x.table(batch.compounds, graph: g)
+            let projected = x.projection(concatenates ? concat([compound, vectors]) : vectors)
             let missing = batch.compounds.map { x.missing[Int($0)] }
             compound = missing.contains(1)
                 ? projected + compound * g.input(Tensor(shape: [batch.count, 1], values: missing))
@@ -150,24 +156,14 @@ final class OP3Network {
         var shuffleRng = SeededRNG.derived(seed: seed, label: "op3-shuffle")
         var dropoutRng = SeededRNG.derived(seed: seed, label: "op3-dropout")
         let progress = label.map { ProgressReporter(label: $0, unit: "epochs", total: options.epochs) }
-        var order = Array(0..<data.count)
-        for epoch in 0..<options.epochs {
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, shuffleRng.nextInt(below: i + 1)) }
-            var lossSum = 0.0, batches = 0
-            for start in stride(from: 0, to: order.count, by: options.batchSize) {
-                let rows = order[start..<min(order.count, start + options.batchSize)]
-                var target = [Float](); target.reserveCapacity(rows.count * k)
-                for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
-                let g = Graph(training: true)
-                let prediction = forward(data.subset(rows), graph: g, rng: &dropoutRng)
-                let loss = mseLoss(prediction, target: Tensor(shape: [rows.count, k], values: target))
-                optimizer.zeroGrad()
-                g.backward(loss)
-                optimizer.step()
-                lossSum += Double(loss.value.scalar)
-                batches += 1
-            }
-            progress?.update(done: epoch + 1, fields: [("loss", String(format: "%.4f", lossSum / Double(max(batches, 1))))])
+        let loop = OP3TrainingLoop(epochs: options.epochs, batchSize: options.batchSize)
+        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng, epochEnded: { epoch, loss in
+            progress?.update(done: epoch, fields: [("loss", String(format: "%.4f", loss))])
+        }) { rows, g in
+            var target = [Float](); target.reserveCapacity(rows.count * k)
+            for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
+            let prediction = forward(data.subset(rows), graph: g, rng: &dropoutRng)
+            return mseLoss(prediction, target: Tensor(shape: [rows.count, k], values: target))
         }
         progress?.finish(done: options.epochs)
     }

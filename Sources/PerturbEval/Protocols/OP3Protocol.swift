@@ -15,7 +15,10 @@ public struct OP3ProtocolOptions {
     public var seeds: [UInt64] = [0, 1, 2, 3, 4, 10, 11, 12, 13, 14]
     /// Compound representations compared (name, source); `none` is the baseline of the deltas when present.
     public var features: [(name: String, source: CompoundFeatureSource)] = [("none", .none)]
+    /// The downstream predictor, the fast one's settings and the reference one's.
+    public var predictorKind = OP3PredictorKind.fast
     public var predictor = OP3PredictorOptions()
+    public var reference = OP3ReferenceOptions()
     public var bootstrap = BootstrapOptions()
     public var progress = true
     /// When set, the held-out truth (`truth.h5ad`, the target layer) and every prediction
@@ -66,8 +69,10 @@ public enum OP3Protocol {
         if options.progress {
             ProgressReporter.log("op3: \(task.rowCount) rows × \(task.genes.count) genes, \(task.compounds.count) compounds, \(task.cellTypes.count) cell types; held out \(split.molecules(in: SplitAssignment.test).count) compounds (\(testRows.count) rows)")
         }
-        let train = task.examples(trainRows), test = task.examples(testRows)
         let trainTargets = task.targets(trainRows), testTargets = task.targets(testRows)
+        let problem = OP3PredictionProblem(train: task.examples(trainRows), targets: trainTargets,
+                                           genes: task.genes.count, test: task.examples(testRows),
+                                           cellTypeCount: task.cellTypes.count, compoundCount: task.compounds.count)
         var results: [OP3SeedResult] = []
         var covered: [(String, Int?)] = []
         var samples: [String: PredictedObservedSample] = [:]
@@ -87,10 +92,8 @@ public enum OP3Protocol {
         try files?.writeTruth(testTargets)
         for ((name, _), features) in zip(options.features, matrices) {
             for seed in options.seeds {
-                let prediction = OP3Predictor.fitPredict(
-                    train: train, targets: trainTargets, genes: task.genes.count, test: test,
-                    cellTypeCount: task.cellTypes.count, compoundCount: task.compounds.count, features: features,
-                    options: options.predictor, seed: seed, progressLabel: options.progress ? "op3 \(name) seed \(seed)" : nil)
+                let prediction = options.fitPredict(problem, features: features, seed: seed,
+                                                    progressLabel: options.progress ? "op3 \(name) seed \(seed)" : nil)
                 let scores = try RowwiseScores.evaluate(
                     truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
                     rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)

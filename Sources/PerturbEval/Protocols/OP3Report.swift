@@ -180,7 +180,7 @@ public enum OP3Report {
         var md = "# OP3 compound-held-out evaluation\n\n"
         md += "- target layer: `\(options.layer)`; \(task.rowCount) rows × \(task.genes.count) genes, \(task.compounds.count) compounds, cell types \(task.cellTypes.joined(separator: ", "))\n"
         md += "- split: \(Int(options.testFraction * 100)) % of compounds held out with seed \(options.splitSeed): \(heldOut) compounds, \(result.testRows.count) rows (all cell types); \(result.trainRows.count) training rows\n"
-        md += "- predictor: SVD \(options.predictor.components) components, embeddings \(options.predictor.embeddingDim), hidden \(options.predictor.hidden.map(String.init).joined(separator: "-")), dropout \(options.predictor.dropout), \(options.predictor.epochs) epochs, batch \(options.predictor.batchSize), lr \(options.predictor.learningRate), ensemble \(options.predictor.ensemble), external vectors \(options.predictor.externalMode.rawValue)\n"
+        md += "- predictor: \(options.predictorDescription)\n"
         md += "- seeds: \(options.seeds.map(String.init).joined(separator: " ")); bootstrap: \(options.bootstrap.draws) draws, clusters = compounds, strata = cell types\n"
         md += "- feature sets: " + result.features.map { f in f.covered.map { "\(f.name) (\($0)/\(task.compounds.count) compounds)" } ?? f.name }.joined(separator: ", ") + "\n"
         for note in task.notes { md += "- note: \(note)\n" }

@@ -62,6 +62,20 @@ public struct TruncatedSVD: Sendable {
         self.components = components
     }
 
+    private init(rank: Int, columns: Int, singularValues: [Double], components: [Float]) {
+        self.rank = rank
+        self.columns = columns
+        self.singularValues = singularValues
+        self.components = components
+    }
+
+    /// The first `k` components of this fit (the rank-`k` truncation, without refitting).
+    public func leading(_ k: Int) -> TruncatedSVD {
+        precondition(k >= 1 && k <= rank, "TruncatedSVD.leading: \(k) must be in 1...\(rank)")
+        return TruncatedSVD(rank: k, columns: columns, singularValues: Array(singularValues.prefix(k)),
+                            components: Array(components.prefix(k * columns)))
+    }
+
     /// Projects rows (`rows × columns`, row-major) onto the components: `rows × rank` coordinates.
     public func transform(_ matrix: [Float], rows: Int) -> [Float] {
         precondition(matrix.count == rows * columns, "TruncatedSVD.transform: shape mismatch")

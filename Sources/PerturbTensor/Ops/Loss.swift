@@ -86,3 +86,54 @@ public func cosineLoss(_ prediction: Var, target: Tensor, eps: Float = 1e-8) -> 
         }
     }
 }
+
+/// Mean absolute error (Keras `"mae"`, PyTorch `L1Loss`): the mean over every element of |prediction − target|.
+/// The gradient of an exactly zero difference is 0 (TensorFlow's `sign`).
+public func maeLoss(_ prediction: Var, target: Tensor) -> Var {
+    let pv = prediction.value
+    let n = pv.count
+    precondition(target.count == n, "maeLoss: prediction \(pv.shape) and target \(target.shape) differ in size")
+    let pp = pv.readPointer, tp = target.readPointer
+    let total = Kernels.sum(count: n) { Double(abs(pp[$0] - tp[$0])) }
+    return prediction.graph.record(Tensor(scalar: Float(total / Double(max(n, 1)))), inputs: [prediction]) { [target] g, dy in
+        let pp = g.value(prediction).readPointer, tp = target.readPointer
+        let scale = dy.scalar / Float(max(n, 1))
+        g.accumulateGrad(prediction) { dp, beta in
+            Kernels.store(dp, count: n, beta: beta) { i in
+                let d = pp[i] - tp[i]
+                return d > 0 ? scale : (d < 0 ? -scale : 0)
+            }
+        }
+    }
+}
+
+/// Mean row-wise RMSE, the OP3 metric as a loss (the reference's `custom_mean_rowwise_rmse`): the mean over rows of
+/// sqrt(mean over the row's columns of (prediction − target)²). A row predicted exactly gets no gradient (the
+/// square root is not differentiable at 0; TensorFlow would give NaN there).
+public func meanRowwiseRMSELoss(_ prediction: Var, target: Tensor) -> Var {
+    let pv = prediction.value
+    let rows = pv.rows, cols = pv.cols
+    precondition(target.count == pv.count,
+                 "meanRowwiseRMSELoss: prediction \(pv.shape) and target \(target.shape) differ in size")
+    let pp = pv.readPointer, tp = target.readPointer
+    var rmse = [Float](repeating: 0, count: rows)
+    var total: Double = 0
+    for r in 0..<rows {
+        var s: Double = 0
+        for j in 0..<cols { let d = Double(pp[r * cols + j] - tp[r * cols + j]); s += d * d }
+        rmse[r] = Float((s / Double(cols)).squareRoot())
+        total += Double(rmse[r])
+    }
+    let loss = Tensor(scalar: Float(total / Double(max(rows, 1))))
+    return prediction.graph.record(loss, inputs: [prediction]) { [target] g, dy in
+        let pp = g.value(prediction).readPointer, tp = target.readPointer
+        // d/dp_rj = (p_rj − t_rj) / (rows · cols · rmse_r).
+        let scale = dy.scalar / Float(max(rows, 1) * cols)
+        g.accumulateGrad(prediction) { dp, beta in
+            Kernels.store(dp, count: rows * cols, beta: beta) { i in
+                let e = rmse[i / cols]
+                return e > 0 ? scale * (pp[i] - tp[i]) / e : 0
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// What an OP3 predictor learns from and predicts: the training examples with their targets, the held-out examples,
+/// and the sizes of the cell-type and compound vocabularies (the label encoding of train and held-out names together).
+public struct OP3PredictionProblem: Sendable {
+    public var train: OP3Examples
+    /// Training targets, row-major `train.count × genes`.
+    public var targets: [Float]
+    public var genes: Int
+    public var test: OP3Examples
+    public var cellTypeCount: Int
+    public var compoundCount: Int
+
+    public init(train: OP3Examples, targets: [Float], genes: Int, test: OP3Examples, cellTypeCount: Int,
+                compoundCount: Int) {
+        precondition(genes > 0 && targets.count == train.count * genes,
+                     "OP3PredictionProblem: \(targets.count) targets for \(train.count) rows × \(genes) genes")
+        self.train = train
+        self.targets = targets
+        self.genes = genes
+        self.test = test
+        self.cellTypeCount = cellTypeCount
+        self.compoundCount = compoundCount
+    }
+}
+
+/// The downstream predictor of the OP3 protocol.
+public enum OP3PredictorKind: String, Codable, Sendable, CaseIterable {
+    /// `OP3Predictor`: one SVD-MLP architecture, a small unweighted ensemble, one stage (seconds per seed).
+    case fast
+    /// `OP3ReferencePredictor`: the OP3 method `nn_retraining_with_pseudolabels` (two weighted ensembles of tuned
+    /// Keras networks, pseudo-labels; minutes per seed).
+    case reference
+}
+
+extension OP3ProtocolOptions {
+    /// Trains the chosen predictor on `problem` and predicts its held-out rows (`test.count × genes`).
+    func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, seed: UInt64,
+                    progressLabel: String?) -> [Float] {
+        switch predictorKind {
+        case .fast:
+            return OP3Predictor.fitPredict(problem, features: features, options: predictor, seed: seed,
+                                           progressLabel: progressLabel)
+        case .reference:
+            return OP3ReferencePredictor.fitPredict(problem, features: features, options: reference, seed: seed,
+                                                    progressLabel: progressLabel).prediction
+        }
+    }
+
+    /// One line naming the predictor and its settings, for reports.
+    var predictorDescription: String {
+        switch predictorKind {
+        case .fast:
+            let p = predictor
+            return "fast SVD-MLP: SVD \(p.components) components, embeddings \(p.embeddingDim), hidden "
+                + "\(p.hidden.map(String.init).joined(separator: "-")), dropout \(p.dropout), \(p.epochs) epochs, "
+                + "batch \(p.batchSize), lr \(p.learningRate), ensemble \(p.ensemble), "
+                + "external vectors \(p.externalMode.rawValue)"
+        case .reference:
+            let r = reference
+            return "reference nn_retraining_with_pseudolabels: stage 1 \(OP3ReferenceEnsemble.stage1.models.count) "
+                + "models, stage 2 \(OP3ReferenceEnsemble.stage2.models.count) models on training rows + pseudo-labels, "
+                + "trainings per network \(r.repetitions) (median), epochs × \(r.epochsScale), "
+                + "external vectors \(r.externalMode.rawValue)"
+        }
+    }
+}
