@@ -2,8 +2,9 @@ import PerturbBase
 import PerturbTensor
 
 /// Batch normalization of `[rows, features]` inputs with Keras' `BatchNormalization` defaults: gamma 1, beta 0,
-/// epsilon 1e-3, running mean 0 and variance 1 updated as `running = momentum · running + (1 − momentum) · batch` with
-/// momentum 0.99 (PyTorch's `BatchNorm1d` defaults are eps 1e-5 and, in its convention, momentum 0.1 on the batch).
+/// epsilon 1e-3, running mean 0 and variance 1 updated as `running = momentum · running + (1 − momentum) · batch`
+/// with momentum 0.99 (PyTorch's `BatchNorm1d` defaults are eps 1e-5 and, in its convention, momentum 0.1 on the
+/// batch).
 ///
 /// In a training graph the layer normalizes with the batch mean and biased variance (`batchNorm`) and updates the
 /// running statistics (with the biased variance, as Keras does for 2-D inputs); in an evaluation graph it applies the

@@ -104,10 +104,14 @@ struct EvaluateOP3: ParsableCommand {
     @Option(name: .customLong("morgan-bits"), help: "Morgan fingerprint size for `morgan` features.")
     var morganBits = 2000
 
-    @Option(name: .long, help: "Downstream predictor: fast (one SVD-MLP architecture) or reference (the OP3 method nn_retraining_with_pseudolabels, two stages).")
+    @Option(name: .long, help: """
+        Downstream predictor: fast (one SVD-MLP architecture) or reference (the OP3 method \
+        nn_retraining_with_pseudolabels, two stages).
+        """)
     var predictor = OP3PredictorKind.fast
 
-    @Option(name: .customLong("epochs-scale"), help: "Reference predictor: factor on every network's tuned epochs (at least 1 epoch each).")
+    @Option(name: .customLong("epochs-scale"),
+            help: "Reference predictor: factor on every network's tuned epochs (at least 1 epoch each).")
     var epochsScale = 1.0
 
     @Option(name: .long, help: "Reference predictor: trainings per network, combined by their median.")
@@ -137,7 +141,10 @@ struct EvaluateOP3: ParsableCommand {
     @Option(name: .long, help: "Fast predictor: networks per ensemble (averaged).")
     var ensemble = 2
 
-    @Option(name: .customLong("external-mode"), help: "External vectors: trainable (table fine-tuned), fixed (frozen) or concat (learned compound embedding ⊕ vector, projected).")
+    @Option(name: .customLong("external-mode"), help: """
+        External vectors: trainable (table fine-tuned), fixed (frozen) or concat (learned compound embedding ⊕ \
+        vector, projected).
+        """)
     var externalMode = ExternalEmbeddingMode.trainable
 
     @Option(name: .long, help: "Bootstrap draws for the clustered CIs.")

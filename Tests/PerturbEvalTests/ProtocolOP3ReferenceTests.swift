@@ -8,7 +8,8 @@ import XCTest
 /// The reference OP3 predictor (`nn_retraining_with_pseudolabels`): its tables are the notebooks', it sees a signal
 /// that is there, its second stage matters, and it is reproducible.
 final class ProtocolOP3ReferenceTests: XCTestCase {
-    /// The problem of `ProtocolOP3Tests.syntheticTask` (24 compounds × 3 cell types × 30 genes), 6 compounds held out.
+    /// The problem of `ProtocolOP3Tests.syntheticTask` (24 compounds × 3 cell types × 30 genes), 6 compounds held
+    /// out.
     static func syntheticProblem() throws -> (problem: OP3PredictionProblem, descriptors: CompoundFeatureMatrix) {
         let (table, descriptors) = ProtocolOP3Tests.syntheticTask()
         let task = try OP3Task.make(from: table, layer: "logFC", file: "synthetic")
@@ -82,7 +83,8 @@ final class ProtocolOP3ReferenceTests: XCTestCase {
         let graph = Graph()
         XCTAssertEqual(withExtendedLifetime(graph) { plain(batch, graph: graph).shape }, [3, 8])
         for mode in ExternalEmbeddingMode.allCases {
-            let inputs = OP3ReferenceInputs(cellTypes: 2, compounds: 3, width: 4, features: features, mode: mode, rng: &rng)
+            let inputs = OP3ReferenceInputs(cellTypes: 2, compounds: 3, width: 4, features: features, mode: mode,
+                                            rng: &rng)
             XCTAssertEqual(inputs.external!.projection.inputs, mode == .concat ? 7 : 3)
             let g = Graph()
             let x = inputs(batch, graph: g)
@@ -122,7 +124,8 @@ final class ProtocolOP3ReferenceTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let written = try Simulator.write(output, config: config, seed: 13, to: dir)
         let task = try OP3Task.make(from: table, layer: "logFC", file: "sim_op3")
-        let split = OP3Split.compoundHeldOut(conditions: task.table.conditions, seed: 42, evaluationContexts: task.cellTypes)
+        let split = OP3Split.compoundHeldOut(conditions: task.table.conditions, seed: 42,
+                                             evaluationContexts: task.cellTypes)
         let trainRows = split.entries.indices.filter { split.entries[$0].split == SplitAssignment.train }
         let testRows = split.entries.indices.filter { split.entries[$0].split == SplitAssignment.test }
         let oracle = try CompoundFeatureSource.file(written.latents).matrix(name: "oracle", compounds: task.compounds,
@@ -134,7 +137,8 @@ final class ProtocolOP3ReferenceTests: XCTestCase {
                                                       seed: 0)
         let truth = task.targets(testRows)
         func score(_ prediction: [Float]) throws -> RowwiseScores {
-            try RowwiseScores.evaluate(truth: truth, prediction: prediction, rows: testRows.count, genes: task.genes.count)
+            try RowwiseScores.evaluate(truth: truth, prediction: prediction, rows: testRows.count,
+                                       genes: task.genes.count)
         }
         let reference = try score(result.prediction)
         let mean = try score(TrivialBaseline.contextMean.predict(task: task, trainRows: trainRows, rows: testRows))

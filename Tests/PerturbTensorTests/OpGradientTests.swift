@@ -139,7 +139,9 @@ final class OpGradientTests: XCTestCase {
         let x = randomTensor([5, 4], seed: 40, low: -2, high: 2)
         let gamma = randomTensor([4], seed: 41, low: 0.5, high: 1.5)
         let beta = randomTensor([4], seed: 42)
-        checkGradients([x, gamma, beta], step: 3e-3) { _, v in batchNorm(v[0], gamma: v[1], beta: v[2], eps: 1e-3).output }
+        checkGradients([x, gamma, beta], step: 3e-3) { _, v in
+            batchNorm(v[0], gamma: v[1], beta: v[2], eps: 1e-3).output
+        }
         // Per column: zero mean, unit biased variance (up to eps) before the affine map; statistics returned.
         let g = Graph()
         let input = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 6, 40])
@@ -151,7 +153,8 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(y.value[0, 0], -2 / (3.5 + 1e-3).squareRoot(), accuracy: 1e-6)
         XCTAssertEqual((0..<4).map { y.value[$0, 1] }.reduce(0, +), 0, accuracy: 1e-5)
         // A single row normalizes to beta (zero variance), without NaN.
-        let one = batchNorm(g.input(Tensor(shape: [1, 2], values: [5, -7])), gamma: g.input(Tensor(shape: [2], repeating: 2)),
+        let one = batchNorm(g.input(Tensor(shape: [1, 2], values: [5, -7])),
+                            gamma: g.input(Tensor(shape: [2], repeating: 2)),
                             beta: g.input(Tensor(shape: [2], values: [0.5, -0.5])), eps: 1e-3).output
         XCTAssertEqual(one.value.scalars, [0.5, -0.5])
     }

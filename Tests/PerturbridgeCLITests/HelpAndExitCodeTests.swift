@@ -72,7 +72,8 @@ final class HelpAndExitCodeTests: XCTestCase {
         try runUserError(["simulate", "--output", "x", "--size", "huge"], mentions: ["huge"])
         try runUserError(["split", "--effects", "a.h5ad", "--kind", "sideways", "--output", "s.tsv"], mentions: ["sideways"])
         try runUserError(["evaluate", "op3", "--effects", "a.h5ad", "--output", "o", "--test-fraction", "1.5"], mentions: ["--test-fraction"])
-        try runUserError(["evaluate", "op3", "--effects", "a.h5ad", "--output", "o", "--predictor", "slow"], mentions: ["slow"])
+        try runUserError(["evaluate", "op3", "--effects", "a.h5ad", "--output", "o", "--predictor", "slow"],
+                         mentions: ["slow"])
         try runUserError(["evaluate", "op3", "--effects", "a.h5ad", "--output", "o", "--epochs-scale", "0"],
                          mentions: ["--epochs-scale"])
         try runUserError(["agreement", "--effects", "a.h5ad", "--output", "o", "--match", "colour"], mentions: ["colour"])

@@ -58,8 +58,9 @@ extension OP3ProtocolOptions {
                 + "external vectors \(p.externalMode.rawValue)"
         case .reference:
             let r = reference
-            return "reference nn_retraining_with_pseudolabels: stage 1 \(OP3ReferenceEnsemble.stage1.models.count) "
-                + "models, stage 2 \(OP3ReferenceEnsemble.stage2.models.count) models on training rows + pseudo-labels, "
+            let (stage1, stage2) = (OP3ReferenceEnsemble.stage1.models.count, OP3ReferenceEnsemble.stage2.models.count)
+            return "reference nn_retraining_with_pseudolabels: stage 1 \(stage1) models, stage 2 \(stage2) models on "
+                + "training rows + pseudo-labels, "
                 + "trainings per network \(r.repetitions) (median), epochs × \(r.epochsScale), "
                 + "external vectors \(r.externalMode.rawValue)"
         }

@@ -24,11 +24,12 @@ public enum OP3ReferenceArchitecture: Int, Sendable, CaseIterable {
     /// models 1 and 5 have fixed widths 256 and 1024, model 1 also fixed rates 0.2).
     public func steps(dense: [Int], dropout: [Float]) -> [Step] {
         precondition(dense.count == dropout.count && dense.count == hiddenLayers,
-                     "OP3 reference \(self) has \(hiddenLayers) hidden layers, got \(dense.count) widths and \(dropout.count) rates")
+                     "OP3 reference \(self) has \(hiddenLayers) hidden layers, got \(dense.count) widths and "
+                        + "\(dropout.count) rates")
         switch self {
         case .model1, .model2:
-            // Dense → BN → ReLU → Dropout, then Dense(relu) → BN → Dropout. Model 2's second Activation("relu")
-            // after Dense(activation="relu") is the identity and left out.
+            // Dense → BN → ReLU → Dropout, then Dense(relu) → BN → Dropout. Model 2's second
+            // Activation("relu") after Dense(activation="relu") is the identity and left out.
             return [.dense(dense[0]), .batchNorm, .relu, .dropout(dropout[0]),
                     .dense(dense[1]), .relu, .batchNorm, .dropout(dropout[1])]
         case .model6:

@@ -34,8 +34,9 @@ public struct OP3ReferenceEnsemble: Sendable {
         0.4968056740470425, 0.9881673272809887,
     ])
 
-    /// Stage 2 (notebook 266): 20 models (model 1 ×1, 2 ×3, 3 ×2, 4 ×2, 5 ×3, 6 ×3, 7 ×2, 8 ×4), all 200 epochs,
-    /// retrained on the training rows plus the stage-1 pseudo-labels of the held-out rows; weights `w_0` … `w_19`.
+    /// Stage 2 (notebook 266): 20 models (model 1 ×1, 2 ×3, 3 ×2, 4 ×2, 5 ×3, 6 ×3, 7 ×2, 8 ×4), all 200
+    /// epochs, retrained on the training rows plus the stage-1 pseudo-labels of the held-out rows; weights `w_0` …
+    /// `w_19`.
     public static let stage2 = OP3ReferenceEnsemble(models: [
         .init(.model1, epochs: 200, batch: 128, lr: 0.008457844054540857, embedding: 22, components: 50,
               dense: [256, 1024], dropout: [0.2, 0.2]),

@@ -3,8 +3,8 @@ import PerturbNN
 import PerturbTensor
 
 /// One network of the reference ensemble: `OP3ReferenceInputs` → the architecture's body (Keras-initialized Dense,
-/// `BatchNorm1d` with Keras' momentum and epsilon, ReLU, dropout) → `Dense(n_dim)`, trained with Adam on truncated-SVD
-/// coordinates of the targets with the architecture's loss.
+/// `BatchNorm1d` with Keras' momentum and epsilon, ReLU, dropout) → `Dense(n_dim)`, trained with Adam on
+/// truncated-SVD coordinates of the targets with the architecture's loss.
 ///
 /// `batchNormMomentum` is Keras' 0.99 when the epochs are the reference's; `OP3ReferenceOptions` raises it to the
 /// power 1 / epochs scale for scaled runs, so that the running statistics forget their initial values (mean 0,

@@ -43,6 +43,11 @@ public struct OP3ReferencePrediction: Sendable {
 /// the original rows. Targets of a stage are compressed by one truncated SVD fitted on that stage's targets; each
 /// network regresses its leading `n_dim` coordinates (capped by the data's rank: at most the number of rows).
 ///
+/// Where this port differs from the Keras code: one truncated SVD per stage, each network taking its leading
+/// components, where scikit-learn refits a randomized SVD per network; Adam in PyTorch's form with Keras' epsilon
+/// (`OP3ReferenceNetwork`); the BatchNorm momentum under an epochs scale other than 1; and the random streams are
+/// ours, not TensorFlow's, so results agree in distribution, not in digits.
+///
 /// Deterministic for a seed, for any thread count: every network's initialization, shuffles and dropout masks come
 /// from the seed, the stage, the network's index and the repetition, and each network is computed on one thread.
 public enum OP3ReferencePredictor {
@@ -77,7 +82,9 @@ public enum OP3ReferencePredictor {
         var svdRng = SeededRNG.derived(seed: seed, label: "op3-reference-svd-\(number)")
         let svd = TruncatedSVD(fitting: targets, rows: train.count, cols: genes, rank: rank, seed: svdRng.next())
         let reps = options.repetitions, fits = ensemble.models.count * reps
-        let progress = progressLabel.map { ProgressReporter(label: "\($0) stage \(number)", unit: "networks", total: fits) }
+        let progress = progressLabel.map {
+            ProgressReporter(label: "\($0) stage \(number)", unit: "networks", total: fits)
+        }
         let lock = NSLock()
         var done = 0
         var predictions = [[Float]](repeating: [], count: fits)
@@ -89,9 +96,9 @@ public enum OP3ReferencePredictor {
                     let spec = ensemble.models[m]
                     let leading = svd.leading(min(spec.components, rank))
                     var rng = SeededRNG.derived(seed: seed, label: "op3-reference-stage\(number)-model\(m)-rep\(rep)")
-                    let network = OP3ReferenceNetwork(spec: spec, outputs: leading.rank, cellTypes: problem.cellTypeCount,
-                                                      compounds: problem.compoundCount, features: features,
-                                                      mode: options.externalMode,
+                    let network = OP3ReferenceNetwork(spec: spec, outputs: leading.rank,
+                                                      cellTypes: problem.cellTypeCount, compounds: problem.compoundCount,
+                                                      features: features, mode: options.externalMode,
                                                       batchNormMomentum: options.batchNormMomentum, rng: &rng)
                     network.fit(train, coordinates: leading.transform(targets, rows: train.count),
                                 epochs: options.scaled(spec.epochs), seed: rng.next())

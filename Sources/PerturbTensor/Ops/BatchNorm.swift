@@ -1,6 +1,6 @@
 /// Batch normalization of a `[rows, cols]` input over its rows (each column one feature), in training mode:
-/// `(x − mean) / sqrt(var + eps) · gamma + beta` per column with the batch mean and the biased batch variance (Keras'
-/// `BatchNormalization` and PyTorch's `BatchNorm1d` in training). `gamma` and `beta` have `cols` elements.
+/// `(x − mean) / sqrt(var + eps) · gamma + beta` per column with the batch mean and the biased batch variance
+/// (Keras' `BatchNormalization` and PyTorch's `BatchNorm1d` in training). `gamma` and `beta` have `cols` elements.
 ///
 /// Also returns the batch statistics (biased variance), from which a layer updates its running averages. In evaluation
 /// the normalization is a fixed affine map of the running statistics, which the ordinary arithmetic ops express.

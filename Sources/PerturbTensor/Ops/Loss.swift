@@ -95,7 +95,8 @@ public func maeLoss(_ prediction: Var, target: Tensor) -> Var {
     precondition(target.count == n, "maeLoss: prediction \(pv.shape) and target \(target.shape) differ in size")
     let pp = pv.readPointer, tp = target.readPointer
     let total = Kernels.sum(count: n) { Double(abs(pp[$0] - tp[$0])) }
-    return prediction.graph.record(Tensor(scalar: Float(total / Double(max(n, 1)))), inputs: [prediction]) { [target] g, dy in
+    let loss = Tensor(scalar: Float(total / Double(max(n, 1))))
+    return prediction.graph.record(loss, inputs: [prediction]) { [target] g, dy in
         let pp = g.value(prediction).readPointer, tp = target.readPointer
         let scale = dy.scalar / Float(max(n, 1))
         g.accumulateGrad(prediction) { dp, beta in
