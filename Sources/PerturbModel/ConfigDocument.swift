@@ -100,6 +100,9 @@ struct ConfigDocument {
     }
 
     private static func toml(_ text: String, _ url: URL) throws -> ConfigDocument {
+        if let line = TOMLTableHeaders.lineWithoutKey(in: text) {
+            throw InputError("\(url.path): line \(line): not valid TOML (a table header needs a name after its '[')")
+        }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw InputError("\(url.path): line \(error.source.begin.line), column \(error.source.begin.column): not valid TOML (\(error.description))")

@@ -115,6 +115,15 @@ final class ConfigFormatTests: XCTestCase {
         let badYAML = try write("seed: 3\ndropout: [0.1\n", "s.yaml", dir)
         let yamlSyntax = message { try LPMConfig.read(badYAML) }
         XCTAssertTrue(yamlSyntax.contains(badYAML.path) && yamlSyntax.contains("line 3") && yamlSyntax.contains("not valid YAML"), yamlSyntax)
+        // A table header without a name (toml++ would abort on it), and valid nested arrays that start lines.
+        let header = try write("seed = 3\n[\nbatch_size = 8\n", "h.toml", dir)
+        XCTAssertTrue(message { try LPMConfig.read(header) }.contains("\(header.path): line 2: not valid TOML"),
+                      message { try LPMConfig.read(header) })
+        let nested = try write("datasets = [\n  \"a\", # [\n  \"\"\"b\n[\"\"\",\n]\nseed = 3\n", "n.toml", dir)
+        XCTAssertEqual(try LPMConfig.read(nested).datasets, ["a", "b\n["])
+        XCTAssertNil(TOMLTableHeaders.lineWithoutKey(in: "x = [\n[1, 2],\n  [\n3]\n]\n[table]\n[[list]]\n['q']\n"))
+        XCTAssertEqual(TOMLTableHeaders.lineWithoutKey(in: "a = 1\n[[\n"), 2)
+        XCTAssertEqual(TOMLTableHeaders.lineWithoutKey(in: "a = '''x\ny'''\n  [ = 2\n"), 3)
         let badTOML = try write("seed = 3\ndropout = = 1\n", "s.toml", dir)
         let tomlSyntax = message { try LPMConfig.read(badTOML) }
         XCTAssertTrue(tomlSyntax.contains(badTOML.path) && tomlSyntax.contains("line 2") && tomlSyntax.contains("not valid TOML"), tomlSyntax)

@@ -77,6 +77,7 @@ enum H5ADLegacyReading {
             let memType = H5Tget_native_type(memberType, H5T_DIR_ASCEND)
             defer { H5Tclose(memType) }
             let size = Int(H5Tget_size(memType))
+            guard memType >= 0, size > 0 else { throw dataset.failure("field '\(field)' has a damaged enum type") }
             let bytes = try dataset.readCompoundField(field, memberType: memType, memberSize: size)
             return .bools((0..<count).map { i in bytes[(i * size)..<((i + 1) * size)].contains { $0 != 0 } })
         case .string(false, let size):

@@ -135,8 +135,12 @@ extension H5Object {
 
     private func readBoolAttribute(_ attr: hid_t, type: hid_t, count: Int, name: String) throws -> [Bool] {
         let memType = H5Tget_native_type(type, H5T_DIR_ASCEND)
+        guard memType >= 0 else {
+            throw failure("cannot convert attribute '\(name)' (damaged type?)", includeHDF5Stack: true)
+        }
         defer { H5Tclose(memType) }
         let size = Int(H5Tget_size(memType))
+        guard size > 0 else { throw failure("attribute '\(name)' has a type without size: the file is damaged") }
         var bytes = [UInt8](repeating: 0, count: count * size)
         if count > 0, H5Aread(attr, memType, &bytes) < 0 {
             throw failure("cannot read attribute '\(name)'", includeHDF5Stack: true)

@@ -228,11 +228,14 @@ public final class H5Dataset: H5Object {
     public func readBools(rows: Range<Int>? = nil) throws -> [Bool] {
         switch elementType {
         case .bool, .enumeration:
-            let fileType = H5Dget_type(id)
+            let fileType = guarded { H5Dget_type(id) }
+            guard fileType >= 0 else { throw failure("cannot read the element type", includeHDF5Stack: true) }
             defer { H5Tclose(fileType) }
-            let memType = H5Tget_native_type(fileType, H5T_DIR_ASCEND)
+            let memType = guarded { H5Tget_native_type(fileType, H5T_DIR_ASCEND) }
+            guard memType >= 0 else { throw failure("cannot convert the enum type (damaged?)", includeHDF5Stack: true) }
             defer { H5Tclose(memType) }
             let size = Int(H5Tget_size(memType))
+            guard size > 0 else { throw failure("the enum type has no size: the file is damaged") }
             let bytes: [UInt8] = try readBytes(memType: memType, size: size, rows: rows)
             if size == 1 { return bytes.map { $0 != 0 } }
             return stride(from: 0, to: bytes.count, by: size).map { i in bytes[i..<(i + size)].contains { $0 != 0 } }
