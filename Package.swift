@@ -101,19 +101,35 @@ let package = Package(
             path: "Sources/PerturbridgeFuzz"
         ),
 
-        .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase"]),
-        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor", "PerturbBase"]),
-        .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase"]),
-        .testTarget(name: "PerturbDistributedTests", dependencies: ["PerturbDistributed", "PerturbBase"]),
-        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase"]),
-        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase"]),
-        .testTarget(name: "PerturbStatsTests", dependencies: ["PerturbStats", "PerturbIO", "PerturbBase"]),
-        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase"]),
+        // What every test target shares (`Tests/PerturbTestSupport/README.md`): the oracle runner, the one
+        // skip-or-fail rule for missing requirements, temporary folders, the CLI runner, user-error assertions.
+        .target(name: "PerturbTestSupport", dependencies: ["PerturbBase"], path: "Tests/PerturbTestSupport",
+                exclude: ["README.md"]),
+        .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbDistributedTests", dependencies: ["PerturbDistributed", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbStatsTests", dependencies: ["PerturbStats", "PerturbIO", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(
+            name: "PerturbDataTests",
+            dependencies: ["PerturbData", "PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase", "PerturbTestSupport"]
+        ),
         .testTarget(
             name: "PerturbModelTests",
-            dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]
+            dependencies: [
+                "PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase",
+                "PerturbTestSupport",
+            ]
         ),
-        .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase"]),
-        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor"]),
+        .testTarget(
+            name: "PerturbEvalTests",
+            dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase", "PerturbTestSupport"]
+        ),
+        .testTarget(
+            name: "PerturbridgeCLITests",
+            dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor", "PerturbTestSupport"]
+        ),
     ]
 )

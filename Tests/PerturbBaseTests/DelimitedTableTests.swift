@@ -1,3 +1,4 @@
+import PerturbTestSupport
 import XCTest
 @testable import PerturbBase
 
@@ -19,12 +20,11 @@ final class DelimitedTableTests: XCTestCase {
     }
 
     func testAtomicWriteReplacesAndLeavesNoTemp() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pb-atomic-\(getpid())")
+        let dir = try temporaryDirectory("pb-atomic")
         let url = dir.appendingPathComponent("out.tsv")
         try DelimitedTable(header: ["x"], rows: [["1"]]).write(url)
         try DelimitedTable(header: ["x"], rows: [["2"]]).write(url)
         XCTAssertEqual(try DelimitedTable.read(url).rows, [["2"]])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.tsv"])
-        try FileManager.default.removeItem(at: dir)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 @testable import PerturbBase
 
@@ -35,8 +36,7 @@ final class EventFileTests: XCTestCase {
 
     /// Each writer opens a new file, named after the seconds and the host, later in name order than the ones before.
     func testEachWriterOpensANewFileInNameOrder() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("events")
         let first = try EventFileWriter(directory: dir)
         try first.scalars([("loss", 1)], step: 1)
         let second = try EventFileWriter(directory: dir, restartStep: 2)

@@ -1,28 +1,13 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 @testable import PerturbBase
 
 /// The reference-generator ports against the generators themselves: CPython `random`, NumPy `RandomState`, `hashlib`.
 final class ReferenceRandomTests: XCTestCase {
-    /// Runs `python3 -c code` and returns its stdout lines, or skips when python3 (with `module`) is missing.
+    /// Runs `python3 -c code` (importing `module` first) and returns its stdout lines (`Python.run`).
     private func python(_ code: String, needs module: String? = nil) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", (module.map { "import \($0)\n" } ?? "") + code]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw XCTSkip("python3 not available: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            if let module, errors.contains("No module named '\(module)'") { throw XCTSkip("python3 has no \(module)") }
-            if errors.contains("No such file") { throw XCTSkip("python3 not available") }
-            XCTFail("python3 failed: \(errors)")
-            return []
-        }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        try Python.run((module.map { "import \($0)\n" } ?? "") + code).split(separator: "\n").map(String.init)
     }
 
     func testSHA256KnownVectors() {

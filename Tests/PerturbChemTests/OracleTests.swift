@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbChem
+import PerturbTestSupport
 import XCTest
 
 /// Bit-exact agreement with the RDKit oracle file (RDKit 2022.09.5 wheel, see its PROVENANCE.md):
@@ -11,9 +12,7 @@ final class OracleTests: XCTestCase {
     }
 
     func loadOracle() throws -> [Row] {
-        guard let url = SharedData.dataFile("rdkit-morgan-oracle/morgan_r2_oracle_rdkit2022.09.5.tsv") else {
-            throw XCTSkip("shared data rdkit-morgan-oracle is absent")
-        }
+        let url = try Requirement.sharedFile("rdkit-morgan-oracle/morgan_r2_oracle_rdkit2022.09.5.tsv")
         let table = try DelimitedTable.read(url)
         func col(_ name: String) throws -> Int { try table.columnIndex(name) }
         let (s, i, smi, p, c, k, b128, b2048) = try (col("set"), col("id"), col("input_smiles"), col("parsed"),

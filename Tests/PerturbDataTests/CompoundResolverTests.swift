@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 @testable import PerturbData
 
@@ -30,9 +31,7 @@ final class CompoundResolverTests: XCTestCase {
     }
 
     func testCIDMapTableNeedsACIDColumn() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cidmap-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("cidmap")
         let good = dir.appendingPathComponent("map.csv"), bad = dir.appendingPathComponent("bad.csv")
         try "name,smiles,pubchem_cid\nAspirin,CC(=O)Oc1ccccc1C(=O)O,2244\nnothing,C,-666\n".write(to: good, atomically: true, encoding: .utf8)
         try "name,smiles\nAspirin,CC(=O)Oc1ccccc1C(=O)O\n".write(to: bad, atomically: true, encoding: .utf8)

@@ -1,3 +1,4 @@
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 @testable import PerturbData
@@ -8,10 +9,10 @@ final class H5ADIngestTests: XCTestCase {
     /// seeded random numbers: the real de_train values are not in shared/. Adds 3 bad rows.
     @discardableResult
     func makeOP3File(_ url: URL) throws -> (cellType: String, gene: String, logFC: Double, clipped: Double) {
-        guard let compounds = SharedData.dataFile("op3-kaggle-compounds/compounds.csv"),
-              let pairs = SharedData.dataFile("op3-kaggle-celltype-means/de_train_rows_DERIVED.csv"),
-              let genes = SharedData.dataFile("op3-kaggle-idmap/genes.txt") else { throw XCTSkip("shared OP3 metadata not present") }
-        let printed = try runPython("""
+        let compounds = try Requirement.sharedFile("op3-kaggle-compounds/compounds.csv")
+        let pairs = try Requirement.sharedFile("op3-kaggle-celltype-means/de_train_rows_DERIVED.csv")
+        let genes = try Requirement.sharedFile("op3-kaggle-idmap/genes.txt")
+        let printed = try Python.run("""
         import anndata, numpy as np, pandas as pd
         comp = pd.read_csv('\(compounds.path)', index_col=0).set_index('sm_name')
         rows = pd.read_csv('\(pairs.path)').head(40)
@@ -79,7 +80,7 @@ final class H5ADIngestTests: XCTestCase {
     func testChemPerturBridgeDEGWithNameMapAndMissingGenes() throws {
         let dir = try temporaryDirectory()
         let url = dir.appendingPathComponent("CVCL_0023_de.h5ad")
-        _ = try runPython("""
+        _ = try Python.run("""
         import anndata, numpy as np, pandas as pd
         obs = pd.DataFrame({'dataset': ['srivatsan20_sciplex3'] * 4, 'cell_type': ['CVCL_0023'] * 4,
                             'perturbagen': ['Dexamethasone', 'Dexamethasone', 'Vorinostat', 'Unknownib'],
@@ -115,7 +116,7 @@ final class H5ADIngestTests: XCTestCase {
     func testSampleLevelCountsAgainstNumpy() throws {
         let dir = try temporaryDirectory()
         let url = dir.appendingPathComponent("pseudobulk.h5ad")
-        let expected = try runPython("""
+        let expected = try Python.run("""
         import anndata, numpy as np, pandas as pd
         rng = np.random.default_rng(1)
         rows = []

@@ -1,3 +1,4 @@
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 @testable import PerturbData
@@ -26,8 +27,8 @@ final class L1000IngestTests: XCTestCase {
     }
 
     func testRealPlateEffectsAgainstIndependentMeans() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared data l1000-cmappy not present") }
-        let pertinfo = SharedData.dataFile("l1000-lincs-metadata/pertinfo.tsv.gz")
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
+        let pertinfo = try Requirement.sharedPathIfPresent("data/l1000-lincs-metadata/pertinfo.tsv.gz")
         let resolver = CompoundResolver(smilesByName: try pertinfo.map { try CompoundResolver.loadNameMap($0) } ?? [:])
         var report = IngestReport(source: "test_l1000.gct", format: "gct")
         let result = try L1000Ingest.ingest(gct, resolver: resolver, report: &report)
@@ -71,7 +72,7 @@ final class L1000IngestTests: XCTestCase {
     }
 
     func testReplicatedWellsGetWelchStatistics() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared data l1000-cmappy not present") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         // Treat dose as unknown by relabelling: here all doses of a compound pool into one condition (6 replicates).
         var data = try PerturbIOHelpers.readGCT(gct)
         data.dropDose()
@@ -86,7 +87,7 @@ final class L1000IngestTests: XCTestCase {
     }
 
     func testBadUnitIsReportedNotDropped() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared data l1000-cmappy not present") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         var data = try PerturbIOHelpers.readGCT(gct)
         data.setDoseUnit(well: 0, to: "furlongs")
         var report = IngestReport(source: "bad", format: "gct")

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 @testable import PerturbData
 
@@ -50,12 +51,7 @@ final class ManifestTests: XCTestCase {
     /// The paper's manifest at 0.2 %: the files hold exactly the kept conditions, with the manifest's split, LINCS
     /// on the 978 landmarks, the others on panels of the reference sizes; values are finite and reproducible.
     func testPublishedManifestSubsetIsSimulatedExactly() throws {
-        let manifestURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz").standardized
-        guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(manifestURL.path) missing under CI"); return }
-            throw XCTSkip("../shared/data/chem-perturbridge-splits is absent")
-        }
+        let manifestURL = try Requirement.sharedFile("chem-perturbridge-splits/df_annot_split.tsv.gz")
         let manifest = try ConditionManifest.read(manifestURL)
         XCTAssertEqual(manifest.entries.count, 411_514)
         XCTAssertEqual(manifest.datasets.count, 12)

@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 import PerturbIO
@@ -7,11 +8,9 @@ import PerturbIO
 /// The reference's split, reproduced and applied: the paper's condition table and held-out molecule list.
 final class PublishedSplitTests: XCTestCase {
     private func published() throws -> (table: URL, molecules: URL, summary: URL) {
-        guard let table = SharedData.dataFile("chem-perturbridge-splits/df_annot_split.tsv.gz"),
-              let molecules = SharedData.dataFile("chem-perturbridge-splits/heldout_molecules.tsv"),
-              let summary = SharedData.dataFile("chem-perturbridge-splits/summary.tsv") else {
-            throw XCTSkip("shared chem-perturbridge-splits not present")
-        }
+        let table = try Requirement.sharedFile("chem-perturbridge-splits/df_annot_split.tsv.gz")
+        let molecules = try Requirement.sharedFile("chem-perturbridge-splits/heldout_molecules.tsv")
+        let summary = try Requirement.sharedFile("chem-perturbridge-splits/summary.tsv")
         return (table, molecules, summary)
     }
 

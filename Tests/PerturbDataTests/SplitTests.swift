@@ -1,3 +1,4 @@
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 @testable import PerturbData
@@ -62,10 +63,8 @@ final class SplitTests: XCTestCase {
     /// The published artifact obeys the same rules we implement: val = test = floor(10 % of shared molecules) for the
     /// ten-percent datasets, and every held-out molecule still trains in some other dataset.
     func testReferenceArtifactFollowsTheSameRules() throws {
-        guard let summary = SharedData.dataFile("chem-perturbridge-splits/summary.tsv"),
-              let held = SharedData.dataFile("chem-perturbridge-splits/heldout_molecules.tsv") else {
-            throw XCTSkip("shared chem-perturbridge-splits not present")
-        }
+        let summary = try Requirement.sharedFile("chem-perturbridge-splits/summary.tsv")
+        let held = try Requirement.sharedFile("chem-perturbridge-splits/heldout_molecules.tsv")
         let table = try DelimitedTable.read(summary)
         for row in table.rows {
             let shared = Int(row[try table.columnIndex("shared_molecules")])!

@@ -1,3 +1,4 @@
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 import PerturbChem
@@ -49,7 +50,7 @@ final class StoreTests: XCTestCase {
         let dir = try temporaryDirectory()
         let url = dir.appendingPathComponent("effects.h5ad")
         try sampleTable().write(to: url)
-        let out = try runPython("""
+        let out = try Python.run("""
         import anndata, numpy as np
         a = anndata.read_h5ad('\(url.path)')
         print(a.shape, a.X.dtype, list(a.obs['dataset']), list(a.obs['dose_um'].round(3)), list(a.obs['log_dose']))

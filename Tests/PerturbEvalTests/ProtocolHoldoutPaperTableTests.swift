@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 @testable import PerturbEval
@@ -14,8 +15,7 @@ final class ProtocolHoldoutPaperTableTests: XCTestCase {
 
     func testLayoutMatchesThePublishedColumns() throws {
         let table = HoldoutPaperTable(summary()).table()
-        if let published = SharedData.root()?.appendingPathComponent("reference/chem-perturbridge-lpm/paper10_results_summary.tsv"),
-           FileManager.default.fileExists(atPath: published.path) {
+        if let published = try Requirement.sharedPathIfPresent("reference/chem-perturbridge-lpm/paper10_results_summary.tsv") {
             XCTAssertEqual(table.header, try DelimitedTable.read(published, delimiter: "\t").header, "the same columns in the same order")
         }
         XCTAssertEqual(table.rows.map { $0[0] }, ["my_screen", "op3"], "rows by slug; unknown datasets get a derived slug")
@@ -27,8 +27,7 @@ final class ProtocolHoldoutPaperTableTests: XCTestCase {
     }
 
     func testComparisonWithThePublishedTable() throws {
-        guard let published = SharedData.root()?.appendingPathComponent("reference/chem-perturbridge-lpm/paper10_results_summary.tsv"),
-              FileManager.default.fileExists(atPath: published.path) else { throw XCTSkip("shared reference tables absent") }
+        let published = try Requirement.sharedPath("reference/chem-perturbridge-lpm/paper10_results_summary.tsv")
         let md = try HoldoutPaperTable(summary()).comparison(with: published)
         // The paper's op3 scratch_target_only test RMSE is 0.3478 (mean 0.34782...).
         XCTAssertTrue(md.contains("| op3 | scratch_target_only | 0.3550 +/- 0.0071 (n=2) | 0.3478 | +0.0072 |"), md)

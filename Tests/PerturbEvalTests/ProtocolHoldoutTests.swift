@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbData
 @testable import PerturbEval
 @testable import PerturbModel
+import PerturbTestSupport
 import XCTest
 
 final class ProtocolHoldoutTests: XCTestCase {
@@ -25,8 +26,7 @@ final class ProtocolHoldoutTests: XCTestCase {
     }
 
     func testFinetuneInitIsTheBestSeedAndEpochForTheDataset() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("holdout-init-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("holdout-init")
         var runs: [UInt64: TrainingRun] = [:]
         for (seed, values) in [(13 as UInt64, [0.9, 0.7]), (17, [0.8, 0.75]), (19, [0.95, 0.72])] {
             let folder = dir.appendingPathComponent("seed-\(seed)")
@@ -79,8 +79,7 @@ final class ProtocolHoldoutTests: XCTestCase {
         options.targets = ["sim_op3"]
         options.progress = false
         options.baselines = false
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("holdout-e2e-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("holdout-e2e")
         let result = try HoldoutProtocol.run(effects: table, options: options, output: dir)
 
         XCTAssertEqual(result.split.kind, "molecule-holdout", "several datasets → cross-dataset split")

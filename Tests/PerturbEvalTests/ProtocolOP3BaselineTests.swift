@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 @testable import PerturbEval
+import PerturbTestSupport
 import XCTest
 
 /// The OP3 protocol can see a signal that is there: on the default simulator's OP3-like dataset, the simulator's true
@@ -11,9 +12,7 @@ final class ProtocolOP3BaselineTests: XCTestCase {
     func testOracleFeaturesBeatNoneAndTheMeanBaseline() throws {
         let output = try Simulator.simulate(config: SimulatorConfig.preset(.default), seed: 13)
         let table = try XCTUnwrap(output.tables.first { $0.datasets == ["sim_op3"] })
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("oracle")
         let written = try Simulator.write(output, config: SimulatorConfig.preset(.default), seed: 13, to: dir)
         var options = OP3ProtocolOptions()
         options.layer = "logFC"

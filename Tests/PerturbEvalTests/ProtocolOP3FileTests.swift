@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 @testable import PerturbEval
+import PerturbTestSupport
 import XCTest
 
 /// The OP3 protocol on an OP3 `de_train`-layout `.h5ad` written by anndata (obs cell_type, sm_name, SMILES;
@@ -27,11 +28,9 @@ final class ProtocolOP3FileTests: XCTestCase {
     """
 
     func testOP3FileWithClippedLayerAndMorganFeatures() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("op3-file-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("op3-file")
         let file = dir.appendingPathComponent("de_train.h5ad"), expected = dir.appendingPathComponent("clipped.txt")
-        try runPython(Self.writer, arguments: [file.path, expected.path])
+        _ = try Python.run(Self.writer, arguments: [file.path, expected.path])
 
         let table = try EffectsLoading.read([file])
         let task = try OP3Task.make(from: table, layer: TargetLayer.defaultName, file: file.path)
@@ -56,11 +55,9 @@ final class ProtocolOP3FileTests: XCTestCase {
     /// An embedding file as `perturbridge embed` writes it: rows matched by key or canonical SMILES; a row no
     /// training data touched (`datasets_seen` empty) is treated as missing.
     func testEmbeddingFileMatchingAndUntrainedRows() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("op3-emb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("op3-emb")
         let file = dir.appendingPathComponent("emb.h5ad")
-        try runPython("""
+        _ = try Python.run("""
         import sys, numpy as np, pandas as pd, anndata
         obs = pd.DataFrame({"canonical_smiles": ["CCO", "c1ccccc1", "CCN"], "datasets_seen": ["a|b", "a", ""]},
                            index=["KEY-A", "KEY-B", "KEY-C"])
@@ -74,18 +71,5 @@ final class ProtocolOP3FileTests: XCTestCase {
         XCTAssertEqual(m.dim, 2)
         XCTAssertEqual(m.available, [true, true, false, false])
         XCTAssertEqual(m.values, [0, 1, 2, 3, 0, 0, 0, 0])
-    }
-
-    private func runPython(_ script: String, arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let err = Pipe()
-        process.standardError = err
-        do { try process.run() } catch { throw XCTSkip("python3 not available: \(error)") }
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if errText.contains("ModuleNotFoundError") { throw XCTSkip("python3 lacks anndata: \(errText)") }
-        guard process.terminationStatus == 0 else { throw InputError("python3 failed to write the anndata fixture: \(errText)") }
     }
 }

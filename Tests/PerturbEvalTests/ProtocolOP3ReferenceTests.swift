@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbData
 @testable import PerturbEval
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
 
 /// The reference OP3 predictor (`nn_retraining_with_pseudolabels`): its tables are the notebooks', it sees a signal
@@ -119,9 +120,7 @@ final class ProtocolOP3ReferenceTests: XCTestCase {
         let config = SimulatorConfig.preset(.small)
         let output = try Simulator.simulate(config: config, seed: 13)
         let table = try XCTUnwrap(output.tables.first { $0.datasets == ["sim_op3"] })
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("op3-reference-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("op3-reference")
         let written = try Simulator.write(output, config: config, seed: 13, to: dir)
         let task = try OP3Task.make(from: table, layer: "logFC", file: "sim_op3")
         let split = OP3Split.compoundHeldOut(conditions: task.table.conditions, seed: 42,

@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 @testable import PerturbEval
+import PerturbTestSupport
 import XCTest
 
 final class ProtocolOP3Tests: XCTestCase {
@@ -68,9 +69,7 @@ final class ProtocolOP3Tests: XCTestCase {
 
     func testDescriptorsBeatTheDescriptorFreeBaselineOnHeldOutCompounds() throws {
         let (table, descriptors) = Self.syntheticTask()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("op3-desc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("op3-desc")
         // Descriptors keyed by the compound's alias, to exercise the name lookup.
         var tsv = "compound\t" + (0..<8).map { "d\($0)" }.joined(separator: "\t") + "\n"
         for (c, d) in descriptors.enumerated() { tsv += "drug\(c)\t" + d.map { "\($0)" }.joined(separator: "\t") + "\n" }

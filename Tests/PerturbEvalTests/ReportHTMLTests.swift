@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 @testable import PerturbEval
 
@@ -34,9 +35,7 @@ final class ReportHTMLTests: XCTestCase {
     }
 
     func testPageInlinesEveryFigureOnceWithCommandsAndNoMissingValues() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-html-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryDirectory("report-html")
         let bars = BarChartSVG(title: "RMSE", yLabel: "RMSE", groups: ["a"], series: ["s"], bars: [[.init(value: 0.3)]])
         let heatmap = HeatmapSVG(title: "Spearman", rowLabels: ["A", "B"], columnLabels: ["A", "B"],
                                  values: [[1, 0.4], [0.4, .nan]], scale: ColorScale(kind: .diverging(center: 0), low: -1, high: 1), legendTitle: "mean")

@@ -1,14 +1,12 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 @testable import PerturbIO
 
 /// GCT 1.2/1.3 text and GCTX reading on the real CMap fixtures, cross-checked between formats.
 final class GCTTests: XCTestCase {
-    private func fixture(_ path: String) throws -> URL {
-        guard let url = SharedData.dataFile(path) else { throw XCTSkip("shared/data/\(path) not present") }
-        return url
-    }
+    private func fixture(_ path: String) throws -> URL { try Requirement.sharedFile(path) }
 
     func testL1000PlateGCT13() throws {
         let gct = try GCTReader.read(try fixture("l1000-cmappy/test_l1000.gct"))
@@ -105,8 +103,7 @@ final class GCTTests: XCTestCase {
     }
 
     func testGCT12AndMissingValues() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-\(UUID().uuidString).gct")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try temporaryDirectory("perturbio").appendingPathComponent("perturbio.gct")
         try "#1.2\n2\t3\nName\tDescription\ts1\ts2\ts3\ng1\tfirst\t1.5\t-666\t2\ng2\t-666\tNaN\t0\t-3.25\n".write(to: url, atomically: true, encoding: .utf8)
         let gct = try GCTReader.read(url)
         XCTAssertEqual(gct.colMeta.index, ["s1", "s2", "s3"])
@@ -117,8 +114,7 @@ final class GCTTests: XCTestCase {
         XCTAssertTrue(gct.matrix[1, 0].isNaN)
         XCTAssertEqual(gct.matrix[1, 2], -3.25)
 
-        let v13 = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-\(UUID().uuidString).gct")
-        defer { try? FileManager.default.removeItem(at: v13) }
+        let v13 = try temporaryDirectory("perturbio").appendingPathComponent("perturbio.gct")
         try "#1.3\n1\t2\t1\t2\nid\tsym\tA\tB\ndose\tna\t10\t-666\nplate\tna\tP1\tP2\nr1\tTP53\t1\t2\n".write(to: v13, atomically: true, encoding: .utf8)
         let meta = try GCTReader.read(v13)
         XCTAssertEqual(meta.colMeta.column("dose"), .nullableInt(values: [10, 0], mask: [false, true]))
@@ -127,9 +123,7 @@ final class GCTTests: XCTestCase {
     }
 
     func testBadGCTInputs() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-gct-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("perturbio-gct")
         let textAsGCTX = dir.appendingPathComponent("x.gctx")
         try "#1.2\n1\t1\nName\tDescription\ts\ng\td\t1\n".write(to: textAsGCTX, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GCTReader.read(textAsGCTX)) { error in

@@ -1,17 +1,13 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 @testable import PerturbIO
 
 /// Reads scanpy's real pbmc68k_reduced files (current and legacy layouts) and checks them against values
 /// h5py reports for the same files.
 final class H5ADFixtureTests: XCTestCase {
-    private func fixture(_ name: String) throws -> URL {
-        guard let url = SharedData.dataFile("h5ad-scanpy-pbmc68k/\(name)") else {
-            throw XCTSkip("shared/data/h5ad-scanpy-pbmc68k/\(name) not present")
-        }
-        return url
-    }
+    private func fixture(_ name: String) throws -> URL { try Requirement.sharedFile("h5ad-scanpy-pbmc68k/\(name)") }
 
     func testModernFileReadsShapeObsVarAndMatrices() throws {
         let reader = try H5ADReader(url: try fixture("pbmc68k_reduced.h5ad"))
@@ -70,7 +66,7 @@ final class H5ADFixtureTests: XCTestCase {
         print(len(d), repr(float(d.sum())))
         print(f['obs/louvain/codes'][:5].tolist())
         """
-        guard let output = try PythonRunner.run(script, arguments: [url.path]) else { throw XCTSkip("python3 with h5py not available") }
+        let output = try Python.run(script, arguments: [url.path])
         let lines = output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         let reader = try H5ADReader(url: url)
         let X = try reader.readDense(layer: nil)

@@ -1,12 +1,12 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 @testable import PerturbIO
 
 /// Row-range streaming: chunked reads (allocating, into caller buffers, into reused CSR storage) equal full reads.
 final class H5ADStreamingTests: XCTestCase {
     func testChunkedReadsEqualFullReads() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-stream-\(UUID().uuidString).h5ad")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try temporaryDirectory("perturbio-stream").appendingPathComponent("perturbio-stream.h5ad")
         let rows = 37, cols = 11
         var rng = SystemRandomNumberGenerator()
         var dense = DenseMatrix(rows: rows, cols: cols)
@@ -41,8 +41,7 @@ final class H5ADStreamingTests: XCTestCase {
 
     /// Large uncompressed data takes the direct (pread) path; it must agree with HDF5's own converted read.
     func testDirectReadOfLargeContiguousDataMatchesHDF5() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-direct-\(UUID().uuidString).h5ad")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try temporaryDirectory("perturbio-direct").appendingPathComponent("perturbio-direct.h5ad")
         let rows = 1500, cols = 400   // 2.4 MB of float32, above the 1 MiB direct-read threshold
         var rng = SystemRandomNumberGenerator()
         let values = (0..<(rows * cols)).map { _ in Float.random(in: -3...3, using: &rng) }

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -77,7 +78,7 @@ final class ConfigFormatTests: XCTestCase {
 
     /// All three give the same config, which trains to the same first-epoch loss.
     func testJSONYAMLAndTOMLGiveTheSameConfigAndRun() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let configs = try Self.documents.map { try LPMConfig.read(write($0.1, "c.\($0.0)", dir)) }
         var expected = LPMConfig()
         expected.embeddingDim = 8; expected.hiddenWidth = 16; expected.hiddenLayers = 1; expected.dropout = 0.2
@@ -103,7 +104,7 @@ final class ConfigFormatTests: XCTestCase {
 
     /// Unknown keys name the key (and the line in YAML); syntax errors and type errors name file and line or field.
     func testErrorsNameTheKeyAndLine() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let yaml = try write("seed: 3\nbatchsize: 8\n", "u.yaml", dir)
         XCTAssertTrue(message { try LPMConfig.read(yaml) }.contains("\(yaml.path): line 2: LPM config: unknown key 'batchsize'"),
                       message { try LPMConfig.read(yaml) })

@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbData
 import PerturbNN
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -30,7 +31,7 @@ final class DamagedCheckpointTests: XCTestCase {
     /// A sidecar whose config is invalid, whose vocabularies are inconsistent or whose model would not fit in the
     /// checkpoint file is rejected before the model is built.
     func testDamagedSidecarIsAUserError() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(ModelTestData.config(.multiout, epochs: 1), ModelTestData.table(), dir)
         let best = RunFolder(dir).best, sidecar = Checkpoint.sidecarURL(for: best)
         let original = try String(contentsOf: sidecar, encoding: .utf8)

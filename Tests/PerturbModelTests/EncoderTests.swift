@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 import PerturbNN
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -33,7 +34,7 @@ final class EncoderTests: XCTestCase {
             }
         }
         XCTAssertEqual(model.zeroFingerprintCompounds, ["K7"])
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(config, table, dir)
         let trained = try Trainer.loadBest(runDirectory: dir)
         XCTAssertEqual(trained.compoundParameters[0].value.scalars, weight.value.scalars)
@@ -49,7 +50,7 @@ final class EncoderTests: XCTestCase {
         let key = 1
         let expected = try Morgan.fingerprint(smiles: Vocabularies(table: table).compoundSmiles[key], options: MorganOptions(radius: 2, bits: 8)).toFloats()
         XCTAssertEqual(Array(initial.value.scalars[8..<16]), expected)
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(config, table, dir)
         XCTAssertNotEqual(try Trainer.loadBest(runDirectory: dir).compoundParameters[0].value.scalars, initial.value.scalars)
     }
@@ -59,11 +60,11 @@ final class EncoderTests: XCTestCase {
     func testFineTuneKeepsCompoundTableFrozen() throws {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
-            let pretrainDir = ModelTestData.temporaryDirectory("pre")
+            let pretrainDir = try temporaryDirectory("pre")
             _ = try ModelTestData.fit(ModelTestData.config(mode, epochs: 2), table, pretrainDir)
             let pretrained = ModelTestData.weights(try Trainer.loadBest(runDirectory: pretrainDir))
             let target = table.filter(dataset: "dB")
-            let fineDir = ModelTestData.temporaryDirectory("fine")
+            let fineDir = try temporaryDirectory("fine")
             let run = try ModelTestData.fit(ModelTestData.config(mode, epochs: 3), target, fineDir, initFrom: pretrainDir, freeze: true)
             XCTAssertEqual(run.history.first?.epoch, 1)
             let tuned = try Trainer.loadBest(runDirectory: fineDir)
@@ -81,11 +82,11 @@ final class EncoderTests: XCTestCase {
     /// Fine-tuning needs a checkpoint of the same architecture: a mismatch is a clear error naming the tensor.
     func testFineTuneFromIncompatibleCheckpointFails() throws {
         let table = ModelTestData.table()
-        let pretrainDir = ModelTestData.temporaryDirectory("pre")
+        let pretrainDir = try temporaryDirectory("pre")
         _ = try ModelTestData.fit(ModelTestData.config(.scalar, epochs: 1), table, pretrainDir)
         var other = ModelTestData.config(.scalar, epochs: 1)
         other.hiddenWidth = 12
-        XCTAssertThrowsError(try ModelTestData.fit(other, table, ModelTestData.temporaryDirectory(), initFrom: pretrainDir)) { error in
+        XCTAssertThrowsError(try ModelTestData.fit(other, table, try temporaryDirectory(), initFrom: pretrainDir)) { error in
             XCTAssertTrue("\(error)".contains("neural_network.layers.0.weight"), "\(error)")
         }
     }
@@ -95,7 +96,7 @@ final class EncoderTests: XCTestCase {
         let table = ModelTestData.table()
         let seen = table.selecting(rows: table.conditions.indices.filter { table.conditions[$0].compounds != ["K0"] })
         let config = ModelTestData.config(.multiout, encoder: .fingerprintMLP, epochs: 2)
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let rows = Array(seen.conditions.indices)
         _ = try Trainer.fit(config: config, data: seen, trainRows: rows, validationRows: [], runDirectory: dir, progress: false)
         let model = try Trainer.loadBest(runDirectory: dir)
@@ -114,7 +115,7 @@ final class EncoderTests: XCTestCase {
         for j in 0..<d { XCTAssertEqual(viaSmiles[j], matrix[k1 * d + j], accuracy: 1e-6) }
         XCTAssertThrowsError(try model.embed(smiles: ["C1CC"])) { XCTAssertTrue("\($0)".contains("row 0"), "\($0)") }
         // A table model cannot embed new molecules.
-        let tableDir = ModelTestData.temporaryDirectory("table")
+        let tableDir = try temporaryDirectory("table")
         _ = try Trainer.fit(config: ModelTestData.config(.multiout, epochs: 1), data: seen, trainRows: rows, validationRows: [],
                             runDirectory: tableDir, progress: false)
         XCTAssertThrowsError(try Trainer.loadBest(runDirectory: tableDir).embed(smiles: ["CCO"]))

@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbData
 import PerturbNN
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -74,7 +75,7 @@ final class LossCheckpointConfigTests: XCTestCase {
 
     /// A truncated or missing checkpoint gives a user error naming the file.
     func testTruncatedCheckpointGivesClearError() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(ModelTestData.config(.scalar, epochs: 1), ModelTestData.table(), dir)
         let best = RunFolder(dir).best
         let data = try Data(contentsOf: best)
@@ -96,7 +97,7 @@ final class LossCheckpointConfigTests: XCTestCase {
 
     /// Config files: defaults are the reference's, keys are snake_case, unknown keys and bad values are rejected.
     func testConfigParsingAndValidation() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let file = dir.appendingPathComponent("c.json")
         try #"{"output_mode": "scalar", "compound_encoder": "morgan_fixed", "batch_size": 16384}"#.write(to: file, atomically: true, encoding: .utf8)
         let c = try LPMConfig.read(file)
@@ -137,7 +138,7 @@ final class LossCheckpointConfigTests: XCTestCase {
         var config = ModelTestData.config(.scalar, epochs: 1)
         config.mode = .scratch
         config.datasets = ["dB"]
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let run = try ModelTestData.fit(config, table, dir, vocabularies: vocab)
         XCTAssertEqual(Set(run.perDatasetValidationRMSE.keys), ["dB"])
         let model = try Trainer.loadBest(runDirectory: dir)

@@ -70,13 +70,6 @@ enum ModelTestData {
         return (rows.filter { $0 % 5 != 0 }, rows.filter { $0 % 5 == 0 })
     }
 
-    static func temporaryDirectory(_ name: String = #function) -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("perturbmodel-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// Trains on `table` with the standard split into a fresh folder.
     static func fit(_ config: LPMConfig, _ table: EffectsTable, _ dir: URL, initFrom: URL? = nil, freeze: Bool = false,
                     resume: Bool = false, vocabularies: Vocabularies? = nil) throws -> TrainingRun {

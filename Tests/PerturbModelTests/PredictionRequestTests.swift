@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -19,7 +20,7 @@ final class PredictionRequestTests: XCTestCase {
     func testTablePredictionsEqualTheModelsAndItsValidation() throws {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
-            let dir = ModelTestData.temporaryDirectory("predict\(mode)")
+            let dir = try temporaryDirectory("predict\(mode)")
             let run = try ModelTestData.fit(ModelTestData.config(mode, epochs: 2), table, dir)
             let model = try Trainer.loadBest(runDirectory: dir)
             let rows = table.conditions.map { c in
@@ -67,7 +68,7 @@ final class PredictionRequestTests: XCTestCase {
         let table = ModelTestData.table()
         let newRow = ["dA", "c1", "CCO", "10", "24"]
         for encoder in [CompoundEncoderKind.morganFixed, .fingerprintMLP] {
-            let dir = ModelTestData.temporaryDirectory("new\(encoder.rawValue)")
+            let dir = try temporaryDirectory("new\(encoder.rawValue)")
             _ = try ModelTestData.fit(ModelTestData.config(.multiout, encoder: encoder, epochs: 1), table, dir)
             let model = try Trainer.loadBest(runDirectory: dir)
             let requests = try PredictionRequests.read(try writeTable([newRow, ["dA", "c1", "c1ccccc1O", "10", "24"]], in: dir), model: model)
@@ -78,7 +79,7 @@ final class PredictionRequestTests: XCTestCase {
             XCTAssertTrue(p.allSatisfy(\.isFinite), encoder.rawValue)
             XCTAssertNotEqual(Array(p[0..<g]), Array(p[g..<(2 * g)]), "\(encoder.rawValue): two molecules, two predictions")
         }
-        let dir = ModelTestData.temporaryDirectory("learned")
+        let dir = try temporaryDirectory("learned")
         _ = try ModelTestData.fit(ModelTestData.config(.multiout, epochs: 1), table, dir)
         let model = try Trainer.loadBest(runDirectory: dir)
         let good = ["dA", "c1", "K0", "1", "24"]

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbData
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -7,7 +8,7 @@ import XCTest
 /// (resumed) run trains, so a folder left by a killed run is never taken for a finished one.
 final class RunFolderFinishedTests: XCTestCase {
     func testFinishedMarkerIsWrittenLastAndRemovedWhileTrainingAgain() throws {
-        let table = ModelTestData.table(), dir = ModelTestData.temporaryDirectory()
+        let table = ModelTestData.table(), dir = try temporaryDirectory()
         var config = ModelTestData.config(.multiout, epochs: 2)
         _ = try ModelTestData.fit(config, table, dir)
         let folder = RunFolder(dir)

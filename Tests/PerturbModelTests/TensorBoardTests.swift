@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -7,28 +8,14 @@ import XCTest
 final class TensorBoardTests: XCTestCase {
     /// Scalars by tag as `[[step, value]]`, from `EventAccumulator` over the run folder (all events kept).
     private func accumulate(_ dir: URL) throws -> [String: [[Double]]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        let output = try Python.run("""
         import json, sys
-        try:
-            from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-        except ImportError:
-            sys.exit(3)
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
         acc = EventAccumulator(sys.argv[1], size_guidance={"scalars": 0})
         acc.Reload()
         print(json.dumps({t: [[e.step, e.value] for e in acc.Scalars(t)] for t in acc.Tags()["scalars"]}))
-        """, dir.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw XCTSkip("python3 not available: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 3 { throw XCTSkip("python3 has no tensorboard module (pip install tensorboard)") }
-        XCTAssertEqual(process.terminationStatus, 0, errors)
-        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [[Double]]], errors)
+        """, arguments: [dir.path])
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [[Double]]], output)
     }
 
     /// Two epochs, a third whose checkpoint is then lost (as when a run is killed between its metrics and its
@@ -37,7 +24,7 @@ final class TensorBoardTests: XCTestCase {
     func testEventsMatchTheMetricsFileAcrossAResume() throws {
         let table = ModelTestData.table()
         var config = ModelTestData.config(.multiout, epochs: 2)
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let folder = RunFolder(dir)
         _ = try ModelTestData.fit(config, table, dir)
         let saved = dir.appendingPathComponent("saved")

@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbNN
+import PerturbTestSupport
 import XCTest
 @testable import PerturbModel
 
@@ -15,7 +16,7 @@ final class TrainerTests: XCTestCase {
             var config = ModelTestData.config(mode, epochs: 6)
             config.batchSize = mode == .scalar ? 512 : 16
             config.learningRate = 5e-3
-            let dir = ModelTestData.temporaryDirectory("sim\(mode)")
+            let dir = try temporaryDirectory("sim\(mode)")
             let run = try Trainer.fit(config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
                                       validationRows: rows.filter { $0 % 5 == 0 }, runDirectory: dir, progress: false)
             let train = run.history.map(\.trainRMSE), val = run.history.compactMap(\.validation.rmse)
@@ -42,7 +43,7 @@ final class TrainerTests: XCTestCase {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
             let config = ModelTestData.config(mode, epochs: 2)
-            let dirA = ModelTestData.temporaryDirectory("a2"), dirB = ModelTestData.temporaryDirectory("b2")
+            let dirA = try temporaryDirectory("a2"), dirB = try temporaryDirectory("b2")
             _ = try ModelTestData.fit(config, table, dirA)
             _ = try ModelTestData.fit(config, table, dirB)
             let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirA).last))
@@ -50,7 +51,7 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(wa, wb, "\(mode)")
             var other = config
             other.seed = 8
-            let dirC = ModelTestData.temporaryDirectory("c2")
+            let dirC = try temporaryDirectory("c2")
             _ = try ModelTestData.fit(other, table, dirC)
             XCTAssertNotEqual(wa, ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirC).last)))
         }
@@ -61,10 +62,10 @@ final class TrainerTests: XCTestCase {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 4)
-            let straight = ModelTestData.temporaryDirectory("straight")
+            let straight = try temporaryDirectory("straight")
             let full = try ModelTestData.fit(config, table, straight)
             config.maxEpochs = 2
-            let resumed = ModelTestData.temporaryDirectory("resumed")
+            let resumed = try temporaryDirectory("resumed")
             _ = try ModelTestData.fit(config, table, resumed)
             XCTAssertThrowsError(try ModelTestData.fit(config, table, resumed), "a used folder needs --resume")
             config.maxEpochs = 4
@@ -82,7 +83,7 @@ final class TrainerTests: XCTestCase {
     /// Streaming from an effects file (small shards, small shuffle buffer) trains exactly as the in-memory table.
     func testStreamingFromFileMatchesInMemory() throws {
         let table = ModelTestData.table()
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let file = dir.appendingPathComponent("effects.h5ad")
         try table.write(to: file)
         let (train, validation) = ModelTestData.split(table)
@@ -107,7 +108,7 @@ final class TrainerTests: XCTestCase {
         negated.logFC = table.logFC.map { -$0 }
         let rows = Array(table.conditions.indices)
         let run = try Trainer.fit(config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
-                                  validationRows: [[], rows], runDirectory: ModelTestData.temporaryDirectory(), progress: false)
+                                  validationRows: [[], rows], runDirectory: try temporaryDirectory(), progress: false)
         XCTAssertTrue(run.stoppedEarly)
         XCTAssertLessThan(run.history.count, 30)
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
@@ -120,7 +121,7 @@ final class TrainerTests: XCTestCase {
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 2)
             config.dropout = 0
-            let whole = ModelTestData.temporaryDirectory("whole"), split = ModelTestData.temporaryDirectory("micro")
+            let whole = try temporaryDirectory("whole"), split = try temporaryDirectory("micro")
             let a = try ModelTestData.fit(config, table, whole)
             config.microBatchSize = config.batchSize / 4 + 1
             let b = try ModelTestData.fit(config, table, split)
@@ -141,7 +142,7 @@ final class TrainerTests: XCTestCase {
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 2)
             config.limitTrainBatches = 3
-            let run = try ModelTestData.fit(config, ModelTestData.table(), ModelTestData.temporaryDirectory())
+            let run = try ModelTestData.fit(config, ModelTestData.table(), try temporaryDirectory())
             XCTAssertEqual(run.history.map(\.step), [3, 6], "\(mode)")
             XCTAssertEqual(run.history.map(\.trainRows), [3 * config.batchSize, 3 * config.batchSize], "\(mode)")
         }
@@ -155,7 +156,7 @@ final class TrainerTests: XCTestCase {
         var config = ModelTestData.config(.multiout)
         config.batchSize = 100_000
         config.shuffleBufferMB = 1
-        let dir = ModelTestData.temporaryDirectory().appendingPathComponent("run")
+        let dir = try temporaryDirectory().appendingPathComponent("run")
         XCTAssertThrowsError(try ModelTestData.fit(config, ModelTestData.table(), dir)) { error in
             XCTAssertTrue(error is UserInputError, "\(type(of: error))")
             XCTAssertTrue("\(error)".contains("shuffle_buffer_mb 1"), "\(error)")

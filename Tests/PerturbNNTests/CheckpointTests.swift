@@ -2,17 +2,15 @@ import Foundation
 import PerturbBase
 import PerturbNN
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
 
 final class CheckpointTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try temporaryDirectory("ckpt")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     /// A trained tiny model, its optimizer and checkpoint path.
     private func trainedCheckpoint() throws -> (TinyLPM, Adam, URL, SeededRNG) {
@@ -111,19 +109,7 @@ final class CheckpointTests: XCTestCase {
         t = load_file(sys.argv[1])
         for k in sorted(t): print(k, t[k].dtype, list(t[k].shape), repr(float(t[k].ravel()[0])) if t[k].size else 'empty')
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, url.path]
-        let pipe = Pipe(), errors = Pipe()
-        process.standardOutput = pipe; process.standardError = errors
-        do { try process.run() } catch { throw XCTSkip("python3 is not available: \(error)") }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 && (err.contains("No module named") || err.contains("not found")) {
-            throw XCTSkip("python3 with safetensors is not available: \(err)")
-        }
-        XCTAssertEqual(process.terminationStatus, 0, err)
+        let out = try Python.run(script, arguments: [url.path])
         var lines: [String: (dtype: String, first: Float)] = [:]
         for line in out.split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 2)

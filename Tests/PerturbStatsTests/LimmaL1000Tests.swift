@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 import PerturbIO
@@ -16,7 +17,7 @@ final class LimmaL1000Tests: XCTestCase {
     }
 
     func plate() throws -> Plate {
-        guard let url = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared L1000 plate absent") }
+        let url = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         let gct = try GCTReader.read(url)
         let types = gct.colMeta.column("pert_type")!.stringValues()
         let names = gct.colMeta.column("pert_iname")!.stringValues(), doses = gct.colMeta.column("pert_dose")!.stringValues()
@@ -49,9 +50,7 @@ final class LimmaL1000Tests: XCTestCase {
 
     private func compare(trend: Bool, robust: Bool) throws {
         let plate = try plate()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limma-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("limma")
         let n = plate.groups.count
         try LimmaOracle.write(plate.expression, rows: plate.genes, columns: n, to: dir.appendingPathComponent("y.tsv"))
         try plate.groups.joined(separator: "\n").write(to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)

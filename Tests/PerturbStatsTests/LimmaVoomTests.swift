@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 import PerturbBase
 @testable import PerturbStats
@@ -48,9 +49,7 @@ final class LimmaVoomTests: XCTestCase {
 
     func testVoomPipelineMatchesEdgeRAndLimma() throws {
         let e = experiment()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("voom-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("voom")
         try LimmaOracle.write(e.counts, rows: e.genes, columns: e.samples, to: dir.appendingPathComponent("counts.tsv"))
         try e.groups.joined(separator: "\n").write(to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
         try e.plates.joined(separator: "\n").write(to: dir.appendingPathComponent("plates.txt"), atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// Bad inputs give exit status 1 and a message that names the file (and field, row, value) and says what to fix.

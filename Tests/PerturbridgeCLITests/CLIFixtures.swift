@@ -1,5 +1,6 @@
 import Foundation
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// Small input files for the command-line tests, written in temporary folders.
@@ -21,8 +22,7 @@ enum CLIFixtures {
             try? FileManager.default.removeItem(at: folder)
             let result = try CLI.run(["simulate", "--size", "small", "--seed", "1", "--output", folder.path], timeout: 120)
             guard result.status == 0 else {
-                XCTFail("simulate failed:\n\(result.transcript)")
-                throw XCTSkip("no simulated data (simulate failed)")
+                throw ToolFailure("simulate failed:\n\(result.transcript)")
             }
             simulatedFolder = folder
             XCTestObservationCenter.shared.addTestObserver(RemoveAtEnd(folder))

@@ -1,11 +1,11 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 
 /// The README's main job, `perturbridge demo`, end to end at a reduced size (issue 8).
 final class DemoTests: XCTestCase {
     func testQuickDemoRunsEndToEndAndResumes() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-demo-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryDirectory("demo").appendingPathComponent("demo")
         let first = try CLI.run(["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 600)
         XCTAssertEqual(first.status, 0, first.transcript)
         XCTAssertTrue(first.stdout.contains("REPORT.md"), first.transcript)

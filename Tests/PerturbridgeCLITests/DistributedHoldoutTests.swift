@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 
 /// `mpirun -np 2 perturbridge evaluate holdout`: the independent runs are spread over the ranks and the tables and

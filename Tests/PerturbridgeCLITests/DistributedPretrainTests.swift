@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbNN
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
 
 /// `mpirun -np 2 perturbridge pretrain`: two ranks with global batch B train like one process with batch B; a run

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `effects --method limma` (the default) against `--method mean-diff` on the same inputs.
@@ -15,7 +16,7 @@ final class EffectsLimmaTests: XCTestCase {
     /// On one L1000 plate without missing values limma's logFC is the mean difference; the statistics layers are
     /// limma's and consistent with each other.
     func testL1000PlateLimmaLayers() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared L1000 plate absent") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         let dir = try temporaryDirectory()
         let limma = dir.appendingPathComponent("limma.h5ad"), meanDiff = dir.appendingPathComponent("meandiff.h5ad")
         try runOK(["effects", "--input", gct.path, "--dataset", "A375", "--output", limma.path], timeout: 120)
@@ -130,7 +131,7 @@ final class EffectsLimmaTests: XCTestCase {
     /// ours to float32 precision (skipped without R).
     private func assertEqualToR(_ script: String, logFC: [Float], t: [Float], in dir: URL,
                                 file: StaticString = #filePath, line: UInt = #line) throws {
-        _ = try runReferenceTool(["Rscript", "-e", script], in: dir)
+        _ = try ReferenceTool.run(["Rscript", "-e", script], in: dir)
         for (name, ours) in [("logfc", logFC), ("t", t)] {
             let theirs = try String(contentsOf: dir.appendingPathComponent("\(name).tsv"), encoding: .utf8)
                 .split(separator: "\n").flatMap { $0.split(separator: "\t").map { Double($0)! } }

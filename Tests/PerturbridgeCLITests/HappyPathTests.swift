@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// The main commands on tiny inputs: exit 0, the files they promise, and what they print.
@@ -33,7 +34,7 @@ final class HappyPathTests: XCTestCase {
     }
 
     func testInspectRealL1000GCT() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared L1000 test file absent") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         let result = try runOK(["inspect", gct.path, "--values", "2"])
         XCTAssertTrue(result.stdout.contains("GCT text"), result.transcript)
         XCTAssertTrue(result.stdout.contains("shape: 978 rows (features) × 377 columns (samples)"), result.transcript)
@@ -41,7 +42,7 @@ final class HappyPathTests: XCTestCase {
     }
 
     func testInspectRealScanpyH5AD() throws {
-        guard let h5ad = SharedData.dataFile("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad") else { throw XCTSkip("shared pbmc68k file absent") }
+        let h5ad = try Requirement.sharedFile("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad")
         let result = try runOK(["inspect", h5ad.path])
         XCTAssertTrue(result.stdout.contains("shape: 700 obs × 765 var"), result.transcript)
         XCTAssertTrue(result.stdout.contains("louvain") && result.stdout.contains("X_pca"), result.transcript)
@@ -100,24 +101,30 @@ final class HappyPathTests: XCTestCase {
                       "the derivation of the default target layer should be stated:\n\(result.transcript)")
         let split = try String(contentsOf: out.appendingPathComponent("split.tsv"), encoding: .utf8)
         XCTAssertTrue(split.contains("test"), split)
+        try checkOP3Summary(out, features: ["morgan", "none"], seeds: 2)
     }
 
     func testEffectsFromRealL1000Plate() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct"),
-              let names = SharedData.dataFile("l1000-lincs-metadata/pertinfo.tsv.gz") else { throw XCTSkip("shared L1000 files absent") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
+        let names = try Requirement.sharedFile("l1000-lincs-metadata/pertinfo.tsv.gz")
         let dir = try temporaryDirectory()
         let out = dir.appendingPathComponent("a375.h5ad"), reps = dir.appendingPathComponent("reps.h5ad")
         let result = try runOK(["effects", "--input", gct.path, "--smiles-map", names.path, "--dataset", "LINCS_A375",
                                 "--output", out.path, "--replicates", reps.path], timeout: 120)
-        XCTAssertTrue(result.stdout.contains("× 978 genes"), result.transcript)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: reps.path))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: out.path + ".ingest.json"))
+        // The README tour's figures.
+        XCTAssertTrue(result.stdout.contains("351 conditions × 978 genes"), result.transcript)
+        XCTAssertTrue(result.stderr.contains("read 377 rows, wrote 351 conditions, used 26 control samples, "
+                                             + "351 per-replicate rows, skipped 0"), result.transcript)
+        XCTAssertEqual(try H5ADReader(url: reps).shape.rows, 351)
+        let ingest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path + ".ingest.json")))
+        XCTAssertNotNil(ingest as? [String: Any], "the ingest report is a JSON object")
         // pertinfo's pubchem_cid column gives the compounds their CIDs.
         let cids = try XCTUnwrap(H5ADReader(url: out).obs.column("compound_cids")).stringValues()
         XCTAssertGreaterThan(cids.filter { Int($0) != nil }.count, cids.count / 2, "most LINCS compounds have a CID in pertinfo")
         let split = dir.appendingPathComponent("split.tsv")
-        let splitResult = try runOK(["split", "--effects", out.path, "--kind", "scaffold", "--output", split.path])
-        XCTAssertTrue(splitResult.stdout.contains("LINCS_A375"), splitResult.transcript)
+        let splitResult = try runOK(["split", "--effects", out.path, "--kind", "scaffold", "--seed", "13",
+                                     "--output", split.path])
+        XCTAssertTrue(splitResult.stdout.contains("LINCS_A375\t279\t36\t36\t6\t6"), splitResult.transcript)
     }
 
     func testEvaluateOP3AtTinySize() throws {
@@ -127,9 +134,8 @@ final class HappyPathTests: XCTestCase {
                                 "--epochs", "2", "--ensemble", "1", "--components", "4", "--hidden", "8", "--embedding-dim", "4",
                                 "--morgan-bits", "64", "--bootstrap", "20", "--output", out.path, "--quiet"], timeout: 120)
         XCTAssertTrue(result.stdout.contains("morgan") && result.stdout.contains("none"), result.transcript)
-        for file in ["split.tsv", "op3_summary.tsv", "op3_summary.md"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "evaluate op3 wrote no \(file)")
-        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("op3_summary.md").path))
+        try checkOP3Summary(out, features: ["morgan", "none"], seeds: 1)
     }
 
     /// `--predictor reference` at a hundredth of the reference's epochs, with Morgan bits concatenated to the learned

@@ -1,3 +1,4 @@
+import PerturbTestSupport
 import XCTest
 
 /// `--help` of every command and the exit-code convention (0 success, 1 user error, 2 internal error).

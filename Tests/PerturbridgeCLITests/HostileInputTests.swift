@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 
 /// Damaged copies of real inputs (see `FileMutator`) never crash or hang the readers: every `inspect` (and, for
@@ -39,10 +40,7 @@ final class HostileInputTests: XCTestCase {
         try checkVariants(of: try shared("l1000-cmappy/test_p100.gct"), count: 25, seed: 18, effectsEvery: 0)
     }
 
-    private func shared(_ path: String) throws -> URL {
-        guard let url = SharedData.dataFile(path) else { throw XCTSkip("shared/data/\(path) not present") }
-        return url
-    }
+    private func shared(_ path: String) throws -> URL { try Requirement.sharedFile(path) }
 
     /// Writes `count` damaged copies of `original` and checks `inspect` on each (and `effects` on every
     /// `effectsEvery`-th; 0 for none).

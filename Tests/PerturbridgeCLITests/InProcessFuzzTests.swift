@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 
 /// The in-process fuzz harness (`perturbridge-fuzz`, which `scripts/fuzz-inprocess.sh` runs for 10,000 cases per
@@ -17,7 +18,7 @@ final class InProcessFuzzTests: XCTestCase {
 
     func testEveryReaderSurvivesDamagedInputs() throws {
         let fuzz = try CLI.executable().deletingLastPathComponent().appendingPathComponent("perturbridge-fuzz")
-        guard FileManager.default.isExecutableFile(atPath: fuzz.path) else { throw XCTSkip("\(fuzz.path) not built") }
+        guard FileManager.default.isExecutableFile(atPath: fuzz.path) else { throw Requirement.missing("\(fuzz.path) not built") }
         let dir = try temporaryDirectory()
         let fixtures = dir.appendingPathComponent("fixtures")
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `predict`: an effects file's conditions and a condition table through a tiny run, read back by PerturbIO and
@@ -53,7 +54,7 @@ final class PredictTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: badOut.path))
         }
 
-        let text = try runReferenceTool(["python3", "-c", """
+        let text = try ReferenceTool.run(["python3", "-c", """
         import sys, anndata
         a = anndata.read_h5ad(sys.argv[1])
         print(a.shape[0], a.shape[1], "|".join(a.var_names[:3]), "|".join(a.obs.columns))

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 
 /// `pretrain --config` in JSON, YAML and TOML, and `--print-config`.

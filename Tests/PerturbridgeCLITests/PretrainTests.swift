@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `pretrain` and `embed` at tiny sizes: a run, embeddings from it, a killed run resumed, damaged checkpoints.
@@ -99,7 +100,7 @@ final class PretrainTests: XCTestCase {
         let run = dir.appendingPathComponent("run")
         let epochs = 40
         let arguments = ["pretrain", "--config", config, "--effects"] + (try simulatedFiles()) + ["--output", run.path, "--epochs", String(epochs)]
-        let child = try CLI.Child(arguments)
+        let child = try CLI.start(arguments)
         let last = run.appendingPathComponent("last.json")
         let deadline = Date().addingTimeInterval(90)
         while !FileManager.default.fileExists(atPath: last.path) && Date() < deadline && !child.wait(timeout: 0.02) {}

@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 
 /// Checks of a `REPORT.html`: the file itself (self-contained, one inline `<svg>` per figure, no NaN in its tables)
@@ -30,9 +31,7 @@ extension XCTestCase {
     /// `<svg>` elements. Skips when Chromium is not installed, except under `CI=true`, where that fails.
     func checkRendersInChromium(_ page: URL, figures: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         guard let chromium = ["chromium", "chromium-browser"].lazy.compactMap(Self.onPath).first else {
-            let message = "chromium is not installed (apt-get install chromium; scripts/install-deps.sh does)"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message, file: file, line: line); return }
-            throw XCTSkip(message)
+            throw Requirement.missing("chromium is not installed (apt-get install chromium; scripts/install-deps.sh does)")
         }
         let work = try temporaryDirectory()
         let screenshot = work.appendingPathComponent("page.png")
@@ -50,7 +49,7 @@ extension XCTestCase {
         XCTAssertEqual(dom.stdout.components(separatedBy: "<svg ").count - 1, figures, "svg elements in the DOM",
                        file: file, line: line)
         XCTAssertTrue(dom.stdout.contains("</table>") || figures > 0, "the DOM lost the page", file: file, line: line)
-        let scan = try runReferenceTool(["python3", "-c", Self.pngScan, screenshot.path], file: file, line: line)
+        let scan = try ReferenceTool.run(["python3", "-c", Self.pngScan, screenshot.path], file: file, line: line)
         let numbers = scan.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         XCTAssertEqual(numbers.prefix(2), [1200, 2000], "screenshot size: \(scan)", file: file, line: line)
         XCTAssertGreaterThan(numbers.last ?? 0, 50, "the screenshot looks like one colour (distinct rows: \(scan))",

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 
 /// `REPORT.html` of the `evaluate` and `agreement` output folders (issue 19.5).

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `perturbridge score` against an independent NumPy/SciPy implementation of the OP3 metric definitions, on
@@ -59,7 +60,7 @@ final class ScoreCommandTests: XCTestCase {
         XCTAssertEqual(metrics(csv.stdout), ours, "CSV and h5ad predictions of the same values score the same")
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8), "metric\tvalue\n" + h5ad.stdout)
 
-        let text = try runReferenceTool(["python3", "-c", """
+        let text = try ReferenceTool.run(["python3", "-c", """
             import numpy as np, anndata
             from scipy.stats import rankdata
             t = anndata.read_h5ad('\(files.truth.path)'); p = anndata.read_h5ad('\(files.prediction.path)')

@@ -1,13 +1,14 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `perturbridge split` at the reference's definitions: condition tables, the published split, NumPy's OP3 draw.
 final class SplitCommandTests: XCTestCase {
     /// Runs `python3 -c code` with numpy and anndata imported, or skips.
     private func python(_ code: String) throws -> String {
-        try runReferenceTool(["python3", "-c", "import numpy, anndata\n" + code]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try ReferenceTool.run(["python3", "-c", "import numpy, anndata\n" + code]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `--kind op3 --seed 42` holds out what `np.random.seed(42); np.random.choice(unique, int(0.25 n), replace=False)`
@@ -114,8 +115,7 @@ extension SplitCommandTests {
         try Data(#"{"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "batch_size": 64, "max_epochs": 1, "checkpoint_every": 1}"#.utf8)
             .write(to: config)
         let out = dir.appendingPathComponent("holdout")
-        let published = SharedData.root().map { $0.appendingPathComponent("reference/chem-perturbridge-lpm/paper10_results_summary.tsv") }
-            .flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+        let published = try Requirement.sharedPathIfPresent("reference/chem-perturbridge-lpm/paper10_results_summary.tsv")
         let paperArguments = published.map { ["--compare-paper", $0.path] } ?? []
         let result = try runOK(["evaluate", "holdout", "--effects"] + files + ["--config", config.path, "--split-file", splitFile.path,
                                 "--families", "scratch_target_only", "--seeds", "13", "--datasets", "sim_op3", "--output", out.path,
