@@ -71,12 +71,16 @@ extension CompoundEncoderKind {
 
 /// Morgan bits of every vocabulary compound; the control, missing and invalid SMILES get nil (zero vector), and
 /// the keys of those compounds (Control excluded).
-func vocabularyFingerprints(_ v: Vocabularies, options: MorganOptions) -> (fingerprints: [Fingerprint?], zeroKeys: [String]) {
+func vocabularyFingerprints(
+    _ v: Vocabularies, options: MorganOptions
+) -> (fingerprints: [Fingerprint?], zeroKeys: [String]) {
     let result = Morgan.batch(smiles: v.compoundSmiles, options: options, threads: Engine.threads)
     var fps = result.fingerprints
     fps[0] = nil
     var zero: [String] = []
-    for i in 1..<fps.count where fps[i] == nil || v.compoundSmiles[i].isEmpty { fps[i] = nil; zero.append(v.compounds[i]) }
+    for i in 1..<fps.count where fps[i] == nil || v.compoundSmiles[i].isEmpty {
+        fps[i] = nil; zero.append(v.compounds[i])
+    }
     return (fps, zero)
 }
 

@@ -13,7 +13,9 @@ extension LPMModel {
         total += 2 * linear(1, d)
         let inputs = (scalar ? 6 : 5) * d, outputs = scalar ? 1 : genes
         let hidden = Double(config.hiddenWidth), layers = Double(max(0, config.hiddenLayers))
-        total += layers == 0 ? linear(inputs, outputs)
+        total +=
+            layers == 0
+            ? linear(inputs, outputs)
             : linear(inputs, hidden) + (layers - 1) * linear(hidden, hidden) + linear(hidden, outputs)
         return total
     }

@@ -40,7 +40,8 @@ final class MorganCompoundTable: CompoundEncoder {
         let d = table.value.shape[1]
         var rows = [Float](repeating: 0, count: sets.extraFingerprints.count * d)
         for (i, fp) in sets.extraFingerprints.enumerated() { for bit in fp.onBits { rows[i * d + bit] = 1 } }
-        let extended = Tensor(shape: [table.value.shape[0] + sets.extraFingerprints.count, d], values: table.value.scalars + rows)
+        let extended = Tensor(
+            shape: [table.value.shape[0] + sets.extraFingerprints.count, d], values: table.value.scalars + rows)
         return embeddingBagMean(graph.input(extended), offsets: sets.offsets, indices: sets.indices)
     }
 }

@@ -1,11 +1,13 @@
 import PerturbTestSupport
 import XCTest
+
 @testable import PerturbBase
 
 final class DelimitedTableTests: XCTestCase {
     func testQuotedFieldsRoundTrip() throws {
-        let table = DelimitedTable(header: ["id", "smiles", "note"],
-                                   rows: [["1", "CC(=O)O", "plain"], ["2", "C1=CC=CC=C1", "has, comma and \"quote\""]])
+        let table = DelimitedTable(
+            header: ["id", "smiles", "note"],
+            rows: [["1", "CC(=O)O", "plain"], ["2", "C1=CC=CC=C1", "has, comma and \"quote\""]])
         let text = table.render(delimiter: ",")
         let parsed = DelimitedTable.parse(text, delimiter: ",")
         XCTAssertEqual(parsed.first, table.header)

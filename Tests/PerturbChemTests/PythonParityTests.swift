@@ -9,33 +9,33 @@ import XCTest
 /// fragment and Murcko scaffolds.
 final class PythonParityTests: XCTestCase {
     static let script = """
-    import json, sys
-    from rdkit import Chem, RDLogger
-    from rdkit.Chem import AllChem, rdFingerprintGenerator
-    from rdkit.Chem.MolStandardize import rdMolStandardize
-    from rdkit.Chem.Scaffolds import MurckoScaffold
-    RDLogger.DisableLog('rdApp.*')
-    g2 = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
-    g3 = rdFingerprintGenerator.GetMorganGenerator(radius=3, fpSize=1024, includeChirality=True)
-    g1 = rdFingerprintGenerator.GetMorganGenerator(radius=1, fpSize=128)
-    chooser = rdMolStandardize.LargestFragmentChooser()
-    for line in sys.stdin:
-        smi = line.rstrip('\\n')
-        mol = Chem.MolFromSmiles(smi)
-        if mol is None:
-            print(json.dumps(None)); continue
-        legacy = AllChem.GetMorganFingerprintAsBitVect(mol, 2, nBits=2048)
-        counts = g2.GetCountFingerprint(mol).GetNonzeroElements()
-        print(json.dumps({
-            'canonical': Chem.MolToSmiles(mol),
-            'r2_2048': list(g2.GetFingerprint(mol).GetOnBits()),
-            'legacy_r2_2048': list(legacy.GetOnBits()),
-            'r3_1024_chiral': list(g3.GetFingerprint(mol).GetOnBits()),
-            'r1_128_counts': {str(k): v for k, v in g1.GetCountFingerprint(mol).GetNonzeroElements().items()},
-            'largest': Chem.MolToSmiles(chooser.choose(mol)),
-            'scaffold': Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol)),
-        }))
-    """
+        import json, sys
+        from rdkit import Chem, RDLogger
+        from rdkit.Chem import AllChem, rdFingerprintGenerator
+        from rdkit.Chem.MolStandardize import rdMolStandardize
+        from rdkit.Chem.Scaffolds import MurckoScaffold
+        RDLogger.DisableLog('rdApp.*')
+        g2 = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+        g3 = rdFingerprintGenerator.GetMorganGenerator(radius=3, fpSize=1024, includeChirality=True)
+        g1 = rdFingerprintGenerator.GetMorganGenerator(radius=1, fpSize=128)
+        chooser = rdMolStandardize.LargestFragmentChooser()
+        for line in sys.stdin:
+            smi = line.rstrip('\\n')
+            mol = Chem.MolFromSmiles(smi)
+            if mol is None:
+                print(json.dumps(None)); continue
+            legacy = AllChem.GetMorganFingerprintAsBitVect(mol, 2, nBits=2048)
+            counts = g2.GetCountFingerprint(mol).GetNonzeroElements()
+            print(json.dumps({
+                'canonical': Chem.MolToSmiles(mol),
+                'r2_2048': list(g2.GetFingerprint(mol).GetOnBits()),
+                'legacy_r2_2048': list(legacy.GetOnBits()),
+                'r3_1024_chiral': list(g3.GetFingerprint(mol).GetOnBits()),
+                'r1_128_counts': {str(k): v for k, v in g1.GetCountFingerprint(mol).GetNonzeroElements().items()},
+                'largest': Chem.MolToSmiles(chooser.choose(mol)),
+                'scaffold': Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol)),
+            }))
+        """
 
     struct Expected: Decodable {
         let canonical: String
@@ -58,7 +58,8 @@ final class PythonParityTests: XCTestCase {
 
     /// RDKit Python's answers for `smiles` (Debian's `/usr/bin/python3`, which has RDKit), one per line on stdin.
     func runPython(_ smiles: [String]) throws -> [Expected?] {
-        let output = try Python.run(Self.script, interpreter: "/usr/bin/python3", input: smiles.joined(separator: "\n") + "\n")
+        let output = try Python.run(
+            Self.script, interpreter: "/usr/bin/python3", input: smiles.joined(separator: "\n") + "\n")
         return try output.split(separator: "\n").map { try JSONDecoder().decode(Expected?.self, from: Data($0.utf8)) }
     }
 

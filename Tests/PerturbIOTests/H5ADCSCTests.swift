@@ -8,19 +8,20 @@ import XCTest
 final class H5ADCSCTests: XCTestCase {
     func testCSCWrittenByAnndataReadsAsItsDenseValues() throws {
         let url = try temporaryDirectory("csc").appendingPathComponent("csc.h5ad")
-        let output = try Python.run("""
-        import sys, json
-        import numpy as np, pandas as pd, scipy.sparse as sp, anndata as ad
-        rng = np.random.default_rng(5)
-        x = rng.normal(0, 1, (7, 11)).astype(np.float32)
-        x[rng.uniform(size=x.shape) < 0.6] = 0
-        x[:, 4] = 0                                      # an empty column
-        layer = (x * 3).astype(np.float32)
-        a = ad.AnnData(X=sp.csc_matrix(x), obs=pd.DataFrame(index=[f"c{i}" for i in range(7)]),
-                       var=pd.DataFrame(index=[f"g{j}" for j in range(11)]), layers={"tripled": sp.csc_matrix(layer)})
-        a.write_h5ad(sys.argv[1])
-        print(json.dumps({"x": x.ravel().tolist(), "stored": int(sp.csc_matrix(x).nnz)}))
-        """, arguments: [url.path])
+        let output = try Python.run(
+            """
+            import sys, json
+            import numpy as np, pandas as pd, scipy.sparse as sp, anndata as ad
+            rng = np.random.default_rng(5)
+            x = rng.normal(0, 1, (7, 11)).astype(np.float32)
+            x[rng.uniform(size=x.shape) < 0.6] = 0
+            x[:, 4] = 0                                      # an empty column
+            layer = (x * 3).astype(np.float32)
+            a = ad.AnnData(X=sp.csc_matrix(x), obs=pd.DataFrame(index=[f"c{i}" for i in range(7)]),
+                           var=pd.DataFrame(index=[f"g{j}" for j in range(11)]), layers={"tripled": sp.csc_matrix(layer)})
+            a.write_h5ad(sys.argv[1])
+            print(json.dumps({"x": x.ravel().tolist(), "stored": int(sp.csc_matrix(x).nnz)}))
+            """, arguments: [url.path])
         let printed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let x = try XCTUnwrap(printed["x"] as? [Double]).map(Float.init)
         let reader = try H5ADReader(url: url)

@@ -2,6 +2,7 @@ import Foundation
 import PerturbBase
 import PerturbTestSupport
 import XCTest
+
 @testable import PerturbIO
 
 /// Variable-length strings whose global heap is damaged give a `FormatError` naming the dataset before libhdf5

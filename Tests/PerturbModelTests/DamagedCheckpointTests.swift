@@ -5,6 +5,7 @@ import PerturbNN
 import PerturbTensor
 import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 /// Checkpoint sidecars and optimizer state damaged the ways `perturbridge-fuzz` found: each is a user error naming
@@ -21,8 +22,9 @@ final class DamagedCheckpointTests: XCTestCase {
                     var rng = SeededRNG(seed: 1)
                     let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)
                     let allocated = Double(model.parameters.reduce(0) { $0 + $1.value.count })
-                    XCTAssertEqual(LPMModel.parameterCount(config: config, vocabularies: vocabularies), allocated,
-                                   "\(mode) \(encoder) \(layers) layers")
+                    XCTAssertEqual(
+                        LPMModel.parameterCount(config: config, vocabularies: vocabularies), allocated,
+                        "\(mode) \(encoder) \(layers) layers")
                 }
             }
         }
@@ -65,8 +67,10 @@ final class DamagedCheckpointTests: XCTestCase {
             let zeros = Tensor(shape: [2, 3], repeating: 0)
             return ["adam_m/w": zeros, "adam_v/w": zeros, "adam_step/w": step]
         }
-        for step in [Tensor(scalar: .nan), Tensor(scalar: -3), Tensor(scalar: 1.5), Tensor(scalar: 1e30),
-                     Tensor(shape: [2], values: [1, 2])] {
+        for step in [
+            Tensor(scalar: .nan), Tensor(scalar: -3), Tensor(scalar: 1.5), Tensor(scalar: 1e30),
+            Tensor(shape: [2], values: [1, 2]),
+        ] {
             XCTAssertThrowsError(try adam.loadState(state(step: step), file: "x.safetensors")) { error in
                 XCTAssertTrue("\(error)".contains("adam_step/w"), "\(error)")
             }

@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbIO
 import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 final class EmbedExportTests: XCTestCase {
@@ -30,12 +31,13 @@ final class EmbedExportTests: XCTestCase {
         XCTAssertEqual(parsed.rows.count, 9)
         XCTAssertEqual(Float(parsed.rows[2][5]), embeddings.matrix[2 * 8])
 
-        let text = try Python.run("""
-        import sys
-        import anndata
-        a = anndata.read_h5ad(sys.argv[1])
-        print(a.shape[0], a.shape[1], a.obs["canonical_smiles"].iloc[-1], round(float(a.X[0, 0]), 5))
-        """, arguments: [h5ad.path])
+        let text = try Python.run(
+            """
+            import sys
+            import anndata
+            a = anndata.read_h5ad(sys.argv[1])
+            print(a.shape[0], a.shape[1], a.obs["canonical_smiles"].iloc[-1], round(float(a.X[0, 0]), 5))
+            """, arguments: [h5ad.path])
         let fields = text.split(whereSeparator: \.isWhitespace).map(String.init)
         XCTAssertEqual(Array(fields.prefix(3)), ["9", "8", "CCO"])
         XCTAssertEqual(Double(fields.last ?? "") ?? .nan, Double(embeddings.matrix[0]), accuracy: 1e-4)

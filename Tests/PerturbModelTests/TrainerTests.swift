@@ -4,6 +4,7 @@ import PerturbData
 import PerturbNN
 import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 final class TrainerTests: XCTestCase {
@@ -17,17 +18,23 @@ final class TrainerTests: XCTestCase {
             config.batchSize = mode == .scalar ? 512 : 16
             config.learningRate = 5e-3
             let dir = try temporaryDirectory("sim\(mode)")
-            let run = try Trainer.fit(config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
-                                      validationRows: rows.filter { $0 % 5 == 0 }, runDirectory: dir, progress: false)
+            let run = try Trainer.fit(
+                config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
+                validationRows: rows.filter { $0 % 5 == 0 }, runDirectory: dir, progress: false)
             let train = run.history.map(\.trainRMSE), val = run.history.compactMap(\.validation.rmse)
-            print("\(mode) train RMSE per epoch: \(train.map { String(format: "%.4f", $0) }) val: \(val.map { String(format: "%.4f", $0) })")
+            print(
+                "\(mode) train RMSE per epoch: \(train.map { String(format: "%.4f", $0) }) val: \(val.map { String(format: "%.4f", $0) })"
+            )
             XCTAssertEqual(run.history.count, 6)
             XCTAssertLessThan(train.last!, train.first! * 0.9, "\(mode): training loss must fall")
             XCTAssertLessThan(val.min()!, val.first!, "\(mode): validation RMSE must improve")
             XCTAssertEqual(run.bestValidationRMSE, val.min())
             XCTAssertEqual(Set(run.perDatasetValidationRMSE.keys), Set(data.datasets))
             let folder = RunFolder(dir)
-            for url in [folder.config, folder.run, folder.metricsJSONL, folder.metricsCSV, folder.best, folder.last, folder.epoch(6)] {
+            for url in [
+                folder.config, folder.run, folder.metricsJSONL, folder.metricsCSV, folder.best, folder.last,
+                folder.epoch(6),
+            ] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: url.path), url.lastPathComponent)
             }
             let lines = try String(contentsOf: folder.metricsJSONL, encoding: .utf8).split(separator: "\n")
@@ -89,13 +96,16 @@ final class TrainerTests: XCTestCase {
         let (train, validation) = ModelTestData.split(table)
         var config = ModelTestData.config(.scalar, epochs: 2)
         config.shardConditions = 5
-        let memory = try Trainer.fit(config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
-                                     runDirectory: dir.appendingPathComponent("memory"), progress: false)
-        let streamed = try Trainer.fit(config: config, sources: [try .open(file)], trainRows: [train], validationRows: [validation],
-                                       runDirectory: dir.appendingPathComponent("file"), progress: false)
+        let memory = try Trainer.fit(
+            config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
+            runDirectory: dir.appendingPathComponent("memory"), progress: false)
+        let streamed = try Trainer.fit(
+            config: config, sources: [try .open(file)], trainRows: [train], validationRows: [validation],
+            runDirectory: dir.appendingPathComponent("file"), progress: false)
         XCTAssertEqual(memory.history.map(\.trainRMSE), streamed.history.map(\.trainRMSE))
-        XCTAssertEqual(ModelTestData.weights(try Trainer.loadBest(runDirectory: memory.runDirectory)),
-                       ModelTestData.weights(try Trainer.loadBest(runDirectory: streamed.runDirectory)))
+        XCTAssertEqual(
+            ModelTestData.weights(try Trainer.loadBest(runDirectory: memory.runDirectory)),
+            ModelTestData.weights(try Trainer.loadBest(runDirectory: streamed.runDirectory)))
     }
 
     /// Early stopping: validation targets are the negated training targets, so fitting the training data makes
@@ -107,8 +117,9 @@ final class TrainerTests: XCTestCase {
         var negated = table
         negated.logFC = table.logFC.map { -$0 }
         let rows = Array(table.conditions.indices)
-        let run = try Trainer.fit(config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
-                                  validationRows: [[], rows], runDirectory: try temporaryDirectory(), progress: false)
+        let run = try Trainer.fit(
+            config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
+            validationRows: [[], rows], runDirectory: try temporaryDirectory(), progress: false)
         XCTAssertTrue(run.stoppedEarly)
         XCTAssertLessThan(run.history.count, 30)
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
@@ -126,7 +137,9 @@ final class TrainerTests: XCTestCase {
             config.microBatchSize = config.batchSize / 4 + 1
             let b = try ModelTestData.fit(config, table, split)
             XCTAssertEqual(a.history.map(\.step), b.history.map(\.step), "one optimizer step per batch")
-            for (x, y) in zip(a.history, b.history) { XCTAssertEqual(x.trainRMSE, y.trainRMSE, accuracy: 1e-5, "\(mode)") }
+            for (x, y) in zip(a.history, b.history) {
+                XCTAssertEqual(x.trainRMSE, y.trainRMSE, accuracy: 1e-5, "\(mode)")
+            }
             let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(whole).last))
             let wb = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(split).last))
             XCTAssertEqual(wa.keys.sorted(), wb.keys.sorted())
@@ -167,7 +180,9 @@ final class TrainerTests: XCTestCase {
     /// The shuffle buffer emits every record exactly once, in full batches while it is over capacity, never
     /// holds much more than its capacity, and (by dataset) never mixes datasets in a batch.
     func testShuffleBufferEmitsEveryRecordOnce() {
-        struct Item: BufferedRecord, Equatable { var id: Int; var dataset: Int32; var bufferBytes: Int { 10 }; var measuredCount: Int { 1 } }
+        struct Item: BufferedRecord, Equatable {
+            var id: Int; var dataset: Int32; var bufferBytes: Int { 10 }; var measuredCount: Int { 1 }
+        }
         for batching in Batching.allCases {
             var buffer = ShuffleBuffer<Item>(capacityBytes: 100, batchSize: 4, batching: batching)
             var rng = SeededRNG(seed: 1)
@@ -185,7 +200,11 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(seen.sorted(), Array(0..<97), "\(batching)")
             XCTAssertNotEqual(seen, Array(0..<97))
             XCTAssertLessThanOrEqual(buffer.peakBytes, 110)
-            if batching == .byDataset { XCTAssertEqual(mixedBatches, 0) } else { XCTAssertGreaterThan(mixedBatches, 10) }
+            if batching == .byDataset {
+                XCTAssertEqual(mixedBatches, 0)
+            } else {
+                XCTAssertGreaterThan(mixedBatches, 10)
+            }
             XCTAssertTrue(sizes.prefix(10).allSatisfy { $0 == 4 }, "\(batching): \(sizes)")
         }
     }

@@ -19,9 +19,10 @@ final class CheckpointTests: XCTestCase {
         var rng = SeededRNG(seed: 4)
         trainTiny(model, optimizer: opt, steps: 5, rng: &rng)
         let url = directory.appendingPathComponent("model.safetensors")
-        let info = CheckpointInfo(config: .object(["hidden": .number(8)]),
-                                  vocabularies: .object(["gene": .array([.string("TP53"), .string("MYC")])]),
-                                  epoch: 2, step: 5, rng: rng)
+        let info = CheckpointInfo(
+            config: .object(["hidden": .number(8)]),
+            vocabularies: .object(["gene": .array([.string("TP53"), .string("MYC")])]),
+            epoch: 2, step: 5, rng: rng)
         try Checkpoint.save(to: url, parameters: model.parameters, optimizer: opt, info: info)
         return (model, opt, url, rng)
     }
@@ -74,8 +75,9 @@ final class CheckpointTests: XCTestCase {
     func testTensorsAndSidecarOfDifferentSavesAreRejected() throws {
         let (model, opt, url, _) = try trainedCheckpoint()
         let later = directory.appendingPathComponent("later.safetensors")
-        try Checkpoint.save(to: later, parameters: model.parameters, optimizer: opt,
-                            info: CheckpointInfo(epoch: 3, step: 9))
+        try Checkpoint.save(
+            to: later, parameters: model.parameters, optimizer: opt,
+            info: CheckpointInfo(epoch: 3, step: 9))
         try FileManager.default.removeItem(at: Checkpoint.sidecarURL(for: url))
         try FileManager.default.copyItem(at: Checkpoint.sidecarURL(for: later), to: Checkpoint.sidecarURL(for: url))
         XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters)) { error in
@@ -90,7 +92,9 @@ final class CheckpointTests: XCTestCase {
         var rng = SeededRNG(seed: 1)
         let wider = MLP(inputs: 9, hidden: [16, 8], outputs: 1, rng: &rng)
         XCTAssertThrowsError(try Checkpoint.load(from: url, into: wider.parameters, strict: false)) { error in
-            XCTAssertEqual("\(error)", "\(url.path): tensor 'param/mlp.layers.0.weight': shape [8, 9] in the file, the model expects [16, 9]")
+            XCTAssertEqual(
+                "\(error)",
+                "\(url.path): tensor 'param/mlp.layers.0.weight': shape [8, 9] in the file, the model expects [16, 9]")
         }
         let extra = Parameter(name: "extra.weight", value: .zeros([2]))
         XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters + [extra])) { error in
@@ -104,11 +108,11 @@ final class CheckpointTests: XCTestCase {
     func testPythonSafetensorsReadsOurFile() throws {
         let (model, _, url, _) = try trainedCheckpoint()
         let script = """
-        import sys
-        from safetensors.numpy import load_file
-        t = load_file(sys.argv[1])
-        for k in sorted(t): print(k, t[k].dtype, list(t[k].shape), repr(float(t[k].ravel()[0])) if t[k].size else 'empty')
-        """
+            import sys
+            from safetensors.numpy import load_file
+            t = load_file(sys.argv[1])
+            for k in sorted(t): print(k, t[k].dtype, list(t[k].shape), repr(float(t[k].ravel()[0])) if t[k].size else 'empty')
+            """
         let out = try Python.run(script, arguments: [url.path])
         var lines: [String: (dtype: String, first: Float)] = [:]
         for line in out.split(separator: "\n") {

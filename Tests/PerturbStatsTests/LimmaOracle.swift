@@ -21,15 +21,18 @@ enum LimmaOracle {
     static func write(_ values: [Double], rows: Int, columns: Int, to url: URL) throws {
         var text = ""
         for r in 0..<rows {
-            text += (0..<columns).map { String(format: "%.17g", values[r * columns + $0]) }.joined(separator: "\t") + "\n"
+            text +=
+                (0..<columns).map { String(format: "%.17g", values[r * columns + $0]) }.joined(separator: "\t") + "\n"
         }
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 }
 
 /// Relative agreement of two numbers (absolute below `floor`).
-func assertClose(_ a: Double, _ b: Double, relative: Double, floor: Double = 1e-12, _ message: @autoclosure () -> String,
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ a: Double, _ b: Double, relative: Double, floor: Double = 1e-12, _ message: @autoclosure () -> String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     if a.isNaN && b.isNaN { return }
     if a.isInfinite || b.isInfinite { XCTAssertEqual(a, b, message(), file: file, line: line); return }
     let scale = max(abs(a), abs(b), floor)

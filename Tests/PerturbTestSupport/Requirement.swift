@@ -16,7 +16,9 @@ public enum Requirement {
 
     /// A file or folder under `../shared/data` (`SharedData.dataFile`), or `missing` when it is absent.
     public static func sharedFile(_ relativePath: String) throws -> URL {
-        guard let url = SharedData.dataFile(relativePath) else { throw missing("../shared/data/\(relativePath) is absent") }
+        guard let url = SharedData.dataFile(relativePath) else {
+            throw missing("../shared/data/\(relativePath) is absent")
+        }
         return url
     }
 
@@ -24,7 +26,9 @@ public enum Requirement {
     public static func sharedPath(_ relativePath: String) throws -> URL {
         guard let root = SharedData.root() else { throw missing("../shared is absent") }
         let url = root.appendingPathComponent(relativePath)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw missing("../shared/\(relativePath) is absent") }
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw missing("../shared/\(relativePath) is absent")
+        }
         return url
     }
 

@@ -29,8 +29,10 @@ public final class Subprocess {
 
     /// Starts `executable arguments…` in `directory` (default: the current one), with `input` on stdin (default:
     /// none) and `environment` added to this process's.
-    public init(_ executable: URL, _ arguments: [String], in directory: URL? = nil, input: Data? = nil,
-                environment: [String: String] = [:]) throws {
+    public init(
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, input: Data? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         self.arguments = [executable.lastPathComponent] + arguments
         process.executableURL = executable
         process.arguments = arguments
@@ -74,20 +76,24 @@ public final class Subprocess {
     public func result() -> ProcessResult {
         let status = process.isRunning ? -1 : process.terminationStatus
         let signaled = !process.isRunning && process.terminationReason == .uncaughtSignal
-        return ProcessResult(arguments: arguments, status: status, signaled: signaled,
-                             stdout: String(decoding: stdoutData, as: UTF8.self),
-                             stderr: String(decoding: stderrData, as: UTF8.self))
+        return ProcessResult(
+            arguments: arguments, status: status, signaled: signaled,
+            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// Runs `executable arguments…` to the end, killing it after `timeout` seconds (a test failure).
-    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, input: Data? = nil,
-                           environment: [String: String] = [:], timeout: TimeInterval = 60,
-                           file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+    public static func run(
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, input: Data? = nil,
+        environment: [String: String] = [:], timeout: TimeInterval = 60,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> ProcessResult {
         let child = try Subprocess(executable, arguments, in: directory, input: input, environment: environment)
         guard child.wait(timeout: timeout) else {
             child.kill()
             _ = child.wait(timeout: 10)
-            XCTFail("\(child.arguments.joined(separator: " ")) did not finish in \(Int(timeout)) s", file: file, line: line)
+            XCTFail(
+                "\(child.arguments.joined(separator: " ")) did not finish in \(Int(timeout)) s", file: file, line: line)
             return child.result()
         }
         return child.result()

@@ -27,13 +27,16 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testDamagedScanpyH5AD() throws {
-        try checkVariants(of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad"), count: 50, seed: 18, effectsEvery: 0)
-        try checkVariants(of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced_legacy.h5ad"), count: 25, seed: 18, effectsEvery: 0)
+        try checkVariants(
+            of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad"), count: 50, seed: 18, effectsEvery: 0)
+        try checkVariants(
+            of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced_legacy.h5ad"), count: 25, seed: 18, effectsEvery: 0)
     }
 
     func testDamagedGCTX() throws {
         try checkVariants(of: try shared("l1000-cmapr/modzs_n25x50.gctx"), count: 60, seed: 18, effectsEvery: 5)
-        try checkVariants(of: try shared("l1000-cmappy/mini_gctoo_for_testing.gctx"), count: 30, seed: 18, effectsEvery: 0)
+        try checkVariants(
+            of: try shared("l1000-cmappy/mini_gctoo_for_testing.gctx"), count: 30, seed: 18, effectsEvery: 0)
     }
 
     func testDamagedGCTText() throws {
@@ -57,11 +60,14 @@ final class HostileInputTests: XCTestCase {
             }
             for arguments in commands {
                 let result = try CLI.run(arguments, timeout: caseTimeout)
-                let context = "\(original.lastPathComponent) case \(index) (seed \(seed), \(damage)):\n\(result.transcript)"
+                let context =
+                    "\(original.lastPathComponent) case \(index) (seed \(seed), \(damage)):\n\(result.transcript)"
                 XCTAssertFalse(result.signaled, "crashed: \(context)")
                 XCTAssertTrue(result.status == 0 || result.status == 1, "exit status must be 0 or 1: \(context)")
                 if result.status == 1 && !result.signaled {
-                    XCTAssertTrue(result.stderr.contains("error: \(path)"), "exit 1 must come with a message naming the file: \(context)")
+                    XCTAssertTrue(
+                        result.stderr.contains("error: \(path)"),
+                        "exit 1 must come with a message naming the file: \(context)")
                 }
             }
             try FileManager.default.removeItem(atPath: path)

@@ -11,11 +11,15 @@ extension XCTestCase {
             let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("mpirun")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        throw Requirement.missing("mpirun not found on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev); the data-parallel tests need it")
+        throw Requirement.missing(
+            "mpirun not found on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev); the data-parallel tests need it"
+        )
     }
 
     /// `mpirun -np N perturbridge arguments…`; each element of `ranks` (MPMD) is one rank's arguments when given.
-    func mpi(_ np: Int, _ arguments: [String], ranks: [[String]]? = nil, timeout: TimeInterval = 120) throws -> ProcessResult {
+    func mpi(
+        _ np: Int, _ arguments: [String], ranks: [[String]]? = nil, timeout: TimeInterval = 120
+    ) throws -> ProcessResult {
         let launcher = try mpirun(), binary = try CLI.executable().path
         // No single-copy (CMA) shared memory: containers often forbid the ptrace it needs.
         var options = ["--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none"]

@@ -7,8 +7,10 @@ extension XCTestCase {
     /// baselines) and metric, every mean and bootstrap interval a finite number inside the metric's range (errors
     /// ≥ 0, correlations in [−1, 1], R² ≤ 1, fractions in [0, 1]), the interval around its estimate, and `seeds`
     /// seeds behind each mean.
-    func checkOP3Summary(_ folder: URL, features: [String], seeds: Int, file: StaticString = #filePath,
-                         line: UInt = #line) throws {
+    func checkOP3Summary(
+        _ folder: URL, features: [String], seeds: Int, file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
         let table = try DelimitedTable.read(folder.appendingPathComponent("op3_summary.tsv"), delimiter: "\t")
         let ranges: [String: ClosedRange<Double>] = [
             "rmse": 0...1e3, "mae": 0...1e3, "pearson": -1...1, "spearman": -1...1, "cosine": -1...1,
@@ -19,20 +21,26 @@ extension XCTestCase {
         let (estimate, low, high) = try (column("estimate"), column("ci_low"), column("ci_high"))
         let present = Set(table.rows.map { $0[feature] })
         XCTAssertTrue(Set(features).isSubset(of: present), "feature sets \(present)", file: file, line: line)
-        XCTAssertEqual(table.rows.count, present.count * ranges.count, "one line per feature set and metric",
-                       file: file, line: line)
+        XCTAssertEqual(
+            table.rows.count, present.count * ranges.count, "one line per feature set and metric",
+            file: file, line: line)
         for row in table.rows {
             let label = "\(row[feature]) \(row[metric])"
-            guard let range = ranges[row[metric]] else { XCTFail("unknown metric \(label)", file: file, line: line); continue }
+            guard let range = ranges[row[metric]] else {
+                XCTFail("unknown metric \(label)", file: file, line: line); continue
+            }
             let values = [mean, estimate, low, high].map { Double(row[$0]) }
             guard let m = values[0], let e = values[1], let l = values[2], let h = values[3],
-                  [m, e, l, h].allSatisfy(\.isFinite) else {
+                [m, e, l, h].allSatisfy(\.isFinite)
+            else {
                 XCTFail("\(label): a missing or non-finite value in \(row)", file: file, line: line)
                 continue
             }
-            XCTAssertTrue(range.contains(m) && range.contains(l) && range.contains(h), "\(label) outside \(range): \(row)",
-                          file: file, line: line)
-            XCTAssertTrue(l <= e && e <= h, "\(label): the interval does not hold its estimate: \(row)", file: file, line: line)
+            XCTAssertTrue(
+                range.contains(m) && range.contains(l) && range.contains(h), "\(label) outside \(range): \(row)",
+                file: file, line: line)
+            XCTAssertTrue(
+                l <= e && e <= h, "\(label): the interval does not hold its estimate: \(row)", file: file, line: line)
             XCTAssertEqual(row[n], String(seeds), label, file: file, line: line)
         }
     }
