@@ -18,12 +18,7 @@ final class ManifestTests: XCTestCase {
         _ text: String, mentions parts: [String], file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let url = try write(text)
-        XCTAssertThrowsError(try ConditionManifest.read(url), file: file, line: line) { error in
-            XCTAssertTrue(error is UserInputError, "\(type(of: error))", file: file, line: line)
-            for part in parts + [url.path] {
-                XCTAssertTrue("\(error)".contains(part), "'\(part)' missing in: \(error)", file: file, line: line)
-            }
-        }
+        assertUserError(try ConditionManifest.read(url), mentions: parts + [url.path], file: file, line: line)
     }
 
     /// Missing columns, unparseable numbers, bad splits and duplicate conditions name the file, line and field.

@@ -88,21 +88,16 @@ final class LossCheckpointConfigTests: XCTestCase {
         let best = RunFolder(dir).best
         let data = try Data(contentsOf: best)
         try data.prefix(data.count / 2).write(to: best)
-        XCTAssertThrowsError(try Trainer.loadBest(runDirectory: dir)) { error in
-            XCTAssertTrue(error is UserInputError, "\(type(of: error))")
-            XCTAssertTrue("\(error)".contains(best.path), "\(error)")
-        }
+        assertUserError(try Trainer.loadBest(runDirectory: dir), mentions: [best.path])
         var config = ModelTestData.config(.scalar, epochs: 2)
         config.maxEpochs = 2
         let last = RunFolder(dir).last
         let lastData = try Data(contentsOf: last)
         try lastData.prefix(100).write(to: last)
-        XCTAssertThrowsError(try ModelTestData.fit(config, ModelTestData.table(), dir, resume: true)) { error in
-            XCTAssertTrue(error is UserInputError && "\(error)".contains("last.safetensors"), "\(error)")
-        }
-        XCTAssertThrowsError(try LPMCheckpoint.load(dir.appendingPathComponent("nope"))) {
-            XCTAssertTrue($0 is UserInputError)
-        }
+        assertUserError(
+            try ModelTestData.fit(config, ModelTestData.table(), dir, resume: true),
+            mentions: ["last.safetensors"])
+        assertUserError(try LPMCheckpoint.load(dir.appendingPathComponent("nope")), mentions: ["nope"])
     }
 
     /// Config files: defaults are the reference's, keys are snake_case, unknown keys and bad values are rejected.

@@ -20,12 +20,14 @@ final class TimeScaleTests: XCTestCase {
                 compoundSets: CompoundSets(offsets: [0, 1, 2], indices: [1, 2]), gene: nil,
                 logDose: [0, 0.5, 1], time: hours)
             var unused = SeededRNG(seed: 0)
-            return model.forward(inputs, graph: Graph(training: false), rng: &unused).value.scalars
+            let graph = Graph(training: false)  // variables refer to their graph unowned: keep it alive
+            return withExtendedLifetime(graph) { model.forward(inputs, graph: graph, rng: &unused).value.scalars }
         }
         let raw = model(scale: 1), days = model(scale: 24)
         XCTAssertEqual(raw.parameters.map(\.value.scalars), days.parameters.map(\.value.scalars), "same weights")
         XCTAssertEqual(predict(days, hours: [24, 48, 72]), predict(raw, hours: [1, 2, 3]))
-        XCTAssertNotEqual(predict(days, hours: [24, 48, 72]), predict(raw, hours: [24, 48, 72]),
-                          "the scale must change what the model sees")
+        XCTAssertNotEqual(
+            predict(days, hours: [24, 48, 72]), predict(raw, hours: [24, 48, 72]),
+            "the scale must change what the model sees")
     }
 }

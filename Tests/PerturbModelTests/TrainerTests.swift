@@ -170,10 +170,7 @@ final class TrainerTests: XCTestCase {
         config.batchSize = 100_000
         config.shuffleBufferMB = 1
         let dir = try temporaryDirectory().appendingPathComponent("run")
-        XCTAssertThrowsError(try ModelTestData.fit(config, ModelTestData.table(), dir)) { error in
-            XCTAssertTrue(error is UserInputError, "\(type(of: error))")
-            XCTAssertTrue("\(error)".contains("shuffle_buffer_mb 1"), "\(error)")
-        }
+        assertUserError(try ModelTestData.fit(config, ModelTestData.table(), dir), mentions: ["shuffle_buffer_mb 1"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path), "nothing may be written")
     }
 

@@ -81,8 +81,9 @@ final class BadInputTests: XCTestCase {
         let deg = dir.appendingPathComponent("HepG2_de.h5ad")
         try CLIFixtures.writeDEG(deg, doses: ["1", "10"])
         let out = dir.appendingPathComponent("effects.h5ad").path
-        try runUserError(["effects", "--input", deg.path, "--format", "csv", "--output", out],
-                         mentions: ["csv", "--format", "auto", "cpb-deg", "samples-h5ad"])
+        try runUserError(
+            ["effects", "--input", deg.path, "--format", "csv", "--output", out],
+            mentions: ["csv", "--format", "auto", "cpb-deg", "samples-h5ad"])
         try runUserError(["effects", "--input", deg.path, "--format", "op3", "--output", out], mentions: ["sm_name"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }

@@ -4,17 +4,17 @@ import XCTest
 
 extension XCTestCase {
     /// Checks the numbers a user reads in `op3_summary.tsv`: one line per feature set (`features` and the trivial
-    /// baselines) and metric, every mean and bootstrap interval a finite number inside the metric's range (errors
-    /// ≥ 0, correlations in [−1, 1], R² ≤ 1, fractions in [0, 1]), the interval around its estimate, and `seeds`
-    /// seeds behind each mean.
+    /// baselines) and OP3 metric, every mean and bootstrap interval a finite number inside the metric's range
+    /// (errors ≥ 0, correlations and cosine in [−1, 1]), the interval around its estimate, and `seeds` seeds behind
+    /// each mean.
     func checkOP3Summary(
         _ folder: URL, features: [String], seeds: Int, file: StaticString = #filePath,
         line: UInt = #line
     ) throws {
         let table = try DelimitedTable.read(folder.appendingPathComponent("op3_summary.tsv"), delimiter: "\t")
+        // The OP3 summary's metrics (`OP3Summary.metrics`) and their ranges.
         let ranges: [String: ClosedRange<Double>] = [
             "rmse": 0...1e3, "mae": 0...1e3, "pearson": -1...1, "spearman": -1...1, "cosine": -1...1,
-            "r2": -1e3...1, "direction_accuracy": 0...1, "topk_overlap": 0...1,
         ]
         let column = { (name: String) in try table.columnIndex(name) }
         let (feature, metric, mean, n) = try (column("features"), column("metric"), column("mean"), column("n_seeds"))
