@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase", "PerturbTestSupport"]),
         .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase", "PerturbTestSupport"]),
         .testTarget(
-            name: "PerturbStatsTests", dependencies: ["PerturbStats", "PerturbIO", "PerturbBase", "PerturbTestSupport"]),
+            name: "PerturbStatsTests",
+            dependencies: ["PerturbStats", "PerturbIO", "PerturbBase", "PerturbTestSupport"]),
         .testTarget(
             name: "PerturbDataTests",
             dependencies: [
