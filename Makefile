@@ -1,5 +1,5 @@
 # Two entry points: `make demo` (the main job on the embedded simulator) and `make test`.
-.PHONY: deps build demo test bench
+.PHONY: deps build demo test bench format lint
 
 deps:
 	bash scripts/install-deps.sh
@@ -16,3 +16,14 @@ test: deps
 
 bench: build
 	bash bench/run-all.sh
+
+# swift-format (from the Swift toolchain) with .swift-format (line length 120). `make format` rewrites FORMAT_PATHS
+# in place; `make lint` fails when a file there is not formatted or breaks a rule.
+SWIFT_FORMAT ?= swift-format
+FORMAT_PATHS ?= Package.swift Tests
+
+format:
+	$(SWIFT_FORMAT) format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT_FORMAT) lint --strict --recursive --parallel $(FORMAT_PATHS)

@@ -42,15 +42,25 @@ let package = Package(
 
         // Swift libraries, lowest layer first.
         .target(name: "PerturbBase", path: "Sources/PerturbBase", exclude: ["README.md"]),
-        .target(name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor", exclude: ["README.md"]),
-        .target(name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN", exclude: ["README.md"]),
-        .target(name: "PerturbDistributed", dependencies: ["CMPI", "PerturbBase"], path: "Sources/PerturbDistributed", exclude: ["README.md"]),
+        .target(
+            name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor",
+            exclude: ["README.md"]),
+        .target(
+            name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN",
+            exclude: ["README.md"]),
+        .target(
+            name: "PerturbDistributed", dependencies: ["CMPI", "PerturbBase"], path: "Sources/PerturbDistributed",
+            exclude: ["README.md"]),
         .target(
             name: "PerturbIO", dependencies: ["CHDF5", "CHDF5Guard", "CZlib", "PerturbBase"], path: "Sources/PerturbIO",
             exclude: ["README.md"]
         ),
-        .target(name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem", exclude: ["README.md"]),
-        .target(name: "PerturbStats", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbStats", exclude: ["README.md"]),
+        .target(
+            name: "PerturbChem", dependencies: ["CRDKitBridge", "PerturbBase"], path: "Sources/PerturbChem",
+            exclude: ["README.md"]),
+        .target(
+            name: "PerturbStats", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbStats",
+            exclude: ["README.md"]),
         .target(
             name: "PerturbData",
             dependencies: ["PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase"],
@@ -61,7 +71,8 @@ let package = Package(
         .target(
             name: "PerturbModel",
             dependencies: [
-                "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase", "PerturbDistributed",
+                "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbBase",
+                "PerturbDistributed",
                 .product(name: "Yams", package: "Yams"), .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "Sources/PerturbModel",
@@ -69,7 +80,10 @@ let package = Package(
         ),
         .target(
             name: "PerturbEval",
-            dependencies: ["PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbStats", "PerturbBase", "PerturbDistributed", "CBLAS"],
+            dependencies: [
+                "PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbStats",
+                "PerturbBase", "PerturbDistributed", "CBLAS",
+            ],
             path: "Sources/PerturbEval",
             exclude: ["README.md"]
         ),
@@ -101,19 +115,42 @@ let package = Package(
             path: "Sources/PerturbridgeFuzz"
         ),
 
-        .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase"]),
-        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor", "PerturbBase"]),
-        .testTarget(name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase"]),
-        .testTarget(name: "PerturbDistributedTests", dependencies: ["PerturbDistributed", "PerturbBase"]),
-        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase"]),
-        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase"]),
-        .testTarget(name: "PerturbStatsTests", dependencies: ["PerturbStats", "PerturbIO", "PerturbBase"]),
-        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase"]),
+        // What every test target shares (`Tests/PerturbTestSupport/README.md`): the oracle runner, the one
+        // skip-or-fail rule for missing requirements, temporary folders, the CLI runner, user-error assertions.
+        .target(
+            name: "PerturbTestSupport", dependencies: ["PerturbBase"], path: "Tests/PerturbTestSupport",
+            exclude: ["README.md"]),
+        .testTarget(name: "PerturbBaseTests", dependencies: ["PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbTensorTests", dependencies: ["PerturbTensor", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(
+            name: "PerturbNNTests", dependencies: ["PerturbNN", "PerturbTensor", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(
+            name: "PerturbDistributedTests", dependencies: ["PerturbDistributed", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbIOTests", dependencies: ["PerturbIO", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(name: "PerturbChemTests", dependencies: ["PerturbChem", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(
+            name: "PerturbStatsTests",
+            dependencies: ["PerturbStats", "PerturbIO", "PerturbBase", "PerturbTestSupport"]),
+        .testTarget(
+            name: "PerturbDataTests",
+            dependencies: [
+                "PerturbData", "PerturbIO", "PerturbChem", "PerturbStats", "PerturbBase", "PerturbTestSupport",
+            ]
+        ),
         .testTarget(
             name: "PerturbModelTests",
-            dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]
+            dependencies: [
+                "PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase",
+                "PerturbTestSupport",
+            ]
         ),
-        .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase"]),
-        .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor"]),
+        .testTarget(
+            name: "PerturbEvalTests",
+            dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase", "PerturbTestSupport"]
+        ),
+        .testTarget(
+            name: "PerturbridgeCLITests",
+            dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor", "PerturbTestSupport"]
+        ),
     ]
 )

@@ -70,20 +70,6 @@ public enum ColumnData: Equatable {
         }
     }
 
-    /// The rows selected by `indices`, in that order.
-    public func selecting(_ indices: [Int]) -> ColumnData {
-        switch self {
-        case .strings(let v): return .strings(indices.map { v[$0] })
-        case .float64(let v): return .float64(indices.map { v[$0] })
-        case .int64(let v): return .int64(indices.map { v[$0] })
-        case .bools(let v): return .bools(indices.map { v[$0] })
-        case .categorical(let codes, let categories, let ordered):
-            return .categorical(codes: indices.map { codes[$0] }, categories: categories, ordered: ordered)
-        case .nullableInt(let v, let mask): return .nullableInt(values: indices.map { v[$0] }, mask: indices.map { mask[$0] })
-        case .nullableBool(let v, let mask): return .nullableBool(values: indices.map { v[$0] }, mask: indices.map { mask[$0] })
-        }
-    }
-
     static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(format: "%.1f", value) }
         return String(value)
@@ -120,11 +106,6 @@ public struct DataFrame: Equatable {
         } else {
             columns.append((name: name, data: data))
         }
-    }
-
-    /// The rows selected by `indices`, in that order.
-    public func selectingRows(_ indices: [Int]) -> DataFrame {
-        DataFrame(index: indices.map { index[$0] }, columns: columns.map { ($0.name, $0.data.selecting(indices)) })
     }
 
     public static func == (lhs: DataFrame, rhs: DataFrame) -> Bool {

@@ -15,11 +15,17 @@ final class FingerprintMLPEncoder: CompoundEncoder {
     let options: MorganOptions
     let zeroFingerprintKeys: [String]
 
-    init(config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
+    init(kind: CompoundEncoderKind, config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
         options = MorganOptions(radius: config.morganRadius, bits: config.fingerprintBits)
         (fingerprints, zeroFingerprintKeys) = vocabularyFingerprints(vocabularies, options: options)
-        network = MLP(name: "compound_encoder", inputs: config.fingerprintBits, hidden: [config.fingerprintHidden],
-                      outputs: config.embeddingDim, dropout: 0, initialization: .xavierReLU, rng: &rng)
+        network = MLP(
+            name: "compound_encoder", inputs: config.fingerprintBits, hidden: [config.fingerprintHidden],
+            outputs: config.embeddingDim, dropout: 0, initialization: .xavierReLU, rng: &rng)
+    }
+
+    static func parameterCount(config: LPMConfig, vocabularies: Vocabularies) -> Double {
+        let bits = Double(config.fingerprintBits), hidden = Double(config.fingerprintHidden)
+        return bits * hidden + hidden + hidden * Double(config.embeddingDim) + Double(config.embeddingDim)
     }
 
     var parameters: [Parameter] { network.parameters }
@@ -35,7 +41,8 @@ final class FingerprintMLPEncoder: CompoundEncoder {
             let w = 1 / Float(hi - lo)
             for k in lo..<hi {
                 let code = Int(sets.indices[k])
-                let fp = code < fingerprints.count ? fingerprints[code] : sets.extraFingerprints[code - fingerprints.count]
+                let fp =
+                    code < fingerprints.count ? fingerprints[code] : sets.extraFingerprints[code - fingerprints.count]
                 for bit in fp?.onBits ?? [] { xp[s * bits + bit] += w }
             }
         }

@@ -17,20 +17,6 @@ public enum OutputMode: String, Codable, CaseIterable, Sendable {
     case scalar, multiout
 }
 
-/// How a compound (set) becomes the perturbation vector of width `embeddingDim`.
-public enum CompoundEncoderKind: String, Codable, CaseIterable, Sendable {
-    /// A learned table, one row per vocabulary compound, N(0, 1) init (the reference default).
-    case learned
-    /// Morgan bits (radius `morganRadius`, `embeddingDim` bits) as a frozen table; zero rows for the control,
-    /// compounds without SMILES and invalid SMILES.
-    case morganFixed = "morgan_fixed"
-    /// The same Morgan table as the initialization of a learned table.
-    case morganLearned = "morgan_learned"
-    /// An inductive encoder: MLP over Morgan bits (`fingerprintBits` → `fingerprintHidden` → `embeddingDim`), so
-    /// molecules never seen in training get an embedding from their structure.
-    case fingerprintMLP = "fingerprint_mlp"
-}
-
 /// What data a run trains on.
 public enum TrainingMode: String, Codable, CaseIterable, Sendable {
     /// Every dataset given (the pretraining corpus).

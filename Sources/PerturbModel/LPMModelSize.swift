@@ -7,19 +7,15 @@ extension LPMModel {
         let genes = Double(max(1, v.genes.count))
         func linear(_ inputs: Double, _ outputs: Double) -> Double { inputs * outputs + outputs }
         var total = Double(max(1, v.datasets.count)) * d + Double(max(1, v.contexts.count)) * d
-        switch config.compoundEncoder {
-        case .learned, .morganFixed, .morganLearned:
-            total += Double(v.compounds.count) * d
-        case .fingerprintMLP:
-            let hidden = Double(config.fingerprintHidden)
-            total += linear(Double(config.fingerprintBits), hidden) + linear(hidden, d)
-        }
+        total += config.compoundEncoder.encoderType.parameterCount(config: config, vocabularies: v)
         let scalar = config.outputMode == .scalar
         if scalar { total += genes * d }
         total += 2 * linear(1, d)
         let inputs = (scalar ? 6 : 5) * d, outputs = scalar ? 1 : genes
         let hidden = Double(config.hiddenWidth), layers = Double(max(0, config.hiddenLayers))
-        total += layers == 0 ? linear(inputs, outputs)
+        total +=
+            layers == 0
+            ? linear(inputs, outputs)
             : linear(inputs, hidden) + (layers - 1) * linear(hidden, hidden) + linear(hidden, outputs)
         return total
     }

@@ -9,8 +9,13 @@ final class LearnedCompoundTable: CompoundEncoder {
     /// `[compounds, D]`.
     let table: Parameter
 
-    init(config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
-        table = Parameter(name: compoundTableName, value: .normal([vocabularies.compounds.count, config.embeddingDim], rng: &rng))
+    init(kind: CompoundEncoderKind, config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
+        let shape = [vocabularies.compounds.count, config.embeddingDim]
+        table = Parameter(name: compoundTableName, value: .normal(shape, rng: &rng))
+    }
+
+    static func parameterCount(config: LPMConfig, vocabularies: Vocabularies) -> Double {
+        Double(vocabularies.compounds.count) * Double(config.embeddingDim)
     }
 
     var parameters: [Parameter] { [table] }

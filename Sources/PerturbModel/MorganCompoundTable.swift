@@ -1,3 +1,4 @@
+import PerturbBase
 import PerturbChem
 import PerturbNN
 import PerturbTensor
@@ -12,7 +13,9 @@ final class MorganCompoundTable: CompoundEncoder {
     let zeroFingerprintKeys: [String]
     let newMoleculeFingerprint: MorganOptions?
 
-    init(config: LPMConfig, vocabularies: Vocabularies, trainable: Bool) {
+    /// `morgan_learned` trains the table; `morgan_fixed` freezes it. Draws nothing from `rng`.
+    init(kind: CompoundEncoderKind, config: LPMConfig, vocabularies: Vocabularies, rng: inout SeededRNG) {
+        let trainable = kind == .morganLearned
         let n = vocabularies.compounds.count, d = config.embeddingDim
         let options = MorganOptions(radius: config.morganRadius, bits: d)
         let (fingerprints, zero) = vocabularyFingerprints(vocabularies, options: options)
@@ -21,6 +24,10 @@ final class MorganCompoundTable: CompoundEncoder {
         table = Parameter(name: compoundTableName, value: Tensor(shape: [n, d], values: values), frozen: !trainable)
         zeroFingerprintKeys = zero
         newMoleculeFingerprint = trainable ? nil : options
+    }
+
+    static func parameterCount(config: LPMConfig, vocabularies: Vocabularies) -> Double {
+        Double(vocabularies.compounds.count) * Double(config.embeddingDim)
     }
 
     var parameters: [Parameter] { [table] }
@@ -33,7 +40,8 @@ final class MorganCompoundTable: CompoundEncoder {
         let d = table.value.shape[1]
         var rows = [Float](repeating: 0, count: sets.extraFingerprints.count * d)
         for (i, fp) in sets.extraFingerprints.enumerated() { for bit in fp.onBits { rows[i * d + bit] = 1 } }
-        let extended = Tensor(shape: [table.value.shape[0] + sets.extraFingerprints.count, d], values: table.value.scalars + rows)
+        let extended = Tensor(
+            shape: [table.value.shape[0] + sets.extraFingerprints.count, d], values: table.value.scalars + rows)
         return embeddingBagMean(graph.input(extended), offsets: sets.offsets, indices: sets.indices)
     }
 }

@@ -33,9 +33,6 @@ public final class Adam: Optimizer {
         Adam(parameters: parameters, learningRate: learningRate, weightDecay: .decoupled(weightDecay))
     }
 
-    /// Number of updates applied to the parameter at `index`.
-    public func stepCount(of index: Int) -> Int { steps[index] }
-
     public func step() {
         for (k, p) in parameters.enumerated() where !p.frozen {
             guard let grad = p.grad else { continue }

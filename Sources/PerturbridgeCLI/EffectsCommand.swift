@@ -28,13 +28,8 @@ struct Effects: ParsableCommand {
         """
     )
 
-    /// `auto` (`EffectsFormat.detect`) or one of the `EffectsFormat`s.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case auto, effects, cpbDeg = "cpb-deg", op3, gct, samplesH5AD = "samples-h5ad"
-    }
-
     @Option(parsing: .upToNextOption, help: "Input files.") var input: [String]
-    @Option(help: "Input format: auto, effects, cpb-deg, op3, gct, samples-h5ad.") var format: Format = .auto
+    @Option(help: "Input format (auto: by extension, then a .h5ad's obs columns and layers).") var format: FormatChoice = .auto
     @Option(help: "Output effects .h5ad.") var output: String
     @Option(help: "Also write per-replicate effects (gct, samples-h5ad) to this .h5ad.") var replicates: String?
     @Option(help: "Ingest report JSON (default: <output>.ingest.json).") var report: String?
@@ -57,45 +52,38 @@ struct Effects: ParsableCommand {
     @Flag(help: "Skip the statistics layers (t, p-values; with limma also B, AveExpr).") var noStatistics = false
     @Flag(help: "Keep salts and counter-ions: key and fingerprint the SMILES as given (the reference), not its largest fragment.") var keepSalts = false
 
-    func run() throws {
+    func validate() throws {
         guard !input.isEmpty else { throw ValidationError("give at least one --input file") }
+    }
+
+    func run() throws {
         var cidByName = try smilesMap.flatMap { try CompoundResolver.loadCIDMap(URL(fileURLWithPath: $0), required: false) } ?? [:]
         if let cidMap { cidByName.merge(try CompoundResolver.loadCIDMap(URL(fileURLWithPath: cidMap))!) { _, explicit in explicit } }
         let resolver = CompoundResolver(smilesByName: try smilesMap.map { try CompoundResolver.loadNameMap(URL(fileURLWithPath: $0)) } ?? [:],
                                         cidByName: cidByName, stripSalts: !keepSalts)
-        let builder = EffectBuilder.Options(statistics: !noStatistics, keepReplicates: replicates != nil, method: method,
-                                            limmaDesign: limmaDesign)
+        var options = IngestOptions(resolver: resolver, builder: EffectBuilder.Options(
+            statistics: !noStatistics, keepReplicates: replicates != nil, method: method, limmaDesign: limmaDesign))
+        options.dataset = dataset
+        options.datasetColumn = datasetColumn
+        options.contextColumn = contextColumn
+        options.compoundColumn = compoundColumn
+        options.smilesColumn = smilesColumn
+        options.doseColumn = doseColumn
+        options.doseUnit = doseUnit
+        options.timeColumn = timeColumn
+        options.layer = layer
+        options.plateColumn = plateColumn
+        options.controlColumn = controlColumn
+        options.normalization = normalization
         var pooled: [EffectsTable] = [], perReplicate: [EffectsTable] = []
-        var total = IngestReport(source: output, format: format.rawValue)
+        var total = IngestReport(source: output, format: format.name)
         for path in input {
             let url = URL(fileURLWithPath: path)
-            let kind = try format == .auto ? Format(rawValue: EffectsFormat.detect(url).rawValue)! : format
+            let kind = try format.format ?? EffectsFormat.detect(url)
             var fileReport = IngestReport(source: url.lastPathComponent, format: kind.rawValue)
-            switch kind {
-            case .gct:
-                var options = L1000Ingest.Options(dataset: dataset ?? url.deletingPathExtension().lastPathComponent)
-                options.builder = builder
-                let result = try L1000Ingest.ingest(url, resolver: resolver, options: options, report: &fileReport)
-                pooled.append(result.pooled); perReplicate.append(result.replicates)
-            case .samplesH5AD:
-                var columns = SampleColumns()
-                applyColumnOptions(to: &columns)
-                if let v = plateColumn { columns.plate = v }
-                if let v = controlColumn { columns.control = v }
-                columns.layer = layer
-                let result = try SampleH5ADIngest.ingest(url, columns: columns, normalization: normalization, resolver: resolver,
-                                                         builder: builder, report: &fileReport)
-                pooled.append(result.pooled); perReplicate.append(result.replicates)
-            case .effects:
-                pooled.append(try EffectsTable.read(url))
-            case .cpbDeg, .op3:
-                var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
-                applyColumnOptions(to: &columns)
-                if let v = layer { columns.logFCLayer = v }
-                pooled.append(try ConditionH5ADIngest.ingest(url, columns: columns, resolver: resolver, report: &fileReport))
-            case .auto:
-                throw ValidationError("internal: unresolved format")
-            }
+            let result = try kind.ingest(url, options: options, report: &fileReport)
+            pooled.append(result.pooled)
+            if let replicates = result.replicates { perReplicate.append(replicates) }
             ProgressReporter.log(fileReport.summary)
             total.absorb(fileReport)
         }
@@ -122,17 +110,5 @@ struct Effects: ParsableCommand {
         try total.write(to: reportURL)
         print("\(output)\t\(table.rowCount) conditions × \(table.geneCount) genes, \(table.usedCompoundKeys.count) compounds, "
               + "\(table.datasets.count) datasets; skipped \(total.skippedTotal) (report: \(reportURL.path))")
-    }
-
-    /// Applies the column-name and dose-unit options shared by the `.h5ad` formats.
-    private func applyColumnOptions<Columns: ObsColumnNames>(to columns: inout Columns) {
-        if let v = datasetColumn { columns.dataset = v }
-        if let v = dataset { columns.datasetDefault = v; if datasetColumn == nil { columns.dataset = nil } }
-        if let v = contextColumn { columns.context = v }
-        if let v = compoundColumn { columns.compound = v }
-        if let v = smilesColumn { columns.smiles = v }
-        if let v = doseColumn { columns.dose = v }
-        if let v = timeColumn { columns.time = v }
-        columns.doseDefaultUnit = doseUnit
     }
 }

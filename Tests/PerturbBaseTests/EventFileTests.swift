@@ -1,5 +1,7 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbBase
 
 /// CRC-32C against published vectors, and the TFRecord framing and protobuf bytes of event records.
@@ -18,11 +20,13 @@ final class EventFileTests: XCTestCase {
     /// A scalar event, byte by byte: Event{wall_time 1.5, step 300, summary{value{tag "a", simple_value 0.5}}}.
     func testScalarEventBytes() {
         let event = EventRecord.scalars([("a", 0.5)], step: 300, wallTime: 1.5)
-        let expected: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F,  // wall_time (double 1.5)
-                                 0x10, 0xAC, 0x02,  // step 300 as a varint
-                                 0x2A, 0x0A, 0x0A, 0x08,  // summary (10 bytes) { value (8 bytes) {
-                                 0x0A, 0x01, 0x61,  // tag "a"
-                                 0x15, 0, 0, 0, 0x3F]  // simple_value 0.5 } }
+        let expected: [UInt8] = [
+            0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F,  // wall_time (double 1.5)
+            0x10, 0xAC, 0x02,  // step 300 as a varint
+            0x2A, 0x0A, 0x0A, 0x08,  // summary (10 bytes) { value (8 bytes) {
+            0x0A, 0x01, 0x61,  // tag "a"
+            0x15, 0, 0, 0, 0x3F,
+        ]  // simple_value 0.5 } }
         XCTAssertEqual(event, expected)
         let framed = EventRecord.framed(event)
         XCTAssertEqual(framed.count, event.count + 16)
@@ -35,8 +39,7 @@ final class EventFileTests: XCTestCase {
 
     /// Each writer opens a new file, named after the seconds and the host, later in name order than the ones before.
     func testEachWriterOpensANewFileInNameOrder() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("events")
         let first = try EventFileWriter(directory: dir)
         try first.scalars([("loss", 1)], step: 1)
         let second = try EventFileWriter(directory: dir, restartStep: 2)
@@ -46,7 +49,9 @@ final class EventFileTests: XCTestCase {
         let bytes = try [UInt8](Data(contentsOf: first.url))
         // File version record ("brain.Event:2" in field 3), then the scalar event.
         let version = EventRecord.framed(EventRecord.fileVersion(wallTime: 0))
-        XCTAssertEqual(bytes.count, version.count + EventRecord.framed(EventRecord.scalars([("loss", 1)], step: 1, wallTime: 0)).count)
+        XCTAssertEqual(
+            bytes.count,
+            version.count + EventRecord.framed(EventRecord.scalars([("loss", 1)], step: 1, wallTime: 0)).count)
         XCTAssertNotNil(String(decoding: bytes, as: UTF8.self).range(of: "brain.Event:2"))
     }
 }

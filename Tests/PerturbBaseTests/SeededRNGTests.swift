@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PerturbBase
 
 final class SeededRNGTests: XCTestCase {

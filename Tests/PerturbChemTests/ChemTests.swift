@@ -19,7 +19,8 @@ final class ChemTests: XCTestCase {
     func testSaltStrippingKeepsLargestFragment() throws {
         let salt = "CC(=O)Oc1ccccc1C(=O)[O-].[Na+]"
         XCTAssertEqual(try Chem.identity(smiles: salt).canonicalSmiles, "CC(=O)Oc1ccccc1C(=O)[O-]")
-        XCTAssertEqual(try Chem.identity(smiles: salt, stripSalts: false).canonicalSmiles, "CC(=O)Oc1ccccc1C(=O)[O-].[Na+]")
+        XCTAssertEqual(
+            try Chem.identity(smiles: salt, stripSalts: false).canonicalSmiles, "CC(=O)Oc1ccccc1C(=O)[O-].[Na+]")
         let hydrochloride = try Chem.identity(smiles: "Cl.CN1CCC[C@H]1c1cccnc1")  // nicotine HCl
         XCTAssertEqual(hydrochloride.inchiKey, "SNICXCGAKADSCV-JTQLQIEISA-N")
         // sci-Plex3 tranylcypromine carries a dummy atom: only the stripped parent has an InChI.
@@ -54,7 +55,8 @@ final class ChemTests: XCTestCase {
     }
 
     func testCanonicalSmilesIsIndependentOfInputOrder() throws {
-        XCTAssertEqual(try Chem.canonicalSmiles("OC(=O)c1ccccc1OC(C)=O"), try Chem.canonicalSmiles("CC(=O)Oc1ccccc1C(=O)O"))
+        XCTAssertEqual(
+            try Chem.canonicalSmiles("OC(=O)c1ccccc1OC(C)=O"), try Chem.canonicalSmiles("CC(=O)Oc1ccccc1C(=O)O"))
         XCTAssertEqual(try Molecule(smiles: "c1ccccc1.O").atomCount, 7)
     }
 }

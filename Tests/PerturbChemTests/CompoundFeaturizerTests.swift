@@ -16,11 +16,15 @@ final class CompoundFeaturizerTests: XCTestCase {
         XCTAssertEqual(result.features[2]?.canonicalSmiles, "CC(=O)Oc1ccccc1C(=O)[O-]")
         XCTAssertEqual(result.features[3]?.inchiKey, "AELCINSCMGFISI-DTWKUNHWSA-N")
 
-        let kept = CompoundFeaturizer.run(smiles: smiles, options: MorganOptions(radius: 2, bits: 512), stripSalts: false, threads: 1)
-        XCTAssertEqual(kept.features[0]?.values, try Morgan.fingerprint(smiles: smiles[0], options: MorganOptions(radius: 2, bits: 512)).toFloats())
+        let kept = CompoundFeaturizer.run(
+            smiles: smiles, options: MorganOptions(radius: 2, bits: 512), stripSalts: false, threads: 1)
+        XCTAssertEqual(
+            kept.features[0]?.values,
+            try Morgan.fingerprint(smiles: smiles[0], options: MorganOptions(radius: 2, bits: 512)).toFloats())
         XCTAssertEqual(kept.features[3]?.inchiKey, "", "dummy atoms have no InChI; the row stays valid")
         XCTAssertNotNil(kept.features[3])
-        XCTAssertNotEqual(kept.features[2]?.values, result.features[2]?.values.map { $0 > 0 ? 1 : 0 },
-                          "the sodium counter-ion adds an on-bit when salts are kept")
+        XCTAssertNotEqual(
+            kept.features[2]?.values, result.features[2]?.values.map { $0 > 0 ? 1 : 0 },
+            "the sodium counter-ion adds an on-bit when salts are kept")
     }
 }

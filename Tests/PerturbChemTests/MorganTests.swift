@@ -34,15 +34,18 @@ final class MorganTests: XCTestCase {
         XCTAssertEqual(bits.onBits, counts.indices.filter { counts[$0] > 0 })
         XCTAssertGreaterThan(counts.max() ?? 0, 1, "aspirin has repeated environments (aromatic CH)")
         // Radius 0 sees only atom invariants: benzene has a single on-bit.
-        XCTAssertEqual(try Morgan.fingerprint(smiles: "c1ccccc1", options: MorganOptions(radius: 0, bits: 2048)).popCount, 1)
+        XCTAssertEqual(
+            try Morgan.fingerprint(smiles: "c1ccccc1", options: MorganOptions(radius: 0, bits: 2048)).popCount, 1)
     }
 
     func testChiralityOptionDistinguishesEnantiomers() throws {
         let plain = MorganOptions(radius: 2, bits: 2048)
         let chiral = MorganOptions(radius: 2, bits: 2048, useChirality: true)
         let l = "C[C@H](N)C(=O)O", d = "C[C@@H](N)C(=O)O"
-        XCTAssertEqual(try Morgan.fingerprint(smiles: l, options: plain), try Morgan.fingerprint(smiles: d, options: plain))
-        XCTAssertNotEqual(try Morgan.fingerprint(smiles: l, options: chiral), try Morgan.fingerprint(smiles: d, options: chiral))
+        XCTAssertEqual(
+            try Morgan.fingerprint(smiles: l, options: plain), try Morgan.fingerprint(smiles: d, options: plain))
+        XCTAssertNotEqual(
+            try Morgan.fingerprint(smiles: l, options: chiral), try Morgan.fingerprint(smiles: d, options: chiral))
     }
 
     func testBadOptionsAreUserErrors() {
@@ -51,7 +54,9 @@ final class MorganTests: XCTestCase {
     }
 
     func testBatchReportsInvalidRowsAndIsThreadIndependent() {
-        var smiles = (0..<60).map { n in String(repeating: "C", count: n % 7 + 1) + "c1ccccc1" + (n % 2 == 0 ? "O" : "N") }
+        var smiles = (0..<60).map { n in
+            String(repeating: "C", count: n % 7 + 1) + "c1ccccc1" + (n % 2 == 0 ? "O" : "N")
+        }
         smiles[5] = "C1CC"
         smiles[33] = "xyz"
         smiles[59] = ""

@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbChem
+import PerturbTestSupport
 import XCTest
 
 /// Bit-exact agreement with the RDKit oracle file (RDKit 2022.09.5 wheel, see its PROVENANCE.md):
@@ -11,16 +12,18 @@ final class OracleTests: XCTestCase {
     }
 
     func loadOracle() throws -> [Row] {
-        guard let url = SharedData.dataFile("rdkit-morgan-oracle/morgan_r2_oracle_rdkit2022.09.5.tsv") else {
-            throw XCTSkip("shared data rdkit-morgan-oracle is absent")
-        }
+        let url = try Requirement.sharedFile("rdkit-morgan-oracle/morgan_r2_oracle_rdkit2022.09.5.tsv")
         let table = try DelimitedTable.read(url)
         func col(_ name: String) throws -> Int { try table.columnIndex(name) }
-        let (s, i, smi, p, c, k, b128, b2048) = try (col("set"), col("id"), col("input_smiles"), col("parsed"),
-            col("rdkit_canonical_smiles"), col("rdkit_inchikey"), col("morgan_r2_128_onbits"), col("morgan_r2_2048_onbits"))
+        let (s, i, smi, p, c, k, b128, b2048) = try (
+            col("set"), col("id"), col("input_smiles"), col("parsed"),
+            col("rdkit_canonical_smiles"), col("rdkit_inchikey"), col("morgan_r2_128_onbits"),
+            col("morgan_r2_2048_onbits")
+        )
         func bits(_ text: String) -> [Int] { text.split(separator: " ").compactMap { Int($0) } }
         return table.rows.map { r in
-            Row(set: r[s], id: r[i], smiles: r[smi], parsed: r[p] == "1", canonical: r[c], inchiKey: r[k],
+            Row(
+                set: r[s], id: r[i], smiles: r[smi], parsed: r[p] == "1", canonical: r[c], inchiKey: r[k],
                 bits128: bits(r[b128]), bits2048: bits(r[b2048]))
         }
     }
@@ -51,11 +54,17 @@ final class OracleTests: XCTestCase {
         var keyMismatches: [String] = []
         for row in rows {
             let molecule = try Molecule(smiles: row.smiles)
-            if try molecule.canonicalSmiles() != row.canonical { smilesMismatches.append("\(row.id): \(row.canonical)") }
+            if try molecule.canonicalSmiles() != row.canonical {
+                smilesMismatches.append("\(row.id): \(row.canonical)")
+            }
             let key = (try? molecule.inchi().inchiKey) ?? ""
-            if key != row.inchiKey { keyMismatches.append("\(row.id) \(row.smiles): ours \(key) oracle \(row.inchiKey)") }
+            if key != row.inchiKey {
+                keyMismatches.append("\(row.id) \(row.smiles): ours \(key) oracle \(row.inchiKey)")
+            }
         }
-        print("oracle: \(rows.count) molecules, canonical SMILES mismatches \(smilesMismatches.count), InChIKey mismatches \(keyMismatches.count)")
+        print(
+            "oracle: \(rows.count) molecules, canonical SMILES mismatches \(smilesMismatches.count), InChIKey mismatches \(keyMismatches.count)"
+        )
         for m in keyMismatches.prefix(40) { print("  key: \(m)") }
         for m in smilesMismatches.prefix(20) { print("  smiles: \(m)") }
         XCTAssertEqual(smilesMismatches, [])

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbChem
+import PerturbTestSupport
 import XCTest
 
 /// Agreement with RDKit Python (Debian `/usr/bin/python3`, python3-rdkit) run in the test on ~300 LINCS drug SMILES:
@@ -8,33 +9,33 @@ import XCTest
 /// fragment and Murcko scaffolds.
 final class PythonParityTests: XCTestCase {
     static let script = """
-    import json, sys
-    from rdkit import Chem, RDLogger
-    from rdkit.Chem import AllChem, rdFingerprintGenerator
-    from rdkit.Chem.MolStandardize import rdMolStandardize
-    from rdkit.Chem.Scaffolds import MurckoScaffold
-    RDLogger.DisableLog('rdApp.*')
-    g2 = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
-    g3 = rdFingerprintGenerator.GetMorganGenerator(radius=3, fpSize=1024, includeChirality=True)
-    g1 = rdFingerprintGenerator.GetMorganGenerator(radius=1, fpSize=128)
-    chooser = rdMolStandardize.LargestFragmentChooser()
-    for line in sys.stdin:
-        smi = line.rstrip('\\n')
-        mol = Chem.MolFromSmiles(smi)
-        if mol is None:
-            print(json.dumps(None)); continue
-        legacy = AllChem.GetMorganFingerprintAsBitVect(mol, 2, nBits=2048)
-        counts = g2.GetCountFingerprint(mol).GetNonzeroElements()
-        print(json.dumps({
-            'canonical': Chem.MolToSmiles(mol),
-            'r2_2048': list(g2.GetFingerprint(mol).GetOnBits()),
-            'legacy_r2_2048': list(legacy.GetOnBits()),
-            'r3_1024_chiral': list(g3.GetFingerprint(mol).GetOnBits()),
-            'r1_128_counts': {str(k): v for k, v in g1.GetCountFingerprint(mol).GetNonzeroElements().items()},
-            'largest': Chem.MolToSmiles(chooser.choose(mol)),
-            'scaffold': Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol)),
-        }))
-    """
+        import json, sys
+        from rdkit import Chem, RDLogger
+        from rdkit.Chem import AllChem, rdFingerprintGenerator
+        from rdkit.Chem.MolStandardize import rdMolStandardize
+        from rdkit.Chem.Scaffolds import MurckoScaffold
+        RDLogger.DisableLog('rdApp.*')
+        g2 = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+        g3 = rdFingerprintGenerator.GetMorganGenerator(radius=3, fpSize=1024, includeChirality=True)
+        g1 = rdFingerprintGenerator.GetMorganGenerator(radius=1, fpSize=128)
+        chooser = rdMolStandardize.LargestFragmentChooser()
+        for line in sys.stdin:
+            smi = line.rstrip('\\n')
+            mol = Chem.MolFromSmiles(smi)
+            if mol is None:
+                print(json.dumps(None)); continue
+            legacy = AllChem.GetMorganFingerprintAsBitVect(mol, 2, nBits=2048)
+            counts = g2.GetCountFingerprint(mol).GetNonzeroElements()
+            print(json.dumps({
+                'canonical': Chem.MolToSmiles(mol),
+                'r2_2048': list(g2.GetFingerprint(mol).GetOnBits()),
+                'legacy_r2_2048': list(legacy.GetOnBits()),
+                'r3_1024_chiral': list(g3.GetFingerprint(mol).GetOnBits()),
+                'r1_128_counts': {str(k): v for k, v in g1.GetCountFingerprint(mol).GetNonzeroElements().items()},
+                'largest': Chem.MolToSmiles(chooser.choose(mol)),
+                'scaffold': Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol)),
+            }))
+        """
 
     struct Expected: Decodable {
         let canonical: String
@@ -48,35 +49,18 @@ final class PythonParityTests: XCTestCase {
 
     /// Every 59th SMILES of chemCPA's LINCS list (≈300 diverse drugs).
     func sampleSmiles() throws -> [String] {
-        guard let url = SharedData.dataFile("chemcpa-smiles/lincs_drugs_smiles.csv") else {
-            throw XCTSkip("shared data chemcpa-smiles is absent")
-        }
+        let url = try Requirement.sharedFile("chemcpa-smiles/lincs_drugs_smiles.csv")
         let records = DelimitedTable.parse(try String(contentsOf: url, encoding: .utf8), delimiter: ",")
         return stride(from: 0, to: records.count, by: 59).compactMap { n in
             records[n].count >= 2 ? records[n][1].trimmingCharacters(in: .whitespaces) : nil
         }
     }
 
+    /// RDKit Python's answers for `smiles` (Debian's `/usr/bin/python3`, which has RDKit), one per line on stdin.
     func runPython(_ smiles: [String]) throws -> [Expected?] {
-        let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("\(python) is absent") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", Self.script]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data((smiles.joined(separator: "\n") + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if stderr.contains("No module named 'rdkit'") { throw XCTSkip("\(python) has no rdkit module") }
-        XCTAssertEqual(process.terminationStatus, 0, stderr)
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        return try lines.map { try JSONDecoder().decode(Expected?.self, from: Data($0.utf8)) }
+        let output = try Python.run(
+            Self.script, interpreter: "/usr/bin/python3", input: smiles.joined(separator: "\n") + "\n")
+        return try output.split(separator: "\n").map { try JSONDecoder().decode(Expected?.self, from: Data($0.utf8)) }
     }
 
     func testFingerprintsAndSmilesMatchRDKitPython() throws {

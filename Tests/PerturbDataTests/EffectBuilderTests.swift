@@ -1,7 +1,8 @@
-import XCTest
 import PerturbBase
-@testable import PerturbData
 import PerturbStats
+import XCTest
+
+@testable import PerturbData
 
 final class EffectBuilderTests: XCTestCase {
     /// Two plates; plate P1 has 3 controls and a compound A in 2 replicates, plate P2 has 2 controls and A once.
@@ -34,9 +35,10 @@ final class EffectBuilderTests: XCTestCase {
             SampleAnnotation(condition: a, controlGroup: "P2", replicate: "P2:t1"),
         ]
         var report = IngestReport(source: "tiny", format: "test")
-        let result = EffectBuilder.build(values: values, samples: samples, genes: genes,
-                                         compounds: ["KEY-A": Compound(key: "KEY-A", canonicalSmiles: "CCO", aliases: ["A"])],
-                                         report: &report)
+        let result = EffectBuilder.build(
+            values: values, samples: samples, genes: genes,
+            compounds: ["KEY-A": Compound(key: "KEY-A", canonicalSmiles: "CCO", aliases: ["A"])],
+            report: &report)
         // P1 control means: G1 2, G2 2, G3 4 (NaN skipped); P2: 11, 0, 2.
         // Replicate effects: P1:t1 (2, -1, 2), P1:t2 (4, 1, -2), P2:t1 (2, 1, NaN).
         XCTAssertEqual(result.replicates.rowCount, 3)
@@ -59,7 +61,8 @@ final class EffectBuilderTests: XCTestCase {
         let t1 = (8.0 / 3.0) / (a1 + b1).squareRoot()
         let df1 = (a1 + b1) * (a1 + b1) / (a1 * a1 / 2 + b1 * b1 / 3)
         XCTAssertEqual(Double(result.pooled.extraLayers["t"]![0]), t1, accuracy: 1e-4)
-        XCTAssertEqual(Double(result.pooled.extraLayers["pvalue"]![0]), StudentT.twoSidedPValue(t: t1, df: df1), accuracy: 1e-6)
+        XCTAssertEqual(
+            Double(result.pooled.extraLayers["pvalue"]![0]), StudentT.twoSidedPValue(t: t1, df: df1), accuracy: 1e-6)
         XCTAssertEqual(report.conditionsWritten, 1)
         XCTAssertEqual(report.controlsUsed, 5)
         try result.pooled.validate()
@@ -70,10 +73,13 @@ final class EffectBuilderTests: XCTestCase {
         // Treated (5, 7, 9) vs controls (1, 2, 3, 6): Welch's t = (7 − 3) / sqrt(4/3 + 14/3/4).
         let values: [Float] = [1, 2, 3, 6, 5, 7, 9]
         let a = Condition(dataset: "d", context: "c", compounds: ["K"], doseMicromolar: nil, timeHours: nil)
-        let samples = (0..<7).map { SampleAnnotation(condition: $0 < 4 ? nil : a, controlGroup: "p", replicate: "w\($0)") }
+        let samples = (0..<7).map {
+            SampleAnnotation(condition: $0 < 4 ? nil : a, controlGroup: "p", replicate: "w\($0)")
+        }
         var report = IngestReport(source: "t", format: "t")
-        let result = EffectBuilder.build(values: values, samples: samples, genes: ["G"],
-                                         compounds: ["K": Compound(key: "K", canonicalSmiles: "", aliases: [])], report: &report)
+        let result = EffectBuilder.build(
+            values: values, samples: samples, genes: ["G"],
+            compounds: ["K": Compound(key: "K", canonicalSmiles: "", aliases: [])], report: &report)
         let expected = 4.0 / (4.0 / 3.0 + (14.0 / 3.0) / 4.0).squareRoot()
         XCTAssertEqual(Double(result.pooled.extraLayers["t"]![0]), expected, accuracy: 1e-5)
         XCTAssertEqual(result.pooled.logFC, [4])
@@ -89,8 +95,9 @@ final class EffectBuilderTests: XCTestCase {
             SampleAnnotation(condition: a, controlGroup: "p-none", replicate: "orphan"),
         ]
         var report = IngestReport(source: "t", format: "t")
-        let result = EffectBuilder.build(values: values, samples: samples, genes: ["G1", "G2"],
-                                         compounds: ["K": Compound(key: "K", canonicalSmiles: "", aliases: [])], report: &report)
+        let result = EffectBuilder.build(
+            values: values, samples: samples, genes: ["G1", "G2"],
+            compounds: ["K": Compound(key: "K", canonicalSmiles: "", aliases: [])], report: &report)
         XCTAssertEqual(result.pooled.rowCount, 0)
         XCTAssertEqual(report.skipped["no vehicle controls in the sample's control group"]?.count, 1)
         XCTAssertEqual(report.skipped["NaN effects (no finite value for any gene)"]?.count, 1)
@@ -111,13 +118,15 @@ final class EffectBuilderTests: XCTestCase {
             SampleAnnotation(condition: a, controlGroup: "P2", replicate: "P2:t1"),
         ]
         var report = IngestReport(source: "test", format: "test")
-        var result = EffectBuilder.build(values: values, samples: samples, genes: ["G1", "G2", "G3"], compounds: [:],
-                                         options: .init(statistics: true, keepReplicates: false, method: .limma), report: &report)
+        var result = EffectBuilder.build(
+            values: values, samples: samples, genes: ["G1", "G2", "G3"], compounds: [:],
+            options: .init(statistics: true, keepReplicates: false, method: .limma), report: &report)
         LimmaEffects.apply(to: &result, values: values, samples: samples, counts: false, trend: false, report: &report)
         XCTAssertEqual(result.pooled.rowCount, 1)
         // logFC = mean of the two P1 replicates − mean of the P1 controls.
         let expected: [Float] = [5 - 2, 2 - 2, 4 - 4]
         for (x, y) in zip(result.pooled.logFC, expected) { XCTAssertEqual(x, y, accuracy: 1e-5) }
-        XCTAssertTrue(result.pooled.extraLayers["pvalue"]?.allSatisfy(\.isFinite) ?? false, "\(result.pooled.extraLayers)")
+        XCTAssertTrue(
+            result.pooled.extraLayers["pvalue"]?.allSatisfy(\.isFinite) ?? false, "\(result.pooled.extraLayers)")
     }
 }

@@ -1,11 +1,15 @@
-import XCTest
 import PerturbBase
+import PerturbTestSupport
+import XCTest
+
 @testable import PerturbData
 
 final class L1000IngestTests: XCTestCase {
     /// Independent reading of the GCT 1.3 text: returns symbols, column metadata and the probe × well matrix.
     func parseGCT(_ url: URL) throws -> (symbols: [String], meta: [String: [String]], values: [[Double]]) {
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = try String(contentsOf: url, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).map(String.init)
         let dims = lines[1].split(separator: "\t").map { Int($0)! }
         let (nRows, nCols, nRowMeta, nColMeta) = (dims[0], dims[1], dims[2], dims[3])
         let header = lines[2].split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -26,8 +30,8 @@ final class L1000IngestTests: XCTestCase {
     }
 
     func testRealPlateEffectsAgainstIndependentMeans() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared data l1000-cmappy not present") }
-        let pertinfo = SharedData.dataFile("l1000-lincs-metadata/pertinfo.tsv.gz")
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
+        let pertinfo = try Requirement.sharedPathIfPresent("data/l1000-lincs-metadata/pertinfo.tsv.gz")
         let resolver = CompoundResolver(smilesByName: try pertinfo.map { try CompoundResolver.loadNameMap($0) } ?? [:])
         var report = IngestReport(source: "test_l1000.gct", format: "gct")
         let result = try L1000Ingest.ingest(gct, resolver: resolver, report: &report)
@@ -54,7 +58,9 @@ final class L1000IngestTests: XCTestCase {
         // Independent: neratinib at 10 µM = its well − mean of the 26 DMSO wells, per gene.
         let (symbols, meta, values) = try parseGCT(gct)
         let vehicles = meta["pert_type"]!.indices.filter { meta["pert_type"]![$0] == "ctl_vehicle" }
-        let well = meta["pert_iname"]!.indices.first { meta["pert_iname"]![$0] == "neratinib" && meta["pert_dose"]![$0] == "10" }!
+        let well = meta["pert_iname"]!.indices.first {
+            meta["pert_iname"]![$0] == "neratinib" && meta["pert_dose"]![$0] == "10"
+        }!
         let row = table.conditions.firstIndex {
             $0.doseMicromolar == 10 && table.compounds[$0.compounds[0]]!.aliases.contains("neratinib")
         }!
@@ -71,12 +77,13 @@ final class L1000IngestTests: XCTestCase {
     }
 
     func testReplicatedWellsGetWelchStatistics() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared data l1000-cmappy not present") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         // Treat dose as unknown by relabelling: here all doses of a compound pool into one condition (6 replicates).
         var data = try PerturbIOHelpers.readGCT(gct)
         data.dropDose()
         var report = IngestReport(source: "relabelled", format: "gct")
-        let result = try L1000Ingest.ingest(data.gct, file: "relabelled.gct", resolver: CompoundResolver(), report: &report)
+        let result = try L1000Ingest.ingest(
+            data.gct, file: "relabelled.gct", resolver: CompoundResolver(), report: &report)
         XCTAssertEqual(result.pooled.rowCount, 59)
         XCTAssertNotNil(result.pooled.extraLayers["t"])
         let p = result.pooled.extraLayers["pvalue"]!.filter(\.isFinite)
@@ -86,7 +93,7 @@ final class L1000IngestTests: XCTestCase {
     }
 
     func testBadUnitIsReportedNotDropped() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared data l1000-cmappy not present") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         var data = try PerturbIOHelpers.readGCT(gct)
         data.setDoseUnit(well: 0, to: "furlongs")
         var report = IngestReport(source: "bad", format: "gct")
@@ -94,7 +101,9 @@ final class L1000IngestTests: XCTestCase {
         XCTAssertEqual(result.pooled.rowCount, 350)
         let skip = try XCTUnwrap(report.skipped["unparseable dose or time unit"])
         XCTAssertEqual(skip.count, 1)
-        XCTAssertTrue(skip.examples[0].contains("bad.gct") && skip.examples[0].contains("pert_dose") && skip.examples[0].contains("furlongs"), skip.examples[0])
+        XCTAssertTrue(
+            skip.examples[0].contains("bad.gct") && skip.examples[0].contains("pert_dose")
+                && skip.examples[0].contains("furlongs"), skip.examples[0])
         let json = try temporaryDirectory().appendingPathComponent("report.json")
         try report.write(to: json)
         XCTAssertTrue(try String(contentsOf: json, encoding: .utf8).contains("unparseable dose or time unit"))

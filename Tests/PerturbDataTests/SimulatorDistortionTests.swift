@@ -1,5 +1,6 @@
-import XCTest
 import PerturbBase
+import XCTest
+
 @testable import PerturbData
 
 /// The realistic preset's assay distortions: the saturating response keeps signs and bounds magnitudes, context
@@ -13,7 +14,11 @@ final class SimulatorDistortionTests: XCTestCase {
                 let f = distortion.respond(y, gene: gene)
                 XCTAssertEqual(f.sign, y.sign, "gene \(gene), y \(y)")
                 // Strictly increasing where tanh has not yet reached 1 in double precision, never decreasing.
-                if abs(y) <= 1 { XCTAssertGreaterThan(f, previous, "increasing") } else { XCTAssertGreaterThanOrEqual(f, previous, "monotone") }
+                if abs(y) <= 1 {
+                    XCTAssertGreaterThan(f, previous, "increasing")
+                } else {
+                    XCTAssertGreaterThanOrEqual(f, previous, "monotone")
+                }
                 previous = f
             }
             // s_g = 0.5·exp(N(0, 0.5²)): the largest response is the gene's saturation level, well below 4.
@@ -33,8 +38,11 @@ final class SimulatorDistortionTests: XCTestCase {
         for table in tables {
             let p = try XCTUnwrap(table.extraLayers["pvalue"]), adj = try XCTUnwrap(table.extraLayers["adj_pvalue"])
             XCTAssertEqual(p.count, table.logFC.count)
-            XCTAssertTrue(zip(p, adj).allSatisfy { $0 >= 0 && $0 <= 1 && $1 >= $0 - 1e-7 && $1 <= 1 }, table.conditions[0].dataset)
-            XCTAssertGreaterThan(adj.filter { $0 < 0.05 }.count, p.count / 100, "some values are DE at adjusted P < 0.05")
+            XCTAssertTrue(
+                zip(p, adj).allSatisfy { $0 >= 0 && $0 <= 1 && $1 >= $0 - 1e-7 && $1 <= 1 }, table.conditions[0].dataset
+            )
+            XCTAssertGreaterThan(
+                adj.filter { $0 < 0.05 }.count, p.count / 100, "some values are DE at adjusted P < 0.05")
         }
         // The context program: two compounds of one context share it, so their profiles correlate more than two
         // compounds of different contexts of the same dataset.
@@ -47,8 +55,12 @@ final class SimulatorDistortionTests: XCTestCase {
             return ab / (aa * bb).squareRoot()
         }
         let rows = l1000.conditions.indices
-        let context0 = rows.filter { l1000.conditions[$0].context == config.datasets[0].contexts[0] && l1000.conditions[$0].doseMicromolar == 10 }
-        let context1 = rows.filter { l1000.conditions[$0].context == config.datasets[0].contexts[1] && l1000.conditions[$0].doseMicromolar == 10 }
+        let context0 = rows.filter {
+            l1000.conditions[$0].context == config.datasets[0].contexts[0] && l1000.conditions[$0].doseMicromolar == 10
+        }
+        let context1 = rows.filter {
+            l1000.conditions[$0].context == config.datasets[0].contexts[1] && l1000.conditions[$0].doseMicromolar == 10
+        }
         var same = 0.0, different = 0.0
         let pairs = min(context0.count, context1.count) - 1
         XCTAssertGreaterThan(pairs, 10)
@@ -56,6 +68,7 @@ final class SimulatorDistortionTests: XCTestCase {
             same += correlation(profile(context0[i]), profile(context0[i + 1]))
             different += correlation(profile(context0[i]), profile(context1[i + 1]))
         }
-        XCTAssertGreaterThan(same / Double(pairs), different / Double(pairs) + 0.05, "same-context profiles share the context program")
+        XCTAssertGreaterThan(
+            same / Double(pairs), different / Double(pairs) + 0.05, "same-context profiles share the context program")
     }
 }

@@ -1,5 +1,7 @@
-import XCTest
 import PerturbBase
+import PerturbTestSupport
+import XCTest
+
 @testable import PerturbData
 
 final class SplitTests: XCTestCase {
@@ -9,8 +11,10 @@ final class SplitTests: XCTestCase {
         for (dataset, molecules, doses) in spec {
             for m in molecules {
                 for d in 0..<doses {
-                    out.append(Condition(dataset: dataset, context: "ctx", compounds: [String(format: "M%04d", m)],
-                                         doseMicromolar: pow(10, Double(d)), timeHours: 24))
+                    out.append(
+                        Condition(
+                            dataset: dataset, context: "ctx", compounds: [String(format: "M%04d", m)],
+                            doseMicromolar: pow(10, Double(d)), timeHours: 24))
                 }
             }
             out.append(Condition(dataset: dataset, context: "ctx", compounds: [], doseMicromolar: nil, timeHours: 24))
@@ -24,7 +28,8 @@ final class SplitTests: XCTestCase {
         conds += conditions([("C", 350..<370, 3)]) + conditions([("C", 0..<10, 1)]).filter { !$0.isControl }
         let split = MoleculeHoldout.crossDataset(conditions: conds, seed: 13)
         XCTAssertEqual(split, MoleculeHoldout.crossDataset(conditions: conds, seed: 13))
-        XCTAssertNotEqual(split.entries.map(\.split), MoleculeHoldout.crossDataset(conditions: conds, seed: 14).entries.map(\.split))
+        XCTAssertNotEqual(
+            split.entries.map(\.split), MoleculeHoldout.crossDataset(conditions: conds, seed: 14).entries.map(\.split))
         XCTAssertEqual(MoleculeHoldout.trainingCopyViolations(split), 0)
         // Ten percent of shared molecules per dataset: A 210 shared → 21/21; B 225 → 22/22; C 30 → 3/3.
         for (dataset, expected) in [("A", 21), ("B", 22), ("C", 3)] {
@@ -41,18 +46,23 @@ final class SplitTests: XCTestCase {
         // D has 5 shared molecules (< 20): low_shared_sample_balanced, equal counts → 3 val, 2 test (the VCPI-0001 case).
         XCTAssertEqual(split.heldOutMolecules.filter { $0.dataset == "D" && $0.split == "val" }.count, 3)
         XCTAssertEqual(split.heldOutMolecules.filter { $0.dataset == "D" && $0.split == "test" }.count, 2)
-        XCTAssertTrue(split.parameters.contains { $0.0 == "strategies" && $0.1.contains("D:low_shared_sample_balanced") })
+        XCTAssertTrue(
+            split.parameters.contains { $0.0 == "strategies" && $0.1.contains("D:low_shared_sample_balanced") })
         // Every dose of a held-out (dataset, molecule) is held out together; controls train.
         let splitOf = split.splitOf
         for c in conds where c.isControl { XCTAssertEqual(splitOf[c.id], "train") }
         let heldA = Set(split.heldOutMolecules.filter { $0.dataset == "A" }.map(\.molecule))
-        for c in conds where c.dataset == "A" && !c.isControl && heldA.contains(c.compounds[0]) { XCTAssertNotEqual(splitOf[c.id], "train") }
+        for c in conds where c.dataset == "A" && !c.isControl && heldA.contains(c.compounds[0]) {
+            XCTAssertNotEqual(splitOf[c.id], "train")
+        }
 
         // TSV round trip with header.
         let url = try temporaryDirectory().appendingPathComponent("split.tsv")
         try split.write(to: url)
         let text = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertTrue(text.hasPrefix("# perturbridge split kind=molecule-holdout seed=13 val_fraction=0.1 test_fraction=0.1"), text)
+        XCTAssertTrue(
+            text.hasPrefix("# perturbridge split kind=molecule-holdout seed=13 val_fraction=0.1 test_fraction=0.1"),
+            text)
         var back = try SplitAssignment.read(url)
         back.heldOutMolecules = split.heldOutMolecules
         XCTAssertEqual(back, split)
@@ -62,14 +72,13 @@ final class SplitTests: XCTestCase {
     /// The published artifact obeys the same rules we implement: val = test = floor(10 % of shared molecules) for the
     /// ten-percent datasets, and every held-out molecule still trains in some other dataset.
     func testReferenceArtifactFollowsTheSameRules() throws {
-        guard let summary = SharedData.dataFile("chem-perturbridge-splits/summary.tsv"),
-              let held = SharedData.dataFile("chem-perturbridge-splits/heldout_molecules.tsv") else {
-            throw XCTSkip("shared chem-perturbridge-splits not present")
-        }
+        let summary = try Requirement.sharedFile("chem-perturbridge-splits/summary.tsv")
+        let held = try Requirement.sharedFile("chem-perturbridge-splits/heldout_molecules.tsv")
         let table = try DelimitedTable.read(summary)
         for row in table.rows {
             let shared = Int(row[try table.columnIndex("shared_molecules")])!
-            let val = Int(row[try table.columnIndex("val_molecules")])!, test = Int(row[try table.columnIndex("test_molecules")])!
+            let val = Int(row[try table.columnIndex("val_molecules")])!,
+                test = Int(row[try table.columnIndex("test_molecules")])!
             if row[try table.columnIndex("strategy")] == "ten_percent_shared_molecules" {
                 XCTAssertGreaterThanOrEqual(shared, 20)
                 XCTAssertEqual(val, shared / 10, row[0])
@@ -88,7 +97,9 @@ final class SplitTests: XCTestCase {
         var conds = conditions([("zbig", 0..<100, 1), ("vcpi1", 95..<200, 1), ("vcpi2", 99..<100, 1)])
         conds += conditions([("vcpi2", 300..<320, 1)]).filter { !$0.isControl }
         let split = MoleculeHoldout.crossDataset(conditions: conds, seed: 13)
-        let counts = { (d: String, s: String) in split.heldOutMolecules.filter { $0.dataset == d && $0.split == s }.count }
+        let counts = { (d: String, s: String) in
+            split.heldOutMolecules.filter { $0.dataset == d && $0.split == s }.count
+        }
         XCTAssertEqual(counts("vcpi2", "val"), 1)
         XCTAssertEqual(counts("vcpi2", "test"), 0)
         XCTAssertEqual(counts("vcpi1", "val"), 3)  // M99 is held out of vcpi2 too: zbig still trains it
@@ -101,7 +112,8 @@ final class SplitTests: XCTestCase {
         var conds: [Condition] = []
         for m in 0..<40 {
             for ctx in ["B cells", "Myeloid cells", "T cells", "NK cells"] {
-                conds.append(Condition(dataset: "op3", context: ctx, compounds: ["K\(m)"], doseMicromolar: 1, timeHours: 24))
+                conds.append(
+                    Condition(dataset: "op3", context: ctx, compounds: ["K\(m)"], doseMicromolar: 1, timeHours: 24))
             }
         }
         let split = OP3Split.compoundHeldOut(conditions: conds, seed: 42)
@@ -115,16 +127,20 @@ final class SplitTests: XCTestCase {
     }
 
     func testScaffoldAndRandomSplits() throws {
-        let smiles = ["c1ccccc1CCO", "c1ccccc1CCN", "c1ccccc1C(=O)O", "C1CCCCC1O", "C1CCCCC1N", "c1ccncc1C", "c1ccncc1CC",
-                      "CCO", "CCCN", "c1ccc2ccccc2c1O"]
+        let smiles = [
+            "c1ccccc1CCO", "c1ccccc1CCN", "c1ccccc1C(=O)O", "C1CCCCC1O", "C1CCCCC1N", "c1ccncc1C", "c1ccncc1CC",
+            "CCO", "CCCN", "c1ccc2ccccc2c1O",
+        ]
         var compounds: [String: Compound] = [:]
         var conds: [Condition] = []
         for (i, s) in smiles.enumerated() {
             compounds["K\(i)"] = Compound(key: "K\(i)", canonicalSmiles: s, aliases: [])
             conds.append(Condition(dataset: "d", context: "c", compounds: ["K\(i)"], doseMicromolar: 1, timeHours: 24))
         }
-        let split = ScaffoldSplit.make(conditions: conds, compounds: compounds, seed: 1, valFraction: 0.2, testFraction: 0.2)
-        XCTAssertEqual(split.parameters.first { $0.0 == "scaffolds" }?.1, "5")  // benzene, cyclohexane, pyridine, acyclic, naphthalene
+        let split = ScaffoldSplit.make(
+            conditions: conds, compounds: compounds, seed: 1, valFraction: 0.2, testFraction: 0.2)
+        // benzene, cyclohexane, pyridine, acyclic, naphthalene
+        XCTAssertEqual(split.parameters.first { $0.0 == "scaffolds" }?.1, "5")
         // Molecules sharing a scaffold never straddle splits.
         let scaffoldGroups = [[0, 1, 2], [3, 4], [5, 6], [7, 8]]
         let splitOf = split.splitOf

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PerturbData
 
 final class UnitsTests: XCTestCase {
@@ -42,8 +43,11 @@ final class UnitsTests: XCTestCase {
         XCTAssertEqual(try TimeParser.hours("2 d"), 48)
         XCTAssertEqual(try TimeParser.hours("24", defaultUnit: "h"), 24)
         XCTAssertNil(try TimeParser.hours("-666"))
-        XCTAssertThrowsError(try TimeParser.hours("3 fortnights", location: ValueLocation(file: "f.h5ad", column: "time", row: 2))) { error in
-            XCTAssertTrue("\(error)".contains("unknown time unit 'fortnights'") && "\(error)".contains("row 2"), "\(error)")
+        XCTAssertThrowsError(
+            try TimeParser.hours("3 fortnights", location: ValueLocation(file: "f.h5ad", column: "time", row: 2))
+        ) { error in
+            XCTAssertTrue(
+                "\(error)".contains("unknown time unit 'fortnights'") && "\(error)".contains("row 2"), "\(error)")
         }
     }
 
@@ -60,8 +64,9 @@ final class UnitsTests: XCTestCase {
     func testGeneVocabularyHarmonizesPanels() {
         var vocabulary = GeneVocabulary()
         let l1000 = vocabulary.merge(symbols: ["TP53", "MYC", "EGFR"], ensemblIds: ["ENSG00000141510", "", ""])
-        let rnaseq = vocabulary.merge(symbols: ["P53-alias", "EGFR", "GAPDH", "MYC"],
-                                      ensemblIds: ["ENSG00000141510.16", "ENSG00000146648", "", ""])
+        let rnaseq = vocabulary.merge(
+            symbols: ["P53-alias", "EGFR", "GAPDH", "MYC"],
+            ensemblIds: ["ENSG00000141510.16", "ENSG00000146648", "", ""])
         XCTAssertEqual(l1000, [0, 1, 2])
         XCTAssertEqual(rnaseq, [0, 2, 3, 1])  // TP53 matched by Ensembl id (version dropped), EGFR by symbol
         XCTAssertEqual(vocabulary.symbols, ["TP53", "MYC", "EGFR", "GAPDH"])

@@ -122,7 +122,8 @@ final class AgreementDETests: XCTestCase {
         let conditions = ["with", "without"].map {
             Condition(dataset: $0, context: "A549", compounds: ["AAAA-X"], doseMicromolar: 1, timeHours: 24)
         }
-        var table = EffectsTable(conditions: conditions, genes: ["G0", "G1"], logFC: [2, 0.1, 2, 0.1], compounds: compounds)
+        var table = EffectsTable(
+            conditions: conditions, genes: ["G0", "G1"], logFC: [2, 0.1, 2, 0.1], compounds: compounds)
         table.extraLayers["pvalue"] = [0.001, 0.5, .nan, .nan]
         let sets = try ProfileSet.fromEffects(table)
         XCTAssertEqual(sets.map(\.deRules), [[.benjaminiHochberg(layer: "pvalue")], [.logFCFallback(threshold: 1)]])

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbData
+import PerturbTestSupport
 import XCTest
 
 @testable import PerturbEval
@@ -32,8 +33,7 @@ final class AgreementEffectsTableTests: XCTestCase {
         for i in measured.indices where !measured[i] { logFC[i] = 0 }
         let table = EffectsTable(
             conditions: conditions, genes: genes, logFC: logFC, measured: measured, compounds: compounds)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("agreement-\(UUID().uuidString).h5ad")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try temporaryDirectory("agreement").appendingPathComponent("agreement.h5ad")
         try table.write(to: url)
         let sets = try ProfileSet.fromEffects(try EffectsTable.read(url))
         XCTAssertEqual(sets.map(\.dataset), ["d1", "d2"])

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbData
+import PerturbTestSupport
 import XCTest
 
 @testable import PerturbEval
@@ -9,9 +10,7 @@ import XCTest
 /// its doses agree better than wells of different compounds on the same plate.
 final class AgreementL1000Tests: XCTestCase {
     func testDoseSeriesWellsAgreeBeyondSamePlateBaseline() throws {
-        guard let url = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else {
-            throw XCTSkip("shared L1000 fixture l1000-cmappy/test_l1000.gct not present")
-        }
+        let url = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         var report = IngestReport(source: url.path, format: "gct")
         var options = L1000Ingest.Options(dataset: "A375")
         options.builder = EffectBuilder.Options(statistics: false, keepReplicates: true)

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 
 @testable import PerturbEval
@@ -27,8 +28,7 @@ final class AgreementReportTests: XCTestCase {
             sets: sets, rules: MatchRules(), options: AgreementOptions(), showProgress: false)
         let bootstrap = BootstrapOptions(draws: 100)
         let summary = analysis.summarize(bootstrap: bootstrap)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agreement-report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("agreement-report")
         let files = try AgreementReport.write(
             analysis: analysis, summary: summary, bootstrap: bootstrap, inputs: ["a.h5ad", "b.h5ad"], to: dir)
         let names = Set(files.map(\.lastPathComponent))

@@ -1,5 +1,6 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbEval
 
 final class MetricsBootstrapTests: XCTestCase {
@@ -11,15 +12,17 @@ final class MetricsBootstrapTests: XCTestCase {
     }
 
     func testQuantileInterpolatesLikeNumpy() {
-        XCTAssertEqual(ClusterBootstrap.quantile(sorted: [1, 2, 3, 4], 0.25), 1.75)   // np.quantile([1,2,3,4], .25)
+        XCTAssertEqual(ClusterBootstrap.quantile(sorted: [1, 2, 3, 4], 0.25), 1.75)  // np.quantile([1,2,3,4], .25)
         XCTAssertEqual(ClusterBootstrap.quantile(sorted: [1, 2, 3, 4], 1), 4)
     }
 
     func testBCaLevelsMatchScipyFormula() {
         // Expected from numpy/scipy with the reference formula: z0 = −0.25335, a = −0.071058,
         // levels (0.0019901808, 0.8977249887), np.quantile → (0.1, 1.22721974).
-        let boot = Array(repeating: [0.1, 0.2, 0.25, 0.3, 0.5, 0.55, 0.6, 0.9, 1.2, 2.0], count: 3).flatMap { $0 }.sorted()
-        let levels = ClusterBootstrap.bcaLevels(sortedBoot: boot, estimate: 0.5, jackknife: [0.4, 0.45, 0.5, 0.62, 0.9], alpha: 0.025)!
+        let boot = Array(repeating: [0.1, 0.2, 0.25, 0.3, 0.5, 0.55, 0.6, 0.9, 1.2, 2.0], count: 3).flatMap { $0 }
+            .sorted()
+        let levels = ClusterBootstrap.bcaLevels(
+            sortedBoot: boot, estimate: 0.5, jackknife: [0.4, 0.45, 0.5, 0.62, 0.9], alpha: 0.025)!
         XCTAssertEqual(levels.0, 0.0019901808366041655, accuracy: 1e-10)
         XCTAssertEqual(levels.1, 0.8977249886891259, accuracy: 1e-10)
         XCTAssertEqual(ClusterBootstrap.quantile(sorted: boot, levels.1), 1.22721974, accuracy: 1e-7)
@@ -27,9 +30,10 @@ final class MetricsBootstrapTests: XCTestCase {
     }
 
     func testStratifiedEstimateIsMeanOfStratumMeans() {
-        let ci = ClusterBootstrap.meanCI(values: [1, 3, 10, .nan], clusters: ["a", "b", "c", "d"], strata: ["x", "x", "y", "y"],
-                                         options: BootstrapOptions(draws: 200), label: "t")
-        XCTAssertEqual(ci.estimate, 6)        // (mean(1, 3) + 10) / 2; the NaN row is dropped
+        let ci = ClusterBootstrap.meanCI(
+            values: [1, 3, 10, .nan], clusters: ["a", "b", "c", "d"], strata: ["x", "x", "y", "y"],
+            options: BootstrapOptions(draws: 200), label: "t")
+        XCTAssertEqual(ci.estimate, 6)  // (mean(1, 3) + 10) / 2; the NaN row is dropped
         XCTAssertEqual(ci.clusters, 3)
     }
 
@@ -41,10 +45,12 @@ final class MetricsBootstrapTests: XCTestCase {
         let strata = ["s1", "s1", "s2", "s3", "s3"]
         let outer = ["A_to_B", "A_to_B", "A_to_B", "B_to_A", "B_to_A"]
         XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata, outer: outer), 5)
-        XCTAssertEqual(ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata), 16.0 / 3.0,
-                       accuracy: 1e-12)
-        let ci = ClusterBootstrap.meanCI(values: values, clusters: clusters, strata: strata, outer: outer,
-                                         options: BootstrapOptions(draws: 500, bca: false), label: "outer")
+        XCTAssertEqual(
+            ClusterBootstrap.nestedMean(values: values, clusters: clusters, strata: strata), 16.0 / 3.0,
+            accuracy: 1e-12)
+        let ci = ClusterBootstrap.meanCI(
+            values: values, clusters: clusters, strata: strata, outer: outer,
+            options: BootstrapOptions(draws: 500, bca: false), label: "outer")
         XCTAssertEqual(ci.estimate, 5)
         XCTAssertEqual(ci.clusters, 3)
         // Every draw's statistic is a mean of outer-group means of observed values, so it stays within [1, 10].
@@ -54,14 +60,16 @@ final class MetricsBootstrapTests: XCTestCase {
         // Drawing only cluster "c" leaves A_to_B = 10 and no B_to_A row: the statistic is 10, not (10 + NaN)/2.
         let table = NestedMeanTable(values: values, clusters: clusters, strata: strata, outer: outer)
         XCTAssertEqual(table.statistic([0, 0, 1]), 10)
-        XCTAssertEqual(table.statistic([2, 0, 0]), (1 + 4) / 2)       // cluster "a" twice: s1 = 1, s3 = 4
+        XCTAssertEqual(table.statistic([2, 0, 0]), (1 + 4) / 2)  // cluster "a" twice: s1 = 1, s3 = 4
     }
 
     func testFallbacks() {
-        let one = ClusterBootstrap.meanCI(values: [1, 2], clusters: ["a", "a"], options: BootstrapOptions(), label: "t")
+        let one = ClusterBootstrap.meanCI(
+            values: [1, 2], clusters: ["a", "a"], options: BootstrapOptions(), label: "t")
         XCTAssertEqual(one.method, .notEstimable)
         XCTAssertEqual(one.estimate, 1.5)
-        let flat = ClusterBootstrap.meanCI(values: [2, 2, 2], clusters: ["a", "b", "c"], options: BootstrapOptions(), label: "t")
+        let flat = ClusterBootstrap.meanCI(
+            values: [2, 2, 2], clusters: ["a", "b", "c"], options: BootstrapOptions(), label: "t")
         XCTAssertEqual(flat.method, .degenerate)
         XCTAssertEqual(flat.low, 2)
     }
@@ -76,7 +84,7 @@ final class MetricsBootstrapTests: XCTestCase {
         XCTAssertEqual(clustered.estimate, 4.5)
         XCTAssertEqual(clustered.method, .percentile)
         let ratio = (clustered.high - clustered.low) / (rows.high - rows.low)
-        XCTAssertGreaterThan(ratio, 1.8)       // sqrt(5) ≈ 2.24 in expectation
+        XCTAssertGreaterThan(ratio, 1.8)  // sqrt(5) ≈ 2.24 in expectation
         XCTAssertLessThan(ratio, 2.8)
         // The clustered percentile CI of a mean of 10 values 0…9 (sd 3.03): about ±1.96·3.03/sqrt(10) = ±1.9.
         XCTAssertEqual(clustered.low, 2.6, accuracy: 0.35)
@@ -85,7 +93,7 @@ final class MetricsBootstrapTests: XCTestCase {
 
     func testSeededAndBCaShiftsForSkewedData() {
         var rng = SeededRNG(seed: 3)
-        let values = (0..<60).map { _ in -log(1 - rng.nextDouble()) }      // exponential: right-skewed mean
+        let values = (0..<60).map { _ in -log(1 - rng.nextDouble()) }  // exponential: right-skewed mean
         let options = BootstrapOptions(draws: 2000)
         let a = ClusterBootstrap.meanCI(values: values, options: options, label: "x")
         let b = ClusterBootstrap.meanCI(values: values, options: options, label: "x")
@@ -105,13 +113,23 @@ final class MetricsRowwiseConfidenceTests: XCTestCase {
         // 6 conditions (3 compounds × 2 cell types); prediction = truth + row-specific offset c → RMSE = |c|.
         let offsets: [Float] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
         var truth: [Float] = [], prediction: [Float] = []
-        for (r, c) in offsets.enumerated() { for g in 0..<4 { truth.append(Float(g + r)); prediction.append(Float(g + r) + c) } }
+        for (r, c) in offsets.enumerated() {
+            for g in 0..<4 { truth.append(Float(g + r)); prediction.append(Float(g + r) + c) }
+        }
         let s = try RowwiseScores.evaluate(truth: truth, prediction: prediction, rows: 6, genes: 4)
-        let ci = s.confidenceInterval(.rmse, clusters: ["a", "a", "b", "b", "c", "c"], options: BootstrapOptions(draws: 500))
+        let ci = s.confidenceInterval(
+            .rmse, clusters: ["a", "a", "b", "b", "c", "c"], options: BootstrapOptions(draws: 500))
         XCTAssertEqual(ci.estimate, 0.35, accuracy: 1e-6)
         XCTAssertEqual(ci.clusters, 3)
-        XCTAssertLessThanOrEqual(ci.low, 0.35)
-        XCTAssertGreaterThanOrEqual(ci.low, 0.15 - 1e-6)      // cluster means are 0.15, 0.35, 0.55
+        // cluster means are 0.15, 0.35, 0.55: a resample of whole clusters cannot leave that range
+        XCTAssertGreaterThanOrEqual(ci.low, 0.15 - 1e-6)
         XCTAssertLessThanOrEqual(ci.high, 0.55 + 1e-6)
+        // ... and resampling 3 compounds, not 6 rows, widens the interval (seeded: clustered [0.150, 0.483], rows
+        // [0.217, 0.467]); an interval that ignored the clusters would equal the row-level one.
+        let rows = s.confidenceInterval(.rmse, options: BootstrapOptions(draws: 500))
+        XCTAssertEqual(rows.clusters, 6)
+        XCTAssertLessThan(ci.low, rows.low - 0.02, "clustered \(ci), rows \(rows)")
+        XCTAssertGreaterThan(ci.high, rows.high, "clustered \(ci), rows \(rows)")
+        XCTAssertGreaterThan(ci.high - ci.low, 1.2 * (rows.high - rows.low), "clustered \(ci), rows \(rows)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PerturbEval
 
 /// Wilcoxon signed-rank, Welch t and Holm against SciPy (and statsmodels' Holm algorithm) on the same inputs.
@@ -23,8 +24,13 @@ final class MetricsSignificanceTests: XCTestCase {
         ]
         cases.append(("n=50 exact, all positive", (1...50).map { Double($0) * 0.01 + 0.001 * sin(Double($0)) }, .exact))
         let alternatives = TestAlternative.allCases
-        let calls = cases.flatMap { c in alternatives.map { "r = wilcoxon(\(MetricsPythonOracle.list(c.d)), alternative='\($0.rawValue)'); print(r.statistic, r.pvalue)" } }
-        let expected = try MetricsPythonOracle.numbers("from scipy.stats import wilcoxon\n" + calls.joined(separator: "\n"))
+        let calls = cases.flatMap { c in
+            alternatives.map {
+                "r = wilcoxon(\(MetricsPythonOracle.list(c.d)), alternative='\($0.rawValue)'); print(r.statistic, r.pvalue)"
+            }
+        }
+        let expected = try MetricsPythonOracle.numbers(
+            "from scipy.stats import wilcoxon\n" + calls.joined(separator: "\n"))
         XCTAssertEqual(expected.count, 2 * calls.count, "one statistic and one p-value per call")
         guard expected.count == 2 * calls.count else { return }
         var k = 0
@@ -50,20 +56,26 @@ final class MetricsSignificanceTests: XCTestCase {
 
     func testWelchMatchesScipy() throws {
         let samples: [([Double], [Double])] = [
-            ([0.5714, 0.5731, 0.5690, 0.5722, 0.5705, 0.5741, 0.5698, 0.5716, 0.5733, 0.5702],
-             [0.5750, 0.5770, 0.5741, 0.5735, 0.5762, 0.5748, 0.5729, 0.5781, 0.5755, 0.5744]),
+            (
+                [0.5714, 0.5731, 0.5690, 0.5722, 0.5705, 0.5741, 0.5698, 0.5716, 0.5733, 0.5702],
+                [0.5750, 0.5770, 0.5741, 0.5735, 0.5762, 0.5748, 0.5729, 0.5781, 0.5755, 0.5744]
+            ),
             ([1.2, 3.4, 2.2], [0.1, 0.4, 0.35, 0.2, 0.3, 0.28, 0.31]),
             ([10, 10.5, 9.7, 10.1], [0.2, -0.1]),
             ([0.61, 0.62], [0.612, 0.6121, 0.6119]),
         ]
-        let calls = samples.map { "r = ttest_ind(\(MetricsPythonOracle.list($0.0)), \(MetricsPythonOracle.list($0.1)), equal_var=False); print(r.statistic, r.df, r.pvalue)" }
-        let expected = try MetricsPythonOracle.numbers("from scipy.stats import ttest_ind\n" + calls.joined(separator: "\n"))
+        let calls = samples.map {
+            "r = ttest_ind(\(MetricsPythonOracle.list($0.0)), \(MetricsPythonOracle.list($0.1)), equal_var=False); print(r.statistic, r.df, r.pvalue)"
+        }
+        let expected = try MetricsPythonOracle.numbers(
+            "from scipy.stats import ttest_ind\n" + calls.joined(separator: "\n"))
         XCTAssertEqual(expected.count, 3 * samples.count)
         guard expected.count == 3 * samples.count else { return }
         for (i, (a, b)) in samples.enumerated() {
             let r = try XCTUnwrap(WelchTTest.test(a, b))
             XCTAssertEqual(r.statistic, expected[3 * i], accuracy: 1e-10 * max(1, abs(expected[3 * i])), "case \(i) t")
-            XCTAssertEqual(r.degreesOfFreedom, expected[3 * i + 1], accuracy: 1e-10 * max(1, expected[3 * i + 1]), "case \(i) df")
+            XCTAssertEqual(
+                r.degreesOfFreedom, expected[3 * i + 1], accuracy: 1e-10 * max(1, expected[3 * i + 1]), "case \(i) df")
             XCTAssertEqual(r.pValue, expected[3 * i + 2], accuracy: 1e-10, "case \(i) p")
         }
     }
@@ -88,22 +100,25 @@ final class MetricsSignificanceTests: XCTestCase {
 
         let p = [0.0004, 0.2, 0.013, 0.049, 0.013, 0.9, 0.0021, 0.031, 0.6, 0.0009, 0.011]
         // statsmodels.stats.multitest.multipletests(method="holm"), its algorithm verbatim (statsmodels is optional).
-        let expected = try MetricsPythonOracle.numbers("""
-        import numpy as np
-        pvals = np.asarray(\(MetricsPythonOracle.list(p)))
-        order = np.argsort(pvals)
-        s = pvals[order]
-        n = len(s)
-        corrected = np.maximum.accumulate(s * np.arange(n, 0, -1))
-        corrected[corrected > 1] = 1
-        out = np.empty_like(corrected); out[order] = corrected
-        print(*out)
-        """)
+        let expected = try MetricsPythonOracle.numbers(
+            """
+            import numpy as np
+            pvals = np.asarray(\(MetricsPythonOracle.list(p)))
+            order = np.argsort(pvals)
+            s = pvals[order]
+            n = len(s)
+            corrected = np.maximum.accumulate(s * np.arange(n, 0, -1))
+            corrected[corrected > 1] = 1
+            out = np.empty_like(corrected); out[order] = corrected
+            print(*out)
+            """)
         XCTAssertEqual(HolmCorrection.adjust(p), expected, accuracy: 1e-15)
     }
 }
 
-private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+private func XCTAssertEqual(
+    _ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.count, b.count, "lengths", file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, "\(a) vs \(b)", file: file, line: line) }
 }

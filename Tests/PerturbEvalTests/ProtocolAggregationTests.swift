@@ -1,12 +1,13 @@
 import PerturbBase
-@testable import PerturbEval
 import XCTest
+
+@testable import PerturbEval
 
 final class ProtocolAggregationTests: XCTestCase {
     func testMeanAndSampleSDWithDdofOne() {
         let a = SeedAggregate([1, 2, 3, 4])
         XCTAssertEqual(a.mean, 2.5)
-        XCTAssertEqual(a.sd, (5.0 / 3.0).squareRoot(), accuracy: 1e-12)   // Σ(x−m)² = 5, n − 1 = 3
+        XCTAssertEqual(a.sd, (5.0 / 3.0).squareRoot(), accuracy: 1e-12)  // Σ(x−m)² = 5, n − 1 = 3
         XCTAssertEqual(a.count, 4)
         XCTAssertEqual(a.formatted(), "2.5000 ± 1.2910")
         // Reference table cell: 0.5761 ± 0.0007 style, four decimals.

@@ -1,8 +1,10 @@
 import Foundation
 import PerturbBase
 import PerturbData
-@testable import PerturbEval
+import PerturbTestSupport
 import XCTest
+
+@testable import PerturbEval
 
 /// The OP3 protocol can see a signal that is there: on the default simulator's OP3-like dataset, the simulator's true
 /// compound latents (`oracle`) beat the descriptor-free `none` and the per-context training mean, with clustered CIs
@@ -11,9 +13,7 @@ final class ProtocolOP3BaselineTests: XCTestCase {
     func testOracleFeaturesBeatNoneAndTheMeanBaseline() throws {
         let output = try Simulator.simulate(config: SimulatorConfig.preset(.default), seed: 13)
         let table = try XCTUnwrap(output.tables.first { $0.datasets == ["sim_op3"] })
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("oracle")
         let written = try Simulator.write(output, config: SimulatorConfig.preset(.default), seed: 13, to: dir)
         var options = OP3ProtocolOptions()
         options.layer = "logFC"
@@ -25,7 +25,8 @@ final class ProtocolOP3BaselineTests: XCTestCase {
         options.bootstrap = BootstrapOptions(draws: 1000)
         options.progress = false
         let result = try OP3Protocol.run(effects: table, file: "simulator", options: options)
-        XCTAssertEqual(Set(result.features.map(\.name)), ["oracle", "none", "baseline_mean", "baseline_zero", "baseline_knn"])
+        XCTAssertEqual(
+            Set(result.features.map(\.name)), ["oracle", "none", "baseline_mean", "baseline_zero", "baseline_knn"])
         let summary = OP3Summary(result, bootstrap: options.bootstrap)
         for metric in [RowwiseMetric.pearson, .spearman] {
             let row = try XCTUnwrap(summary.rows.first { $0.feature == "oracle" && $0.metric == metric })

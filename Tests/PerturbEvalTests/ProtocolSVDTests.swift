@@ -1,6 +1,7 @@
 import PerturbBase
-@testable import PerturbEval
 import XCTest
+
+@testable import PerturbEval
 
 final class ProtocolSVDTests: XCTestCase {
     /// Orthonormal columns (`rows × cols`, column arrays) from Gaussian noise by Gram–Schmidt.

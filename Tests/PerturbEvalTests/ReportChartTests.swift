@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import XCTest
+
 @testable import PerturbEval
 @testable import PerturbModel
 
@@ -29,23 +30,26 @@ final class ReportChartTests: XCTestCase {
     func testColorScalesSpanRoundOrNaturalRanges() throws {
         let single = ColorScale.fitting([0.567])
         XCTAssertEqual(single.low, 0)
-        XCTAssertEqual(single.high, 0.6, accuracy: 1e-12)                 // not 0.067–1.067 around the value
+        XCTAssertEqual(single.high, 0.6, accuracy: 1e-12)  // not 0.067–1.067 around the value
         let spread = ColorScale.fitting([0.31, 0.88, .nan])
         XCTAssertEqual([spread.low, spread.high], [0, 1.0])
         let negative = ColorScale.fitting([-0.34, -0.12])
         XCTAssertEqual([negative.low, negative.high], [-0.4, 0])
         let margin = ColorScale.fitting([0.577, -0.1], divergingAround: 0)
         XCTAssertEqual([margin.low, margin.high], [-0.6, 0.6])
-        XCTAssertEqual(margin.ticks.low, -0.6, accuracy: 1e-12)            // the legend labels both ends
+        XCTAssertEqual(margin.ticks.low, -0.6, accuracy: 1e-12)  // the legend labels both ends
         XCTAssertEqual(margin.ticks.high, 0.6, accuracy: 1e-12)
 
         let sets = try AgreementTestData.pair(transform: { 0.8 * $0 + 0.1 })
         let analysis = try Self.analysis(sets)
         let summary = analysis.summarize(bootstrap: BootstrapOptions(draws: 20))
-        let spearman = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .spearmanAll))
+        let spearman = try XCTUnwrap(
+            AgreementReport.heatmaps(analysis: analysis, summary: summary, metric: .spearmanAll))
         XCTAssertEqual([spearman.observed.scale.low, spearman.observed.scale.high], [-1, 1])
-        let direction = try XCTUnwrap(AgreementReport.heatmaps(analysis: analysis, summary: summary,
-                                                               metric: .directionAgreement))
+        let direction = try XCTUnwrap(
+            AgreementReport.heatmaps(
+                analysis: analysis, summary: summary,
+                metric: .directionAgreement))
         XCTAssertEqual([direction.observed.scale.low, direction.observed.scale.high], [0, 1])
     }
 
@@ -69,12 +73,14 @@ final class ReportChartTests: XCTestCase {
         let xml = try ReportXMLCollector.parse(maps.observed.render())
         XCTAssertFalse(xml.texts.contains("C"))
 
-        let empty = HeatmapSVG(title: "t", rowLabels: ["A"], columnLabels: ["A"], values: [[.nan]],
-                               scale: ColorScale.fitting([]), legendTitle: "")
+        let empty = HeatmapSVG(
+            title: "t", rowLabels: ["A"], columnLabels: ["A"], values: [[.nan]],
+            scale: ColorScale.fitting([]), legendTitle: "")
         XCTAssertNil(empty.droppingEmptyRowsAndColumns())
         let (lone, _) = AgreementTestData.effects(compounds: 3, contexts: 1, genes: 60, seed: 9)
-        let alone = try ProfileSet(dataset: "solo", genes: AgreementTestData.geneNames(60), conditions: lone,
-                                   values: [Float](repeating: 0.5, count: 3 * 60))
+        let alone = try ProfileSet(
+            dataset: "solo", genes: AgreementTestData.geneNames(60), conditions: lone,
+            values: [Float](repeating: 0.5, count: 3 * 60))
         let none = try Self.analysis([alone])
         let noPairs = none.summarize(bootstrap: BootstrapOptions(draws: 0))
         XCTAssertNil(AgreementReport.heatmaps(analysis: none, summary: noPairs, metric: .spearmanAll))
@@ -82,11 +88,13 @@ final class ReportChartTests: XCTestCase {
 
     func testLongTitlesWrapInsideTheCanvas() throws {
         let title = "Direction agreement, genes DE in either — margin over same-context different-compound baseline"
-        let heatmap = HeatmapSVG(title: title, rowLabels: ["A", "B"], columnLabels: ["A", "B"],
-                                 values: [[1, 0.5], [0.5, .nan]], scale: ColorScale(kind: .sequential, low: 0, high: 1),
-                                 legendTitle: "observed − baseline")
-        let chart = BarChartSVG(title: "OP3 held-out compounds: " + title, yLabel: "Δ", groups: ["x"], series: ["s"],
-                                bars: [[.init(value: 0.2)]])
+        let heatmap = HeatmapSVG(
+            title: title, rowLabels: ["A", "B"], columnLabels: ["A", "B"],
+            values: [[1, 0.5], [0.5, .nan]], scale: ColorScale(kind: .sequential, low: 0, high: 1),
+            legendTitle: "observed − baseline")
+        let chart = BarChartSVG(
+            title: "OP3 held-out compounds: " + title, yLabel: "Δ", groups: ["x"], series: ["s"],
+            bars: [[.init(value: 0.2)]])
         for (svg, full) in [(heatmap.render(), heatmap.title), (chart.render(), chart.title)] {
             let xml = try ReportXMLCollector.parse(svg)
             let width = try XCTUnwrap(Double(xml.root["width"] ?? ""))
@@ -101,14 +109,17 @@ final class ReportChartTests: XCTestCase {
 
     func testNewChartsAreWellFormedSVG() throws {
         let history = (1...5).map { (epoch: Int) -> EpochMetrics in
-            let validation = ValidationMetrics(rmse: 0.9 - 0.05 * Double(epoch), pearson: 0.3, count: 500,
-                                               perDatasetRMSE: ["sim <b>": 0.8, "sim_a": 0.7 + 0.01 * Double(epoch)])
-            return EpochMetrics(epoch: epoch, step: epoch * 10, learningRate: 1e-3, trainRMSE: 1.0 / Double(epoch),
-                                trainRows: 100, validation: validation, seconds: 1, rowsPerSecond: 100)
+            let validation = ValidationMetrics(
+                rmse: 0.9 - 0.05 * Double(epoch), pearson: 0.3, count: 500,
+                perDatasetRMSE: ["sim <b>": 0.8, "sim_a": 0.7 + 0.01 * Double(epoch)])
+            return EpochMetrics(
+                epoch: epoch, step: epoch * 10, learningRate: 1e-3, trainRMSE: 1.0 / Double(epoch),
+                trainRows: 100, validation: validation, seconds: 1, rowsPerSecond: 100)
         }
         let curves = TrainingCurves.chart(history, title: "Training curves: run & co")
-        XCTAssertEqual(curves.series.map(\.name),
-                       ["train RMSE", "validation RMSE", "validation sim <b>", "validation sim_a"])
+        XCTAssertEqual(
+            curves.series.map(\.name),
+            ["train RMSE", "validation RMSE", "validation sim <b>", "validation sim_a"])
         let line = try ReportXMLCollector.parse(curves.render())
         XCTAssertEqual(line.elements["path"], 4)
         XCTAssertTrue(line.texts.contains("validation sim <b>") && line.texts.contains("Training curves: run & co"))
@@ -120,7 +131,7 @@ final class ReportChartTests: XCTestCase {
         let sample = PredictedObservedSample(observed: truth, predicted: prediction, limit: 800)
         let scatter = try ReportXMLCollector.parse(sample.figure(title: "lpm", quantity: "logFC").render())
         XCTAssertEqual(scatter.elements["circle"], 800)
-        XCTAssertEqual(scatter.elements["line"].map { $0 > 0 }, true)          // gridlines and y = x
+        XCTAssertEqual(scatter.elements["line"].map { $0 > 0 }, true)  // gridlines and y = x
 
         let rows: [[Float]] = (0..<40).map { (i: Int) -> [Float] in [Float(i), Float(i % 3), 0.1 * Float(i % 2)] }
         let labels = (0..<40).map { $0 < 10 ? "" : "group \($0 % 9)" }
@@ -129,12 +140,17 @@ final class ReportChartTests: XCTestCase {
         XCTAssertEqual(mapXML.elements["circle"], 40)
         XCTAssertTrue(mapXML.texts.contains("unknown (10)"), "\(mapXML.texts)")
 
-        let forest = ForestPlotSVG(title: "Δ", xLabel: "Δ RMSE", groups: ["d1"], series: ["f"],
-                                   points: [[.init(value: 0.1, low: 0.02, high: 0.18)]])
-        for svg in [curves.render(), sample.figure(title: "x", quantity: "y").render(), map.figure(title: "m").render(),
-                    forest.render()] {
+        let forest = ForestPlotSVG(
+            title: "Δ", xLabel: "Δ RMSE", groups: ["d1"], series: ["f"],
+            points: [[.init(value: 0.1, low: 0.02, high: 0.18)]])
+        for svg in [
+            curves.render(), sample.figure(title: "x", quantity: "y").render(), map.figure(title: "m").render(),
+            forest.render(),
+        ] {
             let xml = try ReportXMLCollector.parse(svg)
-            let broken = xml.attributeValues.filter { $0.lowercased().contains("nan") || $0.lowercased().contains("inf") }
+            let broken = xml.attributeValues.filter {
+                $0.lowercased().contains("nan") || $0.lowercased().contains("inf")
+            }
             XCTAssertEqual(broken, [], "a coordinate is not a number")
         }
     }
@@ -153,7 +169,7 @@ final class ReportChartTests: XCTestCase {
         let b = PredictedObservedSample(observed: truth, predicted: prediction, mask: mask, limit: 500, seed: 3)
         XCTAssertEqual(a.observed, b.observed)
         XCTAssertEqual(a.observed.count, 500)
-        XCTAssertEqual(a.count, 2700 - 1)                                    // masked values and the NaN left out
+        XCTAssertEqual(a.count, 2700 - 1)  // masked values and the NaN left out
         XCTAssertEqual(a.pearson, 1, accuracy: 1e-9)
         XCTAssertTrue(zip(a.observed, a.predicted).allSatisfy { abs(Float($1) - Float($0) * 0.8) < 1e-6 })
         let all = PredictedObservedSample(observed: [1, 2, 3], predicted: [1, 3, 2])

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import XCTest
+
 @testable import PerturbEval
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Parses SVG text as XML and collects element names, attribute values and the text of `<text>` elements.
 final class ReportXMLCollector: NSObject, XMLParserDelegate {
@@ -19,12 +21,17 @@ final class ReportXMLCollector: NSObject, XMLParserDelegate {
         let parser = XMLParser(data: Data(svg.utf8))
         parser.delegate = collector
         guard parser.parse() else {
-            throw NSError(domain: "xml", code: 1, userInfo: [NSLocalizedDescriptionKey: "not well-formed: \(String(describing: parser.parserError))"])
+            throw NSError(
+                domain: "xml", code: 1,
+                userInfo: [NSLocalizedDescriptionKey: "not well-formed: \(String(describing: parser.parserError))"])
         }
         return collector
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if elements.isEmpty { root = attributes }
         elements[name, default: 0] += 1
         attributeValues += attributes.values
@@ -45,7 +52,7 @@ final class ReportSVGTests: XCTestCase {
             values: [[0.91, 0.2], [0.2, .nan]], scale: ColorScale.fitting([0.91, 0.2]), legendTitle: "mean")
         let xml = try ReportXMLCollector.parse(heatmap.render())
         XCTAssertEqual(xml.elements["svg"], 1)
-        XCTAssertThrowsError(try ReportXMLCollector.parse("<svg><text>a & b</text></svg>"))   // the check can fail
+        XCTAssertThrowsError(try ReportXMLCollector.parse("<svg><text>a & b</text></svg>"))  // the check can fail
         XCTAssertTrue(xml.texts.contains("Spearman <A & B>"))
         XCTAssertTrue(xml.texts.contains("0.910"))
         XCTAssertTrue(xml.texts.contains("n/a"))
@@ -55,24 +62,29 @@ final class ReportSVGTests: XCTestCase {
     }
 
     func testBarChartIsWellFormedWithErrorBars() throws {
-        let chart = BarChartSVG(title: "RMSE by family", yLabel: "RMSE", groups: ["op3", "l1000"], series: ["scratch", "pretrained"],
-                                bars: [[.init(value: 0.35, low: 0.34, high: 0.36), .init(value: 0.34)], [nil, .init(value: -0.1, low: -0.2, high: 0.05)]])
+        let chart = BarChartSVG(
+            title: "RMSE by family", yLabel: "RMSE", groups: ["op3", "l1000"], series: ["scratch", "pretrained"],
+            bars: [
+                [.init(value: 0.35, low: 0.34, high: 0.36), .init(value: 0.34)],
+                [nil, .init(value: -0.1, low: -0.2, high: 0.05)],
+            ])
         let svg = chart.render()
         let xml = try ReportXMLCollector.parse(svg)
-        XCTAssertEqual(xml.elements["path"], 2)                       // two bars have error bars
-        XCTAssertEqual(xml.elements["rect"], 1 + 3 + 2)               // background, 3 bars, 2 legend swatches
+        XCTAssertEqual(xml.elements["path"], 2)  // two bars have error bars
+        XCTAssertEqual(xml.elements["rect"], 1 + 3 + 2)  // background, 3 bars, 2 legend swatches
         XCTAssertTrue(xml.texts.contains("pretrained"))
-        let (lo, hi) = chart.range()                                  // round ends covering every error bar
+        let (lo, hi) = chart.range()  // round ends covering every error bar
         XCTAssertEqual(lo, -0.2, accuracy: 1e-12)
         XCTAssertEqual(hi, 0.4, accuracy: 1e-12)
-        XCTAssertTrue(xml.texts.contains("0.2") && xml.texts.contains("-0.2") && xml.texts.contains("0.0"), "\(xml.texts)")
+        XCTAssertTrue(
+            xml.texts.contains("0.2") && xml.texts.contains("-0.2") && xml.texts.contains("0.0"), "\(xml.texts)")
     }
 
     func testColorScale() {
         let s = ColorScale(kind: .sequential, low: 0, high: 1)
         XCTAssertEqual(s.color(0), "#ffffff")
         XCTAssertEqual(s.color(1), "#2166ac")
-        XCTAssertEqual(s.color(2), "#2166ac")                          // clamped
+        XCTAssertEqual(s.color(2), "#2166ac")  // clamped
         XCTAssertEqual(s.color(.nan), "#dddddd")
         let d = ColorScale.fitting([-0.2, 0.5], divergingAround: 0)
         XCTAssertEqual(d.low, -0.5)

@@ -1,19 +1,26 @@
 import Foundation
 import XCTest
+
 @testable import PerturbIO
 
 /// Compares an AnnData with the JSON dump that `AnnDataPythonRoundTripTests.dumpFunction` prints.
 enum AnnDataComparison {
     struct Mismatch: Error, CustomStringConvertible { let description: String }
 
-    static func assertEqual(_ adata: AnnData, pythonJSON: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertEqual(
+        _ adata: AnnData, pythonJSON: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let jsonLine = pythonJSON.split(separator: "\n").last.map(String.init) ?? ""
         guard let root = try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any] else {
             throw Mismatch(description: "python printed no JSON object")
         }
         if let x = root["X"] as? [[String]] {
             try compareMatrix(adata.X?.toDense(), x, "X")
-            XCTAssertEqual(root["X_sparse"] as? Bool, { if case .csr? = adata.X { return true }; return false }(), "X sparse flag", file: file, line: line)
+            XCTAssertEqual(
+                root["X_sparse"] as? Bool,
+                {
+                    if case .csr? = adata.X { return true }; return false
+                }(), "X sparse flag", file: file, line: line)
         } else {
             XCTAssertNil(adata.X, file: file, line: line)
         }
@@ -21,7 +28,9 @@ enum AnnDataComparison {
         XCTAssertEqual(Set(layers.keys), Set(adata.layers.keys), "layer names", file: file, line: line)
         for (name, pair) in layers {
             try compareMatrix(adata.layers[name]?.toDense(), pair[0] as? [[String]] ?? [], "layers/\(name)")
-            let isCSR: Bool = { if case .csr? = adata.layers[name] { return true }; return false }()
+            let isCSR: Bool = {
+                if case .csr? = adata.layers[name] { return true }; return false
+            }()
             XCTAssertEqual(pair[1] as? Bool, isCSR, "layers/\(name) sparse flag", file: file, line: line)
         }
         try compareFrame(adata.obs, root["obs"] as? [String: Any] ?? [:], "obs")
@@ -37,14 +46,16 @@ enum AnnDataComparison {
 
     /// Column-by-column equality with NaN equal to NaN.
     static func framesEqual(_ a: DataFrame, _ b: DataFrame) -> Bool {
-        a.index == b.index && a.columnNames == b.columnNames && zip(a.columns, b.columns).allSatisfy { columnsEqual($0.data, $1.data) }
+        a.index == b.index && a.columnNames == b.columnNames
+            && zip(a.columns, b.columns).allSatisfy { columnsEqual($0.data, $1.data) }
     }
 
     private static func compareMatrix(_ ours: DenseMatrix?, _ texts: [[String]], _ name: String) throws {
         let theirs = texts.map { $0.map { Double($0)! } }
         guard let ours else { throw Mismatch(description: "\(name): missing on our side") }
         guard ours.rows == theirs.count, ours.cols == (theirs.first?.count ?? ours.cols) else {
-            throw Mismatch(description: "\(name): shape \(ours.rows)x\(ours.cols) vs \(theirs.count)x\(theirs.first?.count ?? 0)")
+            throw Mismatch(
+                description: "\(name): shape \(ours.rows)x\(ours.cols) vs \(theirs.count)x\(theirs.first?.count ?? 0)")
         }
         for r in 0..<ours.rows {
             for c in 0..<ours.cols where ours[r, c] != Float(theirs[r][c]) {
@@ -54,7 +65,9 @@ enum AnnDataComparison {
     }
 
     private static func compareFrame(_ ours: DataFrame, _ theirs: [String: Any], _ name: String) throws {
-        guard ours.index == (theirs["index"] as? [String] ?? []) else { throw Mismatch(description: "\(name) index differs") }
+        guard ours.index == (theirs["index"] as? [String] ?? []) else {
+            throw Mismatch(description: "\(name) index differs")
+        }
         let columns = theirs["columns"] as? [[Any]] ?? []
         guard ours.columnNames == columns.map({ $0[0] as? String ?? "" }) else {
             throw Mismatch(description: "\(name) columns: ours \(ours.columnNames) vs python \(columns.map { $0[0] })")
@@ -88,7 +101,9 @@ enum AnnDataComparison {
         let values = spec["values"] as? [Any] ?? []
         switch spec["kind"] as? String {
         case "cat":
-            return .categorical(codes: (spec["codes"] as! [Int]).map { Int32($0) }, categories: spec["categories"] as! [String], ordered: spec["ordered"] as! Bool)
+            return .categorical(
+                codes: (spec["codes"] as! [Int]).map { Int32($0) }, categories: spec["categories"] as! [String],
+                ordered: spec["ordered"] as! Bool)
         case "nint":
             return .nullableInt(values: values.map { Int64(($0 as? Int) ?? 0) }, mask: values.map { $0 is NSNull })
         case "nbool":

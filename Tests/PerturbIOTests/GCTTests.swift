@@ -1,14 +1,13 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbIO
 
 /// GCT 1.2/1.3 text and GCTX reading on the real CMap fixtures, cross-checked between formats.
 final class GCTTests: XCTestCase {
-    private func fixture(_ path: String) throws -> URL {
-        guard let url = SharedData.dataFile(path) else { throw XCTSkip("shared/data/\(path) not present") }
-        return url
-    }
+    private func fixture(_ path: String) throws -> URL { try Requirement.sharedFile(path) }
 
     func testL1000PlateGCT13() throws {
         let gct = try GCTReader.read(try fixture("l1000-cmappy/test_l1000.gct"))
@@ -32,7 +31,8 @@ final class GCTTests: XCTestCase {
         XCTAssertEqual(gctx.matrix.cols, 377)
         XCTAssertEqual(gctx.rowMeta.index, gct.rowMeta.index)
         XCTAssertEqual(gctx.colMeta.index, gct.colMeta.index)
-        XCTAssertEqual(gctx.colMeta.column("pert_iname")?.stringValues(), gct.colMeta.column("pert_iname")?.stringValues())
+        XCTAssertEqual(
+            gctx.colMeta.column("pert_iname")?.stringValues(), gct.colMeta.column("pert_iname")?.stringValues())
         XCTAssertEqual(gctx.rowMeta.column("pr_gene_id"), gct.rowMeta.column("pr_gene_id"))
         // Level 4 = robust z-score of level 3 per probe (plus the constant 0.85963 offset the PROVENANCE notes).
         for probe in [0, 500, 977] {
@@ -70,7 +70,7 @@ final class GCTTests: XCTestCase {
             }
         }
         XCTAssertLessThanOrEqual(maxDifference, 6e-5)
-        XCTAssertGreaterThan(maxDifference, 0)   // the text is rounded to 4 decimals
+        XCTAssertGreaterThan(maxDifference, 0)  // the text is rounded to 4 decimals
         // Latin-1 micro sign in the GCTX decodes as "µ"; the text spells it "<b5>".
         XCTAssertTrue(gctx.colMeta.column("pert_idose")!.stringValues().contains { $0.contains("µM") })
         XCTAssertTrue(gct.colMeta.column("pert_idose")!.stringValues().contains { $0.contains("<b5>M") })
@@ -105,9 +105,9 @@ final class GCTTests: XCTestCase {
     }
 
     func testGCT12AndMissingValues() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-\(UUID().uuidString).gct")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try "#1.2\n2\t3\nName\tDescription\ts1\ts2\ts3\ng1\tfirst\t1.5\t-666\t2\ng2\t-666\tNaN\t0\t-3.25\n".write(to: url, atomically: true, encoding: .utf8)
+        let url = try temporaryDirectory("perturbio").appendingPathComponent("perturbio.gct")
+        try "#1.2\n2\t3\nName\tDescription\ts1\ts2\ts3\ng1\tfirst\t1.5\t-666\t2\ng2\t-666\tNaN\t0\t-3.25\n".write(
+            to: url, atomically: true, encoding: .utf8)
         let gct = try GCTReader.read(url)
         XCTAssertEqual(gct.colMeta.index, ["s1", "s2", "s3"])
         XCTAssertEqual(gct.rowMeta.index, ["g1", "g2"])
@@ -117,9 +117,9 @@ final class GCTTests: XCTestCase {
         XCTAssertTrue(gct.matrix[1, 0].isNaN)
         XCTAssertEqual(gct.matrix[1, 2], -3.25)
 
-        let v13 = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-\(UUID().uuidString).gct")
-        defer { try? FileManager.default.removeItem(at: v13) }
-        try "#1.3\n1\t2\t1\t2\nid\tsym\tA\tB\ndose\tna\t10\t-666\nplate\tna\tP1\tP2\nr1\tTP53\t1\t2\n".write(to: v13, atomically: true, encoding: .utf8)
+        let v13 = try temporaryDirectory("perturbio").appendingPathComponent("perturbio.gct")
+        try "#1.3\n1\t2\t1\t2\nid\tsym\tA\tB\ndose\tna\t10\t-666\nplate\tna\tP1\tP2\nr1\tTP53\t1\t2\n".write(
+            to: v13, atomically: true, encoding: .utf8)
         let meta = try GCTReader.read(v13)
         XCTAssertEqual(meta.colMeta.column("dose"), .nullableInt(values: [10, 0], mask: [false, true]))
         XCTAssertEqual(meta.colMeta.column("plate"), .strings(["P1", "P2"]))
@@ -127,9 +127,7 @@ final class GCTTests: XCTestCase {
     }
 
     func testBadGCTInputs() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-gct-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("perturbio-gct")
         let textAsGCTX = dir.appendingPathComponent("x.gctx")
         try "#1.2\n1\t1\nName\tDescription\ts\ng\td\t1\n".write(to: textAsGCTX, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GCTReader.read(textAsGCTX)) { error in
@@ -143,7 +141,9 @@ final class GCTTests: XCTestCase {
         }
         let short = dir.appendingPathComponent("short.gct")
         try "#1.2\n3\t1\nName\tDescription\ts\ng\td\t1\n".write(to: short, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try GCTReader.read(short)) { error in XCTAssertTrue("\(error)".contains("truncated"), "\(error)") }
+        XCTAssertThrowsError(try GCTReader.read(short)) { error in
+            XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
+        }
         let notGCT = dir.appendingPathComponent("plain.gct")
         try "gene\tvalue\n".write(to: notGCT, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GCTReader.read(notGCT)) { error in XCTAssertTrue("\(error)".contains("#1.2")) }

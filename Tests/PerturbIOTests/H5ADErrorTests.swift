@@ -1,6 +1,8 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbIO
 
 /// Malformed inputs give errors that name the file and the HDF5 path and say what is wrong.
@@ -8,19 +10,15 @@ final class H5ADErrorTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbio-errors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try temporaryDirectory("perturbio-errors")
     }
 
     /// Writes a small valid file with our writer, then lets `edit` damage it through the HDF5 wrapper.
     private func makeFile(_ name: String, edit: ((H5File) throws -> Void)? = nil) throws -> URL {
         let url = directory.appendingPathComponent(name)
-        let adata = AnnData(X: .dense(DenseMatrix(rows: 2, cols: 3, values: [1, 2, 3, 4, 5, 6])),
-                            obs: DataFrame(index: ["a", "b"]), var: DataFrame(index: ["g1", "g2", "g3"]))
+        let adata = AnnData(
+            X: .dense(DenseMatrix(rows: 2, cols: 3, values: [1, 2, 3, 4, 5, 6])),
+            obs: DataFrame(index: ["a", "b"]), var: DataFrame(index: ["g1", "g2", "g3"]))
         try H5ADWriter.write(adata, to: url, compression: .none)
         if let edit {
             let scratch = directory.appendingPathComponent("scratch-" + name)
@@ -32,11 +30,17 @@ final class H5ADErrorTests: XCTestCase {
         return url
     }
 
-    private func assertFormatError(_ body: () throws -> Void, location: String, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertFormatError(
+        _ body: () throws -> Void, location: String, contains text: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            guard let formatError = error as? FormatError else { return XCTFail("expected FormatError, got \(error)", file: file, line: line) }
+            guard let formatError = error as? FormatError else {
+                return XCTFail("expected FormatError, got \(error)", file: file, line: line)
+            }
             XCTAssertEqual(formatError.location, location, file: file, line: line)
-            XCTAssertTrue(formatError.message.contains(text), "message: \(formatError.description)", file: file, line: line)
+            XCTAssertTrue(
+                formatError.message.contains(text), "message: \(formatError.description)", file: file, line: line)
             XCTAssertTrue(formatError.description.contains(formatError.file), file: file, line: line)
             XCTAssertTrue(error is UserInputError, file: file, line: line)
         }
@@ -58,9 +62,12 @@ final class H5ADErrorTests: XCTestCase {
     func testMissingLayer() throws {
         let url = try makeFile("ok.h5ad")
         let reader = try H5ADReader(url: url)
-        assertFormatError({ _ = try reader.readDense(layer: "logFC") }, location: "/layers/logFC", contains: "missing layer")
-        assertFormatError({ _ = try reader.readDense(layer: nil, genes: ["g1", "BRCA1"]) }, location: "/var", contains: "BRCA1")
-        assertFormatError({ _ = try reader.readDense(layer: nil, rows: 1..<5) }, location: "/X", contains: "outside the 2 rows")
+        assertFormatError(
+            { _ = try reader.readDense(layer: "logFC") }, location: "/layers/logFC", contains: "missing layer")
+        assertFormatError(
+            { _ = try reader.readDense(layer: nil, genes: ["g1", "BRCA1"]) }, location: "/var", contains: "BRCA1")
+        assertFormatError(
+            { _ = try reader.readDense(layer: nil, rows: 1..<5) }, location: "/X", contains: "outside the 2 rows")
     }
 
     func testUnsupportedEncoding() throws {
@@ -70,7 +77,8 @@ final class H5ADErrorTests: XCTestCase {
             let x = try file.createGroup("X")
             try H5ADWriter.setEncoding(x, "awkward-array", "0.1.0")
         }
-        assertFormatError({ _ = try H5ADReader(url: url) }, location: "/X", contains: "unsupported encoding 'awkward-array'")
+        assertFormatError(
+            { _ = try H5ADReader(url: url) }, location: "/X", contains: "unsupported encoding 'awkward-array'")
     }
 
     func testUnsupportedColumnEncoding() throws {
@@ -83,7 +91,8 @@ final class H5ADErrorTests: XCTestCase {
             try obs.writeStrings("_index", ["a"])
             try H5ADWriter.setEncoding(try obs.createGroup("weird"), "sparse-thing", "9.9")
         }
-        assertFormatError({ _ = try H5ADReader(url: url) }, location: "/obs/weird", contains: "unsupported encoding 'sparse-thing'")
+        assertFormatError(
+            { _ = try H5ADReader(url: url) }, location: "/obs/weird", contains: "unsupported encoding 'sparse-thing'")
     }
 
     func testWrongDtype() throws {
@@ -102,7 +111,9 @@ final class H5ADErrorTests: XCTestCase {
             try file.writeFloats("X", [1, 2, 3, 4, 5, 6], dims: [3, 2])
         }
         assertFormatError({ _ = try H5ADReader(url: url) }, location: "/X", contains: "shape mismatch")
-        let adata = AnnData(X: .dense(DenseMatrix(rows: 1, cols: 1, values: [0])), obs: DataFrame(index: ["a", "b"]), var: DataFrame(index: ["g"]))
+        let adata = AnnData(
+            X: .dense(DenseMatrix(rows: 1, cols: 1, values: [0])), obs: DataFrame(index: ["a", "b"]),
+            var: DataFrame(index: ["g"]))
         let out = directory.appendingPathComponent("never.h5ad")
         assertFormatError({ try H5ADWriter.write(adata, to: out) }, location: "/X", contains: "shape mismatch")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
@@ -112,15 +123,18 @@ final class H5ADErrorTests: XCTestCase {
         var obs = DataFrame(index: ["a", "b"])
         obs.set("group", .categorical(codes: [0, 3], categories: ["x"], ordered: false))
         let adata = AnnData(obs: obs, var: DataFrame(index: ["g"]))
-        assertFormatError({ try H5ADWriter.write(adata, to: self.directory.appendingPathComponent("c.h5ad")) },
-                          location: "/obs/group", contains: "row 1")
+        assertFormatError(
+            { try H5ADWriter.write(adata, to: self.directory.appendingPathComponent("c.h5ad")) },
+            location: "/obs/group", contains: "row 1")
     }
 
     func testNotAnHDF5File() throws {
         let url = directory.appendingPathComponent("table.h5ad")
         try "cell,dose\na,1\n".write(to: url, atomically: true, encoding: .utf8)
         assertFormatError({ _ = try H5ADReader(url: url) }, location: "", contains: "not an HDF5 file")
-        assertFormatError({ _ = try H5ADReader(url: self.directory.appendingPathComponent("absent.h5ad")) }, location: "", contains: "not found")
+        assertFormatError(
+            { _ = try H5ADReader(url: self.directory.appendingPathComponent("absent.h5ad")) }, location: "",
+            contains: "not found")
     }
 
     func testTruncatedFile() throws {
@@ -134,7 +148,8 @@ final class H5ADErrorTests: XCTestCase {
     func testExistingOutputSurvivesFailedWrite() throws {
         let url = try makeFile("keep.h5ad")
         let before = try Data(contentsOf: url)
-        let bad = AnnData(X: .dense(DenseMatrix(rows: 1, cols: 1, values: [0])), obs: DataFrame(index: []), var: DataFrame(index: []))
+        let bad = AnnData(
+            X: .dense(DenseMatrix(rows: 1, cols: 1, values: [0])), obs: DataFrame(index: []), var: DataFrame(index: []))
         XCTAssertThrowsError(try H5ADWriter.write(bad, to: url))
         XCTAssertEqual(try Data(contentsOf: url), before)
     }

@@ -1,17 +1,14 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbIO
 
 /// Reads scanpy's real pbmc68k_reduced files (current and legacy layouts) and checks them against values
 /// h5py reports for the same files.
 final class H5ADFixtureTests: XCTestCase {
-    private func fixture(_ name: String) throws -> URL {
-        guard let url = SharedData.dataFile("h5ad-scanpy-pbmc68k/\(name)") else {
-            throw XCTSkip("shared/data/h5ad-scanpy-pbmc68k/\(name) not present")
-        }
-        return url
-    }
+    private func fixture(_ name: String) throws -> URL { try Requirement.sharedFile("h5ad-scanpy-pbmc68k/\(name)") }
 
     func testModernFileReadsShapeObsVarAndMatrices() throws {
         let reader = try H5ADReader(url: try fixture("pbmc68k_reduced.h5ad"))
@@ -28,9 +25,13 @@ final class H5ADFixtureTests: XCTestCase {
         XCTAssertFalse(ordered)
         guard case .int64(let genes)? = reader.obs.column("n_genes") else { return XCTFail("n_genes should be int64") }
         XCTAssertEqual(genes.count, 700)
-        guard case .bools(let variable)? = reader.var.column("highly_variable") else { return XCTFail("highly_variable should be bool") }
+        guard case .bools(let variable)? = reader.var.column("highly_variable") else {
+            return XCTFail("highly_variable should be bool")
+        }
         XCTAssertEqual(variable.count, 765)
-        XCTAssertEqual(reader.obs.columnNames, ["bulk_labels", "n_genes", "percent_mito", "n_counts", "S_score", "G2M_score", "phase", "louvain"])
+        XCTAssertEqual(
+            reader.obs.columnNames,
+            ["bulk_labels", "n_genes", "percent_mito", "n_counts", "S_score", "G2M_score", "phase", "louvain"])
 
         let X = try reader.readDense(layer: nil)
         XCTAssertEqual(X.rows, 700)
@@ -52,7 +53,9 @@ final class H5ADFixtureTests: XCTestCase {
             return XCTFail("uns/neighbors/params should be a nested group")
         }
         XCTAssertEqual(params["method"], .string("umap"))
-        XCTAssertEqual(all.uns["bulk_labels_colors"].map { if case .strings(let s) = $0 { return s.count } else { return -1 } }, 10)
+        XCTAssertEqual(
+            all.uns["bulk_labels_colors"].map { if case .strings(let s) = $0 { return s.count } else { return -1 } }, 10
+        )
         XCTAssertTrue(reader.skippedElements.contains { $0.hasPrefix("/uns/rank_genes_groups/names") })
         let fresh = try H5ADReader(url: try fixture("pbmc68k_reduced.h5ad"))
         XCTAssertEqual(try fresh.readUns(), all.uns)
@@ -62,15 +65,15 @@ final class H5ADFixtureTests: XCTestCase {
     func testModernAgreesWithPythonValues() throws {
         let url = try fixture("pbmc68k_reduced.h5ad")
         let script = """
-        import h5py, sys
-        f = h5py.File(sys.argv[1], 'r')
-        X = f['X']
-        print(repr(float(X[0, 0])), repr(float(X[699, 764])), repr(float(X[:].sum())))
-        d = f['raw/X/data'][:]
-        print(len(d), repr(float(d.sum())))
-        print(f['obs/louvain/codes'][:5].tolist())
-        """
-        guard let output = try PythonRunner.run(script, arguments: [url.path]) else { throw XCTSkip("python3 with h5py not available") }
+            import h5py, sys
+            f = h5py.File(sys.argv[1], 'r')
+            X = f['X']
+            print(repr(float(X[0, 0])), repr(float(X[699, 764])), repr(float(X[:].sum())))
+            d = f['raw/X/data'][:]
+            print(len(d), repr(float(d.sum())))
+            print(f['obs/louvain/codes'][:5].tolist())
+            """
+        let output = try Python.run(script, arguments: [url.path])
         let lines = output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         let reader = try H5ADReader(url: url)
         let X = try reader.readDense(layer: nil)
@@ -86,7 +89,9 @@ final class H5ADFixtureTests: XCTestCase {
         let rows = try raw.readStorage(rows: 10..<20)
         XCTAssertEqual(rows.toDense().values, Array(csr.toDense().values[(10 * 765)..<(20 * 765)]))
         guard case .categorical(let codes, _, _)? = reader.obs.column("louvain") else { return XCTFail() }
-        XCTAssertEqual(codes.prefix(5).map { String($0) }.joined(separator: ", "), lines[2].joined(separator: " ").dropFirst().dropLast().description)
+        XCTAssertEqual(
+            codes.prefix(5).map { String($0) }.joined(separator: ", "),
+            lines[2].joined(separator: " ").dropFirst().dropLast().description)
     }
 
     func testLegacyLayoutMatchesModernFile() throws {
@@ -95,7 +100,8 @@ final class H5ADFixtureTests: XCTestCase {
         XCTAssertTrue(legacy.isLegacyLayout)
         XCTAssertEqual(legacy.obs.index, modern.obs.index)
         XCTAssertEqual(legacy.var.index, modern.var.index)
-        XCTAssertEqual(legacy.obs.column("bulk_labels")?.stringValues(), modern.obs.column("bulk_labels")?.stringValues())
+        XCTAssertEqual(
+            legacy.obs.column("bulk_labels")?.stringValues(), modern.obs.column("bulk_labels")?.stringValues())
         XCTAssertEqual(legacy.obs.column("n_genes"), modern.obs.column("n_genes"))
         XCTAssertEqual(legacy.var.column("highly_variable"), modern.var.column("highly_variable"))
         XCTAssertEqual(try legacy.readDense(layer: nil), try modern.readDense(layer: nil))

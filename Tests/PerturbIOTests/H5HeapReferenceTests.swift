@@ -1,6 +1,8 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbIO
 
 /// Variable-length strings whose global heap is damaged give a `FormatError` naming the dataset before libhdf5
@@ -10,7 +12,7 @@ final class H5HeapReferenceTests: XCTestCase {
 
     /// A file with the dataset `/s` holding `strings` (uncompressed or deflated chunks), as bytes.
     private func file(compression: H5Compression) throws -> (url: URL, bytes: [UInt8]) {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("heap-\(UUID().uuidString).h5")
+        let url = try temporaryDirectory("heap").appendingPathComponent("heap.h5")
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         do {
             let file = try H5File(creating: url)

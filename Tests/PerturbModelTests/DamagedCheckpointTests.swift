@@ -3,7 +3,9 @@ import PerturbBase
 import PerturbData
 import PerturbNN
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 /// Checkpoint sidecars and optimizer state damaged the ways `perturbridge-fuzz` found: each is a user error naming
@@ -20,8 +22,9 @@ final class DamagedCheckpointTests: XCTestCase {
                     var rng = SeededRNG(seed: 1)
                     let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)
                     let allocated = Double(model.parameters.reduce(0) { $0 + $1.value.count })
-                    XCTAssertEqual(LPMModel.parameterCount(config: config, vocabularies: vocabularies), allocated,
-                                   "\(mode) \(encoder) \(layers) layers")
+                    XCTAssertEqual(
+                        LPMModel.parameterCount(config: config, vocabularies: vocabularies), allocated,
+                        "\(mode) \(encoder) \(layers) layers")
                 }
             }
         }
@@ -30,7 +33,7 @@ final class DamagedCheckpointTests: XCTestCase {
     /// A sidecar whose config is invalid, whose vocabularies are inconsistent or whose model would not fit in the
     /// checkpoint file is rejected before the model is built.
     func testDamagedSidecarIsAUserError() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(ModelTestData.config(.multiout, epochs: 1), ModelTestData.table(), dir)
         let best = RunFolder(dir).best, sidecar = Checkpoint.sidecarURL(for: best)
         let original = try String(contentsOf: sidecar, encoding: .utf8)
@@ -64,8 +67,10 @@ final class DamagedCheckpointTests: XCTestCase {
             let zeros = Tensor(shape: [2, 3], repeating: 0)
             return ["adam_m/w": zeros, "adam_v/w": zeros, "adam_step/w": step]
         }
-        for step in [Tensor(scalar: .nan), Tensor(scalar: -3), Tensor(scalar: 1.5), Tensor(scalar: 1e30),
-                     Tensor(shape: [2], values: [1, 2])] {
+        for step in [
+            Tensor(scalar: .nan), Tensor(scalar: -3), Tensor(scalar: 1.5), Tensor(scalar: 1e30),
+            Tensor(shape: [2], values: [1, 2]),
+        ] {
             XCTAssertThrowsError(try adam.loadState(state(step: step), file: "x.safetensors")) { error in
                 XCTAssertTrue("\(error)".contains("adam_step/w"), "\(error)")
             }

@@ -1,13 +1,15 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 final class EmbedExportTests: XCTestCase {
     /// Embeddings written as .h5ad read back with PerturbIO (and Python anndata when present) and as CSV.
     func testEmbeddingsRoundTripThroughH5ADAndCSV() throws {
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let table = ModelTestData.table()
         _ = try ModelTestData.fit(ModelTestData.config(.multiout, encoder: .fingerprintMLP, epochs: 1), table, dir)
         let model = try Trainer.loadBest(runDirectory: dir)
@@ -29,25 +31,13 @@ final class EmbedExportTests: XCTestCase {
         XCTAssertEqual(parsed.rows.count, 9)
         XCTAssertEqual(Float(parsed.rows[2][5]), embeddings.matrix[2 * 8])
 
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
-        import sys
-        try:
+        let text = try Python.run(
+            """
+            import sys
             import anndata
-        except ImportError:
-            sys.exit(3)
-        a = anndata.read_h5ad(sys.argv[1])
-        print(a.shape[0], a.shape[1], a.obs["canonical_smiles"].iloc[-1], round(float(a.X[0, 0]), 5))
-        """, h5ad.path]
-        let out = Pipe()
-        python.standardOutput = out
-        python.standardError = Pipe()
-        do { try python.run() } catch { throw XCTSkip("python3 not available") }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        if python.terminationStatus == 3 { throw XCTSkip("python anndata not installed") }
-        XCTAssertEqual(python.terminationStatus, 0)
+            a = anndata.read_h5ad(sys.argv[1])
+            print(a.shape[0], a.shape[1], a.obs["canonical_smiles"].iloc[-1], round(float(a.X[0, 0]), 5))
+            """, arguments: [h5ad.path])
         let fields = text.split(whereSeparator: \.isWhitespace).map(String.init)
         XCTAssertEqual(Array(fields.prefix(3)), ["9", "8", "CCO"])
         XCTAssertEqual(Double(fields.last ?? "") ?? .nan, Double(embeddings.matrix[0]), accuracy: 1e-4)

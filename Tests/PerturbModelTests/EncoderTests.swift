@@ -3,7 +3,9 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 import PerturbNN
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 final class EncoderTests: XCTestCase {
@@ -27,13 +29,14 @@ final class EncoderTests: XCTestCase {
             if key == Vocabularies.control || smiles.isEmpty {
                 XCTAssertEqual(row, [Float](repeating: 0, count: 32), key)
             } else {
-                let expected = try Morgan.fingerprint(smiles: smiles, options: MorganOptions(radius: 2, bits: 32)).toFloats()
+                let expected = try Morgan.fingerprint(smiles: smiles, options: MorganOptions(radius: 2, bits: 32))
+                    .toFloats()
                 XCTAssertEqual(row, expected, key)
                 XCTAssertGreaterThan(row.reduce(0, +), 0)
             }
         }
         XCTAssertEqual(model.zeroFingerprintCompounds, ["K7"])
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(config, table, dir)
         let trained = try Trainer.loadBest(runDirectory: dir)
         XCTAssertEqual(trained.compoundParameters[0].value.scalars, weight.value.scalars)
@@ -44,14 +47,18 @@ final class EncoderTests: XCTestCase {
         let table = ModelTestData.table()
         let config = ModelTestData.config(.scalar, encoder: .morganLearned, epochs: 2)
         var rng = SeededRNG(seed: 1)
-        let initial = LPMModel(config: config, vocabularies: Vocabularies(table: table), rng: &rng).compoundParameters[0]
+        let initial = LPMModel(config: config, vocabularies: Vocabularies(table: table), rng: &rng).compoundParameters[
+            0]
         XCTAssertFalse(initial.frozen)
         let key = 1
-        let expected = try Morgan.fingerprint(smiles: Vocabularies(table: table).compoundSmiles[key], options: MorganOptions(radius: 2, bits: 8)).toFloats()
+        let expected = try Morgan.fingerprint(
+            smiles: Vocabularies(table: table).compoundSmiles[key], options: MorganOptions(radius: 2, bits: 8)
+        ).toFloats()
         XCTAssertEqual(Array(initial.value.scalars[8..<16]), expected)
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         _ = try ModelTestData.fit(config, table, dir)
-        XCTAssertNotEqual(try Trainer.loadBest(runDirectory: dir).compoundParameters[0].value.scalars, initial.value.scalars)
+        XCTAssertNotEqual(
+            try Trainer.loadBest(runDirectory: dir).compoundParameters[0].value.scalars, initial.value.scalars)
     }
 
     /// Fine-tuning from a pretrained checkpoint on one dataset: the compound table is exactly the pretrained one,
@@ -59,12 +66,13 @@ final class EncoderTests: XCTestCase {
     func testFineTuneKeepsCompoundTableFrozen() throws {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
-            let pretrainDir = ModelTestData.temporaryDirectory("pre")
+            let pretrainDir = try temporaryDirectory("pre")
             _ = try ModelTestData.fit(ModelTestData.config(mode, epochs: 2), table, pretrainDir)
             let pretrained = ModelTestData.weights(try Trainer.loadBest(runDirectory: pretrainDir))
             let target = table.filter(dataset: "dB")
-            let fineDir = ModelTestData.temporaryDirectory("fine")
-            let run = try ModelTestData.fit(ModelTestData.config(mode, epochs: 3), target, fineDir, initFrom: pretrainDir, freeze: true)
+            let fineDir = try temporaryDirectory("fine")
+            let run = try ModelTestData.fit(
+                ModelTestData.config(mode, epochs: 3), target, fineDir, initFrom: pretrainDir, freeze: true)
             XCTAssertEqual(run.history.first?.epoch, 1)
             let tuned = try Trainer.loadBest(runDirectory: fineDir)
             XCTAssertEqual(tuned.vocabularies.datasets, ["dA", "dB"], "global vocabulary from the checkpoint")
@@ -81,11 +89,12 @@ final class EncoderTests: XCTestCase {
     /// Fine-tuning needs a checkpoint of the same architecture: a mismatch is a clear error naming the tensor.
     func testFineTuneFromIncompatibleCheckpointFails() throws {
         let table = ModelTestData.table()
-        let pretrainDir = ModelTestData.temporaryDirectory("pre")
+        let pretrainDir = try temporaryDirectory("pre")
         _ = try ModelTestData.fit(ModelTestData.config(.scalar, epochs: 1), table, pretrainDir)
         var other = ModelTestData.config(.scalar, epochs: 1)
         other.hiddenWidth = 12
-        XCTAssertThrowsError(try ModelTestData.fit(other, table, ModelTestData.temporaryDirectory(), initFrom: pretrainDir)) { error in
+        XCTAssertThrowsError(try ModelTestData.fit(other, table, try temporaryDirectory(), initFrom: pretrainDir)) {
+            error in
             XCTAssertTrue("\(error)".contains("neural_network.layers.0.weight"), "\(error)")
         }
     }
@@ -95,9 +104,10 @@ final class EncoderTests: XCTestCase {
         let table = ModelTestData.table()
         let seen = table.selecting(rows: table.conditions.indices.filter { table.conditions[$0].compounds != ["K0"] })
         let config = ModelTestData.config(.multiout, encoder: .fingerprintMLP, epochs: 2)
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let rows = Array(seen.conditions.indices)
-        _ = try Trainer.fit(config: config, data: seen, trainRows: rows, validationRows: [], runDirectory: dir, progress: false)
+        _ = try Trainer.fit(
+            config: config, data: seen, trainRows: rows, validationRows: [], runDirectory: dir, progress: false)
         let model = try Trainer.loadBest(runDirectory: dir)
         XCTAssertFalse(model.vocabularies.compounds.contains("K0"))
         let unseen = table.selecting(rows: table.conditions.indices.filter { table.conditions[$0].compounds == ["K0"] })
@@ -114,10 +124,13 @@ final class EncoderTests: XCTestCase {
         for j in 0..<d { XCTAssertEqual(viaSmiles[j], matrix[k1 * d + j], accuracy: 1e-6) }
         XCTAssertThrowsError(try model.embed(smiles: ["C1CC"])) { XCTAssertTrue("\($0)".contains("row 0"), "\($0)") }
         // A table model cannot embed new molecules.
-        let tableDir = ModelTestData.temporaryDirectory("table")
-        _ = try Trainer.fit(config: ModelTestData.config(.multiout, epochs: 1), data: seen, trainRows: rows, validationRows: [],
-                            runDirectory: tableDir, progress: false)
+        let tableDir = try temporaryDirectory("table")
+        _ = try Trainer.fit(
+            config: ModelTestData.config(.multiout, epochs: 1), data: seen, trainRows: rows, validationRows: [],
+            runDirectory: tableDir, progress: false)
         XCTAssertThrowsError(try Trainer.loadBest(runDirectory: tableDir).embed(smiles: ["CCO"]))
-        XCTAssertThrowsError(try Trainer.loadBest(runDirectory: tableDir).predict(unseen)) { XCTAssertTrue("\($0)".contains("K0"), "\($0)") }
+        XCTAssertThrowsError(try Trainer.loadBest(runDirectory: tableDir).predict(unseen)) {
+            XCTAssertTrue("\($0)".contains("K0"), "\($0)")
+        }
     }
 }

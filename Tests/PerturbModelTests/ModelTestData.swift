@@ -3,6 +3,7 @@ import PerturbBase
 import PerturbData
 import PerturbNN
 import PerturbTensor
+
 @testable import PerturbModel
 
 /// Small deterministic effects data for model tests (seconds in debug builds).
@@ -22,13 +23,17 @@ enum ModelTestData {
         var conditions: [Condition] = []
         var logFC: [Float] = [], measured: [Bool] = []
         var compounds: [String: Compound] = [:]
-        for (i, s) in smiles.enumerated() { compounds["K\(i)"] = Compound(key: "K\(i)", canonicalSmiles: s, aliases: ["drug\(i)"]) }
+        for (i, s) in smiles.enumerated() {
+            compounds["K\(i)"] = Compound(key: "K\(i)", canonicalSmiles: s, aliases: ["drug\(i)"])
+        }
         for dataset in ["dA", "dB"] {
             for (ci, context) in ["c1", "c2"].enumerated() {
                 for c in smiles.indices {
                     for dose in [1.0, 10.0] {
-                        conditions.append(Condition(dataset: dataset, context: context, compounds: ["K\(c)"],
-                                                    doseMicromolar: dose, timeHours: 24))
+                        conditions.append(
+                            Condition(
+                                dataset: dataset, context: context, compounds: ["K\(c)"],
+                                doseMicromolar: dose, timeHours: 24))
                         for g in genes.indices {
                             let isMeasured = dataset == "dA" || g < 8
                             var v: Float = 0
@@ -42,11 +47,14 @@ enum ModelTestData {
                 }
             }
         }
-        return EffectsTable(conditions: conditions, genes: genes, logFC: logFC, measured: measured, compounds: compounds)
+        return EffectsTable(
+            conditions: conditions, genes: genes, logFC: logFC, measured: measured, compounds: compounds)
     }
 
     /// Tiny model settings: D = 8, hidden 16.
-    static func config(_ mode: OutputMode = .scalar, encoder: CompoundEncoderKind = .learned, epochs: Int = 3) -> LPMConfig {
+    static func config(
+        _ mode: OutputMode = .scalar, encoder: CompoundEncoderKind = .learned, epochs: Int = 3
+    ) -> LPMConfig {
         var c = LPMConfig()
         c.outputMode = mode
         c.compoundEncoder = encoder
@@ -70,20 +78,16 @@ enum ModelTestData {
         return (rows.filter { $0 % 5 != 0 }, rows.filter { $0 % 5 == 0 })
     }
 
-    static func temporaryDirectory(_ name: String = #function) -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("perturbmodel-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// Trains on `table` with the standard split into a fresh folder.
-    static func fit(_ config: LPMConfig, _ table: EffectsTable, _ dir: URL, initFrom: URL? = nil, freeze: Bool = false,
-                    resume: Bool = false, vocabularies: Vocabularies? = nil) throws -> TrainingRun {
+    static func fit(
+        _ config: LPMConfig, _ table: EffectsTable, _ dir: URL, initFrom: URL? = nil, freeze: Bool = false,
+        resume: Bool = false, vocabularies: Vocabularies? = nil
+    ) throws -> TrainingRun {
         let (train, validation) = split(table)
-        return try Trainer.fit(config: config, data: table, trainRows: train, validationRows: validation, runDirectory: dir,
-                               initFrom: initFrom, freezeCompoundEmbeddings: freeze, vocabularies: vocabularies,
-                               resume: resume, progress: false)
+        return try Trainer.fit(
+            config: config, data: table, trainRows: train, validationRows: validation, runDirectory: dir,
+            initFrom: initFrom, freezeCompoundEmbeddings: freeze, vocabularies: vocabularies,
+            resume: resume, progress: false)
     }
 
     /// Parameter values by name.

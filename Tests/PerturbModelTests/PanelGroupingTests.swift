@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PerturbModel
 
 /// How `PanelGroupPlanner` groups the gene panels of a batch.
@@ -18,8 +19,9 @@ final class PanelGroupingTests: XCTestCase {
     func testSimilarSmallPanelsShareAGroupAndOthersStayExact() {
         let groups = plan([0: 10, 1: 12, 2: 8, 3: 10, 4: 500], cost: 48)
         XCTAssertEqual(groups.first, [4], "a panel with many rows is a group of its own")
-        XCTAssertEqual(Set(groups.dropFirst().map { Set($0) }), [Set([0, 1, 2]), Set([3])],
-                       "overlapping panels merge; a disjoint one would double the union, so it stays apart")
+        XCTAssertEqual(
+            Set(groups.dropFirst().map { Set($0) }), [Set([0, 1, 2]), Set([3])],
+            "overlapping panels merge; a disjoint one would double the union, so it stays apart")
         XCTAssertEqual(groups.flatMap { $0 }.sorted(), [0, 1, 2, 3, 4], "every panel exactly once")
     }
 

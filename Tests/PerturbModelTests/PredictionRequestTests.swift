@@ -2,7 +2,9 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbIO
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 /// `PredictionRequests`: condition tables resolved against a model, predictions equal to the model's own, the
@@ -19,11 +21,14 @@ final class PredictionRequestTests: XCTestCase {
     func testTablePredictionsEqualTheModelsAndItsValidation() throws {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
-            let dir = ModelTestData.temporaryDirectory("predict\(mode)")
+            let dir = try temporaryDirectory("predict\(mode)")
             let run = try ModelTestData.fit(ModelTestData.config(mode, epochs: 2), table, dir)
             let model = try Trainer.loadBest(runDirectory: dir)
             let rows = table.conditions.map { c in
-                [c.dataset, c.context, c.compounds[0], Condition.format(c.doseMicromolar), Condition.format(c.timeHours)]
+                [
+                    c.dataset, c.context, c.compounds[0], Condition.format(c.doseMicromolar),
+                    Condition.format(c.timeHours),
+                ]
             }
             let requests = try PredictionRequests.read(try writeTable(rows, in: dir), model: model)
             XCTAssertEqual(requests.conditions, table.conditions)
@@ -48,7 +53,8 @@ final class PredictionRequestTests: XCTestCase {
                     n += 1
                 }
             }
-            XCTAssertEqual((sse / Double(n)).squareRoot(), try XCTUnwrap(run.bestValidationRMSE), accuracy: 1e-5, "\(mode)")
+            XCTAssertEqual(
+                (sse / Double(n)).squareRoot(), try XCTUnwrap(run.bestValidationRMSE), accuracy: 1e-5, "\(mode)")
 
             let out = dir.appendingPathComponent("pred.h5ad")
             try requests.write(predicted, genes: genes, to: out)
@@ -67,37 +73,46 @@ final class PredictionRequestTests: XCTestCase {
         let table = ModelTestData.table()
         let newRow = ["dA", "c1", "CCO", "10", "24"]
         for encoder in [CompoundEncoderKind.morganFixed, .fingerprintMLP] {
-            let dir = ModelTestData.temporaryDirectory("new\(encoder.rawValue)")
+            let dir = try temporaryDirectory("new\(encoder.rawValue)")
             _ = try ModelTestData.fit(ModelTestData.config(.multiout, encoder: encoder, epochs: 1), table, dir)
             let model = try Trainer.loadBest(runDirectory: dir)
-            let requests = try PredictionRequests.read(try writeTable([newRow, ["dA", "c1", "c1ccccc1O", "10", "24"]], in: dir), model: model)
+            let requests = try PredictionRequests.read(
+                try writeTable([newRow, ["dA", "c1", "c1ccccc1O", "10", "24"]], in: dir), model: model)
             XCTAssertEqual(requests.conditions[0].compounds, ["LFQSCWFLJHTTHZ-UHFFFAOYSA-N"])
             XCTAssertEqual(requests.newCompounds.count, 2)
             let p = try requests.predict(model)
             let g = model.vocabularies.genes.count
             XCTAssertTrue(p.allSatisfy(\.isFinite), encoder.rawValue)
-            XCTAssertNotEqual(Array(p[0..<g]), Array(p[g..<(2 * g)]), "\(encoder.rawValue): two molecules, two predictions")
+            XCTAssertNotEqual(
+                Array(p[0..<g]), Array(p[g..<(2 * g)]), "\(encoder.rawValue): two molecules, two predictions")
         }
-        let dir = ModelTestData.temporaryDirectory("learned")
+        let dir = try temporaryDirectory("learned")
         _ = try ModelTestData.fit(ModelTestData.config(.multiout, epochs: 1), table, dir)
         let model = try Trainer.loadBest(runDirectory: dir)
         let good = ["dA", "c1", "K0", "1", "24"]
-        for (row, mentions) in [(newRow, ["line 3", "'CCO'", "not seen in training", "fingerprint_mlp"]),
-                                (["dZ", "c1", "K0", "1", "24"], ["line 3", "dataset 'dZ'"]),
-                                (["dA", "c9", "K0", "1", "24"], ["line 3", "context 'c9'"]),
-                                (["dA", "c1", "not a molecule(", "1", "24"], ["line 3", "'not a molecule('", "not a valid SMILES"]),
-                                (["dA", "c1", "K0", "ten", "24"], ["line 3", "dose_um 'ten'"]),
-                                (["dA", "c1", "K0", "1", "1e999"], ["line 3", "time_h '1e999'"])] {
+        for (row, mentions) in [
+            (newRow, ["line 3", "'CCO'", "not seen in training", "fingerprint_mlp"]),
+            (["dZ", "c1", "K0", "1", "24"], ["line 3", "dataset 'dZ'"]),
+            (["dA", "c9", "K0", "1", "24"], ["line 3", "context 'c9'"]),
+            (["dA", "c1", "not a molecule(", "1", "24"], ["line 3", "'not a molecule('", "not a valid SMILES"]),
+            (["dA", "c1", "K0", "ten", "24"], ["line 3", "dose_um 'ten'"]),
+            (["dA", "c1", "K0", "1", "1e999"], ["line 3", "time_h '1e999'"]),
+        ] {
             let url = try writeTable([good, row], in: dir)
             do {
                 _ = try PredictionRequests.read(url, model: model)
                 XCTFail("\(row) was accepted")
             } catch {
-                for text in [url.path] + mentions { XCTAssertTrue("\(error)".contains(text), "\(error) should mention \(text)") }
+                for text in [url.path] + mentions {
+                    XCTAssertTrue("\(error)".contains(text), "\(error) should mention \(text)")
+                }
             }
         }
         let missing = dir.appendingPathComponent("no-time.tsv")
-        try DelimitedTable(header: ["dataset", "context", "compound", "dose_um"], rows: [["dA", "c1", "K0", "1"]]).write(missing)
-        XCTAssertThrowsError(try PredictionRequests.read(missing, model: model)) { XCTAssertTrue("\($0)".contains("time_h"), "\($0)") }
+        try DelimitedTable(header: ["dataset", "context", "compound", "dose_um"], rows: [["dA", "c1", "K0", "1"]])
+            .write(missing)
+        XCTAssertThrowsError(try PredictionRequests.read(missing, model: model)) {
+            XCTAssertTrue("\($0)".contains("time_h"), "\($0)")
+        }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbNN
+import PerturbTestSupport
 import XCTest
+
 @testable import PerturbModel
 
 final class TrainerTests: XCTestCase {
@@ -15,18 +17,24 @@ final class TrainerTests: XCTestCase {
             var config = ModelTestData.config(mode, epochs: 6)
             config.batchSize = mode == .scalar ? 512 : 16
             config.learningRate = 5e-3
-            let dir = ModelTestData.temporaryDirectory("sim\(mode)")
-            let run = try Trainer.fit(config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
-                                      validationRows: rows.filter { $0 % 5 == 0 }, runDirectory: dir, progress: false)
+            let dir = try temporaryDirectory("sim\(mode)")
+            let run = try Trainer.fit(
+                config: config, data: data, trainRows: rows.filter { $0 % 5 != 0 },
+                validationRows: rows.filter { $0 % 5 == 0 }, runDirectory: dir, progress: false)
             let train = run.history.map(\.trainRMSE), val = run.history.compactMap(\.validation.rmse)
-            print("\(mode) train RMSE per epoch: \(train.map { String(format: "%.4f", $0) }) val: \(val.map { String(format: "%.4f", $0) })")
+            print(
+                "\(mode) train RMSE per epoch: \(train.map { String(format: "%.4f", $0) }) val: \(val.map { String(format: "%.4f", $0) })"
+            )
             XCTAssertEqual(run.history.count, 6)
             XCTAssertLessThan(train.last!, train.first! * 0.9, "\(mode): training loss must fall")
             XCTAssertLessThan(val.min()!, val.first!, "\(mode): validation RMSE must improve")
             XCTAssertEqual(run.bestValidationRMSE, val.min())
             XCTAssertEqual(Set(run.perDatasetValidationRMSE.keys), Set(data.datasets))
             let folder = RunFolder(dir)
-            for url in [folder.config, folder.run, folder.metricsJSONL, folder.metricsCSV, folder.best, folder.last, folder.epoch(6)] {
+            for url in [
+                folder.config, folder.run, folder.metricsJSONL, folder.metricsCSV, folder.best, folder.last,
+                folder.epoch(6),
+            ] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: url.path), url.lastPathComponent)
             }
             let lines = try String(contentsOf: folder.metricsJSONL, encoding: .utf8).split(separator: "\n")
@@ -42,7 +50,7 @@ final class TrainerTests: XCTestCase {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
             let config = ModelTestData.config(mode, epochs: 2)
-            let dirA = ModelTestData.temporaryDirectory("a2"), dirB = ModelTestData.temporaryDirectory("b2")
+            let dirA = try temporaryDirectory("a2"), dirB = try temporaryDirectory("b2")
             _ = try ModelTestData.fit(config, table, dirA)
             _ = try ModelTestData.fit(config, table, dirB)
             let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirA).last))
@@ -50,7 +58,7 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(wa, wb, "\(mode)")
             var other = config
             other.seed = 8
-            let dirC = ModelTestData.temporaryDirectory("c2")
+            let dirC = try temporaryDirectory("c2")
             _ = try ModelTestData.fit(other, table, dirC)
             XCTAssertNotEqual(wa, ModelTestData.weights(try LPMCheckpoint.load(RunFolder(dirC).last)))
         }
@@ -61,10 +69,10 @@ final class TrainerTests: XCTestCase {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 4)
-            let straight = ModelTestData.temporaryDirectory("straight")
+            let straight = try temporaryDirectory("straight")
             let full = try ModelTestData.fit(config, table, straight)
             config.maxEpochs = 2
-            let resumed = ModelTestData.temporaryDirectory("resumed")
+            let resumed = try temporaryDirectory("resumed")
             _ = try ModelTestData.fit(config, table, resumed)
             XCTAssertThrowsError(try ModelTestData.fit(config, table, resumed), "a used folder needs --resume")
             config.maxEpochs = 4
@@ -82,19 +90,22 @@ final class TrainerTests: XCTestCase {
     /// Streaming from an effects file (small shards, small shuffle buffer) trains exactly as the in-memory table.
     func testStreamingFromFileMatchesInMemory() throws {
         let table = ModelTestData.table()
-        let dir = ModelTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let file = dir.appendingPathComponent("effects.h5ad")
         try table.write(to: file)
         let (train, validation) = ModelTestData.split(table)
         var config = ModelTestData.config(.scalar, epochs: 2)
         config.shardConditions = 5
-        let memory = try Trainer.fit(config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
-                                     runDirectory: dir.appendingPathComponent("memory"), progress: false)
-        let streamed = try Trainer.fit(config: config, sources: [try .open(file)], trainRows: [train], validationRows: [validation],
-                                       runDirectory: dir.appendingPathComponent("file"), progress: false)
+        let memory = try Trainer.fit(
+            config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
+            runDirectory: dir.appendingPathComponent("memory"), progress: false)
+        let streamed = try Trainer.fit(
+            config: config, sources: [try .open(file)], trainRows: [train], validationRows: [validation],
+            runDirectory: dir.appendingPathComponent("file"), progress: false)
         XCTAssertEqual(memory.history.map(\.trainRMSE), streamed.history.map(\.trainRMSE))
-        XCTAssertEqual(ModelTestData.weights(try Trainer.loadBest(runDirectory: memory.runDirectory)),
-                       ModelTestData.weights(try Trainer.loadBest(runDirectory: streamed.runDirectory)))
+        XCTAssertEqual(
+            ModelTestData.weights(try Trainer.loadBest(runDirectory: memory.runDirectory)),
+            ModelTestData.weights(try Trainer.loadBest(runDirectory: streamed.runDirectory)))
     }
 
     /// Early stopping: validation targets are the negated training targets, so fitting the training data makes
@@ -106,8 +117,9 @@ final class TrainerTests: XCTestCase {
         var negated = table
         negated.logFC = table.logFC.map { -$0 }
         let rows = Array(table.conditions.indices)
-        let run = try Trainer.fit(config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
-                                  validationRows: [[], rows], runDirectory: ModelTestData.temporaryDirectory(), progress: false)
+        let run = try Trainer.fit(
+            config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
+            validationRows: [[], rows], runDirectory: try temporaryDirectory(), progress: false)
         XCTAssertTrue(run.stoppedEarly)
         XCTAssertLessThan(run.history.count, 30)
         XCTAssertEqual(run.history.count, run.bestEpoch + 2)
@@ -120,12 +132,14 @@ final class TrainerTests: XCTestCase {
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 2)
             config.dropout = 0
-            let whole = ModelTestData.temporaryDirectory("whole"), split = ModelTestData.temporaryDirectory("micro")
+            let whole = try temporaryDirectory("whole"), split = try temporaryDirectory("micro")
             let a = try ModelTestData.fit(config, table, whole)
             config.microBatchSize = config.batchSize / 4 + 1
             let b = try ModelTestData.fit(config, table, split)
             XCTAssertEqual(a.history.map(\.step), b.history.map(\.step), "one optimizer step per batch")
-            for (x, y) in zip(a.history, b.history) { XCTAssertEqual(x.trainRMSE, y.trainRMSE, accuracy: 1e-5, "\(mode)") }
+            for (x, y) in zip(a.history, b.history) {
+                XCTAssertEqual(x.trainRMSE, y.trainRMSE, accuracy: 1e-5, "\(mode)")
+            }
             let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(whole).last))
             let wb = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(split).last))
             XCTAssertEqual(wa.keys.sorted(), wb.keys.sorted())
@@ -141,7 +155,7 @@ final class TrainerTests: XCTestCase {
         for mode in OutputMode.allCases {
             var config = ModelTestData.config(mode, epochs: 2)
             config.limitTrainBatches = 3
-            let run = try ModelTestData.fit(config, ModelTestData.table(), ModelTestData.temporaryDirectory())
+            let run = try ModelTestData.fit(config, ModelTestData.table(), try temporaryDirectory())
             XCTAssertEqual(run.history.map(\.step), [3, 6], "\(mode)")
             XCTAssertEqual(run.history.map(\.trainRows), [3 * config.batchSize, 3 * config.batchSize], "\(mode)")
         }
@@ -155,18 +169,17 @@ final class TrainerTests: XCTestCase {
         var config = ModelTestData.config(.multiout)
         config.batchSize = 100_000
         config.shuffleBufferMB = 1
-        let dir = ModelTestData.temporaryDirectory().appendingPathComponent("run")
-        XCTAssertThrowsError(try ModelTestData.fit(config, ModelTestData.table(), dir)) { error in
-            XCTAssertTrue(error is UserInputError, "\(type(of: error))")
-            XCTAssertTrue("\(error)".contains("shuffle_buffer_mb 1"), "\(error)")
-        }
+        let dir = try temporaryDirectory().appendingPathComponent("run")
+        assertUserError(try ModelTestData.fit(config, ModelTestData.table(), dir), mentions: ["shuffle_buffer_mb 1"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path), "nothing may be written")
     }
 
     /// The shuffle buffer emits every record exactly once, in full batches while it is over capacity, never
     /// holds much more than its capacity, and (by dataset) never mixes datasets in a batch.
     func testShuffleBufferEmitsEveryRecordOnce() {
-        struct Item: BufferedRecord, Equatable { var id: Int; var dataset: Int32; var bufferBytes: Int { 10 }; var measuredCount: Int { 1 } }
+        struct Item: BufferedRecord, Equatable {
+            var id: Int; var dataset: Int32; var bufferBytes: Int { 10 }; var measuredCount: Int { 1 }
+        }
         for batching in Batching.allCases {
             var buffer = ShuffleBuffer<Item>(capacityBytes: 100, batchSize: 4, batching: batching)
             var rng = SeededRNG(seed: 1)
@@ -184,7 +197,11 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(seen.sorted(), Array(0..<97), "\(batching)")
             XCTAssertNotEqual(seen, Array(0..<97))
             XCTAssertLessThanOrEqual(buffer.peakBytes, 110)
-            if batching == .byDataset { XCTAssertEqual(mixedBatches, 0) } else { XCTAssertGreaterThan(mixedBatches, 10) }
+            if batching == .byDataset {
+                XCTAssertEqual(mixedBatches, 0)
+            } else {
+                XCTAssertGreaterThan(mixedBatches, 10)
+            }
             XCTAssertTrue(sizes.prefix(10).allSatisfy { $0 == 4 }, "\(batching): \(sizes)")
         }
     }

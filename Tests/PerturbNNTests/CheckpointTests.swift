@@ -2,17 +2,15 @@ import Foundation
 import PerturbBase
 import PerturbNN
 import PerturbTensor
+import PerturbTestSupport
 import XCTest
 
 final class CheckpointTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try temporaryDirectory("ckpt")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     /// A trained tiny model, its optimizer and checkpoint path.
     private func trainedCheckpoint() throws -> (TinyLPM, Adam, URL, SeededRNG) {
@@ -21,9 +19,10 @@ final class CheckpointTests: XCTestCase {
         var rng = SeededRNG(seed: 4)
         trainTiny(model, optimizer: opt, steps: 5, rng: &rng)
         let url = directory.appendingPathComponent("model.safetensors")
-        let info = CheckpointInfo(config: .object(["hidden": .number(8)]),
-                                  vocabularies: .object(["gene": .array([.string("TP53"), .string("MYC")])]),
-                                  epoch: 2, step: 5, rng: rng)
+        let info = CheckpointInfo(
+            config: .object(["hidden": .number(8)]),
+            vocabularies: .object(["gene": .array([.string("TP53"), .string("MYC")])]),
+            epoch: 2, step: 5, rng: rng)
         try Checkpoint.save(to: url, parameters: model.parameters, optimizer: opt, info: info)
         return (model, opt, url, rng)
     }
@@ -76,8 +75,9 @@ final class CheckpointTests: XCTestCase {
     func testTensorsAndSidecarOfDifferentSavesAreRejected() throws {
         let (model, opt, url, _) = try trainedCheckpoint()
         let later = directory.appendingPathComponent("later.safetensors")
-        try Checkpoint.save(to: later, parameters: model.parameters, optimizer: opt,
-                            info: CheckpointInfo(epoch: 3, step: 9))
+        try Checkpoint.save(
+            to: later, parameters: model.parameters, optimizer: opt,
+            info: CheckpointInfo(epoch: 3, step: 9))
         try FileManager.default.removeItem(at: Checkpoint.sidecarURL(for: url))
         try FileManager.default.copyItem(at: Checkpoint.sidecarURL(for: later), to: Checkpoint.sidecarURL(for: url))
         XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters)) { error in
@@ -92,7 +92,9 @@ final class CheckpointTests: XCTestCase {
         var rng = SeededRNG(seed: 1)
         let wider = MLP(inputs: 9, hidden: [16, 8], outputs: 1, rng: &rng)
         XCTAssertThrowsError(try Checkpoint.load(from: url, into: wider.parameters, strict: false)) { error in
-            XCTAssertEqual("\(error)", "\(url.path): tensor 'param/mlp.layers.0.weight': shape [8, 9] in the file, the model expects [16, 9]")
+            XCTAssertEqual(
+                "\(error)",
+                "\(url.path): tensor 'param/mlp.layers.0.weight': shape [8, 9] in the file, the model expects [16, 9]")
         }
         let extra = Parameter(name: "extra.weight", value: .zeros([2]))
         XCTAssertThrowsError(try Checkpoint.load(from: url, into: TinyLPM(seed: 3).parameters + [extra])) { error in
@@ -106,24 +108,12 @@ final class CheckpointTests: XCTestCase {
     func testPythonSafetensorsReadsOurFile() throws {
         let (model, _, url, _) = try trainedCheckpoint()
         let script = """
-        import sys
-        from safetensors.numpy import load_file
-        t = load_file(sys.argv[1])
-        for k in sorted(t): print(k, t[k].dtype, list(t[k].shape), repr(float(t[k].ravel()[0])) if t[k].size else 'empty')
-        """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, url.path]
-        let pipe = Pipe(), errors = Pipe()
-        process.standardOutput = pipe; process.standardError = errors
-        do { try process.run() } catch { throw XCTSkip("python3 is not available: \(error)") }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 && (err.contains("No module named") || err.contains("not found")) {
-            throw XCTSkip("python3 with safetensors is not available: \(err)")
-        }
-        XCTAssertEqual(process.terminationStatus, 0, err)
+            import sys
+            from safetensors.numpy import load_file
+            t = load_file(sys.argv[1])
+            for k in sorted(t): print(k, t[k].dtype, list(t[k].shape), repr(float(t[k].ravel()[0])) if t[k].size else 'empty')
+            """
+        let out = try Python.run(script, arguments: [url.path])
         var lines: [String: (dtype: String, first: Float)] = [:]
         for line in out.split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 2)

@@ -12,7 +12,9 @@ final class GradientBufferTests: XCTestCase {
         let frozen = Parameter(name: "frozen", value: Tensor(shape: [4], values: [1, 2, 3, 4]), frozen: true)
         let parameters = [a, frozen, b, c]
         var rank0 = GradientBuffer(parameters: parameters)
-        XCTAssertEqual(rank0.values.count, 2 + 1 + 3 + 1 + 1 + 1, "values plus one flag per trainable parameter; frozen ones left out")
+        XCTAssertEqual(
+            rank0.values.count, 2 + 1 + 3 + 1 + 1 + 1,
+            "values plus one flag per trainable parameter; frozen ones left out")
 
         a.grad = Tensor(shape: [2], values: [1, -2])
         b.grad = nil
@@ -28,7 +30,7 @@ final class GradientBufferTests: XCTestCase {
         for i in rank0.values.indices { rank0.values[i] += rank1.values[i] }
         a.grad = nil
         b.grad = Tensor(shape: [1, 3], values: [9, 9, 9])  // stale values are overwritten
-        c.grad = Tensor(shape: [1], values: [7])          // a gradient no rank had this step is cleared
+        c.grad = Tensor(shape: [1], values: [7])  // a gradient no rank had this step is cleared
         rank0.unpack()
         XCTAssertEqual(a.grad?.scalars, [1.5, 2])
         XCTAssertEqual(a.grad?.shape, [2])

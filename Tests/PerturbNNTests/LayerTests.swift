@@ -7,10 +7,12 @@ final class LayerTests: XCTestCase {
     func testMLPNamesShapesAndXavierBounds() {
         var rng = SeededRNG(seed: 1)
         let mlp = MLP(inputs: 768, hidden: [256, 256], outputs: 1, dropout: 0.1, rng: &rng)
-        XCTAssertEqual(mlp.parameters.map { $0.name }, [
-            "mlp.layers.0.weight", "mlp.layers.0.bias", "mlp.layers.1.weight", "mlp.layers.1.bias",
-            "mlp.layers.2.weight", "mlp.layers.2.bias",
-        ])
+        XCTAssertEqual(
+            mlp.parameters.map { $0.name },
+            [
+                "mlp.layers.0.weight", "mlp.layers.0.bias", "mlp.layers.1.weight", "mlp.layers.1.bias",
+                "mlp.layers.2.weight", "mlp.layers.2.bias",
+            ])
         XCTAssertEqual(mlp.parameters.map { $0.shape }, [[256, 768], [256], [256, 256], [256], [1, 256], [1]])
         let bound = Float(2).squareRoot() * (6 / Float(768 + 256)).squareRoot()
         let w = mlp.layers[0].weight.value.scalars
@@ -30,7 +32,8 @@ final class LayerTests: XCTestCase {
         var rng = SeededRNG(seed: 2)
         let mlp = MLP(inputs: 4, hidden: [3], outputs: 2, dropout: 0, rng: &rng)
         let before = mlp.parameters.map(\.value)
-        let x = Tensor.uniform([5, 4], low: -1, high: 1, rng: &rng), target = Tensor.uniform([5, 2], low: -1, high: 1, rng: &rng)
+        let x = Tensor.uniform([5, 4], low: -1, high: 1, rng: &rng),
+            target = Tensor.uniform([5, 2], low: -1, high: 1, rng: &rng)
         func step() {
             let graph = Graph()
             let optimizer = Adam.adamW(parameters: mlp.parameters, learningRate: 0.1)
@@ -55,8 +58,10 @@ final class LayerTests: XCTestCase {
         let g = Graph()
         let out = mlp(g.input(x), rng: &rng).value
         let l0 = mlp.layers[0], l1 = mlp.layers[1]
-        let manual = linear(tanh(linear(g.input(x), weight: g.input(l0.weight.value), bias: g.input(l0.bias!.value))),
-                            weight: g.input(l1.weight.value), bias: g.input(l1.bias!.value)).value
+        let manual = linear(
+            tanh(linear(g.input(x), weight: g.input(l0.weight.value), bias: g.input(l0.bias!.value))),
+            weight: g.input(l1.weight.value), bias: g.input(l1.bias!.value)
+        ).value
         XCTAssertEqual(out, manual)
     }
 
@@ -70,8 +75,9 @@ final class LayerTests: XCTestCase {
         let x = Tensor.normal([6, 4], rng: &rng)
         let eval = Graph(training: false)
         var r1 = SeededRNG(seed: 9), r2 = SeededRNG(seed: 10)
-        XCTAssertEqual(net(eval.input(x), rng: &r1).value, net(eval.input(x), rng: &r2).value,
-                       "evaluation mode must not depend on the dropout stream")
+        XCTAssertEqual(
+            net(eval.input(x), rng: &r1).value, net(eval.input(x), rng: &r2).value,
+            "evaluation mode must not depend on the dropout stream")
         let train = Graph()
         XCTAssertNotEqual(net(train.input(x), rng: &r1).value, net(train.input(x), rng: &r2).value)
     }
@@ -79,7 +85,8 @@ final class LayerTests: XCTestCase {
     func testEmbeddingsAndFrozenTable() {
         var rng = SeededRNG(seed: 4)
         let emb = Embedding(name: "gene", count: 10, dim: 3, rng: &rng)
-        let bag = EmbeddingBag(name: "compound", table: Tensor(shape: [3, 2], values: [1, 2, 3, 4, 5, 6]), frozen: true)
+        let bag = EmbeddingBag(
+            name: "compound", table: Tensor(shape: [3, 2], values: [1, 2, 3, 4, 5, 6]), frozen: true)
         let g = Graph()
         let rows = emb([1, 1, 7], graph: g)
         let bags = bag(offsets: [0, 2, 3], indices: [0, 2, 1], graph: g)
@@ -112,7 +119,7 @@ final class LayerTests: XCTestCase {
         let bn = BatchNorm1d(name: "bn", features: 2)
         XCTAssertEqual(bn.parameters.map(\.name), ["bn.gamma", "bn.beta"])
         XCTAssertEqual(bn.momentum, 0.99); XCTAssertEqual(bn.epsilon, 1e-3)
-        let x = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 6, 40])   // means 3, 25; biased variances 3.5, 125
+        let x = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 6, 40])  // means 3, 25; biased variances 3.5, 125
         let train = Graph()
         let y = bn(train.input(x))
         XCTAssertEqual(y.value[0, 0], -2 / (3.5 + 1e-3).squareRoot(), accuracy: 1e-6)

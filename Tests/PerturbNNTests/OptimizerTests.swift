@@ -21,18 +21,21 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testAdamWMatchesPyTorch() {
-        assertClose(run { Adam.adamW(parameters: $0, learningRate: 0.1, weightDecay: 0.01) },
-                    [0.7049811, 2.286028, -3.283031])
+        assertClose(
+            run { Adam.adamW(parameters: $0, learningRate: 0.1, weightDecay: 0.01) },
+            [0.7049811, 2.286028, -3.283031])
     }
 
     func testAdamMatchesPyTorch() {
-        assertClose(run { Adam(parameters: $0, learningRate: 0.1, weightDecay: .l2(0.1)) },
-                    [0.7056953, 2.289913, -3.290569])
+        assertClose(
+            run { Adam(parameters: $0, learningRate: 0.1, weightDecay: .l2(0.1)) },
+            [0.7056953, 2.289913, -3.290569])
     }
 
     func testSGDMomentumMatchesPyTorch() {
-        assertClose(run { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, weightDecay: 0.1) },
-                    [0.471774, 2.833968, -4.723557])
+        assertClose(
+            run { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, weightDecay: 0.1) },
+            [0.471774, 2.833968, -4.723557])
     }
 
     func testFrozenAndGradlessParametersAreSkipped() {

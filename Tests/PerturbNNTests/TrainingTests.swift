@@ -28,8 +28,11 @@ func trainTiny(_ model: TinyLPM, optimizer: Optimizer, steps: Int, rng: inout Se
     let ctx = (0..<n).map { _ in Int32(data.nextInt(below: 4)) }
     let genes = (0..<n).map { _ in Int32(data.nextInt(below: 6)) }
     let doses = Tensor.uniform([n, 1], low: -2, high: 1, rng: &data)
-    let target = Tensor(shape: [n, 1], values: (0..<n).map { i in
-        Float(ctx[i]) * 0.3 - Float(genes[i]) * 0.2 + doses.scalars[i] })
+    let target = Tensor(
+        shape: [n, 1],
+        values: (0..<n).map { i in
+            Float(ctx[i]) * 0.3 - Float(genes[i]) * 0.2 + doses.scalars[i]
+        })
     var losses: [Float] = []
     for _ in 0..<steps {
         let g = Graph()
@@ -46,8 +49,9 @@ final class TrainingTests: XCTestCase {
     func testTrainingReducesLoss() {
         let model = TinyLPM(seed: 1)
         var rng = SeededRNG(seed: 2)
-        let losses = trainTiny(model, optimizer: Adam.adamW(parameters: model.parameters, learningRate: 1e-2),
-                               steps: 150, rng: &rng)
+        let losses = trainTiny(
+            model, optimizer: Adam.adamW(parameters: model.parameters, learningRate: 1e-2),
+            steps: 150, rng: &rng)
         XCTAssertLessThan(losses.last!, 0.25 * losses.first!)
     }
 
@@ -55,7 +59,8 @@ final class TrainingTests: XCTestCase {
         func run(seed: UInt64 = 7) -> [[Float]] {
             let model = TinyLPM(seed: seed)
             var rng = SeededRNG(seed: 8)
-            trainTiny(model, optimizer: Adam.adamW(parameters: model.parameters, learningRate: 1e-2), steps: 20, rng: &rng)
+            trainTiny(
+                model, optimizer: Adam.adamW(parameters: model.parameters, learningRate: 1e-2), steps: 20, rng: &rng)
             return model.parameters.map { $0.value.scalars }
         }
         for threads in [1, 2] {

@@ -1,14 +1,16 @@
 import Foundation
-import XCTest
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
+import XCTest
+
 @testable import PerturbStats
 
 /// lmFit + contrasts.fit + eBayes on the real L1000 plate (every compound-dose against the plate's DMSO wells)
 /// against R's limma on the same numbers.
 final class LimmaL1000Tests: XCTestCase {
     struct Plate {
-        var expression: [Double]   // genes × samples
+        var expression: [Double]  // genes × samples
         var genes: Int
         var groups: [String]
         var levels: [String]
@@ -16,16 +18,21 @@ final class LimmaL1000Tests: XCTestCase {
     }
 
     func plate() throws -> Plate {
-        guard let url = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared L1000 plate absent") }
+        let url = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         let gct = try GCTReader.read(url)
         let types = gct.colMeta.column("pert_type")!.stringValues()
-        let names = gct.colMeta.column("pert_iname")!.stringValues(), doses = gct.colMeta.column("pert_dose")!.stringValues()
-        let groups = types.indices.map { types[$0] == "ctl_vehicle" ? "ctl" : "g_" + (names[$0] + "_" + doses[$0]).map { $0.isLetter || $0.isNumber ? $0 : "_" } }
+        let names = gct.colMeta.column("pert_iname")!.stringValues(),
+            doses = gct.colMeta.column("pert_dose")!.stringValues()
+        let groups = types.indices.map {
+            types[$0] == "ctl_vehicle"
+                ? "ctl" : "g_" + (names[$0] + "_" + doses[$0]).map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        }
         var levels: [String] = []
         for g in groups where !levels.contains(g) { levels.append(g) }
         let n = gct.matrix.cols, genes = gct.matrix.rows
-        return Plate(expression: gct.matrix.values.map(Double.init), genes: genes, groups: groups, levels: levels,
-                     treated: levels.filter { $0 != "ctl" })
+        return Plate(
+            expression: gct.matrix.values.map(Double.init), genes: genes, groups: groups, levels: levels,
+            treated: levels.filter { $0 != "ctl" })
     }
 
     private func rScript(trend: Bool, robust: Bool) -> String {
@@ -49,13 +56,13 @@ final class LimmaL1000Tests: XCTestCase {
 
     private func compare(trend: Bool, robust: Bool) throws {
         let plate = try plate()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limma-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("limma")
         let n = plate.groups.count
         try LimmaOracle.write(plate.expression, rows: plate.genes, columns: n, to: dir.appendingPathComponent("y.tsv"))
-        try plate.groups.joined(separator: "\n").write(to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
-        try plate.levels.joined(separator: "\n").write(to: dir.appendingPathComponent("levels.txt"), atomically: true, encoding: .utf8)
+        try plate.groups.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
+        try plate.levels.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("levels.txt"), atomically: true, encoding: .utf8)
         _ = try LimmaOracle.run(rScript(trend: trend, robust: robust), in: dir)
 
         let design = DesignMatrix.groups(plate.groups, levels: plate.levels)
@@ -69,7 +76,10 @@ final class LimmaL1000Tests: XCTestCase {
         let dfPrior = try LimmaOracle.numbers(dir.appendingPathComponent("dfprior.tsv"))[0][0]
         assertClose(moderated.prior.df[0], dfPrior, relative: 1e-6, "df.prior")
         let s2Prior = try LimmaOracle.numbers(dir.appendingPathComponent("s2prior.tsv")).map { $0[0] }
-        for g in 0..<plate.genes { assertClose(moderated.prior.s2[g], s2Prior[s2Prior.count == 1 ? 0 : g], relative: 1e-6, "s2.prior gene \(g)") }
+        for g in 0..<plate.genes {
+            assertClose(
+                moderated.prior.s2[g], s2Prior[s2Prior.count == 1 ? 0 : g], relative: 1e-6, "s2.prior gene \(g)")
+        }
         for (name, ours) in [("logfc", contrasts.coefficients), ("t", moderated.t), ("p", moderated.pValue)] {
             let theirs = try LimmaOracle.numbers(dir.appendingPathComponent("\(name).tsv"))
             XCTAssertEqual(theirs.count, plate.genes)
@@ -88,7 +98,9 @@ final class LimmaL1000Tests: XCTestCase {
         var worstB = 0.0
         for g in 0..<plate.genes { for j in 0..<k { worstB = max(worstB, abs(moderated.lods[g * k + j] - b[g][j])) } }
         XCTAssertLessThanOrEqual(worstB, 1e-6, "B: worst absolute difference \(worstB)")
-        print("limma oracle (trend \(trend), robust \(robust)): df.prior \(moderated.prior.df[0]) vs \(dfPrior); B worst absolute difference \(worstB)")
+        print(
+            "limma oracle (trend \(trend), robust \(robust)): df.prior \(moderated.prior.df[0]) vs \(dfPrior); B worst absolute difference \(worstB)"
+        )
     }
 
     func testPlateWithoutTrend() throws { try compare(trend: false, robust: false) }

@@ -1,6 +1,8 @@
 import Foundation
-import XCTest
 import PerturbBase
+import PerturbTestSupport
+import XCTest
+
 @testable import PerturbStats
 
 /// filterByExpr → TMM → voom → lmFit → contrasts.fit → eBayes on simulated counts (two plates, a plate covariate)
@@ -43,18 +45,20 @@ final class LimmaVoomTests: XCTestCase {
                 counts[g * samples + s] = k
             }
         }
-        return Experiment(counts: counts, genes: genes, samples: samples, groups: groups, plates: plates, levels: levels)
+        return Experiment(
+            counts: counts, genes: genes, samples: samples, groups: groups, plates: plates, levels: levels)
     }
 
     func testVoomPipelineMatchesEdgeRAndLimma() throws {
         let e = experiment()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("voom-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryDirectory("voom")
         try LimmaOracle.write(e.counts, rows: e.genes, columns: e.samples, to: dir.appendingPathComponent("counts.tsv"))
-        try e.groups.joined(separator: "\n").write(to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
-        try e.plates.joined(separator: "\n").write(to: dir.appendingPathComponent("plates.txt"), atomically: true, encoding: .utf8)
-        _ = try LimmaOracle.run("""
+        try e.groups.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
+        try e.plates.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("plates.txt"), atomically: true, encoding: .utf8)
+        _ = try LimmaOracle.run(
+            """
             suppressMessages({library(limma); library(edgeR)})
             counts <- as.matrix(read.table("counts.tsv", sep = "\\t"))
             cond <- factor(readLines("groups.txt"), levels = c("ctl", "a", "b", "c", "d")); plate <- factor(readLines("plates.txt"))
@@ -75,10 +79,12 @@ final class LimmaVoomTests: XCTestCase {
         let kept = keep.indices.filter { keep[$0] }
         let counts = kept.flatMap { g in e.counts[(g * e.samples)..<((g + 1) * e.samples)] }
         let factors = CountNormalization.tmmFactors(counts, genes: kept.count, samples: e.samples)
-        for (ours, theirs) in zip(factors, try LimmaOracle.numbers(dir.appendingPathComponent("nf.tsv")).map { $0[0] }) {
+        for (ours, theirs) in zip(factors, try LimmaOracle.numbers(dir.appendingPathComponent("nf.tsv")).map { $0[0] })
+        {
             assertClose(ours, theirs, relative: 1e-10, "TMM factor")
         }
-        let voom = try Voom.transform(counts: counts, genes: kept.count, samples: e.samples, design: design, normalizationFactors: factors)
+        let voom = try Voom.transform(
+            counts: counts, genes: kept.count, samples: e.samples, design: design, normalizationFactors: factors)
         for (name, ours) in [("E", voom.expression), ("W", voom.weights)] {
             let theirs = try LimmaOracle.numbers(dir.appendingPathComponent("\(name).tsv")).flatMap { $0 }
             XCTAssertEqual(theirs.count, ours.count)
@@ -86,10 +92,14 @@ final class LimmaVoomTests: XCTestCase {
             XCTAssertLessThanOrEqual(worst, 1e-6, "voom \(name): worst relative difference \(worst)")
             print("voom oracle: \(name) worst relative difference \(worst)")
         }
-        let fit = try LinearModel.fit(expression: voom.expression, genes: kept.count, design: design, weights: voom.weights)
-        let contrasts = Contrasts.fit(fit, contrasts: ["a", "b", "c", "d"].map { ("\($0) - ctl", [$0: 1.0, "ctl": -1.0]) })
+        let fit = try LinearModel.fit(
+            expression: voom.expression, genes: kept.count, design: design, weights: voom.weights)
+        let contrasts = Contrasts.fit(
+            fit, contrasts: ["a", "b", "c", "d"].map { ("\($0) - ctl", [$0: 1.0, "ctl": -1.0]) })
         let moderated = EmpiricalBayes.moderate(contrasts)
-        assertClose(moderated.prior.df[0], try LimmaOracle.numbers(dir.appendingPathComponent("dfprior.tsv"))[0][0], relative: 1e-6, "df.prior")
+        assertClose(
+            moderated.prior.df[0], try LimmaOracle.numbers(dir.appendingPathComponent("dfprior.tsv"))[0][0],
+            relative: 1e-6, "df.prior")
         for (name, ours) in [("logfc", contrasts.coefficients), ("t", moderated.t), ("p", moderated.pValue)] {
             let theirs = try LimmaOracle.numbers(dir.appendingPathComponent("\(name).tsv")).flatMap { $0 }
             let worst = zip(ours, theirs).map { abs($0 - $1) / max(abs($0), abs($1), 1e-12) }.max() ?? 0

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PerturbStats
 
 /// The building blocks against SciPy and R values, and bad designs.
@@ -13,7 +14,8 @@ final class SpecialFunctionsTests: XCTestCase {
         for (x, psi, tri) in cases {
             XCTAssertEqual(SpecialFunctions.digamma(x), psi, accuracy: 1e-13 * max(1, abs(psi)), "digamma(\(x))")
             XCTAssertEqual(SpecialFunctions.trigamma(x), tri, accuracy: 1e-13 * max(1, tri), "trigamma(\(x))")
-            XCTAssertEqual(SpecialFunctions.trigammaInverse(tri), x, accuracy: 1e-7 * x, "trigammaInverse(trigamma(\(x)))")
+            XCTAssertEqual(
+                SpecialFunctions.trigammaInverse(tri), x, accuracy: 1e-7 * x, "trigammaInverse(trigamma(\(x)))")
         }
     }
 
@@ -43,7 +45,8 @@ final class SpecialFunctionsTests: XCTestCase {
         // Two groups; gene 2 misses one value of group b, gene 3 all of group b.
         let design = DesignMatrix.groups(["a", "a", "b", "b", "b"], levels: ["a", "b"])
         let nan = Double.nan
-        let fit = try LinearModel.fit(expression: [1, 3, 5, 6, 7, 1, 3, 5, nan, 7, 1, 3, nan, nan, nan], genes: 3, design: design)
+        let fit = try LinearModel.fit(
+            expression: [1, 3, 5, 6, 7, 1, 3, 5, nan, 7, 1, 3, nan, nan, nan], genes: 3, design: design)
         func close(_ a: ArraySlice<Double>, _ b: [Double]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-12 } }
         XCTAssertTrue(close(fit.coefficients[0..<2], [2, 6]), "\(fit.coefficients)")
         XCTAssertEqual(fit.dfResidual[0], 3)

@@ -7,12 +7,16 @@ import XCTest
 final class StreamingLimmaTests: XCTestCase {
     /// 60 samples: 9 treated conditions × 4 replicates over 3 plates, plus 8 controls per plate; 53 genes with
     /// condition, plate and gene effects, some values missing.
-    func problem() -> (expression: [Double], weights: [Double], genes: Int, design: DesignMatrix,
-                       contrasts: [(name: String, weights: [String: Double])]) {
+    func problem() -> (
+        expression: [Double], weights: [Double], genes: Int, design: DesignMatrix,
+        contrasts: [(name: String, weights: [String: Double])]
+    ) {
         var rng = SeededRNG(seed: 14)
         var groups: [String] = [], plates: [Int] = [], treatment: [Int?] = []
         for c in 0..<9 { for r in 0..<4 { groups.append("c\(c)"); plates.append((c + r) % 3); treatment.append(c) } }
-        for plate in 0..<3 { for _ in 0..<8 { groups.append("ctl\(plate)"); plates.append(plate); treatment.append(nil) } }
+        for plate in 0..<3 {
+            for _ in 0..<8 { groups.append("ctl\(plate)"); plates.append(plate); treatment.append(nil) }
+        }
         let levels = (0..<9).map { "c\($0)" } + (0..<3).map { "ctl\($0)" }
         let design = DesignMatrix.groups(groups, levels: levels)
         let genes = 53, n = groups.count
@@ -49,14 +53,17 @@ final class StreamingLimmaTests: XCTestCase {
         let (expression, weights, genes, design, contrasts) = problem()
         let n = design.rows
         for weighted in [false, true] {
-            let oneShot = Contrasts.fit(try LinearModel.fit(expression: expression, genes: genes, design: design,
-                                                            weights: weighted ? weights : nil), contrasts: contrasts)
+            let oneShot = Contrasts.fit(
+                try LinearModel.fit(
+                    expression: expression, genes: genes, design: design,
+                    weights: weighted ? weights : nil), contrasts: contrasts)
             var stream = try StreamingLimma(design: design, contrasts: contrasts, expectedGenes: genes)
             var start = 0
             for size in [1, 7, 16, 29] where start < genes {
                 let count = min(size, genes - start)
-                try stream.add(expression: Array(expression[(start * n)..<((start + count) * n)]), genes: count,
-                               weights: weighted ? Array(weights[(start * n)..<((start + count) * n)]) : nil)
+                try stream.add(
+                    expression: Array(expression[(start * n)..<((start + count) * n)]), genes: count,
+                    weights: weighted ? Array(weights[(start * n)..<((start + count) * n)]) : nil)
                 start += count
             }
             XCTAssertEqual(stream.genes, genes)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PerturbTensor
 
 /// The tensor buffer pool: size classes, reuse of similar sizes, and its bounds.

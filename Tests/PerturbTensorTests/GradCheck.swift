@@ -1,5 +1,6 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbTensor
 
 /// Finite-difference gradient check.
@@ -32,7 +33,9 @@ func checkGradients(
 
     var largest: Double = 0
     for (k, input) in inputs.enumerated() {
-        guard let grad = analytic[k] else { XCTFail("input \(k) received no gradient", file: file, line: line); continue }
+        guard let grad = analytic[k] else {
+            XCTFail("input \(k) received no gradient", file: file, line: line); continue
+        }
         XCTAssertEqual(grad.shape, input.shape, "gradient shape of input \(k)", file: file, line: line)
         for i in 0..<input.count {
             var plus = inputs, minus = inputs

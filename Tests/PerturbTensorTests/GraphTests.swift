@@ -1,5 +1,6 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbTensor
 
 final class GraphTests: XCTestCase {

@@ -1,5 +1,6 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbTensor
 
 final class OpGradientTests: XCTestCase {
@@ -129,8 +130,10 @@ final class OpGradientTests: XCTestCase {
         let beta = randomTensor([6], seed: 16)
         checkGradients([x, gamma, beta], step: 3e-3) { _, v in layerNorm(v[0], gamma: v[1], beta: v[2]) }
         let g = Graph()
-        let y = layerNorm(g.input(Tensor(shape: [1, 4], values: [1, 2, 3, 4])),
-                          gamma: g.input(Tensor(shape: [4], repeating: 1)), beta: g.input(Tensor.zeros([4]))).value
+        let y = layerNorm(
+            g.input(Tensor(shape: [1, 4], values: [1, 2, 3, 4])),
+            gamma: g.input(Tensor(shape: [4], repeating: 1)), beta: g.input(Tensor.zeros([4]))
+        ).value
         XCTAssertEqual(y.scalars[0], -1.3416355, accuracy: 1e-4)
         XCTAssertEqual(y.scalars.reduce(0, +), 0, accuracy: 1e-5)
     }
@@ -145,17 +148,20 @@ final class OpGradientTests: XCTestCase {
         // Per column: zero mean, unit biased variance (up to eps) before the affine map; statistics returned.
         let g = Graph()
         let input = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 6, 40])
-        let (y, mean, variance) = batchNorm(g.input(input), gamma: g.input(Tensor(shape: [2], repeating: 1)),
-                                            beta: g.input(Tensor.zeros([2])), eps: 1e-3)
+        let (y, mean, variance) = batchNorm(
+            g.input(input), gamma: g.input(Tensor(shape: [2], repeating: 1)),
+            beta: g.input(Tensor.zeros([2])), eps: 1e-3)
         XCTAssertEqual(mean, [3, 25])
-        XCTAssertEqual(variance[0], 3.5, accuracy: 1e-6)   // ((−2)² + 1 + 0 + 3²) / 4, biased
+        XCTAssertEqual(variance[0], 3.5, accuracy: 1e-6)  // ((−2)² + 1 + 0 + 3²) / 4, biased
         XCTAssertEqual(variance[1], 125, accuracy: 1e-4)
         XCTAssertEqual(y.value[0, 0], -2 / (3.5 + 1e-3).squareRoot(), accuracy: 1e-6)
         XCTAssertEqual((0..<4).map { y.value[$0, 1] }.reduce(0, +), 0, accuracy: 1e-5)
         // A single row normalizes to beta (zero variance), without NaN.
-        let one = batchNorm(g.input(Tensor(shape: [1, 2], values: [5, -7])),
-                            gamma: g.input(Tensor(shape: [2], repeating: 2)),
-                            beta: g.input(Tensor(shape: [2], values: [0.5, -0.5])), eps: 1e-3).output
+        let one = batchNorm(
+            g.input(Tensor(shape: [1, 2], values: [5, -7])),
+            gamma: g.input(Tensor(shape: [2], repeating: 2)),
+            beta: g.input(Tensor(shape: [2], values: [0.5, -0.5])), eps: 1e-3
+        ).output
         XCTAssertEqual(one.value.scalars, [0.5, -0.5])
     }
 
@@ -167,7 +173,9 @@ final class OpGradientTests: XCTestCase {
             return concat([parts[1] * 2, parts[0] * -1])
         }
         let g = Graph()
-        let joined = concat([g.input(Tensor(shape: [2, 1], values: [1, 2])), g.input(Tensor(shape: [2, 2], values: [3, 4, 5, 6]))])
+        let joined = concat([
+            g.input(Tensor(shape: [2, 1], values: [1, 2])), g.input(Tensor(shape: [2, 2], values: [3, 4, 5, 6])),
+        ])
         XCTAssertEqual(joined.value.scalars, [1, 3, 4, 2, 5, 6])
         XCTAssertEqual(split(joined, widths: [2, 1])[1].value.scalars, [4, 6])
     }
@@ -203,7 +211,9 @@ final class OpGradientTests: XCTestCase {
         let mask = Tensor(shape: [4, 3], values: [1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1])
         checkGradients([p]) { _, v in mseLoss(v[0], target: t) }
         checkGradients([p]) { _, v in mseLoss(v[0], target: t, mask: mask) }
-        checkGradients([randomTensor([4, 3], seed: 29, low: -3, high: 3)]) { _, v in huberLoss(v[0], target: t, delta: 0.7) }
+        checkGradients([randomTensor([4, 3], seed: 29, low: -3, high: 3)]) { _, v in
+            huberLoss(v[0], target: t, delta: 0.7)
+        }
         checkGradients([p]) { _, v in cosineLoss(v[0], target: t) }
         checkGradients([p], step: 1e-3) { _, v in maeLoss(v[0], target: t) }
         checkGradients([p], step: 1e-3) { _, v in meanRowwiseRMSELoss(v[0], target: t) }
@@ -216,7 +226,8 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(mseLoss(pv, target: target, mask: Tensor.zeros([3])).value.scalar, 0)
         XCTAssertEqual(huberLoss(pv, target: target).value.scalar, (0 + 1.5 + 2.5) / 3, accuracy: 1e-6)
         let same = g.input(Tensor(shape: [1, 2], values: [2, 0]))
-        XCTAssertEqual(cosineLoss(same, target: Tensor(shape: [1, 2], values: [5, 0])).value.scalar, 0, accuracy: 1e-6)
+        XCTAssertEqual(
+            cosineLoss(same, target: Tensor(shape: [1, 2], values: [5, 0])).value.scalar, 0, accuracy: 1e-6)
         XCTAssertEqual(maeLoss(pv, target: target).value.scalar, (0 + 2 + 3) / 3.0, accuracy: 1e-6)
         // Rows [1, 2 | 3, 4] against [1, 0 | 0, 0]: RMSEs sqrt(4 / 2) and sqrt(25 / 2), averaged.
         let rows = g.input(Tensor(shape: [2, 2], values: [1, 2, 3, 4]), requiresGrad: true)
@@ -261,7 +272,8 @@ final class LargeKernelTests: XCTestCase {
             defer { Engine.setThreads(Parallel.threadCount) }
             let g = Graph()
             let x = g.input(p, requiresGrad: true)
-            let loss = mseLoss(x, target: t, mask: mask) + huberLoss(x, target: t) + maeLoss(x, target: t)
+            let loss =
+                mseLoss(x, target: t, mask: mask) + huberLoss(x, target: t) + maeLoss(x, target: t)
                 + meanRowwiseRMSELoss(x, target: t)
             g.backward(loss)
             return [loss.value.scalar] + g.grad(x)!.scalars

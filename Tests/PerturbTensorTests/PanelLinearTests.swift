@@ -1,5 +1,6 @@
 import PerturbBase
 import XCTest
+
 @testable import PerturbTensor
 
 /// `panelLinearMSE` against the dense masked computation `mseLoss(linear(x, W, b), dense target, dense mask)`.
@@ -8,7 +9,9 @@ final class PanelLinearTests: XCTestCase {
     /// genes, and a one-row group; row 8 belongs to no group (zero gradient).
     func groups(_ rng: inout SeededRNG) -> (groups: [PanelGroup], target: Tensor, mask: Tensor) {
         let units = 7
-        let layout: [(Range<Int>, [Int32], Bool)] = [(0..<3, [0, 2, 5], false), (3..<7, [1, 2, 3, 6], true), (7..<8, [4], false)]
+        let layout: [(Range<Int>, [Int32], Bool)] = [
+            (0..<3, [0, 2, 5], false), (3..<7, [1, 2, 3, 6], true), (7..<8, [4], false),
+        ]
         var target = Tensor(shape: [9, units], repeating: 0), mask = Tensor(shape: [9, units], repeating: 0)
         var groups: [PanelGroup] = []
         for (rows, members, masked) in layout {
@@ -26,8 +29,10 @@ final class PanelLinearTests: XCTestCase {
                 }
             }
             let shape = [rows.count, members.count]
-            groups.append(PanelGroup(rows: rows, units: members, target: Tensor(shape: shape, values: t),
-                                     mask: masked ? Tensor(shape: shape, values: m) : nil))
+            groups.append(
+                PanelGroup(
+                    rows: rows, units: members, target: Tensor(shape: shape, values: t),
+                    mask: masked ? Tensor(shape: shape, values: m) : nil))
         }
         return (groups, target, mask)
     }
@@ -41,7 +46,9 @@ final class PanelLinearTests: XCTestCase {
         func run(_ panel: Bool) -> (Float, [Tensor]) {
             let g = Graph()
             let vars = [x, w, b].map { g.input($0, requiresGrad: true) }
-            let loss = panel ? panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
+            let loss =
+                panel
+                ? panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
                 : mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
             g.backward(loss)
             return (loss.value.scalar, vars.map { g.grad($0)! })
@@ -61,15 +68,19 @@ final class PanelLinearTests: XCTestCase {
     func testWeightsAfterStepsEqualDense() {
         var rng = SeededRNG(seed: 4)
         let (groups, target, mask) = groups(&rng)
-        let start = [Tensor.uniform([9, 5], low: -1, high: 1, rng: &rng), Tensor.uniform([7, 5], low: -1, high: 1, rng: &rng),
-                     Tensor.uniform([7], low: -1, high: 1, rng: &rng)]
+        let start = [
+            Tensor.uniform([9, 5], low: -1, high: 1, rng: &rng), Tensor.uniform([7, 5], low: -1, high: 1, rng: &rng),
+            Tensor.uniform([7], low: -1, high: 1, rng: &rng),
+        ]
         var panel = start, dense = start
         for _ in 0..<6 {
             for useDense in [false, true] {
                 let g = Graph()
                 let current = useDense ? dense : panel
                 let vars = current.map { g.input($0, requiresGrad: true) }
-                let loss = useDense ? mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
+                let loss =
+                    useDense
+                    ? mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
                     : panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
                 g.backward(loss)
                 let updated = zip(current, vars).map { value, v in
@@ -78,7 +89,9 @@ final class PanelLinearTests: XCTestCase {
                 if useDense { dense = updated } else { panel = updated }
             }
         }
-        for (p, d) in zip(panel, dense) { for i in 0..<p.count { XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-4) } }
+        for (p, d) in zip(panel, dense) {
+            for i in 0..<p.count { XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-4) }
+        }
         XCTAssertNotEqual(panel[1], start[1])
     }
 
@@ -90,9 +103,11 @@ final class PanelLinearTests: XCTestCase {
         let members = (0..<units).filter { $0 % 3 != 0 }.map { Int32($0) }
         let values = (0..<(rows * members.count)).map { _ in Float(rng.nextGaussian()) }
         let mask = (0..<values.count).map { _ in Float(rng.nextDouble() < 0.8 ? 1 : 0) }
-        let group = PanelGroup(rows: 0..<rows, units: members, target: Tensor(shape: [rows, members.count], values: values),
-                               mask: Tensor(shape: [rows, members.count], values: mask))
-        let x = Tensor.uniform([rows, h], low: -1, high: 1, rng: &rng), w = Tensor.uniform([units, h], low: -1, high: 1, rng: &rng)
+        let group = PanelGroup(
+            rows: 0..<rows, units: members, target: Tensor(shape: [rows, members.count], values: values),
+            mask: Tensor(shape: [rows, members.count], values: mask))
+        let x = Tensor.uniform([rows, h], low: -1, high: 1, rng: &rng),
+            w = Tensor.uniform([units, h], low: -1, high: 1, rng: &rng)
         let b = Tensor.uniform([units], low: -1, high: 1, rng: &rng)
         let before = Engine.threads
         defer { Engine.setThreads(before) }
@@ -110,14 +125,17 @@ final class PanelLinearTests: XCTestCase {
         XCTAssertEqual(results[0].1, results[1].1)
         XCTAssertEqual(results[0].2, results[1].2)
         XCTAssertEqual(results[2].0, results[0].0, accuracy: 1e-6 * results[0].0)
-        for (a, b) in zip(results[2].1 + results[2].2, results[0].1 + results[0].2) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        for (a, b) in zip(results[2].1 + results[2].2, results[0].1 + results[0].2) {
+            XCTAssertEqual(a, b, accuracy: 1e-6)
+        }
         XCTAssertTrue(results[0].1[0..<h].allSatisfy { $0 == 0 }, "unit 0 is in no group")
     }
 
     /// Predictions equal the dense layer's on each group's units.
     func testPredictMatchesDenseLayer() {
         var rng = SeededRNG(seed: 5)
-        let x = Tensor.uniform([4, 3], low: -1, high: 1, rng: &rng), w = Tensor.uniform([6, 3], low: -1, high: 1, rng: &rng)
+        let x = Tensor.uniform([4, 3], low: -1, high: 1, rng: &rng),
+            w = Tensor.uniform([6, 3], low: -1, high: 1, rng: &rng)
         let b = Tensor.uniform([6], low: -1, high: 1, rng: &rng)
         let g = Graph(training: false)
         let dense = linear(g.input(x), weight: g.input(w), bias: g.input(b)).value

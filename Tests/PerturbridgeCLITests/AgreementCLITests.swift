@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `perturbridge agreement` end to end: the paper-layout tables on simulated files, and the p-value DE rule on files

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// Small input files for the command-line tests, written in temporary folders.
@@ -17,12 +18,13 @@ enum CLIFixtures {
     static func simulated() throws -> URL {
         try simulatedLock.withLock {
             if let cached = simulatedFolder { return cached }
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cli-sim-\(ProcessInfo.processInfo.processIdentifier)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "perturbridge-cli-sim-\(ProcessInfo.processInfo.processIdentifier)")
             try? FileManager.default.removeItem(at: folder)
-            let result = try CLI.run(["simulate", "--size", "small", "--seed", "1", "--output", folder.path], timeout: 120)
+            let result = try CLI.run(
+                ["simulate", "--size", "small", "--seed", "1", "--output", folder.path], timeout: 120)
             guard result.status == 0 else {
-                XCTFail("simulate failed:\n\(result.transcript)")
-                throw XCTSkip("no simulated data (simulate failed)")
+                throw ToolFailure("simulate failed:\n\(result.transcript)")
             }
             simulatedFolder = folder
             XCTestObservationCenter.shared.addTestObserver(RemoveAtEnd(folder))
@@ -47,9 +49,11 @@ enum CLIFixtures {
     /// drug of `drugs` (cycled) and the given doses.
     static func writeDEG(_ url: URL, doses: [String], logFC: [[Float]]? = nil) throws {
         let n = doses.count
-        let rows: [[Float]] = logFC ?? (0..<n).map { (r: Int) -> [Float] in
-            genes.indices.map { (g: Int) -> Float in Float(r + 1) * Float(0.1) * Float(g - 2) }
-        }
+        let rows: [[Float]] =
+            logFC
+            ?? (0..<n).map { (r: Int) -> [Float] in
+                genes.indices.map { (g: Int) -> Float in Float(r + 1) * Float(0.1) * Float(g - 2) }
+            }
         let values = rows.flatMap { $0 }
         let matrix = DenseMatrix(rows: n, cols: genes.count, values: values)
         var obs = DataFrame(index: (0..<n).map { "contrast_\($0)" })
@@ -60,8 +64,12 @@ enum CLIFixtures {
         obs.set("canonical_smiles", .strings((0..<n).map { drugs[$0 % drugs.count].smiles }))
         obs.set("pert_dose_uM", .strings(doses))
         obs.set("pert_time_h", .float64(Array(repeating: 24, count: n)))
-        let adata = AnnData(X: .dense(matrix), obs: obs, var: DataFrame(index: genes),
-                            layers: ["logFC": .dense(matrix), "t": .dense(DenseMatrix(rows: n, cols: genes.count, values: values.map { $0 * 2 }))])
+        let adata = AnnData(
+            X: .dense(matrix), obs: obs, var: DataFrame(index: genes),
+            layers: [
+                "logFC": .dense(matrix),
+                "t": .dense(DenseMatrix(rows: n, cols: genes.count, values: values.map { $0 * 2 })),
+            ])
         try H5ADWriter.write(adata, to: url)
     }
 
@@ -79,7 +87,9 @@ enum CLIFixtures {
         let n = names.count
         var counts: [Float] = []
         for r in 0..<n {
-            for g in genes.indices { counts.append(Float(200 + 37 * ((r * 7 + g * 13) % 11) + (controls[r] ? 0 : 150 * g))) }
+            for g in genes.indices {
+                counts.append(Float(200 + 37 * ((r * 7 + g * 13) % 11) + (controls[r] ? 0 : 150 * g)))
+            }
         }
         var obs = DataFrame(index: (0..<n).map { "sample_\($0)" })
         obs.set("dataset", .strings(Array(repeating: "samples_test", count: n)))
@@ -91,15 +101,20 @@ enum CLIFixtures {
         obs.set("pert_time_h", .float64(Array(repeating: 24, count: n)))
         obs.set("plate", .strings(Array(repeating: "P1", count: n)))
         obs.set("well", .strings((0..<n).map { "W\($0)" }))
-        try H5ADWriter.write(AnnData(X: .dense(DenseMatrix(rows: n, cols: genes.count, values: counts)), obs: obs,
-                                     var: DataFrame(index: genes)), to: url)
+        try H5ADWriter.write(
+            AnnData(
+                X: .dense(DenseMatrix(rows: n, cols: genes.count, values: counts)), obs: obs,
+                var: DataFrame(index: genes)), to: url)
     }
 
     /// An OP3 `de_train.h5ad`-layout file (obs cell_type, sm_name, SMILES; layers logFC and P.Value, no X): every
     /// drug of `drugs` plus four more in the four OP3 cell types; the last row's logFC is all NaN.
     static func writeOP3(_ url: URL) throws {
-        let compounds = drugs + [("metformin", "CN(C)C(=N)NC(=N)N"), ("nicotine", "CN1CCCC1c1cccnc1"),
-                                 ("benzoic acid", "OC(=O)c1ccccc1"), ("phenol", "Oc1ccccc1")]
+        let compounds =
+            drugs + [
+                ("metformin", "CN(C)C(=N)NC(=N)N"), ("nicotine", "CN1CCCC1c1cccnc1"),
+                ("benzoic acid", "OC(=O)c1ccccc1"), ("phenol", "Oc1ccccc1"),
+            ]
         let cellTypes = ["B cells", "Myeloid cells", "T cells", "NK cells"]
         var cells: [String] = [], names: [String] = [], smiles: [String] = []
         for c in cellTypes { for d in compounds { cells.append(c); names.append(d.name); smiles.append(d.smiles) } }
@@ -107,7 +122,9 @@ enum CLIFixtures {
         var logFC: [Float] = [], p: [Float] = []
         for r in 0..<n {
             for j in 0..<g {
-                let effect = Float((r % compounds.count) - 3) * 0.3 * Float(j % 2 == 0 ? 1 : -1) + Float(r / compounds.count) * 0.05
+                let effect =
+                    Float((r % compounds.count) - 3) * 0.3 * Float(j % 2 == 0 ? 1 : -1) + Float(r / compounds.count)
+                    * 0.05
                 logFC.append(r == n - 1 ? .nan : effect)
                 p.append(Float(0.001 + 0.1 * Double((r + j) % 7)))
             }
@@ -116,9 +133,13 @@ enum CLIFixtures {
         obs.set("cell_type", .strings(cells))
         obs.set("sm_name", .strings(names))
         obs.set("SMILES", .strings(smiles))
-        try H5ADWriter.write(AnnData(obs: obs, var: DataFrame(index: genes),
-                                     layers: ["logFC": .dense(DenseMatrix(rows: n, cols: g, values: logFC)),
-                                              "P.Value": .dense(DenseMatrix(rows: n, cols: g, values: p))]), to: url)
+        try H5ADWriter.write(
+            AnnData(
+                obs: obs, var: DataFrame(index: genes),
+                layers: [
+                    "logFC": .dense(DenseMatrix(rows: n, cols: g, values: logFC)),
+                    "P.Value": .dense(DenseMatrix(rows: n, cols: g, values: p)),
+                ]), to: url)
     }
 
     /// Writes `text` to `name` in `folder`.

@@ -1,18 +1,21 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 
 /// The README's main job, `perturbridge demo`, end to end at a reduced size (issue 8).
 final class DemoTests: XCTestCase {
     func testQuickDemoRunsEndToEndAndResumes() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-demo-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try CLI.run(["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 600)
+        let folder = try temporaryDirectory("demo").appendingPathComponent("demo")
+        let first = try CLI.run(
+            ["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 600)
         XCTAssertEqual(first.status, 0, first.transcript)
         XCTAssertTrue(first.stdout.contains("REPORT.md"), first.transcript)
 
         let report = try String(contentsOf: folder.appendingPathComponent("REPORT.md"), encoding: .utf8)
-        for heading in ["## Stages", "## Molecule holdout across datasets", "## OP3-style compound-held-out protocol",
-                        "## Cross-dataset agreement"] {
+        for heading in [
+            "## Stages", "## Molecule holdout across datasets", "## OP3-style compound-held-out protocol",
+            "## Cross-dataset agreement",
+        ] {
             XCTAssertTrue(report.contains(heading), "REPORT.md lacks '\(heading)':\n\(report.prefix(2000))")
         }
         for feature in ["lpm_all", "lpm_l1000", "morgan", "none"] {
@@ -27,25 +30,35 @@ final class DemoTests: XCTestCase {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             for cell in cells {
-                XCTAssertFalse(missing.contains(cell) || cell.contains("nan"), "REPORT.md has a missing value in: \(line)")
+                XCTAssertFalse(
+                    missing.contains(cell) || cell.contains("nan"), "REPORT.md has a missing value in: \(line)")
             }
         }
         // Every figure the report links exists.
-        let links = report.components(separatedBy: "](").dropFirst().compactMap { $0.split(separator: ")").first.map(String.init) }
+        let links = report.components(separatedBy: "](").dropFirst().compactMap {
+            $0.split(separator: ")").first.map(String.init)
+        }
         let figures = links.filter { $0.hasSuffix(".svg") }
         XCTAssertFalse(figures.isEmpty, "no SVG figure linked")
         for figure in figures {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(figure).path), "missing \(figure)")
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent(figure).path), "missing \(figure)")
         }
-        for file in ["embeddings/lpm_all.h5ad", "fingerprints.h5ad", "pretrain/all/best.safetensors", "holdout/holdout_summary.tsv",
-                     "op3/op3_summary.tsv", "agreement/summary.tsv"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
+        for file in [
+            "embeddings/lpm_all.h5ad", "fingerprints.h5ad", "pretrain/all/best.safetensors",
+            "holdout/holdout_summary.tsv",
+            "op3/op3_summary.tsv", "agreement/summary.tsv",
+        ] {
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
         }
         // The new figures are in the report: training curves of both pretraining runs, both embedding maps, and
         // predicted vs observed of the evaluations; every holdout run folder has its curves too.
-        for figure in ["pretrain/all/curves.svg", "pretrain/l1000/curves.svg", "embeddings/lpm_all_pathway.svg",
-                       "embeddings/lpm_l1000_datasets.svg", "op3/op3_predicted_observed_lpm_all.svg",
-                       "holdout/holdout_predicted_observed_sim_op3.svg"] {
+        for figure in [
+            "pretrain/all/curves.svg", "pretrain/l1000/curves.svg", "embeddings/lpm_all_pathway.svg",
+            "embeddings/lpm_l1000_datasets.svg", "op3/op3_predicted_observed_lpm_all.svg",
+            "holdout/holdout_predicted_observed_sim_op3.svg",
+        ] {
             XCTAssertTrue(figures.contains(figure), "REPORT.md does not show \(figure)")
         }
         let runsFolder = folder.appendingPathComponent("holdout/runs").path
@@ -68,7 +81,8 @@ final class DemoTests: XCTestCase {
         try checkRendersInChromium(page, figures: figures.count)
 
         // A second run on the same folder skips every finished stage and rewrites the same report.
-        let second = try CLI.run(["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 120)
+        let second = try CLI.run(
+            ["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 120)
         XCTAssertEqual(second.status, 0, second.transcript)
         XCTAssertEqual(second.stderr.components(separatedBy: "done earlier, skipped").count - 1, 9, second.transcript)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbIO
+import PerturbTestSupport
 import XCTest
 
 /// `effects --method limma` (the default) against `--method mean-diff` on the same inputs.
@@ -15,11 +16,13 @@ final class EffectsLimmaTests: XCTestCase {
     /// On one L1000 plate without missing values limma's logFC is the mean difference; the statistics layers are
     /// limma's and consistent with each other.
     func testL1000PlateLimmaLayers() throws {
-        guard let gct = SharedData.dataFile("l1000-cmappy/test_l1000.gct") else { throw XCTSkip("shared L1000 plate absent") }
+        let gct = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
         let dir = try temporaryDirectory()
         let limma = dir.appendingPathComponent("limma.h5ad"), meanDiff = dir.appendingPathComponent("meandiff.h5ad")
         try runOK(["effects", "--input", gct.path, "--dataset", "A375", "--output", limma.path], timeout: 120)
-        try runOK(["effects", "--input", gct.path, "--dataset", "A375", "--method", "mean-diff", "--output", meanDiff.path], timeout: 120)
+        try runOK(
+            ["effects", "--input", gct.path, "--dataset", "A375", "--method", "mean-diff", "--output", meanDiff.path],
+            timeout: 120)
         let a = try layers(limma), b = try layers(meanDiff)
         XCTAssertEqual(Set(a.layers.keys), ["t", "pvalue", "adj_pvalue", "B", "AveExpr", "clipped_sign_log10_pval"])
         // The plate's conditions are single wells: the Welch test has no replicate variance, limma borrows the controls'.
@@ -27,11 +30,13 @@ final class EffectsLimmaTests: XCTestCase {
         XCTAssertEqual(a.logFC.count, b.logFC.count)
         let worst = zip(a.logFC, b.logFC).map { abs($0 - $1) }.max() ?? 0
         XCTAssertLessThan(worst, 1e-4, "single plate, unweighted: the contrast estimate is the mean difference")
-        let t = a.layers["t"]!, p = a.layers["pvalue"]!, adj = a.layers["adj_pvalue"]!, clipped = a.layers["clipped_sign_log10_pval"]!
+        let t = a.layers["t"]!, p = a.layers["pvalue"]!, adj = a.layers["adj_pvalue"]!,
+            clipped = a.layers["clipped_sign_log10_pval"]!
         XCTAssertTrue(p.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
         XCTAssertTrue(zip(p, adj).allSatisfy { $0 <= $1 + 1e-7 }, "BH-adjusted p ≥ p")
         XCTAssertTrue(clipped.allSatisfy { abs($0) <= 4 + 1e-5 })
-        XCTAssertTrue(zip(t, a.logFC).allSatisfy { $0 == 0 || $1 == 0 || ($0 > 0) == ($1 > 0) }, "t has the sign of logFC")
+        XCTAssertTrue(
+            zip(t, a.logFC).allSatisfy { $0 == 0 || $1 == 0 || ($0 > 0) == ($1 > 0) }, "t has the sign of logFC")
         let provenance = try String(contentsOf: URL(fileURLWithPath: limma.path + ".ingest.json"), encoding: .utf8)
         XCTAssertFalse(provenance.isEmpty)
     }
@@ -51,7 +56,9 @@ final class EffectsLimmaTests: XCTestCase {
         let input = try H5ADReader(url: samples)
         let counts = try input.readDense(layer: nil)
         var text = ""
-        for g in 0..<counts.cols { text += (0..<counts.rows).map { String(counts.values[$0 * counts.cols + g]) }.joined(separator: "\t") + "\n" }
+        for g in 0..<counts.cols {
+            text += (0..<counts.rows).map { String(counts.values[$0 * counts.cols + g]) }.joined(separator: "\t") + "\n"
+        }
         try text.write(to: dir.appendingPathComponent("counts.tsv"), atomically: true, encoding: .utf8)
         let script = """
             suppressMessages({library(limma); library(edgeR)})
@@ -74,7 +81,10 @@ final class EffectsLimmaTests: XCTestCase {
         let dir = try temporaryDirectory()
         var wells: [(type: String, name: String, time: String, plate: String)] = []
         for plate in ["P1", "P2", "P3"] { for _ in 0..<5 { wells.append(("ctl_vehicle", "DMSO", "24", plate)) } }
-        for (name, plate) in [("A", "P1"), ("A", "P2"), ("B", "P1"), ("B", "P3"), ("C", "P2"), ("C", "P3"), ("D", "P1"), ("D", "P2"), ("D", "P3")] {
+        for (name, plate) in [
+            ("A", "P1"), ("A", "P2"), ("B", "P1"), ("B", "P3"), ("C", "P2"), ("C", "P3"), ("D", "P1"), ("D", "P2"),
+            ("D", "P3"),
+        ] {
             wells.append(("trt_cp", name, "24", plate))
         }
         for _ in 0..<3 { wells.append(("ctl_vehicle", "DMSO", "6", "P3")) }
@@ -83,8 +93,10 @@ final class EffectsLimmaTests: XCTestCase {
         var rng = SeededRNG(seed: 3)
         let plateEffect = (0..<3).map { _ in (0..<genes).map { _ in 0.5 * rng.nextGaussian() } }
         let shift: [String: Double] = ["A": 1, "B": -1, "C": 0.5, "D": 2, "DMSO": 0]
-        var lines = ["#1.3", "\(genes)\t\(wells.count)\t1\t9",
-                     (["id", "pr_gene_symbol"] + wells.indices.map { "S\($0)" }).joined(separator: "\t")]
+        var lines = [
+            "#1.3", "\(genes)\t\(wells.count)\t1\t9",
+            (["id", "pr_gene_symbol"] + wells.indices.map { "S\($0)" }).joined(separator: "\t"),
+        ]
         let meta: [(String, (Int) -> String)] = [
             ("pert_type", { wells[$0].type }), ("pert_iname", { wells[$0].name }),
             ("pert_dose", { wells[$0].type == "trt_cp" ? "10" : "-666" }), ("pert_dose_unit", { _ in "uM" }),
@@ -104,10 +116,17 @@ final class EffectsLimmaTests: XCTestCase {
         let gct = try CLIFixtures.write(lines.joined(separator: "\n") + "\n", to: "plates.gct", in: dir)
         let covariate = dir.appendingPathComponent("covariate.h5ad"), groups = dir.appendingPathComponent("groups.h5ad")
         try runOK(["effects", "--input", gct.path, "--dataset", "mp", "--output", covariate.path])
-        try runOK(["effects", "--input", gct.path, "--dataset", "mp", "--limma-design", "control-groups", "--output", groups.path])
+        try runOK([
+            "effects", "--input", gct.path, "--dataset", "mp", "--limma-design", "control-groups", "--output",
+            groups.path,
+        ])
         let a = try layers(covariate), b = try layers(groups)
-        XCTAssertEqual(a.reader.obs.index, ["mp|A375|name:A|10|24", "mp|A375|name:B|10|24", "mp|A375|name:C|10|24",
-                                           "mp|A375|name:D|10|24", "mp|A375|name:A|10|6"])
+        XCTAssertEqual(
+            a.reader.obs.index,
+            [
+                "mp|A375|name:A|10|24", "mp|A375|name:B|10|24", "mp|A375|name:C|10|24",
+                "mp|A375|name:D|10|24", "mp|A375|name:A|10|6",
+            ])
         let differs = zip(a.layers["t"]!, b.layers["t"]!).map { abs($0 - $1) }.max() ?? 0
         XCTAssertGreaterThan(differs, 0.1, "the two designs differ when plates differ")
 
@@ -128,9 +147,11 @@ final class EffectsLimmaTests: XCTestCase {
 
     /// Runs `script` (R with limma), which writes `logfc.tsv` and `t.tsv` (conditions × genes), and compares them with
     /// ours to float32 precision (skipped without R).
-    private func assertEqualToR(_ script: String, logFC: [Float], t: [Float], in dir: URL,
-                                file: StaticString = #filePath, line: UInt = #line) throws {
-        _ = try runReferenceTool(["Rscript", "-e", script], in: dir)
+    private func assertEqualToR(
+        _ script: String, logFC: [Float], t: [Float], in dir: URL,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        _ = try ReferenceTool.run(["Rscript", "-e", script], in: dir)
         for (name, ours) in [("logfc", logFC), ("t", t)] {
             let theirs = try String(contentsOf: dir.appendingPathComponent("\(name).tsv"), encoding: .utf8)
                 .split(separator: "\n").flatMap { $0.split(separator: "\t").map { Double($0)! } }

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 
 /// Damaged copies of real inputs (see `FileMutator`) never crash or hang the readers: every `inspect` (and, for
@@ -26,23 +27,23 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testDamagedScanpyH5AD() throws {
-        try checkVariants(of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad"), count: 50, seed: 18, effectsEvery: 0)
-        try checkVariants(of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced_legacy.h5ad"), count: 25, seed: 18, effectsEvery: 0)
+        try checkVariants(
+            of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad"), count: 50, seed: 18, effectsEvery: 0)
+        try checkVariants(
+            of: try shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced_legacy.h5ad"), count: 25, seed: 18, effectsEvery: 0)
     }
 
     func testDamagedGCTX() throws {
         try checkVariants(of: try shared("l1000-cmapr/modzs_n25x50.gctx"), count: 60, seed: 18, effectsEvery: 5)
-        try checkVariants(of: try shared("l1000-cmappy/mini_gctoo_for_testing.gctx"), count: 30, seed: 18, effectsEvery: 0)
+        try checkVariants(
+            of: try shared("l1000-cmappy/mini_gctoo_for_testing.gctx"), count: 30, seed: 18, effectsEvery: 0)
     }
 
     func testDamagedGCTText() throws {
         try checkVariants(of: try shared("l1000-cmappy/test_p100.gct"), count: 25, seed: 18, effectsEvery: 0)
     }
 
-    private func shared(_ path: String) throws -> URL {
-        guard let url = SharedData.dataFile(path) else { throw XCTSkip("shared/data/\(path) not present") }
-        return url
-    }
+    private func shared(_ path: String) throws -> URL { try Requirement.sharedFile(path) }
 
     /// Writes `count` damaged copies of `original` and checks `inspect` on each (and `effects` on every
     /// `effectsEvery`-th; 0 for none).
@@ -59,11 +60,14 @@ final class HostileInputTests: XCTestCase {
             }
             for arguments in commands {
                 let result = try CLI.run(arguments, timeout: caseTimeout)
-                let context = "\(original.lastPathComponent) case \(index) (seed \(seed), \(damage)):\n\(result.transcript)"
+                let context =
+                    "\(original.lastPathComponent) case \(index) (seed \(seed), \(damage)):\n\(result.transcript)"
                 XCTAssertFalse(result.signaled, "crashed: \(context)")
                 XCTAssertTrue(result.status == 0 || result.status == 1, "exit status must be 0 or 1: \(context)")
                 if result.status == 1 && !result.signaled {
-                    XCTAssertTrue(result.stderr.contains("error: \(path)"), "exit 1 must come with a message naming the file: \(context)")
+                    XCTAssertTrue(
+                        result.stderr.contains("error: \(path)"),
+                        "exit 1 must come with a message naming the file: \(context)")
                 }
             }
             try FileManager.default.removeItem(atPath: path)

@@ -1,4 +1,5 @@
 import Foundation
+import PerturbTestSupport
 import XCTest
 
 /// The in-process fuzz harness (`perturbridge-fuzz`, which `scripts/fuzz-inprocess.sh` runs for 10,000 cases per
@@ -17,7 +18,9 @@ final class InProcessFuzzTests: XCTestCase {
 
     func testEveryReaderSurvivesDamagedInputs() throws {
         let fuzz = try CLI.executable().deletingLastPathComponent().appendingPathComponent("perturbridge-fuzz")
-        guard FileManager.default.isExecutableFile(atPath: fuzz.path) else { throw XCTSkip("\(fuzz.path) not built") }
+        guard FileManager.default.isExecutableFile(atPath: fuzz.path) else {
+            throw Requirement.missing("\(fuzz.path) not built")
+        }
         let dir = try temporaryDirectory()
         let fixtures = dir.appendingPathComponent("fixtures")
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
@@ -26,26 +29,34 @@ final class InProcessFuzzTests: XCTestCase {
         let effects = ["sim_l1000", "sim_op3"].map { sim.appendingPathComponent("\($0).h5ad").path }
         let split = fixtures.appendingPathComponent("split.tsv").path
         try runOK(["split", "--effects"] + effects + ["--kind", "molecule-holdout", "--output", split])
-        let config = try CLIFixtures.write("""
+        let config = try CLIFixtures.write(
+            """
             {"embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "batch_size": 64, "max_epochs": 2,
              "threads": 1, "limit_train_batches": 2, "shuffle_buffer_mb": 8, "seed": 3}
             """, to: "tiny.json", in: dir)
         let run = fixtures.appendingPathComponent("run").path
-        try runOK(["pretrain", "--config", config.path, "--effects"] + effects + ["--output", run, "--quiet"],
-                  timeout: 120)
+        try runOK(
+            ["pretrain", "--config", config.path, "--effects"] + effects + ["--output", run, "--quiet"],
+            timeout: 120)
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let configs = repository.appendingPathComponent("experiments/pretrain").path
-        let result = try CLI.run(["run", "--fixtures", fixtures.path, "--configs", configs, "--cases", "60",
-                                  "--seed", "18", "--keep", dir.appendingPathComponent("failures").path, "--quiet"],
-                                 executable: fuzz, timeout: 900)
+        let result = try CLI.run(
+            [
+                "run", "--fixtures", fixtures.path, "--configs", configs, "--cases", "60",
+                "--seed", "18", "--keep", dir.appendingPathComponent("failures").path, "--quiet",
+            ],
+            executable: fuzz, timeout: 900)
         XCTAssertEqual(result.status, 0, result.transcript)
-        let readers = ["h5ad", "effects", "gctx", "gct", "checkpoint", "resume", "split", "config", "manifest",
-                       "compounds"]
+        let readers = [
+            "h5ad", "effects", "gctx", "gct", "checkpoint", "resume", "split", "config", "manifest",
+            "compounds",
+        ]
         for reader in readers {
             let row = result.stdout.split(separator: "\n").first { $0.hasPrefix(reader + " ") }
-            XCTAssertEqual(row.map { $0.split(separator: " ")[1] }, "60",
-                           "\(reader) did not run its 60 cases:\n\(result.stdout)")
+            XCTAssertEqual(
+                row.map { $0.split(separator: " ")[1] }, "60",
+                "\(reader) did not run its 60 cases:\n\(result.stdout)")
         }
     }
 }

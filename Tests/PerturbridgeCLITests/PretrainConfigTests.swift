@@ -1,5 +1,6 @@
 import Foundation
 import PerturbBase
+import PerturbTestSupport
 import XCTest
 
 /// `pretrain --config` in JSON, YAML and TOML, and `--print-config`.
@@ -7,36 +8,42 @@ final class PretrainConfigTests: XCTestCase {
     /// One tiny multi-output config in the three formats.
     func writeConfigs(in dir: URL) throws -> [String] {
         [
-            try CLIFixtures.write("""
-            {"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "dropout": 0.1,
-             "batch_size": 32, "max_epochs": 2, "seed": 5, "threads": 1, "learning_rate": 2e-3, "time_scale_hours": 24}
-            """, to: "tiny.json", in: dir).path,
-            try CLIFixtures.write("""
-            output_mode: multiout
-            embedding_dim: 8
-            hidden_width: 16
-            hidden_layers: 1
-            dropout: 0.1
-            batch_size: 32
-            max_epochs: 2
-            seed: 5
-            threads: 1
-            learning_rate: 2e-3
-            time_scale_hours: 24
-            """, to: "tiny.yaml", in: dir).path,
-            try CLIFixtures.write("""
-            output_mode = "multiout"
-            embedding_dim = 8
-            hidden_width = 16
-            hidden_layers = 1
-            dropout = 0.1
-            batch_size = 32
-            max_epochs = 2
-            seed = 5
-            threads = 1
-            learning_rate = 2e-3
-            time_scale_hours = 24
-            """, to: "tiny.toml", in: dir).path,
+            try CLIFixtures.write(
+                """
+                {"output_mode": "multiout", "embedding_dim": 8, "hidden_width": 16, "hidden_layers": 1, "dropout": 0.1,
+                 "batch_size": 32, "max_epochs": 2, "seed": 5, "threads": 1, "learning_rate": 2e-3, "time_scale_hours": 24}
+                """, to: "tiny.json", in: dir
+            ).path,
+            try CLIFixtures.write(
+                """
+                output_mode: multiout
+                embedding_dim: 8
+                hidden_width: 16
+                hidden_layers: 1
+                dropout: 0.1
+                batch_size: 32
+                max_epochs: 2
+                seed: 5
+                threads: 1
+                learning_rate: 2e-3
+                time_scale_hours: 24
+                """, to: "tiny.yaml", in: dir
+            ).path,
+            try CLIFixtures.write(
+                """
+                output_mode = "multiout"
+                embedding_dim = 8
+                hidden_width = 16
+                hidden_layers = 1
+                dropout = 0.1
+                batch_size = 32
+                max_epochs = 2
+                seed = 5
+                threads = 1
+                learning_rate = 2e-3
+                time_scale_hours = 24
+                """, to: "tiny.toml", in: dir
+            ).path,
         ]
     }
 
@@ -45,7 +52,9 @@ final class PretrainConfigTests: XCTestCase {
     func testFormatsResolveAndTrainIdentically() throws {
         let dir = try temporaryDirectory()
         let configs = try writeConfigs(in: dir)
-        let printed = try configs.map { try runOK(["pretrain", "--config", $0, "--epochs", "1", "--print-config"]).stdout }
+        let printed = try configs.map {
+            try runOK(["pretrain", "--config", $0, "--epochs", "1", "--print-config"]).stdout
+        }
         XCTAssertEqual(printed[1], printed[0], "YAML")
         XCTAssertEqual(printed[2], printed[0], "TOML")
         let resolved = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(printed[0].utf8)) as? [String: Any])
@@ -57,9 +66,13 @@ final class PretrainConfigTests: XCTestCase {
         var firstEpochs: [[String]] = []
         for (i, config) in configs.enumerated() {
             let run = dir.appendingPathComponent("run\(i)")
-            try runOK(["pretrain", "--config", config, "--effects"] + files + ["--output", run.path, "--epochs", "1", "--quiet"], timeout: 120)
-            XCTAssertEqual(try String(contentsOf: run.appendingPathComponent("config.json"), encoding: .utf8) + "\n", printed[0],
-                           "config.json holds the resolved config")
+            try runOK(
+                ["pretrain", "--config", config, "--effects"] + files + [
+                    "--output", run.path, "--epochs", "1", "--quiet",
+                ], timeout: 120)
+            XCTAssertEqual(
+                try String(contentsOf: run.appendingPathComponent("config.json"), encoding: .utf8) + "\n", printed[0],
+                "config.json holds the resolved config")
             let metrics = try DelimitedTable.read(run.appendingPathComponent("metrics.csv"))
             firstEpochs.append(try ["train_rmse", "val_rmse", "step"].map { try metrics.column($0).first ?? "" })
         }
@@ -71,13 +84,20 @@ final class PretrainConfigTests: XCTestCase {
     func testUnknownKeysAndBadSyntaxAreNamed() throws {
         let dir = try temporaryDirectory()
         let yaml = try CLIFixtures.write("seed: 5\nhiden_width: 16\n", to: "bad.yaml", in: dir).path
-        try runUserError(["pretrain", "--config", yaml, "--print-config"], mentions: [yaml, "line 2", "unknown key 'hiden_width'"])
+        try runUserError(
+            ["pretrain", "--config", yaml, "--print-config"], mentions: [yaml, "line 2", "unknown key 'hiden_width'"])
         let toml = try CLIFixtures.write("seed = 5\nhiden_width = 16\n", to: "bad.toml", in: dir).path
-        try runUserError(["pretrain", "--config", toml, "--print-config"], mentions: [toml, "unknown key 'hiden_width'"])
+        try runUserError(
+            ["pretrain", "--config", toml, "--print-config"], mentions: [toml, "unknown key 'hiden_width'"])
         let syntax = try CLIFixtures.write("seed = 5\nbatch_size = [\n", to: "syntax.toml", in: dir).path
-        try runUserError(["pretrain", "--config", syntax, "--print-config"], mentions: [syntax, "not valid TOML", "line"])
-        try runUserError(["evaluate", "holdout", "--effects", "x.h5ad", "--config", yaml, "--output", dir.appendingPathComponent("h").path],
-                         mentions: [yaml, "hiden_width"])
+        try runUserError(
+            ["pretrain", "--config", syntax, "--print-config"], mentions: [syntax, "not valid TOML", "line"])
+        try runUserError(
+            [
+                "evaluate", "holdout", "--effects", "x.h5ad", "--config", yaml, "--output",
+                dir.appendingPathComponent("h").path,
+            ],
+            mentions: [yaml, "hiden_width"])
         try runUserError(["pretrain", "--config", try writeConfigs(in: dir)[1]], mentions: ["--effects"])
     }
 }

@@ -2,8 +2,10 @@ import Foundation
 import PerturbBase
 import PerturbIO
 
-/// The file formats that hold perturbation effects or the samples they come from, with the one detection rule
-/// that `perturbridge effects` (ingest) and the evaluations (which read condition-level files) share.
+/// The file formats that hold perturbation effects or the samples they come from, with the one detection rule and
+/// the one ingest entry that `perturbridge effects` and the evaluations (which read condition-level files) share.
+/// A new format is an ingest type in its own file plus a case here (its line in `detect`, `ingest` and
+/// `isConditionLevel`).
 public enum EffectsFormat: String, CaseIterable, Sendable {
     /// Our effects `.h5ad` (`perturbridge effects`, `simulate`): obs `compound_smiles` and `n_replicates`.
     case effects
@@ -22,14 +24,56 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
         switch url.pathExtension.lowercased() {
         case "gct", "gctx": return .gct
         case "h5ad":
-            guard FileManager.default.fileExists(atPath: url.path) else { throw InputError("\(url.path): file not found") }
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw InputError("\(url.path): file not found")
+            }
             let reader = try H5ADReader(url: url)
             if EffectsStore.isEffectsFrame(reader.obs) { return .effects }
             if reader.obs.column("sm_name") != nil { return .op3 }
             if reader.layerNames.contains("logFC") { return .cpbDeg }
             return .samplesH5AD
         default:
-            throw InputError("\(url.path): cannot tell the format from the extension (.h5ad, .gct or .gctx); pass --format")
+            throw InputError(
+                "\(url.path): cannot tell the format from the extension (.h5ad, .gct or .gctx); pass --format")
+        }
+    }
+
+    /// Whether files of this format hold condition-level effects (what the evaluations read) rather than samples.
+    public var isConditionLevel: Bool {
+        switch self {
+        case .effects, .cpbDeg, .op3: return true
+        case .gct, .samplesH5AD: return false
+        }
+    }
+
+    /// Reads `url` as this format into effects, counting skipped rows in `report`.
+    public func ingest(_ url: URL, options: IngestOptions, report: inout IngestReport) throws -> IngestResult {
+        switch self {
+        case .effects:
+            return IngestResult(pooled: try EffectsTable.read(url), replicates: nil)
+        case .cpbDeg, .op3:
+            var columns: ConditionColumns = self == .op3 ? .op3 : .chemPerturBridge
+            options.apply(to: &columns)
+            if let v = options.layer { columns.logFCLayer = v }
+            let table = try ConditionH5ADIngest.ingest(
+                url, columns: columns, resolver: options.resolver, report: &report)
+            return IngestResult(pooled: table, replicates: nil)
+        case .gct:
+            var l1000 = L1000Ingest.Options(dataset: options.dataset ?? url.deletingPathExtension().lastPathComponent)
+            l1000.builder = options.builder
+            let result = try L1000Ingest.ingest(url, resolver: options.resolver, options: l1000, report: &report)
+            return IngestResult(pooled: result.pooled, replicates: result.replicates)
+        case .samplesH5AD:
+            var columns = SampleColumns()
+            options.apply(to: &columns)
+            if let v = options.plateColumn { columns.plate = v }
+            if let v = options.controlColumn { columns.control = v }
+            columns.layer = options.layer
+            let result = try SampleH5ADIngest.ingest(
+                url, columns: columns, normalization: options.normalization,
+                resolver: options.resolver, builder: options.builder,
+                report: &report)
+            return IngestResult(pooled: result.pooled, replicates: result.replicates)
         }
     }
 }

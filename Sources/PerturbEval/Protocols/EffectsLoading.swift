@@ -13,22 +13,21 @@ public enum EffectsLoading {
             throw InputError("\(url.path): effects file not found")
         }
         let format = try EffectsFormat.detect(url)
-        switch format {
-        case .effects:
-            return try EffectsTable.read(url)
-        case .op3, .cpbDeg:
-            var report = IngestReport(source: url.path, format: format.rawValue)
-            let table = try ConditionH5ADIngest.ingest(url, columns: format == .op3 ? .op3 : .chemPerturBridge,
-                                                       resolver: CompoundResolver(), report: &report)
-            if report.skippedTotal > 0 {
-                let reasons = report.skipped.map { "\($0.key): \($0.value.count)" }.sorted().joined(separator: ", ")
-                ProgressReporter.log("\(url.lastPathComponent): \(format.rawValue) ingest skipped \(report.skippedTotal) rows (\(reasons))")
-            }
-            return table
-        case .gct, .samplesH5AD:
-            throw InputError("\(url.path): a \(format.rawValue) file holds samples, not condition-level effects; "
-                             + "turn it into effects with `perturbridge effects --input \(url.lastPathComponent) --output effects.h5ad` first")
+        guard format.isConditionLevel else {
+            throw InputError(
+                "\(url.path): a \(format.rawValue) file holds samples, not condition-level effects; "
+                    + "turn it into effects with `perturbridge effects --input \(url.lastPathComponent) "
+                    + "--output effects.h5ad` first")
         }
+        var report = IngestReport(source: url.path, format: format.rawValue)
+        let table = try format.ingest(url, options: IngestOptions(), report: &report).pooled
+        if report.skippedTotal > 0 {
+            let reasons = report.skipped.map { "\($0.key): \($0.value.count)" }.sorted().joined(separator: ", ")
+            ProgressReporter.log(
+                "\(url.lastPathComponent): \(format.rawValue) ingest skipped \(report.skippedTotal) rows "
+                    + "(\(reasons))")
+        }
+        return table
     }
 
     /// Reads and concatenates several files (e.g. OP3 `de_train` + `de_test`, or one file per dataset).
@@ -48,7 +47,9 @@ public enum TargetLayer {
     public static let defaultName = "clipped_sign_log10_pval"
 
     /// Returns the `rows × genes` values and a note saying how they were obtained.
-    public static func values(of table: EffectsTable, layer: String, file: String) throws -> (values: [Float], note: String) {
+    public static func values(
+        of table: EffectsTable, layer: String, file: String
+    ) throws -> (values: [Float], note: String) {
         if layer == "logFC" { return (table.logFC, "layer logFC") }
         if let values = table.extraLayers[layer] { return (values, "layer \(layer)") }
         if layer == defaultName {
@@ -64,7 +65,10 @@ public enum TargetLayer {
                 }
             }
             if let s = table.extraLayers["sign_log10_pval"] {
-                return (s.map { $0.isFinite ? min(4, max(-4, $0)) : $0 }, "clipped_sign_log10_pval = sign_log10_pval clipped to ±4")
+                return (
+                    s.map { $0.isFinite ? min(4, max(-4, $0)) : $0 },
+                    "clipped_sign_log10_pval = sign_log10_pval clipped to ±4"
+                )
             }
         }
         let available = (["logFC"] + table.extraLayers.keys.sorted()).joined(separator: ", ")

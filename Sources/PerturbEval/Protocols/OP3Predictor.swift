@@ -102,7 +102,7 @@ public enum OP3Predictor {
 }
 
 /// One member network: cell-type embedding ⊕ compound representation → MLP → SVD coordinates.
-final class OP3Network {
+final class OP3Network: Module {
     let cellEmbedding: Embedding
     let compoundEmbedding: Embedding
     let external: (table: Embedding, projection: Linear, missing: [Float])?

@@ -83,11 +83,6 @@ struct H5ADMatrixElement {
         return whole
     }
 
-    var isSparse: Bool {
-        if case .sparse = storage { return true }
-        return false
-    }
-
     var encodingName: String {
         switch storage {
         case .dense: return "dense"

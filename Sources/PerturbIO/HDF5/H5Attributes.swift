@@ -7,25 +7,6 @@ extension H5Object {
         guarded { H5Aexists(id, name) > 0 }
     }
 
-    /// All attribute names, in HDF5's name order.
-    public func attributeNames() throws -> [String] {
-        try guarded {
-            var names: [String] = []
-            var info = H5O_info_t()
-            guard H5Oget_info1(id, &info) >= 0 else { throw failure("cannot list attributes", includeHDF5Stack: true) }
-            for index in 0..<info.num_attrs {
-                let length = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, pb_h5p_default())
-                guard length >= 0, length <= 1 << 16 else { throw failure("cannot list attributes: the object header is damaged", includeHDF5Stack: true) }
-                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-                guard H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default()) >= 0 else {
-                    throw failure("cannot list attributes", includeHDF5Stack: true)
-                }
-                names.append(String(cString: buffer))
-            }
-            return names
-        }
-    }
-
     /// Opens attribute `name` and calls `body` with it, its type and its element count, checked against the bytes
     /// the attribute stores (a damaged count must not size an allocation); the whole call runs guarded.
     private func withAttribute<T>(_ name: String, _ body: (hid_t, hid_t, Int) throws -> T) throws -> T? {

@@ -26,14 +26,3 @@ extension H5Object {
         path == "/" ? "/" + name : path + "/" + name
     }
 }
-
-/// Handles that close an HDF5 id when the Swift object goes away.
-final class H5ScopedID {
-    let id: hid_t
-    private let closer: (hid_t) -> herr_t
-    init(_ id: hid_t, closer: @escaping (hid_t) -> herr_t) {
-        self.id = id
-        self.closer = closer
-    }
-    deinit { if id >= 0 { _ = closer(id) } }
-}
