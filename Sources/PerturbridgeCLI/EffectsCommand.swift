@@ -12,7 +12,9 @@ struct Effects: ParsableCommand {
         pert_dose_uM, pert_time_h; layers logFC, t, P.Value), op3 (de_train.h5ad: obs cell_type, sm_name, SMILES; layers \
         logFC, sign_log10_pval, clipped_sign_log10_pval, ...; 1 uM, 24 h), gct (L1000 level-3 .gct/.gctx: per plate, \
         treated wells minus the plate's ctl_vehicle wells), samples-h5ad (one row per sample; treated minus controls of \
-        the same plate, context and time; counts become log2(CPM+1)). auto picks by extension and obs/layers. \
+        the same plate, context and time; counts become log2(CPM+1)), signatures (a TSV/CSV of condition-level \
+        signatures: first column the compound id, one column per gene, e.g. SEP-L1000 tStats; every row gets \
+        --context, no dose, no time). auto picks by extension and obs/layers. \
         For gct and samples-h5ad, --method limma (the default) fits limma per context: --limma-design \
         plate-covariate (the default, the reference's ~0 + condition + plate with the context's vehicle controls \
         pooled per time) or control-groups (one level per plate's controls), each condition against its controls, \
@@ -30,11 +32,11 @@ struct Effects: ParsableCommand {
 
     /// `auto` (`EffectsFormat.detect`) or one of the `EffectsFormat`s.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case auto, effects, cpbDeg = "cpb-deg", op3, gct, samplesH5AD = "samples-h5ad"
+        case auto, effects, cpbDeg = "cpb-deg", op3, gct, samplesH5AD = "samples-h5ad", signatures
     }
 
     @Option(parsing: .upToNextOption, help: "Input files.") var input: [String]
-    @Option(help: "Input format: auto, effects, cpb-deg, op3, gct, samples-h5ad.") var format: Format = .auto
+    @Option(help: "Input format: auto, effects, cpb-deg, op3, gct, samples-h5ad, signatures (never auto-detected).") var format: Format = .auto
     @Option(help: "Output effects .h5ad.") var output: String
     @Option(help: "Also write per-replicate effects (gct, samples-h5ad) to this .h5ad.") var replicates: String?
     @Option(help: "Ingest report JSON (default: <output>.ingest.json).") var report: String?
@@ -43,6 +45,7 @@ struct Effects: ParsableCommand {
     @Option(help: "Dataset name (gct, and h5ad files without a dataset column).") var dataset: String?
     @Option(help: "obs column with the dataset name.") var datasetColumn: String?
     @Option(help: "obs column with the context (cell type/line).") var contextColumn: String?
+    @Option(help: "Context of every row of a signatures table (default unspecified).") var context: String?
     @Option(help: "obs column with the compound name.") var compoundColumn: String?
     @Option(help: "obs column with SMILES.") var smilesColumn: String?
     @Option(help: "obs column with the dose.") var doseColumn: String?
@@ -88,6 +91,10 @@ struct Effects: ParsableCommand {
                 pooled.append(result.pooled); perReplicate.append(result.replicates)
             case .effects:
                 pooled.append(try EffectsTable.read(url))
+            case .signatures:
+                var options = SignatureTableIngest.Options(dataset: dataset ?? url.deletingPathExtension().lastPathComponent)
+                if let context { options.context = context }
+                pooled.append(try SignatureTableIngest.ingest(url, resolver: resolver, options: options, report: &fileReport))
             case .cpbDeg, .op3:
                 var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
                 applyColumnOptions(to: &columns)

@@ -110,6 +110,16 @@ struct EvaluateOP3: ParsableCommand {
         """)
     var predictor = OP3PredictorKind.fast
 
+    @Option(name: .long, help: """
+        mean (the default): the predictor learns residuals from the per-cell-type training mean and its residual \
+        prediction is shrunk toward that mean by a factor chosen by cross-validation over the training compounds \
+        (--anchor-folds folds; folds + 1 fits per seed); none: it regresses the targets directly (the reference).
+        """)
+    var anchor = OP3Anchor.mean
+
+    @Option(name: .customLong("anchor-folds"), help: "Folds of the mean anchor's cross-validation (at least 2).")
+    var anchorFolds = 3
+
     @Option(name: .customLong("epochs-scale"),
             help: "Reference predictor: factor on every network's tuned epochs (at least 1 epoch each).")
     var epochsScale = 1.0
@@ -161,6 +171,7 @@ struct EvaluateOP3: ParsableCommand {
         guard components >= 1, embeddingDim >= 1, epochs >= 1, batchSize >= 1, ensemble >= 1 else {
             throw ValidationError("--components, --embedding-dim, --epochs, --batch-size and --ensemble must be ≥ 1")
         }
+        guard anchorFolds >= 2 else { throw ValidationError("--anchor-folds must be ≥ 2, got \(anchorFolds)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be ≥ 1, got \(repetitions)") }
         guard epochsScale > 0, epochsScale.isFinite else {
             throw ValidationError("--epochs-scale must be a positive number, got \(epochsScale)")
@@ -190,6 +201,8 @@ struct EvaluateOP3: ParsableCommand {
         options.predictor.ensemble = ensemble
         options.predictor.externalMode = externalMode
         options.predictorKind = predictor
+        options.anchor = anchor
+        options.anchorFolds = anchorFolds
         options.reference.repetitions = repetitions
         options.reference.epochsScale = epochsScale
         options.reference.externalMode = externalMode
@@ -374,6 +387,7 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
 
 extension ExternalEmbeddingMode: ExpressibleByArgument {}
 extension OP3PredictorKind: ExpressibleByArgument {}
+extension OP3Anchor: ExpressibleByArgument {}
 extension HoldoutSplitStrategy: ExpressibleByArgument {}
 extension HoldoutFamily: ExpressibleByArgument {}
 
