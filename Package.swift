@@ -113,7 +113,8 @@ let package = Package(
             name: "PerturbModelTests",
             dependencies: ["PerturbModel", "PerturbData", "PerturbNN", "PerturbTensor", "PerturbChem", "PerturbIO", "PerturbBase"]
         ),
-        .testTarget(name: "PerturbEvalTests", dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbChem", "PerturbBase"]),
+        .testTarget(name: "PerturbEvalTests",
+                    dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbChem", "PerturbBase"]),
         .testTarget(name: "PerturbridgeCLITests", dependencies: ["PerturbBase", "PerturbIO", "PerturbNN", "PerturbTensor"]),
     ]
 )

@@ -36,7 +36,8 @@ struct Effects: ParsableCommand {
     }
 
     @Option(parsing: .upToNextOption, help: "Input files.") var input: [String]
-    @Option(help: "Input format: auto, effects, cpb-deg, op3, gct, samples-h5ad, signatures (never auto-detected).") var format: Format = .auto
+    @Option(help: "Input format: auto, effects, cpb-deg, op3, gct, samples-h5ad, signatures (never auto-detected).")
+    var format: Format = .auto
     @Option(help: "Output effects .h5ad.") var output: String
     @Option(help: "Also write per-replicate effects (gct, samples-h5ad) to this .h5ad.") var replicates: String?
     @Option(help: "Ingest report JSON (default: <output>.ingest.json).") var report: String?
@@ -92,9 +93,11 @@ struct Effects: ParsableCommand {
             case .effects:
                 pooled.append(try EffectsTable.read(url))
             case .signatures:
-                var options = SignatureTableIngest.Options(dataset: dataset ?? url.deletingPathExtension().lastPathComponent)
+                var options = SignatureTableIngest.Options(
+                    dataset: dataset ?? url.deletingPathExtension().lastPathComponent)
                 if let context { options.context = context }
-                pooled.append(try SignatureTableIngest.ingest(url, resolver: resolver, options: options, report: &fileReport))
+                pooled.append(try SignatureTableIngest.ingest(url, resolver: resolver, options: options,
+                                                              report: &fileReport))
             case .cpbDeg, .op3:
                 var columns: ConditionColumns = kind == .op3 ? .op3 : .chemPerturBridge
                 applyColumnOptions(to: &columns)

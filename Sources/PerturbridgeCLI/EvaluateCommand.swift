@@ -48,7 +48,11 @@ struct EvaluateOP3: ParsableCommand {
         pseudo-labels for the held-out rows; 20 tuned networks retrained on the training rows \
         plus the pseudo-labelled rows give the prediction (minutes per seed; --epochs-scale \
         0.1 for a quick run). --external-mode sets how compound vectors enter either predictor \
-        (trainable, fixed, concat). \
+        (trainable, fixed, concat). --anchor mean (the default) makes the per-cell-type \
+        training mean the null model of either predictor: it learns residuals from that mean, and \
+        the residual prediction is multiplied by a factor in [0, 1] chosen by --anchor-folds-fold \
+        cross-validation over the training compounds (never the held-out ones), so features that \
+        do not generalize fall back to the mean; --anchor none regresses the targets directly. \
         Feature sets (--features, comma-separated): `none` (descriptor-free: a learned \
         per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits, \
         --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE \

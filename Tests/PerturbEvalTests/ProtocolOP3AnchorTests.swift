@@ -33,7 +33,9 @@ final class ProtocolOP3AnchorTests: XCTestCase {
         let (problem, rows) = Self.problem()
         // An oracle that knows every row: it predicts the row minus the mean of the training rows it is given.
         let oracle = OP3MeanAnchor.fitPredict(problem, folds: 3, seed: 7) { p, _ in
-            let raw = p.train.compounds.indices.flatMap { rows[Int(p.train.compounds[$0]) * 2 + Int(p.train.cellTypes[$0])] }
+            let raw = p.train.compounds.indices.flatMap {
+                rows[Int(p.train.compounds[$0]) * 2 + Int(p.train.cellTypes[$0])]
+            }
             let means = OP3MeanAnchor.contextMeans(p.train, targets: raw, genes: p.genes, cellTypes: 2)
             return p.test.compounds.indices.flatMap { i -> [Float] in
                 let t = Int(p.test.cellTypes[i])
