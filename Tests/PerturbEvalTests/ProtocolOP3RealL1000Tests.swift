@@ -10,9 +10,10 @@ import XCTest
 /// compounds (`l1000-sepl1000-lucius`, SMILES from LINCS `pertinfo`) and the A375 plate's 10 µM wells
 /// (`l1000-cmappy`, limma logFC vs the plate's DMSO wells). Skipped when `../shared` is absent.
 final class ProtocolOP3RealL1000Tests: XCTestCase {
-    /// Morgan may trail the mean by at most this much: about a tenth of the mean baseline's seed-free clustered CI
-    /// half-width on these sets (measured: README "Evaluation"), far below the shortfall of the unanchored predictor.
-    static let rmseTolerance = 0.002
+    /// Morgan may trail the mean by at most 0.5 % of its mean row RMSE and 0.005 of its mean row Pearson: well
+    /// inside the seed-to-seed noise of the anchored predictor and far below the shortfall of the unanchored one
+    /// on the A375 plate (`--anchor none`: +1.3 % RMSE, −0.040 Pearson; `experiments/op3/results-real`).
+    static let relativeRMSETolerance = 0.005
     static let pearsonTolerance = 0.005
 
     func testMorganAtLeastTheMeanOnSEPL1000Signatures() throws {
@@ -60,7 +61,8 @@ final class ProtocolOP3RealL1000Tests: XCTestCase {
         }
         let (rmse, meanRMSE) = (try mean("morgan", .rmse), try mean(TrivialBaseline.contextMean.rawValue, .rmse))
         let (r, meanR) = (try mean("morgan", .pearson), try mean(TrivialBaseline.contextMean.rawValue, .pearson))
-        XCTAssertLessThanOrEqual(rmse, meanRMSE + Self.rmseTolerance, "Morgan MRRMSE \(rmse) vs the mean \(meanRMSE)")
+        XCTAssertLessThanOrEqual(rmse, meanRMSE * (1 + Self.relativeRMSETolerance),
+                                 "Morgan MRRMSE \(rmse) vs the mean \(meanRMSE)")
         XCTAssertGreaterThanOrEqual(r, meanR - Self.pearsonTolerance, "Morgan Pearson \(r) vs the mean \(meanR)")
         XCTAssertTrue(result.results.filter { $0.feature == "morgan" }.allSatisfy { $0.shrinkage != nil })
     }

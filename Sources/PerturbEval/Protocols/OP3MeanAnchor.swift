@@ -45,8 +45,8 @@ public enum OP3MeanAnchor {
             let k = min(folds, order.count)
             let foldOf = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset % k) })
             var dot = 0.0, norm = 0.0
+            let rows = 0..<problem.train.count
             for fold in 0..<k {
-                let rows = (0..<problem.train.count)
                 let inner = rows.filter { foldOf[problem.train.compounds[$0]] != fold }
                 let outer = rows.filter { foldOf[problem.train.compounds[$0]] == fold }
                 let innerProblem = subproblem(problem, train: inner, test: outer)
