@@ -3,14 +3,15 @@
 # SEP-L1000 consensus signatures of 99 compounds (l1000-sepl1000-lucius, SMILES from LINCS pertinfo) and the A375
 # plate's 10 µM wells (l1000-cmappy, limma logFC vs the plate's DMSO wells); Morgan r1/2000 and `none` with both
 # predictors, with the mean anchor (the default) and without it (--anchor none, the predictors as before), beside
-# the trivial baselines. Run from the repository root: experiments/op3/run-real.sh
+# the trivial baselines. Run from the repository root: experiments/op3/run-real.sh (the recorded run:
+# BIN=.build/debug/perturbridge THREADS=1, defaults otherwise).
 # Work folders go to runs/op3-real/ (ignored); summaries are copied to experiments/op3/results-real/.
 set -euo pipefail
 BIN=${BIN:-.build/release/perturbridge}
 THREADS=${THREADS:-2}
 SEEDS=${SEEDS:-0,1,2,3,4}
 REFERENCE_SEEDS=${REFERENCE_SEEDS:-0}
-REFERENCE_SCALE=${REFERENCE_SCALE:-1}
+REFERENCE_SCALE=${REFERENCE_SCALE:-0.2}  # a fifth of the reference's tuned epochs: 54 networks per fit
 [ -x "$BIN" ] || swift build -c release --product perturbridge
 S=${SHARED:-../shared/data}
 W=runs/op3-real
