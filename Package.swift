@@ -146,7 +146,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PerturbEvalTests",
-            dependencies: ["PerturbEval", "PerturbModel", "PerturbData", "PerturbBase", "PerturbTestSupport"]
+            dependencies: [
+                "PerturbEval", "PerturbModel", "PerturbData", "PerturbChem", "PerturbBase", "PerturbTestSupport",
+            ]
         ),
         .testTarget(
             name: "PerturbridgeCLITests",

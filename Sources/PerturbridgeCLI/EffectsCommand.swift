@@ -12,7 +12,9 @@ struct Effects: ParsableCommand {
         pert_dose_uM, pert_time_h; layers logFC, t, P.Value), op3 (de_train.h5ad: obs cell_type, sm_name, SMILES; layers \
         logFC, sign_log10_pval, clipped_sign_log10_pval, ...; 1 uM, 24 h), gct (L1000 level-3 .gct/.gctx: per plate, \
         treated wells minus the plate's ctl_vehicle wells), samples-h5ad (one row per sample; treated minus controls of \
-        the same plate, context and time; counts become log2(CPM+1)). auto picks by extension and obs/layers. \
+        the same plate, context and time; counts become log2(CPM+1)), signatures (a TSV/CSV of condition-level \
+        signatures: first column the compound id, one column per gene, e.g. SEP-L1000 tStats; every row gets \
+        --context, no dose, no time). auto picks by extension and obs/layers. \
         For gct and samples-h5ad, --method limma (the default) fits limma per context: --limma-design \
         plate-covariate (the default, the reference's ~0 + condition + plate with the context's vehicle controls \
         pooled per time) or control-groups (one level per plate's controls), each condition against its controls, \
@@ -38,6 +40,7 @@ struct Effects: ParsableCommand {
     @Option(help: "Dataset name (gct, and h5ad files without a dataset column).") var dataset: String?
     @Option(help: "obs column with the dataset name.") var datasetColumn: String?
     @Option(help: "obs column with the context (cell type/line).") var contextColumn: String?
+    @Option(help: "Context of every row of a signatures table (default unspecified).") var context: String?
     @Option(help: "obs column with the compound name.") var compoundColumn: String?
     @Option(help: "obs column with SMILES.") var smilesColumn: String?
     @Option(help: "obs column with the dose.") var doseColumn: String?
@@ -66,6 +69,7 @@ struct Effects: ParsableCommand {
         options.dataset = dataset
         options.datasetColumn = datasetColumn
         options.contextColumn = contextColumn
+        options.context = context
         options.compoundColumn = compoundColumn
         options.smilesColumn = smilesColumn
         options.doseColumn = doseColumn

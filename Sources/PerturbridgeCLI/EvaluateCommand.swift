@@ -48,7 +48,11 @@ struct EvaluateOP3: ParsableCommand {
         pseudo-labels for the held-out rows; 20 tuned networks retrained on the training rows \
         plus the pseudo-labelled rows give the prediction (minutes per seed; --epochs-scale \
         0.1 for a quick run). --external-mode sets how compound vectors enter either predictor \
-        (trainable, fixed, concat). \
+        (trainable, fixed, concat). --anchor mean (the default) makes the per-cell-type \
+        training mean the null model of either predictor: it learns residuals from that mean, and \
+        the residual prediction is multiplied by a factor in [0, 1] chosen by --anchor-folds-fold \
+        cross-validation over the training compounds (never the held-out ones), so features that \
+        do not generalize fall back to the mean; --anchor none regresses the targets directly. \
         Feature sets (--features, comma-separated): `none` (descriptor-free: a learned \
         per-compound embedding only, untrained for held-out compounds), `morgan` (Morgan bits, \
         --morgan-radius/--morgan-bits; the reference used radius 1, 2000 bits) and NAME=FILE \
@@ -110,6 +114,16 @@ struct EvaluateOP3: ParsableCommand {
         """)
     var predictor = OP3PredictorKind.fast
 
+    @Option(name: .long, help: """
+        mean (the default): the predictor learns residuals from the per-cell-type training mean and its residual \
+        prediction is shrunk toward that mean by a factor chosen by cross-validation over the training compounds \
+        (--anchor-folds folds; folds + 1 fits per seed); none: it regresses the targets directly (the reference).
+        """)
+    var anchor = OP3Anchor.mean
+
+    @Option(name: .customLong("anchor-folds"), help: "Folds of the mean anchor's cross-validation (at least 2).")
+    var anchorFolds = 3
+
     @Option(name: .customLong("epochs-scale"),
             help: "Reference predictor: factor on every network's tuned epochs (at least 1 epoch each).")
     var epochsScale = 1.0
@@ -161,6 +175,7 @@ struct EvaluateOP3: ParsableCommand {
         guard components >= 1, embeddingDim >= 1, epochs >= 1, batchSize >= 1, ensemble >= 1 else {
             throw ValidationError("--components, --embedding-dim, --epochs, --batch-size and --ensemble must be ≥ 1")
         }
+        guard anchorFolds >= 2 else { throw ValidationError("--anchor-folds must be ≥ 2, got \(anchorFolds)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be ≥ 1, got \(repetitions)") }
         guard epochsScale > 0, epochsScale.isFinite else {
             throw ValidationError("--epochs-scale must be a positive number, got \(epochsScale)")
@@ -190,6 +205,8 @@ struct EvaluateOP3: ParsableCommand {
         options.predictor.ensemble = ensemble
         options.predictor.externalMode = externalMode
         options.predictorKind = predictor
+        options.anchor = anchor
+        options.anchorFolds = anchorFolds
         options.reference.repetitions = repetitions
         options.reference.epochsScale = epochsScale
         options.reference.externalMode = externalMode
@@ -374,6 +391,7 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
 
 extension ExternalEmbeddingMode: ExpressibleByArgument {}
 extension OP3PredictorKind: ExpressibleByArgument {}
+extension OP3Anchor: ExpressibleByArgument {}
 extension HoldoutSplitStrategy: ExpressibleByArgument {}
 extension HoldoutFamily: ExpressibleByArgument {}
 

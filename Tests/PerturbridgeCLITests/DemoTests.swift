@@ -24,6 +24,7 @@ final class DemoTests: XCTestCase {
         for family in ["all_datasets", "scratch_target_only", "morgan_fixed"] {
             XCTAssertTrue(report.contains(family), "the holdout table lacks \(family)")
         }
+        try checkBaselinesBesideEveryModel(report)
         // Every table cell holds a value: no NaN, NA or infinity anywhere in the report's tables.
         let missing: Set<String> = ["nan", "na", "inf", "-inf", "+inf", ""]
         for line in report.split(separator: "\n") where line.hasPrefix("|") && !line.contains("---") {
@@ -85,5 +86,33 @@ final class DemoTests: XCTestCase {
             ["demo", "--output", folder.path, "--size", "small", "--quick", "--threads", "2"], timeout: 120)
         XCTAssertEqual(second.status, 0, second.transcript)
         XCTAssertEqual(second.stderr.components(separatedBy: "done earlier, skipped").count - 1, 9, second.transcript)
+    }
+
+    /// The trivial baselines stand beside every model in both evaluation sections: a row of every OP3 table (the Δ
+    /// vs baseline_mean table has no baseline_mean row, the Δ vs none table no none row) and a column of every
+    /// holdout family table, with the paired Δ against baseline_mean.
+    private func checkBaselinesBesideEveryModel(_ report: String) throws {
+        func section(_ heading: String) throws -> String {
+            let start = try XCTUnwrap(report.range(of: "\n" + heading + "\n"), "REPORT.md lacks '\(heading)'")
+            let rest = report[start.upperBound...]
+            return String(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
+        }
+        let op3 = try section("## OP3-style compound-held-out protocol (row-wise metrics on held-out compounds)")
+        let op3Tables = op3.components(separatedBy: "\n\n").filter { $0.hasPrefix("| features |") }
+        XCTAssertEqual(op3Tables.count, 4, "OP3 tables: mean ± sd, CIs, Δ vs none, Δ vs the mean")
+        for table in op3Tables {
+            for row in ["lpm_all", "lpm_l1000", "morgan", "baseline_zero", "baseline_knn"] {
+                XCTAssertTrue(table.contains("\n| \(row) |"), "an OP3 table lacks the \(row) row:\n\(table)")
+            }
+        }
+        XCTAssertEqual(op3Tables.filter { $0.contains("\n| baseline_mean |") }.count, 3, op3)
+        let holdout = try section("## Molecule holdout across datasets (pooled logFC RMSE etc., mean ± sd over seeds)")
+        let familyTables = holdout.components(separatedBy: "\n\n").filter { $0.hasPrefix("| dataset | all_datasets") }
+        XCTAssertEqual(familyTables.count, 5, "holdout tables: test and val RMSE, test pearson, r2, mae")
+        for table in familyTables {
+            let header = table.prefix { $0 != "\n" }
+            XCTAssertTrue(header.hasSuffix("| baseline_mean | baseline_zero | baseline_knn |"), String(header))
+        }
+        XCTAssertTrue(holdout.contains("Paired Δ test RMSE vs baseline_mean"), "no paired Δ against the mean")
     }
 }

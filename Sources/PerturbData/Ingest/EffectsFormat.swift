@@ -17,6 +17,8 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
     case gct
     /// A sample-level `.h5ad` (counts or log expression with controls), turned into effects by `perturbridge effects`.
     case samplesH5AD = "samples-h5ad"
+    /// A compound × gene table of condition-level signatures (TSV/CSV, e.g. SEP-L1000); never auto-detected.
+    case signatures
 
     /// The format of `url`: by extension, and for `.h5ad` by its obs columns and layers (checked in this order:
     /// our effects columns, OP3's `sm_name`, a `logFC` layer, else samples).
@@ -41,7 +43,7 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
     /// Whether files of this format hold condition-level effects (what the evaluations read) rather than samples.
     public var isConditionLevel: Bool {
         switch self {
-        case .effects, .cpbDeg, .op3: return true
+        case .effects, .cpbDeg, .op3, .signatures: return true
         case .gct, .samplesH5AD: return false
         }
     }
@@ -74,6 +76,12 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
                 resolver: options.resolver, builder: options.builder,
                 report: &report)
             return IngestResult(pooled: result.pooled, replicates: result.replicates)
+        case .signatures:
+            var signatures = SignatureTableIngest.Options(
+                dataset: options.dataset ?? url.deletingPathExtension().lastPathComponent)
+            if let context = options.context { signatures.context = context }
+            let table = try SignatureTableIngest.ingest(url, resolver: options.resolver, options: signatures, report: &report)
+            return IngestResult(pooled: table, replicates: nil)
         }
     }
 }

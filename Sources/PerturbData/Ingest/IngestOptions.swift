@@ -11,6 +11,8 @@ public struct IngestOptions {
     public var dataset: String?
     public var datasetColumn: String?
     public var contextColumn: String?
+    /// The context of every row of a signatures table (nil: `unspecified`).
+    public var context: String?
     public var compoundColumn: String?
     public var smilesColumn: String?
     public var doseColumn: String?

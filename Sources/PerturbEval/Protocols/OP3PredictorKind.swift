@@ -34,21 +34,42 @@ public enum OP3PredictorKind: String, Codable, Sendable, CaseIterable {
 }
 
 extension OP3ProtocolOptions {
-    /// Trains the chosen predictor on `problem` and predicts its held-out rows (`test.count × genes`).
+    /// Trains the chosen predictor on `problem` and predicts its held-out rows (`test.count × genes`), anchored at
+    /// the per-context training mean when `anchor` is `.mean` (then with the shrinkage factor it chose).
     func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, seed: UInt64,
-                    progressLabel: String?) -> [Float] {
-        switch predictorKind {
-        case .fast:
-            return OP3Predictor.fitPredict(problem, features: features, options: predictor, seed: seed,
-                                           progressLabel: progressLabel)
-        case .reference:
-            return OP3ReferencePredictor.fitPredict(problem, features: features, options: reference, seed: seed,
-                                                    progressLabel: progressLabel).prediction
+                    progressLabel: String?) -> (prediction: [Float], shrinkage: Float?) {
+        func raw(_ p: OP3PredictionProblem, _ s: UInt64, _ label: String?) -> [Float] {
+            switch predictorKind {
+            case .fast:
+                return OP3Predictor.fitPredict(p, features: features, options: predictor, seed: s, progressLabel: label)
+            case .reference:
+                return OP3ReferencePredictor.fitPredict(p, features: features, options: reference, seed: s,
+                                                        progressLabel: label).prediction
+            }
+        }
+        switch anchor {
+        case .none:
+            return (raw(problem, seed, progressLabel), nil)
+        case .mean:
+            var fits = 0
+            let anchored = OP3MeanAnchor.fitPredict(problem, folds: anchorFolds, seed: seed) { p, s in
+                fits += 1
+                return raw(p, s, progressLabel.map { "\($0) fit \(fits)/\(anchorFolds + 1)" })
+            }
+            return (anchored.prediction, anchored.shrinkage)
         }
     }
 
     /// One line naming the predictor and its settings, for reports.
     var predictorDescription: String {
+        let anchoring = anchor == .mean
+            ? "; residuals from the per-cell-type training mean, shrunk by a factor chosen by \(anchorFolds)-fold "
+                + "cross-validation over the training compounds"
+            : "; no anchor (targets regressed directly)"
+        return predictorSettings + anchoring
+    }
+
+    private var predictorSettings: String {
         switch predictorKind {
         case .fast:
             let p = predictor

@@ -19,6 +19,10 @@ public struct OP3ProtocolOptions {
     public var predictorKind = OP3PredictorKind.fast
     public var predictor = OP3PredictorOptions()
     public var reference = OP3ReferenceOptions()
+    /// Whether the predictor learns residuals from the per-context training mean with a cross-validated shrinkage
+    /// (`OP3MeanAnchor`, the default) or the targets themselves, and the folds of that cross-validation.
+    public var anchor = OP3Anchor.mean
+    public var anchorFolds = 3
     public var bootstrap = BootstrapOptions()
     public var progress = true
     /// When set, the held-out truth (`truth.h5ad`, the target layer) and every prediction
@@ -36,6 +40,9 @@ public struct OP3SeedResult: Sendable {
     public var feature: String
     public var seed: UInt64
     public var scores: RowwiseScores
+    /// The factor on the residual prediction that the mean anchor's cross-validation chose (nil without an anchor
+    /// and for the trivial baselines).
+    public var shrinkage: Float? = nil
 }
 
 /// Everything the OP3 protocol produced.
@@ -92,12 +99,13 @@ public enum OP3Protocol {
         try files?.writeTruth(testTargets)
         for ((name, _), features) in zip(options.features, matrices) {
             for seed in options.seeds {
-                let prediction = options.fitPredict(problem, features: features, seed: seed,
-                                                    progressLabel: options.progress ? "op3 \(name) seed \(seed)" : nil)
+                let (prediction, shrinkage) = options.fitPredict(
+                    problem, features: features, seed: seed,
+                    progressLabel: options.progress ? "op3 \(name) seed \(seed)" : nil)
                 let scores = try RowwiseScores.evaluate(
                     truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
                     rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
-                results.append(OP3SeedResult(feature: name, seed: seed, scores: scores))
+                results.append(OP3SeedResult(feature: name, seed: seed, scores: scores, shrinkage: shrinkage))
                 if samples[name] == nil {
                     samples[name] = PredictedObservedSample(observed: testTargets, predicted: prediction)
                 }
@@ -105,7 +113,8 @@ public enum OP3Protocol {
                 if options.progress {
                     let line = [("MRRMSE", RowwiseMetric.rmse), ("MAE", .mae), ("Spearman", .spearman)]
                         .map { "\($0.0) " + String(format: "%.4f", scores.mean($0.1)) }.joined(separator: ", ")
-                    ProgressReporter.log("op3: \(name) seed \(seed): \(line)")
+                    let factor = shrinkage.map { ", shrinkage " + String(format: "%.3f", $0) } ?? ""
+                    ProgressReporter.log("op3: \(name) seed \(seed): \(line)\(factor)")
                 }
             }
         }

@@ -183,6 +183,18 @@ public enum OP3Report {
         md += "- predictor: \(options.predictorDescription)\n"
         md += "- seeds: \(options.seeds.map(String.init).joined(separator: " ")); bootstrap: \(options.bootstrap.draws) draws, clusters = compounds, strata = cell types\n"
         md += "- feature sets: " + result.features.map { f in f.covered.map { "\(f.name) (\($0)/\(task.compounds.count) compounds)" } ?? f.name }.joined(separator: ", ") + "\n"
+        let shrunk = result.features.compactMap { f -> String? in
+            let factors = result.results.filter { $0.feature == f.name }.compactMap(\.shrinkage)
+            guard !factors.isEmpty else { return nil }
+            let mean = factors.reduce(0, +) / Float(factors.count)
+            return "\(f.name) " + String(format: "%.3f", mean) + " (" + factors.map { String(format: "%.2f", $0) }
+                .joined(separator: ", ") + ")"
+        }
+        if !shrunk.isEmpty {
+            md += "- shrinkage of the residual prediction toward the training mean (0 = the mean, 1 = unshrunk; "
+                + "chosen by cross-validation over the training compounds), mean (per seed): "
+                + shrunk.joined(separator: "; ") + "\n"
+        }
         for note in task.notes { md += "- note: \(note)\n" }
         md += "\n" + summary.markdown()
         // The summary is written last: its presence means the report is complete (the demo skips the stage by it).
