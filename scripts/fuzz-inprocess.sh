@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # In-process mutation fuzzing of every reader a user can point at a file (h5ad, effects store, GCTX, GCT text,
-# checkpoint + sidecar, pretrain --resume, split TSV, config JSON/YAML/TOML, manifests, compound tables with SMILES):
+# checkpoint + sidecar, pretrain --resume, split TSV, config JSON/YAML/TOML, manifests, signature tables, compound
+# tables with SMILES):
 # `perturbridge-fuzz run` damages seed inputs in memory, writes each case to a RAM disk and runs the reader's entry
 # point in a forked child under a timeout and an address-space limit (see `perturbridge-fuzz run --help`). Seeds:
 # ../shared/data and fixtures made with the CLI (scripts/make-fuzz-fixtures.sh: simulator output, a tiny pretrain

@@ -33,7 +33,8 @@ struct CorpusOptions: ParsableArguments {
     static let readers: [(name: String, make: (SeedCorpus) -> FuzzTarget)] = [
         ("h5ad", FuzzTarget.h5ad), ("effects", FuzzTarget.effects), ("gctx", FuzzTarget.gctx), ("gct", FuzzTarget.gct),
         ("checkpoint", FuzzTarget.checkpoint), ("resume", FuzzTarget.resume), ("split", FuzzTarget.split),
-        ("config", FuzzTarget.config), ("manifest", FuzzTarget.manifest), ("compounds", FuzzTarget.compounds),
+        ("config", FuzzTarget.config), ("manifest", FuzzTarget.manifest),
+        ("signatures", FuzzTarget.signatures), ("compounds", FuzzTarget.compounds),
     ]
 
     /// The readers named (every reader when `names` is empty), with their seeds loaded.

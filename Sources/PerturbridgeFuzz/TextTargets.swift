@@ -4,8 +4,8 @@ import PerturbChem
 import PerturbData
 import PerturbIO
 
-/// The readers of text inputs: GCT text, split TSVs, manifests (condition tables and published splits) and compound
-/// tables with their SMILES (through RDKit).
+/// The readers of text inputs: GCT text, split TSVs, manifests (condition tables and published splits), signature
+/// tables (`effects --format signatures`) and compound tables with their SMILES (through RDKit).
 extension FuzzTarget {
     static func gct(_ corpus: SeedCorpus) -> FuzzTarget {
         let seeds = [
@@ -40,6 +40,19 @@ extension FuzzTarget {
                 let published = try PublishedSplit.read(url)
                 _ = published.apply(to: try ConditionManifest.read(url, requireSplit: false).entries.map(\.condition))
             })
+        }
+    }
+
+    static func signatures(_ corpus: SeedCorpus) -> FuzzTarget {
+        let seeds = [
+            corpus.sharedHead("l1000-sepl1000-lucius/tStats-transposed-head.txt", lines: 30,
+                              name: "tStats-transposed-head.txt", format: .text),
+        ]
+        return FuzzTarget(name: "signatures",
+                          entryPoints: "EffectsFormat.signatures.ingest (effects --format signatures)",
+                          seeds: seeds.compactMap { $0 }) { url in
+            var report = IngestReport(source: url.lastPathComponent, format: "signatures")
+            _ = try EffectsFormat.signatures.ingest(url, options: IngestOptions(), report: &report)
         }
     }
 

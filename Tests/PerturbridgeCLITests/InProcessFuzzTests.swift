@@ -50,7 +50,7 @@ final class InProcessFuzzTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.transcript)
         let readers = [
             "h5ad", "effects", "gctx", "gct", "checkpoint", "resume", "split", "config", "manifest",
-            "compounds",
+            "signatures", "compounds",
         ]
         for reader in readers {
             let row = result.stdout.split(separator: "\n").first { $0.hasPrefix(reader + " ") }
