@@ -142,7 +142,8 @@ final class PanelLinearTests: XCTestCase {
         }
         XCTAssertGreaterThan(layout[0].1.count, 2 * PanelGroupBlocks.blockUnits(units: layout[0].1.count, threads: 2))
         let x = Tensor.uniform([rows, h], low: -1, high: 1, rng: &rng)
-        let w = Tensor.uniform([units, h], low: -1, high: 1, rng: &rng), b = Tensor.uniform([units], low: -1, high: 1, rng: &rng)
+        let w = Tensor.uniform([units, h], low: -1, high: 1, rng: &rng)
+        let b = Tensor.uniform([units], low: -1, high: 1, rng: &rng)
         let before = Engine.threads
         defer { Engine.setThreads(before) }
         for threads in [1, 2] {
@@ -158,7 +159,9 @@ final class PanelLinearTests: XCTestCase {
             let (panelLoss, panelGrads) = run(true), (denseLoss, denseGrads) = run(false)
             XCTAssertEqual(panelLoss, denseLoss, accuracy: 1e-5)
             for (p, d) in zip(panelGrads, denseGrads) {
-                for i in 0..<p.count { XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-6, "threads \(threads), element \(i)") }
+                for i in 0..<p.count {
+                    XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-6, "threads \(threads), element \(i)")
+                }
             }
         }
     }

@@ -144,7 +144,8 @@ public enum EffectsStore {
             if let known = setOfKey[keys[i]] {
                 compounds = known
             } else {
-                compounds = sets.intern(keys[i].isEmpty ? [] : keys[i].split(separator: "|").map { names.intern(String($0)) }.sorted())
+                let split = keys[i].isEmpty ? [] : keys[i].split(separator: "|").map { names.intern(String($0)) }
+                compounds = sets.intern(split.sorted())
                 setOfKey[keys[i]] = compounds
             }
             conditions.append(Condition(dataset: names.intern(datasets[i]), context: names.intern(contexts[i]),

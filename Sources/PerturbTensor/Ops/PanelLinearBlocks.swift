@@ -79,6 +79,32 @@ struct PanelGroupBlocks {
         }
     }
 
+    /// Turns `count` outputs into residuals `out + b − t` (0 where `mask` is 0) in place, 8 lanes at a time;
+    /// returns their sum of squares (lane sums, then the tail, in a fixed order).
+    @inline(__always)
+    private static func residuals(_ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                                  target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int) -> Float {
+        typealias Lanes = SIMD8<Float>
+        func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+        var squares = Lanes(), k = 0
+        while k + Lanes.scalarCount <= count {
+            var d = load(out + k) + load(bias + k) - load(target + k)
+            if let mask { d.replace(with: 0, where: load(mask + k) .== 0) }
+            UnsafeMutableRawPointer(out + k).storeBytes(of: d, as: Lanes.self)
+            squares += d * d
+            k += Lanes.scalarCount
+        }
+        var tail: Float = 0
+        while k < count {
+            let unmeasured = mask.map { $0[k] == 0 } ?? false
+            let d = unmeasured ? 0 : out[k] + bias[k] - target[k]
+            out[k] = d
+            tail += d * d
+            k += 1
+        }
+        return squares.sum() + tail
+    }
+
     /// Units `columns` of the group (positions in `units`): forward, residuals, dx, dW and db; returns the block's
     /// sum of squared residuals.
     private func block(_ columns: Range<Int>, units: UnsafePointer<Int32>, n: Int, u: Int, xRows: UnsafePointer<Float>,
@@ -91,27 +117,13 @@ struct PanelGroupBlocks {
             (wb + k * h).update(from: w + Int(units[c0 + k]) * h, count: h)
             sums[k] = bias[Int(units[c0 + k])]
         }
-        sgemm(transposeA: false, transposeB: true, m: n, n: bu, k: h, a: xRows, lda: h, b: wb, ldb: h, beta: 0, c: r, ldc: bu)
+        sgemm(transposeA: false, transposeB: true, m: n, n: bu, k: h, a: xRows, lda: h, b: wb, ldb: h, beta: 0, c: r,
+              ldc: bu)
         // Residuals x·Wᵀ + b − t where measured, 0 elsewhere; `sums` holds the block's biases, then its column sums.
         var sse = 0.0
         for row in 0..<n {
-            let out = r + row * bu, t = target + row * u + c0
-            var s: Float = 0
-            if let mask {
-                let measured = mask + row * u + c0
-                for k in 0..<bu {
-                    let d = measured[k] != 0 ? out[k] + sums[k] - t[k] : 0
-                    out[k] = d
-                    s += d * d
-                }
-            } else {
-                for k in 0..<bu {
-                    let d = out[k] + sums[k] - t[k]
-                    out[k] = d
-                    s += d * d
-                }
-            }
-            sse += Double(s)
+            sse += Double(Self.residuals(r + row * bu, bias: sums, target: target + row * u + c0,
+                                         mask: mask.map { $0 + row * u + c0 }, count: bu))
         }
         if db != nil {
             for k in 0..<bu { sums[k] = 0 }
