@@ -38,8 +38,8 @@ public struct PanelGroup {
 /// into the rows of the units (`PanelGroupBlocks`). Rows outside every group get zero gradient.
 ///
 /// The loss is a graph's last node, so its gradients are computed with the forward pass, group by group (the
-/// backward only scales them by the incoming gradient): a group's gathered weights and residuals are freed
-/// before the next group starts, which keeps the step's memory at one group's buffers instead of all of them.
+/// backward only scales them by the incoming gradient): besides the gradients, only one block's gathered weights
+/// and residuals per thread are alive at a time.
 public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup]) -> Var {
     let graph = x.graph
     let xv = x.value, wv = weight.value, bv = bias.value
