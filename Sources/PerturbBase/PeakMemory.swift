@@ -12,6 +12,13 @@ public enum PeakMemory {
         return Double(usage.ru_maxrss) / 1024  // Linux reports KiB
     }
 
+    /// Current RSS in MiB (Linux `/proc/self/statm`; nil elsewhere).
+    public static var currentResidentMB: Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / Double(1 << 20)
+    }
+
     /// Returns heap pages freed so far to the OS (glibc `malloc_trim`): loading leaves many small freed chunks
     /// (metadata strings) among live ones that later large buffers cannot reuse; trimming before training keeps
     /// the peak at the live set plus the training buffers.

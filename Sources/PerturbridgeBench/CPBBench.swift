@@ -74,6 +74,9 @@ enum CPBBench {
         let rows = trainRows.reduce(0) { $0 + $1.count }
         let union = Set(sources.flatMap(\.genes)).count
         let flops = 6.0 * Double(rows) * Double(640 * 256 + 256 * 256) + 6.0 * 256 * Double(values)
+        PeakMemory.releaseFreedHeap()
+        print(String(format: "corpus index (conditions, compounds, panels of %d files and the training rows): RSS %.0f MB",
+                     files.count, PeakMemory.currentResidentMB ?? .nan))
         print("cpb bench: \(files.count) datasets, \(rows) training conditions, \(values) measured values, \(union) union genes, "
               + "batch \(batch), \(threads) thread(s); measured-gene work \(String(format: "%.2f", flops / 1e12)) TFLOP per epoch")
         openblas_set_num_threads(Int32(threads))

@@ -131,6 +131,58 @@ final class PanelLinearTests: XCTestCase {
         XCTAssertTrue(results[0].1[0..<h].allSatisfy { $0 == 0 }, "unit 0 is in no group")
     }
 
+    /// Groups wider than one block (`PanelGroupBlocks`: several blocks per thread, the last one short) and a unit
+    /// shared by two groups: loss and gradients equal the dense masked MSE on 1 and 2 threads.
+    func testMultiBlockGroupsEqualDenseMaskedMSE() {
+        var rng = SeededRNG(seed: 8)
+        let units = 230, h = 6, rows = 11
+        let wide = (0..<Int32(units)).filter { $0 % 7 != 3 }.reversed()
+        let layout: [(Range<Int>, [Int32])] = [(0..<7, Array(wide)), (7..<10, [5, 200, 17])]
+        var target = Tensor(shape: [rows, units], repeating: 0), mask = Tensor(shape: [rows, units], repeating: 0)
+        var groups: [PanelGroup] = []
+        for (range, members) in layout {
+            var t: [Float] = [], m: [Float] = []
+            for r in range {
+                for u in members {
+                    let measured = rng.nextDouble() < 0.85, value = Float(rng.nextGaussian())
+                    t.append(measured ? value : 0)
+                    m.append(measured ? 1 : 0)
+                    if measured {
+                        target.withUnsafeMutableBufferPointer { $0[r * units + Int(u)] = value }
+                        mask.withUnsafeMutableBufferPointer { $0[r * units + Int(u)] = 1 }
+                    }
+                }
+            }
+            let shape = [range.count, members.count]
+            groups.append(PanelGroup(rows: range, units: members, target: Tensor(shape: shape, values: t),
+                                     mask: Tensor(shape: shape, values: m)))
+        }
+        XCTAssertGreaterThan(layout[0].1.count, 2 * PanelGroupBlocks.blockUnits(units: layout[0].1.count, threads: 2))
+        let x = Tensor.uniform([rows, h], low: -1, high: 1, rng: &rng)
+        let w = Tensor.uniform([units, h], low: -1, high: 1, rng: &rng)
+        let b = Tensor.uniform([units], low: -1, high: 1, rng: &rng)
+        let before = Engine.threads
+        defer { Engine.setThreads(before) }
+        for threads in [1, 2] {
+            Engine.setThreads(threads)
+            func run(_ panel: Bool) -> (Float, [Tensor]) {
+                let g = Graph()
+                let vars = [x, w, b].map { g.input($0, requiresGrad: true) }
+                let loss = panel ? panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
+                    : mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
+                g.backward(loss)
+                return (loss.value.scalar, vars.map { g.grad($0)! })
+            }
+            let (panelLoss, panelGrads) = run(true), (denseLoss, denseGrads) = run(false)
+            XCTAssertEqual(panelLoss, denseLoss, accuracy: 1e-5)
+            for (p, d) in zip(panelGrads, denseGrads) {
+                for i in 0..<p.count {
+                    XCTAssertEqual(p.scalars[i], d.scalars[i], accuracy: 1e-6, "threads \(threads), element \(i)")
+                }
+            }
+        }
+    }
+
     /// Predictions equal the dense layer's on each group's units.
     func testPredictMatchesDenseLayer() {
         var rng = SeededRNG(seed: 5)

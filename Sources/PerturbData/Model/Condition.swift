@@ -23,6 +23,18 @@ public struct Condition: Codable, Hashable, Sendable {
         self.replicate = replicate
     }
 
+    /// A condition whose `compounds` are already sorted (not sorted again, so the array's buffer is kept and can be
+    /// shared between conditions).
+    public init(dataset: String, context: String, sortedCompounds: [String], doseMicromolar: Double?,
+                timeHours: Double?, replicate: String? = nil) {
+        self.dataset = dataset
+        self.context = context
+        self.compounds = sortedCompounds
+        self.doseMicromolar = doseMicromolar
+        self.timeHours = timeHours
+        self.replicate = replicate
+    }
+
     /// True for a vehicle/untreated control (no compound).
     public var isControl: Bool { compounds.isEmpty }
 

@@ -135,10 +135,22 @@ public enum EffectsStore {
         let doses = try numbers("dose_um"), times = try numbers("time_h"), counts = try numbers("n_replicates")
         var conditions: [Condition] = []
         conditions.reserveCapacity(obs.count)
+        // Rows repeat a few datasets, contexts and compound sets: each distinct value is stored once and shared
+        // by every row that holds it (strings and arrays share their buffers), so the per-condition index of a
+        // large corpus holds no per-row heap allocations for them.
+        var names = Interner<String>(), sets = Interner<[String]>(), setOfKey: [String: [String]] = [:]
         for i in 0..<obs.count {
-            conditions.append(Condition(dataset: datasets[i], context: contexts[i],
-                                        compounds: keys[i].isEmpty ? [] : keys[i].split(separator: "|").map(String.init),
-                                        doseMicromolar: doses[i].isNaN ? nil : doses[i], timeHours: times[i].isNaN ? nil : times[i],
+            let compounds: [String]
+            if let known = setOfKey[keys[i]] {
+                compounds = known
+            } else {
+                let split = keys[i].isEmpty ? [] : keys[i].split(separator: "|").map { names.intern(String($0)) }
+                compounds = sets.intern(split.sorted())
+                setOfKey[keys[i]] = compounds
+            }
+            conditions.append(Condition(dataset: names.intern(datasets[i]), context: names.intern(contexts[i]),
+                                        sortedCompounds: compounds, doseMicromolar: doses[i].isNaN ? nil : doses[i],
+                                        timeHours: times[i].isNaN ? nil : times[i],
                                         replicate: replicates[i].isEmpty ? nil : replicates[i]))
         }
         var compounds: [String: Compound] = [:]

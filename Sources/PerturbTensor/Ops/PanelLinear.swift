@@ -33,13 +33,13 @@ public struct PanelGroup {
 /// `Σ_groups Σ mask · (x_r · W_uᵀ + b_u − t_ru)² / (measured values of all groups)`.
 ///
 /// It equals `mseLoss(linear(x, W, b), target: dense, mask: dense)` over the full output (loss and gradients,
-/// up to float summation order) while computing only the measured panel: per group one GEMM against the
-/// gathered weight rows of its units, and one GEMM each for dx and dW, with dW and db scattered back into the
-/// rows of the units. Rows outside every group get zero gradient.
+/// up to float summation order) while computing only the measured panel: per group, block by block over its
+/// units, one GEMM against the block's gathered weight rows and one each for dx and dW, with dW and db added back
+/// into the rows of the units (`PanelGroupBlocks`). Rows outside every group get zero gradient.
 ///
 /// The loss is a graph's last node, so its gradients are computed with the forward pass, group by group (the
-/// backward only scales them by the incoming gradient): a group's gathered weights and residuals are freed
-/// before the next group starts, which keeps the step's memory at one group's buffers instead of all of them.
+/// backward only scales them by the incoming gradient): besides the gradients, only one block's gathered weights
+/// and residuals per thread are alive at a time.
 public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup]) -> Var {
     let graph = x.graph
     let xv = x.value, wv = weight.value, bv = bias.value
@@ -60,38 +60,12 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
     var dw = wantsW ? Tensor.zeros([units, h]) : nil
     var db = wantsB ? Tensor.zeros([units]) : nil
     var sse = 0.0
-    for group in groups where !group.units.isEmpty && !group.rows.isEmpty {
-        let n = group.rows.count, u = group.units.count, xRows = xv.readPointer + group.rows.lowerBound * h
-        let w = wv.gatherRows(group.units)
-        var r = Tensor(uninitializedShape: [n, u])
-        let rp = r.mutablePointer()
-        sgemm(transposeA: false, transposeB: true, m: n, n: u, k: h, a: xRows, lda: h, b: w.readPointer, ldb: h, beta: 0, c: rp, ldc: u)
-        sse += residualsInPlace(rp, group: group, bias: bv.readPointer)
-        if dx != nil {
-            // dx_rows += α · R · W_units
-            sgemm(transposeA: false, transposeB: false, m: n, n: h, k: u, alpha: alpha, a: rp, lda: u, b: w.readPointer, ldb: h,
-                  beta: 1, c: dx!.mutablePointer() + group.rows.lowerBound * h, ldc: h)
-        }
-        if dw != nil {
-            // dW_units += α · Rᵀ · x_rows, scattered into the unit rows.
-            var part = Tensor(uninitializedShape: [u, h])
-            let pp = part.mutablePointer()
-            sgemm(transposeA: true, transposeB: false, m: u, n: h, k: n, alpha: alpha, a: rp, lda: u, b: xRows, ldb: h, beta: 0, c: pp, ldc: h)
-            let dst = dw!.mutablePointer()
-            group.units.withUnsafeBufferPointer { unitList in
-                Engine.parallelFor(u, minimumChunk: max(1, 65_536 / h)) { range in
-                    for k in range {
-                        let to = dst + Int(unitList[k]) * h, from = pp + k * h
-                        for j in 0..<h { to[j] += from[j] }
-                    }
-                }
-            }
-        }
-        if db != nil {
-            var sums = Tensor(uninitializedShape: [u])
-            Kernels.columnSums(rp, rows: n, cols: u, into: sums.mutablePointer(), beta: 0)
-            let dst = db!.mutablePointer(), sp = sums.readPointer
-            for (k, unit) in group.units.enumerated() { dst[Int(unit)] += alpha * sp[k] }
+    let blocks = PanelGroupBlocks(x: xv.readPointer, w: wv.readPointer, bias: bv.readPointer, h: h, alpha: alpha,
+                                  threads: Engine.threads)
+    let dxp = dx?.mutablePointer(), dwp = dw?.mutablePointer(), dbp = db?.mutablePointer()
+    Engine.withSingleThreadedKernels {
+        for group in groups where !group.units.isEmpty && !group.rows.isEmpty {
+            sse += blocks.run(group, dx: dxp, dw: dwp, db: dbp)
         }
     }
     let loss = measured > 0 ? Float(sse / Double(measured)) : 0
@@ -126,41 +100,4 @@ public func panelLinearPredict(_ x: Tensor, weight: Tensor, bias: Tensor, rows: 
         for r in 0..<n { for k in 0..<u { op[r * u + k] += b[Int(units[k])] } }
     }
     return out
-}
-
-/// Turns `x·Wᵀ` into masked residuals `(x·Wᵀ + b − t)` where measured and 0 elsewhere, in place, rows in
-/// parallel; returns their sum of squares (per-row partial sums added in row order, so the result does not
-/// depend on the thread count).
-private func residualsInPlace(_ r: UnsafeMutablePointer<Float>, group: PanelGroup, bias: UnsafePointer<Float>) -> Double {
-    let n = group.rows.count, u = group.units.count
-    let b = group.units.map { bias[Int($0)] }
-    let mask = group.mask?.readPointer, t = group.target.readPointer
-    var rowSSE = [Double](repeating: 0, count: n)
-    b.withUnsafeBufferPointer { bp in
-        rowSSE.withUnsafeMutableBufferPointer { sums in
-            let b = bp.baseAddress!, sums = sums.baseAddress!
-            Engine.parallelFor(n, minimumChunk: max(1, 65_536 / u)) { range in
-                for row in range {
-                    let out = r + row * u, target = t + row * u
-                    var s: Float = 0
-                    if let mask {
-                        let measured = mask + row * u
-                        for k in 0..<u {
-                            let d = measured[k] != 0 ? out[k] + b[k] - target[k] : 0
-                            out[k] = d
-                            s += d * d
-                        }
-                    } else {
-                        for k in 0..<u {
-                            let d = out[k] + b[k] - target[k]
-                            out[k] = d
-                            s += d * d
-                        }
-                    }
-                    sums[row] = Double(s)
-                }
-            }
-        }
-    }
-    return rowSSE.reduce(0, +)
 }

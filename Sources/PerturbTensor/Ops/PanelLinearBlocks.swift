@@ -1,0 +1,149 @@
+import PerturbBase
+
+/// One group of `panelLinearMSE`, computed block by block over its units so that each weight row is read from
+/// memory once and each gradient row written once: a block of `blockUnits` weight rows is gathered into a small
+/// buffer that stays in cache for the block's three GEMMs (forward, dx, dW) and its residuals, and the block's dW is
+/// added straight into the unit rows of `dw`. Blocks run in contiguous chunks on the engine's threads, each calling
+/// single-threaded sgemm; the dx of each chunk is a private buffer, added to `dx` in chunk order, so the same thread
+/// count gives bit-identical results.
+struct PanelGroupBlocks {
+    let x: UnsafePointer<Float>
+    let w: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>
+    let h: Int
+    /// `2 / measured values` of the whole loss (d loss / d residual).
+    let alpha: Float
+    /// Threads to spread the blocks over (the caller runs inside `Engine.withSingleThreadedKernels`).
+    let threads: Int
+
+    /// Units per block: about 256, fewer so that every thread gets at least two blocks.
+    static func blockUnits(units: Int, threads: Int) -> Int {
+        max(16, min(256, (units + 2 * threads - 1) / (2 * threads)))
+    }
+
+    /// Adds the group's gradients into `dx`, `dw` and `db` (each optional) and returns its sum of squared residuals
+    /// (block sums added in block order).
+    func run(_ group: PanelGroup, dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+             db: UnsafeMutablePointer<Float>?) -> Double {
+        let n = group.rows.count, u = group.units.count
+        let bu = Self.blockUnits(units: u, threads: threads), blocks = (u + bu - 1) / bu
+        let chunks = max(1, min(threads, blocks))
+        let xRows = x + group.rows.lowerBound * h
+        var blockSSE = [Double](repeating: 0, count: blocks)
+        let dxParts = dx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: chunks * n * h)
+        defer { dxParts?.deallocate() }
+        dxParts?.initialize(repeating: 0, count: chunks * n * h)
+        let target = group.target.readPointer, mask = group.mask?.readPointer
+        blockSSE.withUnsafeMutableBufferPointer { sse in
+            group.units.withUnsafeBufferPointer { units in
+                let sse = sse.baseAddress!, units = units.baseAddress!
+                Parallel.forEachChunk(count: chunks, threads: chunks) { chunkRange in
+                    for chunk in chunkRange {
+                        let scratch = BlockScratch(n: n, bu: bu, h: h)
+                        defer { scratch.free() }
+                        for b in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
+                            let lo = b * bu, hi = min(u, lo + bu)
+                            sse[b] = block(lo..<hi, units: units, n: n, u: u, xRows: xRows, target: target, mask: mask,
+                                           scratch: scratch, dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
+                        }
+                    }
+                }
+            }
+        }
+        if let dx, let dxParts {
+            let out = dx + group.rows.lowerBound * h
+            for chunk in 0..<chunks {
+                let part = dxParts + chunk * n * h
+                for i in 0..<(n * h) { out[i] += part[i] }
+            }
+        }
+        return blockSSE.reduce(0, +)
+    }
+
+    /// Buffers of one chunk: the gathered block weights (then the block's dW), its residuals and their column sums.
+    private struct BlockScratch {
+        let weights: UnsafeMutablePointer<Float>
+        let residuals: UnsafeMutablePointer<Float>
+        let columnSums: UnsafeMutablePointer<Float>
+
+        init(n: Int, bu: Int, h: Int) {
+            weights = .allocate(capacity: bu * h)
+            residuals = .allocate(capacity: n * bu)
+            columnSums = .allocate(capacity: bu)
+        }
+
+        func free() {
+            weights.deallocate()
+            residuals.deallocate()
+            columnSums.deallocate()
+        }
+    }
+
+    /// Turns `count` outputs into residuals `out + b − t` (0 where `mask` is 0) in place, 8 lanes at a time;
+    /// returns their sum of squares (lane sums, then the tail, in a fixed order).
+    @inline(__always)
+    private static func residuals(_ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                                  target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int) -> Float {
+        typealias Lanes = SIMD8<Float>
+        func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+        var squares = Lanes(), k = 0
+        while k + Lanes.scalarCount <= count {
+            var d = load(out + k) + load(bias + k) - load(target + k)
+            if let mask { d.replace(with: 0, where: load(mask + k) .== 0) }
+            UnsafeMutableRawPointer(out + k).storeBytes(of: d, as: Lanes.self)
+            squares += d * d
+            k += Lanes.scalarCount
+        }
+        var tail: Float = 0
+        while k < count {
+            let unmeasured = mask.map { $0[k] == 0 } ?? false
+            let d = unmeasured ? 0 : out[k] + bias[k] - target[k]
+            out[k] = d
+            tail += d * d
+            k += 1
+        }
+        return squares.sum() + tail
+    }
+
+    /// Units `columns` of the group (positions in `units`): forward, residuals, dx, dW and db; returns the block's
+    /// sum of squared residuals.
+    private func block(_ columns: Range<Int>, units: UnsafePointer<Int32>, n: Int, u: Int, xRows: UnsafePointer<Float>,
+                       target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, scratch: BlockScratch,
+                       dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+                       db: UnsafeMutablePointer<Float>?) -> Double {
+        let c0 = columns.lowerBound, bu = columns.count
+        let wb = scratch.weights, r = scratch.residuals, sums = scratch.columnSums
+        for k in 0..<bu {
+            (wb + k * h).update(from: w + Int(units[c0 + k]) * h, count: h)
+            sums[k] = bias[Int(units[c0 + k])]
+        }
+        sgemm(transposeA: false, transposeB: true, m: n, n: bu, k: h, a: xRows, lda: h, b: wb, ldb: h, beta: 0, c: r,
+              ldc: bu)
+        // Residuals x·Wᵀ + b − t where measured, 0 elsewhere; `sums` holds the block's biases, then its column sums.
+        var sse = 0.0
+        for row in 0..<n {
+            sse += Double(Self.residuals(r + row * bu, bias: sums, target: target + row * u + c0,
+                                         mask: mask.map { $0 + row * u + c0 }, count: bu))
+        }
+        if db != nil {
+            for k in 0..<bu { sums[k] = 0 }
+            for row in 0..<n { for k in 0..<bu { sums[k] += r[row * bu + k] } }
+        }
+        if let dx {
+            // dx_rows += α · R · W_block
+            sgemm(transposeA: false, transposeB: false, m: n, n: h, k: bu, alpha: alpha, a: r, lda: bu, b: wb, ldb: h,
+                  beta: 1, c: dx, ldc: h)
+        }
+        if let dw {
+            // dW_block = α · Rᵀ · x_rows, added into the unit rows (units of a group are distinct: no two chunks meet).
+            sgemm(transposeA: true, transposeB: false, m: bu, n: h, k: n, alpha: alpha, a: r, lda: bu, b: xRows, ldb: h,
+                  beta: 0, c: wb, ldc: h)
+            for k in 0..<bu {
+                let to = dw + Int(units[c0 + k]) * h, from = wb + k * h
+                for j in 0..<h { to[j] += from[j] }
+            }
+        }
+        if let db { for k in 0..<bu { db[Int(units[c0 + k])] += alpha * sums[k] } }
+        return sse
+    }
+}
