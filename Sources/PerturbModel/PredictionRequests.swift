@@ -81,7 +81,7 @@ public struct PredictionRequests {
     }
 
     private static func effects(_ url: URL, model: LPMModel) throws -> PredictionRequests {
-        let source = try EffectsSource.open(url)
+        let source = try EffectsReader(url: url)
         let index = model.index
         var requests = PredictionRequests(conditions: source.conditions, compoundLabels: source.conditions.map { $0.compounds.joined(separator: "|") })
         for (row, condition) in source.conditions.enumerated() {

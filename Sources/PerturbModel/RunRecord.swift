@@ -34,7 +34,7 @@ struct RunRecord: Codable {
     var peakRSSMB: Double?
 
     static func write(folder: RunFolder, config: LPMConfig, vocabularies v: Vocabularies, corpus: TrainingCorpus,
-                      dataFingerprint: String?, sources: [EffectsSource], state: TrainerState, worldSize: Int,
+                      dataFingerprint: String?, sources: [any ConditionSource], state: TrainerState, worldSize: Int,
                       allreduceBytesPerStep: Int?) throws {
         let record = RunRecord(seed: config.seed, threads: config.resolvedThreads, worldSize: worldSize,
                                rowsPerRank: worldSize > 1 ? state.history.map { $0.rowsPerRank ?? [] } : nil,
@@ -42,7 +42,7 @@ struct RunRecord: Codable {
                                mode: config.mode.rawValue,
                                outputMode: config.outputMode.rawValue, compoundEncoder: config.compoundEncoder.rawValue,
                                dataFingerprint: dataFingerprint ?? DataFingerprint.of(sources),
-                               sources: sources.map(\.name), trainConditions: corpus.trainConditionCount,
+                               sources: sources.map(\.sourceName), trainConditions: corpus.trainConditionCount,
                                validationConditions: corpus.validationConditionCount,
                                vocabularySizes: ["datasets": v.datasets.count, "contexts": v.contexts.count,
                                                  "compounds": v.compounds.count, "genes": v.genes.count],
@@ -59,20 +59,10 @@ struct RunRecord: Codable {
 /// A short hash identifying the training data: for files, FNV-1a over path, size and modification time; for
 /// in-memory tables, over the condition ids and the logFC bytes.
 public enum DataFingerprint {
-    public static func of(_ sources: [EffectsSource]) -> String {
+    public static func of(_ sources: [any ConditionSource]) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
         for source in sources {
-            switch source {
-            case .file(let reader):
-                let attributes = (try? FileManager.default.attributesOfItem(atPath: reader.url.path)) ?? [:]
-                let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-                let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-                mix("\(reader.url.lastPathComponent)|\(size)|\(mtime)".utf8)
-            case .table(let table):
-                for c in table.conditions { mix(c.id.utf8) }
-                table.logFC.withUnsafeBytes { mix($0) }
-            }
+            source.fingerprint { bytes in for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
         }
         return String(format: "fnv1a64:%016llx", h)
     }

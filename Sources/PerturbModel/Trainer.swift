@@ -34,7 +34,7 @@ public enum Trainer {
             config.freezeCompoundEmbeddings = freezeCompoundEmbeddings
             if config.datasets.isEmpty { config.datasets = data.datasets }
         }
-        return try fit(config: config, sources: [.table(data)], trainRows: [trainRows], validationRows: [validationRows],
+        return try fit(config: config, sources: [TableSource(data)], trainRows: [trainRows], validationRows: [validationRows],
                        vocabularies: vocabularies, runDirectory: runDirectory, resume: resume, progress: progress)
     }
 
@@ -44,7 +44,7 @@ public enum Trainer {
     /// `communicator` (default: one process) trains data-parallel over its ranks; `onStart` runs on rank 0 once every
     /// rank has set up and agreed, before the run writes its first file (for files the caller keeps in the folder).
     /// `finished.json` is written last, when training ends (`RunFolder.isFinished`).
-    public static func fit(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]],
+    public static func fit(config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]],
                            vocabularies: Vocabularies? = nil, runDirectory: URL, dataFingerprint: String? = nil,
                            resume: Bool = false, progress: Bool = true, communicator: Communicator = .single,
                            onStart: () throws -> Void = {}) throws -> TrainingRun {

@@ -17,7 +17,7 @@ struct CorpusPanel {
 /// gene panel (the genes it measures inside the vocabulary); rows are held dense over their panel.
 final class TrainingCorpus {
     struct SourcePlan {
-        let source: EffectsSource
+        let source: any ConditionSource
         /// Source gene → global gene code (−1 when outside the vocabulary).
         let geneMap: [Int32]
         /// Codes per condition (nil for rows used neither for training nor validation).
@@ -46,7 +46,7 @@ final class TrainingCorpus {
     /// Reused between blocks: the logFC of the block being read.
     private var readBuffer: [Float] = []
 
-    init(sources: [EffectsSource], train: [[Int]], validation: [[Int]], vocabularies: Vocabularies, shardConditions: Int) throws {
+    init(sources: [any ConditionSource], train: [[Int]], validation: [[Int]], vocabularies: Vocabularies, shardConditions: Int) throws {
         precondition(sources.count == train.count && sources.count == validation.count, "one row list per source")
         let index = vocabularies.index()
         sets = CompoundSetTable()
@@ -59,9 +59,9 @@ final class TrainingCorpus {
             let used = (train[s] + validation[s]).sorted()
             for row in used {
                 guard row >= 0 && row < conditions.count else {
-                    throw InputError("\(source.name): row \(row) is outside the \(conditions.count) conditions")
+                    throw InputError("\(source.sourceName): row \(row) is outside the \(conditions.count) conditions")
                 }
-                encoded[row] = try encoder.encode(conditions[row], row: row, source: source.name)
+                encoded[row] = try encoder.encode(conditions[row], row: row, source: source.sourceName)
             }
             let geneMap = index.geneMap(source.genes)
             let rowPanel = try Self.assignPanels(source: source, sourceIndex: s, rows: used, geneMap: geneMap, panels: &panels)
@@ -78,7 +78,7 @@ final class TrainingCorpus {
 
     /// Interns the gene panel of every used row: from the file's panel table when it has one, else from its
     /// measured mask (read once, block by block).
-    private static func assignPanels(source: EffectsSource, sourceIndex: Int, rows: [Int], geneMap: [Int32],
+    private static func assignPanels(source: any ConditionSource, sourceIndex: Int, rows: [Int], geneMap: [Int32],
                                      panels: inout [CorpusPanel]) throws -> [Int32] {
         var rowPanel = [Int32](repeating: -1, count: source.conditions.count)
         var lookup: [[Int32]: Int32] = [:]
@@ -159,7 +159,7 @@ final class TrainingCorpus {
                     finite = finite && v.isFinite
                 }
                 if !finite, let k = values.firstIndex(where: { !$0.isFinite }) {
-                    throw InputError("\(plan.source.name): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(columns[k])])' is \(values[k]); effects must be finite")
+                    throw InputError("\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(columns[k])])' is \(values[k]); effects must be finite")
                 }
                 out.append(TrainingRow(condition: plan.encoded[row]!, panel: panel, values: values))
             }

@@ -35,7 +35,7 @@ final class TrainingSession {
 
     let config: LPMConfig
     let folder: RunFolder
-    let sources: [EffectsSource]
+    let sources: [any ConditionSource]
     let vocabularies: Vocabularies
     let corpus: TrainingCorpus
     let model: LPMModel
@@ -58,7 +58,7 @@ final class TrainingSession {
     /// Whether `init` loaded `last.safetensors`.
     private var resumedFromCheckpoint = false
 
-    init(config: LPMConfig, sources: [EffectsSource], trainRows: [[Int]], validationRows: [[Int]], vocabularies: Vocabularies?,
+    init(config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]], vocabularies: Vocabularies?,
          runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool, communicator: Communicator) throws {
         try config.validate()
         Engine.setThreads(config.resolvedThreads)
@@ -166,7 +166,7 @@ final class TrainingSession {
         items.append((key: "--resume", value: "\(resume)"))
         items.append((key: "effects files", value: "\(sources.count)"))
         for (i, source) in sources.enumerated() {
-            items.append((key: "effects file \(i + 1)", value: "\(source.name) (\(DataFingerprint.of([source])))"))
+            items.append((key: "effects file \(i + 1)", value: "\(source.sourceName) (\(DataFingerprint.of([source])))"))
         }
         func hash(_ lists: [[Int]]) -> String {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325

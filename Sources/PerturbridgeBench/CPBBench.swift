@@ -68,7 +68,7 @@ enum CPBBench {
         let directory = URL(fileURLWithPath: settings.data ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
         let files = try corpus(manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
-        let sources = try files.map { try EffectsSource.open($0) }
+        let sources = try files.map { try EffectsReader(url: $0) }
         let trainRows = try trainingRows(sources, split: directory.appendingPathComponent("split.tsv"))
         let values = try trainValues(sources, trainRows)
         let rows = trainRows.reduce(0) { $0 + $1.count }
@@ -156,12 +156,12 @@ enum CPBBench {
     /// Measured values of the training rows (from the files' panels or masks).
     /// Rows of the published split's training conditions per source (the id → split map is freed on return, so
     /// it does not count in the training runs' memory).
-    static func trainingRows(_ sources: [EffectsSource], split file: URL) throws -> [[Int]] {
+    static func trainingRows(_ sources: [any ConditionSource], split file: URL) throws -> [[Int]] {
         let split = try SplitAssignment.read(file).splitOf
         return sources.map { s in s.conditions.indices.filter { split[s.conditions[$0].id] == SplitAssignment.train } }
     }
 
-    static func trainValues(_ sources: [EffectsSource], _ rows: [[Int]]) throws -> Int {
+    static func trainValues(_ sources: [any ConditionSource], _ rows: [[Int]]) throws -> Int {
         var total = 0
         for (source, list) in zip(sources, rows) {
             if let panels = source.panels {

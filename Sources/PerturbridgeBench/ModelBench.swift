@@ -33,7 +33,7 @@ enum ModelBench {
         let directory = URL(fileURLWithPath: s.data ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("perturbridge-model-bench-data").path)
         let files = try simulatedFiles(in: directory)
-        let sources = try files.map { try EffectsSource.open($0) }
+        let sources = try files.map { try EffectsReader(url: $0) }
         var config = LPMConfig()
         config.outputMode = .scalar
         config.batchSize = s.batch

@@ -83,7 +83,7 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
         guard !effects.isEmpty else { throw InputError("--effects needs at least one effects .h5ad file") }
         guard let output else { throw InputError("--output needs the run folder to write") }
         let communicator = try Communicator.world
-        let sources = try effects.map { try EffectsSource.open(URL(fileURLWithPath: $0)) }
+        let sources = try effects.map { try EffectsReader(url: URL(fileURLWithPath: $0)) }
         let runDirectory = URL(fileURLWithPath: output)
         let assignment: SplitAssignment
         /// The random split to save in the run folder once training starts (nil when it comes from a file).

@@ -32,14 +32,13 @@ extension FuzzTarget {
             corpus.fixture("panels.h5ad", .binary),
         ]
         return FuzzTarget(name: "effects",
-                          entryPoints: "EffectsReader (streamed row chunks), EffectsTable.read, EffectsSource",
+                          entryPoints: "EffectsReader (streamed row chunks), EffectsTable.read, ConditionSource",
                           seeds: seeds.compactMap { $0 }) { url in
             let reader = try EffectsReader(url: url)
             for rows in reader.chunks(size: 64) { _ = try reader.read(rows: rows) }
             _ = try EffectsTable.read(url)
-            let source = try EffectsSource.open(url)
             var buffer: [Float] = []
-            for rows in reader.chunks(size: 100) { try source.withLogFC(rows: rows, buffer: &buffer) { _ in } }
+            for rows in reader.chunks(size: 100) { try reader.withLogFC(rows: rows, buffer: &buffer) { _ in } }
         }
     }
 

@@ -19,7 +19,7 @@ final class LossCheckpointConfigTests: XCTestCase {
         let model = LPMModel(config: config, vocabularies: vocab, rng: &rng)
         let rows = [0, 1, 40, 41, 60]  // dataset dA (12 genes) and dB (8 genes)
         let corpus = try TrainingCorpus(
-            sources: [.table(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
+            sources: [TableSource(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
         let records = try corpus.rows(corpus.shards(validation: false)[0])
         XCTAssertEqual(records.map(\.values.count), rows.map { table.conditions[$0].dataset == "dA" ? 12 : 8 })
         for groupCostRows in [0, 1_000_000] {

@@ -30,7 +30,7 @@ final class RunFolderFinishedTests: XCTestCase {
         let (train, validation) = ModelTestData.split(table)
         var finishedWhileTraining: Bool?
         _ = try Trainer.fit(
-            config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
+            config: config, sources: [TableSource(table)], trainRows: [train], validationRows: [validation],
             runDirectory: dir, resume: true, progress: false
         ) {
             finishedWhileTraining = folder.isFinished

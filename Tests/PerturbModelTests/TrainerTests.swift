@@ -97,10 +97,10 @@ final class TrainerTests: XCTestCase {
         var config = ModelTestData.config(.scalar, epochs: 2)
         config.shardConditions = 5
         let memory = try Trainer.fit(
-            config: config, sources: [.table(table)], trainRows: [train], validationRows: [validation],
+            config: config, sources: [TableSource(table)], trainRows: [train], validationRows: [validation],
             runDirectory: dir.appendingPathComponent("memory"), progress: false)
         let streamed = try Trainer.fit(
-            config: config, sources: [try .open(file)], trainRows: [train], validationRows: [validation],
+            config: config, sources: [try EffectsReader(url: file)], trainRows: [train], validationRows: [validation],
             runDirectory: dir.appendingPathComponent("file"), progress: false)
         XCTAssertEqual(memory.history.map(\.trainRMSE), streamed.history.map(\.trainRMSE))
         XCTAssertEqual(
@@ -118,7 +118,7 @@ final class TrainerTests: XCTestCase {
         negated.logFC = table.logFC.map { -$0 }
         let rows = Array(table.conditions.indices)
         let run = try Trainer.fit(
-            config: config, sources: [.table(table), .table(negated)], trainRows: [rows, []],
+            config: config, sources: [TableSource(table), TableSource(negated)], trainRows: [rows, []],
             validationRows: [[], rows], runDirectory: try temporaryDirectory(), progress: false)
         XCTAssertTrue(run.stoppedEarly)
         XCTAssertLessThan(run.history.count, 30)

@@ -299,7 +299,7 @@ public enum HoldoutProtocol {
             ("baselines", "\(options.baselines)"),
             ("keep checkpoints", "\(options.keepCheckpoints)"),
             ("config", String(decoding: try options.baseConfig.jsonData(), as: UTF8.self)),
-            ("effects", DataFingerprint.of([.table(table)])),
+            ("effects", DataFingerprint.of([TableSource(table)])),
             ("split", "\(split.kind) seed \(split.seed), \(split.entries.count) conditions, hash \(String(splitHash, radix: 16))"),
         ]
     }
