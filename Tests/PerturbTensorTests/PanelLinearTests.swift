@@ -43,17 +43,8 @@ final class PanelLinearTests: XCTestCase {
         let x = Tensor.uniform([9, 5], low: -1, high: 1, rng: &rng)
         let w = Tensor.uniform([7, 5], low: -1, high: 1, rng: &rng)
         let b = Tensor.uniform([7], low: -1, high: 1, rng: &rng)
-        func run(_ panel: Bool) -> (Float, [Tensor]) {
-            let g = Graph()
-            let vars = [x, w, b].map { g.input($0, requiresGrad: true) }
-            let loss =
-                panel
-                ? panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
-                : mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
-            g.backward(loss)
-            return (loss.value.scalar, vars.map { g.grad($0)! })
-        }
-        let (panelLoss, panelGrads) = run(true), (denseLoss, denseGrads) = run(false)
+        let (panelLoss, panelGrads) = lossAndGradients(x, w, b, panel: groups)
+        let (denseLoss, denseGrads) = lossAndGradients(x, w, b, dense: target, mask: mask)
         XCTAssertEqual(panelLoss, denseLoss, accuracy: 1e-5)
         for (p, d) in zip(panelGrads, denseGrads) {
             XCTAssertEqual(p.shape, d.shape)
@@ -165,15 +156,8 @@ final class PanelLinearTests: XCTestCase {
         defer { Engine.setThreads(before) }
         for threads in [1, 2] {
             Engine.setThreads(threads)
-            func run(_ panel: Bool) -> (Float, [Tensor]) {
-                let g = Graph()
-                let vars = [x, w, b].map { g.input($0, requiresGrad: true) }
-                let loss = panel ? panelLinearMSE(vars[0], weight: vars[1], bias: vars[2], groups: groups)
-                    : mseLoss(linear(vars[0], weight: vars[1], bias: vars[2]), target: target, mask: mask)
-                g.backward(loss)
-                return (loss.value.scalar, vars.map { g.grad($0)! })
-            }
-            let (panelLoss, panelGrads) = run(true), (denseLoss, denseGrads) = run(false)
+            let (panelLoss, panelGrads) = lossAndGradients(x, w, b, panel: groups)
+            let (denseLoss, denseGrads) = lossAndGradients(x, w, b, dense: target, mask: mask)
             XCTAssertEqual(panelLoss, denseLoss, accuracy: 1e-5)
             for (p, d) in zip(panelGrads, denseGrads) {
                 for i in 0..<p.count {
@@ -195,5 +179,29 @@ final class PanelLinearTests: XCTestCase {
         for (r, row) in (1..<3).enumerated() {
             for (k, u) in [5, 0, 3].enumerated() { XCTAssertEqual(p[r * 3 + k], dense[row, u], accuracy: 1e-5) }
         }
+    }
+
+    /// Loss and the gradients of x, W and b through the panel-grouped loss.
+    private func lossAndGradients(_ x: Tensor, _ w: Tensor, _ b: Tensor, panel groups: [PanelGroup])
+        -> (Float, [Tensor])
+    {
+        lossAndGradients(x, w, b) { v in panelLinearMSE(v[0], weight: v[1], bias: v[2], groups: groups) }
+    }
+
+    /// Loss and the gradients of x, W and b through the dense layer and the masked MSE.
+    private func lossAndGradients(_ x: Tensor, _ w: Tensor, _ b: Tensor, dense target: Tensor, mask: Tensor)
+        -> (Float, [Tensor])
+    {
+        lossAndGradients(x, w, b) { v in mseLoss(linear(v[0], weight: v[1], bias: v[2]), target: target, mask: mask) }
+    }
+
+    private func lossAndGradients(_ x: Tensor, _ w: Tensor, _ b: Tensor, loss: ([Var]) -> Var)
+        -> (Float, [Tensor])
+    {
+        let g = Graph()
+        let vars = [x, w, b].map { g.input($0, requiresGrad: true) }
+        let value = loss(vars)
+        g.backward(value)
+        return (value.value.scalar, vars.map { g.grad($0)! })
     }
 }
