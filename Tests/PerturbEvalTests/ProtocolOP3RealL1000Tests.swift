@@ -3,12 +3,13 @@ import PerturbBase
 import PerturbChem
 import PerturbData
 @testable import PerturbEval
+import PerturbTestSupport
 import XCTest
 
 /// On real L1000 signatures with structures (`../shared/data`), the Morgan predictor anchored at the per-context
 /// training mean (`OP3Anchor.mean`, the default) is at least that mean: SEP-L1000 consensus signatures of 99
 /// compounds (`l1000-sepl1000-lucius`, SMILES from LINCS `pertinfo`) and the A375 plate's 10 µM wells
-/// (`l1000-cmappy`, limma logFC vs the plate's DMSO wells). Skipped when `../shared` is absent.
+/// (`l1000-cmappy`, limma logFC vs the plate's DMSO wells). Skipped when `../shared` is absent (fails under CI).
 final class ProtocolOP3RealL1000Tests: XCTestCase {
     /// Morgan may trail the mean by at most 0.5 % of its mean row RMSE and 0.005 of its mean row Pearson: well
     /// inside the seed-to-seed noise of the anchored predictor and far below the shortfall of the unanchored one
@@ -17,11 +18,8 @@ final class ProtocolOP3RealL1000Tests: XCTestCase {
     static let pearsonTolerance = 0.005
 
     func testMorganAtLeastTheMeanOnSEPL1000Signatures() throws {
-        guard let signatures = SharedData.dataFile("l1000-sepl1000-lucius/tStats-transposed-head.txt"),
-              let pertinfo = SharedData.dataFile("l1000-lincs-metadata/pertinfo.tsv.gz") else {
-            throw XCTSkip("shared fixtures l1000-sepl1000-lucius / l1000-lincs-metadata not present")
-        }
-        let resolver = CompoundResolver(smilesByName: try CompoundResolver.loadNameMap(pertinfo))
+        let signatures = try Requirement.sharedFile("l1000-sepl1000-lucius/tStats-transposed-head.txt")
+        let resolver = try pertinfoResolver()
         var report = IngestReport(source: signatures.path, format: "signatures")
         let table = try SignatureTableIngest.ingest(signatures, resolver: resolver,
                                                     options: .init(dataset: "SEP_L1000"), report: &report)
@@ -32,16 +30,19 @@ final class ProtocolOP3RealL1000Tests: XCTestCase {
     }
 
     func testMorganAtLeastTheMeanOnTheA375Plate() throws {
-        guard let plate = SharedData.dataFile("l1000-cmappy/test_l1000.gct"),
-              let pertinfo = SharedData.dataFile("l1000-lincs-metadata/pertinfo.tsv.gz") else {
-            throw XCTSkip("shared fixtures l1000-cmappy / l1000-lincs-metadata not present")
-        }
-        let resolver = CompoundResolver(smilesByName: try CompoundResolver.loadNameMap(pertinfo))
+        let plate = try Requirement.sharedFile("l1000-cmappy/test_l1000.gct")
+        let resolver = try pertinfoResolver()
         var report = IngestReport(source: plate.path, format: "gct")
         var options = L1000Ingest.Options(dataset: "LINCS_A375")
         options.builder = EffectBuilder.Options(keepReplicates: false, method: .limma)  // as `perturbridge effects`
         let table = try L1000Ingest.ingest(plate, resolver: resolver, options: options, report: &report).pooled
         try assertMorganAtLeastMean(table: table, layer: "logFC", dose: 10)
+    }
+
+    /// Structures by LINCS `pert_id` and name, from `pertinfo.tsv.gz`.
+    private func pertinfoResolver() throws -> CompoundResolver {
+        let pertinfo = try Requirement.sharedFile("l1000-lincs-metadata/pertinfo.tsv.gz")
+        return CompoundResolver(smilesByName: try CompoundResolver.loadNameMap(pertinfo))
     }
 
     /// Runs the protocol with `morgan` (fast predictor, mean anchor) and checks it against `baseline_mean` on the
