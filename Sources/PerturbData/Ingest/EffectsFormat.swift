@@ -61,7 +61,7 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
                 url, columns: columns, resolver: options.resolver, report: &report)
             return IngestResult(pooled: table, replicates: nil)
         case .gct:
-            var l1000 = L1000Ingest.Options(dataset: options.dataset ?? url.deletingPathExtension().lastPathComponent)
+            var l1000 = L1000Ingest.Options(dataset: options.datasetName(for: url))
             l1000.builder = options.builder
             let result = try L1000Ingest.ingest(url, resolver: options.resolver, options: l1000, report: &report)
             return IngestResult(pooled: result.pooled, replicates: result.replicates)
@@ -77,10 +77,10 @@ public enum EffectsFormat: String, CaseIterable, Sendable {
                 report: &report)
             return IngestResult(pooled: result.pooled, replicates: result.replicates)
         case .signatures:
-            var signatures = SignatureTableIngest.Options(
-                dataset: options.dataset ?? url.deletingPathExtension().lastPathComponent)
+            var signatures = SignatureTableIngest.Options(dataset: options.datasetName(for: url))
             if let context = options.context { signatures.context = context }
-            let table = try SignatureTableIngest.ingest(url, resolver: options.resolver, options: signatures, report: &report)
+            let table = try SignatureTableIngest.ingest(
+                url, resolver: options.resolver, options: signatures, report: &report)
             return IngestResult(pooled: table, replicates: nil)
         }
     }

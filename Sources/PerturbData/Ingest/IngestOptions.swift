@@ -1,3 +1,4 @@
+import Foundation
 import PerturbBase
 
 /// What `EffectsFormat.ingest` may take from the user beyond the file: the compound resolver, the effect builder's
@@ -31,6 +32,10 @@ public struct IngestOptions {
         self.resolver = resolver
         self.builder = builder
     }
+
+    /// The dataset name of the rows of `url` for formats without a dataset column (gct, signatures): `dataset`, or
+    /// the file name without its extension.
+    func datasetName(for url: URL) -> String { dataset ?? url.deletingPathExtension().lastPathComponent }
 
     /// Applies the column-name and dose-unit overrides shared by the `.h5ad` formats to a preset.
     func apply<Columns: ObsColumnNames>(to columns: inout Columns) {

@@ -15,12 +15,8 @@ public struct Condition: Codable, Hashable, Sendable {
 
     public init(dataset: String, context: String, compounds: [String], doseMicromolar: Double?,
                 timeHours: Double?, replicate: String? = nil) {
-        self.dataset = dataset
-        self.context = context
-        self.compounds = compounds.sorted()
-        self.doseMicromolar = doseMicromolar
-        self.timeHours = timeHours
-        self.replicate = replicate
+        self.init(dataset: dataset, context: context, sortedCompounds: compounds.sorted(),
+                  doseMicromolar: doseMicromolar, timeHours: timeHours, replicate: replicate)
     }
 
     /// A condition whose `compounds` are already sorted (not sorted again, so the array's buffer is kept and can be
