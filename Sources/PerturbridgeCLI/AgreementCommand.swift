@@ -88,7 +88,7 @@ struct Agreement: ParsableCommand {
     @Option(
         name: .long, help: "Retrieval similarities: comma-separated cosine, negative_l2, spearman (none: no retrieval)."
     )
-    var similarities = "cosine,negative_l2,spearman"
+    var similarities = CommaList(RetrievalSimilarity.allCases.map(\.rawValue))
 
     @Option(name: .long, help: "Bootstrap draws for the confidence intervals (0: no intervals).")
     var bootstrap = 2000
@@ -125,9 +125,8 @@ struct Agreement: ParsableCommand {
     }
 
     func parsedSimilarities() throws -> [RetrievalSimilarity] {
-        if similarities.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
-        return try similarities.split(separator: ",").map {
-            let name = $0.trimmingCharacters(in: .whitespaces)
+        if similarities.items.map({ $0.lowercased() }) == ["none"] { return [] }
+        return try similarities.items.map { name in
             guard let s = RetrievalSimilarity(rawValue: name) else {
                 throw ValidationError("--similarities: unknown '\(name)'; use cosine, negative_l2, spearman or none")
             }

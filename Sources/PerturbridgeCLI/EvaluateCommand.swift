@@ -88,10 +88,10 @@ struct EvaluateOP3: ParsableCommand {
     var dose: Double?
 
     @Option(name: .long, help: "Compound feature sets: none, morgan, NAME=FILE, NAME=morgan (comma-separated).")
-    var features = "morgan,none"
+    var features = CommaList(["morgan", "none"])
 
     @Option(name: .long, help: "Predictor seeds (comma-separated).")
-    var seeds = "0,1,2,3,4,10,11,12,13,14"
+    var seeds = CommaList<UInt64>([0, 1, 2, 3, 4, 10, 11, 12, 13, 14])
 
     @Option(name: .customLong("split-seed"), help: "Seed of the compound draw (NumPy legacy seed, below 2^32).")
     var splitSeed: UInt32 = 42
@@ -138,7 +138,7 @@ struct EvaluateOP3: ParsableCommand {
     var embeddingDim = 22
 
     @Option(name: .long, help: "Fast predictor: hidden layer widths (comma-separated).")
-    var hidden = "256,1024"
+    var hidden = CommaList([256, 1024])
 
     @Option(name: .long, help: "Fast predictor: dropout after each hidden layer.")
     var dropout: Float = 0.2
@@ -183,6 +183,9 @@ struct EvaluateOP3: ParsableCommand {
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         guard morganRadius >= 0, morganBits >= 1 else { throw ValidationError("--morgan-radius must be ≥ 0 and --morgan-bits ≥ 1") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0") }
+        guard hidden.items.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--hidden widths must be positive, got \(hidden.defaultValueDescription)")
+        }
         if let dose { guard dose > 0, dose.isFinite else { throw ValidationError("--dose must be a positive number of µM, got \(dose)") } }
     }
 
@@ -193,11 +196,12 @@ struct EvaluateOP3: ParsableCommand {
         options.dose = dose
         options.testFraction = testFraction
         options.splitSeed = UInt64(splitSeed)
-        options.seeds = try EvaluateParsing.seeds(seeds)
-        options.features = try CompoundFeatureSource.parseList(features, morgan: MorganOptions(radius: morganRadius, bits: morganBits))
+        options.seeds = seeds.items
+        options.features = try CompoundFeatureSource.parseList(
+            features.items, morgan: MorganOptions(radius: morganRadius, bits: morganBits))
         options.predictor.components = components
         options.predictor.embeddingDim = embeddingDim
-        options.predictor.hidden = try EvaluateParsing.integers(hidden, option: "--hidden")
+        options.predictor.hidden = hidden.items
         options.predictor.dropout = dropout
         options.predictor.epochs = epochs
         options.predictor.batchSize = batchSize
@@ -281,13 +285,13 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
     var config = "experiments/pretrain/lpm-multiout.json"
 
     @Option(name: .long, help: "Families (comma-separated, or all).")
-    var families = "all"
+    var families = CommaList(["all"])
 
     @Option(name: .long, help: "Seeds (comma-separated).")
-    var seeds = "13,17,19,23,29,31,37,41,43,47"
+    var seeds = CommaList<UInt64>([13, 17, 19, 23, 29, 31, 37, 41, 43, 47])
 
     @Option(name: .long, help: "Target datasets (comma-separated; default: every dataset).")
-    var datasets: String?
+    var datasets: CommaList<String>?
 
     @Option(name: .long, help: "Epochs per run (overrides the config's max_epochs).")
     var epochs: Int?
@@ -348,9 +352,9 @@ struct EvaluateHoldout: ParsableCommand, RunsOverRanks {
         if runOptions.threads > 0 { base.threads = runOptions.threads }
         if let batchSize { base.batchSize = batchSize }
         var options = HoldoutOptions(baseConfig: base)
-        options.families = try HoldoutFamily.parseList(families)
-        options.seeds = try EvaluateParsing.seeds(seeds)
-        options.targets = datasets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.families = try HoldoutFamily.parseList(families.items)
+        options.seeds = seeds.items
+        options.targets = datasets?.items
         options.epochs = epochs
         options.strategy = split
         options.splitFile = try splitFile.map { try SplitAssignment.read(URL(fileURLWithPath: $0)) }
@@ -394,22 +398,3 @@ extension OP3PredictorKind: ExpressibleByArgument {}
 extension OP3Anchor: ExpressibleByArgument {}
 extension HoldoutSplitStrategy: ExpressibleByArgument {}
 extension HoldoutFamily: ExpressibleByArgument {}
-
-/// Parsing of the comma-separated lists the evaluate commands take.
-enum EvaluateParsing {
-    static func seeds(_ text: String) throws -> [UInt64] {
-        let values = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { UInt64($0) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--seeds must be comma-separated non-negative integers, got '\(text)'")
-        }
-        return values.map { $0! }
-    }
-
-    static func integers(_ text: String, option: String) throws -> [Int] {
-        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("\(option) must be comma-separated positive integers, got '\(text)'")
-        }
-        return values.map { $0! }
-    }
-}

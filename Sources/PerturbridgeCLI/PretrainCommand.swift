@@ -52,7 +52,7 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
     @Option(help: "Override compound_encoder.") var encoder: CompoundEncoderKind?
     @Option(help: "Override output_mode.") var outputMode: OutputMode?
     @Option(help: "Override mode.") var mode: TrainingMode?
-    @Option(help: "Override datasets (comma-separated targets / filter).") var datasets: String?
+    @Option(help: "Override datasets (comma-separated targets / filter).") var datasets: CommaList<String>?
     @Option(help: "Override init_from (run folder or .safetensors) for finetune.") var initFrom: String?
     @Option(help: "Override patience (0 = no early stopping).") var patience: Int?
     @Flag(help: "No progress on stderr.") var quiet = false
@@ -69,7 +69,7 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
         if let encoder { c.compoundEncoder = encoder }
         if let outputMode { c.outputMode = outputMode }
         if let mode { c.mode = mode }
-        if let datasets { c.datasets = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        if let datasets { c.datasets = datasets.items }
         if let initFrom { c.initFrom = initFrom }
         return try c.validated(from: URL(fileURLWithPath: config))
     }

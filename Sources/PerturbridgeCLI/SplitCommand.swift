@@ -49,7 +49,7 @@ struct Split: ParsableCommand {
     @Option(help: "Validation fraction (op3 default 0).") var valFraction: Double?
     @Option(help: "Test fraction (op3 default 0.25).") var testFraction: Double?
     @Option(help: "molecule-holdout: datasets with fewer shared molecules use the balanced strategy.") var lowSharedBelow = 20
-    @Option(help: "op3: evaluation contexts, comma-separated.") var evaluationContexts = "B cells,Myeloid cells"
+    @Option(help: "op3: evaluation contexts, comma-separated.") var evaluationContexts = CommaList(["B cells", "Myeloid cells"])
 
     func validate() throws {
         guard effects.isEmpty != (conditions == nil) else { throw ValidationError("give either --effects files or one --conditions table") }
@@ -119,7 +119,7 @@ struct Split: ParsableCommand {
             return assignment
         case .op3:
             split = OP3Split.compoundHeldOut(conditions: conditions, seed: seed, testFraction: test, valFraction: val,
-                                             evaluationContexts: evaluationContexts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                                             evaluationContexts: evaluationContexts.items)
         case .scaffold:
             split = ScaffoldSplit.make(conditions: conditions, compounds: compounds, seed: seed, valFraction: val, testFraction: test)
         case .random:

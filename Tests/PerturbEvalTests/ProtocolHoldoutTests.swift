@@ -68,10 +68,12 @@ final class ProtocolHoldoutTests: XCTestCase {
     }
 
     func testFamilyListParsing() throws {
-        XCTAssertEqual(try HoldoutFamily.parseList("all"), HoldoutFamily.allCases)
+        XCTAssertEqual(try HoldoutFamily.parseList(["all"]), HoldoutFamily.allCases)
         XCTAssertEqual(
-            try HoldoutFamily.parseList("morgan_fixed, scratch_target_only"), [.morganFixed, .scratchTargetOnly])
-        XCTAssertThrowsError(try HoldoutFamily.parseList("scratch"))
+            try HoldoutFamily.parseList(["morgan_fixed", "scratch_target_only", "morgan_fixed"]),
+            [.morganFixed, .scratchTargetOnly])
+        XCTAssertThrowsError(try HoldoutFamily.parseList(["scratch"]))
+        XCTAssertThrowsError(try HoldoutFamily.parseList(["all", "morgan_fixed"]), "all is only valid alone")
         XCTAssertEqual(HoldoutFamily.finetuneMorganLearned.encoder, .morganLearned)
         XCTAssertEqual(HoldoutFamily.morganFixed.training, .allDatasets)
     }

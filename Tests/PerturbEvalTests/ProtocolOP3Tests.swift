@@ -136,11 +136,11 @@ final class ProtocolOP3Tests: XCTestCase {
 
     func testFeatureListParsing() throws {
         let list = try CompoundFeatureSource.parseList(
-            "lpm_all=emb.h5ad, morgan ,none", morgan: .init(radius: 1, bits: 2000))
+            ["lpm_all=emb.h5ad", "morgan", "none"], morgan: .init(radius: 1, bits: 2000))
         XCTAssertEqual(list.map(\.name), ["lpm_all", "morgan", "none"])
         XCTAssertEqual(list[0].source, .file(URL(fileURLWithPath: "emb.h5ad")))
         XCTAssertEqual(list[1].source, .morgan(.init(radius: 1, bits: 2000)))
-        XCTAssertThrowsError(try CompoundFeatureSource.parseList("none,none", morgan: .init()))
-        XCTAssertThrowsError(try CompoundFeatureSource.parseList("emb.h5ad", morgan: .init()))
+        XCTAssertThrowsError(try CompoundFeatureSource.parseList(["none", "none"], morgan: .init()))
+        XCTAssertThrowsError(try CompoundFeatureSource.parseList(["emb.h5ad"], morgan: .init()))
     }
 }

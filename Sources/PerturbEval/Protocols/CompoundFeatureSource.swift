@@ -16,9 +16,11 @@ public enum CompoundFeatureSource: Equatable {
     case file(URL)
 
     /// Parses `--features` entries: `none`, `morgan`, `NAME=none`, `NAME=morgan`, `NAME=PATH`.
-    public static func parseList(_ text: String, morgan: MorganOptions) throws -> [(name: String, source: CompoundFeatureSource)] {
+    public static func parseList(_ items: [String], morgan: MorganOptions) throws
+        -> [(name: String, source: CompoundFeatureSource)]
+    {
         var out: [(String, CompoundFeatureSource)] = []
-        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+        for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             let name = parts[0], value = parts.count == 2 ? parts[1] : parts[0]
             switch value {

@@ -39,11 +39,11 @@ public enum HoldoutFamily: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Parses a comma-separated list of family names (`all` = every family), keeping the given order.
-    public static func parseList(_ text: String) throws -> [HoldoutFamily] {
-        if text.trimmingCharacters(in: .whitespaces) == "all" { return allCases }
+    /// Family names (`all` alone = every family) as families, keeping the given order and dropping repeats.
+    public static func parseList(_ names: [String]) throws -> [HoldoutFamily] {
+        if names == ["all"] { return allCases }
         var out: [HoldoutFamily] = []
-        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+        for name in names {
             guard let family = HoldoutFamily(rawValue: name) else {
                 throw InputError("--families: unknown family '\(name)'; known: \(allCases.map(\.rawValue).joined(separator: ", ")) (or all)")
             }
