@@ -41,7 +41,6 @@ extension LPMModel {
         var out = [Float](repeating: .nan, count: conditions.count * g)
         var builder = BatchBuilder(sets: sets, panels: [], geneCount: vocabularies.genes.count)
         let graph = Graph(training: false)
-        var rng = SeededRNG(seed: 0)
         let encoded = try zip(conditions, rowNumbers).map { try encoder.encode($0, row: $1, source: "predict") }
         let knownGenes = (0..<g).filter { geneMap[$0] >= 0 }
         switch config.outputMode {
@@ -54,7 +53,7 @@ extension LPMModel {
                 let inputs = LPMInputs(dataset: part.map(\.dataset), context: part.map(\.context), compoundSet: local,
                                        compoundSets: cs, gene: nil, logDose: part.map(\.logDose), time: part.map(\.time))
                 graph.reset()
-                let pred = forward(inputs, graph: graph, rng: &rng).value
+                let pred = forward(inputs, graph: graph).value
                 let pp = pred.readPointer, vg = vocabularies.genes.count
                 for (i, _) in part.enumerated() {
                     for c in knownGenes { out[(lo + i) * g + c] = pp[i * vg + Int(geneMap[c])] }
@@ -74,7 +73,7 @@ extension LPMModel {
                                        compoundSets: cs, gene: part.map { geneMap[$0.gene] }, logDose: codes.map(\.logDose),
                                        time: codes.map(\.time))
                 graph.reset()
-                let pred = forward(inputs, graph: graph, rng: &rng).value
+                let pred = forward(inputs, graph: graph).value
                 let pp = pred.readPointer
                 for (i, p) in part.enumerated() { out[p.row * g + p.gene] = pp[i] }
             }

@@ -47,6 +47,8 @@ final class TrainingSession {
     private(set) var state = TrainerState(bestEpoch: 0, bestRMSE: nil, epochsWithoutImprovement: 0, history: [])
     private(set) var epoch = 0
     private(set) var step = 0
+    /// The dropout stream after the last step: the epoch's training graph carries it (`Graph.rng`) and hands it back
+    /// after every step; checkpoints save it.
     private var dropoutRNG: SeededRNG
     private let schedule: LearningRateSchedule
     /// The TensorBoard log (rank 0, from `start` on).
@@ -201,7 +203,7 @@ final class TrainingSession {
         var shards = corpus.shards(validation: false)
         shuffleRNG.shuffle(&shards)
         var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
-        let graph = Graph(training: true)
+        let graph = Graph(training: true, rng: dropoutRNG)
         var sse = 0.0, measured = 0, rows = 0
         var rowsPerRank = [Int](repeating: 0, count: communicator.size)
         var allreduceSeconds = 0.0
@@ -219,7 +221,7 @@ final class TrainingSession {
             for start in stride(from: mine.lowerBound, to: mine.upperBound, by: micro) {
                 let batch = build(Array(records[start..<min(mine.upperBound, start + micro)]))
                 graph.reset()
-                let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
+                let loss = model.loss(batch, graph: graph)
                 graph.backward(loss, seed: Tensor(scalar: Float(batch.measured) / Float(max(1, stepMeasured))))
                 stepSSE += Double(loss.value.scalar) * Double(batch.measured)
             }
@@ -236,6 +238,7 @@ final class TrainingSession {
             rows += records.count
             for r in rowsPerRank.indices { rowsPerRank[r] += communicator.share(of: records.count, rank: r).count }
             optimizer.step()
+            dropoutRNG = graph.rng!
             step += 1
             sse += stepSSE
             measured += stepMeasured
