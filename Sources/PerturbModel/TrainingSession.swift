@@ -78,7 +78,7 @@ final class TrainingSession {
             throw InputError("\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder")
         }
         guard config.batchSize >= communicator.size else {
-            throw InputError("LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode == .scalar ? "scalars" : "rows")); raise batch_size or start fewer ranks")
+            throw InputError("LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode.layout.unit)); raise batch_size or start fewer ranks")
         }
 
         var initCheckpoint: URL? = nil
@@ -103,7 +103,7 @@ final class TrainingSession {
         guard corpus.trainConditionCount > 0 else {
             throw InputError("no training conditions left after the split and the datasets filter \(config.datasets)")
         }
-        let rowBytes = config.outputMode == .scalar ? MemoryLayout<ScalarRecord>.stride : corpus.largestRowBytes
+        let rowBytes = config.outputMode.layout.largestRecordBytes(corpus)
         let needed = config.batchSize * rowBytes
         guard config.shuffleBufferMB << 20 >= needed else {
             throw InputError("LPM config: shuffle_buffer_mb \(config.shuffleBufferMB) holds less than one batch (batch_size \(config.batchSize) × \(rowBytes) bytes for the widest row = \((needed + (1 << 20) - 1) >> 20) MiB); raise shuffle_buffer_mb or lower batch_size")
@@ -194,10 +194,10 @@ final class TrainingSession {
         let lr = schedule.learningRate(base: Float(config.learningRate), epoch: epoch, step: step)
         optimizer.learningRate = lr
         let started = Date()
-        let scalarMode = config.outputMode == .scalar
-        let epochTotal = scalarMode ? corpus.trainValueCount : corpus.trainConditionCount
+        let layout = config.outputMode.layout
+        let epochTotal = layout.trainRecordCount(corpus)
         let total = config.limitTrainBatches > 0 ? min(epochTotal, config.limitTrainBatches * config.batchSize) : epochTotal
-        let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: scalarMode ? "scalars" : "rows",
+        let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: layout.unit,
                                         total: total, enabled: progress)
         var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
         var shards = corpus.shards(validation: false)
@@ -248,18 +248,21 @@ final class TrainingSession {
                                                  ("lr", String(format: "%.3g", lr)),
                                                  ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
         }
-        /// Streams every shard through a shuffle buffer of `Record`s and trains on the batches it emits; returns the
-        /// buffer's peak bytes.
-        func pass<Record: BufferedRecord>(_ read: (TrainingCorpus.Shard) throws -> [Record], _ build: ([Record]) -> Batch) throws -> Int {
-            var buffer = ShuffleBuffer<Record>(capacityBytes: config.shuffleBufferMB << 20, batchSize: config.batchSize,
-                                               batching: config.batching)
+        /// Streams every shard's records of the layout through a shuffle buffer and trains on the batches it emits;
+        /// returns the buffer's peak bytes.
+        func pass<Layout: OutputLayout>(_: Layout.Type) throws -> Int {
+            var buffer = ShuffleBuffer<Layout.Record>(capacityBytes: config.shuffleBufferMB << 20,
+                                                      batchSize: config.batchSize, batching: config.batching)
+            func build(_ records: [Layout.Record]) -> Batch { Layout.batch(records, builder: &builder) }
             for shard in shards where !limitReached {
-                try buffer.add(try read(shard), rng: &shuffleRNG) { if !limitReached { try train($0, build) } }
+                try buffer.add(try Layout.records(corpus, shard), rng: &shuffleRNG) {
+                    if !limitReached { try train($0, build) }
+                }
             }
             if !limitReached { try buffer.finish(rng: &shuffleRNG) { if !limitReached { try train($0, build) } } }
             return buffer.peakBytes
         }
-        let bufferPeak = scalarMode ? try pass(corpus.scalarRecords) { builder.batch($0) } : try pass(corpus.rows) { builder.batch($0) }
+        let bufferPeak = try pass(layout)
         graph.reset()
         guard sse.isFinite else {
             throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")
