@@ -46,8 +46,6 @@ final class FingerprintMLPEncoder: CompoundEncoder {
                 for bit in fp?.onBits ?? [] { xp[s * bits + bit] += w }
             }
         }
-        // The network has no dropout, so its RNG is never drawn from.
-        var unused = SeededRNG(seed: 0)
-        return network(graph.input(x), rng: &unused)
+        return network(graph.input(x))
     }
 }

@@ -97,14 +97,14 @@ public final class LPMModel: Module {
     /// Vocabulary compounds that got a zero Morgan vector (no or invalid SMILES); empty for the learned table.
     public var zeroFingerprintCompounds: [String] { compoundEncoder.zeroFingerprintKeys }
 
-    /// Forward pass: `[batch, 1]` (scalar) or `[batch, genes]` (multiout). Dropout draws from `rng` when the graph
-    /// is in training mode.
-    public func forward(_ inputs: LPMInputs, graph: Graph, rng: inout SeededRNG) -> Var {
-        predictor.output(hidden(inputs, graph: graph, rng: &rng))
+    /// Forward pass: `[batch, 1]` (scalar) or `[batch, genes]` (multiout). In a training graph dropout draws from
+    /// the graph's `rng`.
+    public func forward(_ inputs: LPMInputs, graph: Graph) -> Var {
+        predictor.output(hidden(inputs, graph: graph))
     }
 
     /// The predictor's last hidden representation `[batch, hiddenWidth]` (what the output layer reads).
-    func hidden(_ inputs: LPMInputs, graph: Graph, rng: inout SeededRNG) -> Var {
+    func hidden(_ inputs: LPMInputs, graph: Graph) -> Var {
         precondition((inputs.gene != nil) == (config.outputMode == .scalar), "LPMModel.forward: gene codes are required exactly in scalar mode")
         let compounds = compoundEncoder.encode(inputs.compoundSets, graph: graph)
         let rows = LPMRowIndices(dataset: inputs.dataset, context: inputs.context, compoundRow: inputs.compoundSet,
@@ -114,18 +114,18 @@ public final class LPMModel: Module {
                          compounds: compounds, gene: readoutEmbedding.map { graph.parameter($0.weight) },
                          doseWeight: graph.parameter(doseLayer.weight), doseBias: graph.parameter(doseLayer.bias!),
                          timeWeight: graph.parameter(timeLayer.weight), timeBias: graph.parameter(timeLayer.bias!), rows: rows)
-        return predictor.hidden(x, rng: &rng)
+        return predictor.hidden(x)
     }
 
     /// The training loss of a batch, the one place where the output modes differ: scalar mode is the MSE of the
     /// single output; multi-output mode scores each row only on the genes it measures (`panelLinearMSE`: one
     /// GEMM per gene-panel group against the gathered output rows, equal to the dense masked MSE).
-    func loss(_ batch: Batch, graph: Graph, rng: inout SeededRNG) -> Var {
+    func loss(_ batch: Batch, graph: Graph) -> Var {
         switch batch.objective {
         case .scalars(let target):
-            return mseLoss(forward(batch.inputs, graph: graph, rng: &rng), target: target)
+            return mseLoss(forward(batch.inputs, graph: graph), target: target)
         case .panels(let groups):
-            let h = hidden(batch.inputs, graph: graph, rng: &rng)
+            let h = hidden(batch.inputs, graph: graph)
             let output = predictor.output
             return panelLinearMSE(h, weight: graph.parameter(output.weight), bias: graph.parameter(output.bias!), groups: groups)
         }
@@ -133,12 +133,11 @@ public final class LPMModel: Module {
 
     /// Predictions of a batch for its measured values, in the order of `Batch.measuredValues()` (no dropout).
     func predictions(_ batch: Batch, graph: Graph) -> [Float] {
-        var rng = SeededRNG(seed: 0)
         switch batch.objective {
         case .scalars:
-            return forward(batch.inputs, graph: graph, rng: &rng).value.scalars
+            return forward(batch.inputs, graph: graph).value.scalars
         case .panels(let groups):
-            let h = hidden(batch.inputs, graph: graph, rng: &rng).value
+            let h = hidden(batch.inputs, graph: graph).value
             let output = predictor.output
             var out: [Float] = []
             for group in groups {

@@ -41,44 +41,23 @@ extension LPMModel {
         var out = [Float](repeating: .nan, count: conditions.count * g)
         var builder = BatchBuilder(sets: sets, panels: [], geneCount: vocabularies.genes.count)
         let graph = Graph(training: false)
-        var rng = SeededRNG(seed: 0)
         let encoded = try zip(conditions, rowNumbers).map { try encoder.encode($0, row: $1, source: "predict") }
         let knownGenes = (0..<g).filter { geneMap[$0] >= 0 }
-        switch config.outputMode {
-        case .multiout:
-            for lo in stride(from: 0, to: conditions.count, by: batchSize) {
-                let part = encoded[lo..<min(conditions.count, lo + batchSize)]
-                let (local, compoundSets) = builder.localSets(part.map(\.compoundSet))
-                var cs = compoundSets
-                cs.extraFingerprints = extra
-                let inputs = LPMInputs(dataset: part.map(\.dataset), context: part.map(\.context), compoundSet: local,
-                                       compoundSets: cs, gene: nil, logDose: part.map(\.logDose), time: part.map(\.time))
+        let codes = knownGenes.map { geneMap[$0] }
+        /// Every output row of the layout, in batches of `batchSize`, scattered into `out`.
+        func run<Layout: OutputLayout>(_: Layout.Type) {
+            let count = Layout.predictionRows(conditions: encoded.count, genes: codes.count)
+            for lo in stride(from: 0, to: count, by: batchSize) {
+                let rows = lo..<min(count, lo + batchSize)
+                var inputs = Layout.inputs(rows: rows, conditions: encoded, genes: codes, builder: &builder)
+                inputs.compoundSets.extraFingerprints = extra
                 graph.reset()
-                let pred = forward(inputs, graph: graph, rng: &rng).value
-                let pp = pred.readPointer, vg = vocabularies.genes.count
-                for (i, _) in part.enumerated() {
-                    for c in knownGenes { out[(lo + i) * g + c] = pp[i * vg + Int(geneMap[c])] }
+                Layout.scatter(forward(inputs, graph: graph).value, rows: rows, genes: codes) { row, k, value in
+                    out[row * g + knownGenes[k]] = value
                 }
             }
-        case .scalar:
-            var pairs: [(row: Int, gene: Int)] = []
-            pairs.reserveCapacity(conditions.count * knownGenes.count)
-            for r in conditions.indices { for c in knownGenes { pairs.append((r, c)) } }
-            for lo in stride(from: 0, to: pairs.count, by: batchSize) {
-                let part = pairs[lo..<min(pairs.count, lo + batchSize)]
-                let codes = part.map { encoded[$0.row] }
-                let (local, compoundSets) = builder.localSets(codes.map(\.compoundSet))
-                var cs = compoundSets
-                cs.extraFingerprints = extra
-                let inputs = LPMInputs(dataset: codes.map(\.dataset), context: codes.map(\.context), compoundSet: local,
-                                       compoundSets: cs, gene: part.map { geneMap[$0.gene] }, logDose: codes.map(\.logDose),
-                                       time: codes.map(\.time))
-                graph.reset()
-                let pred = forward(inputs, graph: graph, rng: &rng).value
-                let pp = pred.readPointer
-                for (i, p) in part.enumerated() { out[p.row * g + p.gene] = pp[i] }
-            }
         }
+        run(config.outputMode.layout)
         graph.reset()
         return out
     }

@@ -47,6 +47,8 @@ final class TrainingSession {
     private(set) var state = TrainerState(bestEpoch: 0, bestRMSE: nil, epochsWithoutImprovement: 0, history: [])
     private(set) var epoch = 0
     private(set) var step = 0
+    /// The dropout stream after the last step: the epoch's training graph carries it (`Graph.rng`) and hands it back
+    /// after every step; checkpoints save it.
     private var dropoutRNG: SeededRNG
     private let schedule: LearningRateSchedule
     /// The TensorBoard log (rank 0, from `start` on).
@@ -76,7 +78,7 @@ final class TrainingSession {
             throw InputError("\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder")
         }
         guard config.batchSize >= communicator.size else {
-            throw InputError("LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode == .scalar ? "scalars" : "rows")); raise batch_size or start fewer ranks")
+            throw InputError("LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode.layout.unit)); raise batch_size or start fewer ranks")
         }
 
         var initCheckpoint: URL? = nil
@@ -101,7 +103,7 @@ final class TrainingSession {
         guard corpus.trainConditionCount > 0 else {
             throw InputError("no training conditions left after the split and the datasets filter \(config.datasets)")
         }
-        let rowBytes = config.outputMode == .scalar ? MemoryLayout<ScalarRecord>.stride : corpus.largestRowBytes
+        let rowBytes = config.outputMode.layout.largestRecordBytes(corpus)
         let needed = config.batchSize * rowBytes
         guard config.shuffleBufferMB << 20 >= needed else {
             throw InputError("LPM config: shuffle_buffer_mb \(config.shuffleBufferMB) holds less than one batch (batch_size \(config.batchSize) × \(rowBytes) bytes for the widest row = \((needed + (1 << 20) - 1) >> 20) MiB); raise shuffle_buffer_mb or lower batch_size")
@@ -192,16 +194,16 @@ final class TrainingSession {
         let lr = schedule.learningRate(base: Float(config.learningRate), epoch: epoch, step: step)
         optimizer.learningRate = lr
         let started = Date()
-        let scalarMode = config.outputMode == .scalar
-        let epochTotal = scalarMode ? corpus.trainValueCount : corpus.trainConditionCount
+        let layout = config.outputMode.layout
+        let epochTotal = layout.trainRecordCount(corpus)
         let total = config.limitTrainBatches > 0 ? min(epochTotal, config.limitTrainBatches * config.batchSize) : epochTotal
-        let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: scalarMode ? "scalars" : "rows",
+        let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: layout.unit,
                                         total: total, enabled: progress)
         var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
         var shards = corpus.shards(validation: false)
         shuffleRNG.shuffle(&shards)
         var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
-        let graph = Graph(training: true)
+        let graph = Graph(training: true, rng: dropoutRNG)
         var sse = 0.0, measured = 0, rows = 0
         var rowsPerRank = [Int](repeating: 0, count: communicator.size)
         var allreduceSeconds = 0.0
@@ -219,7 +221,7 @@ final class TrainingSession {
             for start in stride(from: mine.lowerBound, to: mine.upperBound, by: micro) {
                 let batch = build(Array(records[start..<min(mine.upperBound, start + micro)]))
                 graph.reset()
-                let loss = model.loss(batch, graph: graph, rng: &dropoutRNG)
+                let loss = model.loss(batch, graph: graph)
                 graph.backward(loss, seed: Tensor(scalar: Float(batch.measured) / Float(max(1, stepMeasured))))
                 stepSSE += Double(loss.value.scalar) * Double(batch.measured)
             }
@@ -236,6 +238,7 @@ final class TrainingSession {
             rows += records.count
             for r in rowsPerRank.indices { rowsPerRank[r] += communicator.share(of: records.count, rank: r).count }
             optimizer.step()
+            dropoutRNG = graph.rng!
             step += 1
             sse += stepSSE
             measured += stepMeasured
@@ -245,18 +248,21 @@ final class TrainingSession {
                                                  ("lr", String(format: "%.3g", lr)),
                                                  ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
         }
-        /// Streams every shard through a shuffle buffer of `Record`s and trains on the batches it emits; returns the
-        /// buffer's peak bytes.
-        func pass<Record: BufferedRecord>(_ read: (TrainingCorpus.Shard) throws -> [Record], _ build: ([Record]) -> Batch) throws -> Int {
-            var buffer = ShuffleBuffer<Record>(capacityBytes: config.shuffleBufferMB << 20, batchSize: config.batchSize,
-                                               batching: config.batching)
+        /// Streams every shard's records of the layout through a shuffle buffer and trains on the batches it emits;
+        /// returns the buffer's peak bytes.
+        func pass<Layout: OutputLayout>(_: Layout.Type) throws -> Int {
+            var buffer = ShuffleBuffer<Layout.Record>(capacityBytes: config.shuffleBufferMB << 20,
+                                                      batchSize: config.batchSize, batching: config.batching)
+            func build(_ records: [Layout.Record]) -> Batch { Layout.batch(records, builder: &builder) }
             for shard in shards where !limitReached {
-                try buffer.add(try read(shard), rng: &shuffleRNG) { if !limitReached { try train($0, build) } }
+                try buffer.add(try Layout.records(corpus, shard), rng: &shuffleRNG) {
+                    if !limitReached { try train($0, build) }
+                }
             }
             if !limitReached { try buffer.finish(rng: &shuffleRNG) { if !limitReached { try train($0, build) } } }
             return buffer.peakBytes
         }
-        let bufferPeak = scalarMode ? try pass(corpus.scalarRecords) { builder.batch($0) } : try pass(corpus.rows) { builder.batch($0) }
+        let bufferPeak = try pass(layout)
         graph.reset()
         guard sse.isFinite else {
             throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")

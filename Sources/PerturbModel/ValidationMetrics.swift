@@ -69,20 +69,16 @@ extension TrainingCorpus {
                 perDataset[datasets[i], default: PooledAccumulator()].add(prediction: predictions[i], target: targets[i])
             }
         }
-        for shard in shards(validation: true) {
-            switch model.config.outputMode {
-            case .scalar:
-                let records = try scalarRecords(shard)
+        /// Every validation shard's records of the layout, in batches of `batchSize`.
+        func stream<Layout: OutputLayout>(_: Layout.Type) throws {
+            for shard in shards(validation: true) {
+                let records = try Layout.records(self, shard)
                 for lo in stride(from: 0, to: records.count, by: batchSize) {
-                    score(builder.batch(Array(records[lo..<min(records.count, lo + batchSize)])))
-                }
-            case .multiout:
-                let rows = try rows(shard)
-                for lo in stride(from: 0, to: rows.count, by: batchSize) {
-                    score(builder.batch(Array(rows[lo..<min(rows.count, lo + batchSize)])))
+                    score(Layout.batch(Array(records[lo..<min(records.count, lo + batchSize)]), builder: &builder))
                 }
             }
         }
+        try stream(model.config.outputMode.layout)
         graph.reset()
         if communicator.size > 1 {
             let datasetCount = model.vocabularies.datasets.count

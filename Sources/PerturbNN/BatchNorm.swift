@@ -1,4 +1,3 @@
-import PerturbBase
 import PerturbTensor
 
 /// Batch normalization of `[rows, features]` inputs with Keras' `BatchNormalization` defaults: gamma 1, beta 0,
@@ -51,6 +50,4 @@ public final class BatchNorm1d: Layer {
                                  values: zip(runningVariance.scalars, variance).map { keep * $0 + take * $1 })
         return y
     }
-
-    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var { self(x) }
 }

@@ -1,12 +1,11 @@
-import PerturbBase
 import PerturbTensor
 
 /// A building block of a network mapping one variable to another.
 ///
-/// `rng` supplies randomness for layers that need it in training (dropout); deterministic layers ignore it.
+/// A layer that needs randomness in training (dropout) draws it from `x.graph` (`Graph.rng`); none takes a generator.
 public protocol Layer: Module {
     /// Records the layer's computation on `x`'s graph.
-    func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var
+    func callAsFunction(_ x: Var) -> Var
 }
 
 /// Layers applied one after another.
@@ -14,9 +13,7 @@ public final class Sequential: Layer {
     public let layers: [Layer]
     public init(_ layers: [Layer]) { self.layers = layers }
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
-    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var {
-        layers.reduce(x) { $1($0, rng: &rng) }
-    }
+    public func callAsFunction(_ x: Var) -> Var { layers.reduce(x) { $1($0) } }
 }
 
 /// An elementwise activation as a layer.
@@ -24,10 +21,11 @@ public final class ActivationLayer: Layer {
     public let activation: Activation
     public init(_ activation: Activation) { self.activation = activation }
     public var parameters: [Parameter] { [] }
-    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var { activation.apply(x) }
+    public func callAsFunction(_ x: Var) -> Var { activation.apply(x) }
 }
 
-/// Inverted dropout as a layer (identity when the graph is in evaluation mode).
+/// Inverted dropout as a layer (identity when the graph is in evaluation mode; in training it draws from the graph's
+/// `rng`).
 public final class Dropout: Layer {
     public let probability: Float
     public init(_ probability: Float) {
@@ -35,7 +33,7 @@ public final class Dropout: Layer {
         self.probability = probability
     }
     public var parameters: [Parameter] { [] }
-    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var { dropout(x, p: probability, rng: &rng) }
+    public func callAsFunction(_ x: Var) -> Var { dropout(x, p: probability) }
 }
 
 extension Array where Element == Parameter {

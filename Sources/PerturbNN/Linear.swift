@@ -44,11 +44,9 @@ public final class Linear: Layer {
     public var outputs: Int { weight.shape[0] }
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
-    /// Applies the layer (no randomness involved).
+    /// Applies the layer.
     public func callAsFunction(_ x: Var) -> Var {
         let g = x.graph
         return linear(x, weight: g.parameter(weight), bias: bias.map { g.parameter($0) }, relu: fusedReLU)
     }
-
-    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var { self(x) }
 }

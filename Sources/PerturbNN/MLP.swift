@@ -28,18 +28,16 @@ public final class MLP: Layer {
 
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
 
-    public func callAsFunction(_ x: Var, rng: inout SeededRNG) -> Var {
-        output(hidden(x, rng: &rng))
-    }
+    public func callAsFunction(_ x: Var) -> Var { output(hidden(x)) }
 
     /// Every layer but the last, each followed by its activation and dropout: the representation the output
-    /// layer reads (`x` itself when there are no hidden layers).
-    public func hidden(_ x: Var, rng: inout SeededRNG) -> Var {
+    /// layer reads (`x` itself when there are no hidden layers). Dropout draws from the graph's `rng` in training.
+    public func hidden(_ x: Var) -> Var {
         var h = x
         for layer in layers.dropLast() {
             h = layer(h)
             if !layer.fusedReLU { h = activation.apply(h) }
-            if dropoutProbability > 0 { h = dropout(h, p: dropoutProbability, rng: &rng) }
+            if dropoutProbability > 0 { h = dropout(h, p: dropoutProbability) }
         }
         return h
     }

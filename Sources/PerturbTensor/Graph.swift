@@ -1,9 +1,15 @@
+import PerturbBase
+
 /// A reverse-mode autodiff tape.
 ///
 /// Each operation appends a node holding its value and a closure that turns the node's gradient into gradients
 /// of its inputs. `backward(_:)` runs the closures in reverse order from a scalar. Parameters enter through
 /// `parameter(_:)` and receive their gradients in `Parameter.grad` (accumulated). Use one graph per training step,
 /// or call `reset()` between steps: nothing recorded survives a reset.
+///
+/// The randomness of a step lives here too: a training graph that runs dropout is created with an `rng`, and each
+/// dropout call draws its seed from it, so no forward signature carries a generator. The caller takes `rng` back
+/// after the step to continue (and checkpoint) the stream; an evaluation graph needs none.
 public final class Graph {
     /// Turns the gradient of a node's output (owned, may be modified in place) into gradients of its inputs.
     public typealias Backward = (_ graph: Graph, _ outputGrad: inout Tensor) -> Void
@@ -22,15 +28,29 @@ public final class Graph {
     public var isTraining: Bool
     /// When false, nothing requires a gradient: no backward closures are recorded (fast inference).
     public let recordsGradients: Bool
+    /// The stream random operations of a training graph draw from (`nextSeed`), advanced by every draw; nil when
+    /// nothing random runs (evaluation graphs, training without dropout). `reset()` keeps it.
+    public var rng: SeededRNG?
 
-    /// A graph in training (dropout active) or evaluation mode; `gradients: false` for inference-only graphs.
-    public init(training: Bool = true, gradients: Bool = true) {
+    /// A graph in training (dropout active) or evaluation mode; `gradients: false` for inference-only graphs;
+    /// `rng` is the randomness dropout draws from in training.
+    public init(training: Bool = true, gradients: Bool = true, rng: SeededRNG? = nil) {
         isTraining = training
         recordsGradients = gradients
+        self.rng = rng
     }
 
-    /// Forgets every node (values, gradients, closures) so the graph can record the next step.
+    /// Forgets every node (values, gradients, closures) so the graph can record the next step; `rng` stays.
     public func reset() { nodes.removeAll(keepingCapacity: true) }
+
+    /// The next 64-bit seed of `rng`, for a random operation (`op` names it in the failure). Drawing from a graph
+    /// without randomness is a programming error: create training graphs that run dropout with
+    /// `Graph(training: true, rng:)`.
+    public func nextSeed(for op: String) -> UInt64 {
+        precondition(rng != nil,
+                     "\(op) on a training graph without randomness: create it with Graph(training: true, rng: …)")
+        return rng!.next()
+    }
 
     /// Number of recorded nodes.
     public var nodeCount: Int { nodes.count }

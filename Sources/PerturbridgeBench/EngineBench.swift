@@ -80,8 +80,7 @@ enum EngineBench {
                   time: .uniform([b, 1], low: 0, high: 48, rng: &rng),
                   target: .normal([b, 1], rng: &rng))
         }
-        var dropoutRNG = SeededRNG.derived(seed: 42, label: "dropout")
-        let graph = Graph()
+        let graph = Graph(rng: .derived(seed: 42, label: "dropout"))
         var lastLoss: Float = .nan
         func step(_ i: Int) {
             let batch = batches[i % batches.count]
@@ -91,7 +90,7 @@ enum EngineBench {
                 compound(offsets: offsets, indices: batch.cpd, graph: graph), gene(batch.gene, graph: graph),
                 dose(graph.input(batch.dose)), time(graph.input(batch.time)),
             ])
-            let loss = mseLoss(mlp(x, rng: &dropoutRNG), target: batch.target)
+            let loss = mseLoss(mlp(x), target: batch.target)
             optimizer.zeroGrad()
             graph.backward(loss)
             optimizer.step()

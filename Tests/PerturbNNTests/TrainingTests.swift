@@ -15,12 +15,13 @@ final class TinyLPM {
     }
     var parameters: [Parameter] { context.parameters + gene.parameters + dose.parameters + mlp.parameters }
 
-    func forward(_ g: Graph, ctx: [Int32], genes: [Int32], doses: Tensor, rng: inout SeededRNG) -> Var {
-        mlp(concat([context(ctx, graph: g), gene(genes, graph: g), dose(g.input(doses))]), rng: &rng)
+    func forward(_ g: Graph, ctx: [Int32], genes: [Int32], doses: Tensor) -> Var {
+        mlp(concat([context(ctx, graph: g), gene(genes, graph: g), dose(g.input(doses))]))
     }
 }
 
-/// Trains `TinyLPM` on a fixed synthetic problem and returns the losses.
+/// Trains `TinyLPM` on a fixed synthetic problem and returns the losses; dropout draws from `rng`, which each step's
+/// graph carries and hands back (as the trainer's).
 @discardableResult
 func trainTiny(_ model: TinyLPM, optimizer: Optimizer, steps: Int, rng: inout SeededRNG) -> [Float] {
     var data = SeededRNG(seed: 1234)
@@ -35,11 +36,12 @@ func trainTiny(_ model: TinyLPM, optimizer: Optimizer, steps: Int, rng: inout Se
         })
     var losses: [Float] = []
     for _ in 0..<steps {
-        let g = Graph()
-        let loss = mseLoss(model.forward(g, ctx: ctx, genes: genes, doses: doses, rng: &rng), target: target)
+        let g = Graph(rng: rng)
+        let loss = mseLoss(model.forward(g, ctx: ctx, genes: genes, doses: doses), target: target)
         optimizer.zeroGrad()
         g.backward(loss)
         optimizer.step()
+        rng = g.rng!
         losses.append(loss.value.scalar)
     }
     return losses

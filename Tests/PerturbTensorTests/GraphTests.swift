@@ -57,6 +57,36 @@ final class GraphTests: XCTestCase {
         let y = relu(g.input(Tensor(shape: [2], values: [1, -1])))
         XCTAssertFalse(g.needsGrad(y))
     }
+
+    /// Dropout on a training graph draws from the graph's `rng`: one 64-bit draw per call, seeding the block streams
+    /// exactly as a generator passed by hand did (the mask is pinned below), so the same seed gives the same masks;
+    /// the graph hands the advanced stream back. An evaluation graph has no randomness and needs none.
+    func testDropoutDrawsFromTheGraphsRandomness() {
+        let x = Tensor(shape: [2000], repeating: 1)
+        func run(seed: UInt64) -> (masks: [[Float]], rng: SeededRNG?) {
+            let g = Graph(training: true, rng: SeededRNG(seed: seed))
+            let input = g.input(x)
+            let masks = [dropout(input, p: 0.3).value.scalars, dropout(input, p: 0.3).value.scalars]
+            XCTAssertEqual(dropout(input, p: 0).value.scalars, x.scalars, "p = 0 draws nothing")
+            return (masks, g.rng)
+        }
+        let a = run(seed: 21)
+        XCTAssertEqual(a.masks, run(seed: 21).masks, "same seed, same masks")
+        XCTAssertNotEqual(a.masks[0], a.masks[1], "every call draws a new seed")
+        XCTAssertNotEqual(a.masks[0], run(seed: 22).masks[0])
+        var stream = SeededRNG(seed: 21)
+        let firstSeed = stream.next()
+        _ = stream.next()
+        XCTAssertEqual(a.rng, stream, "two calls advanced the graph's stream by two draws")
+        var block = SeededRNG(seed: firstSeed, stream: 0)
+        let threshold = UInt32(0.3 * 4_294_967_296.0)
+        let expected: [Float] = (0..<x.count).map { _ in block.next32() >= threshold ? 1 / (1 - Float(0.3)) : 0 }
+        XCTAssertEqual(a.masks[0], expected, "the mask of the first draw, computed by hand")
+
+        let eval = Graph(training: false)
+        XCTAssertNil(eval.rng)
+        XCTAssertEqual(dropout(eval.input(x), p: 0.3).value.scalars, x.scalars, "identity in evaluation")
+    }
 }
 
 final class InferenceGraphTests: XCTestCase {

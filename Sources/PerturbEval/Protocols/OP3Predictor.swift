@@ -136,7 +136,7 @@ final class OP3Network: Module {
         return p
     }
 
-    func forward(_ batch: OP3Examples, graph g: Graph, rng: inout SeededRNG) -> Var {
+    func forward(_ batch: OP3Examples, graph g: Graph) -> Var {
         let cell = cellEmbedding(batch.cellTypes, graph: g)
         var compound = compoundEmbedding(batch.compounds, graph: g)
         if let x = external {
@@ -147,22 +147,22 @@ final class OP3Network: Module {
                 ? projected + compound * g.input(Tensor(shape: [batch.count, 1], values: missing))
                 : projected
         }
-        return mlp(concat([cell, compound]), rng: &rng)
+        return mlp(concat([cell, compound]))
     }
 
     func train(_ data: OP3Examples, coordinates: [Float], options: OP3PredictorOptions, seed: UInt64, label: String?) {
         let k = coordinates.count / max(data.count, 1)
         let optimizer = Adam(parameters: parameters, learningRate: options.learningRate)
         var shuffleRng = SeededRNG.derived(seed: seed, label: "op3-shuffle")
-        var dropoutRng = SeededRNG.derived(seed: seed, label: "op3-dropout")
         let progress = label.map { ProgressReporter(label: $0, unit: "epochs", total: options.epochs) }
         let loop = OP3TrainingLoop(epochs: options.epochs, batchSize: options.batchSize)
-        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng, epochEnded: { epoch, loss in
+        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng,
+                 dropout: .derived(seed: seed, label: "op3-dropout"), epochEnded: { epoch, loss in
             progress?.update(done: epoch, fields: [("loss", String(format: "%.4f", loss))])
         }) { rows, g in
             var target = [Float](); target.reserveCapacity(rows.count * k)
             for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
-            let prediction = forward(data.subset(rows), graph: g, rng: &dropoutRng)
+            let prediction = forward(data.subset(rows), graph: g)
             return mseLoss(prediction, target: Tensor(shape: [rows.count, k], values: target))
         }
         progress?.finish(done: options.epochs)
@@ -171,7 +171,6 @@ final class OP3Network: Module {
     func predict(_ data: OP3Examples) -> [Float] {
         guard data.count > 0 else { return [] }
         let g = Graph(training: false)
-        var rng = SeededRNG(seed: 0)
-        return forward(data, graph: g, rng: &rng).value.scalars
+        return forward(data, graph: g).value.scalars
     }
 }

@@ -42,8 +42,8 @@ final class OP3ReferenceNetwork: Module {
 
     var parameters: [Parameter] { inputs.parameters + body.parameters + output.parameters }
 
-    func callAsFunction(_ batch: OP3Examples, graph: Graph, rng: inout SeededRNG) -> Var {
-        output(body(inputs(batch, graph: graph), rng: &rng))
+    func callAsFunction(_ batch: OP3Examples, graph: Graph) -> Var {
+        output(body(inputs(batch, graph: graph)))
     }
 
     /// Trains for `epochs` on `data` with targets `coordinates` (row-major `data.count × outputs`); `seed` drives the
@@ -53,12 +53,12 @@ final class OP3ReferenceNetwork: Module {
         precondition(coordinates.count == data.count * k, "OP3ReferenceNetwork.fit: coordinates shape mismatch")
         let optimizer = Adam(parameters: parameters, learningRate: spec.learningRate, epsilon: 1e-7)
         var shuffleRng = SeededRNG.derived(seed: seed, label: "op3-reference-shuffle")
-        var dropoutRng = SeededRNG.derived(seed: seed, label: "op3-reference-dropout")
         let loop = OP3TrainingLoop(epochs: epochs, batchSize: spec.batchSize)
-        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng) { rows, g in
+        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng,
+                 dropout: .derived(seed: seed, label: "op3-reference-dropout")) { rows, g in
             var target = [Float](); target.reserveCapacity(rows.count * k)
             for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
-            let prediction = self(data.subset(rows), graph: g, rng: &dropoutRng)
+            let prediction = self(data.subset(rows), graph: g)
             let t = Tensor(shape: [rows.count, k], values: target)
             switch spec.architecture.loss {
             case .mae: return maeLoss(prediction, target: t)
@@ -72,7 +72,6 @@ final class OP3ReferenceNetwork: Module {
     func predict(_ data: OP3Examples) -> [Float] {
         guard data.count > 0 else { return [] }
         let graph = Graph(training: false, gradients: false)
-        var unused = SeededRNG(seed: 0)
-        return withExtendedLifetime(graph) { self(data, graph: graph, rng: &unused).value.scalars }
+        return withExtendedLifetime(graph) { self(data, graph: graph).value.scalars }
     }
 }

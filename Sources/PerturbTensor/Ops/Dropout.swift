@@ -3,14 +3,15 @@ import PerturbBase
 /// Inverted dropout: in training, zeroes each element with probability `p` and scales survivors by 1/(1−p);
 /// in evaluation mode (or with `p == 0`) it returns `x` unchanged.
 ///
-/// One 64-bit seed is drawn from `rng` per call; element blocks of fixed size use independent PCG streams of that
-/// seed, so the mask is the same for any thread count.
-public func dropout(_ x: Var, p: Float, rng: inout SeededRNG) -> Var {
+/// In training, one 64-bit seed is drawn from the graph's randomness (`Graph.nextSeed`; a training graph without an
+/// `rng` is a precondition failure) per call; element blocks of fixed size use independent PCG streams of that seed,
+/// so the mask is the same for any thread count.
+public func dropout(_ x: Var, p: Float) -> Var {
     precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
     guard x.graph.isTraining, p > 0 else { return x }
     let xv = x.value
     let count = xv.count
-    let seed = rng.next()
+    let seed = x.graph.nextSeed(for: "dropout")
     let threshold = UInt32(min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))
     let scale = 1 / (1 - p)
     let mask = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
