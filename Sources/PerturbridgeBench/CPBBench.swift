@@ -10,7 +10,8 @@ import PerturbModel
 /// — with mixed and with by-dataset batching, against plain sgemm on the same shapes and a PyTorch peer of the
 /// published algorithm (dense union output + mask, `bench/cpb_peer.py`) on the same files, in one run.
 ///
-///     perturbridge-bench cpb [--fraction 1] [--threads 2] [--batch 4096] [--data DIR] [--manifest FILE]
+///     perturbridge-bench cpb [--fraction 1] [--threads 2] [--batch 4096] [--shuffle-buffer-mb 1024] [--data DIR]
+///                            [--manifest FILE]
 ///                            [--smiles FILE] [--peer-seconds 120] [--python python3] [--no-peer]
 ///                            [--runs mixed,by_dataset,scalar] [--scalar-batch 262144] [--scalar-micro 16384]
 ///                            [--scalar-steps 20]
@@ -43,6 +44,8 @@ enum CPBBench {
         @Option(help: "Share of the manifest's molecules kept, in (0, 1].") var fraction = 1.0
         @Option(help: "Engine and OpenBLAS threads (the peer uses the same).") var threads = 2
         @Option(help: "Multi-output rows per step.") var batch = 4096
+        @Option(help: "Shuffle buffer in MiB (shuffle_buffer_mb; smaller than the corpus for a memory measurement).")
+        var shuffleBufferMb = LPMConfig().shuffleBufferMB
         @Option(help: "Corpus folder (written once per fraction, reused).") var data: String?
         @Option(help: "Condition table in the df_annot_split layout.") var manifest = "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz"
         @Option(help: "pertinfo table with SMILES by CID.") var smiles = "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz"
@@ -56,7 +59,8 @@ enum CPBBench {
 
         func validate() throws {
             guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
-            try requirePositive(["--threads": threads, "--batch": batch, "--peer-seconds": peerSeconds, "--scalar-batch": scalarBatch,
+            try requirePositive(["--threads": threads, "--batch": batch, "--shuffle-buffer-mb": shuffleBufferMb,
+                                 "--peer-seconds": peerSeconds, "--scalar-batch": scalarBatch,
                                  "--scalar-micro": scalarMicro, "--scalar-steps": scalarSteps])
         }
     }
@@ -90,6 +94,7 @@ enum CPBBench {
             config.maxEpochs = 1
             config.threads = threads
             config.checkpointEvery = 0
+            config.shuffleBufferMB = settings.shuffleBufferMb
             if let batching = Batching(rawValue: name) {
                 config.outputMode = .multiout
                 config.batchSize = batch
