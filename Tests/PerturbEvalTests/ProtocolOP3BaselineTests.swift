@@ -7,8 +7,9 @@ import XCTest
 @testable import PerturbEval
 
 /// The OP3 protocol can see a signal that is there: on the default simulator's OP3-like dataset, the simulator's true
-/// compound latents (`oracle`) beat the descriptor-free `none` and the per-context training mean, with clustered CIs
-/// that exclude 0; and the trivial baselines are scored beside every feature set.
+/// compound latents (`oracle`) beat the descriptor-free `none` and the per-context training mean on the error metrics
+/// (MRRMSE, MAE) and the correlations, with clustered CIs that exclude 0; and the trivial baselines are scored beside
+/// every feature set.
 final class ProtocolOP3BaselineTests: XCTestCase {
     func testOracleFeaturesBeatNoneAndTheMeanBaseline() throws {
         let output = try Simulator.simulate(config: SimulatorConfig.preset(.default), seed: 13)
@@ -28,7 +29,7 @@ final class ProtocolOP3BaselineTests: XCTestCase {
         XCTAssertEqual(
             Set(result.features.map(\.name)), ["oracle", "none", "baseline_mean", "baseline_zero", "baseline_knn"])
         let summary = OP3Summary(result, bootstrap: options.bootstrap)
-        for metric in [RowwiseMetric.pearson, .spearman] {
+        for metric in [RowwiseMetric.rmse, .mae, .pearson, .spearman] {
             let row = try XCTUnwrap(summary.rows.first { $0.feature == "oracle" && $0.metric == metric })
             let vsNone = try XCTUnwrap(row.delta), vsMean = try XCTUnwrap(row.deltaVsMean)
             XCTAssertGreaterThan(vsNone.low, 0, "oracle vs none, \(metric): \(vsNone)")

@@ -50,6 +50,29 @@ public struct CompoundFeatureMatrix: Sendable {
         self.values = values
         self.available = available
     }
+
+    /// The matrix with every column centred and scaled to unit standard deviation over the vectors of `compounds`
+    /// that are available (the training compounds: no held-out vector enters the statistics); a column constant
+    /// there is only centred. 0/1 matrices (fingerprint bits) share one scale already and are returned unchanged.
+    /// Raw continuous vectors mix offsets and scales (an efficacy around 1 beside latents around 0), which the
+    /// predictor's small training sets do not learn to undo.
+    public func standardized(over compounds: [Int32]) -> CompoundFeatureMatrix {
+        guard values.contains(where: { $0 != 0 && $0 != 1 }) else { return self }
+        let rows = Set(compounds.map(Int.init)).filter { available[$0] }
+        guard !rows.isEmpty else { return self }
+        var out = values
+        for j in 0..<dim {
+            var sum = 0.0, squares = 0.0
+            for r in rows { let v = Double(values[r * dim + j]); sum += v; squares += v * v }
+            let n = Double(rows.count), mean = sum / n
+            let sd = rows.count > 1 ? ((squares - n * mean * mean) / (n - 1)).squareRoot() : 0
+            let scale = sd.isFinite && sd > 1e-12 ? 1 / sd : 1
+            for r in available.indices where available[r] {
+                out[r * dim + j] = Float((Double(values[r * dim + j]) - mean) * scale)
+            }
+        }
+        return CompoundFeatureMatrix(name: name, dim: dim, values: out, available: available)
+    }
 }
 
 /// Examples of the predictor: a (cell type, compound) index pair per row.
@@ -73,7 +96,8 @@ public struct OP3Examples: Sendable {
 ///
 /// Targets are compressed by a truncated SVD fitted on the training targets; an ensemble of MLPs (one seed each)
 /// regresses the SVD coordinates with MSE (equal to the squared error of the projected targets, the components
-/// being orthonormal); predictions are averaged over members, mapped back through the SVD and clipped per gene to
+/// being orthonormal); continuous compound vectors are standardized per column over the training compounds
+/// (`CompoundFeatureMatrix.standardized(over:)`); predictions are averaged over members, mapped back through the SVD and clipped per gene to
 /// the training range. Differences from the reference (`OP3ReferencePredictor`): no BatchNorm, one architecture
 /// instead of weighted ensembles of tuned ones, MSE instead of MAE/MRRMSE losses, no pseudo-label second stage.
 public enum OP3Predictor {
@@ -81,6 +105,7 @@ public enum OP3Predictor {
     public static func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
                                   options: OP3PredictorOptions, seed: UInt64, progressLabel: String? = nil) -> [Float] {
         let (train, targets, genes, test) = (problem.train, problem.targets, problem.genes, problem.test)
+        let features = features?.standardized(over: train.compounds)
         let k = min(options.components, train.count, genes)
         let svd = TruncatedSVD(fitting: targets, rows: train.count, cols: genes, rank: k, seed: seed)
         let coordinates = svd.transform(targets, rows: train.count)
