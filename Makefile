@@ -10,7 +10,7 @@ build: deps
 demo: build
 	.build/release/perturbridge demo --output checkpoints/demo
 
-test: deps
+test: deps lint
 	swift build --build-tests --explicit-target-dependency-import-check error
 	swift test --skip-build
 
@@ -20,7 +20,7 @@ bench: build
 # swift-format (from the Swift toolchain) with .swift-format (line length 120). `make format` rewrites FORMAT_PATHS
 # in place; `make lint` fails when a file there is not formatted or breaks a rule.
 SWIFT_FORMAT ?= swift-format
-FORMAT_PATHS ?= Package.swift Tests
+FORMAT_PATHS ?= Package.swift Sources Tests
 
 format:
 	$(SWIFT_FORMAT) format --in-place --recursive --parallel $(FORMAT_PATHS)

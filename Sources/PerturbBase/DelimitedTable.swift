@@ -59,8 +59,12 @@ public struct DelimitedTable: Equatable {
                 if c == "\"" {
                     if let n = nextChar() {
                         if n == "\"" { field.append("\"") } else { inQuotes = false; pending = n }
-                    } else { inQuotes = false }
-                } else { field.append(c) }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    field.append(c)
+                }
             } else if c == "\"" && field.isEmpty {
                 inQuotes = true
             } else if c == delimiter {

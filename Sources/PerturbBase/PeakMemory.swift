@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The process's peak resident set size (`getrusage` maximum RSS), for progress and run records.
@@ -15,7 +16,8 @@ public enum PeakMemory {
     /// Current RSS in MiB (Linux `/proc/self/statm`; nil elsewhere).
     public static var currentResidentMB: Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
+            let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
         return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / Double(1 << 20)
     }
 
@@ -24,10 +26,10 @@ public enum PeakMemory {
     /// the peak at the live set plus the training buffers.
     public static func releaseFreedHeap() {
         #if canImport(Glibc)
-        // malloc.h is not in Swift's Glibc module; look the function up (absent on other C libraries).
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+            // malloc.h is not in Swift's Glibc module; look the function up (absent on other C libraries).
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
         #endif
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small, fast, seedable PCG-XSH-RR 64/32 generator (O'Neill 2014) producing 64-bit outputs from two steps.
 ///
 /// Same seed → same stream on every machine; the full state is two `UInt64`s and can be saved in checkpoints
@@ -71,8 +73,6 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
 
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
-
-import Foundation
 
 extension SeededRNG {
     /// Fisher–Yates shuffle in place (the order depends only on the generator's state).

@@ -8,7 +8,8 @@ enum Bridge {
     /// Runs `body(messageBuffer, capacity)`; on a non-OK status throws `ChemError` for molecule problems
     /// (parse, InChI) and `InputError` for caller mistakes, naming `smiles`.
     static func call(smiles: String, _ body: (UnsafeMutablePointer<CChar>, Int) -> PBStatus) throws {
-        let failure: (PBStatus, String)? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: messageCapacity) { buffer in
+        let failure: (PBStatus, String)? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: messageCapacity) {
+            buffer in
             let status = body(buffer.baseAddress!, messageCapacity)
             return status == PB_OK ? nil : (status, String(cString: buffer.baseAddress!))
         }

@@ -15,8 +15,10 @@ public struct CompoundFeatures: Equatable {
 public enum CompoundFeaturizer {
     /// Features for each SMILES (nil where it failed) and the failures in row order. With `stripSalts`, both the
     /// identity and the fingerprint use the largest fragment; otherwise the molecule as written (RDKit default).
-    public static func run(smiles: [String], options: MorganOptions, stripSalts: Bool,
-                           threads: Int = Parallel.threadCount, progress: ProgressReporter? = nil)
+    public static func run(
+        smiles: [String], options: MorganOptions, stripSalts: Bool,
+        threads: Int = Parallel.threadCount, progress: ProgressReporter? = nil
+    )
         -> (features: [CompoundFeatures?], failures: [ChemError])
     {
         var results = [CompoundFeatures?](repeating: nil, count: smiles.count)

@@ -13,11 +13,14 @@ public final class MorganGenerator {
     public init(options: MorganOptions) throws {
         _ = Bridge.initialized
         guard (0...16).contains(options.radius), options.bits > 0, options.bits <= 1 << 24 else {
-            throw InputError("Morgan options: radius must be 0...16 and bits 1...16777216 (got radius \(options.radius), bits \(options.bits))")
+            throw InputError(
+                "Morgan options: radius must be 0...16 and bits 1...16777216 (got radius \(options.radius), bits \(options.bits))"
+            )
         }
         var pointer: OpaquePointer?
         try Bridge.call(smiles: "") {
-            pb_morgan_generator_new(UInt32(options.radius), UInt32(options.bits), options.useChirality ? 1 : 0, &pointer, $0, $1)
+            pb_morgan_generator_new(
+                UInt32(options.radius), UInt32(options.bits), options.useChirality ? 1 : 0, &pointer, $0, $1)
         }
         handle = pointer!
         self.options = options
@@ -66,14 +69,18 @@ public enum Morgan {
 
     /// Fingerprints many SMILES in parallel. Invalid SMILES do not stop the batch: their slot is nil and a
     /// `ChemError` with the row index is reported (failures in row order).
-    public static func batch(smiles: [String], options: MorganOptions, threads: Int = Parallel.threadCount)
+    public static func batch(
+        smiles: [String], options: MorganOptions, threads: Int = Parallel.threadCount
+    )
         -> (fingerprints: [Fingerprint?], failures: [ChemError])
     {
         run(smiles: smiles, options: options, threads: threads) { generator, molecule in try generator.bits(molecule) }
     }
 
     /// Count vectors for many SMILES in parallel; same failure reporting as `batch`.
-    public static func batchCounts(smiles: [String], options: MorganOptions, threads: Int = Parallel.threadCount)
+    public static func batchCounts(
+        smiles: [String], options: MorganOptions, threads: Int = Parallel.threadCount
+    )
         -> (counts: [[UInt32]?], failures: [ChemError])
     {
         let result = run(smiles: smiles, options: options, threads: threads) { generator, molecule in
@@ -95,9 +102,10 @@ public enum Morgan {
     }
 
     /// Runs `body` over all SMILES in contiguous chunks, one generator per chunk, each molecule owned by its call.
-    static func run<T>(smiles: [String], options: MorganOptions, threads: Int,
-                       _ body: (MorganGenerator, Molecule) throws -> T) -> (fingerprints: [T?], failures: [ChemError])
-    {
+    static func run<T>(
+        smiles: [String], options: MorganOptions, threads: Int,
+        _ body: (MorganGenerator, Molecule) throws -> T
+    ) -> (fingerprints: [T?], failures: [ChemError]) {
         var results = [T?](repeating: nil, count: smiles.count)
         var failures: [ChemError] = []
         let lock = NSLock()

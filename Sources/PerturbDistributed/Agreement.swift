@@ -15,7 +15,9 @@ extension Communicator {
         let failedRanks = failed.indices.filter { failed[$0] > 0 }
         if case .failure(let error) = result { throw error }
         guard failedRanks.isEmpty else {
-            throw InputError("rank \(rank) of \(size): \(what) failed on rank\(failedRanks.count > 1 ? "s" : "") \(failedRanks.map(String.init).joined(separator: ", ")) (its message says why); nothing was written")
+            throw InputError(
+                "rank \(rank) of \(size): \(what) failed on rank\(failedRanks.count > 1 ? "s" : "") \(failedRanks.map(String.init).joined(separator: ", ")) (its message says why); nothing was written"
+            )
         }
         return try result.get()
     }
@@ -27,15 +29,19 @@ extension Communicator {
     public func requireAgreement(_ items: [(key: String, value: String)], about what: String) throws {
         guard size > 1 else { return }
         func escaped(_ s: String) -> String {
-            s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n")
+            s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+                .replacingOccurrences(of: "\n", with: "\\n")
         }
         let items = items.map { (key: escaped($0.key), value: escaped($0.value)) }
         let text = items.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n")
         let rootText = String(decoding: broadcast(bytes: Array(text.utf8), root: 0), as: UTF8.self)
-        let rootItems: [(key: String, value: String)] = rootText.isEmpty ? [] : rootText.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }
+        let rootItems: [(key: String, value: String)] =
+            rootText.isEmpty
+            ? []
+            : rootText.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }
         var difference: String? = nil
         for i in 0..<max(items.count, rootItems.count) {
             let mine = i < items.count ? items[i] : nil, theirs = i < rootItems.count ? rootItems[i] : nil
@@ -43,7 +49,8 @@ extension Communicator {
             if let mine, let theirs, mine.key == theirs.key {
                 difference = "\(mine.key): rank 0 has \(theirs.value), rank \(rank) has \(mine.value)"
             } else {
-                difference = "\(mine?.key ?? theirs?.key ?? ""): present on \(mine == nil ? "rank 0" : "rank \(rank)") only"
+                difference =
+                    "\(mine?.key ?? theirs?.key ?? ""): present on \(mine == nil ? "rank 0" : "rank \(rank)") only"
             }
             break
         }
@@ -51,11 +58,15 @@ extension Communicator {
         if difference != nil { differs[rank] = 1 }
         allreduceSum(&differs)
         if let difference {
-            throw InputError("rank \(rank) of \(size) disagrees with rank 0 on \(what) — \(difference); start every rank with the same config, flags and files (nothing was written)")
+            throw InputError(
+                "rank \(rank) of \(size) disagrees with rank 0 on \(what) — \(difference); start every rank with the same config, flags and files (nothing was written)"
+            )
         }
         let differing = differs.indices.filter { differs[$0] > 0 }
         guard differing.isEmpty else {
-            throw InputError("rank \(rank) of \(size): rank\(differing.count > 1 ? "s" : "") \(differing.map(String.init).joined(separator: ", ")) disagree\(differing.count > 1 ? "" : "s") with rank 0 on \(what) (its message says what differs); nothing was written")
+            throw InputError(
+                "rank \(rank) of \(size): rank\(differing.count > 1 ? "s" : "") \(differing.map(String.init).joined(separator: ", ")) disagree\(differing.count > 1 ? "" : "s") with rank 0 on \(what) (its message says what differs); nothing was written"
+            )
         }
     }
 }

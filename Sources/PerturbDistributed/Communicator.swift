@@ -37,7 +37,9 @@ public final class Communicator: @unchecked Sendable {
         let library = ProcessInfo.processInfo.environment["PERTURBRIDGE_MPI_LIBRARY"] ?? "libmpi.so.40"
         var message = [CChar](repeating: 0, count: 512)
         guard cmpi_load(library, &message, message.count) == 0 else {
-            throw InputError("started by mpirun, but Open MPI's library could not be loaded (\(String(cString: message))); install Open MPI 4 (Debian: apt-get install openmpi-bin) or start without mpirun")
+            throw InputError(
+                "started by mpirun, but Open MPI's library could not be loaded (\(String(cString: message))); install Open MPI 4 (Debian: apt-get install openmpi-bin) or start without mpirun"
+            )
         }
         var provided: Int32 = 0
         check(cmpi_init(&provided), "MPI_Init_thread")
@@ -111,10 +113,11 @@ public final class Communicator: @unchecked Sendable {
         var all = [UInt8](repeating: 0, count: bytes.count * size)
         bytes.withUnsafeBytes { send in
             all.withUnsafeMutableBytes { receive in
-                Self.check(cmpi_allgather_bytes(send.baseAddress, receive.baseAddress, Int32(bytes.count)), "MPI_Allgather")
+                Self.check(
+                    cmpi_allgather_bytes(send.baseAddress, receive.baseAddress, Int32(bytes.count)), "MPI_Allgather")
             }
         }
-        return (0..<size).map { Array(all[$0 * bytes.count ..< ($0 + 1) * bytes.count]) }
+        return (0..<size).map { Array(all[$0 * bytes.count..<($0 + 1) * bytes.count]) }
     }
 
     /// Returns once every rank has called it.

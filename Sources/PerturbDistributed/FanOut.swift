@@ -8,7 +8,9 @@ extension Communicator {
         guard size > 1 else { return [bytes] }
         var length = Int64(bytes.count)
         let lengthBytes = withUnsafeBytes(of: &length) { Array($0) }
-        let lengths = allgather(lengthBytes).map { part in part.withUnsafeBytes { Int($0.loadUnaligned(as: Int64.self)) } }
+        let lengths = allgather(lengthBytes).map { part in
+            part.withUnsafeBytes { Int($0.loadUnaligned(as: Int64.self)) }
+        }
         let longest = lengths.max() ?? 0
         let padded = bytes + [UInt8](repeating: 0, count: longest - bytes.count)
         return zip(allgather(padded), lengths).map { Array($0.prefix($1)) }
@@ -25,19 +27,28 @@ extension Communicator {
     public func fanOut<Result: Codable>(_ what: String, count: Int, job: (Int) throws -> Result) throws -> [Result] {
         guard size > 1 else { return try (0..<count).map(job) }
         let mine = try collectively(what) {
-            try (0..<count).filter { owner(ofJob: $0) == rank }.map { index in FanOutResult(index: index, value: try job(index)) }
+            try (0..<count).filter { owner(ofJob: $0) == rank }.map { index in
+                FanOutResult(index: index, value: try job(index))
+            }
         }
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let gathered = allgatherVariable(Array(try encoder.encode(mine)))
         var results = [Result?](repeating: nil, count: count)
         for part in gathered {
-            for item in try decoder.decode([FanOutResult<Result>].self, from: Data(part)) { results[item.index] = item.value }
+            for item in try decoder.decode([FanOutResult<Result>].self, from: Data(part)) {
+                results[item.index] = item.value
+            }
         }
         return try results.enumerated().map { index, value in
-            guard let value else { throw InputError("\(what): job \(index) of \(count) returned no result from rank \(owner(ofJob: index))") }
+            guard let value else {
+                throw InputError(
+                    "\(what): job \(index) of \(count) returned no result from rank \(owner(ofJob: index))")
+            }
             return value
         }
     }
@@ -69,7 +80,9 @@ extension Communicator {
         }
         let blind = missing.indices.filter { missing[$0] > 0 }
         guard blind.isEmpty else {
-            throw InputError("\(folder.path): rank\(blind.count > 1 ? "s" : "") \(blind.map(String.init).joined(separator: ", ")) of \(size) cannot read the files rank 0 writes there; \(what) needs an output folder on a file system every rank shares (nothing was written)")
+            throw InputError(
+                "\(folder.path): rank\(blind.count > 1 ? "s" : "") \(blind.map(String.init).joined(separator: ", ")) of \(size) cannot read the files rank 0 writes there; \(what) needs an output folder on a file system every rank shares (nothing was written)"
+            )
         }
     }
 }

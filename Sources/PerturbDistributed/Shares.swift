@@ -3,7 +3,7 @@ extension Communicator {
     /// ⌊count / size⌋ or one more item; some slices are empty when `count < size`.
     public static func share(of count: Int, rank: Int, among size: Int) -> Range<Int> {
         precondition(size > 0 && (0..<size).contains(rank), "rank \(rank) outside 0..<\(size)")
-        return (count * rank / size) ..< (count * (rank + 1) / size)
+        return (count * rank / size)..<(count * (rank + 1) / size)
     }
 
     /// Rank `rank`'s slice of `count` items.

@@ -64,7 +64,8 @@ public enum ColumnData: Equatable {
         case .float64: return "float64"
         case .int64: return "int64"
         case .bools: return "bool"
-        case .categorical(_, let categories, let ordered): return "categorical[\(categories.count)\(ordered ? ", ordered" : "")]"
+        case .categorical(_, let categories, let ordered):
+            return "categorical[\(categories.count)\(ordered ? ", ordered" : "")]"
         case .nullableInt: return "nullable int64"
         case .nullableBool: return "nullable bool"
         }

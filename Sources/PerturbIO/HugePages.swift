@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Large read buffers ask the kernel for transparent huge pages (as numpy does for big arrays): with THP in
@@ -10,13 +10,13 @@ enum HugePages {
     /// 32 MiB mmap-threshold ceiling afresh.
     static func advise(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
         #if os(Linux)
-        let huge = 2 << 20
-        guard bytes >= 16 * huge else { return }
-        let start = (Int(bitPattern: pointer) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: pointer) + bytes) & ~(huge - 1)
-        if end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) {
-            _ = madvise(aligned, end - start, MADV_HUGEPAGE)
-        }
+            let huge = 2 << 20
+            guard bytes >= 16 * huge else { return }
+            let start = (Int(bitPattern: pointer) + huge - 1) & ~(huge - 1)
+            let end = (Int(bitPattern: pointer) + bytes) & ~(huge - 1)
+            if end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) {
+                _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+            }
         #endif
     }
 

@@ -147,8 +147,10 @@ public struct StreamedDenseMatrix {
     public var blockRows: Int
     public var fill: (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void
 
-    public init(rows: Int, cols: Int, blockRows: Int,
-                fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void) {
+    public init(
+        rows: Int, cols: Int, blockRows: Int,
+        fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) {
         self.rows = rows
         self.cols = cols
         self.blockRows = blockRows

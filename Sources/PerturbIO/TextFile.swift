@@ -34,7 +34,9 @@ public enum TextFile {
         return lines.map { line in
             var line = line
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            return line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            return line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
         }
     }
 

@@ -27,7 +27,9 @@ protocol BufferedRecord {
 
 extension TrainingRow: BufferedRecord {
     /// Buffer bytes of a row with `values` measured genes (values, the record, array header).
-    static func bufferBytes(values: Int) -> Int { values * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32 }
+    static func bufferBytes(values: Int) -> Int {
+        values * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32
+    }
     var bufferBytes: Int { TrainingRow.bufferBytes(values: values.count) }
     var dataset: Int32 { condition.dataset }
     var measuredCount: Int { values.count }
@@ -88,7 +90,8 @@ struct ShuffleBuffer<Record: BufferedRecord> {
 
     /// The partition with the most records (lowest key on ties), so the draw order is deterministic.
     private func fullest() -> Int32 {
-        partitions.max { a, b in a.value.count < b.value.count || (a.value.count == b.value.count && a.key > b.key) }!.key
+        partitions.max { a, b in a.value.count < b.value.count || (a.value.count == b.value.count && a.key > b.key) }!
+            .key
     }
 
     private mutating func draw(from k: Int32, rng: inout SeededRNG) -> [Record] {
@@ -185,13 +188,16 @@ struct BatchBuilder {
     /// Model inputs for conditions in this order (`gene` codes in scalar mode).
     mutating func inputs(_ conditions: [EncodedCondition], gene: [Int32]?) -> LPMInputs {
         let (local, compoundSets) = localSets(conditions.map(\.compoundSet))
-        return LPMInputs(dataset: conditions.map(\.dataset), context: conditions.map(\.context), compoundSet: local,
-                         compoundSets: compoundSets, gene: gene, logDose: conditions.map(\.logDose), time: conditions.map(\.time))
+        return LPMInputs(
+            dataset: conditions.map(\.dataset), context: conditions.map(\.context), compoundSet: local,
+            compoundSets: compoundSets, gene: gene, logDose: conditions.map(\.logDose), time: conditions.map(\.time))
     }
 
     mutating func batch(_ records: [ScalarRecord]) -> Batch {
-        Batch(inputs: inputs(records.map(\.condition), gene: records.map(\.gene)),
-              objective: .scalars(Tensor(shape: [records.count, 1], values: records.map(\.value))), measured: records.count)
+        Batch(
+            inputs: inputs(records.map(\.condition), gene: records.map(\.gene)),
+            objective: .scalars(Tensor(shape: [records.count, 1], values: records.map(\.value))),
+            measured: records.count)
     }
 
     mutating func batch(_ rows: [TrainingRow]) -> Batch {
@@ -204,29 +210,40 @@ struct BatchBuilder {
         for members in plan {
             let start = order.count
             for panel in members { order.append(contentsOf: byPanel[panel]!) }
-            groups.append(members.count == 1 ? exactGroup(rows, order[start...], panel: members[0])
-                                             : mergedGroup(rows, order[start...], panels: members))
+            groups.append(
+                members.count == 1
+                    ? exactGroup(rows, order[start...], panel: members[0])
+                    : mergedGroup(rows, order[start...], panels: members))
         }
         let measured = order.reduce(0) { $0 + rows[$1].values.count }
-        return Batch(inputs: inputs(order.map { rows[$0].condition }, gene: nil), objective: .panels(groups), measured: measured)
+        return Batch(
+            inputs: inputs(order.map { rows[$0].condition }, gene: nil), objective: .panels(groups), measured: measured)
     }
 
     /// Rows of one panel: the targets are the rows' values, every one measured.
     private func exactGroup(_ rows: [TrainingRow], _ members: ArraySlice<Int>, panel: Int32) -> PanelGroup {
         let width = panels[Int(panel)].genes.count, first = members.startIndex
         for i in members {
-            precondition(rows[i].values.count == width, "BatchBuilder: a row of panel \(panel) holds \(rows[i].values.count) of its \(width) values")
+            precondition(
+                rows[i].values.count == width,
+                "BatchBuilder: a row of panel \(panel) holds \(rows[i].values.count) of its \(width) values")
         }
         var target = Tensor(uninitializedShape: [members.count, width])
         let t = target.mutablePointer()
         Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / max(1, width))) { range in
-            for r in range { rows[members[first + r]].values.withUnsafeBufferPointer { (t + r * width).update(from: $0.baseAddress!, count: width) } }
+            for r in range {
+                rows[members[first + r]].values.withUnsafeBufferPointer {
+                    (t + r * width).update(from: $0.baseAddress!, count: width)
+                }
+            }
         }
         return PanelGroup(rows: first..<members.endIndex, units: panels[Int(panel)].genes, target: target)
     }
 
     /// Rows of several panels over the union of their genes, masked where a row's panel does not measure.
-    private mutating func mergedGroup(_ rows: [TrainingRow], _ members: ArraySlice<Int>, panels groupPanels: [Int32]) -> PanelGroup {
+    private mutating func mergedGroup(
+        _ rows: [TrainingRow], _ members: ArraySlice<Int>, panels groupPanels: [Int32]
+    ) -> PanelGroup {
         var units: [Int32] = []
         for panel in groupPanels {
             for gene in panels[Int(panel)].genes where column[Int(gene)] < 0 {

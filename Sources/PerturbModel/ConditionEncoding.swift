@@ -36,21 +36,27 @@ struct ConditionEncoder {
     /// compound is not in the vocabularies (for example a checkpoint built on another corpus).
     func encode(_ condition: Condition, row: Int, source: String) throws -> EncodedCondition {
         guard let ds = index.datasets[condition.dataset] else {
-            throw InputError("\(source): row \(row) (\(condition.id)): dataset '\(condition.dataset)' is not in the model's vocabulary; use a checkpoint trained on a corpus that includes it")
+            throw InputError(
+                "\(source): row \(row) (\(condition.id)): dataset '\(condition.dataset)' is not in the model's vocabulary; use a checkpoint trained on a corpus that includes it"
+            )
         }
         guard let ctx = index.contexts[condition.context] else {
-            throw InputError("\(source): row \(row) (\(condition.id)): context '\(condition.context)' is not in the model's vocabulary")
+            throw InputError(
+                "\(source): row \(row) (\(condition.id)): context '\(condition.context)' is not in the model's vocabulary"
+            )
         }
         var codes: [Int32] = []
         for key in condition.compounds {
             guard let code = index.compounds[key] else {
-                throw InputError("\(source): row \(row) (\(condition.id)): compound '\(key)' is not in the model's vocabulary")
+                throw InputError(
+                    "\(source): row \(row) (\(condition.id)): compound '\(key)' is not in the model's vocabulary")
             }
             codes.append(code)
         }
         if codes.isEmpty { codes = [0] }
-        return EncodedCondition(dataset: ds, context: ctx, compoundSet: sets.id(for: codes.sorted()),
-                                logDose: LogDose.value(micromolar: condition.doseMicromolar),
-                                time: condition.timeHours.flatMap { $0.isFinite ? Float($0) : nil } ?? 0)
+        return EncodedCondition(
+            dataset: ds, context: ctx, compoundSet: sets.id(for: codes.sorted()),
+            logDose: LogDose.value(micromolar: condition.doseMicromolar),
+            time: condition.timeHours.flatMap { $0.isFinite ? Float($0) : nil } ?? 0)
     }
 }

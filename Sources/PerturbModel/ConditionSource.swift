@@ -39,8 +39,10 @@ public final class TableSource: ConditionSource {
         return Array(table.measured[(rows.lowerBound * g)..<(rows.upperBound * g)])
     }
 
-    public func withLogFC(rows: Range<Int>, buffer: inout [Float],
-                          _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+    public func withLogFC(
+        rows: Range<Int>, buffer: inout [Float],
+        _ body: (UnsafeBufferPointer<Float>) throws -> Void
+    ) throws {
         let g = table.genes.count
         try table.logFC[(rows.lowerBound * g)..<(rows.upperBound * g)].withUnsafeBufferPointer(body)
     }
@@ -55,8 +57,10 @@ public final class TableSource: ConditionSource {
 extension EffectsReader: ConditionSource {
     public var sourceName: String { url.path }
 
-    public func withLogFC(rows: Range<Int>, buffer: inout [Float],
-                          _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+    public func withLogFC(
+        rows: Range<Int>, buffer: inout [Float],
+        _ body: (UnsafeBufferPointer<Float>) throws -> Void
+    ) throws {
         let n = rows.count * genes.count
         if buffer.count < n { buffer = [Float](repeating: 0, count: n) }
         try buffer.withUnsafeMutableBytes { try readLogFC(rows: rows, into: $0) }

@@ -20,7 +20,9 @@ struct ConfigDocument {
             json = data
             return
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(url.path): config is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError("\(url.path): config is not UTF-8 text")
+        }
         switch ext {
         case "yaml", "yml": self = try Self.yaml(text, url)
         case "toml": self = try Self.toml(text, url)
@@ -43,9 +45,11 @@ struct ConfigDocument {
             case .null: return "null"
             case .bool(let b): return b ? "true" : "false"
             case .number(let text): return text
-            case .string(let s): return String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+            case .string(let s):
+                return String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
             case .array(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
-            case .object(let pairs): return "{" + pairs.map { Value.string($0.0).json + ":" + $0.1.json }.joined(separator: ",") + "}"
+            case .object(let pairs):
+                return "{" + pairs.map { Value.string($0.0).json + ":" + $0.1.json }.joined(separator: ",") + "}"
             }
         }
 
@@ -60,7 +64,8 @@ struct ConfigDocument {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
             switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+                .composer(_, let problem, let mark, _):
                 throw InputError("\(url.path): line \(mark.line), column \(mark.column): not valid YAML (\(problem))")
             default:
                 throw InputError("\(url.path): not valid YAML (\(error))")
@@ -90,7 +95,9 @@ struct ConfigDocument {
         }
         func pairs(_ mapping: Node.Mapping) throws -> [(String, Value)] {
             try mapping.map { key, item in
-                guard case .scalar(let k) = key else { throw InputError("\(at(key)): a config key must be a plain name") }
+                guard case .scalar(let k) = key else {
+                    throw InputError("\(at(key)): a config key must be a plain name")
+                }
                 return (k.string, try value(item))
             }
         }
@@ -105,7 +112,9 @@ struct ConfigDocument {
         }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
-            throw InputError("\(url.path): line \(error.source.begin.line), column \(error.source.begin.column): not valid TOML (\(error.description))")
+            throw InputError(
+                "\(url.path): line \(error.source.begin.line), column \(error.source.begin.column): not valid TOML (\(error.description))"
+            )
         }
         func value(_ item: TOMLValueConvertible, _ key: String) throws -> Value {
             switch item.type {
@@ -115,7 +124,8 @@ struct ConfigDocument {
             case .string: return .string(item.string ?? "")
             case .array: return .array(try (item.array.map(Array.init) ?? []).map { try value($0, key) })
             case .table: return .object(try (item.table.map(Array.init) ?? []).map { ($0.0, try value($0.1, $0.0)) })
-            case .date, .time, .dateTime: throw InputError("\(url.path): key '\(key)': dates and times are not config values")
+            case .date, .time, .dateTime:
+                throw InputError("\(url.path): key '\(key)': dates and times are not config values")
             }
         }
         return ConfigDocument(.object(try Array(table).map { ($0.0, try value($0.1, $0.0)) }), keyLines: [:])

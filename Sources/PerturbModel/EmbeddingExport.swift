@@ -59,14 +59,17 @@ public struct CompoundEmbeddingTable {
             obs.set("datasets_seen", .strings(datasetsSeen))
             obs.set("source", .strings(sources))
             let variables = DataFrame(index: (0..<dim).map { "e\($0)" })
-            let adata = AnnData(X: .dense(DenseMatrix(rows: count, cols: dim, values: matrix)), obs: obs, var: variables,
-                                uns: ["perturbridge": .group(["kind": .string("compound-embeddings")])])
+            let adata = AnnData(
+                X: .dense(DenseMatrix(rows: count, cols: dim, values: matrix)), obs: obs, var: variables,
+                uns: ["perturbridge": .group(["kind": .string("compound-embeddings")])])
             try H5ADWriter.write(adata, to: url)
         case "csv", "tsv":
-            var table = DelimitedTable(header: ["key", "inchikey", "canonical_smiles", "datasets_seen", "source"] + (0..<dim).map { "e\($0)" })
+            var table = DelimitedTable(
+                header: ["key", "inchikey", "canonical_smiles", "datasets_seen", "source"] + (0..<dim).map { "e\($0)" })
             for i in 0..<count {
-                table.rows.append([keys[i], inchiKeys[i], smiles[i], datasetsSeen[i], sources[i]]
-                                  + matrix[(i * dim)..<((i + 1) * dim)].map { String($0) })
+                table.rows.append(
+                    [keys[i], inchiKeys[i], smiles[i], datasetsSeen[i], sources[i]]
+                        + matrix[(i * dim)..<((i + 1) * dim)].map { String($0) })
             }
             try table.write(url)
         default:

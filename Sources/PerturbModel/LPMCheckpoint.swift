@@ -22,8 +22,10 @@ public enum LPMCheckpoint {
         }
         let compounds = vocabularies.compounds.count
         guard vocabularies.compounds.first == Vocabularies.control, vocabularies.compoundSmiles.count == compounds,
-              vocabularies.compoundTrainingDatasets.count == compounds else {
-            let problem = "vocabularies: the compound list must start with \"\(Vocabularies.control)\" and "
+            vocabularies.compoundTrainingDatasets.count == compounds
+        else {
+            let problem =
+                "vocabularies: the compound list must start with \"\(Vocabularies.control)\" and "
                 + "compoundSmiles and compoundTrainingDatasets must have one entry per compound (\(compounds))"
             throw CheckpointError(file: sidecar.path, problem: problem)
         }
@@ -40,7 +42,8 @@ public enum LPMCheckpoint {
         guard let size, weights * 4 <= Double(size) else {
             let held = size.map { "\($0) bytes" } ?? "nothing readable"
             let sidecar = Checkpoint.sidecarURL(for: file).lastPathComponent
-            let problem = "holds \(held), too few for the \(Int(min(weights, 9e18))) weights its sidecar describes: "
+            let problem =
+                "holds \(held), too few for the \(Int(min(weights, 9e18))) weights its sidecar describes: "
                 + "the file is truncated, or \(sidecar) is not its sidecar"
             throw CheckpointError(file: file.path, problem: problem)
         }

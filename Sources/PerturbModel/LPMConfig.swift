@@ -90,9 +90,11 @@ public struct LPMConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case outputMode = "output_mode", embeddingDim = "embedding_dim", hiddenWidth = "hidden_width"
-        case hiddenLayers = "hidden_layers", dropout, compoundEncoder = "compound_encoder", morganRadius = "morgan_radius"
+        case hiddenLayers = "hidden_layers", dropout, compoundEncoder = "compound_encoder", morganRadius =
+            "morgan_radius"
         case fingerprintBits = "fingerprint_bits", fingerprintHidden = "fingerprint_hidden", optimizer
-        case learningRate = "learning_rate", weightDecay = "weight_decay", lrDecay = "lr_decay", batchSize = "batch_size"
+        case learningRate = "learning_rate", weightDecay = "weight_decay", lrDecay = "lr_decay", batchSize =
+            "batch_size"
         case maxEpochs = "max_epochs", patience, seed, threads, checkpointEvery = "checkpoint_every", mode, datasets
         case initFrom = "init_from", freezeCompoundEmbeddings = "freeze_compound_embeddings"
         case shuffleBufferMB = "shuffle_buffer_mb", batching, shardConditions = "shard_conditions"
@@ -110,7 +112,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         let known = Set(CodingKeys.allCases.map(\.stringValue))
         if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted()
-            .first(where: { !known.contains($0) }) {
+            .first(where: { !known.contains($0) })
+        {
             throw UnknownConfigKey(key: unknown, known: known.sorted())
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -122,7 +125,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try take(.hiddenWidth, &d.hiddenWidth); try take(.hiddenLayers, &d.hiddenLayers); try take(.dropout, &d.dropout)
         try take(.compoundEncoder, &d.compoundEncoder); try take(.morganRadius, &d.morganRadius)
         try take(.fingerprintBits, &d.fingerprintBits); try take(.fingerprintHidden, &d.fingerprintHidden)
-        try take(.optimizer, &d.optimizer); try take(.learningRate, &d.learningRate); try take(.weightDecay, &d.weightDecay)
+        try take(.optimizer, &d.optimizer); try take(.learningRate, &d.learningRate);
+        try take(.weightDecay, &d.weightDecay)
         try take(.lrDecay, &d.lrDecay); try take(.batchSize, &d.batchSize); try take(.maxEpochs, &d.maxEpochs)
         try take(.patience, &d.patience); try take(.seed, &d.seed); try take(.threads, &d.threads)
         try take(.checkpointEvery, &d.checkpointEvery); try take(.mode, &d.mode); try take(.datasets, &d.datasets)
@@ -142,13 +146,16 @@ public struct LPMConfig: Codable, Equatable, Sendable {
             throw InputError("\(url.path): config file not found")
         }
         let document = try ConfigDocument(data, of: url)
-        do { return try JSONDecoder().decode(LPMConfig.self, from: document.json) } catch let error as UnknownConfigKey {
-            throw InputError("\(url.path): \(document.keyLines[error.key].map { "line \($0): " } ?? "")\(error.message)")
+        do { return try JSONDecoder().decode(LPMConfig.self, from: document.json) } catch let error as UnknownConfigKey
+        {
+            throw InputError(
+                "\(url.path): \(document.keyLines[error.key].map { "line \($0): " } ?? "")\(error.message)")
         } catch let error as InputError {
             throw InputError("\(url.path): \(error.message)")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.dataCorrupted(let context) {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            let line = context.codingPath.first.flatMap { document.keyLines[$0.stringValue] }.map { "line \($0): " } ?? ""
+            let line =
+                context.codingPath.first.flatMap { document.keyLines[$0.stringValue] }.map { "line \($0): " } ?? ""
             throw InputError("\(url.path): \(line)field '\(path)': \(context.debugDescription)")
         } catch {
             throw InputError("\(url.path): not a valid LPM config (\(error))")
@@ -182,9 +189,12 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(hiddenWidth > 0, "hidden_width", "must be positive, got \(hiddenWidth)")
         try check(hiddenLayers >= 0, "hidden_layers", "must be ≥ 0, got \(hiddenLayers)")
         try check(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
-        try check(timeScaleHours > 0 && timeScaleHours.isFinite, "time_scale_hours", "must be a positive number, got \(timeScaleHours)")
+        try check(
+            timeScaleHours > 0 && timeScaleHours.isFinite, "time_scale_hours",
+            "must be a positive number, got \(timeScaleHours)")
         try check(morganRadius >= 0, "morgan_radius", "must be ≥ 0, got \(morganRadius)")
-        try check(fingerprintBits > 0 && fingerprintHidden > 0, "fingerprint_bits/fingerprint_hidden", "must be positive")
+        try check(
+            fingerprintBits > 0 && fingerprintHidden > 0, "fingerprint_bits/fingerprint_hidden", "must be positive")
         try check(learningRate > 0 && learningRate.isFinite, "learning_rate", "must be positive, got \(learningRate)")
         try check(weightDecay >= 0, "weight_decay", "must be ≥ 0, got \(weightDecay)")
         try check(lrDecay > 0 && lrDecay <= 1, "lr_decay", "must be in (0, 1], got \(lrDecay)")
@@ -197,7 +207,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(microBatchSize >= 0, "micro_batch_size", "must be ≥ 0, got \(microBatchSize)")
         try check(limitTrainBatches >= 0, "limit_train_batches", "must be ≥ 0, got \(limitTrainBatches)")
         try check(shardConditions > 0, "shard_conditions", "must be positive, got \(shardConditions)")
-        try check(mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")
+        try check(
+            mode == .all || !datasets.isEmpty, "datasets", "must name the target dataset(s) in mode \(mode.rawValue)")
         try check(mode != .finetune || initFrom != nil, "init_from", "must name a checkpoint in mode finetune")
     }
 }

@@ -22,8 +22,10 @@ struct LPMRowIndices {
 /// linear(time)])` fused so the batch is written once and the backward scatters the output gradient straight into
 /// the tables (no per-part intermediates). Gradient scatters are split by columns across threads, so every element
 /// is accumulated in row order whatever the thread count (deterministic).
-func lpmInput(dataset: Var, context: Var, compounds: Var, gene: Var?, doseWeight: Var, doseBias: Var,
-              timeWeight: Var, timeBias: Var, rows: LPMRowIndices) -> Var {
+func lpmInput(
+    dataset: Var, context: Var, compounds: Var, gene: Var?, doseWeight: Var, doseBias: Var,
+    timeWeight: Var, timeBias: Var, rows: LPMRowIndices
+) -> Var {
     let graph = dataset.graph
     let tables = [dataset, context, compounds] + (gene.map { [$0] } ?? [])
     let values = tables.map { $0.value }
@@ -46,7 +48,8 @@ func lpmInput(dataset: Var, context: Var, compounds: Var, gene: Var?, doseWeight
     let yp = y.mutablePointer()
     let tablePointers = values.map { $0.readPointer }
     let dw = doseWeight.value, db = doseBias.value, tw = timeWeight.value, tb = timeBias.value
-    precondition(dw.count == d && db.count == d && tw.count == d && tb.count == d, "lpmInput: dose/time layers must be 1 → \(d)")
+    precondition(
+        dw.count == d && db.count == d && tw.count == d && tb.count == d, "lpmInput: dose/time layers must be 1 → \(d)")
     let dwp = dw.readPointer, dbp = db.readPointer, twp = tw.readPointer, tbp = tb.readPointer
     indexLists.withPointers { ip in
         rows.logDose.withUnsafeBufferPointer { dose in
@@ -118,7 +121,9 @@ private extension Array where Element == [Int32] {
     func withPointers<R>(_ body: ([UnsafePointer<Int32>]) -> R) -> R {
         func go(_ i: Int, _ acc: [UnsafePointer<Int32>]) -> R {
             if i == count { return body(acc) }
-            return self[i].withUnsafeBufferPointer { go(i + 1, acc + [$0.baseAddress ?? UnsafePointer(bitPattern: 8)!]) }
+            return self[i].withUnsafeBufferPointer {
+                go(i + 1, acc + [$0.baseAddress ?? UnsafePointer(bitPattern: 8)!])
+            }
         }
         return go(0, [])
     }

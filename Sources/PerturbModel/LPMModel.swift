@@ -17,8 +17,10 @@ public struct LPMInputs {
     public var logDose: [Float]
     public var time: [Float]
 
-    public init(dataset: [Int32], context: [Int32], compoundSet: [Int32], compoundSets: CompoundSets, gene: [Int32]?,
-                logDose: [Float], time: [Float]) {
+    public init(
+        dataset: [Int32], context: [Int32], compoundSet: [Int32], compoundSets: CompoundSets, gene: [Int32]?,
+        logDose: [Float], time: [Float]
+    ) {
         self.dataset = dataset
         self.context = context
         self.compoundSet = compoundSet
@@ -56,22 +58,29 @@ public final class LPMModel: Module {
         self.vocabularies = vocabularies
         index = vocabularies.index()
         let d = config.embeddingDim
-        datasetEmbedding = Embedding(name: "dataset_embedding_layer", count: max(1, vocabularies.datasets.count), dim: d, rng: &rng)
-        contextEmbedding = Embedding(name: "context_embedding_layer", count: max(1, vocabularies.contexts.count), dim: d, rng: &rng)
+        datasetEmbedding = Embedding(
+            name: "dataset_embedding_layer", count: max(1, vocabularies.datasets.count), dim: d, rng: &rng)
+        contextEmbedding = Embedding(
+            name: "context_embedding_layer", count: max(1, vocabularies.contexts.count), dim: d, rng: &rng)
         compoundEncoder = config.compoundEncoder.makeEncoder(config: config, vocabularies: vocabularies, rng: &rng)
-        readoutEmbedding = config.outputMode == .scalar
-            ? Embedding(name: "readout_embedding_layer", count: max(1, vocabularies.genes.count), dim: d, rng: &rng) : nil
+        readoutEmbedding =
+            config.outputMode == .scalar
+            ? Embedding(name: "readout_embedding_layer", count: max(1, vocabularies.genes.count), dim: d, rng: &rng)
+            : nil
         doseLayer = Linear(name: "log_dose_layer", inputs: 1, outputs: d, rng: &rng)
         timeLayer = Linear(name: "time_layer", inputs: 1, outputs: d, rng: &rng)
         let inputs = (config.outputMode == .scalar ? 6 : 5) * d
         let outputs = config.outputMode == .scalar ? 1 : max(1, vocabularies.genes.count)
-        predictor = MLP(name: "neural_network", inputs: inputs,
-                        hidden: Array(repeating: config.hiddenWidth, count: config.hiddenLayers), outputs: outputs,
-                        activation: .relu, dropout: Float(config.dropout), initialization: .xavierReLU, rng: &rng)
+        predictor = MLP(
+            name: "neural_network", inputs: inputs,
+            hidden: Array(repeating: config.hiddenWidth, count: config.hiddenLayers), outputs: outputs,
+            activation: .relu, dropout: Float(config.dropout), initialization: .xavierReLU, rng: &rng)
     }
 
     /// Convenience: fills SMILES missing from the vocabularies from `compoundTable` (for the Morgan encoders).
-    public convenience init(config: LPMConfig, vocabularies: Vocabularies, compoundTable: [String: Compound], rng: inout SeededRNG) {
+    public convenience init(
+        config: LPMConfig, vocabularies: Vocabularies, compoundTable: [String: Compound], rng: inout SeededRNG
+    ) {
         var v = vocabularies
         for (i, key) in v.compounds.enumerated() where v.compoundSmiles[i].isEmpty {
             v.compoundSmiles[i] = compoundTable[key]?.canonicalSmiles ?? ""
@@ -105,15 +114,19 @@ public final class LPMModel: Module {
 
     /// The predictor's last hidden representation `[batch, hiddenWidth]` (what the output layer reads).
     func hidden(_ inputs: LPMInputs, graph: Graph) -> Var {
-        precondition((inputs.gene != nil) == (config.outputMode == .scalar), "LPMModel.forward: gene codes are required exactly in scalar mode")
+        precondition(
+            (inputs.gene != nil) == (config.outputMode == .scalar),
+            "LPMModel.forward: gene codes are required exactly in scalar mode")
         let compounds = compoundEncoder.encode(inputs.compoundSets, graph: graph)
-        let rows = LPMRowIndices(dataset: inputs.dataset, context: inputs.context, compoundRow: inputs.compoundSet,
-                                 gene: inputs.gene, logDose: inputs.logDose,
-                                 time: config.timeScaleHours == 1 ? inputs.time : inputs.time.map { $0 / Float(config.timeScaleHours) })
-        let x = lpmInput(dataset: graph.parameter(datasetEmbedding.weight), context: graph.parameter(contextEmbedding.weight),
-                         compounds: compounds, gene: readoutEmbedding.map { graph.parameter($0.weight) },
-                         doseWeight: graph.parameter(doseLayer.weight), doseBias: graph.parameter(doseLayer.bias!),
-                         timeWeight: graph.parameter(timeLayer.weight), timeBias: graph.parameter(timeLayer.bias!), rows: rows)
+        let rows = LPMRowIndices(
+            dataset: inputs.dataset, context: inputs.context, compoundRow: inputs.compoundSet,
+            gene: inputs.gene, logDose: inputs.logDose,
+            time: config.timeScaleHours == 1 ? inputs.time : inputs.time.map { $0 / Float(config.timeScaleHours) })
+        let x = lpmInput(
+            dataset: graph.parameter(datasetEmbedding.weight), context: graph.parameter(contextEmbedding.weight),
+            compounds: compounds, gene: readoutEmbedding.map { graph.parameter($0.weight) },
+            doseWeight: graph.parameter(doseLayer.weight), doseBias: graph.parameter(doseLayer.bias!),
+            timeWeight: graph.parameter(timeLayer.weight), timeBias: graph.parameter(timeLayer.bias!), rows: rows)
         return predictor.hidden(x)
     }
 
@@ -127,7 +140,8 @@ public final class LPMModel: Module {
         case .panels(let groups):
             let h = hidden(batch.inputs, graph: graph)
             let output = predictor.output
-            return panelLinearMSE(h, weight: graph.parameter(output.weight), bias: graph.parameter(output.bias!), groups: groups)
+            return panelLinearMSE(
+                h, weight: graph.parameter(output.weight), bias: graph.parameter(output.bias!), groups: groups)
         }
     }
 
@@ -141,7 +155,8 @@ public final class LPMModel: Module {
             let output = predictor.output
             var out: [Float] = []
             for group in groups {
-                let p = panelLinearPredict(h, weight: output.weight.value, bias: output.bias!.value, rows: group.rows, units: group.units)
+                let p = panelLinearPredict(
+                    h, weight: output.weight.value, bias: output.bias!.value, rows: group.rows, units: group.units)
                 if group.mask == nil {
                     out.append(contentsOf: p)
                 } else {
@@ -170,7 +185,9 @@ public final class LPMModel: Module {
     /// `ChemError` naming the (0-based) row of the first invalid SMILES.
     public func embed(smiles: [String]) throws -> [Float] {
         guard let options = compoundEncoder.newMoleculeFingerprint else {
-            throw InputError("embedding new molecules needs a fingerprint_mlp or morgan_fixed model; this checkpoint uses \(config.compoundEncoder.rawValue) (only its \(vocabularies.compounds.count - 1) vocabulary compounds have embeddings)")
+            throw InputError(
+                "embedding new molecules needs a fingerprint_mlp or morgan_fixed model; this checkpoint uses \(config.compoundEncoder.rawValue) (only its \(vocabularies.compounds.count - 1) vocabulary compounds have embeddings)"
+            )
         }
         var fps: [Fingerprint] = []
         for (row, s) in smiles.enumerated() {
@@ -179,8 +196,10 @@ public final class LPMModel: Module {
             }
         }
         let base = Int32(vocabularies.compounds.count)
-        return encode(sets: CompoundSets(offsets: (0...fps.count).map { Int32($0) }, indices: (0..<fps.count).map { base + Int32($0) },
-                                         extraFingerprints: fps))
+        return encode(
+            sets: CompoundSets(
+                offsets: (0...fps.count).map { Int32($0) }, indices: (0..<fps.count).map { base + Int32($0) },
+                extraFingerprints: fps))
     }
 
     /// Evaluates the compound encoder on `sets` in chunks (no gradient).
@@ -192,9 +211,10 @@ public final class LPMModel: Module {
         for lo in stride(from: 0, to: sets.count, by: chunk) {
             let hi = min(sets.count, lo + chunk)
             let base = sets.offsets[lo]
-            let part = CompoundSets(offsets: sets.offsets[lo...hi].map { $0 - base },
-                                    indices: Array(sets.indices[Int(base)..<Int(sets.offsets[hi])]),
-                                    extraFingerprints: sets.extraFingerprints)
+            let part = CompoundSets(
+                offsets: sets.offsets[lo...hi].map { $0 - base },
+                indices: Array(sets.indices[Int(base)..<Int(sets.offsets[hi])]),
+                extraFingerprints: sets.extraFingerprints)
             graph.reset()
             out.append(contentsOf: compoundEncoder.encode(part, graph: graph).value.scalars)
         }

@@ -23,12 +23,15 @@ protocol OutputLayout {
     /// Output rows of the model that predict every one of `genes` genes for `conditions` conditions.
     static func predictionRows(conditions: Int, genes: Int) -> Int
     /// Model inputs of the output rows `rows`, for `conditions` and the vocabulary gene codes `genes`.
-    static func inputs(rows: Range<Int>, conditions: [EncodedCondition], genes: [Int32],
-                       builder: inout BatchBuilder) -> LPMInputs
+    static func inputs(
+        rows: Range<Int>, conditions: [EncodedCondition], genes: [Int32],
+        builder: inout BatchBuilder
+    ) -> LPMInputs
     /// Passes every predicted value of the output rows `rows` (`output`, as `LPMModel.forward` returns it) to `write`
     /// with its condition and the position of its gene in `genes`.
-    static func scatter(_ output: Tensor, rows: Range<Int>, genes: [Int32],
-                        _ write: (_ condition: Int, _ gene: Int, _ value: Float) -> Void)
+    static func scatter(
+        _ output: Tensor, rows: Range<Int>, genes: [Int32],
+        _ write: (_ condition: Int, _ gene: Int, _ value: Float) -> Void)
 }
 
 extension OutputMode {
@@ -53,13 +56,17 @@ enum ScalarLayout: OutputLayout {
     static func batch(_ records: [ScalarRecord], builder: inout BatchBuilder) -> Batch { builder.batch(records) }
 
     static func predictionRows(conditions: Int, genes: Int) -> Int { conditions * genes }
-    static func inputs(rows: Range<Int>, conditions: [EncodedCondition], genes: [Int32],
-                       builder: inout BatchBuilder) -> LPMInputs {
+    static func inputs(
+        rows: Range<Int>, conditions: [EncodedCondition], genes: [Int32],
+        builder: inout BatchBuilder
+    ) -> LPMInputs {
         let n = genes.count
         return builder.inputs(rows.map { conditions[$0 / n] }, gene: rows.map { genes[$0 % n] })
     }
-    static func scatter(_ output: Tensor, rows: Range<Int>, genes: [Int32],
-                        _ write: (_ condition: Int, _ gene: Int, _ value: Float) -> Void) {
+    static func scatter(
+        _ output: Tensor, rows: Range<Int>, genes: [Int32],
+        _ write: (_ condition: Int, _ gene: Int, _ value: Float) -> Void
+    ) {
         let n = genes.count, p = output.readPointer
         for (i, row) in rows.enumerated() { write(row / n, row % n, p[i]) }
     }
@@ -77,12 +84,16 @@ enum MultiOutputLayout: OutputLayout {
     static func batch(_ records: [TrainingRow], builder: inout BatchBuilder) -> Batch { builder.batch(records) }
 
     static func predictionRows(conditions: Int, genes: Int) -> Int { conditions }
-    static func inputs(rows: Range<Int>, conditions: [EncodedCondition], genes: [Int32],
-                       builder: inout BatchBuilder) -> LPMInputs {
+    static func inputs(
+        rows: Range<Int>, conditions: [EncodedCondition], genes: [Int32],
+        builder: inout BatchBuilder
+    ) -> LPMInputs {
         builder.inputs(Array(conditions[rows]), gene: nil)
     }
-    static func scatter(_ output: Tensor, rows: Range<Int>, genes: [Int32],
-                        _ write: (_ condition: Int, _ gene: Int, _ value: Float) -> Void) {
+    static func scatter(
+        _ output: Tensor, rows: Range<Int>, genes: [Int32],
+        _ write: (_ condition: Int, _ gene: Int, _ value: Float) -> Void
+    ) {
         let width = output.cols, p = output.readPointer
         for (i, row) in rows.enumerated() {
             for (k, code) in genes.enumerated() { write(row, k, p[i * width + Int(code)]) }

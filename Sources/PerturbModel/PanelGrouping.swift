@@ -28,7 +28,8 @@ struct PanelGroupPlanner {
         var groups = large.map { [$0] }
         guard !small.isEmpty else { return groups }
         // best[j]: cheapest cost of small[0..<j]; cut[j]: where its last group starts.
-        var best = [Double](repeating: .infinity, count: small.count + 1), cut = [Int](repeating: 0, count: small.count + 1)
+        var best = [Double](repeating: .infinity, count: small.count + 1),
+            cut = [Int](repeating: 0, count: small.count + 1)
         best[0] = 0
         for end in 1...small.count {
             nextGeneration()

@@ -12,15 +12,18 @@ extension LPMModel {
     /// (inductive). Throws an `InputError` naming the row otherwise.
     public func predict(_ table: EffectsTable, rows: [Int]? = nil, batchSize: Int = 4096) throws -> [Float] {
         let rows = rows ?? Array(table.conditions.indices)
-        return try predict(conditions: rows.map { table.conditions[$0] }, rowNumbers: rows, compounds: table.compounds,
-                           genes: table.genes, batchSize: batchSize)
+        return try predict(
+            conditions: rows.map { table.conditions[$0] }, rowNumbers: rows, compounds: table.compounds,
+            genes: table.genes, batchSize: batchSize)
     }
 
     /// Predicted logFC of `conditions`, row-major `conditions × genes` (NaN for genes outside the vocabulary), as
     /// `predict(_:rows:)`; `compounds` gives the SMILES of compounds outside the vocabulary, `rowNumbers` (default
     /// 0, 1, …) name the rows in errors.
-    public func predict(conditions: [Condition], rowNumbers: [Int]? = nil, compounds: [String: Compound], genes: [String],
-                        batchSize: Int = 4096) throws -> [Float] {
+    public func predict(
+        conditions: [Condition], rowNumbers: [Int]? = nil, compounds: [String: Compound], genes: [String],
+        batchSize: Int = 4096
+    ) throws -> [Float] {
         let rowNumbers = rowNumbers ?? Array(conditions.indices)
         var index = self.index
         var extra: [Fingerprint] = []
@@ -28,7 +31,8 @@ extension LPMModel {
             let unknown = Set(conditions.flatMap(\.compounds)).filter { index.compounds[$0] == nil }.sorted()
             for key in unknown {
                 guard let smiles = compounds[key]?.canonicalSmiles, !smiles.isEmpty else {
-                    throw InputError("predict: compound '\(key)' is outside the vocabulary and has no SMILES to fingerprint")
+                    throw InputError(
+                        "predict: compound '\(key)' is outside the vocabulary and has no SMILES to fingerprint")
                 }
                 index.compounds[key] = Int32(vocabularies.compounds.count + extra.count)
                 extra.append(try Morgan.fingerprint(smiles: smiles, options: options))

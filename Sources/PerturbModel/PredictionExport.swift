@@ -8,7 +8,9 @@ extension PredictionRequests {
     /// condition id; `dataset`, `context`, `compound` as given, `compound_key` as resolved, `dose_um`, `time_h`, NaN
     /// when missing), var = gene names, X = predicted logFC (float32).
     public func write(_ predictions: [Float], genes: [String], to url: URL) throws {
-        guard url.pathExtension.lowercased() == "h5ad" else { throw InputError("\(url.path): the prediction output must end in .h5ad") }
+        guard url.pathExtension.lowercased() == "h5ad" else {
+            throw InputError("\(url.path): the prediction output must end in .h5ad")
+        }
         precondition(predictions.count == conditions.count * genes.count, "predictions must be conditions × genes")
         var obs = DataFrame(index: conditions.map(\.id))
         obs.set("dataset", .strings(conditions.map(\.dataset)))
@@ -17,8 +19,9 @@ extension PredictionRequests {
         obs.set("compound_key", .strings(conditions.map { $0.compounds.joined(separator: "|") }))
         obs.set("dose_um", .float64(conditions.map { $0.doseMicromolar ?? .nan }))
         obs.set("time_h", .float64(conditions.map { $0.timeHours ?? .nan }))
-        let adata = AnnData(X: .dense(DenseMatrix(rows: conditions.count, cols: genes.count, values: predictions)), obs: obs,
-                            var: DataFrame(index: genes), uns: ["perturbridge": .group(["kind": .string("lpm-predictions")])])
+        let adata = AnnData(
+            X: .dense(DenseMatrix(rows: conditions.count, cols: genes.count, values: predictions)), obs: obs,
+            var: DataFrame(index: genes), uns: ["perturbridge": .group(["kind": .string("lpm-predictions")])])
         try H5ADWriter.write(adata, to: url)
     }
 }

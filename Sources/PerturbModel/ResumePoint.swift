@@ -15,31 +15,38 @@ public struct ResumePoint {
 
     /// Loads `file` (a run's `last.safetensors`) into `model` and `optimizer`, strictly, and checks that the run can
     /// continue under `config` with `ranks` processes; errors name the file and what differs.
-    public static func load(_ file: URL, model: LPMModel, optimizer: Optimizer, config: LPMConfig, rank: Int = 0,
-                            ranks: Int = 1) throws -> ResumePoint {
+    public static func load(
+        _ file: URL, model: LPMModel, optimizer: Optimizer, config: LPMConfig, rank: Int = 0,
+        ranks: Int = 1
+    ) throws -> ResumePoint {
         let info = try Checkpoint.load(from: file, into: model.parameters, optimizer: optimizer, strict: true)
         let saved: LPMConfig, state: TrainerState
         do {
             saved = try info.config.decode(LPMConfig.self)
             state = try info.extra.decode(TrainerState.self)
         } catch {
-            throw CheckpointError(file: Checkpoint.sidecarURL(for: file).path,
-                                  problem: "not the sidecar of a run's last checkpoint (\(error))")
+            throw CheckpointError(
+                file: Checkpoint.sidecarURL(for: file).path,
+                problem: "not the sidecar of a run's last checkpoint (\(error))")
         }
         guard saved.seed == config.seed, saved.outputMode == config.outputMode, saved.threads == config.threads,
-              saved.batching == config.batching, saved.shuffleBufferMB == config.shuffleBufferMB else {
-            throw InputError("\(file.path): resume needs the run's seed, output mode, threads, batching and "
-                             + "shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), "
-                             + "threads \(saved.threads), "
-                             + "\(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
+            saved.batching == config.batching, saved.shuffleBufferMB == config.shuffleBufferMB
+        else {
+            throw InputError(
+                "\(file.path): resume needs the run's seed, output mode, threads, batching and "
+                    + "shuffle_buffer_mb (saved seed \(saved.seed), \(saved.outputMode.rawValue), "
+                    + "threads \(saved.threads), "
+                    + "\(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
         }
         let savedRanks = state.rankDropoutRNGs?.count ?? 1
         guard savedRanks == ranks else {
             let plural = savedRanks == 1 ? "" : "es", alternative = savedRanks == 1 ? " or no mpirun" : ""
-            throw InputError("\(file.path): the run was trained by \(savedRanks) process\(plural) and resumes only "
-                             + "with as many (`mpirun -np \(savedRanks)`\(alternative)); this start has \(ranks)")
+            throw InputError(
+                "\(file.path): the run was trained by \(savedRanks) process\(plural) and resumes only "
+                    + "with as many (`mpirun -np \(savedRanks)`\(alternative)); this start has \(ranks)")
         }
-        return ResumePoint(epoch: info.epoch, step: info.step, state: state,
-                           dropoutRNG: state.rankDropoutRNGs.map { $0[rank].rng } ?? info.rng)
+        return ResumePoint(
+            epoch: info.epoch, step: info.step, state: state,
+            dropoutRNG: state.rankDropoutRNGs.map { $0[rank].rng } ?? info.rng)
     }
 }

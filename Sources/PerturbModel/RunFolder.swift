@@ -57,8 +57,10 @@ struct SavedRNG: Codable, Equatable {
     init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         let parts = text.split(separator: ":")
-        guard parts.count == 2, let state = UInt64(parts[0], radix: 16), let increment = UInt64(parts[1], radix: 16) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not <state>:<increment> in hex"))
+        guard parts.count == 2, let state = UInt64(parts[0], radix: 16), let increment = UInt64(parts[1], radix: 16)
+        else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not <state>:<increment> in hex"))
         }
         rng = SeededRNG(state: state, increment: increment)
     }
@@ -106,8 +108,10 @@ public struct RunFolder {
 
     /// Writes `finished.json` (epochs, best epoch, early stop) after everything else of the run.
     func markFinished(_ run: TrainingRun) throws {
-        let record: [String: Any] = ["epochs": run.history.count, "best_epoch": run.bestEpoch,
-                                     "stopped_early": run.stoppedEarly]
+        let record: [String: Any] = [
+            "epochs": run.history.count, "best_epoch": run.bestEpoch,
+            "stopped_early": run.stoppedEarly,
+        ]
         let json = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(json, to: finished)
     }
@@ -120,14 +124,21 @@ public struct RunFolder {
         for m in history { jsonl += String(decoding: try encoder.encode(m), as: UTF8.self) + "\n" }
         try AtomicFile.write(jsonl, to: metricsJSONL)
         func f(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
-        var table = DelimitedTable(header: ["epoch", "step", "learning_rate", "train_rmse", "train_rows", "val_rmse", "val_pearson",
-                                           "val_count", "seconds", "rows_per_s", "peak_rss_mb", "buffer_peak_mb"]
-                                   + datasets.map { "val_rmse/\($0)" })
+        var table = DelimitedTable(
+            header: [
+                "epoch", "step", "learning_rate", "train_rmse", "train_rows", "val_rmse", "val_pearson",
+                "val_count", "seconds", "rows_per_s", "peak_rss_mb", "buffer_peak_mb",
+            ]
+                + datasets.map { "val_rmse/\($0)" })
         for m in history {
-            table.rows.append(["\(m.epoch)", "\(m.step)", f(m.learningRate), f(m.trainRMSE), "\(m.trainRows)", f(m.validation.rmse),
-                               f(m.validation.pearson), "\(m.validation.count)", f(m.seconds), f(m.rowsPerSecond),
-                               f(m.peakRSSMB), f(m.shuffleBufferPeakMB)]
-                              + datasets.map { f(m.validation.perDatasetRMSE[$0]) })
+            table.rows.append(
+                [
+                    "\(m.epoch)", "\(m.step)", f(m.learningRate), f(m.trainRMSE), "\(m.trainRows)",
+                    f(m.validation.rmse),
+                    f(m.validation.pearson), "\(m.validation.count)", f(m.seconds), f(m.rowsPerSecond),
+                    f(m.peakRSSMB), f(m.shuffleBufferPeakMB),
+                ]
+                    + datasets.map { f(m.validation.perDatasetRMSE[$0]) })
         }
         try table.write(metricsCSV, delimiter: ",")
     }

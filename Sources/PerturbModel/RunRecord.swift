@@ -33,23 +33,28 @@ struct RunRecord: Codable {
     var epochSeconds: Double?
     var peakRSSMB: Double?
 
-    static func write(folder: RunFolder, config: LPMConfig, vocabularies v: Vocabularies, corpus: TrainingCorpus,
-                      dataFingerprint: String?, sources: [any ConditionSource], state: TrainerState, worldSize: Int,
-                      allreduceBytesPerStep: Int?) throws {
-        let record = RunRecord(seed: config.seed, threads: config.resolvedThreads, worldSize: worldSize,
-                               rowsPerRank: worldSize > 1 ? state.history.map { $0.rowsPerRank ?? [] } : nil,
-                               allreduceBytesPerStep: allreduceBytesPerStep,
-                               mode: config.mode.rawValue,
-                               outputMode: config.outputMode.rawValue, compoundEncoder: config.compoundEncoder.rawValue,
-                               dataFingerprint: dataFingerprint ?? DataFingerprint.of(sources),
-                               sources: sources.map(\.sourceName), trainConditions: corpus.trainConditionCount,
-                               validationConditions: corpus.validationConditionCount,
-                               vocabularySizes: ["datasets": v.datasets.count, "contexts": v.contexts.count,
-                                                 "compounds": v.compounds.count, "genes": v.genes.count],
-                               bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
-                               epochsCompleted: state.history.count, batching: config.batching.rawValue,
-                               rowsPerSecond: state.history.last?.rowsPerSecond, epochSeconds: state.history.last?.seconds,
-                               peakRSSMB: PeakMemory.residentMB)
+    static func write(
+        folder: RunFolder, config: LPMConfig, vocabularies v: Vocabularies, corpus: TrainingCorpus,
+        dataFingerprint: String?, sources: [any ConditionSource], state: TrainerState, worldSize: Int,
+        allreduceBytesPerStep: Int?
+    ) throws {
+        let record = RunRecord(
+            seed: config.seed, threads: config.resolvedThreads, worldSize: worldSize,
+            rowsPerRank: worldSize > 1 ? state.history.map { $0.rowsPerRank ?? [] } : nil,
+            allreduceBytesPerStep: allreduceBytesPerStep,
+            mode: config.mode.rawValue,
+            outputMode: config.outputMode.rawValue, compoundEncoder: config.compoundEncoder.rawValue,
+            dataFingerprint: dataFingerprint ?? DataFingerprint.of(sources),
+            sources: sources.map(\.sourceName), trainConditions: corpus.trainConditionCount,
+            validationConditions: corpus.validationConditionCount,
+            vocabularySizes: [
+                "datasets": v.datasets.count, "contexts": v.contexts.count,
+                "compounds": v.compounds.count, "genes": v.genes.count,
+            ],
+            bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
+            epochsCompleted: state.history.count, batching: config.batching.rawValue,
+            rowsPerSecond: state.history.last?.rowsPerSecond, epochSeconds: state.history.last?.seconds,
+            peakRSSMB: PeakMemory.residentMB)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(record), to: folder.run)

@@ -27,7 +27,9 @@ enum TOMLTableHeaders {
             case "[" where lineStart && depth == 0:
                 var j = at(i + 1) == "[" ? i + 2 : i + 1
                 while at(j) == " " || at(j) == "\t" { j += 1 }
-                guard let first = at(j), isBareKey(first) || first == "\"" || first == "'" || first == "]" else { return line }
+                guard let first = at(j), isBareKey(first) || first == "\"" || first == "'" || first == "]" else {
+                    return line
+                }
                 lineStart = false
                 inHeader = true
                 i = j

@@ -24,9 +24,11 @@ public enum Trainer {
     /// Trains on rows of an in-memory table. `initFrom` (a run folder or `.safetensors`) fine-tunes: all weights
     /// loaded strictly, fresh optimizer and schedule, epochs from 0; `freezeCompoundEmbeddings` keeps the compound
     /// encoder fixed. `vocabularies` defaults to the table's (or the checkpoint's when fine-tuning).
-    public static func fit(config: LPMConfig, data: EffectsTable, trainRows: [Int], validationRows: [Int], runDirectory: URL,
-                           initFrom: URL? = nil, freezeCompoundEmbeddings: Bool = false, vocabularies: Vocabularies? = nil,
-                           resume: Bool = false, progress: Bool = true) throws -> TrainingRun {
+    public static func fit(
+        config: LPMConfig, data: EffectsTable, trainRows: [Int], validationRows: [Int], runDirectory: URL,
+        initFrom: URL? = nil, freezeCompoundEmbeddings: Bool = false, vocabularies: Vocabularies? = nil,
+        resume: Bool = false, progress: Bool = true
+    ) throws -> TrainingRun {
         var config = config
         if let initFrom {
             config.mode = .finetune
@@ -34,8 +36,9 @@ public enum Trainer {
             config.freezeCompoundEmbeddings = freezeCompoundEmbeddings
             if config.datasets.isEmpty { config.datasets = data.datasets }
         }
-        return try fit(config: config, sources: [TableSource(data)], trainRows: [trainRows], validationRows: [validationRows],
-                       vocabularies: vocabularies, runDirectory: runDirectory, resume: resume, progress: progress)
+        return try fit(
+            config: config, sources: [TableSource(data)], trainRows: [trainRows], validationRows: [validationRows],
+            vocabularies: vocabularies, runDirectory: runDirectory, resume: resume, progress: progress)
     }
 
     /// Trains on rows of several sources (tables or streamed files). Rows of datasets outside `config.datasets`
@@ -44,14 +47,17 @@ public enum Trainer {
     /// `communicator` (default: one process) trains data-parallel over its ranks; `onStart` runs on rank 0 once every
     /// rank has set up and agreed, before the run writes its first file (for files the caller keeps in the folder).
     /// `finished.json` is written last, when training ends (`RunFolder.isFinished`).
-    public static func fit(config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]],
-                           vocabularies: Vocabularies? = nil, runDirectory: URL, dataFingerprint: String? = nil,
-                           resume: Bool = false, progress: Bool = true, communicator: Communicator = .single,
-                           onStart: () throws -> Void = {}) throws -> TrainingRun {
+    public static func fit(
+        config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]],
+        vocabularies: Vocabularies? = nil, runDirectory: URL, dataFingerprint: String? = nil,
+        resume: Bool = false, progress: Bool = true, communicator: Communicator = .single,
+        onStart: () throws -> Void = {}
+    ) throws -> TrainingRun {
         let session = try communicator.collectively("pretrain setup") {
-            try TrainingSession(config: config, sources: sources, trainRows: trainRows, validationRows: validationRows,
-                                vocabularies: vocabularies, runDirectory: runDirectory, dataFingerprint: dataFingerprint,
-                                resume: resume, progress: progress, communicator: communicator)
+            try TrainingSession(
+                config: config, sources: sources, trainRows: trainRows, validationRows: validationRows,
+                vocabularies: vocabularies, runDirectory: runDirectory, dataFingerprint: dataFingerprint,
+                resume: resume, progress: progress, communicator: communicator)
         }
         try session.start(onStart: onStart)
         while !session.isDone {

@@ -46,7 +46,10 @@ final class TrainingCorpus {
     /// Reused between blocks: the logFC of the block being read.
     private var readBuffer: [Float] = []
 
-    init(sources: [any ConditionSource], train: [[Int]], validation: [[Int]], vocabularies: Vocabularies, shardConditions: Int) throws {
+    init(
+        sources: [any ConditionSource], train: [[Int]], validation: [[Int]], vocabularies: Vocabularies,
+        shardConditions: Int
+    ) throws {
         precondition(sources.count == train.count && sources.count == validation.count, "one row list per source")
         let index = vocabularies.index()
         sets = CompoundSetTable()
@@ -64,12 +67,15 @@ final class TrainingCorpus {
                 encoded[row] = try encoder.encode(conditions[row], row: row, source: source.sourceName)
             }
             let geneMap = index.geneMap(source.genes)
-            let rowPanel = try Self.assignPanels(source: source, sourceIndex: s, rows: used, geneMap: geneMap, panels: &panels)
+            let rowPanel = try Self.assignPanels(
+                source: source, sourceIndex: s, rows: used, geneMap: geneMap, panels: &panels)
             let width = max(1, source.genes.count)
-            plans.append(SourcePlan(source: source, geneMap: geneMap, encoded: encoded, rowPanel: rowPanel,
-                                    train: train[s].filter { rowPanel[$0] >= 0 }.sorted(),
-                                    validation: validation[s].filter { rowPanel[$0] >= 0 }.sorted(),
-                                    shardRows: max(1, min(shardConditions, Self.blockBytes / (4 * width)))))
+            plans.append(
+                SourcePlan(
+                    source: source, geneMap: geneMap, encoded: encoded, rowPanel: rowPanel,
+                    train: train[s].filter { rowPanel[$0] >= 0 }.sorted(),
+                    validation: validation[s].filter { rowPanel[$0] >= 0 }.sorted(),
+                    shardRows: max(1, min(shardConditions, Self.blockBytes / (4 * width)))))
         }
         self.plans = plans
         self.panels = panels
@@ -78,8 +84,10 @@ final class TrainingCorpus {
 
     /// Interns the gene panel of every used row: from the file's panel table when it has one, else from its
     /// measured mask (read once, block by block).
-    private static func assignPanels(source: any ConditionSource, sourceIndex: Int, rows: [Int], geneMap: [Int32],
-                                     panels: inout [CorpusPanel]) throws -> [Int32] {
+    private static func assignPanels(
+        source: any ConditionSource, sourceIndex: Int, rows: [Int], geneMap: [Int32],
+        panels: inout [CorpusPanel]
+    ) throws -> [Int32] {
         var rowPanel = [Int32](repeating: -1, count: source.conditions.count)
         var lookup: [[Int32]: Int32] = [:]
         func intern(_ columns: [Int32]) -> Int32 {
@@ -119,7 +127,9 @@ final class TrainingCorpus {
 
     /// Measured values of the training rows (scalar rows per epoch in scalar mode).
     var trainValueCount: Int {
-        plans.reduce(0) { total, plan in total + plan.train.reduce(0) { $0 + panels[Int(plan.rowPanel[$1])].genes.count } }
+        plans.reduce(0) { total, plan in
+            total + plan.train.reduce(0) { $0 + panels[Int(plan.rowPanel[$1])].genes.count }
+        }
     }
 
     /// Bytes of the largest training row in the shuffle buffer.
@@ -159,7 +169,9 @@ final class TrainingCorpus {
                     finite = finite && v.isFinite
                 }
                 if !finite, let k = values.firstIndex(where: { !$0.isFinite }) {
-                    throw InputError("\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(columns[k])])' is \(values[k]); effects must be finite")
+                    throw InputError(
+                        "\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(columns[k])])' is \(values[k]); effects must be finite"
+                    )
                 }
                 out.append(TrainingRow(condition: plan.encoded[row]!, panel: panel, values: values))
             }
@@ -172,7 +184,9 @@ final class TrainingCorpus {
         var out: [ScalarRecord] = []
         for row in try rows(shard) {
             let genes = panels[Int(row.panel)].genes
-            for k in genes.indices { out.append(ScalarRecord(condition: row.condition, gene: genes[k], value: row.values[k])) }
+            for k in genes.indices {
+                out.append(ScalarRecord(condition: row.condition, gene: genes[k], value: row.values[k]))
+            }
         }
         return out
     }

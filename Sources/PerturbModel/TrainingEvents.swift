@@ -27,8 +27,10 @@ struct TrainingEvents {
 
     /// Tag and value of every per-epoch scalar (validation tags only when the epoch had validation data).
     static func scalars(of m: EpochMetrics) -> [(tag: String, value: Double)] {
-        var values: [(tag: String, value: Double)] = [("epoch", Double(m.epoch)), ("Training RMSE", m.trainRMSE),
-                                                      ("Learning rate", m.learningRate), ("Rows per second", m.rowsPerSecond)]
+        var values: [(tag: String, value: Double)] = [
+            ("epoch", Double(m.epoch)), ("Training RMSE", m.trainRMSE),
+            ("Learning rate", m.learningRate), ("Rows per second", m.rowsPerSecond),
+        ]
         if let rmse = m.validation.rmse { values.append(("Validation RMSE", rmse)) }
         for (dataset, rmse) in m.validation.perDatasetRMSE.sorted(by: { $0.key < $1.key }) {
             values.append(("Validation RMSE dataset/\(dataset)", rmse))

@@ -60,8 +60,11 @@ final class TrainingSession {
     /// Whether `init` loaded `last.safetensors`.
     private var resumedFromCheckpoint = false
 
-    init(config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]], vocabularies: Vocabularies?,
-         runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool, communicator: Communicator) throws {
+    init(
+        config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]],
+        vocabularies: Vocabularies?,
+        runDirectory: URL, dataFingerprint: String?, resume: Bool, progress: Bool, communicator: Communicator
+    ) throws {
         try config.validate()
         Engine.setThreads(config.resolvedThreads)
         self.config = config
@@ -75,10 +78,14 @@ final class TrainingSession {
         folder = RunFolder(runDirectory)
         let fm = FileManager.default
         if fm.fileExists(atPath: folder.last.path) && !resume {
-            throw InputError("\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder")
+            throw InputError(
+                "\(runDirectory.path) already holds a run (last.safetensors); pass --resume to continue it or choose a new output folder"
+            )
         }
         guard config.batchSize >= communicator.size else {
-            throw InputError("LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode.layout.unit)); raise batch_size or start fewer ranks")
+            throw InputError(
+                "LPM config: batch_size \(config.batchSize) is smaller than the \(communicator.size) ranks (each rank trains its share of every global batch of batch_size \(config.outputMode.layout.unit)); raise batch_size or start fewer ranks"
+            )
         }
 
         var initCheckpoint: URL? = nil
@@ -88,17 +95,24 @@ final class TrainingSession {
             initCheckpoint = file
             vocab = try LPMCheckpoint.readInfo(file).vocabularies
         } else {
-            vocab = vocabularies ?? Vocabularies(conditions: sources.map(\.conditions), genes: sources.map(\.genes),
-                                                 compounds: sources.map(\.compounds))
+            vocab =
+                vocabularies
+                ?? Vocabularies(
+                    conditions: sources.map(\.conditions), genes: sources.map(\.genes),
+                    compounds: sources.map(\.compounds))
         }
         let keep = Set(config.datasets)
         func filter(_ rows: [Int], _ conditions: [Condition]) -> [Int] {
-            rows.filter { (keep.isEmpty || keep.contains(conditions[$0].dataset)) && (config.includeControls || !conditions[$0].isControl) }
+            rows.filter {
+                (keep.isEmpty || keep.contains(conditions[$0].dataset))
+                    && (config.includeControls || !conditions[$0].isControl)
+            }
         }
         let conditionLists = sources.map(\.conditions)
-        corpus = try TrainingCorpus(sources: sources, train: zip(trainRows, conditionLists).map { filter($0, $1) },
-                                    validation: zip(validationRows, conditionLists).map { filter($0, $1) },
-                                    vocabularies: vocab, shardConditions: config.shardConditions)
+        corpus = try TrainingCorpus(
+            sources: sources, train: zip(trainRows, conditionLists).map { filter($0, $1) },
+            validation: zip(validationRows, conditionLists).map { filter($0, $1) },
+            vocabularies: vocab, shardConditions: config.shardConditions)
         PeakMemory.releaseFreedHeap()
         guard corpus.trainConditionCount > 0 else {
             throw InputError("no training conditions left after the split and the datasets filter \(config.datasets)")
@@ -106,7 +120,9 @@ final class TrainingSession {
         let rowBytes = config.outputMode.layout.largestRecordBytes(corpus)
         let needed = config.batchSize * rowBytes
         guard config.shuffleBufferMB << 20 >= needed else {
-            throw InputError("LPM config: shuffle_buffer_mb \(config.shuffleBufferMB) holds less than one batch (batch_size \(config.batchSize) × \(rowBytes) bytes for the widest row = \((needed + (1 << 20) - 1) >> 20) MiB); raise shuffle_buffer_mb or lower batch_size")
+            throw InputError(
+                "LPM config: shuffle_buffer_mb \(config.shuffleBufferMB) holds less than one batch (batch_size \(config.batchSize) × \(rowBytes) bytes for the widest row = \((needed + (1 << 20) - 1) >> 20) MiB); raise shuffle_buffer_mb or lower batch_size"
+            )
         }
         vocab.compoundTrainingDatasets = corpus.compoundTrainingDatasets(vocab)
         self.vocabularies = vocab
@@ -117,20 +133,25 @@ final class TrainingSession {
             try Checkpoint.load(from: initCheckpoint, into: model.parameters, optimizer: nil, strict: true)
         }
         if config.mode == .finetune && config.freezeCompoundEmbeddings { model.setCompoundEncoderFrozen(true) }
-        optimizer = config.optimizer.make(parameters: model.parameters, learningRate: Float(config.learningRate),
-                                          weightDecay: Float(config.weightDecay))
-        dropoutRNG = SeededRNG.derived(seed: config.seed, label: communicator.rank == 0 ? "dropout" : "dropout:rank\(communicator.rank)")
+        optimizer = config.optimizer.make(
+            parameters: model.parameters, learningRate: Float(config.learningRate),
+            weightDecay: Float(config.weightDecay))
+        dropoutRNG = SeededRNG.derived(
+            seed: config.seed, label: communicator.rank == 0 ? "dropout" : "dropout:rank\(communicator.rank)")
         schedule = .exponential(gamma: config.lrDecay)
         let resuming = resume && fm.fileExists(atPath: folder.last.path)
         if resuming {
             resumedFromCheckpoint = true
-            let point = try ResumePoint.load(folder.last, model: model, optimizer: optimizer, config: config,
-                                             rank: communicator.rank, ranks: communicator.size)
+            let point = try ResumePoint.load(
+                folder.last, model: model, optimizer: optimizer, config: config,
+                rank: communicator.rank, ranks: communicator.size)
             epoch = point.epoch
             step = point.step
             state = point.state
             if let rng = point.dropoutRNG { dropoutRNG = rng }
-            if self.progress { ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))") }
+            if self.progress {
+                ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))")
+            }
         }
         if communicator.size > 1 { gradients = GradientBuffer(parameters: model.parameters) }
     }
@@ -143,7 +164,8 @@ final class TrainingSession {
         if communicator.size > 1 {
             for p in model.parameters {
                 let bytes = p.value.count * MemoryLayout<Float>.stride
-                communicator.broadcast(UnsafeMutableRawBufferPointer(start: p.value.mutablePointer(), count: bytes), root: 0)
+                communicator.broadcast(
+                    UnsafeMutableRawBufferPointer(start: p.value.mutablePointer(), count: bytes), root: 0)
             }
         }
         guard communicator.rank == 0 else { return }
@@ -162,24 +184,29 @@ final class TrainingSession {
         var items: [(key: String, value: String)] = []
         let fields = try JSONSerialization.jsonObject(with: config.jsonData()) as? [String: Any] ?? [:]
         for key in fields.keys.sorted() {
-            let value = try JSONSerialization.data(withJSONObject: fields[key]!, options: [.fragmentsAllowed, .sortedKeys])
+            let value = try JSONSerialization.data(
+                withJSONObject: fields[key]!, options: [.fragmentsAllowed, .sortedKeys])
             items.append((key: "config \(key)", value: String(decoding: value, as: UTF8.self)))
         }
         items.append((key: "--resume", value: "\(resume)"))
         items.append((key: "effects files", value: "\(sources.count)"))
         for (i, source) in sources.enumerated() {
-            items.append((key: "effects file \(i + 1)", value: "\(source.sourceName) (\(DataFingerprint.of([source])))"))
+            items.append(
+                (key: "effects file \(i + 1)", value: "\(source.sourceName) (\(DataFingerprint.of([source])))"))
         }
         func hash(_ lists: [[Int]]) -> String {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for list in lists {
-                for row in list + [-1] { withUnsafeBytes(of: Int64(row)) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } } }
+                for row in list + [-1] {
+                    withUnsafeBytes(of: Int64(row)) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+                }
             }
             return String(format: "%d rows, fnv1a64:%016llx", lists.reduce(0) { $0 + $1.count }, h)
         }
         items.append((key: "train rows", value: hash(trainRows)))
         items.append((key: "validation rows", value: hash(validationRows)))
-        let lastSize = (try? FileManager.default.attributesOfItem(atPath: folder.last.path)[.size] as? NSNumber)??.intValue
+        let lastSize = (try? FileManager.default.attributesOfItem(atPath: folder.last.path)[.size] as? NSNumber)??
+            .intValue
         items.append((key: "last.safetensors", value: lastSize.map { "\($0) bytes" } ?? "absent"))
         return items
     }
@@ -196,9 +223,11 @@ final class TrainingSession {
         let started = Date()
         let layout = config.outputMode.layout
         let epochTotal = layout.trainRecordCount(corpus)
-        let total = config.limitTrainBatches > 0 ? min(epochTotal, config.limitTrainBatches * config.batchSize) : epochTotal
-        let reporter = ProgressReporter(label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: layout.unit,
-                                        total: total, enabled: progress)
+        let total =
+            config.limitTrainBatches > 0 ? min(epochTotal, config.limitTrainBatches * config.batchSize) : epochTotal
+        let reporter = ProgressReporter(
+            label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: layout.unit,
+            total: total, enabled: progress)
         var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
         var shards = corpus.shards(validation: false)
         shuffleRNG.shuffle(&shards)
@@ -244,15 +273,20 @@ final class TrainingSession {
             measured += stepMeasured
             let stepLoss = stepSSE / Double(max(1, stepMeasured))
             try events?.step(step, loss: stepLoss)
-            reporter.update(done: rows, fields: [("step", "\(step)"), ("loss", String(format: "%.4f", stepLoss)),
-                                                 ("lr", String(format: "%.3g", lr)),
-                                                 ("rss", String(format: "%.0fMB", PeakMemory.residentMB))])
+            reporter.update(
+                done: rows,
+                fields: [
+                    ("step", "\(step)"), ("loss", String(format: "%.4f", stepLoss)),
+                    ("lr", String(format: "%.3g", lr)),
+                    ("rss", String(format: "%.0fMB", PeakMemory.residentMB)),
+                ])
         }
         /// Streams every shard's records of the layout through a shuffle buffer and trains on the batches it emits;
         /// returns the buffer's peak bytes.
         func pass<Layout: OutputLayout>(_: Layout.Type) throws -> Int {
-            var buffer = ShuffleBuffer<Layout.Record>(capacityBytes: config.shuffleBufferMB << 20,
-                                                      batchSize: config.batchSize, batching: config.batching)
+            var buffer = ShuffleBuffer<Layout.Record>(
+                capacityBytes: config.shuffleBufferMB << 20,
+                batchSize: config.batchSize, batching: config.batching)
             func build(_ records: [Layout.Record]) -> Batch { Layout.batch(records, builder: &builder) }
             for shard in shards where !limitReached {
                 try buffer.add(try Layout.records(corpus, shard), rng: &shuffleRNG) {
@@ -265,13 +299,16 @@ final class TrainingSession {
         let bufferPeak = try pass(layout)
         graph.reset()
         guard sse.isFinite else {
-            throw InputError("training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))")
+            throw InputError(
+                "training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))"
+            )
         }
         let seconds = Date().timeIntervalSince(started)
         let trainRMSE = (sse / Double(max(1, measured))).squareRoot()
         reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
-        return EpochTraining(learningRate: lr, trainRMSE: trainRMSE, rows: rows, rowsPerRank: rowsPerRank,
-                             allreduceSeconds: allreduceSeconds, seconds: seconds, bufferPeakBytes: bufferPeak)
+        return EpochTraining(
+            learningRate: lr, trainRMSE: trainRMSE, rows: rows, rowsPerRank: rowsPerRank,
+            allreduceSeconds: allreduceSeconds, seconds: seconds, bufferPeakBytes: bufferPeak)
     }
 
     /// Validation metrics of the current weights (streamed).
@@ -284,12 +321,13 @@ final class TrainingSession {
     /// whether the validation RMSE improved.
     func record(_ train: EpochTraining, _ validation: ValidationMetrics) throws -> Bool {
         epoch += 1
-        let metrics = EpochMetrics(epoch: epoch, step: step, learningRate: Double(train.learningRate), trainRMSE: train.trainRMSE,
-                                   trainRows: train.rows, validation: validation, seconds: train.seconds,
-                                   rowsPerSecond: Double(train.rows) / max(train.seconds, 1e-9), peakRSSMB: PeakMemory.residentMB,
-                                   shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20),
-                                   rowsPerRank: communicator.size > 1 ? train.rowsPerRank : nil,
-                                   allreduceSeconds: communicator.size > 1 ? train.allreduceSeconds : nil)
+        let metrics = EpochMetrics(
+            epoch: epoch, step: step, learningRate: Double(train.learningRate), trainRMSE: train.trainRMSE,
+            trainRows: train.rows, validation: validation, seconds: train.seconds,
+            rowsPerSecond: Double(train.rows) / max(train.seconds, 1e-9), peakRSSMB: PeakMemory.residentMB,
+            shuffleBufferPeakMB: Double(train.bufferPeakBytes) / Double(1 << 20),
+            rowsPerRank: communicator.size > 1 ? train.rowsPerRank : nil,
+            allreduceSeconds: communicator.size > 1 ? train.allreduceSeconds : nil)
         state.history.append(metrics)
         try events?.epoch(metrics)
         let improved = validation.rmse.map { rmse in state.bestRMSE.map { rmse < $0 } ?? true } ?? true
@@ -301,10 +339,12 @@ final class TrainingSession {
             state.epochsWithoutImprovement += 1
         }
         if progress {
-            ProgressReporter.log(String(format: "pretrain epoch %d: train_rmse %.4f val_rmse %@ val_r %@ %.1f s %.0f rows/s peak %.0f MB",
-                                        epoch, train.trainRMSE, validation.rmse.map { String(format: "%.4f", $0) } ?? "-",
-                                        validation.pearson.map { String(format: "%.3f", $0) } ?? "-", train.seconds,
-                                        metrics.rowsPerSecond, metrics.peakRSSMB ?? .nan))
+            ProgressReporter.log(
+                String(
+                    format: "pretrain epoch %d: train_rmse %.4f val_rmse %@ val_r %@ %.1f s %.0f rows/s peak %.0f MB",
+                    epoch, train.trainRMSE, validation.rmse.map { String(format: "%.4f", $0) } ?? "-",
+                    validation.pearson.map { String(format: "%.3f", $0) } ?? "-", train.seconds,
+                    metrics.rowsPerSecond, metrics.peakRSSMB ?? .nan))
         }
         if communicator.rank == 0 {
             try folder.writeMetrics(state.history, datasets: vocabularies.datasets)
@@ -325,8 +365,9 @@ final class TrainingSession {
             }
         }
         guard communicator.rank == 0 else { return }
-        let info = CheckpointInfo(config: try JSONValue(encoding: config), vocabularies: try JSONValue(encoding: vocabularies),
-                                  epoch: epoch, step: step, rng: dropoutRNG, extra: try JSONValue(encoding: state))
+        let info = CheckpointInfo(
+            config: try JSONValue(encoding: config), vocabularies: try JSONValue(encoding: vocabularies),
+            epoch: epoch, step: step, rng: dropoutRNG, extra: try JSONValue(encoding: state))
         if improved { try Checkpoint.save(to: folder.best, parameters: model.parameters, optimizer: nil, info: info) }
         if config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
             try Checkpoint.save(to: folder.epoch(epoch), parameters: model.parameters, optimizer: nil, info: info)
@@ -342,16 +383,20 @@ final class TrainingSession {
     /// The run's outcome so far.
     var result: TrainingRun {
         let best = state.history.first { $0.epoch == state.bestEpoch }
-        return TrainingRun(bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
-                           perDatasetValidationRMSE: best?.validation.perDatasetRMSE ?? [:], history: state.history,
-                           runDirectory: folder.url, stoppedEarly: patienceExhausted && epoch < config.maxEpochs)
+        return TrainingRun(
+            bestEpoch: state.bestEpoch, bestValidationRMSE: state.bestRMSE,
+            perDatasetValidationRMSE: best?.validation.perDatasetRMSE ?? [:], history: state.history,
+            runDirectory: folder.url, stoppedEarly: patienceExhausted && epoch < config.maxEpochs)
     }
 
     private func writeRunRecord() throws {
-        try RunRecord.write(folder: folder, config: config, vocabularies: vocabularies, corpus: corpus,
-                            dataFingerprint: dataFingerprint, sources: sources, state: state,
-                            worldSize: communicator.size,
-                            allreduceBytesPerStep: gradients.map { $0.values.count * MemoryLayout<Float>.stride + MemoryLayout<Double>.stride })
+        try RunRecord.write(
+            folder: folder, config: config, vocabularies: vocabularies, corpus: corpus,
+            dataFingerprint: dataFingerprint, sources: sources, state: state,
+            worldSize: communicator.size,
+            allreduceBytesPerStep: gradients.map {
+                $0.values.count * MemoryLayout<Float>.stride + MemoryLayout<Double>.stride
+            })
     }
 }
 
@@ -361,7 +406,8 @@ extension OptimizerKind {
         switch self {
         case .adamw: return Adam.adamW(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
         case .adam: return Adam(parameters: parameters, learningRate: learningRate, weightDecay: .l2(weightDecay))
-        case .sgd: return SGD(parameters: parameters, learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)
+        case .sgd:
+            return SGD(parameters: parameters, learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)
         }
     }
 }

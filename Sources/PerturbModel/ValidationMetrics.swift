@@ -66,7 +66,8 @@ extension TrainingCorpus {
             let (datasets, targets) = batch.measuredValues()
             for i in predictions.indices {
                 pooled.add(prediction: predictions[i], target: targets[i])
-                perDataset[datasets[i], default: PooledAccumulator()].add(prediction: predictions[i], target: targets[i])
+                perDataset[datasets[i], default: PooledAccumulator()].add(
+                    prediction: predictions[i], target: targets[i])
             }
         }
         /// Every validation shard's records of the layout, in batches of `batchSize`.
@@ -89,7 +90,7 @@ extension TrainingCorpus {
             pooled = PooledAccumulator(sums: sums[0..<width])
             perDataset = [:]
             for code in 0..<datasetCount {
-                let acc = PooledAccumulator(sums: sums[(code + 1) * width ..< (code + 2) * width])
+                let acc = PooledAccumulator(sums: sums[(code + 1) * width..<(code + 2) * width])
                 if acc.n > 0 { perDataset[Int32(code)] = acc }
             }
         }

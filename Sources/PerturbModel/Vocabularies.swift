@@ -18,8 +18,10 @@ public struct Vocabularies: Codable, Equatable, Sendable {
     /// Datasets whose training rows used each compound (filled by the trainer; parallel to `compounds`).
     public var compoundTrainingDatasets: [[String]]
 
-    public init(datasets: [String], contexts: [String], compounds: [String], genes: [String],
-                compoundSmiles: [String], compoundTrainingDatasets: [[String]]? = nil) {
+    public init(
+        datasets: [String], contexts: [String], compounds: [String], genes: [String],
+        compoundSmiles: [String], compoundTrainingDatasets: [[String]]? = nil
+    ) {
         precondition(compounds.first == Vocabularies.control, "compound vocabulary must start with \"Control\"")
         precondition(compoundSmiles.count == compounds.count, "compoundSmiles must parallel compounds")
         self.datasets = datasets
@@ -39,10 +41,13 @@ public struct Vocabularies: Codable, Equatable, Sendable {
         for list in genes { gs.formUnion(list) }
         cpd.remove(Vocabularies.control)
         var smiles: [String: String] = [:]
-        for table in compounds { for (k, v) in table where !v.canonicalSmiles.isEmpty && smiles[k] == nil { smiles[k] = v.canonicalSmiles } }
+        for table in compounds {
+            for (k, v) in table where !v.canonicalSmiles.isEmpty && smiles[k] == nil { smiles[k] = v.canonicalSmiles }
+        }
         let keys = [Vocabularies.control] + cpd.sorted()
-        self.init(datasets: ds.sorted(), contexts: ctx.sorted(), compounds: keys, genes: gs.sorted(),
-                  compoundSmiles: keys.map { smiles[$0] ?? "" })
+        self.init(
+            datasets: ds.sorted(), contexts: ctx.sorted(), compounds: keys, genes: gs.sorted(),
+            compoundSmiles: keys.map { smiles[$0] ?? "" })
     }
 
     /// Vocabularies of one in-memory table.

@@ -16,8 +16,10 @@ public final class Adam: Optimizer {
     private var v: [Tensor?]
     private var steps: [Int]
 
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: WeightDecay = .l2(0)) {
+    public init(
+        parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: WeightDecay = .l2(0)
+    ) {
         _ = parameters.byName()
         self.parameters = parameters
         self.learningRate = learningRate
@@ -45,7 +47,10 @@ public final class Adam: Optimizer {
             let sqrtCorrection2 = correction2.squareRoot()
             let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
             var decay: Float = 0, l2: Float = 0
-            switch weightDecay { case .l2(let w): l2 = w; case .decoupled(let w): decay = 1 - lr * w }
+            switch weightDecay {
+            case .l2(let w): l2 = w;
+            case .decoupled(let w): decay = 1 - lr * w
+            }
             let gp = grad.readPointer
             let mp = m[k]!.mutablePointer(), vp = v[k]!.mutablePointer()
             let pp = p.value.mutablePointer()
@@ -85,8 +90,9 @@ public final class Adam: Optimizer {
             let count = stepTensor.count == 1 ? stepTensor.scalar : -1
             guard count >= 0, count <= Float(1 << 40), count == count.rounded() else {
                 let found = "\(stepTensor.shape) \(stepTensor.count == 1 ? "\(count)" : "values")"
-                throw CheckpointError(file: file, tensor: "adam_step/\(p.name)",
-                                      problem: "expected one whole step count ≥ 0, found \(found)")
+                throw CheckpointError(
+                    file: file, tensor: "adam_step/\(p.name)",
+                    problem: "expected one whole step count ≥ 0, found \(found)")
             }
             newSteps[k] = Int(count)
         }

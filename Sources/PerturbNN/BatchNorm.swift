@@ -46,8 +46,9 @@ public final class BatchNorm1d: Layer {
         let (y, mean, variance) = batchNorm(x, gamma: g.parameter(gamma), beta: g.parameter(beta), eps: epsilon)
         let keep = momentum, take = 1 - momentum
         runningMean = Tensor(shape: [features], values: zip(runningMean.scalars, mean).map { keep * $0 + take * $1 })
-        runningVariance = Tensor(shape: [features],
-                                 values: zip(runningVariance.scalars, variance).map { keep * $0 + take * $1 })
+        runningVariance = Tensor(
+            shape: [features],
+            values: zip(runningVariance.scalars, variance).map { keep * $0 + take * $1 })
         return y
     }
 }

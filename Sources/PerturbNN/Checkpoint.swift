@@ -17,8 +17,10 @@ public struct CheckpointInfo: Codable, Equatable {
     /// Anything else the caller wants to keep (best validation loss, learning rate...).
     public var extra: JSONValue
 
-    public init(config: JSONValue = .null, vocabularies: JSONValue = .null, epoch: Int = 0, step: Int = 0,
-                rng: SeededRNG? = nil, extra: JSONValue = .null) {
+    public init(
+        config: JSONValue = .null, vocabularies: JSONValue = .null, epoch: Int = 0, step: Int = 0,
+        rng: SeededRNG? = nil, extra: JSONValue = .null
+    ) {
         self.config = config
         self.vocabularies = vocabularies
         self.epoch = epoch
@@ -41,8 +43,10 @@ public enum Checkpoint {
     public static func sidecarURL(for url: URL) -> URL { url.deletingPathExtension().appendingPathExtension("json") }
 
     /// Saves parameters, optional optimizer state and the info sidecar.
-    public static func save(to url: URL, parameters: [Parameter], optimizer: Optimizer? = nil,
-                            info: CheckpointInfo) throws {
+    public static func save(
+        to url: URL, parameters: [Parameter], optimizer: Optimizer? = nil,
+        info: CheckpointInfo
+    ) throws {
         var tensors: [String: Tensor] = [:]
         for p in parameters { tensors["param/\(p.name)"] = p.value }
         if let optimizer { for (k, t) in optimizer.stateTensors() { tensors[k] = t } }
@@ -57,8 +61,10 @@ public enum Checkpoint {
     /// no other parameters), restores the optimizer state when given, and returns the sidecar info.
     /// Nothing is modified unless the whole checkpoint is valid.
     @discardableResult
-    public static func load(from url: URL, into parameters: [Parameter], optimizer: Optimizer? = nil,
-                            strict: Bool = true) throws -> CheckpointInfo {
+    public static func load(
+        from url: URL, into parameters: [Parameter], optimizer: Optimizer? = nil,
+        strict: Bool = true
+    ) throws -> CheckpointInfo {
         let (tensors, metadata) = try SafeTensors.read(url)
         var values: [Tensor] = []
         for p in parameters {
@@ -67,8 +73,9 @@ public enum Checkpoint {
                 throw CheckpointError(file: url.path, tensor: name, problem: "tensor is missing")
             }
             guard t.shape == p.shape else {
-                throw CheckpointError(file: url.path, tensor: name,
-                                      problem: "shape \(t.shape) in the file, the model expects \(p.shape)")
+                throw CheckpointError(
+                    file: url.path, tensor: name,
+                    problem: "shape \(t.shape) in the file, the model expects \(p.shape)")
             }
             values.append(t)
         }
@@ -87,8 +94,10 @@ public enum Checkpoint {
             throw CheckpointError(file: sidecar.path, problem: "corrupted sidecar JSON (\(error))")
         }
         if let epoch = metadata["epoch"], let step = metadata["step"],
-           epoch != "\(info.epoch)" || step != "\(info.step)" {
-            let problem = "its tensors are from epoch \(epoch) (step \(step)) but \(sidecar.lastPathComponent) "
+            epoch != "\(info.epoch)" || step != "\(info.step)"
+        {
+            let problem =
+                "its tensors are from epoch \(epoch) (step \(step)) but \(sidecar.lastPathComponent) "
                 + "from epoch \(info.epoch) (step \(info.step)): the process was stopped while saving this "
                 + "checkpoint; use another checkpoint of the run (epoch-NNNN) or train again"
             throw CheckpointError(file: url.path, problem: problem)

@@ -23,8 +23,10 @@ public final class Linear: Layer {
     public let fusedReLU: Bool
 
     /// Creates the layer with parameters named `"<name>.weight"` and `"<name>.bias"`, drawn from `rng`.
-    public init(name: String, inputs: Int, outputs: Int, bias: Bool = true, fusedReLU: Bool = false,
-                initialization: LinearInit = .pytorchDefault, rng: inout SeededRNG) {
+    public init(
+        name: String, inputs: Int, outputs: Int, bias: Bool = true, fusedReLU: Bool = false,
+        initialization: LinearInit = .pytorchDefault, rng: inout SeededRNG
+    ) {
         precondition(inputs > 0 && outputs > 0, "Linear \(name) needs positive sizes, got \(inputs)→\(outputs)")
         let fanBound = 1 / Float(inputs).squareRoot(), glorotBound = (6 / Float(inputs + outputs)).squareRoot()
         let weightBound: Float, biasBound: Float
@@ -33,10 +35,16 @@ public final class Linear: Layer {
         case .pytorchDefault: (weightBound, biasBound) = (fanBound, fanBound)
         case .kerasDefault: (weightBound, biasBound) = (glorotBound, 0)
         }
-        weight = Parameter(name: "\(name).weight",
-                           value: .uniform([outputs, inputs], low: -weightBound, high: weightBound, rng: &rng))
-        self.bias = bias ? Parameter(name: "\(name).bias", value: biasBound == 0 ? .zeros([outputs])
-                                     : .uniform([outputs], low: -biasBound, high: biasBound, rng: &rng)) : nil
+        weight = Parameter(
+            name: "\(name).weight",
+            value: .uniform([outputs, inputs], low: -weightBound, high: weightBound, rng: &rng))
+        self.bias =
+            bias
+            ? Parameter(
+                name: "\(name).bias",
+                value: biasBound == 0
+                    ? .zeros([outputs])
+                    : .uniform([outputs], low: -biasBound, high: biasBound, rng: &rng)) : nil
         self.fusedReLU = fusedReLU
     }
 

@@ -11,15 +11,19 @@ public final class MLP: Layer {
     public let activation: Activation
     public let dropoutProbability: Float
 
-    public init(name: String = "mlp", inputs: Int, hidden: [Int], outputs: Int, activation: Activation = .relu,
-                dropout: Float = 0, initialization: LinearInit = .xavierReLU, rng: inout SeededRNG) {
+    public init(
+        name: String = "mlp", inputs: Int, hidden: [Int], outputs: Int, activation: Activation = .relu,
+        dropout: Float = 0, initialization: LinearInit = .xavierReLU, rng: inout SeededRNG
+    ) {
         precondition(dropout >= 0 && dropout < 1, "MLP dropout must be in [0, 1), got \(dropout)")
         let widths = [inputs] + hidden + [outputs]
         var layers: [Linear] = []
         for i in 0..<(widths.count - 1) {
             let isHidden = i < widths.count - 2
-            layers.append(Linear(name: "\(name).layers.\(i)", inputs: widths[i], outputs: widths[i + 1],
-                                 fusedReLU: isHidden && activation == .relu, initialization: initialization, rng: &rng))
+            layers.append(
+                Linear(
+                    name: "\(name).layers.\(i)", inputs: widths[i], outputs: widths[i + 1],
+                    fusedReLU: isHidden && activation == .relu, initialization: initialization, rng: &rng))
         }
         self.layers = layers
         self.activation = activation

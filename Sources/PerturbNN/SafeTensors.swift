@@ -15,7 +15,8 @@ public enum SafeTensors {
         for name in names {
             let t = tensors[name]!
             let bytes = t.count * 4
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            header[name] =
+                ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -27,8 +28,10 @@ public enum SafeTensors {
         for name in names {
             tensors[name]!.withUnsafeBufferPointer { buffer in
                 // Float is stored little-endian on every platform Swift runs this package on (x86_64, arm64).
-                data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!)
-                    .assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
+                data.append(
+                    UnsafeBufferPointer(
+                        start: UnsafeRawPointer(buffer.baseAddress!)
+                            .assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
             }
         }
         return data
@@ -48,17 +51,23 @@ public enum SafeTensors {
     }
 
     /// Parses safetensors bytes; `file` names the source in errors.
-    public static func decode(_ data: Data, file: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    public static func decode(
+        _ data: Data, file: String
+    ) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard data.count >= 8 else {
-            throw CheckpointError(file: file, problem: "truncated: \(data.count) bytes, too short for a safetensors header")
+            throw CheckpointError(
+                file: file, problem: "truncated: \(data.count) bytes, too short for a safetensors header")
         }
         let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw CheckpointError(file: file, problem: "truncated or not safetensors: header length \(headerLength) exceeds file size \(data.count)")
+            throw CheckpointError(
+                file: file,
+                problem: "truncated or not safetensors: header length \(headerLength) exceeds file size \(data.count)")
         }
         let headerEnd = 8 + Int(headerLength)
         guard let object = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)),
-              let header = object as? [String: Any] else {
+            let header = object as? [String: Any]
+        else {
             throw CheckpointError(file: file, problem: "corrupted safetensors header (not a JSON object)")
         }
         let payload = data.count - headerEnd
@@ -70,26 +79,31 @@ public enum SafeTensors {
                 continue
             }
             guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
+            else {
                 throw CheckpointError(file: file, tensor: name, problem: "malformed header entry")
             }
             guard dtype == "F32" else {
-                throw CheckpointError(file: file, tensor: name, problem: "dtype \(dtype) is not supported (expected F32)")
+                throw CheckpointError(
+                    file: file, tensor: name, problem: "dtype \(dtype) is not supported (expected F32)")
             }
             let count = shape.reduce(1, *)
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == count * 4 else {
-                throw CheckpointError(file: file, tensor: name,
-                                      problem: "shape \(shape) does not match data offsets \(offsets)")
+                throw CheckpointError(
+                    file: file, tensor: name,
+                    problem: "shape \(shape) does not match data offsets \(offsets)")
             }
             guard offsets[1] <= payload else {
-                throw CheckpointError(file: file, tensor: name,
-                                      problem: "truncated: data ends at byte \(offsets[1]) but the file holds \(payload) data bytes")
+                throw CheckpointError(
+                    file: file, tensor: name,
+                    problem: "truncated: data ends at byte \(offsets[1]) but the file holds \(payload) data bytes")
             }
             var t = Tensor(uninitializedShape: shape)
             let start = headerEnd + offsets[0]
             t.withUnsafeMutableBufferPointer { dst in
                 data.withUnsafeBytes { raw in
-                    UnsafeMutableRawBufferPointer(dst).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * 4)]))
+                    UnsafeMutableRawBufferPointer(dst).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * 4)]))
                 }
             }
             tensors[name] = t

@@ -6,7 +6,9 @@
 /// NaN coefficient is NaN.
 public enum Contrasts {
     /// `contrasts`: one entry per contrast, its name and its weight per coefficient name (absent = 0).
-    public static func fit(_ fit: LinearModelFit, contrasts: [(name: String, weights: [String: Double])]) -> LinearModelFit {
+    public static func fit(
+        _ fit: LinearModelFit, contrasts: [(name: String, weights: [String: Double])]
+    ) -> LinearModelFit {
         let p = fit.count, k = contrasts.count
         let index = Dictionary(uniqueKeysWithValues: fit.names.enumerated().map { ($1, $0) })
         var c = [Double](repeating: 0, count: p * k)
@@ -18,9 +20,13 @@ public enum Contrasts {
         }
         let v = fit.covCoefficients
         // Each contrast as its non-zero (coefficient, weight) pairs: contrasts are sparse (a condition minus its controls).
-        let terms: [[(index: Int, weight: Double)]] = (0..<k).map { ci in (0..<p).compactMap { c[$0 * k + ci] != 0 ? ($0, c[$0 * k + ci]) : nil } }
+        let terms: [[(index: Int, weight: Double)]] = (0..<k).map { ci in
+            (0..<p).compactMap { c[$0 * k + ci] != 0 ? ($0, c[$0 * k + ci]) : nil }
+        }
         func correlation(_ i: Int, _ j: Int) -> Double { v[i * p + j] / (v[i * p + i] * v[j * p + j]).squareRoot() }
-        let pairCorrelations: [[Double]] = terms.map { t in t.flatMap { a in t.map { b in correlation(a.index, b.index) } } }
+        let pairCorrelations: [[Double]] = terms.map { t in
+            t.flatMap { a in t.map { b in correlation(a.index, b.index) } }
+        }
         var coefficients = [Double](repeating: .nan, count: fit.genes * k), stdev = coefficients
         for g in 0..<fit.genes {
             let base = g * p
@@ -32,7 +38,8 @@ public enum Contrasts {
                     guard bi.isFinite, ui.isFinite else { defined = false; break }
                     estimate += ta.weight * bi
                     for (b, tb) in t.enumerated() {
-                        variance += ta.weight * tb.weight * ui * fit.stdevUnscaled[base + tb.index] * rho[a * t.count + b]
+                        variance +=
+                            ta.weight * tb.weight * ui * fit.stdevUnscaled[base + tb.index] * rho[a * t.count + b]
                     }
                 }
                 guard defined else { continue }

@@ -14,7 +14,9 @@ public enum CountNormalization {
     /// weighted mean of the gene-wise log2 ratios M against it, after trimming 30 % of M and 5 % of the mean log
     /// expression A at each end (genes with a zero count in either sample left out), weighted by the inverse of the
     /// delta-method variance; factors are 2^mean, scaled to multiply to 1.
-    public static func tmmFactors(_ counts: [Double], genes: Int, samples: Int, logRatioTrim: Double = 0.3, sumTrim: Double = 0.05) -> [Double] {
+    public static func tmmFactors(
+        _ counts: [Double], genes: Int, samples: Int, logRatioTrim: Double = 0.3, sumTrim: Double = 0.05
+    ) -> [Double] {
         let nonzero = (0..<genes).filter { g in (0..<samples).contains { counts[g * samples + $0] > 0 } }
         let lib = librarySizes(counts, genes: genes, samples: samples)
         let upper = (0..<samples).map { s -> Double in
@@ -53,9 +55,11 @@ public enum CountNormalization {
     /// edgeR's `filterByExpr`: keep a gene with at least `minCount / median(library size) · 1e6` CPM in at least the
     /// smallest group's number of samples (`1 / max(hat(design))`; above `largeN` samples, `largeN + (n − largeN) ·
     /// minProportion`), and at least `minTotalCount` reads in all.
-    public static func filterByExpression(_ counts: [Double], genes: Int, samples: Int, design: DesignMatrix, librarySizes lib: [Double]? = nil,
-                                          minCount: Double = 10, minTotalCount: Double = 15, largeN: Double = 10,
-                                          minProportion: Double = 0.7) -> [Bool] {
+    public static func filterByExpression(
+        _ counts: [Double], genes: Int, samples: Int, design: DesignMatrix, librarySizes lib: [Double]? = nil,
+        minCount: Double = 10, minTotalCount: Double = 15, largeN: Double = 10,
+        minProportion: Double = 0.7
+    ) -> [Bool] {
         let lib = lib ?? librarySizes(counts, genes: genes, samples: samples)
         var minSamples = 1 / maxLeverage(design)
         if minSamples > largeN { minSamples = largeN + (minSamples - largeN) * minProportion }

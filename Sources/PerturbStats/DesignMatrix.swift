@@ -18,7 +18,9 @@ public struct DesignMatrix: Sendable, Equatable {
     /// `~ 0 + group + covariate` as R's `model.matrix` builds it: one indicator column per level of `groups` (in the
     /// given level order), then, for each further factor, treatment-coded indicators of its levels after the first
     /// (its first level is absorbed by the group columns).
-    public static func groups(_ groups: [String], levels: [String], factors: [(name: String, values: [String], levels: [String])] = []) -> DesignMatrix {
+    public static func groups(
+        _ groups: [String], levels: [String], factors: [(name: String, values: [String], levels: [String])] = []
+    ) -> DesignMatrix {
         var names = levels
         for f in factors { names += f.levels.dropFirst().map { f.name + $0 } }
         let n = groups.count, p = names.count

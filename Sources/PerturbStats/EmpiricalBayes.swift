@@ -24,8 +24,10 @@ public enum EmpiricalBayes {
         public var lods: [Double]
     }
 
-    public static func moderate(_ fit: LinearModelFit, trend: Bool = false, proportion: Double = 0.01,
-                                stdevCoefficientLimits: (Double, Double) = (0.1, 4)) -> Result {
+    public static func moderate(
+        _ fit: LinearModelFit, trend: Bool = false, proportion: Double = 0.01,
+        stdevCoefficientLimits: (Double, Double) = (0.1, 4)
+    ) -> Result {
         let s2 = fit.sigma.map { $0 * $0 }
         let prior = squeezePrior(variances: s2, df: fit.dfResidual, covariate: trend ? fit.amean : nil)
         let dfPooled = fit.dfResidual.reduce(0) { $0 + ($1.isFinite ? $1 : 0) }
@@ -34,7 +36,11 @@ public enum EmpiricalBayes {
         for g in 0..<genes {
             let d = fit.dfResidual[g], d0 = prior.df[g]
             let sg = d > 0 && s2[g].isFinite ? s2[g] : 0
-            if d0.isInfinite { s2Post[g] = prior.s2[g] } else { s2Post[g] = (d0 * prior.s2[g] + (d > 0 ? d : 0) * sg) / (d0 + (d > 0 ? d : 0)) }
+            if d0.isInfinite {
+                s2Post[g] = prior.s2[g]
+            } else {
+                s2Post[g] = (d0 * prior.s2[g] + (d > 0 ? d : 0) * sg) / (d0 + (d > 0 ? d : 0))
+            }
             dfTotal[g] = min(d0 + d, dfPooled)
         }
         var t = [Double](repeating: .nan, count: genes * k), p = t
@@ -46,24 +52,31 @@ public enum EmpiricalBayes {
                         for j in 0..<k {
                             let i = g * k + j
                             tb[i] = fit.coefficients[i] / fit.stdevUnscaled[i] / s
-                            pb[i] = tb[i].isFinite ? StudentT.twoSidedPValue(t: tb[i], df: dfTotal[g], lnBeta: lnBeta) : .nan
+                            pb[i] =
+                                tb[i].isFinite
+                                ? StudentT.twoSidedPValue(t: tb[i], df: dfTotal[g], lnBeta: lnBeta) : .nan
                         }
                     }
                 }
             }
         }
         let medianPrior = median(prior.s2.filter(\.isFinite))
-        let limits = (stdevCoefficientLimits.0 * stdevCoefficientLimits.0 / medianPrior,
-                      stdevCoefficientLimits.1 * stdevCoefficientLimits.1 / medianPrior)
+        let limits = (
+            stdevCoefficientLimits.0 * stdevCoefficientLimits.0 / medianPrior,
+            stdevCoefficientLimits.1 * stdevCoefficientLimits.1 / medianPrior
+        )
         var lods = [Double](repeating: .nan, count: genes * k)
         lods.withUnsafeMutableBufferPointer { lb in
             Parallel.forEachChunk(count: k) { contrasts in
                 for j in contrasts {
                     let tj = (0..<genes).map { t[$0 * k + j] }, uj = (0..<genes).map { fit.stdevUnscaled[$0 * k + j] }
-                    let v0 = priorCoefficientVariance(t: tj, stdevUnscaled: uj, df: dfTotal, proportion: proportion, limits: limits)
+                    let v0 = priorCoefficientVariance(
+                        t: tj, stdevUnscaled: uj, df: dfTotal, proportion: proportion, limits: limits)
                     for g in 0..<genes where tj[g].isFinite {
                         let u2 = uj[g] * uj[g], r = (u2 + v0) / u2, t2 = tj[g] * tj[g], df = dfTotal[g]
-                        let kernel = df.isInfinite ? t2 * (1 - 1 / r) / 2 : (1 + df) / 2 * Foundation.log((t2 + df) / (t2 / r + df))
+                        let kernel =
+                            df.isInfinite
+                            ? t2 * (1 - 1 / r) / 2 : (1 + df) / 2 * Foundation.log((t2 + df) / (t2 / r + df))
                         lb[g * k + j] = Foundation.log(proportion / (1 - proportion)) - Foundation.log(r) / 2 + kernel
                     }
                 }
@@ -75,14 +88,20 @@ public enum EmpiricalBayes {
     /// `squeezeVar`'s prior: `fitFDist` on the genes with positive residual df and a finite variance.
     public static func squeezePrior(variances: [Double], df: [Double], covariate: [Double]?) -> VariancePrior {
         let ok = variances.indices.filter { df[$0] > 0 && variances[$0].isFinite && (covariate?[$0].isFinite ?? true) }
-        let fitted = fitFDist(variances: ok.map { variances[$0] }, df: ok.map { df[$0] }, covariate: covariate.map { c in ok.map { c[$0] } })
+        let fitted = fitFDist(
+            variances: ok.map { variances[$0] }, df: ok.map { df[$0] },
+            covariate: covariate.map { c in ok.map { c[$0] } })
         var s2 = [Double](repeating: fitted.s2.first ?? .nan, count: variances.count)
         if let covariate, fitted.s2.count == ok.count {
             for (i, g) in ok.enumerated() { s2[g] = fitted.s2[i] }
             // Genes left out of the fit take the prior of the nearest covariate value.
             let order = ok.sorted { covariate[$0] < covariate[$1] }, fitted = Set(ok)
             for g in variances.indices where !fitted.contains(g) {
-                guard covariate[g].isFinite, let nearest = order.min(by: { abs(covariate[$0] - covariate[g]) < abs(covariate[$1] - covariate[g]) }) else { continue }
+                guard covariate[g].isFinite,
+                    let nearest = order.min(by: {
+                        abs(covariate[$0] - covariate[g]) < abs(covariate[$1] - covariate[g])
+                    })
+                else { continue }
                 s2[g] = s2[nearest]
             }
         }
@@ -102,7 +121,9 @@ public enum EmpiricalBayes {
         var m = median(x)
         if m == 0 { m = 1 }
         x = x.map { max($0, 1e-5 * m) }
-        let e = (0..<n).map { Foundation.log(x[$0]) - SpecialFunctions.digamma(df[$0] / 2) + Foundation.log(df[$0] / 2) }
+        let e = (0..<n).map {
+            Foundation.log(x[$0]) - SpecialFunctions.digamma(df[$0] / 2) + Foundation.log(df[$0] / 2)
+        }
         var emean: [Double], evar: Double
         if let covariate, n > 1 {
             var splineDF = 1 + (n >= 3 ? 1 : 0) + (n >= 6 ? 1 : 0) + (n >= 30 ? 1 : 0)
@@ -133,8 +154,10 @@ public enum EmpiricalBayes {
 
     /// The prior variance v0 of a non-zero coefficient (limma's `tmixture`): from the `proportion/2` largest |t|,
     /// each matched to the t quantile its rank implies under a mixture with a fraction `proportion` of true effects.
-    static func priorCoefficientVariance(t: [Double], stdevUnscaled: [Double], df: [Double], proportion: Double,
-                                         limits: (Double, Double)) -> Double {
+    static func priorCoefficientVariance(
+        t: [Double], stdevUnscaled: [Double], df: [Double], proportion: Double,
+        limits: (Double, Double)
+    ) -> Double {
         let ok = t.indices.filter { t[$0].isFinite }
         let ngenes = ok.count
         let target = Int((proportion / 2 * Double(ngenes)).rounded(.up))

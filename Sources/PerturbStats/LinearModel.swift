@@ -42,15 +42,21 @@ public struct PreparedDesign: Sendable {
     /// Factors `design`; throws when it has fewer samples than coefficients or is singular.
     public init(_ design: DesignMatrix) throws {
         let n = design.rows, p = design.columns
-        guard n > 0, p > 0, n >= p else { throw LinearModelError(description: "the design has \(n) samples for \(p) coefficients") }
+        guard n > 0, p > 0, n >= p else {
+            throw LinearModelError(description: "the design has \(n) samples for \(p) coefficients")
+        }
         let full = HouseholderQR(rowMajor: design.values, rows: n, columns: p)
         guard full.isFullRank else {
-            throw LinearModelError(description: "the design matrix is singular (its \(p) columns \(design.columnNames.prefix(5).joined(separator: ", "))\(p > 5 ? ", ..." : "") are linearly dependent)")
+            throw LinearModelError(
+                description:
+                    "the design matrix is singular (its \(p) columns \(design.columnNames.prefix(5).joined(separator: ", "))\(p > 5 ? ", ..." : "") are linearly dependent)"
+            )
         }
         let cov = full.unscaledCovariance()
         var projection = [Double](repeating: 0, count: p * n)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(n), Int32(p), 1, cov, Int32(p),
-                    design.values, Int32(p), 0, &projection, Int32(n))
+        cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(n), Int32(p), 1, cov, Int32(p),
+            design.values, Int32(p), 0, &projection, Int32(n))
         self.design = design
         covariance = cov
         fullStdev = (0..<p).map { cov[$0 * p + $0].squareRoot() }
@@ -61,12 +67,16 @@ public struct PreparedDesign: Sendable {
 public enum LinearModel {
     /// Fits `expression` (genes × samples, row-major, NaN = missing) on `design` (samples × coefficients), with
     /// optional observation weights of the same shape as `expression`. Genes are fitted in parallel.
-    public static func fit(expression: [Double], genes: Int, design: DesignMatrix, weights: [Double]? = nil) throws -> LinearModelFit {
+    public static func fit(
+        expression: [Double], genes: Int, design: DesignMatrix, weights: [Double]? = nil
+    ) throws -> LinearModelFit {
         try fit(expression: expression, genes: genes, prepared: PreparedDesign(design), weights: weights)
     }
 
     /// `fit` on a design factored in advance (many blocks of genes on one design: `StreamingLimma`).
-    public static func fit(expression: [Double], genes: Int, prepared: PreparedDesign, weights: [Double]? = nil) throws -> LinearModelFit {
+    public static func fit(
+        expression: [Double], genes: Int, prepared: PreparedDesign, weights: [Double]? = nil
+    ) throws -> LinearModelFit {
         let design = prepared.design
         let n = design.rows, p = design.columns
         precondition(expression.count == genes * n, "expression must be genes × samples (\(genes) × \(n))")
@@ -75,25 +85,30 @@ public enum LinearModel {
         var coefficients = [Double](repeating: .nan, count: genes * p), stdev = coefficients
         var sigma = [Double](repeating: .nan, count: genes), df = [Double](repeating: 0, count: genes), amean = sigma
         // Complete, unweighted genes in one pass of two matrix products: B = Y Pᵀ with P = (XᵀX)⁻¹Xᵀ, residuals Y − B Xᵀ.
-        let complete = weights == nil ? (0..<genes).filter { g in (0..<n).allSatisfy { expression[g * n + $0].isFinite } } : []
+        let complete =
+            weights == nil ? (0..<genes).filter { g in (0..<n).allSatisfy { expression[g * n + $0].isFinite } } : []
         if !complete.isEmpty {
             let block = fitComplete(expression: expression, genes: complete, samples: n, prepared: prepared)
             for (offset, g) in complete.enumerated() {
                 var sum = 0.0
                 for i in 0..<n { sum += expression[g * n + i] }
                 amean[g] = sum / Double(n)
-                for j in 0..<p { coefficients[g * p + j] = block.coefficients[offset * p + j]; stdev[g * p + j] = fullStdev[j] }
+                for j in 0..<p {
+                    coefficients[g * p + j] = block.coefficients[offset * p + j]; stdev[g * p + j] = fullStdev[j]
+                }
                 sigma[g] = block.sigma[offset]
                 df[g] = Double(n - p)
             }
         }
         let remaining = complete.count == genes ? [] : Array(Set(0..<genes).subtracting(complete)).sorted()
         let lock = NSLock()
-        Parallel.forEachChunk(count: remaining.count, threads: remaining.count < 256 ? 1 : Parallel.threadCount) { positions in
+        Parallel.forEachChunk(count: remaining.count, threads: remaining.count < 256 ? 1 : Parallel.threadCount) {
+            positions in
             let range = positions.map { remaining[$0] }
             var y = [Double](repeating: 0, count: n)
             var localCoefficients = [Double](repeating: .nan, count: range.count * p), localStdev = localCoefficients
-            var localSigma = [Double](repeating: .nan, count: range.count), localDF = [Double](repeating: 0, count: range.count)
+            var localSigma = [Double](repeating: .nan, count: range.count),
+                localDF = [Double](repeating: 0, count: range.count)
             var localMean = localSigma
             for (offset, g) in range.enumerated() {
                 var sum = 0.0, finite = 0
@@ -103,37 +118,51 @@ public enum LinearModel {
                     if v.isFinite { sum += v; finite += 1 }
                 }
                 localMean[offset] = finite > 0 ? sum / Double(finite) : .nan
-                guard let gene = solveSubset(design: design, y: y, weights: weights.map { Array($0[(g * n)..<((g + 1) * n)]) }) else { continue }
-                for j in 0..<p { localCoefficients[offset * p + j] = gene.coefficients[j]; localStdev[offset * p + j] = gene.stdev[j] }
+                guard
+                    let gene = solveSubset(
+                        design: design, y: y, weights: weights.map { Array($0[(g * n)..<((g + 1) * n)]) })
+                else { continue }
+                for j in 0..<p {
+                    localCoefficients[offset * p + j] = gene.coefficients[j]; localStdev[offset * p + j] = gene.stdev[j]
+                }
                 localSigma[offset] = gene.sigma
                 localDF[offset] = gene.df
             }
             lock.lock()
             for (offset, g) in range.enumerated() {
-                for j in 0..<p { coefficients[g * p + j] = localCoefficients[offset * p + j]; stdev[g * p + j] = localStdev[offset * p + j] }
+                for j in 0..<p {
+                    coefficients[g * p + j] = localCoefficients[offset * p + j];
+                    stdev[g * p + j] = localStdev[offset * p + j]
+                }
                 sigma[g] = localSigma[offset]; df[g] = localDF[offset]; amean[g] = localMean[offset]
             }
             lock.unlock()
         }
-        return LinearModelFit(genes: genes, names: design.columnNames, coefficients: coefficients, stdevUnscaled: stdev, sigma: sigma,
-                              dfResidual: df, amean: amean, covCoefficients: cov)
+        return LinearModelFit(
+            genes: genes, names: design.columnNames, coefficients: coefficients, stdevUnscaled: stdev, sigma: sigma,
+            dfResidual: df, amean: amean, covCoefficients: cov)
     }
 
     struct GeneFit { var coefficients: [Double]; var stdev: [Double]; var sigma: Double; var df: Double }
 
     /// Coefficients (genes × p) and σ of complete genes by BLAS: B = Y Pᵀ, P = (XᵀX)⁻¹Xᵀ; σ² = ‖Y − B Xᵀ‖² / (n − p).
-    static func fitComplete(expression: [Double], genes: [Int], samples n: Int, prepared: PreparedDesign)
-        -> (coefficients: [Double], sigma: [Double]) {
+    static func fitComplete(
+        expression: [Double], genes: [Int], samples n: Int, prepared: PreparedDesign
+    )
+        -> (coefficients: [Double], sigma: [Double])
+    {
         let design = prepared.design, projection = prepared.projection
         let p = design.columns, m = genes.count
         var y = [Double](repeating: 0, count: m * n)
         for (offset, g) in genes.enumerated() { for i in 0..<n { y[offset * n + i] = expression[g * n + i] } }
         var beta = [Double](repeating: 0, count: m * p)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(p), Int32(n), 1, y, Int32(n), projection, Int32(n),
-                    0, &beta, Int32(p))
+        cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(p), Int32(n), 1, y, Int32(n), projection, Int32(n),
+            0, &beta, Int32(p))
         // Residuals: y ← y − B Xᵀ.
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(p), -1, beta, Int32(p), design.values,
-                    Int32(p), 1, &y, Int32(n))
+        cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(p), -1, beta, Int32(p), design.values,
+            Int32(p), 1, &y, Int32(n))
         let df = Double(n - p)
         let sigma = (0..<m).map { g -> Double in
             guard df > 0 else { return .nan }
@@ -152,7 +181,8 @@ public enum LinearModel {
         let df = qr.rows - qr.columns
         var rss = 0.0
         for i in qr.columns..<qr.rows { rss += qty[i] * qty[i] }
-        return GeneFit(coefficients: beta, stdev: stdev, sigma: df > 0 ? (rss / Double(df)).squareRoot() : .nan, df: Double(df))
+        return GeneFit(
+            coefficients: beta, stdev: stdev, sigma: df > 0 ? (rss / Double(df)).squareRoot() : .nan, df: Double(df))
     }
 
     /// The fit of one gene on its observed rows (and weights): columns without an observation are left out (NaN).

@@ -5,7 +5,9 @@ import Foundation
 /// of the residuals (6 × their median absolute value), and points within `delta` of the last fitted x linearly
 /// interpolated. `x` need not be sorted; the result is in the order of sorted x.
 enum Lowess {
-    static func smooth(x: [Double], y: [Double], f: Double = 2.0 / 3, iterations: Int = 3, delta: Double? = nil) -> (x: [Double], y: [Double]) {
+    static func smooth(
+        x: [Double], y: [Double], f: Double = 2.0 / 3, iterations: Int = 3, delta: Double? = nil
+    ) -> (x: [Double], y: [Double]) {
         let order = x.indices.sorted { (x[$0], $0) < (x[$1], $1) }
         let xs = order.map { x[$0] }, ysIn = order.map { y[$0] }
         let n = xs.count
@@ -18,8 +20,10 @@ enum Lowess {
             var nleft = 0, nright = ns - 1, last = -1, i = 0
             while true {
                 while nright < n - 1 && xs[i] - xs[nleft] > xs[nright + 1] - xs[i] { nleft += 1; nright += 1 }
-                if let value = localFit(xs, ysIn, at: xs[i], nleft: nleft, nright: nright, weights: &weights,
-                                        robustness: iteration > 1 ? robustness : nil) {
+                if let value = localFit(
+                    xs, ysIn, at: xs[i], nleft: nleft, nright: nright, weights: &weights,
+                    robustness: iteration > 1 ? robustness : nil)
+                {
                     fitted[i] = value
                 } else {
                     fitted[i] = ysIn[i]
@@ -52,15 +56,18 @@ enum Lowess {
             let c9 = 0.999 * cmad, c1 = 0.001 * cmad
             for j in 0..<n {
                 let r = abs(residuals[j])
-                robustness[j] = r <= c1 ? 1 : (r <= c9 ? (1 - (r / cmad) * (r / cmad)) * (1 - (r / cmad) * (r / cmad)) : 0)
+                robustness[j] =
+                    r <= c1 ? 1 : (r <= c9 ? (1 - (r / cmad) * (r / cmad)) * (1 - (r / cmad) * (r / cmad)) : 0)
             }
         }
         return (xs, fitted)
     }
 
     /// The weighted local linear fit at `point` over the window [nleft, nright] (extended over ties at its edge).
-    private static func localFit(_ x: [Double], _ y: [Double], at point: Double, nleft: Int, nright: Int, weights: inout [Double],
-                                 robustness: [Double]?) -> Double? {
+    private static func localFit(
+        _ x: [Double], _ y: [Double], at point: Double, nleft: Int, nright: Int, weights: inout [Double],
+        robustness: [Double]?
+    ) -> Double? {
         let n = x.count
         let range = x[n - 1] - x[0]
         let h = max(point - x[nleft], x[nright] - point)

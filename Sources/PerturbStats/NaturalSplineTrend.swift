@@ -11,7 +11,9 @@ enum NaturalSplineTrend {
         let sorted = x.sorted()
         let lo = sorted.first!, hi = sorted.last!
         let interior = max(0, degreesOfFreedom - 2)
-        let knots = [lo] + (1...max(1, interior)).prefix(interior).map { quantile(sorted, Double($0) / Double(interior + 1)) } + [hi]
+        let knots =
+            [lo] + (1...max(1, interior)).prefix(interior).map { quantile(sorted, Double($0) / Double(interior + 1)) }
+            + [hi]
         let scale = hi > lo ? hi - lo : 1
         let xi = knots.map { ($0 - lo) / scale }
         let K = xi.count

@@ -8,7 +8,10 @@ public enum SpecialFunctions {
         var x = x, result = 0.0
         while x < 10 { result -= 1 / x; x += 1 }
         let f = 1 / (x * x)
-        let series = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (-1.0 / 132 + f * (691.0 / 32760 - f / 12))))))
+        let series =
+            f
+            * (-1.0 / 12 + f
+                * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (-1.0 / 132 + f * (691.0 / 32760 - f / 12))))))
         return result + Foundation.log(x) - 0.5 / x + series
     }
 
@@ -18,7 +21,10 @@ public enum SpecialFunctions {
         var x = x, result = 0.0
         while x < 10 { result += 1 / (x * x); x += 1 }
         let f = 1 / (x * x)
-        let series = 1 / x + f / 2 + f / x * (1.0 / 6 + f * (-1.0 / 30 + f * (1.0 / 42 + f * (-1.0 / 30 + f * (5.0 / 66 + f * (-691.0 / 2730 + f * 7.0 / 6))))))
+        let series =
+            1 / x + f / 2 + f / x
+            * (1.0 / 6 + f
+                * (-1.0 / 30 + f * (1.0 / 42 + f * (-1.0 / 30 + f * (5.0 / 66 + f * (-691.0 / 2730 + f * 7.0 / 6))))))
         return result + series
     }
 

@@ -17,7 +17,9 @@ public struct StreamingLimma {
     public private(set) var genes = 0
 
     /// `expectedGenes` reserves the contrast-level arrays once (optional).
-    public init(design: DesignMatrix, contrasts: [(name: String, weights: [String: Double])], expectedGenes: Int = 0) throws {
+    public init(
+        design: DesignMatrix, contrasts: [(name: String, weights: [String: Double])], expectedGenes: Int = 0
+    ) throws {
         prepared = try PreparedDesign(design)
         self.contrasts = contrasts
         let cells = expectedGenes * contrasts.count
@@ -31,8 +33,9 @@ public struct StreamingLimma {
     /// Fits the next `genes` genes: `expression` is genes × samples (row-major, NaN = missing), `weights` (voom's
     /// precision weights) the same shape.
     public mutating func add(expression: [Double], genes count: Int, weights: [Double]? = nil) throws {
-        let block = Contrasts.fit(try LinearModel.fit(expression: expression, genes: count, prepared: prepared, weights: weights),
-                                  contrasts: contrasts)
+        let block = Contrasts.fit(
+            try LinearModel.fit(expression: expression, genes: count, prepared: prepared, weights: weights),
+            contrasts: contrasts)
         coefficients += block.coefficients
         stdevUnscaled += block.stdevUnscaled
         sigma += block.sigma
@@ -44,7 +47,8 @@ public struct StreamingLimma {
 
     /// The contrast-level fit of every gene added, in the order added.
     public var fit: LinearModelFit {
-        LinearModelFit(genes: genes, names: contrasts.map(\.name), coefficients: coefficients, stdevUnscaled: stdevUnscaled,
-                       sigma: sigma, dfResidual: dfResidual, amean: amean, covCoefficients: contrastCovariance ?? [])
+        LinearModelFit(
+            genes: genes, names: contrasts.map(\.name), coefficients: coefficients, stdevUnscaled: stdevUnscaled,
+            sigma: sigma, dfResidual: dfResidual, amean: amean, covCoefficients: contrastCovariance ?? [])
     }
 }

@@ -17,10 +17,13 @@ public enum StudentT {
         if probability > 0.5 { return -upperQuantile(probability: 1 - probability, df: df) }
         var low = 0.0, high = 1.0
         while upperTail(t: high, df: df) > probability { low = high; high *= 2; if high > 1e300 { break } }
-        let lnDensityScale = df.isInfinite ? -0.5 * Foundation.log(2 * Double.pi)
+        let lnDensityScale =
+            df.isInfinite
+            ? -0.5 * Foundation.log(2 * Double.pi)
             : lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * Foundation.log(df * Double.pi)
         func density(_ t: Double) -> Double {
-            df.isInfinite ? exp(lnDensityScale - t * t / 2) : exp(lnDensityScale - (df + 1) / 2 * Foundation.log1p(t * t / df))
+            df.isInfinite
+                ? exp(lnDensityScale - t * t / 2) : exp(lnDensityScale - (df + 1) / 2 * Foundation.log1p(t * t / df))
         }
         var t = 0.5 * (low + high)
         for _ in 0..<200 {
@@ -46,7 +49,8 @@ public enum StudentT {
     public static func lnBeta(df: Double) -> Double { lgamma(df / 2 + 0.5) - lgamma(df / 2) - lgamma(0.5) }
 
     /// I_x(a, b); `lnBeta` = ln Γ(a+b) − ln Γ(a) − ln Γ(b) when known.
-    public static func regularizedIncompleteBeta(a: Double, b: Double, x: Double, lnBeta given: Double? = nil) -> Double {
+    public static func regularizedIncompleteBeta(a: Double, b: Double, x: Double, lnBeta given: Double? = nil) -> Double
+    {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
         let lnBeta: Double = given ?? (lgamma(a + b) - lgamma(a) - lgamma(b))

@@ -47,8 +47,9 @@ public final class Graph {
     /// without randomness is a programming error: create training graphs that run dropout with
     /// `Graph(training: true, rng:)`.
     public func nextSeed(for op: String) -> UInt64 {
-        precondition(rng != nil,
-                     "\(op) on a training graph without randomness: create it with Graph(training: true, rng: …)")
+        precondition(
+            rng != nil,
+            "\(op) on a training graph without randomness: create it with Graph(training: true, rng: …)")
         return rng!.next()
     }
 
@@ -59,15 +60,19 @@ public final class Graph {
 
     /// A constant input (or, with `requiresGrad`, an input whose gradient is kept and readable via `grad(_:)`).
     public func input(_ value: Tensor, requiresGrad: Bool = false) -> Var {
-        nodes.append(Node(value: value, grad: nil, requiresGrad: requiresGrad && recordsGradients,
-                          parameter: nil, backward: nil))
+        nodes.append(
+            Node(
+                value: value, grad: nil, requiresGrad: requiresGrad && recordsGradients,
+                parameter: nil, backward: nil))
         return Var(graph: self, id: nodes.count - 1)
     }
 
     /// A parameter leaf: reads `parameter.value` and accumulates into `parameter.grad` unless it is frozen.
     public func parameter(_ parameter: Parameter) -> Var {
-        nodes.append(Node(value: Graph.placeholder, grad: nil, requiresGrad: !parameter.frozen && recordsGradients,
-                          parameter: parameter, backward: nil))
+        nodes.append(
+            Node(
+                value: Graph.placeholder, grad: nil, requiresGrad: !parameter.frozen && recordsGradients,
+                parameter: parameter, backward: nil))
         return Var(graph: self, id: nodes.count - 1)
     }
 
@@ -75,8 +80,10 @@ public final class Graph {
     public func record(_ value: Tensor, inputs: [Var], backward: @escaping Backward) -> Var {
         precondition(inputs.allSatisfy { $0.graph === self }, "an operation mixes variables of different graphs")
         let needs = inputs.contains { nodes[$0.id].requiresGrad }
-        nodes.append(Node(value: value, grad: nil, requiresGrad: needs,
-                          parameter: nil, backward: needs ? backward : nil))
+        nodes.append(
+            Node(
+                value: value, grad: nil, requiresGrad: needs,
+                parameter: nil, backward: needs ? backward : nil))
         return Var(graph: self, id: nodes.count - 1)
     }
 
@@ -109,8 +116,9 @@ public final class Graph {
 
     /// Back-propagates a vector-Jacobian product: `seed` is the gradient of some scalar with respect to `output`.
     public func backward(_ output: Var, seed: Tensor) {
-        precondition(seed.count == value(output).count,
-                     "backward seed of shape \(seed.shape) does not match output shape \(value(output).shape)")
+        precondition(
+            seed.count == value(output).count,
+            "backward seed of shape \(seed.shape) does not match output shape \(value(output).shape)")
         guard nodes[output.id].requiresGrad else { return }
         addGrad(output, seed.reshaped(value(output).shape))
         for id in stride(from: output.id, through: 0, by: -1) {
@@ -123,8 +131,9 @@ public final class Graph {
     /// Adds `grad` (same shape as the node) into the node's gradient, taking ownership when it is the first.
     public func addGrad(_ v: Var, _ grad: Tensor) {
         guard nodes[v.id].requiresGrad else { return }
-        precondition(grad.count == value(v).count,
-                     "gradient of shape \(grad.shape) does not match value of shape \(value(v).shape)")
+        precondition(
+            grad.count == value(v).count,
+            "gradient of shape \(grad.shape) does not match value of shape \(value(v).shape)")
         accumulateGrad(v) { dst, beta in
             grad.withUnsafeBufferPointer { src in
                 if beta == 0 {
@@ -133,7 +142,9 @@ public final class Graph {
                     Engine.parallelFor(src.count) { r in for i in r { dst[i] += src[i] } }
                 }
             }
-        } adopt: { grad }
+        } adopt: {
+            grad
+        }
     }
 
     /// Lets `body` write or add into the gradient buffer of `v`: with `beta == 0` the buffer is uninitialized
@@ -143,8 +154,10 @@ public final class Graph {
         accumulateGrad(v, body, adopt: nil)
     }
 
-    private func accumulateGrad(_ v: Var, _ body: (UnsafeMutablePointer<Float>, Float) -> Void,
-                                adopt: (() -> Tensor)?) {
+    private func accumulateGrad(
+        _ v: Var, _ body: (UnsafeMutablePointer<Float>, Float) -> Void,
+        adopt: (() -> Tensor)?
+    ) {
         guard nodes[v.id].requiresGrad else { return }
         if let p = nodes[v.id].parameter {
             if p.grad == nil {

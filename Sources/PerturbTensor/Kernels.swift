@@ -47,11 +47,14 @@ enum Kernels {
     }
 
     /// Column sums of a row-major `rows × cols` matrix into `dst` (written or added per `beta`), via sgemv.
-    static func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
-                           beta: Float) {
+    static func columnSums(
+        _ m: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
+        beta: Float
+    ) {
         let ones = Ones.vector(rows)
-        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), ones.readPointer, 1,
-                    beta, dst, 1)
+        cblas_sgemv(
+            CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), ones.readPointer, 1,
+            beta, dst, 1)
         withExtendedLifetime(ones) {}
     }
 }

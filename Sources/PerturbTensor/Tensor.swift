@@ -26,8 +26,9 @@ public struct Tensor {
     /// A tensor holding `values` (row-major); `values.count` must equal the product of `shape`.
     public init(shape: [Int], values: [Float]) {
         let expected = shape.reduce(1, *)
-        precondition(values.count == expected,
-                     "Tensor(shape: \(shape)) needs \(expected) values, got \(values.count)")
+        precondition(
+            values.count == expected,
+            "Tensor(shape: \(shape)) needs \(expected) values, got \(values.count)")
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: values.count) }
     }
@@ -55,13 +56,15 @@ public struct Tensor {
     /// Element at `(row, col)` of the matrix view.
     public subscript(row: Int, col: Int) -> Float {
         get {
-            precondition(row >= 0 && row < rows && col >= 0 && col < cols,
-                         "Tensor index (\(row), \(col)) out of range for shape \(shape)")
+            precondition(
+                row >= 0 && row < rows && col >= 0 && col < cols,
+                "Tensor index (\(row), \(col)) out of range for shape \(shape)")
             return storage.pointer[row * cols + col]
         }
         set {
-            precondition(row >= 0 && row < rows && col >= 0 && col < cols,
-                         "Tensor index (\(row), \(col)) out of range for shape \(shape)")
+            precondition(
+                row >= 0 && row < rows && col >= 0 && col < cols,
+                "Tensor index (\(row), \(col)) out of range for shape \(shape)")
             makeUnique()
             storage.pointer[row * cols + col] = newValue
         }
@@ -69,8 +72,9 @@ public struct Tensor {
 
     /// The same elements under another shape with the same element count (no copy).
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.reduce(1, *) == count,
-                     "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        precondition(
+            newShape.reduce(1, *) == count,
+            "cannot reshape \(shape) (\(count) elements) to \(newShape)")
         var t = self
         t.shape = newShape
         return t
@@ -81,7 +85,9 @@ public struct Tensor {
     public func gatherRows<I: BinaryInteger>(_ indices: [I]) -> Tensor {
         let c = cols, n = rows
         for (i, index) in indices.enumerated() {
-            precondition(index >= 0 && Int(index) < n, "gatherRows: row \(index) at position \(i) outside 0..<\(n) (shape \(shape))")
+            precondition(
+                index >= 0 && Int(index) < n,
+                "gatherRows: row \(index) at position \(i) outside 0..<\(n) (shape \(shape))")
         }
         let out = Tensor(uninitializedShape: [indices.count, c])
         let src = storage.pointer, dst = out.storage.pointer

@@ -47,21 +47,28 @@ enum CPBBench {
         @Option(help: "Shuffle buffer in MiB (shuffle_buffer_mb; smaller than the corpus for a memory measurement).")
         var shuffleBufferMb = LPMConfig().shuffleBufferMB
         @Option(help: "Corpus folder (written once per fraction, reused).") var data: String?
-        @Option(help: "Condition table in the df_annot_split layout.") var manifest = "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz"
-        @Option(help: "pertinfo table with SMILES by CID.") var smiles = "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz"
+        @Option(help: "Condition table in the df_annot_split layout.") var manifest =
+            "../shared/data/chem-perturbridge-splits/df_annot_split.tsv.gz"
+        @Option(help: "pertinfo table with SMILES by CID.") var smiles =
+            "../shared/data/l1000-lincs-metadata/pertinfo.tsv.gz"
         @Option(help: "Seconds the PyTorch peer trains.") var peerSeconds = 120
         @Option(help: "The peer script.") var peer = "bench/cpb_peer.py"
         @OptionGroup var peerOptions: PyTorchPeerOptions
-        @Option(help: "Runs, comma-separated: \(Run.allCases.map(\.rawValue).joined(separator: ", ")).") var runs = Runs([.mixed, .byDataset])
+        @Option(help: "Runs, comma-separated: \(Run.allCases.map(\.rawValue).joined(separator: ", ")).") var runs =
+            Runs([.mixed, .byDataset])
         @Option(help: "Scalar run: rows per optimizer step.") var scalarBatch = 262_144
         @Option(help: "Scalar run: rows per forward/backward pass (micro_batch_size).") var scalarMicro = 16_384
         @Option(help: "Scalar run: steps (limit_train_batches).") var scalarSteps = 20
 
         func validate() throws {
-            guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
-            try requirePositive(["--threads": threads, "--batch": batch, "--shuffle-buffer-mb": shuffleBufferMb,
-                                 "--peer-seconds": peerSeconds, "--scalar-batch": scalarBatch,
-                                 "--scalar-micro": scalarMicro, "--scalar-steps": scalarSteps])
+            guard fraction > 0, fraction <= 1 else {
+                throw ValidationError("--fraction must be in (0, 1], got \(fraction)")
+            }
+            try requirePositive([
+                "--threads": threads, "--batch": batch, "--shuffle-buffer-mb": shuffleBufferMb,
+                "--peer-seconds": peerSeconds, "--scalar-batch": scalarBatch,
+                "--scalar-micro": scalarMicro, "--scalar-steps": scalarSteps,
+            ])
         }
     }
 
@@ -69,9 +76,12 @@ enum CPBBench {
         let fraction = settings.fraction, threads = settings.threads, batch = settings.batch
         let scalarBatch = settings.scalarBatch, scalarMicro = settings.scalarMicro, scalarSteps = settings.scalarSteps
         let manifest = URL(fileURLWithPath: settings.manifest), smiles = URL(fileURLWithPath: settings.smiles)
-        let directory = URL(fileURLWithPath: settings.data ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
-        let files = try corpus(manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
+        let directory = URL(
+            fileURLWithPath: settings.data
+                ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
+        let files = try corpus(
+            manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
         let sources = try files.map { try EffectsReader(url: $0) }
         let trainRows = try trainingRows(sources, split: directory.appendingPathComponent("split.tsv"))
         let values = try trainValues(sources, trainRows)
@@ -79,13 +89,18 @@ enum CPBBench {
         let union = Set(sources.flatMap(\.genes)).count
         let flops = 6.0 * Double(rows) * Double(640 * 256 + 256 * 256) + 6.0 * 256 * Double(values)
         PeakMemory.releaseFreedHeap()
-        print(String(format: "corpus index (conditions, compounds, panels of %d files and the training rows): RSS %.0f MB",
-                     files.count, PeakMemory.currentResidentMB ?? .nan))
-        print("cpb bench: \(files.count) datasets, \(rows) training conditions, \(values) measured values, \(union) union genes, "
-              + "batch \(batch), \(threads) thread(s); measured-gene work \(String(format: "%.2f", flops / 1e12)) TFLOP per epoch")
+        print(
+            String(
+                format: "corpus index (conditions, compounds, panels of %d files and the training rows): RSS %.0f MB",
+                files.count, PeakMemory.currentResidentMB ?? .nan))
+        print(
+            "cpb bench: \(files.count) datasets, \(rows) training conditions, \(values) measured values, \(union) union genes, "
+                + "batch \(batch), \(threads) thread(s); measured-gene work \(String(format: "%.2f", flops / 1e12)) TFLOP per epoch"
+        )
         openblas_set_num_threads(Int32(threads))
         // The MLP layers and an output layer over a 978- and a 15,000-gene panel.
-        let sgemm = PlainSGEMM.rate([(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)], repeats: 3)
+        let sgemm = PlainSGEMM.rate(
+            [(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)], repeats: 3)
         print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
         var swiftRate = 0.0
         for run in settings.runs.runs {
@@ -105,35 +120,48 @@ enum CPBBench {
                 config.limitTrainBatches = scalarSteps
                 config.microBatchSize = scalarMicro
             }
-            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-cpb-run-\(getpid())-\(name)")
+            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "perturbridge-cpb-run-\(getpid())-\(name)")
             defer { try? FileManager.default.removeItem(at: runDirectory) }
-            let run = try Trainer.fit(config: config, sources: sources, trainRows: trainRows, validationRows: trainRows.map { _ in [] },
-                                      runDirectory: runDirectory, progress: true)
+            let run = try Trainer.fit(
+                config: config, sources: sources, trainRows: trainRows, validationRows: trainRows.map { _ in [] },
+                runDirectory: runDirectory, progress: true)
             let epoch = run.history[0]
             if config.outputMode == .scalar {
                 // Scalar mode: one row per measured (condition, gene) value; 6 FLOPs per weight per row.
                 let perRow = 6.0 * Double(768 * 256 + 256 * 256 + 256)
-                print(String(format: "swift scalar (batch %d in micro-batches of %d, %d steps): %.2f s per step, %.0f scalars/s, %.1f GFLOP/s = %.3f of sgemm, "
-                             + "full epoch of %d scalars ≈ %.2f h, peak RSS %.0f MB",
-                             scalarBatch, scalarMicro, scalarSteps, epoch.seconds / Double(scalarSteps), epoch.rowsPerSecond,
-                             perRow * epoch.rowsPerSecond / 1e9, perRow * epoch.rowsPerSecond / 1e9 / sgemm, values,
-                             Double(values) / epoch.rowsPerSecond / 3600, epoch.peakRSSMB ?? .nan))
+                print(
+                    String(
+                        format:
+                            "swift scalar (batch %d in micro-batches of %d, %d steps): %.2f s per step, %.0f scalars/s, %.1f GFLOP/s = %.3f of sgemm, "
+                            + "full epoch of %d scalars ≈ %.2f h, peak RSS %.0f MB",
+                        scalarBatch, scalarMicro, scalarSteps, epoch.seconds / Double(scalarSteps), epoch.rowsPerSecond,
+                        perRow * epoch.rowsPerSecond / 1e9, perRow * epoch.rowsPerSecond / 1e9 / sgemm, values,
+                        Double(values) / epoch.rowsPerSecond / 3600, epoch.peakRSSMB ?? .nan))
                 continue
             }
             let gflops = flops / epoch.seconds / 1e9
             if config.batching == .mixed { swiftRate = epoch.rowsPerSecond }
-            print(String(format: "swift %@: epoch %.1f s, %.0f rows/s, %.1f GFLOP/s measured-gene = %.3f of sgemm, train RMSE %.4f, peak RSS %.0f MB",
-                         name, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
-                         epoch.peakRSSMB ?? .nan))
+            print(
+                String(
+                    format:
+                        "swift %@: epoch %.1f s, %.0f rows/s, %.1f GFLOP/s measured-gene = %.3f of sgemm, train RMSE %.4f, peak RSS %.0f MB",
+                    name, epoch.seconds, epoch.rowsPerSecond, gflops, gflops / sgemm, epoch.trainRMSE,
+                    epoch.peakRSSMB ?? .nan))
         }
         guard settings.peerOptions.runPeer, swiftRate > 0 else { return }
-        let (peer, peerRate) = try PeerProcess.run(bench: "cpb", python: settings.peerOptions.python, script: settings.peer,
-                                       arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(settings.peerSeconds)"] + files.map(\.path),
-                                       threads: threads)
-        print(String(format: "pytorch %@ (%d threads, dense %d-gene output + mask): %.0f rows/s over %d rows in %.1f s, peak RSS %.0f MB",
-                     peer["torch"] as? String ?? "?", peer["threads"] as? Int ?? threads, peer["union_genes"] as? Int ?? 0,
-                     peerRate, peer["rows"] as? Int ?? 0, peer["seconds"] as? Double ?? 0,
-                     peer["peak_rss_mb"] as? Double ?? 0))
+        let (peer, peerRate) = try PeerProcess.run(
+            bench: "cpb", python: settings.peerOptions.python, script: settings.peer,
+            arguments: ["--threads", "\(threads)", "--batch", "\(batch)", "--max-seconds", "\(settings.peerSeconds)"]
+                + files.map(\.path),
+            threads: threads)
+        print(
+            String(
+                format:
+                    "pytorch %@ (%d threads, dense %d-gene output + mask): %.0f rows/s over %d rows in %.1f s, peak RSS %.0f MB",
+                peer["torch"] as? String ?? "?", peer["threads"] as? Int ?? threads, peer["union_genes"] as? Int ?? 0,
+                peerRate, peer["rows"] as? Int ?? 0, peer["seconds"] as? Double ?? 0,
+                peer["peak_rss_mb"] as? Double ?? 0))
         print(String(format: "swift_mixed_rows_per_s / peer_rows_per_s = %.2f", swiftRate / peerRate))
     }
 
@@ -142,19 +170,26 @@ enum CPBBench {
         let done = directory.appendingPathComponent("corpus.done")
         let fm = FileManager.default
         if fm.fileExists(atPath: done.path) {
-            return try String(contentsOf: done, encoding: .utf8).split(separator: "\n").map { URL(fileURLWithPath: String($0)) }
+            return try String(contentsOf: done, encoding: .utf8).split(separator: "\n").map {
+                URL(fileURLWithPath: String($0))
+            }
         }
         let started = Date()
         let table = try ConditionManifest.read(manifest).keepingFraction(fraction, seed: 13)
         let map = fm.fileExists(atPath: smiles.path) ? try ManifestSimulator.smilesByCID(smiles) : [:]
         let reporter = ProgressReporter(label: "cpb corpus", unit: "values")
-        let written = try ManifestSimulator.write(table, config: ManifestSimulatorConfig(), seed: 13, smilesByCID: map, to: directory,
-                                                  threads: threads) { done, total in
+        let written = try ManifestSimulator.write(
+            table, config: ManifestSimulatorConfig(), seed: 13, smilesByCID: map, to: directory,
+            threads: threads
+        ) { done, total in
             reporter.total = total
             reporter.update(done: done)
         }
         try written.map(\.file.path).joined(separator: "\n").write(to: done, atomically: true, encoding: .utf8)
-        print(String(format: "corpus: %d conditions written in %.0f s to %@", table.entries.count, Date().timeIntervalSince(started), directory.path))
+        print(
+            String(
+                format: "corpus: %d conditions written in %.0f s to %@", table.entries.count,
+                Date().timeIntervalSince(started), directory.path))
         return written.map(\.file)
     }
 

@@ -19,22 +19,29 @@ enum ChemBench {
         @Option(help: "A .smi file instead of the LINCS drugs.") var input: String?
 
         func validate() throws {
-            try requirePositive(["--molecules": molecules, "--radius": radius, "--bits": bits, "--repeats": repeats, "--threads": threads])
+            try requirePositive([
+                "--molecules": molecules, "--radius": radius, "--bits": bits, "--repeats": repeats,
+                "--threads": threads,
+            ])
         }
     }
 
     static func run(_ settings: Settings) throws {
         let smiles = try loadSmiles(settings)
         let options = MorganOptions(radius: settings.radius, bits: settings.bits)
-        print("chem bench: \(smiles.count) LINCS drug SMILES, Morgan radius \(settings.radius), \(settings.bits) bits, best of \(settings.repeats)")
+        print(
+            "chem bench: \(smiles.count) LINCS drug SMILES, Morgan radius \(settings.radius), \(settings.bits) bits, best of \(settings.repeats)"
+        )
         print("RDKit (Swift bridge) \(Chem.rdkitVersion); \(settings.threads) threads")
 
         func timeSwift(threads: Int) -> (seconds: Double, valid: Int, onBits: Int) {
             let start = DispatchTime.now().uptimeNanoseconds
             let result = Morgan.batch(smiles: smiles, options: options, threads: threads)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            return (seconds, result.fingerprints.filter { $0 != nil }.count,
-                    result.fingerprints.reduce(0) { $0 + ($1?.popCount ?? 0) })
+            return (
+                seconds, result.fingerprints.filter { $0 != nil }.count,
+                result.fingerprints.reduce(0) { $0 + ($1?.popCount ?? 0) }
+            )
         }
         _ = Morgan.batch(smiles: Array(smiles.prefix(100)), options: options, threads: 1)  // warm-up
         // Repeats interleave the two implementations so that both see the same machine load; best of each.
@@ -46,7 +53,9 @@ enum ChemBench {
             let peer = try runPeer(smiles: smiles, settings: settings)
             let all = timeSwift(threads: settings.threads)
             guard peer.valid == single.valid, peer.onBits == single.onBits, all.onBits == single.onBits else {
-                throw InputError("chem bench: Swift and RDKit Python disagree (valid \(single.valid) vs \(peer.valid), on-bits \(single.onBits) vs \(peer.onBits))")
+                throw InputError(
+                    "chem bench: Swift and RDKit Python disagree (valid \(single.valid) vs \(peer.valid), on-bits \(single.onBits) vs \(peer.onBits))"
+                )
             }
             swiftSingle = min(swiftSingle, single.seconds)
             swiftAll = min(swiftAll, all.seconds)
@@ -63,8 +72,10 @@ enum ChemBench {
         print("RDKit Python \(String(format: "%2d", processes)) processes: \(rate(peerAll))")
         print(String(format: "ratio per thread (PerturbChem / RDKit Python): %.2f", peerSingle / swiftSingle))
         print(String(format: "ratio all cores  (PerturbChem / RDKit Python): %.2f", peerAll / swiftAll))
-        print(String(format: "scaling on %d threads: PerturbChem %.2fx, RDKit Python %.2fx (ideal %d)", settings.threads,
-                     swiftSingle / swiftAll, peerSingle / peerAll, settings.threads))
+        print(
+            String(
+                format: "scaling on %d threads: PerturbChem %.2fx, RDKit Python %.2fx (ideal %d)", settings.threads,
+                swiftSingle / swiftAll, peerSingle / peerAll, settings.threads))
     }
 
     static func loadSmiles(_ settings: Settings) throws -> [String] {
@@ -73,15 +84,18 @@ enum ChemBench {
             return Array(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.prefix(settings.molecules))
         }
         guard let url = SharedData.dataFile("chemcpa-smiles/lincs_drugs_smiles.csv") else {
-            throw InputError("chem bench: shared/data/chemcpa-smiles/lincs_drugs_smiles.csv not found; pass --input FILE.smi")
+            throw InputError(
+                "chem bench: shared/data/chemcpa-smiles/lincs_drugs_smiles.csv not found; pass --input FILE.smi")
         }
         let records = DelimitedTable.parse(try String(contentsOf: url, encoding: .utf8), delimiter: ",")
-        return Array(records.compactMap { $0.count >= 2 ? $0[1].trimmingCharacters(in: .whitespaces) : nil }
-            .prefix(settings.molecules))
+        return Array(
+            records.compactMap { $0.count >= 2 ? $0[1].trimmingCharacters(in: .whitespaces) : nil }
+                .prefix(settings.molecules))
     }
 
     struct Peer: Decodable {
-        let rdkit_version: String, valid: Int, on_bits: Int, single_seconds: Double, parallel_seconds: Double, processes: Int
+        let rdkit_version: String, valid: Int, on_bits: Int, single_seconds: Double, parallel_seconds: Double,
+            processes: Int
         var version: String { rdkit_version }
         var onBits: Int { on_bits }
         var single: Double { single_seconds }
@@ -92,21 +106,27 @@ enum ChemBench {
     static func runPeer(smiles: [String], settings: Settings) throws -> Peer {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("bench/chem_peer.py")
-        guard FileManager.default.fileExists(atPath: script.path) else { throw InputError("chem bench: \(script.path) not found") }
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            throw InputError("chem bench: \(script.path) not found")
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chem-bench-\(getpid()).smi")
         try (smiles.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.python)
-        process.arguments = [script.path, file.path, "--radius", "\(settings.radius)", "--bits", "\(settings.bits)",
-                             "--processes", "\(settings.threads)", "--repeats", "1"]
+        process.arguments = [
+            script.path, file.path, "--radius", "\(settings.radius)", "--bits", "\(settings.bits)",
+            "--processes", "\(settings.threads)", "--repeats", "1",
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw InputError("chem bench: \(settings.python) \(script.path) failed (status \(process.terminationStatus)); it needs python3-rdkit")
+            throw InputError(
+                "chem bench: \(settings.python) \(script.path) failed (status \(process.terminationStatus)); it needs python3-rdkit"
+            )
         }
         return try JSONDecoder().decode(Peer.self, from: data)
     }

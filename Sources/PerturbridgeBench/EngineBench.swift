@@ -37,16 +37,21 @@ enum EngineBench {
 
     static func run(_ settings: Settings) throws {
         Engine.setThreads(settings.threads)
-        print("engine bench: LPM 6x128 -> 256 -> 256 -> 1, batch \(settings.batch), \(settings.threads) thread(s), "
-              + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
+        print(
+            "engine bench: LPM 6x128 -> 256 -> 256 -> 1, batch \(settings.batch), \(settings.threads) thread(s), "
+                + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
         let train = trainingSeconds(settings)
         let rows = Double(settings.steps * settings.batch) / train.seconds
         let gflops = flopsPerStep(batch: settings.batch) * Double(settings.steps) / train.seconds / 1e9
-        print(String(format: "swift engine:  %.0f rows/s, %.1f GFLOP/s (%.1f ms/step, last loss %.4f)",
-                     rows, gflops, 1000 * train.seconds / Double(settings.steps), train.lastLoss))
+        print(
+            String(
+                format: "swift engine:  %.0f rows/s, %.1f GFLOP/s (%.1f ms/step, last loss %.4f)",
+                rows, gflops, 1000 * train.seconds / Double(settings.steps), train.lastLoss))
         let sgemm = PlainSGEMM.rate(layerShapes.map { (settings.batch, $0.1, $0.0) }, repeats: max(3, settings.steps))
-        print(String(format: "plain sgemm:   %.1f GFLOP/s on the same 9 GEMMs (ceiling %.0f rows/s)",
-                     sgemm, sgemm * 1e9 / (flopsPerStep(batch: settings.batch) / Double(settings.batch))))
+        print(
+            String(
+                format: "plain sgemm:   %.1f GFLOP/s on the same 9 GEMMs (ceiling %.0f rows/s)",
+                sgemm, sgemm * 1e9 / (flopsPerStep(batch: settings.batch) / Double(settings.batch))))
         print(String(format: "training_gflops / sgemm_gflops = %.3f", gflops / sgemm))
         guard settings.peerOptions.runPeer else { return }
         let peer = try runPeer(settings)
@@ -64,7 +69,8 @@ enum EngineBench {
         let dose = Linear(name: "dose", inputs: 1, outputs: 128, rng: &rng)
         let time = Linear(name: "time", inputs: 1, outputs: 128, rng: &rng)
         let mlp = MLP(inputs: 768, hidden: [256, 256], outputs: 1, dropout: 0.1, rng: &rng)
-        let parameters = [dataset.weight, context.weight, compound.weight, gene.weight]
+        let parameters =
+            [dataset.weight, context.weight, compound.weight, gene.weight]
             + dose.parameters + time.parameters + mlp.parameters
         let optimizer = Adam.adamW(parameters: parameters, learningRate: 2e-3)
 
@@ -72,13 +78,14 @@ enum EngineBench {
         let b = s.batch
         let offsets = (0...b).map { Int32($0) }
         let batches = (0..<4).map { _ in
-            Batch(ds: (0..<b).map { _ in Int32(rng.nextInt(below: 12)) },
-                  ctx: (0..<b).map { _ in Int32(rng.nextInt(below: 200)) },
-                  cpd: (0..<b).map { _ in Int32(rng.nextInt(below: 2000)) },
-                  gene: (0..<b).map { _ in Int32(rng.nextInt(below: 5000)) },
-                  dose: .uniform([b, 1], low: -3, high: 1, rng: &rng),
-                  time: .uniform([b, 1], low: 0, high: 48, rng: &rng),
-                  target: .normal([b, 1], rng: &rng))
+            Batch(
+                ds: (0..<b).map { _ in Int32(rng.nextInt(below: 12)) },
+                ctx: (0..<b).map { _ in Int32(rng.nextInt(below: 200)) },
+                cpd: (0..<b).map { _ in Int32(rng.nextInt(below: 2000)) },
+                gene: (0..<b).map { _ in Int32(rng.nextInt(below: 5000)) },
+                dose: .uniform([b, 1], low: -3, high: 1, rng: &rng),
+                time: .uniform([b, 1], low: 0, high: 48, rng: &rng),
+                target: .normal([b, 1], rng: &rng))
         }
         let graph = Graph(rng: .derived(seed: 42, label: "dropout"))
         var lastLoss: Float = .nan
@@ -106,10 +113,14 @@ enum EngineBench {
     struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double }
 
     static func runPeer(_ s: Settings) throws -> PeerResult {
-        let (json, rows) = try PeerProcess.run(bench: "engine", python: s.peerOptions.python, script: s.peer,
-                                               arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)", "--steps", "\(s.steps)",
-                                                           "--warmup", "\(s.warmup)"], threads: s.threads)
-        return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads,
-                          rowsPerSecond: rows)
+        let (json, rows) = try PeerProcess.run(
+            bench: "engine", python: s.peerOptions.python, script: s.peer,
+            arguments: [
+                "--threads", "\(s.threads)", "--batch", "\(s.batch)", "--steps", "\(s.steps)",
+                "--warmup", "\(s.warmup)",
+            ], threads: s.threads)
+        return PeerResult(
+            version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads,
+            rowsPerSecond: rows)
     }
 }

@@ -15,13 +15,16 @@ enum IOBench {
         @Option(help: "Non-zero share of the CSR matrix, in (0, 1].") var density = 0.1
         @Option(help: "Rows per chunked read.") var chunkRows = 10_000
         @Option(help: "Repeats (best of).") var repeats = 3
-        @Option(name: .customLong("dir"), help: "Folder for the test files (default: the temporary folder).") var directory: String?
+        @Option(name: .customLong("dir"), help: "Folder for the test files (default: the temporary folder).")
+        var directory: String?
         @Option(help: "Python with h5py for the peer.") var python = "python3"
         @Flag(help: "Keep the test files.") var keep = false
 
         func validate() throws {
             try requirePositive(["--rows": rows, "--cols": cols, "--chunk-rows": chunkRows, "--repeats": repeats])
-            guard density > 0, density <= 1 else { throw ValidationError("--density must be in (0, 1], got \(density)") }
+            guard density > 0, density <= 1 else {
+                throw ValidationError("--density must be in (0, 1], got \(density)")
+            }
         }
     }
 
@@ -34,7 +37,9 @@ enum IOBench {
         let csrURL = base.appendingPathComponent("csr.h5ad")
         let (rows, cols) = (settings.rows, settings.cols)
 
-        ProgressReporter.log("io bench: generating \(rows)x\(cols) dense float32 and CSR (density \(settings.density)) files in \(base.path)")
+        ProgressReporter.log(
+            "io bench: generating \(rows)x\(cols) dense float32 and CSR (density \(settings.density)) files in \(base.path)"
+        )
         let (dense, csr) = makeMatrices(rows: rows, cols: cols, density: settings.density)
         let obs = DataFrame(index: (0..<rows).map { "cell\($0)" })
         let genes = DataFrame(index: (0..<cols).map { "gene\($0)" })
@@ -44,22 +49,31 @@ enum IOBench {
         let csrBytes = Double(csr.data.count * 8 + csr.indptr.count * 8)
         let expectedDenseSum = checksum(dense.values)
 
-        print("io bench: X dense \(rows)x\(cols) float32 (\(mb(denseBytes)) MB), X CSR nnz \(csr.data.count) (\(mb(csrBytes)) MB stored); uncompressed; chunks of \(settings.chunkRows) rows; best of \(settings.repeats); files in page cache after the first read")
+        print(
+            "io bench: X dense \(rows)x\(cols) float32 (\(mb(denseBytes)) MB), X CSR nnz \(csr.data.count) (\(mb(csrBytes)) MB stored); uncompressed; chunks of \(settings.chunkRows) rows; best of \(settings.repeats); files in page cache after the first read"
+        )
 
         // The readers are opened (obs/var read) outside the timed regions, like h5py's File(); readAll is timed whole.
         let denseReader = try H5ADReader(url: denseURL)
         let csrReader = try H5ADReader(url: csrURL)
         // Correctness first (untimed): full and chunked reads give back exactly the written data.
         try verify(checksum(try denseReader.readDense(layer: nil).values) == expectedDenseSum, "dense full read")
-        guard case .csr(let csrBack) = try csrReader.readMatrix(layer: nil) else { throw InputError("io bench: X should be CSR") }
+        guard case .csr(let csrBack) = try csrReader.readMatrix(layer: nil) else {
+            throw InputError("io bench: X should be CSR")
+        }
         try verify(csrBack == csr, "CSR full read")
         var chunkSum = 0.0
         for start in stride(from: 0, to: rows, by: settings.chunkRows) {
-            chunkSum += checksum(try denseReader.readDense(layer: nil, rows: start..<min(rows, start + settings.chunkRows)).values)
-            guard case .csr(let part) = try csrReader.readMatrix(layer: nil, rows: start..<min(rows, start + settings.chunkRows)) else {
+            chunkSum += checksum(
+                try denseReader.readDense(layer: nil, rows: start..<min(rows, start + settings.chunkRows)).values)
+            guard
+                case .csr(let part) = try csrReader.readMatrix(
+                    layer: nil, rows: start..<min(rows, start + settings.chunkRows))
+            else {
                 throw InputError("io bench: X should be CSR")
             }
-            try verify(part == csr.slicingRows(start..<min(rows, start + settings.chunkRows)), "CSR chunk at row \(start)")
+            try verify(
+                part == csr.slicingRows(start..<min(rows, start + settings.chunkRows)), "CSR chunk at row \(start)")
             var reused = CSRMatrix(rows: 0, cols: cols, data: [7], indices: [1, 2], indptr: [])
             try csrReader.readCSRRows(layer: nil, rows: start..<min(rows, start + settings.chunkRows), into: &reused)
             try verify(reused == part, "CSR chunk read into a reused buffer at row \(start)")
@@ -94,21 +108,38 @@ enum IOBench {
         ours["csr_readall"] = try best(settings.repeats) { _ = try H5ADReader(url: csrURL).readAll() }
 
         let peer = try runPeer(settings, dense: denseURL, csr: csrURL)
-        print("checks passed: full and chunked reads equal the written data (touch sum \(touched.isFinite ? "ok" : "nan"))")
-        if let version = peer["h5py"] as? String { print("peer: h5py \(version) (HDF5 \(peer["hdf5"] ?? "?")), anndata \(peer["anndata"] ?? "-")") }
+        print(
+            "checks passed: full and chunked reads equal the written data (touch sum \(touched.isFinite ? "ok" : "nan"))"
+        )
+        if let version = peer["h5py"] as? String {
+            print("peer: h5py \(version) (HDF5 \(peer["hdf5"] ?? "?")), anndata \(peer["anndata"] ?? "-")")
+        }
         print(row(["read", "ours s", "ours MB/s", "ours rows/s", "h5py s", "h5py MB/s", "ratio"]))
-        for (key, bytes) in [("dense_full", denseBytes), ("dense_chunks", denseBytes), ("csr_full", csrBytes), ("csr_chunks", csrBytes)] {
+        for (key, bytes) in [
+            ("dense_full", denseBytes), ("dense_chunks", denseBytes), ("csr_full", csrBytes), ("csr_chunks", csrBytes),
+        ] {
             let mine = ours[key]!
             let theirs = peer[key] as? Double
-            print(row([key, String(format: "%.3f", mine), String(format: "%.0f", bytes / 1e6 / mine), String(format: "%.0f", Double(rows) / mine),
-                       theirs.map { String(format: "%.3f", $0) } ?? "-", theirs.map { String(format: "%.0f", bytes / 1e6 / $0) } ?? "-",
-                       theirs.map { String(format: "%.2f", $0 / mine) } ?? "-"]))
+            print(
+                row([
+                    key, String(format: "%.3f", mine), String(format: "%.0f", bytes / 1e6 / mine),
+                    String(format: "%.0f", Double(rows) / mine),
+                    theirs.map { String(format: "%.3f", $0) } ?? "-",
+                    theirs.map { String(format: "%.0f", bytes / 1e6 / $0) } ?? "-",
+                    theirs.map { String(format: "%.2f", $0 / mine) } ?? "-",
+                ]))
         }
         for (peerKey, ourKey) in [("anndata_dense_full", "dense_readall"), ("anndata_csr_full", "csr_readall")] {
             guard let seconds = peer[peerKey] as? Double, let mine = ours[ourKey] else { continue }
-            print(row([ourKey, String(format: "%.3f", mine), "", "", String(format: "%.3f", seconds), "anndata", String(format: "%.2f", seconds / mine)]))
+            print(
+                row([
+                    ourKey, String(format: "%.3f", mine), "", "", String(format: "%.3f", seconds), "anndata",
+                    String(format: "%.2f", seconds / mine),
+                ]))
         }
-        print("ratio = peer time / our time (≥ 1 means we are faster; goal ≥ 0.9). *_readall = H5ADReader.readAll vs anndata.read_h5ad (obs/var included)")
+        print(
+            "ratio = peer time / our time (≥ 1 means we are faster; goal ≥ 0.9). *_readall = H5ADReader.readAll vs anndata.read_h5ad (obs/var included)"
+        )
     }
 
     /// A dense matrix of normal-ish values and a CSR matrix with about `density` of the entries set.
@@ -129,7 +160,10 @@ enum IOBench {
             }
             indptr.append(Int64(data.count))
         }
-        return (DenseMatrix(rows: rows, cols: cols, values: values), CSRMatrix(rows: rows, cols: cols, data: data, indices: indices, indptr: indptr))
+        return (
+            DenseMatrix(rows: rows, cols: cols, values: values),
+            CSRMatrix(rows: rows, cols: cols, data: data, indices: indices, indptr: indptr)
+        )
     }
 
     private static func checksum<C: Collection>(_ values: C) -> Double where C.Element == Float {
@@ -155,7 +189,8 @@ enum IOBench {
     private static func row(_ cells: [String]) -> String {
         cells.enumerated().map { i, cell in
             let width = i == 0 ? 14 : 12
-            return i == 0 ? cell.padding(toLength: width, withPad: " ", startingAt: 0)
+            return i == 0
+                ? cell.padding(toLength: width, withPad: " ", startingAt: 0)
                 : String(repeating: " ", count: max(0, width - cell.count)) + cell
         }.joined()
     }
@@ -170,15 +205,20 @@ enum IOBench {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [settings.python, script, "--dense", dense.path, "--csr", csr.path,
-                             "--chunk-rows", String(settings.chunkRows), "--repeats", String(settings.repeats)]
+        process.arguments = [
+            settings.python, script, "--dense", dense.path, "--csr", csr.path,
+            "--chunk-rows", String(settings.chunkRows), "--repeats", String(settings.repeats),
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            print("peer: \(settings.python) \(script) failed (status \(process.terminationStatus)); h5py/anndata missing?")
+        guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
+            print(
+                "peer: \(settings.python) \(script) failed (status \(process.terminationStatus)); h5py/anndata missing?"
+            )
             return [:]
         }
         return json

@@ -26,9 +26,15 @@ enum LimmaTahoeBench {
         @Option(help: .hidden) var dump: String?
 
         func validate() throws {
-            try requirePositive(["--conditions": conditions, "--replicates": replicates, "--plates": plates,
-                                 "--controls-per-plate": controlsPerPlate, "--genes": genes, "--block": block, "--threads": threads])
-            guard replicates <= plates else { throw ValidationError("--replicates (\(replicates)) must not exceed --plates (\(plates)): replicates sit on different plates") }
+            try requirePositive([
+                "--conditions": conditions, "--replicates": replicates, "--plates": plates,
+                "--controls-per-plate": controlsPerPlate, "--genes": genes, "--block": block, "--threads": threads,
+            ])
+            guard replicates <= plates else {
+                throw ValidationError(
+                    "--replicates (\(replicates)) must not exceed --plates (\(plates)): replicates sit on different plates"
+                )
+            }
         }
     }
 
@@ -52,7 +58,9 @@ enum LimmaTahoeBench {
                 contrasts.append(("c\(c)", w))
             }
             for plate in 0..<s.plates {
-                for _ in 0..<s.controlsPerPlate { sampleLevel.append(s.conditions + plate); samplePlate.append(plate); treatment.append(nil) }
+                for _ in 0..<s.controlsPerPlate {
+                    sampleLevel.append(s.conditions + plate); samplePlate.append(plate); treatment.append(nil)
+                }
             }
         }
 
@@ -82,15 +90,18 @@ enum LimmaTahoeBench {
         setenv("PERTURBRIDGE_THREADS", "\(settings.threads)", 1)
         if let mode = settings.mode { return try runChild(mode: mode, settings) }
         let layout = Layout(settings)
-        print("limma-tahoe bench: \(settings.genes) genes × \(layout.samples) samples, \(layout.levels.count) coefficients, "
-              + "\(settings.conditions) contrasts; \(settings.threads) threads")
+        print(
+            "limma-tahoe bench: \(settings.genes) genes × \(layout.samples) samples, \(layout.levels.count) coefficients, "
+                + "\(settings.conditions) contrasts; \(settings.threads) threads")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limma-tahoe-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let stream = try child(["--mode", "stream"], settings)
         let whole = try child(["--mode", "whole"] + (settings.skipPeer ? [] : ["--dump", dir.path]), settings)
         func line(_ name: String, _ r: [String: Double]) -> String {
-            String(format: "%@: %.2f s, peak RSS %.0f MiB, sum |t| %.6f", name, r["seconds"] ?? .nan, r["peakMB"] ?? .nan, r["checksum"] ?? .nan)
+            String(
+                format: "%@: %.2f s, peak RSS %.0f MiB, sum |t| %.6f", name, r["seconds"] ?? .nan, r["peakMB"] ?? .nan,
+                r["checksum"] ?? .nan)
         }
         print(line("PerturbStats streamed (blocks of \(settings.block) genes)", stream))
         print(line("PerturbStats one-shot", whole))
@@ -100,24 +111,35 @@ enum LimmaTahoeBench {
             print("R peer: not run (\(settings.rscript) with limma not found)")
             return
         }
-        print(String(format: "R limma %@: %.2f s, peak RSS %.0f MiB, sum |t| %.6f", peer.version, peer.seconds, peer.peakMB, peer.checksum))
-        print(String(format: "ratio: streamed PerturbStats is %.1f× R's speed at %.2f× its peak memory",
-                     peer.seconds / (stream["seconds"] ?? .nan), (stream["peakMB"] ?? .nan) / peer.peakMB))
+        print(
+            String(
+                format: "R limma %@: %.2f s, peak RSS %.0f MiB, sum |t| %.6f", peer.version, peer.seconds, peer.peakMB,
+                peer.checksum))
+        print(
+            String(
+                format: "ratio: streamed PerturbStats is %.1f× R's speed at %.2f× its peak memory",
+                peer.seconds / (stream["seconds"] ?? .nan), (stream["peakMB"] ?? .nan) / peer.peakMB))
     }
 
     /// Runs this bench in `mode` in a child process and decodes the JSON object it prints.
     static func child(_ arguments: [String], _ s: Settings) throws -> [String: Double] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = ["limma-tahoe", "--conditions", "\(s.conditions)", "--replicates", "\(s.replicates)", "--plates", "\(s.plates)",
-                             "--controls-per-plate", "\(s.controlsPerPlate)", "--genes", "\(s.genes)", "--block", "\(s.block)",
-                             "--threads", "\(s.threads)"] + arguments
+        process.arguments =
+            [
+                "limma-tahoe", "--conditions", "\(s.conditions)", "--replicates", "\(s.replicates)", "--plates",
+                "\(s.plates)",
+                "--controls-per-plate", "\(s.controlsPerPlate)", "--genes", "\(s.genes)", "--block", "\(s.block)",
+                "--threads", "\(s.threads)",
+            ] + arguments
         let out = Pipe()
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Double] else {
+        guard process.terminationStatus == 0,
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Double]
+        else {
             throw InputError("limma-tahoe bench: the \(arguments[1]) run failed (exit \(process.terminationStatus))")
         }
         return json
@@ -147,8 +169,9 @@ enum LimmaTahoeBench {
             let check = Array(0..<min(s.genes, 2 * s.block))
             maxDifference = 0
             let k = layout.contrasts.count
-            let sub = Contrasts.fit(try LinearModel.fit(expression: layout.expression(0..<check.count), genes: check.count, design: design),
-                                    contrasts: layout.contrasts)
+            let sub = Contrasts.fit(
+                try LinearModel.fit(expression: layout.expression(0..<check.count), genes: check.count, design: design),
+                contrasts: layout.contrasts)
             let all = stream.fit
             for i in 0..<(check.count * k) {
                 let a = sub.coefficients[i] / sub.stdevUnscaled[i], b = all.coefficients[i] / all.stdevUnscaled[i]
@@ -159,11 +182,15 @@ enum LimmaTahoeBench {
             if let dump = s.dump {
                 var sampleMajor = [Double](repeating: 0, count: expression.count)
                 for g in 0..<s.genes { for i in 0..<n { sampleMajor[i * s.genes + g] = expression[g * n + i] } }
-                try sampleMajor.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: dump).appendingPathComponent("y.f64")) }
+                try sampleMajor.withUnsafeBytes {
+                    try Data($0).write(to: URL(fileURLWithPath: dump).appendingPathComponent("y.f64"))
+                }
             }
             let t0 = now()
-            moderated = EmpiricalBayes.moderate(Contrasts.fit(try LinearModel.fit(expression: expression, genes: s.genes, design: design),
-                                                              contrasts: layout.contrasts), trend: true)
+            moderated = EmpiricalBayes.moderate(
+                Contrasts.fit(
+                    try LinearModel.fit(expression: expression, genes: s.genes, design: design),
+                    contrasts: layout.contrasts), trend: true)
             seconds = now() - t0
         default:
             throw InputError("limma-tahoe bench: unknown --mode \(mode)")
@@ -176,11 +203,18 @@ enum LimmaTahoeBench {
 
     /// R's limma on the dumped matrix: seconds of lmFit + contrasts.fit + eBayes(trend), its version, sum |t| and
     /// its peak RSS (VmHWM); nil without R and limma.
-    static func runR(layout: Layout, settings s: Settings, dir: URL) throws -> (seconds: Double, version: String, checksum: Double, peakMB: Double)? {
-        try layout.sampleLevel.map { layout.levels[$0] }.joined(separator: "\n").write(to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
-        try layout.levels.joined(separator: "\n").write(to: dir.appendingPathComponent("levels.txt"), atomically: true, encoding: .utf8)
-        let contrastLines = layout.contrasts.map { c in c.weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
-        try contrastLines.joined(separator: "\n").write(to: dir.appendingPathComponent("contrasts.txt"), atomically: true, encoding: .utf8)
+    static func runR(
+        layout: Layout, settings s: Settings, dir: URL
+    ) throws -> (seconds: Double, version: String, checksum: Double, peakMB: Double)? {
+        try layout.sampleLevel.map { layout.levels[$0] }.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("groups.txt"), atomically: true, encoding: .utf8)
+        try layout.levels.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("levels.txt"), atomically: true, encoding: .utf8)
+        let contrastLines = layout.contrasts.map { c in
+            c.weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        try contrastLines.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("contrasts.txt"), atomically: true, encoding: .utf8)
         let script = """
             suppressMessages(library(limma))
             lv <- readLines("levels.txt"); g <- factor(readLines("groups.txt"), levels = lv)
@@ -195,7 +229,8 @@ enum LimmaTahoeBench {
             cat(proc.time()[["elapsed"]] - t0, as.character(packageVersion("limma")), sprintf("%.6f", sum(abs(fit$t), na.rm = TRUE)), hwm / 1024, "\\n")
             """
         guard let fields = RPeer.fields(rscript: s.rscript, script: script, in: dir), fields.count >= 4,
-              let seconds = Double(fields[0]), let checksum = Double(fields[2]), let peak = Double(fields[3]) else { return nil }
+            let seconds = Double(fields[0]), let checksum = Double(fields[2]), let peak = Double(fields[3])
+        else { return nil }
         return (seconds, String(fields[1]), checksum, peak)
     }
 }

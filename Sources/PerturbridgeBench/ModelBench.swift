@@ -30,8 +30,10 @@ enum ModelBench {
     }
 
     static func run(_ s: Settings) throws {
-        let directory = URL(fileURLWithPath: s.data ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("perturbridge-model-bench-data").path)
+        let directory = URL(
+            fileURLWithPath: s.data
+                ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("perturbridge-model-bench-data").path)
         let files = try simulatedFiles(in: directory)
         let sources = try files.map { try EffectsReader(url: $0) }
         var config = LPMConfig()
@@ -41,22 +43,30 @@ enum ModelBench {
         config.threads = s.threads
         config.checkpointEvery = 0
         config.seed = 13
-        let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perturbridge-model-bench-run-\(getpid())")
+        let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "perturbridge-model-bench-run-\(getpid())")
         defer { try? FileManager.default.removeItem(at: runDirectory) }
         let rows = sources.map { Array($0.conditions.indices) }
-        print("model bench: LPM scalar 6x128 -> 256 -> 256 -> 1, batch \(s.batch), \(s.threads) thread(s), "
-              + "\(files.count) simulated effects files (\(sources.reduce(0) { $0 + $1.conditions.count }) conditions), \(s.epochs) epoch(s)")
-        let run = try Trainer.fit(config: config, sources: sources, trainRows: rows, validationRows: rows.map { _ in [] },
-                                  runDirectory: runDirectory, progress: false)
+        print(
+            "model bench: LPM scalar 6x128 -> 256 -> 256 -> 1, batch \(s.batch), \(s.threads) thread(s), "
+                + "\(files.count) simulated effects files (\(sources.reduce(0) { $0 + $1.conditions.count }) conditions), \(s.epochs) epoch(s)"
+        )
+        let run = try Trainer.fit(
+            config: config, sources: sources, trainRows: rows, validationRows: rows.map { _ in [] },
+            runDirectory: runDirectory, progress: false)
         let seconds = run.history.reduce(0) { $0 + $1.seconds }
         let trained = run.history.reduce(0) { $0 + $1.trainRows }
         let swiftRate = Double(trained) / seconds
-        print(String(format: "swift:   %.0f rows/s (%d rows in %.2f s, train RMSE %.4f)", swiftRate, trained, seconds,
-                     run.history.last?.trainRMSE ?? .nan))
+        print(
+            String(
+                format: "swift:   %.0f rows/s (%d rows in %.2f s, train RMSE %.4f)", swiftRate, trained, seconds,
+                run.history.last?.trainRMSE ?? .nan))
         guard s.peerOptions.runPeer else { return }
         let peer = try runPeer(s, files: files)
-        print(String(format: "pytorch %@ (%d threads): %.0f rows/s (%d rows in %.2f s)", peer.version, peer.threads,
-                     peer.rowsPerSecond, peer.rows, peer.seconds))
+        print(
+            String(
+                format: "pytorch %@ (%d threads): %.0f rows/s (%d rows in %.2f s)", peer.version, peer.threads,
+                peer.rowsPerSecond, peer.rows, peer.seconds))
         print(String(format: "swift_rows_per_s / peer_rows_per_s = %.3f", swiftRate / peer.rowsPerSecond))
     }
 
@@ -69,12 +79,17 @@ enum ModelBench {
         return try Simulator.write(output, config: config, seed: 13, to: directory).effects
     }
 
-    struct PeerResult { var version: String; var threads: Int; var rowsPerSecond: Double; var rows: Int; var seconds: Double }
+    struct PeerResult {
+        var version: String; var threads: Int; var rowsPerSecond: Double; var rows: Int; var seconds: Double
+    }
 
     static func runPeer(_ s: Settings, files: [URL]) throws -> PeerResult {
-        let (json, rate) = try PeerProcess.run(bench: "model", python: s.peerOptions.python, script: s.peer,
-                                       arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)"] + files.map(\.path), threads: s.threads)
-        return PeerResult(version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads, rowsPerSecond: rate,
-                          rows: json["rows"] as? Int ?? 0, seconds: json["seconds"] as? Double ?? 0)
+        let (json, rate) = try PeerProcess.run(
+            bench: "model", python: s.peerOptions.python, script: s.peer,
+            arguments: ["--threads", "\(s.threads)", "--batch", "\(s.batch)"] + files.map(\.path), threads: s.threads)
+        return PeerResult(
+            version: json["torch"] as? String ?? "?", threads: json["threads"] as? Int ?? s.threads,
+            rowsPerSecond: rate,
+            rows: json["rows"] as? Int ?? 0, seconds: json["seconds"] as? Double ?? 0)
     }
 }

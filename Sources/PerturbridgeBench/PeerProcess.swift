@@ -13,8 +13,11 @@ struct PyTorchPeerOptions: ParsableArguments {
 /// Runs a benchmark's Python peer (`python script arguments…`, OMP threads pinned) and decodes the one JSON object
 /// it prints on stdout, with its `rows_per_s`; a failure is a user error naming the bench, the script and the exit status.
 enum PeerProcess {
-    static func run(bench: String, python: String, script: String, arguments: [String], threads: Int) throws
-        -> (json: [String: Any], rowsPerSecond: Double) {
+    static func run(
+        bench: String, python: String, script: String, arguments: [String], threads: Int
+    ) throws
+        -> (json: [String: Any], rowsPerSecond: Double)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script] + arguments
@@ -26,10 +29,13 @@ enum PeerProcess {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rate = json["rows_per_s"] as? Double else {
-            throw InputError("\(bench) bench: the PyTorch peer \(script) failed (exit \(process.terminationStatus)); "
-                             + "is torch installed for \(python)? Use --no-peer to skip it")
+        guard process.terminationStatus == 0,
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let rate = json["rows_per_s"] as? Double
+        else {
+            throw InputError(
+                "\(bench) bench: the PyTorch peer \(script) failed (exit \(process.terminationStatus)); "
+                    + "is torch installed for \(python)? Use --no-peer to skip it")
         }
         return (json, rate)
     }

@@ -13,15 +13,19 @@ enum PlainSGEMM {
     static func rate(_ shapes: [Shape], repeats: Int) -> Double {
         var rng = SeededRNG(seed: 7)
         var buffers = shapes.map { s in
-            (x: Tensor.uniform([s.rows, s.inputs], low: -1, high: 1, rng: &rng),
-             w: Tensor.uniform([s.outputs, s.inputs], low: -1, high: 1, rng: &rng),
-             dy: Tensor.uniform([s.rows, s.outputs], low: -1, high: 1, rng: &rng),
-             y: Tensor(uninitializedShape: [s.rows, s.outputs]), dx: Tensor(uninitializedShape: [s.rows, s.inputs]),
-             dw: Tensor(uninitializedShape: [s.outputs, s.inputs]))
+            (
+                x: Tensor.uniform([s.rows, s.inputs], low: -1, high: 1, rng: &rng),
+                w: Tensor.uniform([s.outputs, s.inputs], low: -1, high: 1, rng: &rng),
+                dy: Tensor.uniform([s.rows, s.outputs], low: -1, high: 1, rng: &rng),
+                y: Tensor(uninitializedShape: [s.rows, s.outputs]), dx: Tensor(uninitializedShape: [s.rows, s.inputs]),
+                dw: Tensor(uninitializedShape: [s.outputs, s.inputs])
+            )
         }
         let pointers = (0..<buffers.count).map { k in
-            (x: buffers[k].x.readPointer, w: buffers[k].w.readPointer, dy: buffers[k].dy.readPointer,
-             y: buffers[k].y.mutablePointer(), dx: buffers[k].dx.mutablePointer(), dw: buffers[k].dw.mutablePointer())
+            (
+                x: buffers[k].x.readPointer, w: buffers[k].w.readPointer, dy: buffers[k].dy.readPointer,
+                y: buffers[k].y.mutablePointer(), dx: buffers[k].dx.mutablePointer(), dw: buffers[k].dw.mutablePointer()
+            )
         }
         func once() {
             for (k, s) in shapes.enumerated() {

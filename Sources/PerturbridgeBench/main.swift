@@ -36,7 +36,8 @@ struct PerturbridgeBench: ParsableCommand {
     }
 
     struct Limma: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The whole-plate limma fit (lmFit + contrasts + trended eBayes) against R's limma.")
+        static let configuration = CommandConfiguration(
+            abstract: "The whole-plate limma fit (lmFit + contrasts + trended eBayes) against R's limma.")
         @OptionGroup var settings: LimmaBench.Settings
         func run() throws { try LimmaBench.run(settings) }
     }
@@ -44,13 +45,16 @@ struct PerturbridgeBench: ParsableCommand {
     struct LimmaTahoe: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "limma-tahoe",
-            abstract: "A Tahoe-sized limma fit (1,137 contrasts × 20,000 genes): streamed, one-shot and R's limma, with peak memory.")
+            abstract:
+                "A Tahoe-sized limma fit (1,137 contrasts × 20,000 genes): streamed, one-shot and R's limma, with peak memory."
+        )
         @OptionGroup var settings: LimmaTahoeBench.Settings
         func run() throws { try LimmaTahoeBench.run(settings) }
     }
 
     struct Model: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The scalar training pipeline on simulated files against PyTorch.")
+        static let configuration = CommandConfiguration(
+            abstract: "The scalar training pipeline on simulated files against PyTorch.")
         @OptionGroup var settings: ModelBench.Settings
         func run() throws { try ModelBench.run(settings) }
     }

@@ -47,8 +47,9 @@ struct Agreement: ParsableCommand {
 
     @Option(
         name: .long, parsing: .upToNextOption,
-        help: ArgumentHelp("Effects tables (.h5ad from `perturbridge effects` or `simulate`); files of one dataset "
-            + "(pooled and --replicates output) are joined."))
+        help: ArgumentHelp(
+            "Effects tables (.h5ad from `perturbridge effects` or `simulate`); files of one dataset "
+                + "(pooled and --replicates output) are joined."))
     var effects: [String]
 
     @Option(name: .long, help: "Output folder.")
@@ -164,8 +165,9 @@ struct Agreement: ParsableCommand {
         let files = try AgreementReport.write(
             analysis: analysis, summary: summary, bootstrap: bootstrapOptions, inputs: effects,
             to: directory)
-        let page = try HTMLReport.write(folder: directory, markdownFile: "report.md",
-                                        title: "Agreement of matched conditions", commands: [Invocation.commandLine])
+        let page = try HTMLReport.write(
+            folder: directory, markdownFile: "report.md",
+            title: "Agreement of matched conditions", commands: [Invocation.commandLine])
         print(Self.overview(summary))
         print("wrote \(files.count + 1) files to \(directory.path) (report: \(page.path))")
     }

@@ -30,7 +30,8 @@ struct DemoPlan {
 
     /// The simulated datasets, in the simulator's order.
     private var datasets: [String] {
-        size == "small" ? ["sim_l1000", "sim_bulk_rnaseq", "sim_op3"]
+        size == "small"
+            ? ["sim_l1000", "sim_bulk_rnaseq", "sim_op3"]
             : ["sim_l1000", "sim_bulk_rnaseq", "sim_drugseq", "sim_sciplex", "sim_op3"]
     }
 
@@ -59,48 +60,72 @@ struct DemoPlan {
         let oSeeds = op3Seeds ?? (quick ? "0" : "0,1,2")
         let holdoutTargets = quick ? "sim_l1000,sim_op3" : "sim_l1000,sim_sciplex,sim_op3"
         return [
-            Stage(name: "simulate", arguments: ["simulate", "--output", path("data"), "--seed", String(seed), "--size", size],
-                  done: "data/simulation.json", reportFolder: nil),
-            Stage(name: "fingerprint", arguments: ["fingerprint", "--input", path("data/compounds.tsv"), "--smiles-column", "canonical_smiles",
-                                                   "--id-column", "key", "--radius", "2", "--bits", "2048",
-                                                   "--output", path("fingerprints.h5ad"), "--quiet"],
-                  done: "fingerprints.h5ad", reportFolder: nil),
-            Stage(name: "pretrain (all datasets but the OP3-like one)",
-                  arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
-                      + ["--datasets", pretrainSources.joined(separator: ","), "--output", path("pretrain/all"),
-                         "--resume"] + threadArgs,
-                  done: "pretrain/all/finished.json", reportFolder: nil),
-            Stage(name: "pretrain (L1000-like only)",
-                  arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
-                      + ["--datasets", "sim_l1000", "--output", path("pretrain/l1000"), "--resume"] + threadArgs,
-                  done: "pretrain/l1000/finished.json", reportFolder: nil),
-            Stage(name: "embed (all)",
-                  arguments: ["embed", "--checkpoint", path("pretrain/all"),
-                              "--output", path("embeddings/lpm_all.h5ad"), "--map", path(DemoReport.maps[0]),
-                              "--map-groups", path("data/compounds.tsv"), "--map-group-column", "pathway"],
-                  done: "embeddings/lpm_all.h5ad", reportFolder: nil),
-            Stage(name: "embed (L1000)",
-                  arguments: ["embed", "--checkpoint", path("pretrain/l1000"),
-                              "--output", path("embeddings/lpm_l1000.h5ad"), "--map", path(DemoReport.maps[1])],
-                  done: "embeddings/lpm_l1000.h5ad", reportFolder: nil),
-            Stage(name: "evaluate holdout",
-                  arguments: ["evaluate", "holdout", "--effects"] + effects
-                      + ["--config", path("config/lpm.json"), "--families", families, "--seeds", hSeeds,
-                         "--datasets", holdoutTargets, "--epochs", String(lpmEpochs), "--output", path("holdout")] + threadArgs,
-                  done: "holdout/holdout_summary.md", reportFolder: "holdout"),
-            Stage(name: "evaluate op3",
-                  arguments: ["evaluate", "op3", "--effects", path("data/sim_op3.h5ad"), "--layer", "logFC",
-                              "--features", "lpm_all=\(path("embeddings/lpm_all.h5ad")),lpm_l1000=\(path("embeddings/lpm_l1000.h5ad")),morgan,none",
-                              "--seeds", oSeeds, "--epochs", quick ? "20" : "80", "--bootstrap", quick ? "200" : "2000",
-                              "--output", path("op3")] + threadArgs,
-                  done: "op3/op3_summary.md", reportFolder: "op3"),
+            Stage(
+                name: "simulate",
+                arguments: ["simulate", "--output", path("data"), "--seed", String(seed), "--size", size],
+                done: "data/simulation.json", reportFolder: nil),
+            Stage(
+                name: "fingerprint",
+                arguments: [
+                    "fingerprint", "--input", path("data/compounds.tsv"), "--smiles-column", "canonical_smiles",
+                    "--id-column", "key", "--radius", "2", "--bits", "2048",
+                    "--output", path("fingerprints.h5ad"), "--quiet",
+                ],
+                done: "fingerprints.h5ad", reportFolder: nil),
+            Stage(
+                name: "pretrain (all datasets but the OP3-like one)",
+                arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
+                    + [
+                        "--datasets", pretrainSources.joined(separator: ","), "--output", path("pretrain/all"),
+                        "--resume",
+                    ] + threadArgs,
+                done: "pretrain/all/finished.json", reportFolder: nil),
+            Stage(
+                name: "pretrain (L1000-like only)",
+                arguments: ["pretrain", "--config", path("config/lpm.json"), "--effects"] + effects
+                    + ["--datasets", "sim_l1000", "--output", path("pretrain/l1000"), "--resume"] + threadArgs,
+                done: "pretrain/l1000/finished.json", reportFolder: nil),
+            Stage(
+                name: "embed (all)",
+                arguments: [
+                    "embed", "--checkpoint", path("pretrain/all"),
+                    "--output", path("embeddings/lpm_all.h5ad"), "--map", path(DemoReport.maps[0]),
+                    "--map-groups", path("data/compounds.tsv"), "--map-group-column", "pathway",
+                ],
+                done: "embeddings/lpm_all.h5ad", reportFolder: nil),
+            Stage(
+                name: "embed (L1000)",
+                arguments: [
+                    "embed", "--checkpoint", path("pretrain/l1000"),
+                    "--output", path("embeddings/lpm_l1000.h5ad"), "--map", path(DemoReport.maps[1]),
+                ],
+                done: "embeddings/lpm_l1000.h5ad", reportFolder: nil),
+            Stage(
+                name: "evaluate holdout",
+                arguments: ["evaluate", "holdout", "--effects"] + effects
+                    + [
+                        "--config", path("config/lpm.json"), "--families", families, "--seeds", hSeeds,
+                        "--datasets", holdoutTargets, "--epochs", String(lpmEpochs), "--output", path("holdout"),
+                    ] + threadArgs,
+                done: "holdout/holdout_summary.md", reportFolder: "holdout"),
+            Stage(
+                name: "evaluate op3",
+                arguments: [
+                    "evaluate", "op3", "--effects", path("data/sim_op3.h5ad"), "--layer", "logFC",
+                    "--features",
+                    "lpm_all=\(path("embeddings/lpm_all.h5ad")),lpm_l1000=\(path("embeddings/lpm_l1000.h5ad")),morgan,none",
+                    "--seeds", oSeeds, "--epochs", quick ? "20" : "80", "--bootstrap", quick ? "200" : "2000",
+                    "--output", path("op3"),
+                ] + threadArgs,
+                done: "op3/op3_summary.md", reportFolder: "op3"),
             // The reference's bootstrap (2000 draws, seed 20260505); the small simulation's datasets share no cell
             // type, so there it matches on dose and time only.
-            Stage(name: "agreement",
-                  arguments: ["agreement", "--effects"] + effects.filter { !$0.hasSuffix("sim_op3.h5ad") }
-                      + (size == "small" ? ["--match", "dose,time"] : [])
-                      + ["--output", path("agreement"), "--bootstrap", quick ? "200" : "2000", "--quiet"],
-                  done: "agreement/report.md", reportFolder: "agreement"),
+            Stage(
+                name: "agreement",
+                arguments: ["agreement", "--effects"] + effects.filter { !$0.hasSuffix("sim_op3.h5ad") }
+                    + (size == "small" ? ["--match", "dose,time"] : [])
+                    + ["--output", path("agreement"), "--bootstrap", quick ? "200" : "2000", "--quiet"],
+                done: "agreement/report.md", reportFolder: "agreement"),
         ]
     }
 
@@ -118,7 +143,9 @@ struct DemoPlan {
                 timings.append(nil)
                 continue
             }
-            ProgressReporter.log("[demo \(index + 1)/\(all.count)] \(stage.name): perturbridge \(stage.arguments.joined(separator: " "))")
+            ProgressReporter.log(
+                "[demo \(index + 1)/\(all.count)] \(stage.name): perturbridge \(stage.arguments.joined(separator: " "))"
+            )
             let stageStart = Date()
             var command = try Perturbridge.parseAsRoot(stage.arguments)
             try Invocation.$stageArguments.withValue(stage.arguments) { try command.run() }
@@ -133,7 +160,11 @@ struct DemoPlan {
     }
 
     var describedSettings: [String] {
-        ["simulator size \(size), seed \(seed)", "LPM: multi-output, reference architecture (6·128 → 2×256 → genes), "
-            + "batch \(lpmConfig().batchSize), \(lpmEpochs) epochs", quick ? "quick mode (reduced families and seeds)" : "full demo"]
+        [
+            "simulator size \(size), seed \(seed)",
+            "LPM: multi-output, reference architecture (6·128 → 2×256 → genes), "
+                + "batch \(lpmConfig().batchSize), \(lpmEpochs) epochs",
+            quick ? "quick mode (reduced families and seeds)" : "full demo",
+        ]
     }
 }

@@ -36,8 +36,9 @@ struct DemoReport {
             md += "| \(stage.name) | \(seconds) | `perturbridge \(relativeArguments(stage.arguments))` |\n"
         }
         md += "\nTotal: \(String(format: "%.0f", totalSeconds)) s.\n"
-        md += figures("Training curves (RMSE of logFC per epoch: training, validation overall and per dataset)",
-                      Self.curves)
+        md += figures(
+            "Training curves (RMSE of logFC per epoch: training, validation overall and per dataset)",
+            Self.curves)
         md += figures("Compound embeddings (2-D PCA maps)", Self.maps)
         for stage in stages {
             guard let folder = stage.reportFolder else { continue }
@@ -46,8 +47,9 @@ struct DemoReport {
         }
         let url = output.appendingPathComponent("REPORT.md")
         try AtomicFile.write(md, to: url)
-        let page = try HTMLReport.write(folder: output, markdownFile: "REPORT.md", title: "perturbridge demo report",
-                                        commands: [Invocation.commandLine])
+        let page = try HTMLReport.write(
+            folder: output, markdownFile: "REPORT.md", title: "perturbridge demo report",
+            commands: [Invocation.commandLine])
         return (url, page)
     }
 
@@ -64,12 +66,15 @@ struct DemoReport {
         let dir = output.appendingPathComponent(folder)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         let summaryName = files.first { $0.hasSuffix("_summary.md") } ?? files.first { $0 == "report.md" }
-        let body = summaryName.flatMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) } ?? ""
+        let body =
+            summaryName.flatMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) } ?? ""
         var text = ""
         if let summaryName {
-            text += "Full tables: [`\(folder)/\(summaryName)`](\(folder)/\(summaryName)); "
+            text +=
+                "Full tables: [`\(folder)/\(summaryName)`](\(folder)/\(summaryName)); "
                 + "the folder's own page: [`\(folder)/\(HTMLReport.fileName)`](\(folder)/\(HTMLReport.fileName)).\n\n"
-            text += body.split(separator: "\n", omittingEmptySubsequences: false)
+            text +=
+                body.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.hasPrefix("#") ? "##" + $0 : String($0) }
                 .joined(separator: "\n")
                 .replacingOccurrences(of: "](", with: "](\(folder)/")

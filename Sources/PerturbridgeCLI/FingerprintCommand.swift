@@ -9,30 +9,31 @@ struct Fingerprint: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute canonical SMILES, InChIKeys and Morgan fingerprints (RDKit) for a column of SMILES.",
         discussion: """
-        FILE is CSV/TSV (by extension; first line = header) or .h5ad (SMILES read \
-        from an obs column; ids from the obs index unless --id-column is given).
+            FILE is CSV/TSV (by extension; first line = header) or .h5ad (SMILES read \
+            from an obs column; ids from the obs index unless --id-column is given).
 
-        OUT is .h5ad or CSV/TSV. The .h5ad has one row per input row: X = bits or \
-        counts (float32), obs = id, input_smiles, canonical_smiles, inchikey, \
-        valid, error; var = bit index; uns['fingerprint'] = the settings. The CSV \
-        has columns id, input_smiles, canonical_smiles, inchikey, valid, error and \
-        on_bits (space-separated ascending on-bit indices) or, with --counts, \
-        counts (space-separated index:count pairs).
+            OUT is .h5ad or CSV/TSV. The .h5ad has one row per input row: X = bits or \
+            counts (float32), obs = id, input_smiles, canonical_smiles, inchikey, \
+            valid, error; var = bit index; uns['fingerprint'] = the settings. The CSV \
+            has columns id, input_smiles, canonical_smiles, inchikey, valid, error and \
+            on_bits (space-separated ascending on-bit indices) or, with --counts, \
+            counts (space-separated index:count pairs).
 
-        Bits equal RDKit Python's GetMorganGenerator(radius, fpSize) \
-        .GetFingerprint(Chem.MolFromSmiles(smiles)). Invalid SMILES are listed on \
-        stderr (row, id, SMILES, reason) and written with valid=false and zero \
-        features; the exit code is 1 only when no row is valid.
+            Bits equal RDKit Python's GetMorganGenerator(radius, fpSize) \
+            .GetFingerprint(Chem.MolFromSmiles(smiles)). Invalid SMILES are listed on \
+            stderr (row, id, SMILES, reason) and written with valid=false and zero \
+            features; the exit code is 1 only when no row is valid.
 
-        Example:
-          perturbridge fingerprint --input compounds.csv --smiles-column SMILES \\
-            --id-column sm_name --radius 2 --bits 2048 --output morgan.h5ad
-        """
+            Example:
+              perturbridge fingerprint --input compounds.csv --smiles-column SMILES \\
+                --id-column sm_name --radius 2 --bits 2048 --output morgan.h5ad
+            """
     )
 
     @Option(help: "Input table: .csv, .tsv or .h5ad.") var input: String
     @Option(help: "Column holding the SMILES.") var smilesColumn: String
-    @Option(help: "Column holding compound ids (default: the .h5ad obs index, or the 0-based row number).") var idColumn: String?
+    @Option(help: "Column holding compound ids (default: the .h5ad obs index, or the 0-based row number).")
+    var idColumn: String?
     @Option(help: "Morgan radius (0...16).") var radius: Int = 2
     @Option(help: "Fingerprint length.") var bits: Int = 2048
     @Flag(help: "Write hashed count vectors instead of bits.") var counts = false
@@ -54,8 +55,9 @@ struct Fingerprint: ParsableCommand {
         let options = MorganOptions(radius: radius, bits: bits, useChirality: chirality, counts: counts)
         _ = try MorganGenerator(options: options)  // validates radius and bits before any work
         let progress = ProgressReporter(label: "fingerprint", unit: "molecules", total: smiles.count, enabled: !quiet)
-        let (features, failures) = CompoundFeaturizer.run(smiles: smiles, options: options, stripSalts: stripSalts,
-                                                          threads: threads, progress: progress)
+        let (features, failures) = CompoundFeaturizer.run(
+            smiles: smiles, options: options, stripSalts: stripSalts,
+            threads: threads, progress: progress)
         report(failures, ids: ids, total: smiles.count)
         guard failures.count < smiles.count else {
             throw InputError("\(input): none of the \(smiles.count) SMILES in column '\(smilesColumn)' is valid")
@@ -76,12 +78,16 @@ struct Fingerprint: ParsableCommand {
         if url.pathExtension.lowercased() == "h5ad" {
             let obs = try H5ADReader(url: url).obs
             guard let column = obs.column(smilesColumn) else {
-                throw InputError("\(input): obs has no column '\(smilesColumn)'; columns are: \(obs.columnNames.joined(separator: ", "))")
+                throw InputError(
+                    "\(input): obs has no column '\(smilesColumn)'; columns are: \(obs.columnNames.joined(separator: ", "))"
+                )
             }
             var ids = obs.index
             if let idColumn {
                 guard let idData = obs.column(idColumn) else {
-                    throw InputError("\(input): obs has no column '\(idColumn)'; columns are: \(obs.columnNames.joined(separator: ", "))")
+                    throw InputError(
+                        "\(input): obs has no column '\(idColumn)'; columns are: \(obs.columnNames.joined(separator: ", "))"
+                    )
                 }
                 ids = idData.stringValues()
             }
@@ -128,8 +134,9 @@ private struct OutputTable {
             "counts": .bool(options.counts), "chirality": .bool(options.useChirality),
             "strip_salts": .bool(stripSalts), "rdkit_version": .string(Chem.rdkitVersion),
         ]
-        return AnnData(X: .dense(DenseMatrix(rows: ids.count, cols: options.bits, values: values)), obs: obs,
-                       var: DataFrame(index: (0..<options.bits).map(String.init)), uns: ["fingerprint": .group(settings)])
+        return AnnData(
+            X: .dense(DenseMatrix(rows: ids.count, cols: options.bits, values: values)), obs: obs,
+            var: DataFrame(index: (0..<options.bits).map(String.init)), uns: ["fingerprint": .group(settings)])
     }
 
     /// anndata needs unique obs names: repeated ids get a "-1", "-2"... suffix (like anndata's make_unique).
@@ -144,15 +151,20 @@ private struct OutputTable {
 
     func delimited() -> DelimitedTable {
         let featureColumn = options.counts ? "counts" : "on_bits"
-        var table = DelimitedTable(header: ["id", "input_smiles", "canonical_smiles", "inchikey", "valid", "error", featureColumn])
+        var table = DelimitedTable(header: [
+            "id", "input_smiles", "canonical_smiles", "inchikey", "valid", "error", featureColumn,
+        ])
         for row in ids.indices {
             let feature = features[row]
-            let encoded = feature.map { f in
-                f.values.indices.filter { f.values[$0] != 0 }
-                    .map { options.counts ? "\($0):\(Int(f.values[$0]))" : "\($0)" }.joined(separator: " ")
-            } ?? ""
-            table.rows.append([ids[row], smiles[row], feature?.canonicalSmiles ?? "", feature?.inchiKey ?? "",
-                               feature == nil ? "false" : "true", reasons[row], encoded])
+            let encoded =
+                feature.map { f in
+                    f.values.indices.filter { f.values[$0] != 0 }
+                        .map { options.counts ? "\($0):\(Int(f.values[$0]))" : "\($0)" }.joined(separator: " ")
+                } ?? ""
+            table.rows.append([
+                ids[row], smiles[row], feature?.canonicalSmiles ?? "", feature?.inchiKey ?? "",
+                feature == nil ? "false" : "true", reasons[row], encoded,
+            ])
         }
         return table
     }

@@ -7,16 +7,16 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarize an .h5ad, .gct or .gctx file, a training run folder or a checkpoint.",
         discussion: """
-        Prints the shape, X and layers with their storage (dense/CSR/CSC) and dtype, obs/var (or GCT row/column \
-        metadata) columns with their types, a few values and category counts, obsm/varm and uns keys. On a run \
-        folder (pretrain --output) or a .safetensors checkpoint: run.json and config.json, the checkpoint's \
-        vocabulary sizes and parameter count.
+            Prints the shape, X and layers with their storage (dense/CSR/CSC) and dtype, obs/var (or GCT row/column \
+            metadata) columns with their types, a few values and category counts, obsm/varm and uns keys. On a run \
+            folder (pretrain --output) or a .safetensors checkpoint: run.json and config.json, the checkpoint's \
+            vocabulary sizes and parameter count.
 
-        Example:
-          perturbridge inspect ../shared/data/h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad
-          perturbridge inspect ../shared/data/l1000-cmappy/test_l1000.gct --values 5
-          perturbridge inspect checkpoints/all
-        """
+            Example:
+              perturbridge inspect ../shared/data/h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad
+              perturbridge inspect ../shared/data/l1000-cmappy/test_l1000.gct --values 5
+              perturbridge inspect checkpoints/all
+            """
     )
 
     @Argument(help: "File to inspect (.h5ad, .gct, .gctx, a run folder or a .safetensors checkpoint).") var file: String
@@ -64,7 +64,10 @@ struct Inspect: ParsableCommand {
         print("\(file): \(url.pathExtension.lowercased() == "gctx" ? "GCTX (HDF5)" : "GCT text")")
         print("shape: \(gct.matrix.rows) rows (features) × \(gct.matrix.cols) columns (samples)")
         if let low = finite.min(), let high = finite.max() {
-            print(String(format: "values: float32, min %.4g, max %.4g, %d missing (NaN / -666)", low, high, values.count - finite.count))
+            print(
+                String(
+                    format: "values: float32, min %.4g, max %.4g, %d missing (NaN / -666)", low, high,
+                    values.count - finite.count))
         }
         printFrame("row metadata", gct.rowMeta)
         printFrame("column metadata", gct.colMeta)
@@ -72,7 +75,9 @@ struct Inspect: ParsableCommand {
 
     private func printFrame(_ title: String, _ frame: DataFrame) {
         let examples = frame.index.prefix(values).joined(separator: ", ")
-        print("\(title): \(frame.count) rows, \(frame.columns.count) columns; index: \(examples)\(frame.count > values ? ", ..." : "")")
+        print(
+            "\(title): \(frame.count) rows, \(frame.columns.count) columns; index: \(examples)\(frame.count > values ? ", ..." : "")"
+        )
         let width = min(28, frame.columnNames.map(\.count).max() ?? 0)
         for (name, data) in frame.columns {
             let label = name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0)
@@ -102,7 +107,9 @@ struct Inspect: ParsableCommand {
         if case .strings = data { extra = "  [\(Set(texts).count) distinct]" }
         if let numbers = data.doubleValues(), data.typeName != "string", data.typeName != "bool" {
             let present = numbers.filter { !$0.isNaN }
-            if let low = present.min(), let high = present.max() { extra = String(format: "  [min %.4g, max %.4g]", low, high) }
+            if let low = present.min(), let high = present.max() {
+                extra = String(format: "  [min %.4g, max %.4g]", low, high)
+            }
         }
         return shown + (texts.count > values ? ", ..." : "") + extra
     }

@@ -20,12 +20,15 @@ enum InspectRun {
         if isDirectory.boolValue {
             let folder = RunFolder(url)
             Swift.print("\(url.path): training run")
-            Swift.print(folder.isFinished ? "status: finished (finished.json)"
-                        : "status: not finished — no finished.json: the run was stopped or is still running "
-                            + "(pretrain --resume continues it)")
+            Swift.print(
+                folder.isFinished
+                    ? "status: finished (finished.json)"
+                    : "status: not finished — no finished.json: the run was stopped or is still running "
+                        + "(pretrain --resume continues it)")
             for (title, file) in [("run", folder.run), ("config", folder.config)] {
                 guard let data = FileManager.default.contents(atPath: file.path),
-                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                else { continue }
                 Swift.print("\(title) (\(file.lastPathComponent)):")
                 for key in object.keys.sorted() { Swift.print("  \(key): \(describe(object[key]!))") }
             }
@@ -34,11 +37,17 @@ enum InspectRun {
             Swift.print("\(url.path): LPM checkpoint")
             checkpoint = url
         }
-        guard FileManager.default.fileExists(atPath: checkpoint.path) else { Swift.print("checkpoint: none yet"); return }
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+            Swift.print("checkpoint: none yet"); return
+        }
         let model = try LPMCheckpoint.load(checkpoint)
         let v = model.vocabularies
-        Swift.print("checkpoint: \(checkpoint.lastPathComponent) (\(model.config.outputMode.rawValue), \(model.config.compoundEncoder.rawValue) compounds)")
-        Swift.print("vocabularies: \(v.datasets.count) datasets, \(v.contexts.count) contexts, \(v.compounds.count) compounds, \(v.genes.count) genes")
+        Swift.print(
+            "checkpoint: \(checkpoint.lastPathComponent) (\(model.config.outputMode.rawValue), \(model.config.compoundEncoder.rawValue) compounds)"
+        )
+        Swift.print(
+            "vocabularies: \(v.datasets.count) datasets, \(v.contexts.count) contexts, \(v.compounds.count) compounds, \(v.genes.count) genes"
+        )
         let parameters = model.parameters
         let total = parameters.reduce(0) { $0 + $1.value.count }
         Swift.print("parameters: \(total) in \(parameters.count) tensors")
@@ -52,7 +61,9 @@ enum InspectRun {
             return "[\(shown)\(array.count > 5 ? ", … (\(array.count) values)" : "")]"
         }
         if let dictionary = value as? [String: Any] {
-            return "{" + dictionary.keys.sorted().prefix(8).map { "\($0): \(describe(dictionary[$0]!))" }.joined(separator: ", ")
+            return "{"
+                + dictionary.keys.sorted().prefix(8).map { "\($0): \(describe(dictionary[$0]!))" }.joined(
+                    separator: ", ")
                 + (dictionary.count > 8 ? ", …" : "") + "}"
         }
         return "\(value)"

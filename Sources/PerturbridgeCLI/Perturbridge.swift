@@ -10,8 +10,8 @@ struct Perturbridge: ParsableCommand {
         commandName: "perturbridge",
         abstract: "Learn compound representations from perturbation transcriptomics.",
         discussion: """
-        Exit codes: 0 success; 1 user error (the message says what to fix); 2 internal error.
-        """,
+            Exit codes: 0 success; 1 user error (the message says what to fix); 2 internal error.
+            """,
         version: Tool.version,
         subcommands: [
             Demo.self,
@@ -59,9 +59,13 @@ struct Perturbridge: ParsableCommand {
     /// Under `mpirun` with several ranks, only the commands that spread their work over ranks may run: any other
     /// would run N times over the same files.
     static func requireSingleProcessUnlessDistributed(_ command: ParsableCommand) throws {
-        guard Communicator.launchedByMPIRun, !(command is RunsOverRanks), try Communicator.world.size > 1 else { return }
+        guard Communicator.launchedByMPIRun, !(command is RunsOverRanks), try Communicator.world.size > 1 else {
+            return
+        }
         let name = type(of: command)._commandName
-        throw InputError("`\(name)` runs in one process; under mpirun (\(try Communicator.world.size) ranks) only `pretrain` and `evaluate holdout` spread their work over ranks — start it without mpirun")
+        throw InputError(
+            "`\(name)` runs in one process; under mpirun (\(try Communicator.world.size) ranks) only `pretrain` and `evaluate holdout` spread their work over ranks — start it without mpirun"
+        )
     }
 }
 

@@ -11,37 +11,38 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
     static let configuration = CommandConfiguration(
         abstract: "Train an LPM (compound, context, dataset, gene embeddings) on effects files.",
         discussion: """
-        The config (JSON, YAML or TOML by extension; experiments/pretrain/*.json) sets the model and training; flags \
-        override it, and --print-config prints the result as JSON (what config.json in the run folder will hold). Effects files \
-        are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are \
-        global over every file given, also when --datasets restricts training to targets. Without --split, a seeded \
-        random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets \
-        config.json, run.json, metrics.jsonl/.csv, curves.svg (training and validation RMSE per epoch, overall and \
-        per dataset), a TensorBoard event file per process (tensorboard --logdir), best/last/epoch-NNNN \
-        checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
-        weights as an uninterrupted run (same seed and --threads).
+            The config (JSON, YAML or TOML by extension; experiments/pretrain/*.json) sets the model and training; flags \
+            override it, and --print-config prints the result as JSON (what config.json in the run folder will hold). Effects files \
+            are streamed shard by shard through a shuffle buffer, so data larger than memory trains. Vocabularies are \
+            global over every file given, also when --datasets restricts training to targets. Without --split, a seeded \
+            random 80/10/10 condition split is made and saved as split.tsv in the run folder. The run folder gets \
+            config.json, run.json, metrics.jsonl/.csv, curves.svg (training and validation RMSE per epoch, overall and \
+            per dataset), a TensorBoard event file per process (tensorboard --logdir), best/last/epoch-NNNN \
+            checkpoints. --resume continues a killed run from last.safetensors and ends with the same \
+            weights as an uninterrupted run (same seed and --threads).
 
-        Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of \
-        batch_size, gradients are summed across ranks, and only rank 0 writes the run folder and progress. Every rank \
-        must get the same config, flags and files (checked at start; a difference is an error naming it, with nothing \
-        written); --resume needs the same number of ranks. Weights equal a single process's with the same batch size \
-        up to float rounding when dropout is 0 (each rank draws its own dropout masks).
+            Under mpirun (Open MPI) the ranks train data-parallel: each takes its share of every global batch of \
+            batch_size, gradients are summed across ranks, and only rank 0 writes the run folder and progress. Every rank \
+            must get the same config, flags and files (checked at start; a difference is an error naming it, with nothing \
+            written); --resume needs the same number of ranks. Weights equal a single process's with the same batch size \
+            up to float rounding when dropout is 0 (each rank draws its own dropout masks).
 
-        Examples:
-          perturbridge simulate --output demo-data --seed 13
-          perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
-              --output checkpoints/all --epochs 20
-          perturbridge pretrain --config experiments/pretrain/finetune-frozen.json --effects demo-data/*.h5ad \\
-              --split checkpoints/all/split.tsv --datasets sim_op3 --init-from checkpoints/all --output checkpoints/ft-op3
-          perturbridge pretrain --config my-run.yaml --epochs 5 --print-config
-          mpirun -np 2 perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
-              --threads 1 --output checkpoints/all-2ranks
-        """
+            Examples:
+              perturbridge simulate --output demo-data --seed 13
+              perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
+                  --output checkpoints/all --epochs 20
+              perturbridge pretrain --config experiments/pretrain/finetune-frozen.json --effects demo-data/*.h5ad \\
+                  --split checkpoints/all/split.tsv --datasets sim_op3 --init-from checkpoints/all --output checkpoints/ft-op3
+              perturbridge pretrain --config my-run.yaml --epochs 5 --print-config
+              mpirun -np 2 perturbridge pretrain --config experiments/pretrain/lpm-multiout.json --effects demo-data/*.h5ad \\
+                  --threads 1 --output checkpoints/all-2ranks
+            """
     )
 
     @Option(help: "Config file: .json, .yaml/.yml or .toml (experiments/pretrain/*.json).") var config: String
     @Option(parsing: .upToNextOption, help: "Effects .h5ad files (one or more).") var effects: [String] = []
-    @Option(help: "Split TSV (from `perturbridge split`); train/val rows are used, test rows are not.") var split: String?
+    @Option(help: "Split TSV (from `perturbridge split`); train/val rows are used, test rows are not.") var split:
+        String?
     @Option(help: "Run folder.") var output: String?
     @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
     @Option(help: "Override max_epochs.") var epochs: Int?
@@ -119,12 +120,15 @@ struct Pretrain: ParsableCommand, RunsOverRanks {
             ProgressReporter.log("pretrain: \(unassigned) conditions are not in the split and are left out")
         }
         let started = Date()
-        let result = try Trainer.fit(config: config, sources: sources, trainRows: train, validationRows: validation,
-                                     runDirectory: runDirectory, resume: resume, progress: !quiet, communicator: communicator) {
+        let result = try Trainer.fit(
+            config: config, sources: sources, trainRows: train, validationRows: validation,
+            runDirectory: runDirectory, resume: resume, progress: !quiet, communicator: communicator
+        ) {
             if let newSplitFile { try assignment.write(to: newSplitFile) }
         }
         guard communicator.rank == 0 else { return }
-        let curvesTitle = "Training curves: \(runDirectory.lastPathComponent) (\(config.mode.rawValue), "
+        let curvesTitle =
+            "Training curves: \(runDirectory.lastPathComponent) (\(config.mode.rawValue), "
             + "encoder \(config.compoundEncoder.rawValue))"
         try TrainingCurves.write(result, title: curvesTitle)
         print("run\t\(runDirectory.path)")

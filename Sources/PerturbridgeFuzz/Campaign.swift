@@ -60,9 +60,10 @@ struct Campaign {
                 log.write(Data("\(target.name)\t\(index)\t\(result.outcome.name)\t\(seconds)\t\(message)\n".utf8))
             }
             if progress && (index - options.first + 1) % 1000 == 0 {
-                ProgressReporter.log("\(target.name): \(index - options.first + 1) cases, "
-                                     + "\(summary.failureCount) failures, "
-                                     + String(format: "%.0f s", ForkedCase.monotonicSeconds() - started))
+                ProgressReporter.log(
+                    "\(target.name): \(index - options.first + 1) cases, "
+                        + "\(summary.failureCount) failures, "
+                        + String(format: "%.0f s", ForkedCase.monotonicSeconds() - started))
             }
         }
         summary.seconds = ForkedCase.monotonicSeconds() - started
@@ -135,8 +136,10 @@ struct Campaign {
     }
 
     /// Saves a failing case's files and an `outcome.txt` (damage, outcome, time, stderr) in `keep/<reader>/case-N`.
-    private func keep(_ input: (files: [(name: String, bytes: [UInt8])], description: String), _ result: CaseResult,
-                      index: Int, in keep: URL) throws {
+    private func keep(
+        _ input: (files: [(name: String, bytes: [UInt8])], description: String), _ result: CaseResult,
+        index: Int, in keep: URL
+    ) throws {
         let folder = keep.appendingPathComponent(target.name).appendingPathComponent("case-\(index)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, bytes) in input.files { try Data(bytes).write(to: folder.appendingPathComponent(name)) }

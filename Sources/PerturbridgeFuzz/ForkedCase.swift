@@ -1,7 +1,8 @@
 import Foundation
 import PerturbBase
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How one case ended. A reader passes when it returns (`ok`) or throws a `UserInputError` with a message (`error`,

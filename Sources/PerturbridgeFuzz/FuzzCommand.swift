@@ -17,16 +17,20 @@ struct FuzzCommand: ParsableCommand {
 /// Where seeds come from, shared by the subcommands.
 struct CorpusOptions: ParsableArguments {
     @Option(help: "Shared data folder (default: $PERTURBRIDGE_SHARED/data or ../shared/data).") var shared: String?
-    @Option(help: ArgumentHelp("Fixtures made with the CLI (by scripts/make-fuzz-fixtures.sh): sim/, run/, "
-                               + "split.tsv, panels.h5ad, test_l1000_head.gct."))
+    @Option(
+        help: ArgumentHelp(
+            "Fixtures made with the CLI (by scripts/make-fuzz-fixtures.sh): sim/, run/, "
+                + "split.tsv, panels.h5ad, test_l1000_head.gct."))
     var fixtures = ".build/fuzz-fixtures"
     @Option(help: "Folder of config JSON files.") var configs = "experiments/pretrain"
 
     var corpus: SeedCorpus {
-        let sharedData = shared.map { URL(fileURLWithPath: $0) }
+        let sharedData =
+            shared.map { URL(fileURLWithPath: $0) }
             ?? SharedData.root()?.appendingPathComponent("data") ?? URL(fileURLWithPath: "../shared/data")
-        return SeedCorpus(shared: sharedData, fixtures: URL(fileURLWithPath: fixtures),
-                          configs: URL(fileURLWithPath: configs))
+        return SeedCorpus(
+            shared: sharedData, fixtures: URL(fileURLWithPath: fixtures),
+            configs: URL(fileURLWithPath: configs))
     }
 
     /// Every reader's name and constructor, in the order they are run.
@@ -55,12 +59,12 @@ extension FuzzCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run seeded damaged cases of each reader in forked children and print a summary per reader.",
             discussion: """
-            Exit status 1 when any case crashed (a signal), hung (killed at --timeout), threw an error that is not a \
-            user error (the CLI's exit 2) or an error with an empty message; those cases are kept in --keep \
-            (files + outcome.txt) for `replay`. Exits 1 from the HDF5 guard are counted as errors, in the guarded \
-            column. Errors whose message does not name the file are counted and shown. The same --seed and case \
-            numbers make the same inputs.
-            """
+                Exit status 1 when any case crashed (a signal), hung (killed at --timeout), threw an error that is not a \
+                user error (the CLI's exit 2) or an error with an empty message; those cases are kept in --keep \
+                (files + outcome.txt) for `replay`. Exits 1 from the HDF5 guard are counted as errors, in the guarded \
+                column. Errors whose message does not name the file are counted and shown. The same --seed and case \
+                numbers make the same inputs.
+                """
         )
 
         @OptionGroup var corpus: CorpusOptions
@@ -83,14 +87,16 @@ extension FuzzCommand {
             var logHandle: FileHandle?
             if let log {
                 guard FileManager.default.createFile(atPath: log, contents: nil),
-                      let handle = FileHandle(forWritingAtPath: log) else {
+                    let handle = FileHandle(forWritingAtPath: log)
+                else {
                     throw ValidationError("--log \(log): cannot create the file")
                 }
                 logHandle = handle
             }
-            let options = CampaignOptions(cases: cases, first: first, seconds: seconds, seed: seed, timeout: timeout,
-                                          memoryBytes: memoryMb << 20, work: URL(fileURLWithPath: work),
-                                          keep: URL(fileURLWithPath: keep), keepMatching: keepMatching, log: logHandle)
+            let options = CampaignOptions(
+                cases: cases, first: first, seconds: seconds, seed: seed, timeout: timeout,
+                memoryBytes: memoryMb << 20, work: URL(fileURLWithPath: work),
+                keep: URL(fileURLWithPath: keep), keepMatching: keepMatching, log: logHandle)
             var summaries: [ReaderSummary] = []
             for target in try corpus.targets(named: readers) {
                 if target.seeds.isEmpty { ProgressReporter.log("\(target.name): no seeds found, skipped") }
@@ -98,8 +104,9 @@ extension FuzzCommand {
                 print(summary.report)
                 summaries.append(summary)
             }
-            print("perturbridge-fuzz: seed \(seed), cases \(first)..<\(first + cases) per reader, "
-                  + "timeout \(timeout) s, \(memoryMb) MiB")
+            print(
+                "perturbridge-fuzz: seed \(seed), cases \(first)..<\(first + cases) per reader, "
+                    + "timeout \(timeout) s, \(memoryMb) MiB")
             print(ReaderSummary.header)
             for summary in summaries { print(summary.row) }
             if summaries.contains(where: { $0.failureCount > 0 }) {
@@ -144,8 +151,9 @@ extension FuzzCommand {
                     let result = try Campaign.runUndamaged(seed, of: target, in: work)
                     let message = result.stderr.split(separator: "\n").first.map { " — \($0.prefix(160))" } ?? ""
                     let files = seed.files.map { "\($0.name) \($0.bytes.count) bytes" }.joined(separator: ", ")
-                    print("  \(seed.label) (\(files)) → \(result.outcome.name) in "
-                          + String(format: "%.3f s", result.seconds) + message)
+                    print(
+                        "  \(seed.label) (\(files)) → \(result.outcome.name) in "
+                            + String(format: "%.3f s", result.seconds) + message)
                 }
             }
         }

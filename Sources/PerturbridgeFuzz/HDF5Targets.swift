@@ -12,8 +12,10 @@ extension FuzzTarget {
             corpus.shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced.h5ad", .binary),
             corpus.shared("h5ad-scanpy-pbmc68k/pbmc68k_reduced_legacy.h5ad", .binary),
         ]
-        return FuzzTarget(name: "h5ad", entryPoints: "H5ADReader: open, describeMatrix, names/describeElement, readAll",
-                          seeds: seeds.compactMap { $0 }) { url in
+        return FuzzTarget(
+            name: "h5ad", entryPoints: "H5ADReader: open, describeMatrix, names/describeElement, readAll",
+            seeds: seeds.compactMap { $0 }
+        ) { url in
             let reader = try H5ADReader(url: url)
             if reader.hasX { _ = try reader.describeMatrix(layer: nil) }
             for name in reader.layerNames { _ = try reader.describeMatrix(layer: name) }
@@ -31,9 +33,11 @@ extension FuzzTarget {
             corpus.fixture("sim/sim_op3.h5ad", .binary),
             corpus.fixture("panels.h5ad", .binary),
         ]
-        return FuzzTarget(name: "effects",
-                          entryPoints: "EffectsReader (streamed row chunks), EffectsTable.read, ConditionSource",
-                          seeds: seeds.compactMap { $0 }) { url in
+        return FuzzTarget(
+            name: "effects",
+            entryPoints: "EffectsReader (streamed row chunks), EffectsTable.read, ConditionSource",
+            seeds: seeds.compactMap { $0 }
+        ) { url in
             let reader = try EffectsReader(url: url)
             for rows in reader.chunks(size: 64) { _ = try reader.read(rows: rows) }
             _ = try EffectsTable.read(url)
@@ -49,8 +53,9 @@ extension FuzzTarget {
             corpus.shared("l1000-signaturesearch/test_sample_n2x12328.gctx", .binary),
             corpus.shared("l1000-cmappy/tsne_n2x1203.gctx", .binary),
         ]
-        return FuzzTarget(name: "gctx", entryPoints: "GCTReader.read, L1000Ingest (limma, as `effects`)",
-                          seeds: seeds.compactMap { $0 }, run: readGCT)
+        return FuzzTarget(
+            name: "gctx", entryPoints: "GCTReader.read, L1000Ingest (limma, as `effects`)",
+            seeds: seeds.compactMap { $0 }, run: readGCT)
     }
 
     /// What `inspect` and `effects --format gct` do with a GCT or GCTX file.

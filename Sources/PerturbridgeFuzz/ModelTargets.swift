@@ -10,8 +10,10 @@ extension FuzzTarget {
         let run = corpus.fixtures.appendingPathComponent("run")
         let files = [run.appendingPathComponent("best.safetensors"), run.appendingPathComponent("best.json")]
         let seed = corpus.group(files, [.binary, .text], label: "run/best.safetensors + best.json")
-        return FuzzTarget(name: "checkpoint", entryPoints: "LPMCheckpoint.load (inspect, embed, predict, --init-from)",
-                          seeds: [seed].compactMap { $0 }) { url in
+        return FuzzTarget(
+            name: "checkpoint", entryPoints: "LPMCheckpoint.load (inspect, embed, predict, --init-from)",
+            seeds: [seed].compactMap { $0 }
+        ) { url in
             _ = try LPMCheckpoint.load(url).parameters.count
         }
     }
@@ -19,18 +21,22 @@ extension FuzzTarget {
     static func resume(_ corpus: SeedCorpus) -> FuzzTarget {
         let run = corpus.fixtures.appendingPathComponent("run")
         let last = run.appendingPathComponent("last.safetensors")
-        let seed = corpus.group([last, run.appendingPathComponent("last.json")], [.binary, .text],
-                                label: "run/last.safetensors + last.json")
+        let seed = corpus.group(
+            [last, run.appendingPathComponent("last.json")], [.binary, .text],
+            label: "run/last.safetensors + last.json")
         // The model and optimizer the resumed run builds from its config and data (here: the undamaged checkpoint's).
         let original = try? LPMCheckpoint.readInfo(last)
-        return FuzzTarget(name: "resume", entryPoints: "ResumePoint.load (pretrain --resume)",
-                          seeds: original == nil ? [] : [seed].compactMap { $0 }) { url in
+        return FuzzTarget(
+            name: "resume", entryPoints: "ResumePoint.load (pretrain --resume)",
+            seeds: original == nil ? [] : [seed].compactMap { $0 }
+        ) { url in
             guard let (config, vocabularies, _) = original else { return }
             var rng = SeededRNG(seed: config.seed)
             let model = LPMModel(config: config, vocabularies: vocabularies, rng: &rng)
-            let optimizer = config.optimizer.make(parameters: model.parameters,
-                                                  learningRate: Float(config.learningRate),
-                                                  weightDecay: Float(config.weightDecay))
+            let optimizer = config.optimizer.make(
+                parameters: model.parameters,
+                learningRate: Float(config.learningRate),
+                weightDecay: Float(config.weightDecay))
             _ = try ResumePoint.load(url, model: model, optimizer: optimizer, config: config)
         }
     }
@@ -42,8 +48,10 @@ extension FuzzTarget {
             guard let json = corpus.file(url, .text) else { return [] }
             return [json] + converted(json.files[0].bytes, name: name)
         }
-        return FuzzTarget(name: "config", entryPoints: "LPMConfig.read + validated (pretrain --config)",
-                          seeds: seeds) { url in
+        return FuzzTarget(
+            name: "config", entryPoints: "LPMConfig.read + validated (pretrain --config)",
+            seeds: seeds
+        ) { url in
             _ = try LPMConfig.read(url).validated(from: url)
         }
     }
@@ -62,8 +70,9 @@ extension FuzzTarget {
         let yaml = pairs.map { "\($0.0): \($0.1)\n" }.joined()
         let toml = pairs.map { "\($0.0) = \($0.1)\n" }.joined()
         return [("yaml", yaml), ("toml", toml)].map { ext, text in
-            Seed(label: "\(name).\(ext)",
-                 files: [SeedFile(name: "\(name).\(ext)", bytes: Array(text.utf8), format: .text)])
+            Seed(
+                label: "\(name).\(ext)",
+                files: [SeedFile(name: "\(name).\(ext)", bytes: Array(text.utf8), format: .text)])
         }
     }
 }

@@ -35,13 +35,17 @@ struct ReaderSummary {
     /// One table row: guarded = HDF5-guard exits (faults + stalls), other = internal errors, empty messages, other
     /// statuses.
     var row: String {
-        let crashes = count { if case .crash = $0 { return true }; return false }
+        let crashes = count {
+            if case .crash = $0 { return true }; return false
+        }
         let hangs = counts[.hang] ?? 0
         let guarded = (counts[.guardedFault] ?? 0) + (counts[.guardedStall] ?? 0)
         let other = failureCount - crashes - hangs
         let name = reader.padding(toLength: max(10, reader.count), withPad: " ", startingAt: 0)
-        return name + String(format: " %7d %7d %7d %8d %8d %6d %6d %11.2f %8.0f", cases, counts[.ok] ?? 0,
-                      counts[.error] ?? 0, guarded, crashes, hangs, other, slowest.seconds, seconds)
+        return name
+            + String(
+                format: " %7d %7d %7d %8d %8d %6d %6d %11.2f %8.0f", cases, counts[.ok] ?? 0,
+                counts[.error] ?? 0, guarded, crashes, hangs, other, slowest.seconds, seconds)
     }
 
     /// The row followed by the guard split, the failures and the unnamed-error examples.

@@ -24,8 +24,10 @@ struct SeedCorpus {
 
     /// The first `lines` lines of a shared text file (gzip read through zlib), after `header` when the file has none,
     /// keeping only lines that `keep` accepts; saved as `name` in `format`.
-    func sharedHead(_ path: String, lines: Int, header: String? = nil, name: String, format: SeedFormat,
-                    keep: (Substring) -> Bool = { _ in true }) -> Seed? {
+    func sharedHead(
+        _ path: String, lines: Int, header: String? = nil, name: String, format: SeedFormat,
+        keep: (Substring) -> Bool = { _ in true }
+    ) -> Seed? {
         let url = shared.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path), let bytes = try? TextFile.readBytes(url) else {
             return missing(url)
@@ -65,7 +67,8 @@ struct SeedCorpus {
         let url = scratchURL("gz")
         defer { try? FileManager.default.removeItem(at: url) }
         guard (try? TextFile.write(text, to: url)) != nil,
-              let data = FileManager.default.contents(atPath: url.path) else {
+            let data = FileManager.default.contents(atPath: url.path)
+        else {
             return text
         }
         return [UInt8](data)

@@ -14,21 +14,24 @@ enum TextMutator {
         }
         switch rng.nextInt(below: 12) {
         case 0, 1: return changeNumber(&text, &rng)
-        case 2: return editLines(&text, &rng) { lines, rng in
-            let i = early(lines.count, &rng)
-            lines.remove(at: i)
-            return "delete line \(i + 1)"
-        }
-        case 3: return editLines(&text, &rng) { lines, rng in
-            let i = early(lines.count, &rng), j = early(lines.count + 1, &rng)
-            lines.insert(lines[i], at: j)
-            return "copy line \(i + 1) to \(j + 1)"
-        }
-        case 4: return editLines(&text, &rng) { lines, rng in
-            let i = early(lines.count, &rng), j = early(lines.count, &rng)
-            lines.swapAt(i, j)
-            return "swap lines \(i + 1) and \(j + 1)"
-        }
+        case 2:
+            return editLines(&text, &rng) { lines, rng in
+                let i = early(lines.count, &rng)
+                lines.remove(at: i)
+                return "delete line \(i + 1)"
+            }
+        case 3:
+            return editLines(&text, &rng) { lines, rng in
+                let i = early(lines.count, &rng), j = early(lines.count + 1, &rng)
+                lines.insert(lines[i], at: j)
+                return "copy line \(i + 1) to \(j + 1)"
+            }
+        case 4:
+            return editLines(&text, &rng) { lines, rng in
+                let i = early(lines.count, &rng), j = early(lines.count, &rng)
+                lines.swapAt(i, j)
+                return "swap lines \(i + 1) and \(j + 1)"
+            }
         case 5: return editFields(&text, &rng, wholeColumn: false)
         case 6: return editFields(&text, &rng, wholeColumn: true)
         case 7, 8:
@@ -122,8 +125,10 @@ enum TextMutator {
     }
 
     /// Applies `edit` to the lines of the text (split at `\n`, which is put back between them).
-    private static func editLines(_ text: inout [UInt8], _ rng: inout SeededRNG,
-                                  _ edit: (inout [[UInt8]], inout SeededRNG) -> String) -> String {
+    private static func editLines(
+        _ text: inout [UInt8], _ rng: inout SeededRNG,
+        _ edit: (inout [[UInt8]], inout SeededRNG) -> String
+    ) -> String {
         var lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
         let description = edit(&lines, &rng)
         text = Array(lines.joined(separator: [UInt8(ascii: "\n")]))

@@ -1,7 +1,8 @@
 import Foundation
 import PerturbBase
-@testable import PerturbData
 import XCTest
+
+@testable import PerturbData
 
 /// `SignatureTableIngest`: rows are compounds, columns genes; missing cells are unmeasured, a compound's second row
 /// is skipped and counted, and a malformed table is an error naming the file and line.
@@ -41,8 +42,11 @@ final class SignatureTableIngestTests: XCTestCase {
         for (text, message) in cases {
             let url = try write(text, "t.tsv")
             var report = IngestReport(source: url.path, format: "signatures")
-            XCTAssertThrowsError(try SignatureTableIngest.ingest(url, resolver: CompoundResolver(),
-                                                                 options: .init(dataset: "D"), report: &report)) {
+            XCTAssertThrowsError(
+                try SignatureTableIngest.ingest(
+                    url, resolver: CompoundResolver(),
+                    options: .init(dataset: "D"), report: &report)
+            ) {
                 XCTAssertTrue("\($0)".contains(message) && "\($0)".contains(url.path), "\($0)")
             }
         }

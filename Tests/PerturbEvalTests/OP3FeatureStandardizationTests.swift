@@ -7,8 +7,9 @@ import XCTest
 final class OP3FeatureStandardizationTests: XCTestCase {
     func testContinuousColumnsAreStandardizedOverTheGivenCompoundsOnly() {
         // Rows: compounds 0–3 (3 unavailable); columns: a varying one and a constant one.
-        let matrix = CompoundFeatureMatrix(name: "x", dim: 2, values: [1, 5, 3, 5, 10, 7, 0, 0],
-                                           available: [true, true, true, false])
+        let matrix = CompoundFeatureMatrix(
+            name: "x", dim: 2, values: [1, 5, 3, 5, 10, 7, 0, 0],
+            available: [true, true, true, false])
         let s = matrix.standardized(over: [0, 1, 1, 3])
         // Column 0 over compounds 0 and 1: mean 2, sd √2; compound 2 (not in the statistics) uses the same ones.
         XCTAssertEqual(s.values[0], Float(-1 / 2.0.squareRoot()), accuracy: 1e-6)

@@ -1,7 +1,8 @@
 import Foundation
 import PerturbBase
-@testable import PerturbEval
 import XCTest
+
+@testable import PerturbEval
 
 /// `OP3MeanAnchor`: the per-context training mean is the null model; the shrinkage chosen on the training compounds
 /// keeps an informative predictor and removes an uninformative one.
@@ -22,10 +23,11 @@ final class ProtocolOP3AnchorTests: XCTestCase {
         }
         let trainRows = Array(0..<60), testRows = Array(60..<80)
         let examples = OP3Examples(cellTypes: cellTypes, compounds: compoundIds)
-        let problem = OP3PredictionProblem(train: examples.subset(trainRows[...]),
-                                           targets: trainRows.flatMap { rows[$0] }, genes: genes,
-                                           test: examples.subset(testRows[...]), cellTypeCount: cells,
-                                           compoundCount: compounds)
+        let problem = OP3PredictionProblem(
+            train: examples.subset(trainRows[...]),
+            targets: trainRows.flatMap { rows[$0] }, genes: genes,
+            test: examples.subset(testRows[...]), cellTypeCount: cells,
+            compoundCount: compounds)
         return (problem, rows)
     }
 
@@ -53,13 +55,17 @@ final class ProtocolOP3AnchorTests: XCTestCase {
             (0..<(p.test.count * p.genes)).map { _ in Float(noise.nextGaussian()) }
         }
         XCTAssertLessThan(null.shrinkage, 0.1)
-        let means = OP3MeanAnchor.contextMeans(problem.train, targets: problem.targets, genes: problem.genes,
-                                               cellTypes: 2)
+        let means = OP3MeanAnchor.contextMeans(
+            problem.train, targets: problem.targets, genes: problem.genes,
+            cellTypes: 2)
         var deviation: Float = 0
         for i in 0..<problem.test.count {
             for j in 0..<problem.genes {
-                deviation = max(deviation, abs(null.prediction[i * problem.genes + j]
-                                               - means[Int(problem.test.cellTypes[i])][j]))
+                deviation = max(
+                    deviation,
+                    abs(
+                        null.prediction[i * problem.genes + j]
+                            - means[Int(problem.test.cellTypes[i])][j]))
             }
         }
         XCTAssertLessThan(deviation, 0.5, "the noise predictor's output stays near the training mean")

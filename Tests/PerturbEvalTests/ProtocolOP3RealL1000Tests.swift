@@ -2,9 +2,10 @@ import Foundation
 import PerturbBase
 import PerturbChem
 import PerturbData
-@testable import PerturbEval
 import PerturbTestSupport
 import XCTest
+
+@testable import PerturbEval
 
 /// On real L1000 signatures with structures (`../shared/data`), the Morgan predictor anchored at the per-context
 /// training mean (`OP3Anchor.mean`, the default) is at least that mean: SEP-L1000 consensus signatures of 99
@@ -21,8 +22,9 @@ final class ProtocolOP3RealL1000Tests: XCTestCase {
         let signatures = try Requirement.sharedFile("l1000-sepl1000-lucius/tStats-transposed-head.txt")
         let resolver = try pertinfoResolver()
         var report = IngestReport(source: signatures.path, format: "signatures")
-        let table = try SignatureTableIngest.ingest(signatures, resolver: resolver,
-                                                    options: .init(dataset: "SEP_L1000"), report: &report)
+        let table = try SignatureTableIngest.ingest(
+            signatures, resolver: resolver,
+            options: .init(dataset: "SEP_L1000"), report: &report)
         XCTAssertEqual(table.rowCount, 99)
         XCTAssertEqual(table.geneCount, 978)
         XCTAssertTrue(table.compounds.values.allSatisfy { !$0.canonicalSmiles.isEmpty }, "every compound has SMILES")
@@ -62,8 +64,9 @@ final class ProtocolOP3RealL1000Tests: XCTestCase {
         }
         let (rmse, meanRMSE) = (try mean("morgan", .rmse), try mean(TrivialBaseline.contextMean.rawValue, .rmse))
         let (r, meanR) = (try mean("morgan", .pearson), try mean(TrivialBaseline.contextMean.rawValue, .pearson))
-        XCTAssertLessThanOrEqual(rmse, meanRMSE * (1 + Self.relativeRMSETolerance),
-                                 "Morgan MRRMSE \(rmse) vs the mean \(meanRMSE)")
+        XCTAssertLessThanOrEqual(
+            rmse, meanRMSE * (1 + Self.relativeRMSETolerance),
+            "Morgan MRRMSE \(rmse) vs the mean \(meanRMSE)")
         XCTAssertGreaterThanOrEqual(r, meanR - Self.pearsonTolerance, "Morgan Pearson \(r) vs the mean \(meanR)")
         XCTAssertTrue(result.results.filter { $0.feature == "morgan" }.allSatisfy { $0.shrinkage != nil })
     }

@@ -145,8 +145,10 @@ final class PanelLinearTests: XCTestCase {
                 }
             }
             let shape = [range.count, members.count]
-            groups.append(PanelGroup(rows: range, units: members, target: Tensor(shape: shape, values: t),
-                                     mask: Tensor(shape: shape, values: m)))
+            groups.append(
+                PanelGroup(
+                    rows: range, units: members, target: Tensor(shape: shape, values: t),
+                    mask: Tensor(shape: shape, values: m)))
         }
         XCTAssertGreaterThan(layout[0].1.count, 2 * PanelGroupBlocks.blockUnits(units: layout[0].1.count, threads: 2))
         let x = Tensor.uniform([rows, h], low: -1, high: 1, rng: &rng)
@@ -182,20 +184,26 @@ final class PanelLinearTests: XCTestCase {
     }
 
     /// Loss and the gradients of x, W and b through the panel-grouped loss.
-    private func lossAndGradients(_ x: Tensor, _ w: Tensor, _ b: Tensor, panel groups: [PanelGroup])
+    private func lossAndGradients(
+        _ x: Tensor, _ w: Tensor, _ b: Tensor, panel groups: [PanelGroup]
+    )
         -> (Float, [Tensor])
     {
         lossAndGradients(x, w, b) { v in panelLinearMSE(v[0], weight: v[1], bias: v[2], groups: groups) }
     }
 
     /// Loss and the gradients of x, W and b through the dense layer and the masked MSE.
-    private func lossAndGradients(_ x: Tensor, _ w: Tensor, _ b: Tensor, dense target: Tensor, mask: Tensor)
+    private func lossAndGradients(
+        _ x: Tensor, _ w: Tensor, _ b: Tensor, dense target: Tensor, mask: Tensor
+    )
         -> (Float, [Tensor])
     {
         lossAndGradients(x, w, b) { v in mseLoss(linear(v[0], weight: v[1], bias: v[2]), target: target, mask: mask) }
     }
 
-    private func lossAndGradients(_ x: Tensor, _ w: Tensor, _ b: Tensor, loss: ([Var]) -> Var)
+    private func lossAndGradients(
+        _ x: Tensor, _ w: Tensor, _ b: Tensor, loss: ([Var]) -> Var
+    )
         -> (Float, [Tensor])
     {
         let g = Graph()

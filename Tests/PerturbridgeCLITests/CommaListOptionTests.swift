@@ -14,8 +14,10 @@ final class CommaListOptionTests: XCTestCase {
             (["evaluate", "op3", "--effects", missing, "--output", out, "--seeds", "0,1,"], "--seeds", "0,1,"),
             (["evaluate", "op3", "--effects", missing, "--output", out, "--hidden", "256,-4"], "--hidden", "256,-4"),
             (["evaluate", "holdout", "--effects", missing, "--output", out, "--seeds", "13,,17"], "--seeds", "13,,17"),
-            (["agreement", "--effects", missing, "--output", out, "--similarities", "cosine,"], "--similarities",
-             "cosine,"),
+            (
+                ["agreement", "--effects", missing, "--output", out, "--similarities", "cosine,"], "--similarities",
+                "cosine,"
+            ),
         ]
         for c in cases {
             let result = try runUserError(c.arguments, mentions: [c.flag, c.value])
@@ -46,6 +48,7 @@ final class CommaListOptionTests: XCTestCase {
         }
         let evaluatedTestContexts = Set(rows.filter { $0[4] == "test" && $0[5] == "1" }.map { $0[2] })
         XCTAssertEqual(evaluatedTestContexts, ["B cells", "Myeloid cells"])
-        XCTAssertTrue(rows.contains { $0[4] == "test" && $0[5] == "0" }, "test rows of other contexts are not evaluated")
+        XCTAssertTrue(
+            rows.contains { $0[4] == "test" && $0[5] == "0" }, "test rows of other contexts are not evaluated")
     }
 }

@@ -42,7 +42,8 @@ public struct NumPyRandomState: Sendable {
 
     /// `choice(items, size, replace=False)` without weights: the first `size` positions of `permutation(count)`.
     public mutating func choiceWithoutReplacement<T>(_ items: [T], size: Int) -> [T] {
-        precondition((0...items.count).contains(size), "cannot take \(size) of \(items.count) items without replacement")
+        precondition(
+            (0...items.count).contains(size), "cannot take \(size) of \(items.count) items without replacement")
         return permutation(items.count).prefix(size).map { items[$0] }
     }
 }

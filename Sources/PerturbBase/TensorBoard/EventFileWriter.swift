@@ -29,7 +29,9 @@ public final class EventFileWriter {
         }
         self.handle = handle
         try write(EventRecord.fileVersion(wallTime: Date().timeIntervalSince1970))
-        if let restartStep { try write(EventRecord.sessionStart(step: Int64(restartStep), wallTime: Date().timeIntervalSince1970)) }
+        if let restartStep {
+            try write(EventRecord.sessionStart(step: Int64(restartStep), wallTime: Date().timeIntervalSince1970))
+        }
     }
 
     deinit { try? handle.close() }
@@ -37,8 +39,10 @@ public final class EventFileWriter {
     /// Writes one event holding scalar summaries (`simple_value`, float32) at `step`.
     public func scalars(_ values: [(tag: String, value: Double)], step: Int) throws {
         guard !values.isEmpty else { return }
-        try write(EventRecord.scalars(values.map { ($0.tag, Float($0.value)) }, step: Int64(step),
-                                      wallTime: Date().timeIntervalSince1970))
+        try write(
+            EventRecord.scalars(
+                values.map { ($0.tag, Float($0.value)) }, step: Int64(step),
+                wallTime: Date().timeIntervalSince1970))
     }
 
     private func write(_ event: [UInt8]) throws {

@@ -45,7 +45,8 @@ public final class CompoundResolver {
         let resolved = resolveStructure(names: names, smiles: smiles)
         guard case .success(var compound) = resolved else { return resolved }
         let given = smiles?.trimmingCharacters(in: .whitespaces) ?? ""
-        let found = cid.flatMap(Compound.normalizedCID)
+        let found =
+            cid.flatMap(Compound.normalizedCID)
             ?? names.lazy.compactMap { self.cidByName[$0] ?? self.cidByName[$0.lowercased()] }.first
             ?? (given.isEmpty ? nil : cidByName[given])
             ?? (compound.canonicalSmiles.isEmpty ? nil : cidByName[compound.canonicalSmiles])
@@ -57,12 +58,18 @@ public final class CompoundResolver {
     }
 
     private func resolveStructure(names: [String], smiles: String?) -> Result<Compound, Failure> {
-        let names = names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !MissingValue.isMissing($0) }
+        let names = names.map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty && !MissingValue.isMissing($0)
+        }
         var candidate = smiles?.trimmingCharacters(in: .whitespaces) ?? ""
         if MissingValue.isMissing(candidate) { candidate = "" }
         if candidate.isEmpty {
             for name in names {
-                if let s = smilesByName[name] ?? smilesByName[name.lowercased()] ?? smilesByName[String(name.prefix(13))] { candidate = s; break }
+                if let s = smilesByName[name] ?? smilesByName[name.lowercased()]
+                    ?? smilesByName[String(name.prefix(13))]
+                {
+                    candidate = s; break
+                }
             }
         }
         if candidate.isEmpty {
@@ -74,7 +81,9 @@ public final class CompoundResolver {
         if let cached = identityCache[candidate] {
             identity = cached
         } else {
-            do { identity = .success(try Chem.identity(smiles: candidate, stripSalts: stripSalts)) } catch let error as ChemError { identity = .failure(error) } catch {
+            do { identity = .success(try Chem.identity(smiles: candidate, stripSalts: stripSalts)) } catch let error
+                as ChemError
+            { identity = .failure(error) } catch {
                 identity = .failure(ChemError(smiles: candidate, reason: "\(error)"))
             }
             identityCache[candidate] = identity
@@ -105,7 +114,9 @@ public final class CompoundResolver {
     public static func loadNameMap(_ url: URL) throws -> [String: String] {
         let (header, rows) = try readMapTable(url)
         guard let smilesColumn = index(of: ["canonical_smiles", "smiles", "SMILES"], in: header) else {
-            throw InputError("\(url.path): no SMILES column (expected canonical_smiles, smiles or SMILES); columns are \(header.joined(separator: ", "))")
+            throw InputError(
+                "\(url.path): no SMILES column (expected canonical_smiles, smiles or SMILES); columns are \(header.joined(separator: ", "))"
+            )
         }
         return try map(rows, header: header, url: url, value: smilesColumn) { text in
             let smiles = text.trimmingCharacters(in: .whitespaces)
@@ -121,10 +132,13 @@ public final class CompoundResolver {
         let (header, rows) = try readMapTable(url)
         guard let cidColumn = index(of: cidColumnNames, in: header) else {
             if !required { return nil }
-            throw InputError("\(url.path): no PubChem CID column (expected \(cidColumnNames.joined(separator: ", "))); columns are \(header.joined(separator: ", "))")
+            throw InputError(
+                "\(url.path): no PubChem CID column (expected \(cidColumnNames.joined(separator: ", "))); columns are \(header.joined(separator: ", "))"
+            )
         }
         let smilesColumns = ["canonical_smiles", "smiles", "SMILES"].compactMap { header.firstIndex(of: $0) }
-        return try map(rows, header: header, url: url, value: cidColumn, extraKeys: smilesColumns, Compound.normalizedCID)
+        return try map(
+            rows, header: header, url: url, value: cidColumn, extraKeys: smilesColumns, Compound.normalizedCID)
     }
 
     private static let nameColumnNames = ["pert_id", "pert_iname", "name", "sm_name", "compound"]
@@ -143,8 +157,10 @@ public final class CompoundResolver {
 
     /// key → value over the name columns (as written and lower-cased) and `extraKeys` columns (as written); the
     /// first row wins.
-    private static func map(_ rows: ArraySlice<[String]>, header: [String], url: URL, value column: Int, extraKeys: [Int] = [],
-                            _ parse: (String) -> String?) throws -> [String: String] {
+    private static func map(
+        _ rows: ArraySlice<[String]>, header: [String], url: URL, value column: Int, extraKeys: [Int] = [],
+        _ parse: (String) -> String?
+    ) throws -> [String: String] {
         let nameColumns = nameColumnNames.compactMap { header.firstIndex(of: $0) }
         guard !nameColumns.isEmpty else {
             throw InputError("\(url.path): no name column (expected pert_id/pert_iname, name, sm_name or compound)")

@@ -32,11 +32,15 @@ public struct ConditionColumns: Codable, Equatable, Sendable {
     /// pert_time_h; layers logFC, t, P.Value (kept as `pvalue`), adj.P.Value.across_all_contrasts (`adj_pvalue`) and
     /// adj.P.Value.within_one_contrast (`adj_pvalue_within`, the agreement's preferred DE layer, seed spec §5.3), ...
     public static let chemPerturBridge = ConditionColumns(
-        dataset: "dataset", datasetDefault: "dataset", context: "cell_type", compound: "perturbagen", aliasColumns: ["pubchem_cid"],
-        smiles: "canonical_smiles", dose: "pert_dose_uM", doseDefaultUnit: .micromolar, doseDefault: nil, time: "pert_time_h",
+        dataset: "dataset", datasetDefault: "dataset", context: "cell_type", compound: "perturbagen",
+        aliasColumns: ["pubchem_cid"],
+        smiles: "canonical_smiles", dose: "pert_dose_uM", doseDefaultUnit: .micromolar, doseDefault: nil,
+        time: "pert_time_h",
         timeDefaultUnit: "h", timeDefault: nil, logFCLayer: defaultLogFCLayer,
-        extraLayers: ["t": "t", "P.Value": "pvalue", "adj.P.Value.across_all_contrasts": "adj_pvalue",
-                      "adj.P.Value.within_one_contrast": "adj_pvalue_within"], keepAllLayers: false)
+        extraLayers: [
+            "t": "t", "P.Value": "pvalue", "adj.P.Value.across_all_contrasts": "adj_pvalue",
+            "adj.P.Value.within_one_contrast": "adj_pvalue_within",
+        ], keepAllLayers: false)
 
     /// OP3 `de_train.h5ad`: obs cell_type, sm_name, sm_lincs_id, SMILES, split, control; one dose (1 µM) and time
     /// (24 h) for all rows; layers logFC, sign_log10_pval, clipped_sign_log10_pval, P.Value, t, ... all kept.
@@ -53,14 +57,18 @@ public struct ConditionColumns: Codable, Equatable, Sendable {
 /// same condition (e.g. a contrast against another control group) is skipped as a duplicate. OP3's `control` flag
 /// marks positive controls (e.g. Dabrafenib, Belinostat), which are real compounds with effects and are kept.
 public enum ConditionH5ADIngest {
-    public static func ingest(_ url: URL, columns: ConditionColumns, resolver: CompoundResolver,
-                              report: inout IngestReport) throws -> EffectsTable {
+    public static func ingest(
+        _ url: URL, columns: ConditionColumns, resolver: CompoundResolver,
+        report: inout IngestReport
+    ) throws -> EffectsTable {
         let reader = try H5ADReader(url: url)
         let file = url.lastPathComponent
         let obs = reader.obs
         func required(_ name: String) throws -> [String] {
             guard let c = obs.column(name) else {
-                throw InputError("\(url.path): obs has no column '\(name)' (columns: \(obs.columnNames.joined(separator: ", "))); set the column mapping (e.g. --compound-column)")
+                throw InputError(
+                    "\(url.path): obs has no column '\(name)' (columns: \(obs.columnNames.joined(separator: ", "))); set the column mapping (e.g. --compound-column)"
+                )
             }
             return c.stringValues()
         }
@@ -73,8 +81,12 @@ public enum ConditionH5ADIngest {
         let cids = CompoundResolver.cidColumnNames.lazy.compactMap { optional($0) }.first
         let smiles = optional(columns.smiles)
         let doses = optional(columns.dose), times = optional(columns.time)
-        if let d = columns.dose, doses == nil, columns.doseDefault == nil { report.notes.append("no dose column '\(d)': doses missing (log-dose 0)") }
-        if let t = columns.time, times == nil, columns.timeDefault == nil { report.notes.append("no time column '\(t)': times missing") }
+        if let d = columns.dose, doses == nil, columns.doseDefault == nil {
+            report.notes.append("no dose column '\(d)': doses missing (log-dose 0)")
+        }
+        if let t = columns.time, times == nil, columns.timeDefault == nil {
+            report.notes.append("no time column '\(t)': times missing")
+        }
 
         // Genes: var index (Ensembl ids or symbols) with an optional `symbol` column.
         let index = reader.var.index
@@ -84,31 +96,42 @@ public enum ConditionH5ADIngest {
             let symbol = varSymbols.map { $0[i] }.flatMap { $0.isEmpty ? nil : $0 } ?? index[i]
             return vocabulary.add(symbol: symbol, ensemblId: index[i])
         }
-        if vocabulary.count < index.count { report.notes.append("\(index.count - vocabulary.count) duplicate genes merged (first kept)") }
+        if vocabulary.count < index.count {
+            report.notes.append("\(index.count - vocabulary.count) duplicate genes merged (first kept)")
+        }
         let g = vocabulary.count
 
         let logFCLayer = columns.logFCLayer.flatMap { reader.layerNames.contains($0) ? $0 : nil }
         if let named = columns.logFCLayer, logFCLayer == nil {
             // Only the presets' default name may fall back to X; a layer the user named must exist.
             guard named == ConditionColumns.defaultLogFCLayer, reader.hasX else {
-                throw InputError("\(url.path): no layer '\(named)' (layers: \(reader.layerNames.joined(separator: ", "))); choose one with --layer")
+                throw InputError(
+                    "\(url.path): no layer '\(named)' (layers: \(reader.layerNames.joined(separator: ", "))); choose one with --layer"
+                )
             }
             report.notes.append("no layer '\(named)': logFC read from X")
         }
         if logFCLayer == nil && !reader.hasX {
-            throw InputError("\(url.path): no layer '\(columns.logFCLayer ?? "X")' and no X; layers are \(reader.layerNames.joined(separator: ", "))")
+            throw InputError(
+                "\(url.path): no layer '\(columns.logFCLayer ?? "X")' and no X; layers are \(reader.layerNames.joined(separator: ", "))"
+            )
         }
         var extraSources = columns.extraLayers.filter { reader.layerNames.contains($0.key) }
         if columns.keepAllLayers {
-            for name in reader.layerNames where name != logFCLayer && extraSources[name] == nil { extraSources[name] = name }
+            for name in reader.layerNames where name != logFCLayer && extraSources[name] == nil {
+                extraSources[name] = name
+            }
         }
         for name in extraSources.keys.sorted() {
-            if (try? reader.describeMatrix(layer: name).dtype).map({ $0.lowercased().contains("bool") }) == true { extraSources[name] = nil }
+            if (try? reader.describeMatrix(layer: name).dtype).map({ $0.lowercased().contains("bool") }) == true {
+                extraSources[name] = nil
+            }
         }
 
-        var table = EffectsTable(conditions: [], genes: vocabulary.symbols, geneEnsemblIds: vocabulary.ensemblIds, logFC: [], measured: [],
-                                 compounds: [:], replicateCounts: [],
-                                 provenance: ["source": file, "format": columns == .op3 ? "op3" : "cpb-deg"])
+        var table = EffectsTable(
+            conditions: [], genes: vocabulary.symbols, geneEnsemblIds: vocabulary.ensemblIds, logFC: [], measured: [],
+            compounds: [:], replicateCounts: [],
+            provenance: ["source": file, "format": columns == .op3 ? "op3" : "cpb-deg"])
         var extra: [String: [Float]] = Dictionary(uniqueKeysWithValues: extraSources.values.map { ($0, [Float]()) })
         var seen = Set<Condition>()
         report.rowsRead += n
@@ -122,30 +145,48 @@ public enum ConditionH5ADIngest {
                 let label = obs.index[i]
                 let rowNames = [names[i]] + aliases.map { $0[i] }
                 let compound: Compound
-                guard !MissingValue.isMissing(names[i].trimmingCharacters(in: .whitespaces)) else { report.skip("missing compound", example: label); continue }
+                guard !MissingValue.isMissing(names[i].trimmingCharacters(in: .whitespaces)) else {
+                    report.skip("missing compound", example: label); continue
+                }
                 switch resolver.resolve(names: rowNames, smiles: smiles?[i], cid: cids?[i]) {
                 case .success(let c): compound = c
                 case .failure(.missingName): report.skip("missing compound", example: label); continue
-                case .failure(.invalidSmiles(let s, let reason)): report.skip("invalid SMILES", example: "\(label): \(s) (\(reason))"); continue
+                case .failure(.invalidSmiles(let s, let reason)):
+                    report.skip("invalid SMILES", example: "\(label): \(s) (\(reason))"); continue
                 }
                 let dose: Double?, time: Double?
                 do {
-                    dose = try doses.map { try DoseParser.micromolar($0[i], defaultUnit: columns.doseDefaultUnit,
-                                                                     location: ValueLocation(file: file, column: columns.dose ?? "", row: i)) } ?? columns.doseDefault
-                    time = try times.map { try TimeParser.hours($0[i], defaultUnit: columns.timeDefaultUnit,
-                                                                location: ValueLocation(file: file, column: columns.time ?? "", row: i)) } ?? columns.timeDefault
+                    dose =
+                        try doses.map {
+                            try DoseParser.micromolar(
+                                $0[i], defaultUnit: columns.doseDefaultUnit,
+                                location: ValueLocation(file: file, column: columns.dose ?? "", row: i))
+                        } ?? columns.doseDefault
+                    time =
+                        try times.map {
+                            try TimeParser.hours(
+                                $0[i], defaultUnit: columns.timeDefaultUnit,
+                                location: ValueLocation(file: file, column: columns.time ?? "", row: i))
+                        } ?? columns.timeDefault
                 } catch let error as UnitError {
                     report.skip("unparseable dose or time unit", example: error.description); continue
                 }
-                let condition = Condition(dataset: datasets[i], context: contexts[i], compounds: [compound.key], doseMicromolar: dose, timeHours: time)
+                let condition = Condition(
+                    dataset: datasets[i], context: contexts[i], compounds: [compound.key], doseMicromolar: dose,
+                    timeHours: time)
                 let r = i - rows.lowerBound
                 var values = [Float](repeating: 0, count: g), mask = [Bool](repeating: false, count: g)
                 for (c, target) in geneMap.enumerated() where !mask[target] {
                     let v = logFC.values[r * logFC.cols + c]
                     if v.isFinite { values[target] = v; mask[target] = true }
                 }
-                guard mask.contains(true) else { report.skip("NaN effects (no finite value for any gene)", example: label); continue }
-                guard seen.insert(condition).inserted else { report.skip("duplicate condition (another contrast of the same condition)", example: label); continue }
+                guard mask.contains(true) else {
+                    report.skip("NaN effects (no finite value for any gene)", example: label); continue
+                }
+                guard seen.insert(condition).inserted else {
+                    report.skip("duplicate condition (another contrast of the same condition)", example: label);
+                    continue
+                }
                 table.conditions.append(condition)
                 table.replicateCounts.append(1)
                 table.logFC += values
@@ -153,7 +194,9 @@ public enum ConditionH5ADIngest {
                 for (source, target) in extraSources {
                     let m = layerChunks[source]!
                     var layerRow = [Float](repeating: .nan, count: g)
-                    for (c, t) in geneMap.enumerated() where layerRow[t].isNaN { layerRow[t] = m.values[r * m.cols + c] }
+                    for (c, t) in geneMap.enumerated() where layerRow[t].isNaN {
+                        layerRow[t] = m.values[r * m.cols + c]
+                    }
                     extra[target]! += layerRow
                 }
             }

@@ -19,21 +19,27 @@ public enum L1000Ingest {
         public init(dataset: String = "L1000") { self.dataset = dataset }
     }
 
-    public static func ingest(_ url: URL, resolver: CompoundResolver, options: Options = Options(),
-                              report: inout IngestReport) throws -> EffectBuilder.Result {
+    public static func ingest(
+        _ url: URL, resolver: CompoundResolver, options: Options = Options(),
+        report: inout IngestReport
+    ) throws -> EffectBuilder.Result {
         let gct = try GCTReader.read(url)
         return try ingest(gct, file: url.lastPathComponent, resolver: resolver, options: options, report: &report)
     }
 
-    public static func ingest(_ gct: GCTData, file: String, resolver: CompoundResolver, options: Options = Options(),
-                              report: inout IngestReport) throws -> EffectBuilder.Result {
+    public static func ingest(
+        _ gct: GCTData, file: String, resolver: CompoundResolver, options: Options = Options(),
+        report: inout IngestReport
+    ) throws -> EffectBuilder.Result {
         let meta = gct.colMeta
         func column(_ names: String...) -> [String]? {
             for n in names { if let c = meta.column(n) { return c.stringValues() } }
             return nil
         }
         guard let pertType = column("pert_type") else {
-            throw InputError("\(file): column metadata has no 'pert_type' (needed to tell compounds from vehicle controls); columns are \(meta.columnNames.joined(separator: ", "))")
+            throw InputError(
+                "\(file): column metadata has no 'pert_type' (needed to tell compounds from vehicle controls); columns are \(meta.columnNames.joined(separator: ", "))"
+            )
         }
         let nWells = gct.matrix.cols
         let iname = column("pert_iname") ?? Array(repeating: "", count: nWells)
@@ -51,7 +57,9 @@ public enum L1000Ingest {
         var seen = Set<String>()
         for (r, s) in symbols.enumerated() {
             let name = s.isEmpty ? gct.rowMeta.index[r] : s
-            if seen.insert(name).inserted { genes.append(name); geneRows.append(r) } else {
+            if seen.insert(name).inserted {
+                genes.append(name); geneRows.append(r)
+            } else {
                 report.skip("duplicate gene symbol (probe skipped)", example: "\(gct.rowMeta.index[r]) → \(name)")
             }
         }
@@ -67,16 +75,20 @@ public enum L1000Ingest {
                 let hours = time.flatMap { t -> Double? in
                     guard !MissingValue.isMissing(t[j]) else { return nil }
                     let unit = timeUnit.map { $0[j] } ?? ""
-                    return try? TimeParser.hours(MissingValue.isMissing(unit) ? t[j] : "\(t[j]) \(unit)",
-                                                 location: ValueLocation(file: file, column: "pert_time", row: j + 1))
+                    return try? TimeParser.hours(
+                        MissingValue.isMissing(unit) ? t[j] : "\(t[j]) \(unit)",
+                        location: ValueLocation(file: file, column: "pert_time", row: j + 1))
                 }
-                samples.append(SampleAnnotation(condition: nil, controlGroup: plateName, replicate: replicate, plate: plateName,
-                                                controlContext: cell[j], controlTime: hours))
+                samples.append(
+                    SampleAnnotation(
+                        condition: nil, controlGroup: plateName, replicate: replicate, plate: plateName,
+                        controlContext: cell[j], controlTime: hours))
                 columns.append(j)
                 continue
             }
             guard options.compoundTypes.contains(type) else {
-                report.skip("pert_type is neither a compound nor a vehicle control", example: "\(meta.index[j]) (\(type))")
+                report.skip(
+                    "pert_type is neither a compound nor a vehicle control", example: "\(meta.index[j]) (\(type))")
                 continue
             }
             let names = [iname[j], pertID[j]].filter { !$0.isEmpty && !MissingValue.isMissing($0) }
@@ -92,24 +104,34 @@ public enum L1000Ingest {
             do {
                 if let dose, !MissingValue.isMissing(dose[j]) {
                     let unit = doseUnit.map { $0[j] } ?? ""
-                    doseMicromolar = try DoseParser.micromolar(MissingValue.isMissing(unit) ? dose[j] : "\(dose[j]) \(unit)",
-                                                               location: ValueLocation(file: file, column: "pert_dose", row: j + 1))
+                    doseMicromolar = try DoseParser.micromolar(
+                        MissingValue.isMissing(unit) ? dose[j] : "\(dose[j]) \(unit)",
+                        location: ValueLocation(file: file, column: "pert_dose", row: j + 1))
                 } else {
-                    doseMicromolar = try idose.flatMap { try DoseParser.micromolar($0[j], location: ValueLocation(file: file, column: "pert_idose", row: j + 1)) }
+                    doseMicromolar = try idose.flatMap {
+                        try DoseParser.micromolar(
+                            $0[j], location: ValueLocation(file: file, column: "pert_idose", row: j + 1))
+                    }
                 }
                 if let time, !MissingValue.isMissing(time[j]) {
                     let unit = timeUnit.map { $0[j] } ?? ""
-                    hours = try TimeParser.hours(MissingValue.isMissing(unit) ? time[j] : "\(time[j]) \(unit)",
-                                                 location: ValueLocation(file: file, column: "pert_time", row: j + 1))
+                    hours = try TimeParser.hours(
+                        MissingValue.isMissing(unit) ? time[j] : "\(time[j]) \(unit)",
+                        location: ValueLocation(file: file, column: "pert_time", row: j + 1))
                 } else {
-                    hours = try itime.flatMap { try TimeParser.hours($0[j], location: ValueLocation(file: file, column: "pert_itime", row: j + 1)) }
+                    hours = try itime.flatMap {
+                        try TimeParser.hours(
+                            $0[j], location: ValueLocation(file: file, column: "pert_itime", row: j + 1))
+                    }
                 }
             } catch let error as UnitError {
                 report.skip("unparseable dose or time unit", example: error.description); continue
             }
-            let condition = Condition(dataset: options.dataset, context: cell[j], compounds: [compound.key],
-                                      doseMicromolar: doseMicromolar, timeHours: hours)
-            samples.append(SampleAnnotation(condition: condition, controlGroup: plateName, replicate: replicate, plate: plateName))
+            let condition = Condition(
+                dataset: options.dataset, context: cell[j], compounds: [compound.key],
+                doseMicromolar: doseMicromolar, timeHours: hours)
+            samples.append(
+                SampleAnnotation(condition: condition, controlGroup: plateName, replicate: replicate, plate: plateName))
             columns.append(j)
         }
 
@@ -119,16 +141,21 @@ public enum L1000Ingest {
         for (s, j) in columns.enumerated() {
             for (c, r) in geneRows.enumerated() { values[s * g + c] = m.values[r * m.cols + j] }
         }
-        var result = EffectBuilder.build(values: values, samples: samples, genes: genes, compounds: resolver.compounds,
-                                         options: options.builder, report: &report)
+        var result = EffectBuilder.build(
+            values: values, samples: samples, genes: genes, compounds: resolver.compounds,
+            options: options.builder, report: &report)
         let limma = options.builder.statistics && options.builder.method == .limma
         if limma {
-            LimmaEffects.apply(to: &result, values: values, samples: samples, counts: false, trend: true,
-                               design: options.builder.limmaDesign, report: &report)
+            LimmaEffects.apply(
+                to: &result, values: values, samples: samples, counts: false, trend: true,
+                design: options.builder.limmaDesign, report: &report)
         }
-        result.pooled.provenance = ["source": file, "format": "gct",
-                                    "method": limma ? "limma: lmFit \(LimmaEffects.formula(options.builder.limmaDesign)), eBayes(trend = TRUE)"
-                                                    : "per-plate mean(treated) - mean(vehicle controls)"]
+        result.pooled.provenance = [
+            "source": file, "format": "gct",
+            "method": limma
+                ? "limma: lmFit \(LimmaEffects.formula(options.builder.limmaDesign)), eBayes(trend = TRUE)"
+                : "per-plate mean(treated) - mean(vehicle controls)",
+        ]
         result.replicates.provenance = result.pooled.provenance
         return result
     }

@@ -22,8 +22,10 @@ public enum SignatureTableIngest {
     /// `NA`, `NaN`, `-666`) are unmeasured genes; any other non-numeric cell is an error naming the row and column.
     /// A compound's second row, rows without a name and rows with no finite value are skipped and counted in
     /// `report`.
-    public static func ingest(_ url: URL, resolver: CompoundResolver, options: Options,
-                              report: inout IngestReport) throws -> EffectsTable {
+    public static func ingest(
+        _ url: URL, resolver: CompoundResolver, options: Options,
+        report: inout IngestReport
+    ) throws -> EffectsTable {
         let inner = url.pathExtension == "gz" ? url.deletingPathExtension() : url
         let text = String(decoding: try TextFile.readBytes(url), as: UTF8.self)
         let records = DelimitedTable.parse(text, delimiter: DelimitedTable.delimiter(for: inner))
@@ -35,8 +37,9 @@ public enum SignatureTableIngest {
             throw InputError("\(url.path): gene column '\(duplicate)' appears more than once in the header")
         }
         let g = genes.count
-        var table = EffectsTable(conditions: [], genes: genes, logFC: [], measured: [], compounds: [:],
-                                 replicateCounts: [], provenance: ["source": url.path, "format": "signatures"])
+        var table = EffectsTable(
+            conditions: [], genes: genes, logFC: [], measured: [], compounds: [:],
+            replicateCounts: [], provenance: ["source": url.path, "format": "signatures"])
         var seen = Set<Condition>()
         for (offset, record) in records.dropFirst().enumerated() where record != [""] {
             let line = offset + 2
@@ -63,8 +66,9 @@ public enum SignatureTableIngest {
                 mask[j] = true
             }
             guard mask.contains(true) else { report.skip("no finite value for any gene", example: name); continue }
-            let condition = Condition(dataset: options.dataset, context: options.context, compounds: [compound.key],
-                                      doseMicromolar: nil, timeHours: nil)
+            let condition = Condition(
+                dataset: options.dataset, context: options.context, compounds: [compound.key],
+                doseMicromolar: nil, timeHours: nil)
             guard seen.insert(condition).inserted else {
                 report.skip("duplicate condition (a second row of the same compound)", example: name); continue
             }

@@ -13,16 +13,21 @@ public struct Condition: Codable, Hashable, Sendable {
     public var timeHours: Double?
     public var replicate: String?
 
-    public init(dataset: String, context: String, compounds: [String], doseMicromolar: Double?,
-                timeHours: Double?, replicate: String? = nil) {
-        self.init(dataset: dataset, context: context, sortedCompounds: compounds.sorted(),
-                  doseMicromolar: doseMicromolar, timeHours: timeHours, replicate: replicate)
+    public init(
+        dataset: String, context: String, compounds: [String], doseMicromolar: Double?,
+        timeHours: Double?, replicate: String? = nil
+    ) {
+        self.init(
+            dataset: dataset, context: context, sortedCompounds: compounds.sorted(),
+            doseMicromolar: doseMicromolar, timeHours: timeHours, replicate: replicate)
     }
 
     /// A condition whose `compounds` are already sorted (not sorted again, so the array's buffer is kept and can be
     /// shared between conditions).
-    public init(dataset: String, context: String, sortedCompounds: [String], doseMicromolar: Double?,
-                timeHours: Double?, replicate: String? = nil) {
+    public init(
+        dataset: String, context: String, sortedCompounds: [String], doseMicromolar: Double?,
+        timeHours: Double?, replicate: String? = nil
+    ) {
         self.dataset = dataset
         self.context = context
         self.compounds = sortedCompounds
@@ -44,8 +49,10 @@ public struct Condition: Codable, Hashable, Sendable {
     /// A readable unique identifier, used as the `.h5ad` obs index and as the key of split files:
     /// `dataset|context|key1+key2|dose_um|time_h[|replicate]` (missing dose/time written as `NA`).
     public var id: String {
-        var parts = [dataset, context, compounds.isEmpty ? "control" : compounds.joined(separator: "+"),
-                     Condition.format(doseMicromolar), Condition.format(timeHours)]
+        var parts = [
+            dataset, context, compounds.isEmpty ? "control" : compounds.joined(separator: "+"),
+            Condition.format(doseMicromolar), Condition.format(timeHours),
+        ]
         if let replicate { parts.append(replicate) }
         return parts.joined(separator: "|")
     }

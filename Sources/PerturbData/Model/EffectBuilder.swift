@@ -17,8 +17,10 @@ public struct SampleAnnotation: Sendable {
     public var controlContext: String?
     public var controlTime: Double?
 
-    public init(condition: Condition?, controlGroup: String, replicate: String, plate: String? = nil,
-                controlContext: String? = nil, controlTime: Double? = nil) {
+    public init(
+        condition: Condition?, controlGroup: String, replicate: String, plate: String? = nil,
+        controlContext: String? = nil, controlTime: Double? = nil
+    ) {
         self.condition = condition
         self.controlGroup = controlGroup
         self.replicate = replicate
@@ -49,8 +51,10 @@ public enum EffectBuilder {
         public var method = EffectMethod.meanDifference
         /// The layout of the limma model (with `.limma`).
         public var limmaDesign = LimmaDesign.plateCovariate
-        public init(statistics: Bool = true, keepReplicates: Bool = true, method: EffectMethod = .meanDifference,
-                    limmaDesign: LimmaDesign = .plateCovariate) {
+        public init(
+            statistics: Bool = true, keepReplicates: Bool = true, method: EffectMethod = .meanDifference,
+            limmaDesign: LimmaDesign = .plateCovariate
+        ) {
             self.statistics = statistics
             self.keepReplicates = keepReplicates
             self.method = method
@@ -78,14 +82,18 @@ public enum EffectBuilder {
     /// - Parameters:
     ///   - values: samples × genes, row-major, log scale (NaN = missing).
     ///   - compounds: the compounds the conditions use (by key).
-    public static func build(values: [Float], samples: [SampleAnnotation], genes: [String], geneEnsemblIds: [String]? = nil,
-                             compounds: [String: Compound], options: Options = Options(),
-                             report: inout IngestReport) -> Result {
+    public static func build(
+        values: [Float], samples: [SampleAnnotation], genes: [String], geneEnsemblIds: [String]? = nil,
+        compounds: [String: Compound], options: Options = Options(),
+        report: inout IngestReport
+    ) -> Result {
         let g = genes.count
         precondition(values.count == samples.count * g, "values must be samples × genes")
         // Control statistics per group.
         var controlRows: [String: [Int]] = [:]
-        for (i, s) in samples.enumerated() where s.condition == nil { controlRows[s.controlGroup, default: []].append(i) }
+        for (i, s) in samples.enumerated() where s.condition == nil {
+            controlRows[s.controlGroup, default: []].append(i)
+        }
         var stats: [String: ControlStats] = [:]
         for (group, rows) in controlRows {
             var count = [Int32](repeating: 0, count: g)
@@ -96,7 +104,9 @@ public enum EffectBuilder {
             let mean = (0..<g).map { count[$0] > 0 ? Float(sum[$0] / Double(count[$0])) : .nan }
             var ss = [Double](repeating: 0, count: g)
             for r in rows {
-                for c in 0..<g { let v = values[r * g + c]; if v.isFinite { let d = Double(v - mean[c]); ss[c] += d * d } }
+                for c in 0..<g {
+                    let v = values[r * g + c]; if v.isFinite { let d = Double(v - mean[c]); ss[c] += d * d }
+                }
             }
             stats[group] = ControlStats(count: count, mean: mean, sumSquares: ss)
         }
@@ -108,15 +118,18 @@ public enum EffectBuilder {
         for (i, s) in samples.enumerated() {
             guard let condition = s.condition?.pooled else { continue }
             guard stats[s.controlGroup] != nil else {
-                report.skip("no vehicle controls in the sample's control group", example: "\(s.replicate) (group \(s.controlGroup))")
+                report.skip(
+                    "no vehicle controls in the sample's control group",
+                    example: "\(s.replicate) (group \(s.controlGroup))")
                 continue
             }
             if members[condition] == nil { order.append(condition) }
             members[condition, default: []].append(i)
         }
 
-        var pooled = EffectsTable(conditions: [], genes: genes, geneEnsemblIds: geneEnsemblIds, logFC: [], measured: [],
-                                  compounds: [:], replicateCounts: [])
+        var pooled = EffectsTable(
+            conditions: [], genes: genes, geneEnsemblIds: geneEnsemblIds, logFC: [], measured: [],
+            compounds: [:], replicateCounts: [])
         var replicates = pooled
         var tLayer: [Float] = []
         var pLayer: [Float] = []
@@ -134,7 +147,9 @@ public enum EffectBuilder {
                     let v = values[r * g + c]
                     let m = control.mean[c]
                     effects[c] = (v.isFinite && m.isFinite) ? v - m : .nan
-                    if effects[c].isFinite { n[c] += 1; sum[c] += Double(effects[c]); sumSq[c] += Double(effects[c]) * Double(effects[c]) }
+                    if effects[c].isFinite {
+                        n[c] += 1; sum[c] += Double(effects[c]); sumSq[c] += Double(effects[c]) * Double(effects[c])
+                    }
                 }
                 if options.keepReplicates { replicateEffects.append(effects) }
             }
@@ -175,7 +190,9 @@ public enum EffectBuilder {
                     replicateCondition.replicate = samples[r].replicate
                     replicates.conditions.append(replicateCondition)
                     replicates.replicateCounts.append(1)
-                    for v in replicateEffects[k] { replicates.logFC.append(v.isFinite ? v : 0); replicates.measured.append(v.isFinite) }
+                    for v in replicateEffects[k] {
+                        replicates.logFC.append(v.isFinite ? v : 0); replicates.measured.append(v.isFinite)
+                    }
                 }
             }
         }

@@ -21,9 +21,11 @@ public struct EffectsTable: Sendable {
     /// Free-form provenance (source files, tool, settings), stored in the file's `uns`.
     public var provenance: [String: String]
 
-    public init(conditions: [Condition], genes: [String], geneEnsemblIds: [String]? = nil, logFC: [Float],
-                measured: [Bool]? = nil, compounds: [String: Compound], extraLayers: [String: [Float]] = [:],
-                replicateCounts: [Int]? = nil, provenance: [String: String] = [:]) {
+    public init(
+        conditions: [Condition], genes: [String], geneEnsemblIds: [String]? = nil, logFC: [Float],
+        measured: [Bool]? = nil, compounds: [String: Compound], extraLayers: [String: [Float]] = [:],
+        replicateCounts: [Int]? = nil, provenance: [String: String] = [:]
+    ) {
         self.conditions = conditions
         self.genes = genes
         self.geneEnsemblIds = geneEnsemblIds ?? Array(repeating: "", count: genes.count)
@@ -73,19 +75,28 @@ public struct EffectsTable: Sendable {
     /// Checks the invariants; throws an `InputError` naming the first violation.
     public func validate(source: String = "effects table") throws {
         let n = conditions.count * genes.count
-        guard genes.count == geneEnsemblIds.count else { throw InputError("\(source): \(genes.count) genes but \(geneEnsemblIds.count) Ensembl ids") }
-        guard logFC.count == n, measured.count == n else {
-            throw InputError("\(source): logFC has \(logFC.count) and measured \(measured.count) values, expected \(conditions.count) × \(genes.count) = \(n)")
+        guard genes.count == geneEnsemblIds.count else {
+            throw InputError("\(source): \(genes.count) genes but \(geneEnsemblIds.count) Ensembl ids")
         }
-        guard replicateCounts.count == conditions.count else { throw InputError("\(source): replicate counts do not match conditions") }
+        guard logFC.count == n, measured.count == n else {
+            throw InputError(
+                "\(source): logFC has \(logFC.count) and measured \(measured.count) values, expected \(conditions.count) × \(genes.count) = \(n)"
+            )
+        }
+        guard replicateCounts.count == conditions.count else {
+            throw InputError("\(source): replicate counts do not match conditions")
+        }
         for (name, layer) in extraLayers where layer.count != n {
             throw InputError("\(source): layer '\(name)' has \(layer.count) values, expected \(n)")
         }
         if let bad = logFC.firstIndex(where: { !$0.isFinite }) {
-            throw InputError("\(source): non-finite logFC at row \(bad / max(genes.count, 1)), gene '\(genes[bad % genes.count])'")
+            throw InputError(
+                "\(source): non-finite logFC at row \(bad / max(genes.count, 1)), gene '\(genes[bad % genes.count])'")
         }
         var seenGenes = Set<String>()
-        for gene in genes where !seenGenes.insert(gene).inserted { throw InputError("\(source): gene '\(gene)' appears twice") }
+        for gene in genes where !seenGenes.insert(gene).inserted {
+            throw InputError("\(source): gene '\(gene)' appears twice")
+        }
         for (i, condition) in conditions.enumerated() {
             for key in condition.compounds where compounds[key] == nil {
                 throw InputError("\(source): row \(i) uses compound '\(key)' missing from the compounds table")
@@ -96,9 +107,10 @@ public struct EffectsTable: Sendable {
     /// Keeps the rows at `indices` (in that order); compounds are pruned to those still used.
     public func selecting(rows indices: [Int]) -> EffectsTable {
         let g = genes.count
-        var out = EffectsTable(conditions: indices.map { conditions[$0] }, genes: genes, geneEnsemblIds: geneEnsemblIds,
-                               logFC: [], measured: [], compounds: [:],
-                               replicateCounts: indices.map { replicateCounts[$0] }, provenance: provenance)
+        var out = EffectsTable(
+            conditions: indices.map { conditions[$0] }, genes: genes, geneEnsemblIds: geneEnsemblIds,
+            logFC: [], measured: [], compounds: [:],
+            replicateCounts: indices.map { replicateCounts[$0] }, provenance: provenance)
         out.logFC.reserveCapacity(indices.count * g)
         out.measured.reserveCapacity(indices.count * g)
         for i in indices {
@@ -129,10 +141,11 @@ public struct EffectsTable: Sendable {
         let g = vocabulary.count
         let layerNames = Set(tables.flatMap { $0.extraLayers.keys }).sorted()
         let totalRows = tables.reduce(0) { $0 + $1.rowCount }
-        var out = EffectsTable(conditions: [], genes: vocabulary.symbols, geneEnsemblIds: vocabulary.ensemblIds,
-                               logFC: [Float](repeating: 0, count: totalRows * g),
-                               measured: [Bool](repeating: false, count: totalRows * g), compounds: [:],
-                               replicateCounts: [])
+        var out = EffectsTable(
+            conditions: [], genes: vocabulary.symbols, geneEnsemblIds: vocabulary.ensemblIds,
+            logFC: [Float](repeating: 0, count: totalRows * g),
+            measured: [Bool](repeating: false, count: totalRows * g), compounds: [:],
+            replicateCounts: [])
         for name in layerNames { out.extraLayers[name] = [Float](repeating: .nan, count: totalRows * g) }
         var base = 0
         for (t, table) in tables.enumerated() {

@@ -44,17 +44,21 @@ public struct IngestReport: Codable, Sendable {
         for (reason, entry) in other.skipped {
             var mine = skipped[reason] ?? Skip(count: 0, examples: [])
             mine.count += entry.count
-            for e in entry.examples where mine.examples.count < Self.maxExamples { mine.examples.append("\(other.source): \(e)") }
+            for e in entry.examples where mine.examples.count < Self.maxExamples {
+                mine.examples.append("\(other.source): \(e)")
+            }
             skipped[reason] = mine
         }
     }
 
     /// A few human-readable lines for stderr.
     public var summary: String {
-        var lines = ["\(source) [\(format)]: read \(rowsRead) rows, wrote \(conditionsWritten) conditions"
-                     + (controlsUsed > 0 ? ", used \(controlsUsed) control samples" : "")
-                     + (replicateRows > 0 ? ", \(replicateRows) per-replicate rows" : "")
-                     + ", skipped \(skippedTotal)"]
+        var lines = [
+            "\(source) [\(format)]: read \(rowsRead) rows, wrote \(conditionsWritten) conditions"
+                + (controlsUsed > 0 ? ", used \(controlsUsed) control samples" : "")
+                + (replicateRows > 0 ? ", \(replicateRows) per-replicate rows" : "")
+                + ", skipped \(skippedTotal)"
+        ]
         lines += skipDescriptions(examples: 3).map { "  skipped \($0)" }
         lines += notes.map { "  note: \($0)" }
         return lines.joined(separator: "\n")

@@ -26,16 +26,21 @@ struct ContextDesign {
 
     /// `treated`: the context's treated samples whose control group has controls; `conditions`: the context's pooled
     /// conditions in output order.
-    static func make(_ kind: LimmaDesign, samples: [SampleAnnotation], treated: [Int], context: String,
-                     conditions: [Condition]) -> ContextDesign {
+    static func make(
+        _ kind: LimmaDesign, samples: [SampleAnnotation], treated: [Int], context: String,
+        conditions: [Condition]
+    ) -> ContextDesign {
         switch kind {
         case .controlGroups: return controlGroups(samples: samples, treated: treated, conditions: conditions)
-        case .plateCovariate: return plateCovariate(samples: samples, treated: treated, context: context, conditions: conditions)
+        case .plateCovariate:
+            return plateCovariate(samples: samples, treated: treated, context: context, conditions: conditions)
         }
     }
 
     /// Levels in order of first appearance over `used`, named L0, L1, ...
-    private static func levels(_ keys: [String]) -> (levels: [String], levelOf: [String: String], sampleLevels: [String]) {
+    private static func levels(
+        _ keys: [String]
+    ) -> (levels: [String], levelOf: [String: String], sampleLevels: [String]) {
         var levels: [String] = [], levelOf: [String: String] = [:], sampleLevels: [String] = []
         for key in keys {
             if levelOf[key] == nil { levelOf[key] = "L\(levels.count)"; levels.append("L\(levels.count)") }
@@ -50,24 +55,33 @@ struct ContextDesign {
         var groupsOf: [Condition: Set<String>] = [:]
         for i in treated { groupsOf[samples[i].condition!.pooled, default: []].insert(samples[i].controlGroup) }
         let groups = groupsOf.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-        let controls = samples.indices.filter { samples[$0].condition == nil && groups.contains(samples[$0].controlGroup) }
+        let controls = samples.indices.filter {
+            samples[$0].condition == nil && groups.contains(samples[$0].controlGroup)
+        }
         let used = treated + controls
-        let (levels, levelOf, sampleLevels) = levels(used.map { i in
-            samples[i].condition.map { conditionKey($0.pooled) } ?? "control\u{1}" + samples[i].controlGroup
-        })
+        let (levels, levelOf, sampleLevels) = levels(
+            used.map { i in
+                samples[i].condition.map { conditionKey($0.pooled) } ?? "control\u{1}" + samples[i].controlGroup
+            })
         let contrasts = conditions.compactMap { condition -> (Condition, [String: Double])? in
             guard let own = groupsOf[condition]?.sorted() else { return nil }
             var w = [levelOf[conditionKey(condition)]!: 1.0]
             for group in own { w[levelOf["control\u{1}" + group]!, default: 0] -= 1 / Double(own.count) }
             return (condition, w)
         }
-        return ContextDesign(used: used, design: DesignMatrix.groups(sampleLevels, levels: levels), contrasts: contrasts, withoutControls: [])
+        return ContextDesign(
+            used: used, design: DesignMatrix.groups(sampleLevels, levels: levels), contrasts: contrasts,
+            withoutControls: [])
     }
 
-    static func plateCovariate(samples: [SampleAnnotation], treated: [Int], context: String, conditions: [Condition]) -> ContextDesign {
+    static func plateCovariate(
+        samples: [SampleAnnotation], treated: [Int], context: String, conditions: [Condition]
+    ) -> ContextDesign {
         // A control of unknown time (an input without a time for its vehicle wells) serves every time.
         let anyTime = "any time"
-        func controlKey(_ s: SampleAnnotation) -> String { s.controlTime == nil ? anyTime : Condition.format(s.controlTime) }
+        func controlKey(_ s: SampleAnnotation) -> String {
+            s.controlTime == nil ? anyTime : Condition.format(s.controlTime)
+        }
         let treatedTimes = Set(treated.map { Condition.format(samples[$0].condition!.timeHours) })
         // The context's controls: those that name it, else (context unknown) those on the treated samples' control groups.
         let groups = Set(treated.map { samples[$0].controlGroup })
@@ -85,22 +99,25 @@ struct ContextDesign {
         }
         let kept = treated.filter { controlLevelKey(of: samples[$0].condition!.pooled) != nil }
         let used = kept + controls
-        let (levels, levelOf, sampleLevels) = levels(used.map { i in
-            samples[i].condition.map { conditionKey($0.pooled) } ?? "control\u{1}" + controlKey(samples[i])
-        })
+        let (levels, levelOf, sampleLevels) = levels(
+            used.map { i in
+                samples[i].condition.map { conditionKey($0.pooled) } ?? "control\u{1}" + controlKey(samples[i])
+            })
         let plates = used.map { samples[$0].plate ?? "" }
         let plateLevels = Array(Set(plates)).sorted()
         let factors = plateLevels.count > 1 ? [(name: "plate", values: plates, levels: plateLevels)] : []
         var contrasts: [(condition: Condition, weights: [String: Double])] = [], withoutControls: [Condition] = []
         let fitted = Set(kept.map { samples[$0].condition!.pooled })
         for condition in conditions {
-            guard fitted.contains(condition), let key = controlLevelKey(of: condition), let control = levelOf[key] else {
+            guard fitted.contains(condition), let key = controlLevelKey(of: condition), let control = levelOf[key]
+            else {
                 withoutControls.append(condition)
                 continue
             }
             contrasts.append((condition, [levelOf[conditionKey(condition)]!: 1, control: -1]))
         }
-        return ContextDesign(used: used, design: DesignMatrix.groups(sampleLevels, levels: levels, factors: factors),
-                             contrasts: contrasts, withoutControls: withoutControls)
+        return ContextDesign(
+            used: used, design: DesignMatrix.groups(sampleLevels, levels: levels, factors: factors),
+            contrasts: contrasts, withoutControls: withoutControls)
     }
 }

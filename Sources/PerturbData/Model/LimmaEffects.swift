@@ -24,8 +24,11 @@ public enum LimmaEffects {
     /// The model and contrasts of `design`, as provenance records them.
     public static func formula(_ design: LimmaDesign) -> String {
         switch design {
-        case .plateCovariate: return "~0 + condition + plate (controls pooled per context and time), contrasts vs the controls of the condition's time"
-        case .controlGroups: return "~0 + condition + control group, contrasts vs the mean of the condition's control groups"
+        case .plateCovariate:
+            return
+                "~0 + condition + plate (controls pooled per context and time), contrasts vs the controls of the condition's time"
+        case .controlGroups:
+            return "~0 + condition + control group, contrasts vs the mean of the condition's control groups"
         }
     }
 
@@ -36,8 +39,10 @@ public enum LimmaEffects {
     ///   - values: samples × genes (row-major): log expression, or raw counts when `counts`.
     ///   - trend: `eBayes(trend = TRUE)` (the reference's choice for normalized log expression, e.g. L1000).
     ///   - design: the layout of each context's model (`LimmaDesign`).
-    public static func apply(to result: inout EffectBuilder.Result, values: [Float], samples: [SampleAnnotation], counts: Bool,
-                             trend: Bool, design: LimmaDesign = .plateCovariate, report: inout IngestReport) {
+    public static func apply(
+        to result: inout EffectBuilder.Result, values: [Float], samples: [SampleAnnotation], counts: Bool,
+        trend: Bool, design: LimmaDesign = .plateCovariate, report: inout IngestReport
+    ) {
         var pooled = result.pooled
         let g = pooled.genes.count, rowsOut = pooled.rowCount
         let rowOf = Dictionary(pooled.conditions.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -56,17 +61,20 @@ public enum LimmaEffects {
                     && groupsWithControls.contains(samples[i].controlGroup)
             }
             let conditionRows = pooled.conditions.indices.filter { pooled.conditions[$0].context == context }
-            let layout = ContextDesign.make(design, samples: samples, treated: treated, context: context,
-                                            conditions: conditionRows.map { pooled.conditions[$0] })
+            let layout = ContextDesign.make(
+                design, samples: samples, treated: treated, context: context,
+                conditions: conditionRows.map { pooled.conditions[$0] })
             for condition in layout.withoutControls {
-                report.skip("limma: no vehicle control of the condition's time in its context; mean difference kept without statistics",
-                            example: condition.id)
+                report.skip(
+                    "limma: no vehicle control of the condition's time in its context; mean difference kept without statistics",
+                    example: condition.id)
             }
             let used = layout.used, contrasts = layout.contrasts.map { (name: $0.condition.id, weights: $0.weights) }
             guard !contrasts.isEmpty else { continue }
             guard used.count > layout.design.columns else {
-                report.skip("limma: no residual degrees of freedom in the context (one sample per level); mean differences kept without statistics",
-                            example: context)
+                report.skip(
+                    "limma: no residual degrees of freedom in the context (one sample per level); mean differences kept without statistics",
+                    example: context)
                 continue
             }
             let design = layout.design
@@ -75,22 +83,33 @@ public enum LimmaEffects {
             /// Genes × used samples (Double) of `genes` from the sample-major Float input.
             func geneMajor(_ genes: Range<Int>) -> [Double] {
                 var y = [Double](repeating: .nan, count: genes.count * used.count)
-                for (s, i) in used.enumerated() { for (k, j) in genes.enumerated() { y[k * used.count + s] = Double(values[i * g + j]) } }
+                for (s, i) in used.enumerated() {
+                    for (k, j) in genes.enumerated() { y[k * used.count + s] = Double(values[i * g + j]) }
+                }
                 return y
             }
             do {
                 let contrastFit: LinearModelFit
                 if counts {
                     let finiteCounts = geneMajor(0..<g).map { $0.isFinite ? max(0, $0) : 0 }
-                    geneKept = CountNormalization.filterByExpression(finiteCounts, genes: g, samples: used.count, design: design)
+                    geneKept = CountNormalization.filterByExpression(
+                        finiteCounts, genes: g, samples: used.count, design: design)
                     fitGenes = (0..<g).filter { geneKept[$0] }
                     let dropped = g - fitGenes.count
-                    if dropped > 0 { report.notes.append("limma (\(context)): \(dropped) of \(g) genes below filterByExpr's expression threshold, not measured") }
+                    if dropped > 0 {
+                        report.notes.append(
+                            "limma (\(context)): \(dropped) of \(g) genes below filterByExpr's expression threshold, not measured"
+                        )
+                    }
                     let kept = fitGenes.flatMap { j in finiteCounts[(j * used.count)..<((j + 1) * used.count)] }
                     let factors = CountNormalization.tmmFactors(kept, genes: fitGenes.count, samples: used.count)
-                    let voom = try Voom.transform(counts: kept, genes: fitGenes.count, samples: used.count, design: design, normalizationFactors: factors)
-                    contrastFit = Contrasts.fit(try LinearModel.fit(expression: voom.expression, genes: fitGenes.count, design: design,
-                                                                    weights: voom.weights), contrasts: contrasts)
+                    let voom = try Voom.transform(
+                        counts: kept, genes: fitGenes.count, samples: used.count, design: design,
+                        normalizationFactors: factors)
+                    contrastFit = Contrasts.fit(
+                        try LinearModel.fit(
+                            expression: voom.expression, genes: fitGenes.count, design: design,
+                            weights: voom.weights), contrasts: contrasts)
                 } else {
                     // Log expression streams through the fit in blocks of genes: one block of the input in double
                     // precision at a time and the contrast-level fit, never the whole matrix or every coefficient.
@@ -106,11 +125,15 @@ public enum LimmaEffects {
                 anyFit = true
                 let k = contrasts.count
                 for (ci, r) in layout.contrasts.map({ rowOf[$0.condition]! }).enumerated() {
-                    for j in 0..<g { if !geneKept[j] { pooled.measured[r * g + j] = false; pooled.logFC[r * g + j] = 0 } }
+                    for j in 0..<g {
+                        if !geneKept[j] { pooled.measured[r * g + j] = false; pooled.logFC[r * g + j] = 0 }
+                    }
                     for (fi, j) in fitGenes.enumerated() {
                         let i = fi * k + ci, cell = r * g + j
                         let logFC = contrastFit.coefficients[i]
-                        guard logFC.isFinite, pooled.measured[cell] else { pooled.measured[cell] = false; pooled.logFC[cell] = 0; continue }
+                        guard logFC.isFinite, pooled.measured[cell] else {
+                            pooled.measured[cell] = false; pooled.logFC[cell] = 0; continue
+                        }
                         pooled.logFC[cell] = Float(logFC)
                         layers["t"]![cell] = Float(moderated.t[i])
                         layers["pvalue"]![cell] = Float(moderated.pValue[i])
@@ -118,7 +141,8 @@ public enum LimmaEffects {
                         layers["B"]![cell] = Float(moderated.lods[i])
                         layers["AveExpr"]![cell] = Float(contrastFit.amean[fi])
                         let magnitude = -log10(max(moderated.pValue[i], 1e-4))
-                        layers["clipped_sign_log10_pval"]![cell] = Float(logFC > 0 ? magnitude : (logFC < 0 ? -magnitude : 0))
+                        layers["clipped_sign_log10_pval"]![cell] = Float(
+                            logFC > 0 ? magnitude : (logFC < 0 ? -magnitude : 0))
                     }
                 }
             } catch {

@@ -58,25 +58,31 @@ public enum DoseUnit: String, CaseIterable, Codable, Sendable {
 /// Parses dose strings ("10.0 um", "10 uM", "10µM", "500 nM", "1 mM", "0.5 M", or a plain number with a declared
 /// default unit) into micromolar. Missing markers ("", "NA", "nan", "-666", "None") give nil.
 public enum DoseParser {
-    public static func micromolar(_ text: String, defaultUnit: DoseUnit? = nil,
-                                  location: ValueLocation? = nil) throws -> Double? {
+    public static func micromolar(
+        _ text: String, defaultUnit: DoseUnit? = nil,
+        location: ValueLocation? = nil
+    ) throws -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if MissingValue.isMissing(trimmed) { return nil }
         let (number, unitText) = splitNumber(trimmed)
         guard let number else {
-            throw UnitError(value: text, location: location, reason: "expected a number followed by a unit such as '10 uM'")
+            throw UnitError(
+                value: text, location: location, reason: "expected a number followed by a unit such as '10 uM'")
         }
         guard number >= 0 else { throw UnitError(value: text, location: location, reason: "a dose cannot be negative") }
         if unitText.isEmpty {
             guard let defaultUnit else {
-                throw UnitError(value: text, location: location,
-                                reason: "no unit given and no default unit declared (write e.g. '\(text) uM' or pass a default unit)")
+                throw UnitError(
+                    value: text, location: location,
+                    reason:
+                        "no unit given and no default unit declared (write e.g. '\(text) uM' or pass a default unit)")
             }
             return number * defaultUnit.toMicromolar
         }
         guard let unit = DoseUnit.parse(unitText) else {
-            throw UnitError(value: text, location: location,
-                            reason: "unknown dose unit '\(unitText)'; known units: pM, nM, uM (µM), mM, M")
+            throw UnitError(
+                value: text, location: location,
+                reason: "unknown dose unit '\(unitText)'; known units: pM, nM, uM (µM), mM, M")
         }
         return number * unit.toMicromolar
     }
@@ -88,7 +94,9 @@ public enum DoseParser {
         var index = text.startIndex
         while index < text.endIndex {
             let c = text[index]
-            if c.isNumber || c == "." || c == "+" || c == "-" { if c.isNumber { seenDigit = true }; index = text.index(after: index); end = index; continue }
+            if c.isNumber || c == "." || c == "+" || c == "-" {
+                if c.isNumber { seenDigit = true }; index = text.index(after: index); end = index; continue
+            }
             if (c == "e" || c == "E") && seenDigit {
                 let next = text.index(after: index)
                 if next < text.endIndex, text[next].isNumber || text[next] == "-" || text[next] == "+" {
@@ -105,22 +113,27 @@ public enum DoseParser {
 
 /// Parses time strings ("24 h", "6 hr", "30 min", "2 d", "1 wk", or a plain number with a default unit) into hours.
 public enum TimeParser {
-    public static func hours(_ text: String, defaultUnit: String? = nil, location: ValueLocation? = nil) throws -> Double? {
+    public static func hours(
+        _ text: String, defaultUnit: String? = nil, location: ValueLocation? = nil
+    ) throws -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if MissingValue.isMissing(trimmed) { return nil }
         let (number, unitText) = DoseParser.splitNumber(trimmed)
         guard let number else {
-            throw UnitError(value: text, location: location, reason: "expected a number followed by a unit such as '24 h'")
+            throw UnitError(
+                value: text, location: location, reason: "expected a number followed by a unit such as '24 h'")
         }
         guard number >= 0 else { throw UnitError(value: text, location: location, reason: "a time cannot be negative") }
         let unit = unitText.isEmpty ? defaultUnit : unitText
         guard let unit else {
-            throw UnitError(value: text, location: location,
-                            reason: "no unit given and no default unit declared (write e.g. '\(text) h')")
+            throw UnitError(
+                value: text, location: location,
+                reason: "no unit given and no default unit declared (write e.g. '\(text) h')")
         }
         guard let factor = factor(unit) else {
-            throw UnitError(value: text, location: location,
-                            reason: "unknown time unit '\(unit)'; known units: s, min, h (hr, hour), d (day), wk (week)")
+            throw UnitError(
+                value: text, location: location,
+                reason: "unknown time unit '\(unit)'; known units: s, min, h (hr, hour), d (day), wk (week)")
         }
         return number * factor
     }

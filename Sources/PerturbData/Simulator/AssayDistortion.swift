@@ -16,7 +16,10 @@ struct AssayDistortion {
     private let batchOffsets: [[Double]]
 
     /// `panel` defaults to the first `genes` genes of a pool of that size.
-    init(_ settings: SimulatedDistortions, genes: Int, seed: UInt64, dataset: String, panel: [Int]? = nil, poolSize: Int? = nil) {
+    init(
+        _ settings: SimulatedDistortions, genes: Int, seed: UInt64, dataset: String, panel: [Int]? = nil,
+        poolSize: Int? = nil
+    ) {
         self.settings = settings
         self.genes = genes
         self.panel = panel ?? Array(0..<genes)
@@ -24,9 +27,12 @@ struct AssayDistortion {
         self.seed = seed
         self.dataset = dataset
         var rng = SeededRNG.derived(seed: seed, label: "sim:saturation:" + dataset)
-        saturation = settings.saturation > 0 ? (0..<genes).map { _ in settings.saturation * exp(0.5 * rng.nextGaussian()) } : []
+        saturation =
+            settings.saturation > 0 ? (0..<genes).map { _ in settings.saturation * exp(0.5 * rng.nextGaussian()) } : []
         var batchRNG = SeededRNG.derived(seed: seed, label: "sim:batches:" + dataset)
-        batchOffsets = (0..<max(1, settings.batches)).map { _ in (0..<genes).map { _ in settings.batchSD * batchRNG.nextGaussian() } }
+        batchOffsets = (0..<max(1, settings.batches)).map { _ in
+            (0..<genes).map { _ in settings.batchSD * batchRNG.nextGaussian() }
+        }
     }
 
     /// The program every compound of `context` shares in this dataset (zeros without one): √ρ·(the context's program,
@@ -38,7 +44,8 @@ struct AssayDistortion {
         var ownRNG = SeededRNG.derived(seed: seed, label: "sim:context-program:" + dataset + ":" + context)
         let rho = min(1, max(0, settings.programSharing))
         return panel.map { gene in
-            settings.contextProgramSD * (rho.squareRoot() * shared[gene] + (1 - rho).squareRoot() * ownRNG.nextGaussian())
+            settings.contextProgramSD
+                * (rho.squareRoot() * shared[gene] + (1 - rho).squareRoot() * ownRNG.nextGaussian())
         }
     }
 

@@ -24,8 +24,9 @@ public struct ConditionManifest: Sendable {
 
         /// The condition this row describes.
         public var condition: Condition {
-            Condition(dataset: dataset, context: context, compounds: [perturbation], doseMicromolar: doseMicromolar,
-                      timeHours: timeHours)
+            Condition(
+                dataset: dataset, context: context, compounds: [perturbation], doseMicromolar: doseMicromolar,
+                timeHours: timeHours)
         }
     }
 
@@ -57,7 +58,9 @@ public struct ConditionManifest: Sendable {
         let hasSplit = header.contains("split")
         for name in requiredColumns where name != "split" || requireSplit || hasSplit {
             guard let index = header.firstIndex(of: name) else {
-                throw InputError("\(file): line 1: missing column '\(name)'; the manifest needs \(requiredColumns.joined(separator: ", ")) (tab-separated), found \(header.joined(separator: ", "))")
+                throw InputError(
+                    "\(file): line 1: missing column '\(name)'; the manifest needs \(requiredColumns.joined(separator: ", ")) (tab-separated), found \(header.joined(separator: ", "))"
+                )
             }
             column[name] = index
         }
@@ -83,7 +86,8 @@ public struct ConditionManifest: Sendable {
                 logDose = -.infinity
             } else {
                 guard let v = Double(logDoseText), v.isFinite else {
-                    throw InputError("\(file): line \(line): field 'log_dose' is '\(logDoseText)', expected a number or -inf")
+                    throw InputError(
+                        "\(file): line \(line): field 'log_dose' is '\(logDoseText)', expected a number or -inf")
                 }
                 logDose = v
             }
@@ -94,8 +98,9 @@ public struct ConditionManifest: Sendable {
             guard !hasSplit || splitNames.contains(split) else {
                 throw InputError("\(file): line \(line): field 'split' is '\(split)', expected train, val or test")
             }
-            let entry = Entry(dataset: try text("dataset"), context: try text("context"), perturbation: try text("perturbation"),
-                              logDose: logDose, timeHours: time, split: split, line: line)
+            let entry = Entry(
+                dataset: try text("dataset"), context: try text("context"), perturbation: try text("perturbation"),
+                logDose: logDose, timeHours: time, split: split, line: line)
             let id = entry.condition.id
             if let first = seen[id] {
                 throw InputError("\(file): line \(line): duplicate condition \(id) (first at line \(first))")
@@ -127,11 +132,13 @@ public struct ConditionManifest: Sendable {
 
     /// The manifest's own split as a split assignment keyed by condition id.
     public var splitAssignment: SplitAssignment {
-        SplitAssignment(kind: "manifest", seed: 0, parameters: [("source", file)],
-                        entries: entries.map {
-                            let c = $0.condition
-                            return SplitAssignment.Entry(conditionId: c.id, dataset: c.dataset, context: c.context,
-                                                         compounds: c.compounds, split: $0.split)
-                        })
+        SplitAssignment(
+            kind: "manifest", seed: 0, parameters: [("source", file)],
+            entries: entries.map {
+                let c = $0.condition
+                return SplitAssignment.Entry(
+                    conditionId: c.id, dataset: c.dataset, context: c.context,
+                    compounds: c.compounds, split: $0.split)
+            })
     }
 }

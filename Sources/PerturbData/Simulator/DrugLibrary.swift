@@ -13,7 +13,9 @@ public enum EmbeddedResources {
     /// The 276 curated drugs (name, canonical SMILES, pathway), in file order.
     public static func drugs() throws -> [Drug] {
         try rows("drugs").map { f in
-            guard f.count >= 3 else { throw InputError("embedded drugs.tsv: malformed line '\(f.joined(separator: "\t"))'") }
+            guard f.count >= 3 else {
+                throw InputError("embedded drugs.tsv: malformed line '\(f.joined(separator: "\t"))'")
+            }
             return Drug(name: f[0], smiles: f[1], pathway: f[2])
         }
     }
@@ -24,8 +26,10 @@ public enum EmbeddedResources {
     }
 
     private static func rows(_ name: String) throws -> [[String]] {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "tsv", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: name, withExtension: "tsv") else {
+        guard
+            let url = Bundle.module.url(forResource: name, withExtension: "tsv", subdirectory: "Resources")
+                ?? Bundle.module.url(forResource: name, withExtension: "tsv")
+        else {
             throw InputError("embedded resource \(name).tsv is missing from the PerturbData bundle")
         }
         let text = try String(contentsOf: url, encoding: .utf8)

@@ -34,25 +34,31 @@ public enum ManifestSimulator {
     /// Writes `<dataset>.h5ad` per dataset of `manifest` into `directory`, plus `split.tsv` (the manifest's split)
     /// and `genes.tsv` (the pool, with the number of datasets measuring each gene). `smilesByCID` maps PubChem CIDs
     /// to SMILES. `progress` is called after each block with (values written, values in total).
-    public static func write(_ manifest: ConditionManifest, config: ManifestSimulatorConfig, seed: UInt64,
-                             smilesByCID: [String: String], to directory: URL, threads: Int = Parallel.threadCount,
-                             progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> [Written] {
+    public static func write(
+        _ manifest: ConditionManifest, config: ManifestSimulatorConfig, seed: UInt64,
+        smilesByCID: [String: String], to directory: URL, threads: Int = Parallel.threadCount,
+        progress: @escaping (Int, Int) -> Void = { _, _ in }
+    ) throws -> [Written] {
         let pool = try genePool(config)
         for dataset in manifest.datasets {
             let rule = config.rule(for: dataset)
             guard rule.maximum <= pool.count, rule.minimum > 0 else {
-                throw InputError("simulate --manifest: panel size \(rule.minimum)-\(rule.maximum) of dataset '\(dataset)' exceeds the gene pool of \(pool.count)")
+                throw InputError(
+                    "simulate --manifest: panel size \(rule.minimum)-\(rule.maximum) of dataset '\(dataset)' exceeds the gene pool of \(pool.count)"
+                )
             }
         }
         let model = LatentModel(config: config, seed: seed, genes: pool.count)
-        let compounds = try compoundTable(manifest, config: config, seed: seed, smilesByCID: smilesByCID, threads: threads)
+        let compounds = try compoundTable(
+            manifest, config: config, seed: seed, smilesByCID: smilesByCID, threads: threads)
         let byDataset = Dictionary(grouping: manifest.entries, by: \.dataset)
         var plans: [(String, [ConditionManifest.Entry], DatasetPanels)] = []
         var total = 0
         for dataset in manifest.datasets {
             let entries = byDataset[dataset]!
-            let panels = DatasetPanels(dataset: dataset, contexts: entries.map(\.context), rule: config.rule(for: dataset),
-                                       model: model, config: config, seed: seed)
+            let panels = DatasetPanels(
+                dataset: dataset, contexts: entries.map(\.context), rule: config.rule(for: dataset),
+                model: model, config: config, seed: seed)
             total += panels.measuredValues(rows: entries.indices)
             plans.append((dataset, entries, panels))
         }
@@ -64,15 +70,20 @@ public enum ManifestSimulator {
             let url = directory.appendingPathComponent(fileName(dataset))
             let conditions = entries.map(\.condition)
             let genes = panels.genes.map { pool[Int($0)] }
-            let generator = DatasetGenerator(dataset: dataset, entries: entries, panels: panels, model: model,
-                                             compounds: compounds, config: config, seed: seed)
+            let generator = DatasetGenerator(
+                dataset: dataset, entries: entries, panels: panels, model: model,
+                compounds: compounds, config: config, seed: seed)
             var used: [String: Compound] = [:]
-            for e in entries where used[e.perturbation] == nil { used[e.perturbation] = compounds.records[e.perturbation]!.compound }
+            for e in entries where used[e.perturbation] == nil {
+                used[e.perturbation] = compounds.records[e.perturbation]!.compound
+            }
             try EffectsStore.writeStreamed(
                 conditions: conditions, replicateCounts: Array(repeating: config.replicates, count: entries.count),
                 compounds: used, genes: genes,
                 panels: GenePanels(members: panels.members, rowPanel: panels.rowPanel),
-                provenance: ["source": "perturbridge simulate --manifest", "manifest": manifest.file, "seed": "\(seed)"],
+                provenance: [
+                    "source": "perturbridge simulate --manifest", "manifest": manifest.file, "seed": "\(seed)",
+                ],
                 to: url
             ) { rows, values in
                 generator.fill(rows: rows, into: values, threads: threads)
@@ -80,8 +91,10 @@ public enum ManifestSimulator {
                 progress(done, total)
             }
             for g in panels.genes { measuredBy[Int(g)] += 1 }
-            written.append(Written(dataset: dataset, file: url, conditions: entries.count, genes: genes,
-                                   panels: panels.members.map(\.count), values: panels.measuredValues(rows: entries.indices)))
+            written.append(
+                Written(
+                    dataset: dataset, file: url, conditions: entries.count, genes: genes,
+                    panels: panels.members.map(\.count), values: panels.measuredValues(rows: entries.indices)))
         }
         try manifest.splitAssignment.write(to: directory.appendingPathComponent("split.tsv"))
         var genes = DelimitedTable(header: ["gene", "landmark", "datasets_measuring"])
@@ -97,7 +110,8 @@ public enum ManifestSimulator {
     public static func smilesByCID(_ url: URL) throws -> [String: String] {
         let records = try TextFile.readTSV(url)
         guard let header = records.first, let cid = header.firstIndex(of: "pubchem_cid"),
-              let smiles = header.firstIndex(of: "canonical_smiles") else {
+            let smiles = header.firstIndex(of: "canonical_smiles")
+        else {
             throw InputError("\(url.path): expected columns pubchem_cid and canonical_smiles (a LINCS pertinfo table)")
         }
         var map: [String: String] = [:]
@@ -122,7 +136,9 @@ public enum ManifestSimulator {
         let embedded = try EmbeddedResources.genes()
         let landmarks = embedded.filter(\.landmark).prefix(config.landmarkGenes).map(\.symbol)
         guard landmarks.count == config.landmarkGenes, config.genePool >= config.landmarkGenes else {
-            throw InputError("simulate --manifest: the pool needs \(config.landmarkGenes) landmarks (\(landmarks.count) embedded) and genePool ≥ landmarks")
+            throw InputError(
+                "simulate --manifest: the pool needs \(config.landmarkGenes) landmarks (\(landmarks.count) embedded) and genePool ≥ landmarks"
+            )
         }
         var pool = landmarks + embedded.filter { !$0.landmark }.map(\.symbol)
         pool = Array(pool.prefix(config.genePool))
@@ -135,13 +151,16 @@ public enum ManifestSimulator {
     }
 
     /// Compound records (key = CID) with their latent vectors and potencies.
-    static func compoundTable(_ manifest: ConditionManifest, config: ManifestSimulatorConfig, seed: UInt64,
-                              smilesByCID: [String: String], threads: Int) throws -> CompoundLatents {
+    static func compoundTable(
+        _ manifest: ConditionManifest, config: ManifestSimulatorConfig, seed: UInt64,
+        smilesByCID: [String: String], threads: Int
+    ) throws -> CompoundLatents {
         let cids = Array(Set(manifest.entries.map(\.perturbation))).sorted()
         let smiles = cids.map { smilesByCID[$0] ?? "" }
         let options = MorganOptions(radius: 2, bits: 2048)
         let withStructure = smiles.indices.filter { !smiles[$0].isEmpty }
-        let fingerprints = Morgan.batch(smiles: withStructure.map { smiles[$0] }, options: options, threads: threads).fingerprints
+        let fingerprints = Morgan.batch(smiles: withStructure.map { smiles[$0] }, options: options, threads: threads)
+            .fingerprints
         var fingerprintOf: [Int: Fingerprint] = [:]
         for (j, i) in withStructure.enumerated() { if let fp = fingerprints[j] { fingerprintOf[i] = fp } }
         let k = config.latentDimension
@@ -164,8 +183,11 @@ public enum ManifestSimulator {
             }
             let log10EC50 = 0.5 * rng.nextGaussian()
             let efficacy = exp(0.3 * rng.nextGaussian()) * (rng.nextDouble() < 0.15 ? 0.1 : 1)
-            let compound = Compound(key: cid, canonicalSmiles: fingerprintOf[i] != nil ? smiles[i] : "", aliases: ["CID" + cid], pubchemCID: cid)
-            records[cid] = CompoundLatents.Record(compound: compound, latent: z, ec50: pow(10, log10EC50), efficacy: efficacy)
+            let compound = Compound(
+                key: cid, canonicalSmiles: fingerprintOf[i] != nil ? smiles[i] : "", aliases: ["CID" + cid],
+                pubchemCID: cid)
+            records[cid] = CompoundLatents.Record(
+                compound: compound, latent: z, ec50: pow(10, log10EC50), efficacy: efficacy)
         }
         return CompoundLatents(records: records)
     }
@@ -202,7 +224,9 @@ struct LatentModel {
         var loadings = [Float](repeating: 0, count: genes * config.latentDimension)
         for g in 0..<genes {
             let s = exp(0.5 * loadingRNG.nextGaussian()) / Double(config.latentDimension).squareRoot()
-            for j in 0..<config.latentDimension { loadings[g * config.latentDimension + j] = Float(s * loadingRNG.nextGaussian()) }
+            for j in 0..<config.latentDimension {
+                loadings[g * config.latentDimension + j] = Float(s * loadingRNG.nextGaussian())
+            }
         }
         self.loadings = loadings
     }
@@ -225,15 +249,21 @@ struct DatasetPanels {
     /// Values measured by `rows` (the sum of their panel sizes).
     func measuredValues(rows: Range<Int>) -> Int { rows.reduce(0) { $0 + members[Int(rowPanel[$1])].count } }
 
-    init(dataset: String, contexts: [String], rule: PanelSizeRule, model: LatentModel, config: ManifestSimulatorConfig, seed: UInt64) {
+    init(
+        dataset: String, contexts: [String], rule: PanelSizeRule, model: LatentModel, config: ManifestSimulatorConfig,
+        seed: UInt64
+    ) {
         var seen: [String: Int32] = [:]
         var names: [String] = []
-        let rowPanel = rule.landmarks ? [Int32](repeating: 0, count: contexts.count) : contexts.map { name -> Int32 in
-            if let p = seen[name] { return p }
-            seen[name] = Int32(names.count)
-            names.append(name)
-            return Int32(names.count - 1)
-        }
+        let rowPanel =
+            rule.landmarks
+            ? [Int32](repeating: 0, count: contexts.count)
+            : contexts.map { name -> Int32 in
+                if let p = seen[name] { return p }
+                seen[name] = Int32(names.count)
+                names.append(name)
+                return Int32(names.count - 1)
+            }
         var datasetRNG = SeededRNG.derived(seed: seed, label: "manifest:panel:" + dataset)
         let datasetScore = model.detectability.map { $0 + config.datasetPanelNoise * datasetRNG.nextGaussian() }
         let order = seededShuffle(Array(names.indices), &datasetRNG)
@@ -273,8 +303,10 @@ struct DatasetGenerator {
     let seed: UInt64
     let datasetStream: UInt64
 
-    init(dataset: String, entries: [ConditionManifest.Entry], panels: DatasetPanels, model: LatentModel,
-         compounds: CompoundLatents, config: ManifestSimulatorConfig, seed: UInt64) {
+    init(
+        dataset: String, entries: [ConditionManifest.Entry], panels: DatasetPanels, model: LatentModel,
+        compounds: CompoundLatents, config: ManifestSimulatorConfig, seed: UInt64
+    ) {
         k = model.k
         self.entries = entries
         self.panels = panels
@@ -332,7 +364,9 @@ struct DatasetGenerator {
                                 while n < columns.count {
                                     let (e0, e1) = rng.nextGaussianPair()
                                     out[Int(columns[n])] = value(Int(columns[n]), e0)
-                                    if n + 1 < columns.count { out[Int(columns[n + 1])] = value(Int(columns[n + 1]), e1) }
+                                    if n + 1 < columns.count {
+                                        out[Int(columns[n + 1])] = value(Int(columns[n + 1]), e1)
+                                    }
                                     n += 2
                                 }
                             }

@@ -24,7 +24,8 @@ public struct PanelSizeRule: Codable, Equatable, Sendable {
         }
         if parts[1] == "landmarks" { self.init(match: parts[0], minimum: 978, landmarks: true); return }
         let bounds = parts[1].split(separator: "-").map { Int($0) }
-        guard (1...2).contains(bounds.count), let low = bounds.first!, let high = bounds.last!, low > 0, high >= low else {
+        guard (1...2).contains(bounds.count), let low = bounds.first!, let high = bounds.last!, low > 0, high >= low
+        else {
             throw InputError("--panel-size '\(text)': sizes must be positive integers, MIN ≤ MAX")
         }
         self.init(match: parts[0], minimum: low, maximum: high)
@@ -73,6 +74,7 @@ public struct ManifestSimulatorConfig: Codable, Equatable, Sendable {
 
     /// The rule for a dataset name.
     public func rule(for dataset: String) -> PanelSizeRule {
-        panelRules.first { $0.match.isEmpty || dataset.range(of: $0.match, options: .caseInsensitive) != nil } ?? defaultRule
+        panelRules.first { $0.match.isEmpty || dataset.range(of: $0.match, options: .caseInsensitive) != nil }
+            ?? defaultRule
     }
 }

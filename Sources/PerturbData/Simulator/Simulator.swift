@@ -55,7 +55,8 @@ public enum Simulator {
         var pickRNG = SeededRNG.derived(seed: seed, label: "sim:compounds")
         let library = try EmbeddedResources.drugs()
         guard config.compoundCount <= library.count else {
-            throw InputError("simulator: compoundCount \(config.compoundCount) exceeds the \(library.count) embedded drugs")
+            throw InputError(
+                "simulator: compoundCount \(config.compoundCount) exceeds the \(library.count) embedded drugs")
         }
         let drugs = Array(seededShuffle(library, &pickRNG).prefix(config.compoundCount))
         var compounds: [Compound] = []
@@ -65,7 +66,8 @@ public enum Simulator {
         for drug in drugs {
             let identity = try Chem.identity(smiles: drug.smiles)
             guard names[identity.inchiKey] == nil else { continue }
-            compounds.append(Compound(key: identity.inchiKey, canonicalSmiles: identity.canonicalSmiles, aliases: [drug.name]))
+            compounds.append(
+                Compound(key: identity.inchiKey, canonicalSmiles: identity.canonicalSmiles, aliases: [drug.name]))
             names[identity.inchiKey] = (drug.name, drug.pathway)
             fingerprints.append(try Morgan.fingerprint(smiles: identity.canonicalSmiles, options: options))
         }
@@ -91,11 +93,13 @@ public enum Simulator {
             }
             let scale = 1 / Double(max(1, setBits)).squareRoot()
             for j in 0..<k {
-                latent[c * k + j] = phi.squareRoot() * u[j] * scale + (1 - phi).squareRoot() * residualRNG.nextGaussian()
+                latent[c * k + j] =
+                    phi.squareRoot() * u[j] * scale + (1 - phi).squareRoot() * residualRNG.nextGaussian()
             }
             let projected = zip(potencyDirection, u).reduce(0) { $0 + $1.0 * $1.1 } * scale / Double(k).squareRoot()
             log10EC50[c] = 0.5 * projected + 0.5 * potencyRNG.nextGaussian()
-            efficacy[c] = exp(0.3 * potencyRNG.nextGaussian()) * (potencyRNG.nextDouble() < config.inactiveFraction ? 0.1 : 1)
+            efficacy[c] =
+                exp(0.3 * potencyRNG.nextGaussian()) * (potencyRNG.nextDouble() < config.inactiveFraction ? 0.1 : 1)
         }
 
         // 3. Gene loadings shared across datasets.
@@ -128,11 +132,13 @@ public enum Simulator {
             let picked = Array(seededShuffle(Array(0..<nc), &rng).prefix(nPick)).sorted()
             let geneAttenuation = panel.map { _ in spec.attenuation * exp(0.1 * rng.nextGaussian()) }
             let geneOffset = panel.map { _ in 0.02 * rng.nextGaussian() }
-            var table = EffectsTable(conditions: [], genes: panel.map { genes[$0] }, logFC: [], measured: nil,
-                                     compounds: [:], replicateCounts: [],
-                                     provenance: ["source": "perturbridge simulate", "seed": "\(seed)", "assay": spec.assay])
+            var table = EffectsTable(
+                conditions: [], genes: panel.map { genes[$0] }, logFC: [], measured: nil,
+                compounds: [:], replicateCounts: [],
+                provenance: ["source": "perturbridge simulate", "seed": "\(seed)", "assay": spec.assay])
             var noiseRNG = SeededRNG.derived(seed: seed, label: "sim:noise:" + spec.name)
-            let distortion = AssayDistortion(spec.distortions, genes: p, seed: seed, dataset: spec.name, panel: panel, poolSize: g)
+            let distortion = AssayDistortion(
+                spec.distortions, genes: p, seed: seed, dataset: spec.name, panel: panel, poolSize: g)
             var program = [Double](repeating: 0, count: p)
             for context in spec.contexts {
                 let (gain, sensitivity) = contextParameters(context)
@@ -146,10 +152,13 @@ public enum Simulator {
                     }
                     for time in spec.timesHours {
                         for dose in spec.dosesMicromolar {
-                            let hill = pow(dose, config.hillSlope) / (pow(dose, config.hillSlope) + pow(pow(10, log10EC50[c]), config.hillSlope))
+                            let hill =
+                                pow(dose, config.hillSlope)
+                                / (pow(dose, config.hillSlope) + pow(pow(10, log10EC50[c]), config.hillSlope))
                             let amplitude = efficacy[c] * sensitivity * hill * (1 - exp(-time / config.onsetHours))
-                            let condition = Condition(dataset: spec.name, context: context, compounds: [compounds[c].key],
-                                                      doseMicromolar: dose, timeHours: time)
+                            let condition = Condition(
+                                dataset: spec.name, context: context, compounds: [compounds[c].key],
+                                doseMicromolar: dose, timeHours: time)
                             table.conditions.append(condition)
                             table.replicateCounts.append(spec.replicates)
                             let onset = 1 - exp(-time / config.onsetHours)
@@ -157,8 +166,10 @@ public enum Simulator {
                             for gi in 0..<p {
                                 var noise = 0.0
                                 for _ in 0..<spec.replicates { noise += noiseRNG.nextGaussian() }
-                                let truth = distortion.respond(geneAttenuation[gi] * amplitude * program[gi] + onset * contextProgram[gi],
-                                                               gene: gi) + batch[gi]
+                                let truth =
+                                    distortion.respond(
+                                        geneAttenuation[gi] * amplitude * program[gi] + onset * contextProgram[gi],
+                                        gene: gi) + batch[gi]
                                 let value = truth + geneOffset[gi] + spec.noise * noise / Double(spec.replicates)
                                 table.logFC.append(Float(value))
                             }
@@ -168,13 +179,16 @@ public enum Simulator {
             }
             table.measured = [Bool](repeating: true, count: table.logFC.count)
             if spec.distortions.statistics {
-                table.extraLayers = SimulatedStatistics.layers(logFC: table.logFC, noise: spec.noise, replicates: spec.replicates)
+                table.extraLayers = SimulatedStatistics.layers(
+                    logFC: table.logFC, noise: spec.noise, replicates: spec.replicates)
             }
             for c in picked { table.compounds[compounds[c].key] = compounds[c] }
             tables.append(table)
         }
         var latents: [String: [Double]] = [:]
-        for c in 0..<nc { latents[compounds[c].key] = Array(latent[(c * k)..<((c + 1) * k)]) + [efficacy[c], log10EC50[c]] }
+        for c in 0..<nc {
+            latents[compounds[c].key] = Array(latent[(c * k)..<((c + 1) * k)]) + [efficacy[c], log10EC50[c]]
+        }
         return Output(tables: tables, compounds: compounds, names: names, latents: latents)
     }
 }

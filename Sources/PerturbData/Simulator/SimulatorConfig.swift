@@ -28,9 +28,11 @@ public struct SimulatedDatasetSpec: Codable, Equatable, Sendable {
     /// The assay's distortions of the true effect (`SimulatedDistortions`; none by default).
     public var distortions = SimulatedDistortions()
 
-    public init(name: String, assay: String, contexts: [String], panel: SimulatedPanel, compoundFraction: Double,
-                dosesMicromolar: [Double], timesHours: [Double], replicates: Int, attenuation: Double, noise: Double,
-                distortions: SimulatedDistortions = SimulatedDistortions()) {
+    public init(
+        name: String, assay: String, contexts: [String], panel: SimulatedPanel, compoundFraction: Double,
+        dosesMicromolar: [Double], timesHours: [Double], replicates: Int, attenuation: Double, noise: Double,
+        distortions: SimulatedDistortions = SimulatedDistortions()
+    ) {
         self.distortions = distortions
         self.name = name
         self.assay = assay
@@ -74,8 +76,10 @@ public struct SimulatedDistortions: Codable, Equatable, Sendable {
     public var batchSD = 0.0
     public var statistics = false
 
-    public init(contextProgramSD: Double = 0, programSharing: Double = 0, saturation: Double = 0, batches: Int = 1,
-                batchSD: Double = 0, statistics: Bool = false) {
+    public init(
+        contextProgramSD: Double = 0, programSharing: Double = 0, saturation: Double = 0, batches: Int = 1,
+        batchSD: Double = 0, statistics: Bool = false
+    ) {
         self.contextProgramSD = contextProgramSD
         self.programSharing = programSharing
         self.saturation = saturation
@@ -116,9 +120,10 @@ public struct SimulatorConfig: Codable, Equatable, Sendable {
             for i in config.datasets.indices {
                 // Assays differ in how much of the effect a context program masks and in their dynamic range.
                 let programSD = [0.35, 0.55, 0.3, 0.3, 0.3][i % 5], saturation = [0.3, 0.35, 0.4, 0.35, 0.5][i % 5]
-                config.datasets[i].distortions = SimulatedDistortions(contextProgramSD: programSD, programSharing: 0.5,
-                                                                      saturation: saturation,
-                                                                      batches: 4, batchSD: 0.05, statistics: true)
+                config.datasets[i].distortions = SimulatedDistortions(
+                    contextProgramSD: programSD, programSharing: 0.5,
+                    saturation: saturation,
+                    batches: 4, batchSD: 0.05, statistics: true)
             }
             return config
         case .default:
@@ -126,38 +131,47 @@ public struct SimulatorConfig: Codable, Equatable, Sendable {
                 compoundCount: 200, landmarkGenes: 978, otherGenes: 1022, latentDimension: 16, fingerprintShare: 0.7,
                 inactiveFraction: 0.15, onsetHours: 12, hillSlope: 1.2, contextGainSD: 0.3,
                 datasets: [
-                    SimulatedDatasetSpec(name: "sim_l1000", assay: "L1000 (simulated)", contexts: ["A375", "MCF7", "PC3"],
-                                         panel: .landmarks, compoundFraction: 0.6, dosesMicromolar: [0.12, 1.11, 10],
-                                         timesHours: [24], replicates: 3, attenuation: 0.5, noise: 0.35),
-                    SimulatedDatasetSpec(name: "sim_bulk_rnaseq", assay: "bulk RNA-seq (simulated)", contexts: ["HepG2"],
-                                         panel: .all, compoundFraction: 0.35, dosesMicromolar: [1, 10], timesHours: [24],
-                                         replicates: 2, attenuation: 1.0, noise: 0.08),
-                    SimulatedDatasetSpec(name: "sim_drugseq", assay: "DRUG-seq (simulated)", contexts: ["U2OS"],
-                                         panel: .randomFraction(0.75), compoundFraction: 0.6, dosesMicromolar: [0.1, 1, 10],
-                                         timesHours: [24], replicates: 2, attenuation: 0.7, noise: 0.25),
-                    SimulatedDatasetSpec(name: "sim_sciplex", assay: "sci-Plex pseudobulk (simulated)", contexts: ["A549", "K562", "MCF7"],
-                                         panel: .randomFraction(0.6), compoundFraction: 0.4, dosesMicromolar: [1, 10],
-                                         timesHours: [24, 72], replicates: 1, attenuation: 0.8, noise: 0.2),
-                    SimulatedDatasetSpec(name: "sim_op3", assay: "OP3 PBMC pseudobulk (simulated)",
-                                         contexts: ["B cells", "Myeloid cells", "T cells", "NK cells"],
-                                         panel: .randomFraction(0.9), compoundFraction: 0.3, dosesMicromolar: [1], timesHours: [24],
-                                         replicates: 1, attenuation: 0.9, noise: 0.2),
+                    SimulatedDatasetSpec(
+                        name: "sim_l1000", assay: "L1000 (simulated)", contexts: ["A375", "MCF7", "PC3"],
+                        panel: .landmarks, compoundFraction: 0.6, dosesMicromolar: [0.12, 1.11, 10],
+                        timesHours: [24], replicates: 3, attenuation: 0.5, noise: 0.35),
+                    SimulatedDatasetSpec(
+                        name: "sim_bulk_rnaseq", assay: "bulk RNA-seq (simulated)", contexts: ["HepG2"],
+                        panel: .all, compoundFraction: 0.35, dosesMicromolar: [1, 10], timesHours: [24],
+                        replicates: 2, attenuation: 1.0, noise: 0.08),
+                    SimulatedDatasetSpec(
+                        name: "sim_drugseq", assay: "DRUG-seq (simulated)", contexts: ["U2OS"],
+                        panel: .randomFraction(0.75), compoundFraction: 0.6, dosesMicromolar: [0.1, 1, 10],
+                        timesHours: [24], replicates: 2, attenuation: 0.7, noise: 0.25),
+                    SimulatedDatasetSpec(
+                        name: "sim_sciplex", assay: "sci-Plex pseudobulk (simulated)",
+                        contexts: ["A549", "K562", "MCF7"],
+                        panel: .randomFraction(0.6), compoundFraction: 0.4, dosesMicromolar: [1, 10],
+                        timesHours: [24, 72], replicates: 1, attenuation: 0.8, noise: 0.2),
+                    SimulatedDatasetSpec(
+                        name: "sim_op3", assay: "OP3 PBMC pseudobulk (simulated)",
+                        contexts: ["B cells", "Myeloid cells", "T cells", "NK cells"],
+                        panel: .randomFraction(0.9), compoundFraction: 0.3, dosesMicromolar: [1], timesHours: [24],
+                        replicates: 1, attenuation: 0.9, noise: 0.2),
                 ])
         case .small:
             return SimulatorConfig(
                 compoundCount: 40, landmarkGenes: 96, otherGenes: 64, latentDimension: 8, fingerprintShare: 0.7,
                 inactiveFraction: 0.15, onsetHours: 12, hillSlope: 1.2, contextGainSD: 0.3,
                 datasets: [
-                    SimulatedDatasetSpec(name: "sim_l1000", assay: "L1000 (simulated)", contexts: ["A375", "MCF7"],
-                                         panel: .landmarks, compoundFraction: 0.7, dosesMicromolar: [1, 10], timesHours: [24],
-                                         replicates: 3, attenuation: 0.5, noise: 0.35),
-                    SimulatedDatasetSpec(name: "sim_bulk_rnaseq", assay: "bulk RNA-seq (simulated)", contexts: ["HepG2"],
-                                         panel: .all, compoundFraction: 0.5, dosesMicromolar: [10], timesHours: [24],
-                                         replicates: 2, attenuation: 1.0, noise: 0.08),
-                    SimulatedDatasetSpec(name: "sim_op3", assay: "OP3 PBMC pseudobulk (simulated)",
-                                         contexts: ["B cells", "Myeloid cells", "T cells", "NK cells"],
-                                         panel: .randomFraction(0.8), compoundFraction: 0.5, dosesMicromolar: [1], timesHours: [24],
-                                         replicates: 1, attenuation: 0.9, noise: 0.2),
+                    SimulatedDatasetSpec(
+                        name: "sim_l1000", assay: "L1000 (simulated)", contexts: ["A375", "MCF7"],
+                        panel: .landmarks, compoundFraction: 0.7, dosesMicromolar: [1, 10], timesHours: [24],
+                        replicates: 3, attenuation: 0.5, noise: 0.35),
+                    SimulatedDatasetSpec(
+                        name: "sim_bulk_rnaseq", assay: "bulk RNA-seq (simulated)", contexts: ["HepG2"],
+                        panel: .all, compoundFraction: 0.5, dosesMicromolar: [10], timesHours: [24],
+                        replicates: 2, attenuation: 1.0, noise: 0.08),
+                    SimulatedDatasetSpec(
+                        name: "sim_op3", assay: "OP3 PBMC pseudobulk (simulated)",
+                        contexts: ["B cells", "Myeloid cells", "T cells", "NK cells"],
+                        panel: .randomFraction(0.8), compoundFraction: 0.5, dosesMicromolar: [1], timesHours: [24],
+                        replicates: 1, attenuation: 0.9, noise: 0.2),
                 ])
         }
     }

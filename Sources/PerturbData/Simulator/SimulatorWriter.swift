@@ -14,7 +14,9 @@ extension Simulator {
     /// SMILES, datasets), `compound_latents.tsv` (key, the true latent z_1 … z_K, efficacy, log10_ec50: an `oracle`
     /// feature table for `evaluate op3 --features oracle=FILE`) and `simulation.json` (seed, config, per-dataset
     /// sizes), all atomically.
-    public static func write(_ output: Output, config: SimulatorConfig, seed: UInt64, to directory: URL) throws -> WrittenFiles {
+    public static func write(
+        _ output: Output, config: SimulatorConfig, seed: UInt64, to directory: URL
+    ) throws -> WrittenFiles {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var effects: [URL] = []
         var datasetsOf: [String: [String]] = [:]
@@ -28,8 +30,10 @@ extension Simulator {
         var tsv = DelimitedTable(header: ["key", "name", "pathway", "canonical_smiles", "datasets"])
         for compound in output.compounds {
             let info = output.names[compound.key]
-            tsv.rows.append([compound.key, info?.name ?? "", info?.pathway ?? "", compound.canonicalSmiles,
-                             (datasetsOf[compound.key] ?? []).joined(separator: ",")])
+            tsv.rows.append([
+                compound.key, info?.name ?? "", info?.pathway ?? "", compound.canonicalSmiles,
+                (datasetsOf[compound.key] ?? []).joined(separator: ","),
+            ])
         }
         let compoundsURL = directory.appendingPathComponent("compounds.tsv")
         try tsv.write(compoundsURL)
@@ -48,8 +52,10 @@ extension Simulator {
         }
         var sizes: [String: [String: Int]] = [:]
         for table in output.tables {
-            sizes[table.datasets.first ?? ""] = ["conditions": table.rowCount, "genes": table.geneCount,
-                                                 "compounds": table.usedCompoundKeys.count, "contexts": table.contexts.count]
+            sizes[table.datasets.first ?? ""] = [
+                "conditions": table.rowCount, "genes": table.geneCount,
+                "compounds": table.usedCompoundKeys.count, "contexts": table.contexts.count,
+            ]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -17,7 +17,9 @@ public enum CompoundKey: String, CaseIterable, Sendable {
 
     /// `conditions` with their compounds under this identity, and the compound keys that have no CID (always
     /// empty for `.inchikey`). Order and count are unchanged, so entry i still describes condition i.
-    public func rekey(_ conditions: [Condition], compounds: [String: Compound]) -> (conditions: [Condition], withoutCID: Set<String>) {
+    public func rekey(
+        _ conditions: [Condition], compounds: [String: Compound]
+    ) -> (conditions: [Condition], withoutCID: Set<String>) {
         guard self == .cid else { return (conditions, []) }
         var withoutCID = Set<String>()
         var cache: [String: String] = [:]

@@ -12,7 +12,8 @@ public struct ConditionTable: Sendable {
     /// Reads and checks the table (see `ConditionManifest.read`; the `split` column is optional here).
     public static func read(_ url: URL) throws -> ConditionTable {
         let records = try TextFile.readTSV(url)
-        return ConditionTable(manifest: try ConditionManifest.read(url, lines: records, requireSplit: false), records: records)
+        return ConditionTable(
+            manifest: try ConditionManifest.read(url, lines: records, requireSplit: false), records: records)
     }
 
     /// The table's conditions, one per row, compounds keyed by CID.

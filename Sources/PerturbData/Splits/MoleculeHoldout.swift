@@ -19,8 +19,10 @@ public enum MoleculeHoldout {
     /// The shuffle is the reference's `stable_shuffle`: CPython's `random.Random(int(sha256(f"{seed}:{d}")[:16], 16))`
     /// `.shuffle` (`PythonRandom`), so the same conditions, compound keys and seed select the same molecules as the
     /// reference script — seed 13 over the paper's condition table gives back its published split.
-    public static func crossDataset(conditions: [Condition], seed: UInt64, valFraction: Double = 0.1,
-                                    testFraction: Double = 0.1, lowSharedBelow: Int = 20) -> SplitAssignment {
+    public static func crossDataset(
+        conditions: [Condition], seed: UInt64, valFraction: Double = 0.1,
+        testFraction: Double = 0.1, lowSharedBelow: Int = 20
+    ) -> SplitAssignment {
         var datasetsOf: [String: Set<String>] = [:]
         var moleculesOf: [String: Set<String>] = [:]
         var sampleCounts: [String: [String: Int]] = [:]
@@ -50,7 +52,11 @@ public enum MoleculeHoldout {
                     .sorted { (-counts[$0]!, $0) < (-counts[$1]!, $1) }
                 var valSamples = 0, testSamples = 0
                 for m in eligible {
-                    if valSamples <= testSamples { val.insert(m); valSamples += counts[m]! } else { test.insert(m); testSamples += counts[m]! }
+                    if valSamples <= testSamples {
+                        val.insert(m); valSamples += counts[m]!
+                    } else {
+                        test.insert(m); testSamples += counts[m]!
+                    }
                 }
                 for m in val.union(test) { heldOutIn[m, default: []].insert(d) }
             } else {
@@ -78,21 +84,30 @@ public enum MoleculeHoldout {
             for (split, set) in [(SplitAssignment.val, valOf[d] ?? []), (SplitAssignment.test, testOf[d] ?? [])] {
                 for m in set.sorted() {
                     let others = datasetsOf[m]!.subtracting(heldOutIn[m] ?? []).subtracting([d]).sorted()
-                    held.append(.init(dataset: d, split: split, molecule: m, samplesInDataset: sampleCounts[d]![m]!, otherTrainingDatasets: others))
+                    held.append(
+                        .init(
+                            dataset: d, split: split, molecule: m, samplesInDataset: sampleCounts[d]![m]!,
+                            otherTrainingDatasets: others))
                 }
             }
         }
-        let strategyText = order.map { "\($0):\(strategies[$0]!)" }.joined(separator: ",").replacingOccurrences(of: " ", with: "_")
-        return SplitAssignment(kind: "molecule-holdout", seed: seed,
-                               parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)"),
-                                            ("low_shared_below", "\(lowSharedBelow)"), ("strategies", strategyText)],
-                               entries: entries, heldOutMolecules: held)
+        let strategyText = order.map { "\($0):\(strategies[$0]!)" }.joined(separator: ",").replacingOccurrences(
+            of: " ", with: "_")
+        return SplitAssignment(
+            kind: "molecule-holdout", seed: seed,
+            parameters: [
+                ("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)"),
+                ("low_shared_below", "\(lowSharedBelow)"), ("strategies", strategyText),
+            ],
+            entries: entries, heldOutMolecules: held)
     }
 
     /// A simpler global hold-out: all molecules (sorted, then seeded shuffle) → the first floor(valFraction·n) val,
     /// the next floor(testFraction·n) test, in every dataset at once. A condition is test if any of its molecules
     /// is test, else val if any is val.
-    public static func global(conditions: [Condition], seed: UInt64, valFraction: Double = 0.1, testFraction: Double = 0.1) -> SplitAssignment {
+    public static func global(
+        conditions: [Condition], seed: UInt64, valFraction: Double = 0.1, testFraction: Double = 0.1
+    ) -> SplitAssignment {
         let molecules = Array(Set(conditions.flatMap(\.compounds))).sorted()
         var rng = SeededRNG.derived(seed: seed, label: "molecule-holdout-global")
         let shuffled = seededShuffle(molecules, &rng)
@@ -100,8 +115,9 @@ public enum MoleculeHoldout {
         let nTest = Int((testFraction * Double(molecules.count)).rounded(.down))
         let val = Set(shuffled.prefix(nVal)), test = Set(shuffled.dropFirst(nVal).prefix(nTest))
         let entries = SplitAssignment.entries(for: conditions) { (rowSplit($0.compounds, val: val, test: test), true) }
-        return SplitAssignment(kind: "molecule-holdout-global", seed: seed,
-                               parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)")], entries: entries)
+        return SplitAssignment(
+            kind: "molecule-holdout-global", seed: seed,
+            parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)")], entries: entries)
     }
 
     /// The reference's per-dataset generator: `random.Random` seeded with the first 16 hex digits of
@@ -114,9 +130,13 @@ public enum MoleculeHoldout {
     /// cross-dataset strategy; the reference's `training_copy_violations`).
     public static func trainingCopyViolations(_ split: SplitAssignment) -> Int {
         var trainedIn: [String: Set<String>] = [:]
-        for e in split.entries where e.split == SplitAssignment.train { for m in e.compounds { trainedIn[m, default: []].insert(e.dataset) } }
+        for e in split.entries where e.split == SplitAssignment.train {
+            for m in e.compounds { trainedIn[m, default: []].insert(e.dataset) }
+        }
         var violations = 0
-        for h in split.heldOutMolecules where trainedIn[h.molecule, default: []].subtracting([h.dataset]).isEmpty { violations += 1 }
+        for h in split.heldOutMolecules where trainedIn[h.molecule, default: []].subtracting([h.dataset]).isEmpty {
+            violations += 1
+        }
         return violations
     }
 

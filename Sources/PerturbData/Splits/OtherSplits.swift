@@ -16,8 +16,10 @@ public enum OP3Split {
     public static let defaultEvaluationContexts = ["B cells", "Myeloid cells"]
 
     /// The split; `seed` must be below 2³² (NumPy's limit for an integer seed).
-    public static func compoundHeldOut(conditions: [Condition], seed: UInt64, testFraction: Double = 0.25, valFraction: Double = 0,
-                                       evaluationContexts: [String] = defaultEvaluationContexts) -> SplitAssignment {
+    public static func compoundHeldOut(
+        conditions: [Condition], seed: UInt64, testFraction: Double = 0.25, valFraction: Double = 0,
+        evaluationContexts: [String] = defaultEvaluationContexts
+    ) -> SplitAssignment {
         precondition(seed <= UInt64(UInt32.max), "the OP3 split seed must be below 2^32 (NumPy's seed range)")
         var order: [String] = []
         var seen = Set<String>()
@@ -32,10 +34,16 @@ public enum OP3Split {
             let split = MoleculeHoldout.rowSplit(c.compounds, val: val, test: test)
             return (split, split == SplitAssignment.train || evaluated.contains(c.context))
         }
-        return SplitAssignment(kind: "op3", seed: seed,
-                               parameters: [("test_fraction", "\(testFraction)"), ("val_fraction", "\(valFraction)"),
-                                            ("evaluation_contexts", evaluationContexts.joined(separator: ",").replacingOccurrences(of: " ", with: "_"))],
-                               entries: entries)
+        return SplitAssignment(
+            kind: "op3", seed: seed,
+            parameters: [
+                ("test_fraction", "\(testFraction)"), ("val_fraction", "\(valFraction)"),
+                (
+                    "evaluation_contexts",
+                    evaluationContexts.joined(separator: ",").replacingOccurrences(of: " ", with: "_")
+                ),
+            ],
+            entries: entries)
     }
 }
 
@@ -44,8 +52,10 @@ public enum OP3Split {
 /// scaffolds are held out, so val/test molecules share no scaffold with training molecules. Acyclic molecules share
 /// the empty scaffold; compounds without a structure form their own group. A condition is test if any compound is.
 public enum ScaffoldSplit {
-    public static func make(conditions: [Condition], compounds: [String: Compound], seed: UInt64,
-                            valFraction: Double = 0.1, testFraction: Double = 0.1) -> SplitAssignment {
+    public static func make(
+        conditions: [Condition], compounds: [String: Compound], seed: UInt64,
+        valFraction: Double = 0.1, testFraction: Double = 0.1
+    ) -> SplitAssignment {
         let keys = Array(Set(conditions.flatMap(\.compounds))).sorted()
         var groups: [String: [String]] = [:]
         for key in keys {
@@ -58,19 +68,30 @@ public enum ScaffoldSplit {
         let nVal = valFraction * Double(keys.count), nTest = testFraction * Double(keys.count)
         var val = Set<String>(), test = Set<String>()
         for scaffold in order {
-            if Double(val.count) < nVal { val.formUnion(groups[scaffold]!) } else if Double(test.count) < nTest { test.formUnion(groups[scaffold]!) }
+            if Double(val.count) < nVal {
+                val.formUnion(groups[scaffold]!)
+            } else if Double(test.count) < nTest {
+                test.formUnion(groups[scaffold]!)
+            }
         }
-        let entries = SplitAssignment.entries(for: conditions) { (MoleculeHoldout.rowSplit($0.compounds, val: val, test: test), true) }
-        return SplitAssignment(kind: "scaffold", seed: seed,
-                               parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)"),
-                                            ("scaffolds", "\(groups.count)")], entries: entries)
+        let entries = SplitAssignment.entries(for: conditions) {
+            (MoleculeHoldout.rowSplit($0.compounds, val: val, test: test), true)
+        }
+        return SplitAssignment(
+            kind: "scaffold", seed: seed,
+            parameters: [
+                ("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)"),
+                ("scaffolds", "\(groups.count)"),
+            ], entries: entries)
     }
 }
 
 /// Random condition split: conditions (controls included) in a seeded random order; the first
 /// round(valFraction·n) val, the next round(testFraction·n) test, the rest train. Molecules leak across splits by design.
 public enum RandomSplit {
-    public static func make(conditions: [Condition], seed: UInt64, valFraction: Double = 0.1, testFraction: Double = 0.1) -> SplitAssignment {
+    public static func make(
+        conditions: [Condition], seed: UInt64, valFraction: Double = 0.1, testFraction: Double = 0.1
+    ) -> SplitAssignment {
         var rng = SeededRNG.derived(seed: seed, label: "random-split")
         let order = seededShuffle(Array(conditions.indices), &rng)
         let nVal = Int((valFraction * Double(conditions.count)).rounded())
@@ -79,10 +100,12 @@ public enum RandomSplit {
         for i in order.prefix(nVal) { split[i] = SplitAssignment.val }
         for i in order.dropFirst(nVal).prefix(nTest) { split[i] = SplitAssignment.test }
         let entries = conditions.indices.map { i in
-            SplitAssignment.Entry(conditionId: conditions[i].id, dataset: conditions[i].dataset, context: conditions[i].context,
-                                  compounds: conditions[i].compounds, split: split[i])
+            SplitAssignment.Entry(
+                conditionId: conditions[i].id, dataset: conditions[i].dataset, context: conditions[i].context,
+                compounds: conditions[i].compounds, split: split[i])
         }
-        return SplitAssignment(kind: "random", seed: seed,
-                               parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)")], entries: entries)
+        return SplitAssignment(
+            kind: "random", seed: seed,
+            parameters: [("val_fraction", "\(valFraction)"), ("test_fraction", "\(testFraction)")], entries: entries)
     }
 }

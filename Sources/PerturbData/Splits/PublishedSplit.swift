@@ -52,24 +52,31 @@ public struct PublishedSplit: Sendable {
         var column: [String: Int] = [:]
         for name in ["dataset", "split", "molecule"] {
             guard let i = header.firstIndex(of: name) else {
-                throw InputError("\(url.path): line 1: missing column '\(name)' (a held-out molecule list needs dataset, split, molecule)")
+                throw InputError(
+                    "\(url.path): line 1: missing column '\(name)' (a held-out molecule list needs dataset, split, molecule)"
+                )
             }
             column[name] = i
         }
         var byDataset: [String: [String: String]] = [:]
         for (offset, fields) in lines.dropFirst().enumerated() where fields != [""] {
             let line = offset + 2
-            guard fields.count == header.count else { throw InputError("\(url.path): line \(line): \(fields.count) fields, the header has \(header.count)") }
+            guard fields.count == header.count else {
+                throw InputError("\(url.path): line \(line): \(fields.count) fields, the header has \(header.count)")
+            }
             let split = fields[column["split"]!]
             guard split == SplitAssignment.val || split == SplitAssignment.test else {
                 throw InputError("\(url.path): line \(line): field 'split' is '\(split)', expected val or test")
             }
             guard let cid = Compound.normalizedCID(fields[column["molecule"]!]) else {
-                throw InputError("\(url.path): line \(line): field 'molecule' is '\(fields[column["molecule"]!])', expected a PubChem CID")
+                throw InputError(
+                    "\(url.path): line \(line): field 'molecule' is '\(fields[column["molecule"]!])', expected a PubChem CID"
+                )
             }
             let dataset = fields[column["dataset"]!]
             if let other = byDataset[dataset]?[cid], other != split {
-                throw InputError("\(url.path): line \(line): molecule \(cid) is both \(other) and \(split) in \(dataset)")
+                throw InputError(
+                    "\(url.path): line \(line): molecule \(cid) is both \(other) and \(split) in \(dataset)")
             }
             byDataset[dataset, default: [:]][cid] = split
         }
@@ -83,20 +90,26 @@ public struct PublishedSplit: Sendable {
     /// The published assignment of `conditions` (compounds already keyed by CID, see `CompoundKey.rekey`) and the
     /// conditions it cannot place. Entries follow the order of `conditions`, skipping the unplaced ones; entry ids
     /// are `ids` (one per condition, e.g. the ids before re-keying) or the conditions' own ids.
-    public func apply(to conditions: [Condition], ids: [String]? = nil) -> (assignment: SplitAssignment, unplaced: [Unplaced]) {
+    public func apply(
+        to conditions: [Condition], ids: [String]? = nil
+    ) -> (assignment: SplitAssignment, unplaced: [Unplaced]) {
         precondition(ids == nil || ids!.count == conditions.count, "one id per condition")
         var entries: [SplitAssignment.Entry] = []
         var unplaced: [Unplaced] = []
         for (i, c) in conditions.enumerated() {
             switch place(c) {
             case .success(let split):
-                entries.append(.init(conditionId: ids?[i] ?? c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: split))
+                entries.append(
+                    .init(
+                        conditionId: ids?[i] ?? c.id, dataset: c.dataset, context: c.context, compounds: c.compounds,
+                        split: split))
             case .failure(let reason):
                 unplaced.append(Unplaced(conditionId: ids?[i] ?? c.id, condition: c, reason: reason.text))
             }
         }
-        let assignment = SplitAssignment(kind: "published", seed: 0, parameters: [("source", URL(fileURLWithPath: file).lastPathComponent)],
-                                         entries: entries)
+        let assignment = SplitAssignment(
+            kind: "published", seed: 0, parameters: [("source", URL(fileURLWithPath: file).lastPathComponent)],
+            entries: entries)
         return (assignment, unplaced)
     }
 
@@ -105,7 +118,9 @@ public struct PublishedSplit: Sendable {
     private func place(_ c: Condition) -> Result<String, Reason> {
         if c.isControl { return .success(SplitAssignment.train) }
         guard datasets.contains(c.dataset) else { return .failure(Reason(text: "dataset not in the published split")) }
-        guard c.compounds.allSatisfy({ Compound.normalizedCID($0) == $0 }) else { return .failure(Reason(text: "compound without a PubChem CID")) }
+        guard c.compounds.allSatisfy({ Compound.normalizedCID($0) == $0 }) else {
+            return .failure(Reason(text: "compound without a PubChem CID"))
+        }
         switch table {
         case .molecules(let byDataset):
             let splits = c.compounds.map { byDataset[c.dataset]?[$0] }
@@ -113,7 +128,9 @@ public struct PublishedSplit: Sendable {
             if splits.contains(SplitAssignment.val) { return .success(SplitAssignment.val) }
             return .success(SplitAssignment.train)
         case .conditions(let byKey):
-            guard c.compounds.count == 1 else { return .failure(Reason(text: "combination (the published conditions are single compounds)")) }
+            guard c.compounds.count == 1 else {
+                return .failure(Reason(text: "combination (the published conditions are single compounds)"))
+            }
             guard let time = c.timeHours else { return .failure(Reason(text: "no time")) }
             guard let candidates = byKey[Self.key(c.dataset, c.context, c.compounds[0], time)] else {
                 return .failure(Reason(text: "no published condition with this context, compound and time"))

@@ -13,7 +13,10 @@ public struct SplitAssignment: Sendable, Equatable {
         public var split: String
         /// False for held-out rows outside the evaluation contexts (OP3 split); true otherwise.
         public var evaluated: Bool
-        public init(conditionId: String, dataset: String, context: String, compounds: [String], split: String, evaluated: Bool = true) {
+        public init(
+            conditionId: String, dataset: String, context: String, compounds: [String], split: String,
+            evaluated: Bool = true
+        ) {
             self.conditionId = conditionId
             self.dataset = dataset
             self.context = context
@@ -41,7 +44,10 @@ public struct SplitAssignment: Sendable, Equatable {
     public var entries: [Entry]
     public var heldOutMolecules: [HeldOutMolecule] = []
 
-    public init(kind: String, seed: UInt64, parameters: [(String, String)], entries: [Entry], heldOutMolecules: [HeldOutMolecule] = []) {
+    public init(
+        kind: String, seed: UInt64, parameters: [(String, String)], entries: [Entry],
+        heldOutMolecules: [HeldOutMolecule] = []
+    ) {
         self.kind = kind
         self.seed = seed
         self.parameters = parameters
@@ -81,14 +87,19 @@ public struct SplitAssignment: Sendable, Equatable {
     public func write(to url: URL) throws {
         var text = headerComment + "\n" + Self.columns.joined(separator: "\t") + "\n"
         for e in entries {
-            text += [e.conditionId, e.dataset, e.context, e.compounds.joined(separator: "+"), e.split, e.evaluated ? "1" : "0"]
+            text +=
+                [
+                    e.conditionId, e.dataset, e.context, e.compounds.joined(separator: "+"), e.split,
+                    e.evaluated ? "1" : "0",
+                ]
                 .joined(separator: "\t") + "\n"
         }
         try AtomicFile.write(text, to: url)
         if !heldOutMolecules.isEmpty {
             var m = headerComment + "\ndataset\tsplit\tmolecule\tsamples_in_dataset\tother_training_datasets\n"
             for h in heldOutMolecules {
-                m += "\(h.dataset)\t\(h.split)\t\(h.molecule)\t\(h.samplesInDataset)\t\(h.otherTrainingDatasets.joined(separator: ","))\n"
+                m +=
+                    "\(h.dataset)\t\(h.split)\t\(h.molecule)\t\(h.samplesInDataset)\t\(h.otherTrainingDatasets.joined(separator: ","))\n"
             }
             try AtomicFile.write(m, to: Self.moleculesURL(for: url))
         }
@@ -101,12 +112,15 @@ public struct SplitAssignment: Sendable, Equatable {
 
     /// Reads a split TSV written by `write(to:)`.
     public static func read(_ url: URL) throws -> SplitAssignment {
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
+        else {
             throw InputError("\(url.path): split file not found or not UTF-8")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard let first = lines.first, first.hasPrefix("# perturbridge split") else {
-            throw InputError("\(url.path): line 1 must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`")
+            throw InputError(
+                "\(url.path): line 1 must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`"
+            )
         }
         lines.removeFirst()
         var kind = "", seed: UInt64 = 0
@@ -121,18 +135,23 @@ public struct SplitAssignment: Sendable, Equatable {
             }
         }
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init),
-              header == columns else {
+            header == columns
+        else {
             throw InputError("\(url.path): line 2 must be the column header \(columns.joined(separator: "\\t"))")
         }
         var entries: [Entry] = []
         for (i, line) in lines.dropFirst().enumerated() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count == columns.count, [train, val, test].contains(f[4]) else {
-                throw InputError("\(url.path): row \(i + 3): expected \(columns.count) tab-separated fields with split train/val/test")
+                throw InputError(
+                    "\(url.path): row \(i + 3): expected \(columns.count) tab-separated fields with split train/val/test"
+                )
             }
-            entries.append(Entry(conditionId: f[0], dataset: f[1], context: f[2],
-                                 compounds: f[3].isEmpty ? [] : f[3].split(separator: "+").map(String.init),
-                                 split: f[4], evaluated: f[5] == "1"))
+            entries.append(
+                Entry(
+                    conditionId: f[0], dataset: f[1], context: f[2],
+                    compounds: f[3].isEmpty ? [] : f[3].split(separator: "+").map(String.init),
+                    split: f[4], evaluated: f[5] == "1"))
         }
         return SplitAssignment(kind: kind, seed: seed, parameters: parameters, entries: entries)
     }
@@ -141,7 +160,9 @@ public struct SplitAssignment: Sendable, Equatable {
     static func entries(for conditions: [Condition], _ splitOf: (Condition) -> (String, Bool)) -> [Entry] {
         conditions.map { c in
             let (split, evaluated) = splitOf(c)
-            return Entry(conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: split, evaluated: evaluated)
+            return Entry(
+                conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: split,
+                evaluated: evaluated)
         }
     }
 }

@@ -24,18 +24,23 @@ public enum EffectsStore {
     static let panelMatrix = "gene_panels"
 
     static func annData(_ table: EffectsTable) -> AnnData {
-        var adata = frames(conditions: table.conditions, replicateCounts: table.replicateCounts, compounds: table.compounds,
-                           genes: table.genes, ensemblIds: table.geneEnsemblIds, provenance: table.provenance, version: formatVersion)
+        var adata = frames(
+            conditions: table.conditions, replicateCounts: table.replicateCounts, compounds: table.compounds,
+            genes: table.genes, ensemblIds: table.geneEnsemblIds, provenance: table.provenance, version: formatVersion)
         let n = table.conditions.count, g = table.genes.count
         adata.X = .dense(DenseMatrix(rows: n, cols: g, values: table.logFC))
         adata.layers[measuredLayer] = .dense(DenseMatrix(rows: n, cols: g, values: table.measured.map { $0 ? 1 : 0 }))
-        for (name, values) in table.extraLayers { adata.layers[name] = .dense(DenseMatrix(rows: n, cols: g, values: values)) }
+        for (name, values) in table.extraLayers {
+            adata.layers[name] = .dense(DenseMatrix(rows: n, cols: g, values: values))
+        }
         return adata
     }
 
     /// obs, var and uns of an effects file (no matrices).
-    static func frames(conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound], genes: [String],
-                       ensemblIds: [String], provenance: [String: String], version: Int64) -> AnnData {
+    static func frames(
+        conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound], genes: [String],
+        ensemblIds: [String], provenance: [String: String], version: Int64
+    ) -> AnnData {
         func joined(_ c: Condition, _ f: (Compound) -> String) -> String {
             c.compounds.map { compounds[$0].map(f) ?? "" }.joined(separator: "|")
         }
@@ -74,35 +79,49 @@ public enum EffectsStore {
     /// the mask costs nothing to store or read; anndata users get a row's mask as
     /// `adata.varm["gene_panels"][:, adata.obs.gene_panel[i]]`. `fill(rows, values)` writes the logFC of `rows`
     /// (row-major over `genes`, 0 outside each row's panel). Format version `panelFormatVersion`.
-    public static func writeStreamed(conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound],
-                                     genes: [String], panels: GenePanels, provenance: [String: String], to url: URL,
-                                     blockRows: Int = 256,
-                                     fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void) throws {
+    public static func writeStreamed(
+        conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound],
+        genes: [String], panels: GenePanels, provenance: [String: String], to url: URL,
+        blockRows: Int = 256,
+        fill: @escaping (_ rows: Range<Int>, _ values: UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) throws {
         try panels.validate(rows: conditions.count, genes: genes.count, file: url.path)
-        var adata = frames(conditions: conditions, replicateCounts: replicateCounts, compounds: compounds, genes: genes,
-                           ensemblIds: Array(repeating: "", count: genes.count), provenance: provenance, version: panelFormatVersion)
+        var adata = frames(
+            conditions: conditions, replicateCounts: replicateCounts, compounds: compounds, genes: genes,
+            ensemblIds: Array(repeating: "", count: genes.count), provenance: provenance, version: panelFormatVersion)
         adata.obs.set(panelColumn, .int64(panels.rowPanel.map(Int64.init)))
         adata.varm[panelMatrix] = panels.membershipMatrix(genes: genes.count)
-        try H5ADWriter.write(adata, to: url, streamedX: StreamedDenseMatrix(rows: conditions.count, cols: genes.count,
-                                                                            blockRows: blockRows, fill: fill))
+        try H5ADWriter.write(
+            adata, to: url,
+            streamedX: StreamedDenseMatrix(
+                rows: conditions.count, cols: genes.count,
+                blockRows: blockRows, fill: fill))
     }
 
     /// Rebuilds the compounds table from the per-row obs columns (key, SMILES, first alias, CID).
     static func compoundsFromObs(_ obs: DataFrame) -> UnsValue {
         let keys = obs.column("compounds")?.stringValues() ?? []
         func parts(_ column: String) -> [[String]] {
-            (obs.column(column)?.stringValues() ?? []).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+            (obs.column(column)?.stringValues() ?? []).map {
+                $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            }
         }
         let smiles = parts("compound_smiles"), names = parts("compound_names"), cids = parts("compound_cids")
-        func part(_ table: [[String]], _ i: Int, _ j: Int) -> String { i < table.count && j < table[i].count ? table[i][j] : "" }
+        func part(_ table: [[String]], _ i: Int, _ j: Int) -> String {
+            i < table.count && j < table[i].count ? table[i][j] : ""
+        }
         var seen: [String: (smiles: String, name: String, cid: String)] = [:]
         for i in keys.indices where !keys[i].isEmpty {
             let k = keys[i].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            for j in k.indices where seen[k[j]] == nil { seen[k[j]] = (part(smiles, i, j), part(names, i, j), part(cids, i, j)) }
+            for j in k.indices where seen[k[j]] == nil {
+                seen[k[j]] = (part(smiles, i, j), part(names, i, j), part(cids, i, j))
+            }
         }
         let sorted = seen.keys.sorted()
-        return .group(["key": .strings(sorted), "canonical_smiles": .strings(sorted.map { seen[$0]!.smiles }),
-                       "aliases": .strings(sorted.map { seen[$0]!.name }), "pubchem_cid": .strings(sorted.map { seen[$0]!.cid })])
+        return .group([
+            "key": .strings(sorted), "canonical_smiles": .strings(sorted.map { seen[$0]!.smiles }),
+            "aliases": .strings(sorted.map { seen[$0]!.name }), "pubchem_cid": .strings(sorted.map { seen[$0]!.cid }),
+        ])
     }
 
     /// Whether an obs frame is one of ours (the columns `perturbridge effects` and `simulate` always write).
@@ -117,17 +136,28 @@ public enum EffectsStore {
     }
 
     /// Parses obs/var/uns of an effects file into conditions, replicate counts, compounds and provenance.
-    static func metadata(obs: DataFrame, variables: DataFrame, uns: [String: UnsValue], file: String) throws
-        -> (conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound], ensembl: [String], provenance: [String: String]) {
+    static func metadata(
+        obs: DataFrame, variables: DataFrame, uns: [String: UnsValue], file: String
+    ) throws
+        -> (
+            conditions: [Condition], replicateCounts: [Int], compounds: [String: Compound], ensembl: [String],
+            provenance: [String: String]
+        )
+    {
         func column(_ name: String) throws -> ColumnData {
             guard let c = obs.column(name) else {
-                throw FormatError(file: file, location: "/obs/\(name)",
-                                  message: "missing column; this is not a perturbridge effects file (write one with `perturbridge effects` or `simulate`)")
+                throw FormatError(
+                    file: file, location: "/obs/\(name)",
+                    message:
+                        "missing column; this is not a perturbridge effects file (write one with `perturbridge effects` or `simulate`)"
+                )
             }
             return c
         }
         func numbers(_ name: String) throws -> [Double] {
-            guard let v = try column(name).doubleValues() else { throw FormatError(file: file, location: "/obs/\(name)", message: "expected numbers") }
+            guard let v = try column(name).doubleValues() else {
+                throw FormatError(file: file, location: "/obs/\(name)", message: "expected numbers")
+            }
             return v
         }
         let datasets = try column("dataset").stringValues(), contexts = try column("context").stringValues()
@@ -148,32 +178,42 @@ public enum EffectsStore {
                 compounds = sets.intern(split.sorted())
                 setOfKey[keys[i]] = compounds
             }
-            conditions.append(Condition(dataset: names.intern(datasets[i]), context: names.intern(contexts[i]),
-                                        sortedCompounds: compounds, doseMicromolar: doses[i].isNaN ? nil : doses[i],
-                                        timeHours: times[i].isNaN ? nil : times[i],
-                                        replicate: replicates[i].isEmpty ? nil : replicates[i]))
+            conditions.append(
+                Condition(
+                    dataset: names.intern(datasets[i]), context: names.intern(contexts[i]),
+                    sortedCompounds: compounds, doseMicromolar: doses[i].isNaN ? nil : doses[i],
+                    timeHours: times[i].isNaN ? nil : times[i],
+                    replicate: replicates[i].isEmpty ? nil : replicates[i]))
         }
         var compounds: [String: Compound] = [:]
         if case .group(let table)? = uns["compounds"], case .strings(let k)? = table["key"],
-           case .strings(let smiles)? = table["canonical_smiles"], case .strings(let aliases)? = table["aliases"],
-           k.count == smiles.count, k.count == aliases.count {
+            case .strings(let smiles)? = table["canonical_smiles"], case .strings(let aliases)? = table["aliases"],
+            k.count == smiles.count, k.count == aliases.count
+        {
             var cids = Array(repeating: "", count: k.count)
             if case .strings(let stored)? = table["pubchem_cid"] {
                 guard stored.count == k.count else {
-                    throw FormatError(file: file, location: "/uns/compounds/pubchem_cid", message: "\(stored.count) values for \(k.count) compounds")
+                    throw FormatError(
+                        file: file, location: "/uns/compounds/pubchem_cid",
+                        message: "\(stored.count) values for \(k.count) compounds")
                 }
                 cids = stored
             }
             for i in k.indices {
-                compounds[k[i]] = Compound(key: k[i], canonicalSmiles: smiles[i],
-                                           aliases: aliases[i].isEmpty ? [] : aliases[i].split(separator: "|").map(String.init),
-                                           pubchemCID: cids[i])
+                compounds[k[i]] = Compound(
+                    key: k[i], canonicalSmiles: smiles[i],
+                    aliases: aliases[i].isEmpty ? [] : aliases[i].split(separator: "|").map(String.init),
+                    pubchemCID: cids[i])
             }
         } else if conditions.contains(where: { !$0.compounds.isEmpty }) {
-            throw FormatError(file: file, location: "/uns/compounds", message: "missing or malformed compounds table (key, canonical_smiles, aliases)")
+            throw FormatError(
+                file: file, location: "/uns/compounds",
+                message: "missing or malformed compounds table (key, canonical_smiles, aliases)")
         }
         var provenance: [String: String] = [:]
-        if case .group(let p)? = uns["provenance"] { for (k, v) in p { if case .string(let s) = v { provenance[k] = s } } }
+        if case .group(let p)? = uns["provenance"] {
+            for (k, v) in p { if case .string(let s) = v { provenance[k] = s } }
+        }
         let ensembl = variables.column("ensembl_id")?.stringValues() ?? Array(repeating: "", count: variables.count)
         return (conditions, counts.map { $0.isNaN ? 1 : Int($0) }, compounds, ensembl, provenance)
     }
@@ -213,13 +253,16 @@ public final class EffectsReader {
         self.url = url
         reader = try H5ADReader(url: url)
         guard EffectsStore.isEffectsFrame(reader.obs) else {
-            throw FormatError(file: url.path, location: "/obs",
-                              message: "not a perturbridge effects file; convert DEG/OP3/GCT/sample files with `perturbridge effects`")
+            throw FormatError(
+                file: url.path, location: "/obs",
+                message: "not a perturbridge effects file; convert DEG/OP3/GCT/sample files with `perturbridge effects`"
+            )
         }
         // Compounds come from the obs columns here (H5ADReader has no uns-only read yet); `readAll` replaces them
         // with the full table from `uns/compounds` (all aliases).
-        let meta = try EffectsStore.metadata(obs: reader.obs, variables: reader.var,
-                                             uns: ["compounds": EffectsStore.compoundsFromObs(reader.obs)], file: url.path)
+        let meta = try EffectsStore.metadata(
+            obs: reader.obs, variables: reader.var,
+            uns: ["compounds": EffectsStore.compoundsFromObs(reader.obs)], file: url.path)
         conditions = meta.conditions
         replicateCounts = meta.replicateCounts
         compounds = meta.compounds
@@ -228,8 +271,9 @@ public final class EffectsReader {
         genes = reader.var.index
         panels = try GenePanels.read(reader, file: url.path)
         guard panels != nil || reader.layerNames.contains(EffectsStore.measuredLayer) else {
-            throw FormatError(file: url.path, location: "/layers/measured",
-                              message: "missing measured mask layer (and no obs/gene_panel + varm/gene_panels)")
+            throw FormatError(
+                file: url.path, location: "/layers/measured",
+                message: "missing measured mask layer (and no obs/gene_panel + varm/gene_panels)")
         }
         extraLayerNames = reader.layerNames.filter { $0 != EffectsStore.measuredLayer }.sorted()
         // obs is parsed into `conditions`; only the matrices are read from here on.
@@ -248,9 +292,10 @@ public final class EffectsReader {
         let slice = Array(conditions[rows])
         var used: [String: Compound] = [:]
         for key in Set(slice.flatMap(\.compounds)) { used[key] = compounds[key] }
-        let table = EffectsTable(conditions: slice, genes: genes, geneEnsemblIds: geneEnsemblIds, logFC: logFC,
-                                 measured: mask, compounds: used, extraLayers: extra,
-                                 replicateCounts: Array(replicateCounts[rows]), provenance: provenance)
+        let table = EffectsTable(
+            conditions: slice, genes: genes, geneEnsemblIds: geneEnsemblIds, logFC: logFC,
+            measured: mask, compounds: used, extraLayers: extra,
+            replicateCounts: Array(replicateCounts[rows]), provenance: provenance)
         try table.validate(source: url.path)
         return table
     }
@@ -275,12 +320,17 @@ public final class EffectsReader {
     /// The whole file, with the compounds table and provenance from `uns`.
     public func readAll() throws -> EffectsTable {
         let adata = try reader.readAll()
-        guard case .group(let marker)? = adata.uns["perturbridge"], marker["format"] == .string(EffectsStore.formatName) else {
-            throw FormatError(file: url.path, location: "/uns/perturbridge",
-                              message: "not a perturbridge effects file; convert DEG/OP3/GCT/sample files with `perturbridge effects`")
+        guard case .group(let marker)? = adata.uns["perturbridge"], marker["format"] == .string(EffectsStore.formatName)
+        else {
+            throw FormatError(
+                file: url.path, location: "/uns/perturbridge",
+                message: "not a perturbridge effects file; convert DEG/OP3/GCT/sample files with `perturbridge effects`"
+            )
         }
         let meta = try EffectsStore.metadata(obs: adata.obs, variables: adata.var, uns: adata.uns, file: url.path)
-        guard let X = adata.X else { throw FormatError(file: url.path, location: "/X", message: "missing logFC matrix X") }
+        guard let X = adata.X else {
+            throw FormatError(file: url.path, location: "/X", message: "missing logFC matrix X")
+        }
         let mask: [Bool]
         if let panels {
             mask = panels.mask(rows: 0..<rowCount, genes: genes.count)
@@ -291,9 +341,10 @@ public final class EffectsReader {
         }
         var extra: [String: [Float]] = [:]
         for name in extraLayerNames { extra[name] = adata.layers[name]!.toDense().values }
-        let table = EffectsTable(conditions: meta.conditions, genes: genes, geneEnsemblIds: meta.ensembl, logFC: X.toDense().values,
-                                 measured: mask, compounds: meta.compounds, extraLayers: extra,
-                                 replicateCounts: meta.replicateCounts, provenance: meta.provenance)
+        let table = EffectsTable(
+            conditions: meta.conditions, genes: genes, geneEnsemblIds: meta.ensembl, logFC: X.toDense().values,
+            measured: mask, compounds: meta.compounds, extraLayers: extra,
+            replicateCounts: meta.replicateCounts, provenance: meta.provenance)
         try table.validate(source: url.path)
         return table
     }

@@ -19,15 +19,20 @@ public struct GenePanels: Sendable, Equatable {
     /// Checks codes and member indices; errors name the file.
     func validate(rows: Int, genes: Int, file: String) throws {
         guard rowPanel.count == rows else {
-            throw FormatError(file: file, location: "/obs/\(EffectsStore.panelColumn)", message: "\(rowPanel.count) panel codes for \(rows) rows")
+            throw FormatError(
+                file: file, location: "/obs/\(EffectsStore.panelColumn)",
+                message: "\(rowPanel.count) panel codes for \(rows) rows")
         }
         if let bad = rowPanel.firstIndex(where: { $0 < 0 || Int($0) >= members.count }) {
-            throw FormatError(file: file, location: "/obs/\(EffectsStore.panelColumn)",
-                              message: "row \(bad): panel code \(rowPanel[bad]) outside the \(members.count) panels")
+            throw FormatError(
+                file: file, location: "/obs/\(EffectsStore.panelColumn)",
+                message: "row \(bad): panel code \(rowPanel[bad]) outside the \(members.count) panels")
         }
         for (p, list) in members.enumerated() {
             if let bad = list.first(where: { $0 < 0 || Int($0) >= genes }) {
-                throw FormatError(file: file, location: "/varm/\(EffectsStore.panelMatrix)", message: "panel \(p): gene \(bad) outside the \(genes) genes")
+                throw FormatError(
+                    file: file, location: "/varm/\(EffectsStore.panelMatrix)",
+                    message: "panel \(p): gene \(bad) outside the \(genes) genes")
             }
         }
     }
@@ -52,10 +57,13 @@ public struct GenePanels: Sendable, Equatable {
     static func read(_ reader: H5ADReader, file: String) throws -> GenePanels? {
         guard let column = reader.obs.column(EffectsStore.panelColumn) else { return nil }
         guard let codes = column.doubleValues() else {
-            throw FormatError(file: file, location: "/obs/\(EffectsStore.panelColumn)", message: "expected integer panel codes")
+            throw FormatError(
+                file: file, location: "/obs/\(EffectsStore.panelColumn)", message: "expected integer panel codes")
         }
         guard let matrix = try reader.readVarm()[EffectsStore.panelMatrix] else {
-            throw FormatError(file: file, location: "/varm/\(EffectsStore.panelMatrix)", message: "obs/gene_panel is present but the panel table is missing")
+            throw FormatError(
+                file: file, location: "/varm/\(EffectsStore.panelMatrix)",
+                message: "obs/gene_panel is present but the panel table is missing")
         }
         var members = [[Int32]](repeating: [], count: matrix.cols)
         for g in 0..<matrix.rows {
@@ -65,8 +73,9 @@ public struct GenePanels: Sendable, Equatable {
         rowPanel.reserveCapacity(codes.count)
         for (row, code) in codes.enumerated() {
             guard code.isFinite, code == code.rounded(), code >= 0, code < Double(members.count) else {
-                throw FormatError(file: file, location: "/obs/\(EffectsStore.panelColumn)",
-                                  message: "row \(row): panel code \(code) is not one of the \(members.count) panels")
+                throw FormatError(
+                    file: file, location: "/obs/\(EffectsStore.panelColumn)",
+                    message: "row \(row): panel code \(code) is not one of the \(members.count) panels")
             }
             rowPanel.append(Int32(code))
         }

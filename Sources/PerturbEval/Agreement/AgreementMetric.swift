@@ -37,7 +37,8 @@ public enum AgreementMetric: String, CaseIterable, Codable, Sendable {
     public var valueRange: ClosedRange<Double> {
         switch self {
         case .degSpearmanSym, .degSpearmanLeft, .degSpearmanRight, .spearmanAll: return -1...1
-        case .directionAgreement, .overlapRefNSym, .overlapRefNLeft, .overlapRefNRight, .overlapK50, .overlapK100, .overlapK200:
+        case .directionAgreement, .overlapRefNSym, .overlapRefNLeft, .overlapRefNRight, .overlapK50, .overlapK100,
+            .overlapK200:
             return 0...1
         }
     }

@@ -31,7 +31,9 @@ public enum AgreementReport {
         }
         var figures: [(metric: AgreementMetric, observed: String, delta: String)] = []
         for metric in headline where summary.contains(where: { $0.metric == metric.rawValue }) {
-            guard case let (observed, delta)? = heatmaps(analysis: analysis, summary: summary, metric: metric) else { continue }
+            guard case let (observed, delta)? = heatmaps(analysis: analysis, summary: summary, metric: metric) else {
+                continue
+            }
             let observedName = "heatmap_\(metric.rawValue).svg"
             let deltaName = "heatmap_\(metric.rawValue)_delta.svg"
             try AtomicFile.write(observed.render(), to: directory.appendingPathComponent(observedName))
@@ -71,7 +73,8 @@ public enum AgreementReport {
         }
         let labels = names.map(DatasetOrder.label)
         let range = metric.valueRange
-        let observedScale = range.lowerBound < 0
+        let observedScale =
+            range.lowerBound < 0
             ? ColorScale(kind: .diverging(center: 0), low: range.lowerBound, high: range.upperBound)
             : ColorScale(kind: .sequential, low: range.lowerBound, high: range.upperBound)
         let observedMap = HeatmapSVG(
@@ -82,7 +85,8 @@ public enum AgreementReport {
             values: delta, scale: ColorScale.fitting(delta.flatMap { $0 }, divergingAround: 0),
             legendTitle: "observed − source centroid")
         guard let shownObserved = observedMap.droppingEmptyRowsAndColumns(),
-              let shownDelta = deltaMap.droppingEmptyRowsAndColumns() else { return nil }
+            let shownDelta = deltaMap.droppingEmptyRowsAndColumns()
+        else { return nil }
         return (shownObserved, shownDelta)
     }
 
@@ -114,7 +118,8 @@ public enum AgreementReport {
         }
         md += "; contexts (cell type, time) kept with ≥ \(rules.minContextCompounds) distinct matched compounds. "
         md += "Gene universe: "
-        md += analysis.options.geneScope == .global
+        md +=
+            analysis.options.geneScope == .global
             ? "intersection over all datasets with the cell type. " : "genes shared by the pair. "
         md += "Matched pairs: \(cross.count) cross-dataset, \(replicate.count) replicate; "
         md += "retrieval queries: \(analysis.retrieval.count).\n\n"

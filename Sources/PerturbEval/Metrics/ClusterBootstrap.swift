@@ -85,7 +85,8 @@ public enum ClusterBootstrap {
         }
         boot.sort()
         if boot.first! == boot.last! {
-            return ConfidenceInterval(estimate: estimate, low: estimate, high: estimate, method: .degenerate, clusters: nc)
+            return ConfidenceInterval(
+                estimate: estimate, low: estimate, high: estimate, method: .degenerate, clusters: nc)
         }
         let alpha = (1 - options.level) / 2
         let percentile = ConfidenceInterval(
@@ -104,7 +105,8 @@ public enum ClusterBootstrap {
             return percentile
         }
         return ConfidenceInterval(
-            estimate: estimate, low: quantile(sorted: boot, lo), high: quantile(sorted: boot, hi), method: .bca, clusters: nc)
+            estimate: estimate, low: quantile(sorted: boot, lo), high: quantile(sorted: boot, hi), method: .bca,
+            clusters: nc)
     }
 
     /// The statistic of `meanCI` on the full data without resampling: the mean over strata of each stratum's mean
@@ -124,7 +126,9 @@ public enum ClusterBootstrap {
 
     /// BCa-adjusted quantile levels for a two-sided interval with tail `alpha`, or nil when the acceleration is
     /// zero or non-finite (the caller then falls back to the percentile interval).
-    static func bcaLevels(sortedBoot boot: [Double], estimate: Double, jackknife jack: [Double], alpha: Double) -> (Double, Double)? {
+    static func bcaLevels(
+        sortedBoot boot: [Double], estimate: Double, jackknife jack: [Double], alpha: Double
+    ) -> (Double, Double)? {
         let jackMean = jack.reduce(0, +) / Double(jack.count)
         var d2 = 0.0, d3 = 0.0
         for v in jack { let d = jackMean - v; d2 += d * d; d3 += d * d * d }
@@ -164,8 +168,9 @@ struct NestedMeanTable {
     init(values: [Double], clusters: [String], strata: [String]?, outer: [String]? = nil) {
         precondition(values.count == clusters.count, "values and clusters differ in length")
         precondition(strata == nil || strata!.count == values.count, "values and strata differ in length")
-        precondition(outer == nil || (strata != nil && outer!.count == values.count),
-                     "an outer level needs strata and one outer group per row")
+        precondition(
+            outer == nil || (strata != nil && outer!.count == values.count),
+            "an outer level needs strata and one outer group per row")
         var clusterIndex = [String: Int](), stratumIndex = [String: Int](), outerIndex = [String: Int]()
         var outerOfStratum: [Int] = []
         var rows: [(cluster: Int, stratum: Int, value: Double)] = []
@@ -178,13 +183,16 @@ struct NestedMeanTable {
             let o = outerIndex[outer?[i] ?? "", default: outerIndex.count]
             outerIndex[outer?[i] ?? ""] = o
             if s == outerOfStratum.count { outerOfStratum.append(o) }
-            precondition(outerOfStratum[s] == o,
-                         "stratum '\(key)' lies in two outer groups; outer must be a coarsening of strata")
+            precondition(
+                outerOfStratum[s] == o,
+                "stratum '\(key)' lies in two outer groups; outer must be a coarsening of strata")
             rows.append((c, s, values[i]))
         }
         let nc = clusterIndex.count, ns = max(1, stratumIndex.count)
         var sums = [Double](repeating: 0, count: nc * ns), counts = [Double](repeating: 0, count: nc * ns)
-        for row in rows { sums[row.cluster * ns + row.stratum] += row.value; counts[row.cluster * ns + row.stratum] += 1 }
+        for row in rows {
+            sums[row.cluster * ns + row.stratum] += row.value; counts[row.cluster * ns + row.stratum] += 1
+        }
         self.clusters = nc
         self.strata = ns
         self.sums = sums
@@ -200,7 +208,9 @@ struct NestedMeanTable {
         var groupUsed = [Int](repeating: 0, count: outerGroups)
         for s in 0..<strata {
             var sum = 0.0, count = 0.0
-            for c in 0..<clusters where weights[c] != 0 { sum += weights[c] * sums[c * strata + s]; count += weights[c] * counts[c * strata + s] }
+            for c in 0..<clusters where weights[c] != 0 {
+                sum += weights[c] * sums[c * strata + s]; count += weights[c] * counts[c * strata + s]
+            }
             if count > 0 { groupSums[outerOfStratum[s]] += sum / count; groupUsed[outerOfStratum[s]] += 1 }
         }
         var total = 0.0, used = 0

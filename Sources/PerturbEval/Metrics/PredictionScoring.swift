@@ -48,8 +48,11 @@ public struct PredictionScoring {
     public static func readTruth(_ url: URL, layer given: String?) throws -> Matrix {
         let reader = try H5ADReader(url: url)
         if let given, !reader.layerNames.contains(given) {
-            throw FormatError(file: url.path, location: "/layers/\(given)",
-                              message: "no such layer; layers are \(reader.layerNames.joined(separator: ", ")) (choose one with --truth-layer)")
+            throw FormatError(
+                file: url.path, location: "/layers/\(given)",
+                message:
+                    "no such layer; layers are \(reader.layerNames.joined(separator: ", ")) (choose one with --truth-layer)"
+            )
         }
         let layer: String?
         if let given {
@@ -59,8 +62,9 @@ public struct PredictionScoring {
         } else {
             layer = !reader.hasX && reader.layerNames.count == 1 ? reader.layerNames[0] : nil
         }
-        return Matrix(rowNames: reader.obs.index, rowKeys: rowKeys(reader.obs), genes: reader.var.index,
-                      values: try reader.readDense(layer: layer).values)
+        return Matrix(
+            rowNames: reader.obs.index, rowKeys: rowKeys(reader.obs), genes: reader.var.index,
+            values: try reader.readDense(layer: layer).values)
     }
 
     /// Reads a prediction `.h5ad`: `layer` (default `prediction`; X when the file has no such layer and `layer` was
@@ -74,11 +78,15 @@ public struct PredictionScoring {
         } else if layer == nil && reader.hasX {
             chosen = nil
         } else {
-            throw FormatError(file: url.path, location: "/layers/\(name)",
-                              message: "no such layer; layers are \(reader.layerNames.joined(separator: ", "))\(reader.hasX ? " (and X)" : "")")
+            throw FormatError(
+                file: url.path, location: "/layers/\(name)",
+                message:
+                    "no such layer; layers are \(reader.layerNames.joined(separator: ", "))\(reader.hasX ? " (and X)" : "")"
+            )
         }
-        return Matrix(rowNames: reader.obs.index, rowKeys: rowKeys(reader.obs), genes: reader.var.index,
-                      values: try reader.readDense(layer: chosen).values)
+        return Matrix(
+            rowNames: reader.obs.index, rowKeys: rowKeys(reader.obs), genes: reader.var.index,
+            values: try reader.readDense(layer: chosen).values)
     }
 
     /// Reads a Kaggle-style submission: column `id` then one column per gene; `idMap` (`id, cell_type, sm_name`)
@@ -91,7 +99,9 @@ public struct PredictionScoring {
         for i in ids.indices { keyOf[ids[i]] = key(cellTypes[i], names[i]) }
         let table = try DelimitedTable.read(url)
         guard table.header.first == "id" else {
-            throw InputError("\(url.path): line 1: the first column must be 'id' (Kaggle submission layout), found '\(table.header.first ?? "")'")
+            throw InputError(
+                "\(url.path): line 1: the first column must be 'id' (Kaggle submission layout), found '\(table.header.first ?? "")'"
+            )
         }
         let genes = Array(table.header.dropFirst())
         var values: [Float] = []
@@ -99,9 +109,12 @@ public struct PredictionScoring {
         var rowNames: [String] = [], rowKeys: [String] = []
         for (r, row) in table.rows.enumerated() {
             guard row.count == table.header.count else {
-                throw InputError("\(url.path): line \(r + 2): \(row.count) fields, the header has \(table.header.count)")
+                throw InputError(
+                    "\(url.path): line \(r + 2): \(row.count) fields, the header has \(table.header.count)")
             }
-            guard let rowKey = keyOf[row[0]] else { throw InputError("\(url.path): line \(r + 2): id '\(row[0])' is not in \(idMap.path)") }
+            guard let rowKey = keyOf[row[0]] else {
+                throw InputError("\(url.path): line \(r + 2): id '\(row[0])' is not in \(idMap.path)")
+            }
             rowNames.append(row[0])
             rowKeys.append(rowKey)
             for (j, field) in row.dropFirst().enumerated() {
@@ -117,22 +130,28 @@ public struct PredictionScoring {
     }
 
     /// The OP3 metrics of `prediction` on `truth`.
-    public static func score(truth: Matrix, prediction: Matrix, genes geneSet: GeneSet = .truth,
-                             truthFile: String, predictionFile: String) throws -> Result {
-        let predictedColumn = Dictionary(prediction.genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    public static func score(
+        truth: Matrix, prediction: Matrix, genes geneSet: GeneSet = .truth,
+        truthFile: String, predictionFile: String
+    ) throws -> Result {
+        let predictedColumn = Dictionary(
+            prediction.genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let genes: [String]
         switch geneSet {
         case .truth:
             let missing = truth.genes.filter { predictedColumn[$0] == nil }
             guard missing.isEmpty else {
-                throw InputError("\(predictionFile): \(missing.count) of the truth's \(truth.genes.count) genes are not predicted (\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")); use --genes intersection to score the shared genes")
+                throw InputError(
+                    "\(predictionFile): \(missing.count) of the truth's \(truth.genes.count) genes are not predicted (\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")); use --genes intersection to score the shared genes"
+                )
             }
             genes = truth.genes
         case .intersection:
             genes = truth.genes.filter { predictedColumn[$0] != nil }
             guard !genes.isEmpty else { throw InputError("\(predictionFile): no gene in common with \(truthFile)") }
         }
-        let rowOf = try matchRows(truth: truth, prediction: prediction, truthFile: truthFile, predictionFile: predictionFile)
+        let rowOf = try matchRows(
+            truth: truth, prediction: prediction, truthFile: truthFile, predictionFile: predictionFile)
         let truthColumn = Dictionary(truth.genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let n = truth.rowNames.count, g = genes.count
         var y = [Float](repeating: 0, count: n * g), p = [Float](repeating: 0, count: n * g)
@@ -146,33 +165,44 @@ public struct PredictionScoring {
         }
         let scores: RowwiseScores
         do {
-            scores = try RowwiseScores.evaluate(truth: y, prediction: p, rows: n, genes: g, rowLabels: truth.rowNames, geneNames: genes)
+            scores = try RowwiseScores.evaluate(
+                truth: y, prediction: p, rows: n, genes: g, rowLabels: truth.rowNames, geneNames: genes)
         } catch let error as NonFiniteTruthError {
             throw InputError("\(truthFile): \(error.description)")
         }
-        return Result(values: metrics.map { ($0.id, scores.mean($0.metric)) }, rows: n, genes: g,
-                      nonFinitePredictions: scores.nonFinitePredictionsReplaced,
-                      unusedPredictionRows: prediction.rowNames.count - Set(rowOf).count)
+        return Result(
+            values: metrics.map { ($0.id, scores.mean($0.metric)) }, rows: n, genes: g,
+            nonFinitePredictions: scores.nonFinitePredictionsReplaced,
+            unusedPredictionRows: prediction.rowNames.count - Set(rowOf).count)
     }
 
     /// For each truth row, the prediction row: by name when every truth row name is predicted, else by
     /// (cell type, compound name).
-    static func matchRows(truth: Matrix, prediction: Matrix, truthFile: String, predictionFile: String) throws -> [Int] {
+    static func matchRows(truth: Matrix, prediction: Matrix, truthFile: String, predictionFile: String) throws -> [Int]
+    {
         let byName = Dictionary(prediction.rowNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         if truth.rowNames.allSatisfy({ byName[$0] != nil }) { return truth.rowNames.map { byName[$0]! } }
         guard !truth.rowKeys.contains(""), !prediction.rowKeys.contains("") else {
             let missing = truth.rowNames.filter { byName[$0] == nil }
-            throw InputError("\(predictionFile): \(missing.count) truth rows are not predicted (by obs name: \(missing.prefix(3).joined(separator: ", "))); without cell_type and sm_name columns rows can only be matched by name")
+            throw InputError(
+                "\(predictionFile): \(missing.count) truth rows are not predicted (by obs name: \(missing.prefix(3).joined(separator: ", "))); without cell_type and sm_name columns rows can only be matched by name"
+            )
         }
         var byKey: [String: Int] = [:]
         for (i, k) in prediction.rowKeys.enumerated() {
-            if byKey[k] != nil { throw InputError("\(predictionFile): row \(prediction.rowNames[i]) repeats the cell type and compound \(k.replacingOccurrences(of: "\u{1}", with: " / "))") }
+            if byKey[k] != nil {
+                throw InputError(
+                    "\(predictionFile): row \(prediction.rowNames[i]) repeats the cell type and compound \(k.replacingOccurrences(of: "\u{1}", with: " / "))"
+                )
+            }
             byKey[k] = i
         }
         let missing = truth.rowKeys.indices.filter { byKey[truth.rowKeys[$0]] == nil }
         guard missing.isEmpty else {
             let examples = missing.prefix(3).map { truth.rowKeys[$0].replacingOccurrences(of: "\u{1}", with: " / ") }
-            throw InputError("\(predictionFile): \(missing.count) of the \(truth.rowNames.count) rows of \(truthFile) are not predicted (\(examples.joined(separator: "; ")))")
+            throw InputError(
+                "\(predictionFile): \(missing.count) of the \(truth.rowNames.count) rows of \(truthFile) are not predicted (\(examples.joined(separator: "; ")))"
+            )
         }
         return truth.rowKeys.map { byKey[$0]! }
     }
@@ -180,7 +210,9 @@ public struct PredictionScoring {
     /// Row keys from obs: OP3's `cell_type` + `sm_name`, or our effects files' `context` + `compound_names`.
     static func rowKeys(_ obs: DataFrame) -> [String] {
         for (cell, name) in [("cell_type", "sm_name"), ("context", "compound_names")] {
-            if let c = obs.column(cell)?.stringValues(), let n = obs.column(name)?.stringValues() { return zip(c, n).map { key($0, $1) } }
+            if let c = obs.column(cell)?.stringValues(), let n = obs.column(name)?.stringValues() {
+                return zip(c, n).map { key($0, $1) }
+            }
         }
         return Array(repeating: "", count: obs.count)
     }

@@ -6,7 +6,8 @@ extension RowwiseScores {
     ///     bootstrap). nil: every condition is resampled independently.
     ///   - strata: one label per row (e.g. the cell type); the statistic is then the mean of per-stratum means.
     public func confidenceInterval(
-        _ metric: RowwiseMetric, clusters: [String]? = nil, strata: [String]? = nil, options: BootstrapOptions = BootstrapOptions()
+        _ metric: RowwiseMetric, clusters: [String]? = nil, strata: [String]? = nil,
+        options: BootstrapOptions = BootstrapOptions()
     ) -> ConfidenceInterval {
         let values = perRow[metric] ?? []
         return ClusterBootstrap.meanCI(

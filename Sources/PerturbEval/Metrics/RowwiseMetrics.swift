@@ -87,7 +87,8 @@ public struct RowwiseScores: Sendable {
             for g in 0..<genes where mask?[r * genes + g] ?? true {
                 let t = truth[r * genes + g]
                 guard t.isFinite else {
-                    throw NonFiniteTruthError(row: rowLabels?[r] ?? "row \(r)", gene: geneNames?[g] ?? "column \(g)", value: t)
+                    throw NonFiniteTruthError(
+                        row: rowLabels?[r] ?? "row \(r)", gene: geneNames?[g] ?? "column \(g)", value: t)
                 }
                 var v = prediction[r * genes + g]
                 if !v.isFinite { v = 0; replaced += 1 }
@@ -102,7 +103,8 @@ public struct RowwiseScores: Sendable {
     }
 
     /// All metrics of one row (non-empty vectors).
-    static func scoreRow(truth y: [Double], prediction p: [Double], options: RowwiseOptions) -> [RowwiseMetric: Double] {
+    static func scoreRow(truth y: [Double], prediction p: [Double], options: RowwiseOptions) -> [RowwiseMetric: Double]
+    {
         var out = [RowwiseMetric: Double]()
         out[.rmse] = VectorStatistics.rmse(y, p)!
         out[.mae] = VectorStatistics.mae(y, p)!

@@ -19,8 +19,10 @@ public enum WelchTTest {
     /// The test of finite samples `a` and `b`; nil when either has fewer than 2 values.
     public static func test(_ a: [Double], _ b: [Double]) -> Result? {
         precondition(a.allSatisfy(\.isFinite) && b.allSatisfy(\.isFinite), "welch: samples must be finite")
-        guard a.count >= 2, b.count >= 2, let ma = VectorStatistics.finiteMean(a), let mb = VectorStatistics.finiteMean(b),
-              let sa = VectorStatistics.finiteSampleSD(a), let sb = VectorStatistics.finiteSampleSD(b) else { return nil }
+        guard a.count >= 2, b.count >= 2, let ma = VectorStatistics.finiteMean(a),
+            let mb = VectorStatistics.finiteMean(b),
+            let sa = VectorStatistics.finiteSampleSD(a), let sb = VectorStatistics.finiteSampleSD(b)
+        else { return nil }
         let va = sa * sa / Double(a.count), vb = sb * sb / Double(b.count)
         var df = (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
         if df.isNaN { df = 1 }

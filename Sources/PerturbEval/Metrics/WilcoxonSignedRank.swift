@@ -64,8 +64,9 @@ public enum WilcoxonSignedRank {
             case .twoSided: p = 2 * NormalDistribution.cdf(-abs(z))
             }
         }
-        return Result(statistic: alternative == .twoSided ? min(plus, minus) : plus, pValue: p, positiveRankSum: plus,
-                      nonzero: nonzero.count, method: exact ? .exact : .normal)
+        return Result(
+            statistic: alternative == .twoSided ? min(plus, minus) : plus, pValue: p, positiveRankSum: plus,
+            nonzero: nonzero.count, method: exact ? .exact : .normal)
     }
 
     /// Sizes of the groups of equal ranks.

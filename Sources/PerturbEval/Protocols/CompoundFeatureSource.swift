@@ -16,7 +16,9 @@ public enum CompoundFeatureSource: Equatable {
     case file(URL)
 
     /// Parses `--features` entries: `none`, `morgan`, `NAME=none`, `NAME=morgan`, `NAME=PATH`.
-    public static func parseList(_ items: [String], morgan: MorganOptions) throws
+    public static func parseList(
+        _ items: [String], morgan: MorganOptions
+    ) throws
         -> [(name: String, source: CompoundFeatureSource)]
     {
         var out: [(String, CompoundFeatureSource)] = []
@@ -34,13 +36,17 @@ public enum CompoundFeatureSource: Equatable {
             }
         }
         let names = out.map(\.0)
-        if Set(names).count != names.count { throw InputError("--features: names must be unique, got \(names.joined(separator: ", "))") }
+        if Set(names).count != names.count {
+            throw InputError("--features: names must be unique, got \(names.joined(separator: ", "))")
+        }
         guard !out.isEmpty else { throw InputError("--features: give at least one feature set") }
         return out
     }
 
     /// The feature matrix for the task's compounds, or nil for `none`.
-    public func matrix(name: String, compounds keys: [String], table: [String: Compound]) throws -> CompoundFeatureMatrix? {
+    public func matrix(
+        name: String, compounds keys: [String], table: [String: Compound]
+    ) throws -> CompoundFeatureMatrix? {
         switch self {
         case .none:
             return nil
@@ -65,7 +71,7 @@ public enum CompoundFeatureSource: Equatable {
 
 /// Compound vectors read from a file, looked up by compound key, canonical SMILES or name.
 public struct EmbeddingFile: Sendable {
-    public var labels: [[String]]   // per row: key / SMILES / names it may match
+    public var labels: [[String]]  // per row: key / SMILES / names it may match
     public var dim: Int
     public var values: [Float]
 
@@ -80,7 +86,9 @@ public struct EmbeddingFile: Sendable {
         if isDirectory.boolValue || url.pathExtension.lowercased() == "safetensors" {
             let table = CompoundEmbeddingTable(model: try LPMCheckpoint.load(url))
             // Rows no training data touched (empty `datasets_seen`) are untrained: left unmatched.
-            let labels = table.keys.indices.map { i in table.datasetsSeen[i].isEmpty ? [] : [table.keys[i], table.smiles[i]] }
+            let labels = table.keys.indices.map { i in
+                table.datasetsSeen[i].isEmpty ? [] : [table.keys[i], table.smiles[i]]
+            }
             return EmbeddingFile(labels: labels, dim: table.dim, values: table.matrix)
         }
         if url.pathExtension.lowercased() == "h5ad" {
@@ -88,7 +96,9 @@ public struct EmbeddingFile: Sendable {
             let x = try reader.readDense(layer: nil)
             if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
                 let r = bad / max(x.cols, 1)
-                throw InputError("\(url.path): X row \(r) (compound '\(reader.obs.index[r])'), column \(bad % max(x.cols, 1)): non-finite value \(x.values[bad]) (NaN or infinity); fix or drop that compound")
+                throw InputError(
+                    "\(url.path): X row \(r) (compound '\(reader.obs.index[r])'), column \(bad % max(x.cols, 1)): non-finite value \(x.values[bad]) (NaN or infinity); fix or drop that compound"
+                )
             }
             var labels = reader.obs.index.map { [$0] }
             for column in ["key", "canonical_smiles", "smiles", "name", "aliases"] {
@@ -102,12 +112,16 @@ public struct EmbeddingFile: Sendable {
             return EmbeddingFile(labels: labels, dim: x.cols, values: x.values)
         }
         let table = try DelimitedTable.read(url)
-        guard table.header.count >= 2 else { throw InputError("\(url.path): needs an id column and at least one value column") }
+        guard table.header.count >= 2 else {
+            throw InputError("\(url.path): needs an id column and at least one value column")
+        }
         var values: [Float] = []
         for (r, row) in table.rows.enumerated() {
             for c in 1..<table.header.count {
                 guard c < row.count, let v = Float(row[c]), v.isFinite else {
-                    throw InputError("\(url.path): row \(r + 2), column '\(table.header[min(c, table.header.count - 1)])': not a finite number")
+                    throw InputError(
+                        "\(url.path): row \(r + 2), column '\(table.header[min(c, table.header.count - 1)])': not a finite number"
+                    )
                 }
                 values.append(v)
             }

@@ -30,7 +30,11 @@ public struct GeneRangeClipper: Sendable, Equatable {
         precondition(genes > 0 && prediction.count % genes == 0, "GeneRangeClipper: prediction width mismatch")
         for i in prediction.indices {
             let g = i % genes
-            if prediction[i] < minimum[g] { prediction[i] = minimum[g] } else if prediction[i] > maximum[g] { prediction[i] = maximum[g] }
+            if prediction[i] < minimum[g] {
+                prediction[i] = minimum[g]
+            } else if prediction[i] > maximum[g] {
+                prediction[i] = maximum[g]
+            }
         }
     }
 }

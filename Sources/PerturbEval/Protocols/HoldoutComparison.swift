@@ -60,11 +60,17 @@ public struct HoldoutComparison: Sendable {
     /// The default reference is `scratch_target_only` when selected, else the first selected scratch family; the
     /// compared families are the other selected families that are not trained from scratch (the transfer families).
     /// nil when there is no baseline or nothing to compare it with; throws when `baseline` is given but not selected.
-    public static func families(selected: [HoldoutFamily], baseline: HoldoutFamily?) throws -> (baseline: HoldoutFamily, compared: [HoldoutFamily])? {
+    public static func families(
+        selected: [HoldoutFamily], baseline: HoldoutFamily?
+    ) throws -> (baseline: HoldoutFamily, compared: [HoldoutFamily])? {
         if let baseline, !selected.contains(baseline) {
-            throw InputError("--baseline-family: \(baseline.rawValue) is not among --families (\(selected.map(\.rawValue).joined(separator: ", ")))")
+            throw InputError(
+                "--baseline-family: \(baseline.rawValue) is not among --families (\(selected.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
-        let fallback = selected.contains(.scratchTargetOnly) ? .scratchTargetOnly : selected.first { $0.training == .scratchTarget }
+        let fallback =
+            selected.contains(.scratchTargetOnly)
+            ? .scratchTargetOnly : selected.first { $0.training == .scratchTarget }
         guard let chosen = baseline ?? fallback else { return nil }
         let compared = selected.filter { $0 != chosen && $0.training != .scratchTarget }
         return compared.isEmpty ? nil : (chosen, compared)
@@ -72,8 +78,10 @@ public struct HoldoutComparison: Sendable {
 
     /// Computes every statistic from the seed-averaged unit scores and the pooled per-seed test RMSEs
     /// (`measurements` with split `test` and metric `rmse`).
-    public init(units: [HoldoutUnitScore], measurements: [HoldoutMeasurement], baseline: String, families: [String],
-                datasets: [String], bootstrap: BootstrapOptions) {
+    public init(
+        units: [HoldoutUnitScore], measurements: [HoldoutMeasurement], baseline: String, families: [String],
+        datasets: [String], bootstrap: BootstrapOptions
+    ) {
         self.baseline = baseline
         self.families = families
         self.bootstrap = bootstrap
@@ -87,17 +95,26 @@ public struct HoldoutComparison: Sendable {
         for family in families {
             var rows: [HoldoutPairedDelta] = []
             for dataset in datasets {
-                guard var row = Self.pairedDelta(dataset: dataset, baseline: baseline, family: family,
-                                                 baselineUnits: unitRMSE[baseline]?[dataset] ?? [], familyUnits: unitRMSE[family]?[dataset] ?? [],
-                                                 options: bootstrap) else { continue }
-                if let a = seedRMSE[baseline]?[dataset], let b = seedRMSE[family]?[dataset] { row.welch = WelchTTest.test(a, b) }
+                guard
+                    var row = Self.pairedDelta(
+                        dataset: dataset, baseline: baseline, family: family,
+                        baselineUnits: unitRMSE[baseline]?[dataset] ?? [],
+                        familyUnits: unitRMSE[family]?[dataset] ?? [],
+                        options: bootstrap)
+                else { continue }
+                if let a = seedRMSE[baseline]?[dataset], let b = seedRMSE[family]?[dataset] {
+                    row.welch = WelchTTest.test(a, b)
+                }
                 rows.append(row)
             }
-            for (i, p) in HolmCorrection.adjust(rows.map { $0.welch?.pValue ?? .nan }).enumerated() { rows[i].holmP = p }
+            for (i, p) in HolmCorrection.adjust(rows.map { $0.welch?.pValue ?? .nan }).enumerated() {
+                rows[i].holmP = p
+            }
             deltas += rows
             let paired = datasets.compactMap { d -> (String, Double)? in
                 guard let a = seedRMSE[baseline]?[d], let b = seedRMSE[family]?[d],
-                      let ma = VectorStatistics.finiteMean(a), let mb = VectorStatistics.finiteMean(b) else { return nil }
+                    let ma = VectorStatistics.finiteMean(a), let mb = VectorStatistics.finiteMean(b)
+                else { return nil }
                 return (d, ma - mb)
             }
             if !paired.isEmpty { across.append(Self.acrossDatasets(baseline: baseline, family: family, paired)) }
@@ -108,29 +125,36 @@ public struct HoldoutComparison: Sendable {
 
     /// Δ̂ with its CI and the win rates of one dataset from the two families' unit RMSEs (units scored by both are
     /// paired, in the baseline's order); nil when no unit is shared. The Welch test is left for the caller.
-    static func pairedDelta(dataset: String, baseline: String, family: String, baselineUnits: [(HoldoutUnit, Double)],
-                            familyUnits: [(HoldoutUnit, Double)], options: BootstrapOptions) -> HoldoutPairedDelta? {
+    static func pairedDelta(
+        dataset: String, baseline: String, family: String, baselineUnits: [(HoldoutUnit, Double)],
+        familyUnits: [(HoldoutUnit, Double)], options: BootstrapOptions
+    ) -> HoldoutPairedDelta? {
         let familyRMSE = Dictionary(familyUnits, uniquingKeysWith: { first, _ in first })
         let pairs = baselineUnits.compactMap { unit, rmse in familyRMSE[unit].map { (unit, rmse - $0) } }
         guard !pairs.isEmpty else { return nil }
         let molecules = pairs.map(\.0.molecule), strata = pairs.map(\.0.stratum), delta = pairs.map(\.1)
-        let interval = ClusterBootstrap.meanCI(values: delta, clusters: molecules, strata: strata, options: options,
-                                               label: "holdout|\(dataset)|\(baseline)|\(family)")
-        let wins = ClusterBootstrap.nestedMean(values: delta.map { $0 > 0 ? 1 : 0 }, clusters: molecules, strata: strata)
+        let interval = ClusterBootstrap.meanCI(
+            values: delta, clusters: molecules, strata: strata, options: options,
+            label: "holdout|\(dataset)|\(baseline)|\(family)")
+        let wins = ClusterBootstrap.nestedMean(
+            values: delta.map { $0 > 0 ? 1 : 0 }, clusters: molecules, strata: strata)
         var perMolecule: [String: (sum: Double, count: Int)] = [:]
         for (m, d) in zip(molecules, delta) { perMolecule[m, default: (0, 0)].sum += d; perMolecule[m]!.count += 1 }
         let moleculeWins = perMolecule.values.filter { $0.sum / Double($0.count) > 0 }.count
-        return HoldoutPairedDelta(dataset: dataset, baseline: baseline, family: family, units: pairs.count, molecules: perMolecule.count,
-                                  interval: interval, nestedWinRate: wins,
-                                  compoundWinRate: Double(moleculeWins) / Double(perMolecule.count), welch: nil, holmP: .nan)
+        return HoldoutPairedDelta(
+            dataset: dataset, baseline: baseline, family: family, units: pairs.count, molecules: perMolecule.count,
+            interval: interval, nestedWinRate: wins,
+            compoundWinRate: Double(moleculeWins) / Double(perMolecule.count), welch: nil, holmP: .nan)
     }
 
-    static func acrossDatasets(baseline: String, family: String, _ paired: [(String, Double)]) -> HoldoutAcrossDatasets {
+    static func acrossDatasets(baseline: String, family: String, _ paired: [(String, Double)]) -> HoldoutAcrossDatasets
+    {
         let d = paired.map(\.1), sorted = d.sorted(), n = d.count
         let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-        return HoldoutAcrossDatasets(baseline: baseline, family: family, datasets: paired.map(\.0), deltas: d,
-                                     wins: d.filter { $0 > 0 }.count, meanDelta: d.reduce(0, +) / Double(n), medianDelta: median,
-                                     greater: WilcoxonSignedRank.test(d, alternative: .greater),
-                                     twoSided: WilcoxonSignedRank.test(d, alternative: .twoSided))
+        return HoldoutAcrossDatasets(
+            baseline: baseline, family: family, datasets: paired.map(\.0), deltas: d,
+            wins: d.filter { $0 > 0 }.count, meanDelta: d.reduce(0, +) / Double(n), medianDelta: median,
+            greater: WilcoxonSignedRank.test(d, alternative: .greater),
+            twoSided: WilcoxonSignedRank.test(d, alternative: .twoSided))
     }
 }

@@ -45,7 +45,9 @@ public enum HoldoutFamily: String, CaseIterable, Sendable, Codable {
         var out: [HoldoutFamily] = []
         for name in names {
             guard let family = HoldoutFamily(rawValue: name) else {
-                throw InputError("--families: unknown family '\(name)'; known: \(allCases.map(\.rawValue).joined(separator: ", ")) (or all)")
+                throw InputError(
+                    "--families: unknown family '\(name)'; known: \(allCases.map(\.rawValue).joined(separator: ", ")) (or all)"
+                )
             }
             if !out.contains(family) { out.append(family) }
         }

@@ -8,15 +8,18 @@ import PerturbBase
 public struct HoldoutPaperTable {
     /// The paper's column label of each family, in the paper's column order.
     public static let labels: [(family: HoldoutFamily, label: String)] = [
-        (.allDatasets, "all"), (.finetuneFrozenMoleculeEmbeddings, "finetune_frozen_mol"), (.scratchTargetOnly, "scratch_target_only"),
-        (.morganFixed, "all_morgan_fixed"), (.finetuneMorganFixed, "finetune_morgan_fixed"), (.scratchTargetOnlyMorganFixed, "scratch_morgan_fixed"),
+        (.allDatasets, "all"), (.finetuneFrozenMoleculeEmbeddings, "finetune_frozen_mol"),
+        (.scratchTargetOnly, "scratch_target_only"),
+        (.morganFixed, "all_morgan_fixed"), (.finetuneMorganFixed, "finetune_morgan_fixed"),
+        (.scratchTargetOnlyMorganFixed, "scratch_morgan_fixed"),
         (.morganLearned, "all_morgan_learned"), (.finetuneMorganLearned, "finetune_morgan_learned_fixmol"),
     ]
 
     /// The paper's slugs of its datasets; any other dataset gets its lower-cased name with non-alphanumerics as `_`.
     static let slugs: [String: String] = [
         "CIGS MCE": "cigs_mce", "CIGS TCM": "cigs_tcm", "dilimap_train": "dilimap_train", "Ginkgo GDPx2": "gdpx2",
-        "LINCS_phase1_level3_epsilon": "lincs_phase1", "LINCS_phase2_level3": "lincs_phase2", "Novartis MoABox DRUG-seq": "novartis",
+        "LINCS_phase1_level3_epsilon": "lincs_phase1", "LINCS_phase2_level3": "lincs_phase2",
+        "Novartis MoABox DRUG-seq": "novartis",
         "op3": "op3", "srivatsan20_sciplex3": "sciplex", "tahoe100": "tahoe100",
         "Ginkgo VCPI vcpi-0001 (tvc-bhr-009)": "vcpi_0001", "Ginkgo VCPI vcpi-0002 (tvc-kdl-010)": "vcpi_0002",
     ]
@@ -46,7 +49,9 @@ public struct HoldoutPaperTable {
     public func table() -> DelimitedTable {
         var header = ["dataset_slug", "dataset"]
         for (_, label) in Self.labels {
-            for split in ["val", "test"] { header += ["\(label)_\(split)_rmse_mean", "\(label)_\(split)_rmse_std", "\(label)_\(split)_n"] }
+            for split in ["val", "test"] {
+                header += ["\(label)_\(split)_rmse_mean", "\(label)_\(split)_rmse_std", "\(label)_\(split)_n"]
+            }
             header += ["\(label)_val_rmse_mean_std", "\(label)_test_rmse_mean_std"]
         }
         let rows = datasets.map { d -> [String] in
@@ -54,7 +59,13 @@ public struct HoldoutPaperTable {
             for (family, _) in Self.labels {
                 for split in ["val", "test"] {
                     let a = aggregate(family, d, split)
-                    row += a.map { [String(format: "%.8f", $0.mean), $0.sd.isFinite ? String(format: "%.8f", $0.sd) : "NA", "\($0.count)"] } ?? ["NA", "NA", "NA"]
+                    row +=
+                        a.map {
+                            [
+                                String(format: "%.8f", $0.mean), $0.sd.isFinite ? String(format: "%.8f", $0.sd) : "NA",
+                                "\($0.count)",
+                            ]
+                        } ?? ["NA", "NA", "NA"]
                 }
                 row += [Self.cell(aggregate(family, d, "val")), Self.cell(aggregate(family, d, "test"))]
             }
@@ -65,9 +76,16 @@ public struct HoldoutPaperTable {
 
     /// The Markdown layout of `paper10_results_summary.md`.
     public func markdown() -> String {
-        let header = ["dataset"] + Self.labels.flatMap { ["\($0.label)_val_rmse_mean_std", "\($0.label)_test_rmse_mean_std"] }
-        let rows = datasets.map { d in [d] + Self.labels.flatMap { [Self.cell(aggregate($0.family, d, "val")), Self.cell(aggregate($0.family, d, "test"))] } }
-        var md = "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: header.count) + "\n"
+        let header =
+            ["dataset"] + Self.labels.flatMap { ["\($0.label)_val_rmse_mean_std", "\($0.label)_test_rmse_mean_std"] }
+        let rows = datasets.map { d in
+            [d]
+                + Self.labels.flatMap {
+                    [Self.cell(aggregate($0.family, d, "val")), Self.cell(aggregate($0.family, d, "test"))]
+                }
+        }
+        var md =
+            "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: header.count) + "\n"
         for row in rows { md += "| " + row.joined(separator: " | ") + " |\n" }
         return md
     }
@@ -77,14 +95,17 @@ public struct HoldoutPaperTable {
     public func comparison(with published: URL) throws -> String {
         let paper = try DelimitedTable.read(published, delimiter: "\t")
         let slugColumn = try paper.columnIndex("dataset_slug", file: published.path)
-        var md = "| dataset | family | ours test RMSE | paper test RMSE | ours − paper |\n| --- | --- | ---: | ---: | ---: |\n"
+        var md =
+            "| dataset | family | ours test RMSE | paper test RMSE | ours − paper |\n| --- | --- | ---: | ---: | ---: |\n"
         var lines = 0
         for d in datasets {
             guard let row = paper.rows.first(where: { $0[slugColumn] == Self.slug(d) }) else { continue }
             for (family, label) in Self.labels {
                 guard let ours = aggregate(family, d, "test"), ours.count > 0,
-                      let index = paper.header.firstIndex(of: "\(label)_test_rmse_mean"), let theirs = Double(row[index]) else { continue }
-                md += "| \(d) | \(family.rawValue) | \(Self.cell(ours)) | \(String(format: "%.4f", theirs)) | \(String(format: "%+.4f", ours.mean - theirs)) |\n"
+                    let index = paper.header.firstIndex(of: "\(label)_test_rmse_mean"), let theirs = Double(row[index])
+                else { continue }
+                md +=
+                    "| \(d) | \(family.rawValue) | \(Self.cell(ours)) | \(String(format: "%.4f", theirs)) | \(String(format: "%+.4f", ours.mean - theirs)) |\n"
                 lines += 1
             }
         }

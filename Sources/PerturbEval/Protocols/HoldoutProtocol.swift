@@ -104,14 +104,18 @@ public struct HoldoutPredictedObserved: Sendable {
 public enum HoldoutProtocol {
     public static let metrics = ["rmse", "mae", "r2", "pearson"]
 
-    public static func run(effects allConditions: EffectsTable, options: HoldoutOptions, output: URL) throws -> HoldoutResult {
+    public static func run(
+        effects allConditions: EffectsTable, options: HoldoutOptions, output: URL
+    ) throws -> HoldoutResult {
         let communicator = options.communicator
         var table = allConditions
         if let given = options.splitFile {
             let listed = given.splitOf
             let kept = table.conditions.indices.filter { listed[table.conditions[$0].id] != nil }
             guard !kept.isEmpty else {
-                throw InputError("--split-file lists none of the \(table.rowCount) conditions of the effects files (its condition ids must be those of these files; make it with `perturbridge split --effects ...`)")
+                throw InputError(
+                    "--split-file lists none of the \(table.rowCount) conditions of the effects files (its condition ids must be those of these files; make it with `perturbridge split --effects ...`)"
+                )
             }
             if kept.count < table.rowCount {
                 logOnce(options, "\(table.rowCount - kept.count) conditions are not in --split-file and are left out")
@@ -121,7 +125,8 @@ public enum HoldoutProtocol {
         let datasets = table.datasets
         let targets = options.targets ?? datasets
         for d in targets where !datasets.contains(d) {
-            throw InputError("--datasets: '\(d)' is not in the effects files (datasets: \(datasets.joined(separator: ", ")))")
+            throw InputError(
+                "--datasets: '\(d)' is not in the effects files (datasets: \(datasets.joined(separator: ", ")))")
         }
         let split = try makeSplit(table, options: options)
         try communicator.requireAgreement(try agreementItems(options, table: table, split: split), about: "the holdout")
@@ -131,15 +136,23 @@ public enum HoldoutProtocol {
             try split.write(to: output.appendingPathComponent("split.tsv"))
         }
         func rows(_ name: String, _ dataset: String? = nil) -> [Int] {
-            split.entries.indices.filter { split.entries[$0].split == name && (dataset == nil || table.conditions[$0].dataset == dataset) }
+            split.entries.indices.filter {
+                split.entries[$0].split == name && (dataset == nil || table.conditions[$0].dataset == dataset)
+            }
         }
         func evaluationRows(_ d: String) -> EvaluationRows {
             EvaluationRows(val: rows(SplitAssignment.val, d), test: rows(SplitAssignment.test, d))
         }
         let trainRows = rows(SplitAssignment.train), valRows = rows(SplitAssignment.val)
-        let counts = targets.map { d in "\(d) \(rows(SplitAssignment.train, d).count)/\(rows(SplitAssignment.val, d).count)/\(rows(SplitAssignment.test, d).count)" }
-        logOnce(options, "split \(split.kind) seed \(split.seed); train/val/test conditions: \(counts.joined(separator: ", "))")
-        if communicator.size > 1 { logOnce(options, "runs spread over \(communicator.size) ranks (job i on rank i mod \(communicator.size))") }
+        let counts = targets.map { d in
+            "\(d) \(rows(SplitAssignment.train, d).count)/\(rows(SplitAssignment.val, d).count)/\(rows(SplitAssignment.test, d).count)"
+        }
+        logOnce(
+            options,
+            "split \(split.kind) seed \(split.seed); train/val/test conditions: \(counts.joined(separator: ", "))")
+        if communicator.size > 1 {
+            logOnce(options, "runs spread over \(communicator.size) ranks (job i on rank i mod \(communicator.size))")
+        }
         let runsFolder = output.appendingPathComponent("runs")
         let trainerProgress = options.progress && communicator.rank == 0
 
@@ -155,11 +168,15 @@ public enum HoldoutProtocol {
             if options.baselines { evaluationJobs += TrivialBaseline.allCases.map { .baseline(dataset: d, $0) } }
             guard !targetOnly.isEmpty else { continue }
             if rows(SplitAssignment.train, d).isEmpty {
-                logOnce(options, "\(d): no training conditions after the split (every molecule is held out); "
+                logOnce(
+                    options,
+                    "\(d): no training conditions after the split (every molecule is held out); "
                         + "skipped \(targetOnly.map(\.rawValue).joined(separator: ", ")) (NA in the tables)")
                 continue
             }
-            for family in targetOnly { targetJobs += options.seeds.map { TargetJob(dataset: d, family: family, seed: $0) } }
+            for family in targetOnly {
+                targetJobs += options.seeds.map { TargetJob(dataset: d, family: family, seed: $0) }
+            }
         }
         let totalRuns = sourceJobs.count + targetJobs.count
 
@@ -171,10 +188,12 @@ public enum HoldoutProtocol {
             config.mode = .all
             config.datasets = []
             config.checkpointEvery = 1
-            let run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                                      runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
-                                      resume: true, progress: trainerProgress)
-            try TrainingCurves.write(run, title: "Training curves: all datasets, encoder \(kind.rawValue), seed \(seed)")
+            let run = try Trainer.fit(
+                config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                runDirectory: runsFolder.appendingPathComponent("all_datasets-\(kind.rawValue)/seed-\(seed)"),
+                resume: true, progress: trainerProgress)
+            try TrainingCurves.write(
+                run, title: "Training curves: all datasets, encoder \(kind.rawValue), seed \(seed)")
             return run
         }
         var sourceRuns: [CompoundEncoderKind: [UInt64: TrainingRun]] = [:]
@@ -188,12 +207,19 @@ public enum HoldoutProtocol {
                 let run = sourceRuns[family.encoder]![seed]!
                 let (epoch, _, selection) = bestEpoch(run.history, dataset: d)
                 let checkpoint = RunFolder(run.runDirectory).epoch(epoch)
-                let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed, dataset: d)
-                return JobScores(scores, run: HoldoutRunRecord(family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint,
-                                                               epoch: epoch, selection: selection))
+                let scores = try evaluate(
+                    checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed,
+                    dataset: d)
+                return JobScores(
+                    scores,
+                    run: HoldoutRunRecord(
+                        family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint,
+                        epoch: epoch, selection: selection))
             case let .baseline(d, baseline):
-                return JobScores(try evaluate(baseline: baseline, table: table, trainRows: trainRows, rows: evaluationRows(d),
-                                              seeds: options.seeds, dataset: d), run: nil)
+                return JobScores(
+                    try evaluate(
+                        baseline: baseline, table: table, trainRows: trainRows, rows: evaluationRows(d),
+                        seeds: options.seeds, dataset: d), run: nil)
             }
         }
         var inits: [FinetuneInit] = [], initFor: [String: [CompoundEncoderKind: FinetuneInit]] = [:]
@@ -202,7 +228,10 @@ public enum HoldoutProtocol {
                 let choice = try selectFinetuneInit(sourceRuns[kind]!, seeds: options.seeds, dataset: d, encoder: kind)
                 initFor[d, default: [:]][kind] = choice
                 inits.append(choice)
-                logOnce(options, "fine-tune init for \(d), encoder \(kind.rawValue): seed \(choice.sourceSeed) epoch \(choice.epoch) (\(choice.selection))")
+                logOnce(
+                    options,
+                    "fine-tune init for \(d), encoder \(kind.rawValue): seed \(choice.sourceSeed) epoch \(choice.epoch) (\(choice.selection))"
+                )
             }
         }
         let targetScores = try communicator.fanOut("holdout target-only runs", count: targetJobs.count) { k in
@@ -214,26 +243,34 @@ public enum HoldoutProtocol {
             let folder = runsFolder.appendingPathComponent("\(family.rawValue)/\(safeName(d))/seed-\(seed)")
             let run: TrainingRun
             if family.training == .finetuneTarget {
-                run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                                      runDirectory: folder, initFrom: initFor[d]![family.encoder]!.checkpoint,
-                                      freezeCompoundEmbeddings: true, resume: true, progress: trainerProgress)
+                run = try Trainer.fit(
+                    config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                    runDirectory: folder, initFrom: initFor[d]![family.encoder]!.checkpoint,
+                    freezeCompoundEmbeddings: true, resume: true, progress: trainerProgress)
             } else {
                 config.mode = .scratch
-                run = try Trainer.fit(config: config, data: table, trainRows: trainRows, validationRows: valRows,
-                                      runDirectory: folder, resume: true, progress: trainerProgress)
+                run = try Trainer.fit(
+                    config: config, data: table, trainRows: trainRows, validationRows: valRows,
+                    runDirectory: folder, resume: true, progress: trainerProgress)
             }
             try TrainingCurves.write(run, title: "Training curves: \(family.rawValue), target \(d), seed \(seed)")
             let checkpoint = RunFolder(folder).best
-            let scores = try evaluate(checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed, dataset: d)
-            return JobScores(scores, run: HoldoutRunRecord(
-                family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint, epoch: run.bestEpoch,
-                selection: run.bestValidationRMSE == nil ? "last epoch (no validation rows)" : "global validation RMSE"))
+            let scores = try evaluate(
+                checkpoint: checkpoint, table: table, rows: evaluationRows(d), family: family, seed: seed, dataset: d)
+            return JobScores(
+                scores,
+                run: HoldoutRunRecord(
+                    family: family.rawValue, seed: seed, dataset: d, checkpoint: checkpoint, epoch: run.bestEpoch,
+                    selection: run.bestValidationRMSE == nil
+                        ? "last epoch (no validation rows)" : "global validation RMSE"))
         }
 
         // The numbers in the order of a single process: per target, evaluations and baselines, then target-only runs.
-        var measurements: [HoldoutMeasurement] = [], testErrors: [HoldoutConditionError] = [], runs: [HoldoutRunRecord] = []
+        var measurements: [HoldoutMeasurement] = [], testErrors: [HoldoutConditionError] = [],
+            runs: [HoldoutRunRecord] = []
         for d in targets {
-            let scored = zip(evaluationJobs, evaluated).filter { $0.0.dataset == d }.map(\.1)
+            let scored =
+                zip(evaluationJobs, evaluated).filter { $0.0.dataset == d }.map(\.1)
                 + zip(targetJobs, targetScores).filter { $0.0.dataset == d }.map(\.1)
             for job in scored {
                 measurements += job.measurements
@@ -241,17 +278,22 @@ public enum HoldoutProtocol {
                 if let run = job.run { runs.append(run) }
             }
         }
-        let samples = communicator.rank != 0 ? [] : try targets.compactMap { d in
-            try predictedObserved(runs: runs, family: options.families.first?.rawValue, seed: options.seeds.first,
-                                  dataset: d, table: table, testRows: rows(SplitAssignment.test, d))
-        }
+        let samples =
+            communicator.rank != 0
+            ? []
+            : try targets.compactMap { d in
+                try predictedObserved(
+                    runs: runs, family: options.families.first?.rawValue, seed: options.seeds.first,
+                    dataset: d, table: table, testRows: rows(SplitAssignment.test, d))
+            }
         if !options.keepCheckpoints && communicator.rank == 0 {
             try pruneEpochCheckpoints(sourceRuns, keep: Set(runs.map(\.checkpoint.path) + inits.map(\.checkpoint.path)))
         }
-        return HoldoutResult(split: split, targets: targets, families: options.families, seeds: options.seeds,
-                             measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits,
-                             baselines: options.baselines ? TrivialBaseline.allCases.map(\.rawValue) : [],
-                             predictedObserved: samples)
+        return HoldoutResult(
+            split: split, targets: targets, families: options.families, seeds: options.seeds,
+            measurements: measurements, testErrors: testErrors, runs: runs, finetuneInits: inits,
+            baselines: options.baselines ? TrivialBaseline.allCases.map(\.rawValue) : [],
+            predictedObserved: samples)
     }
 
     /// A scoring job of step 2: an all-datasets checkpoint on a target, or a trivial baseline on it.
@@ -279,7 +321,9 @@ public enum HoldoutProtocol {
         var testErrors: [HoldoutConditionError]
         var run: HoldoutRunRecord?
 
-        init(_ scores: (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]), run: HoldoutRunRecord?) {
+        init(
+            _ scores: (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]), run: HoldoutRunRecord?
+        ) {
             measurements = scores.measurements
             testErrors = scores.testErrors
             self.run = run
@@ -288,9 +332,15 @@ public enum HoldoutProtocol {
 
     /// What every rank must share with rank 0 before a fan-out: the protocol's settings, the base config, the data
     /// and the split.
-    static func agreementItems(_ options: HoldoutOptions, table: EffectsTable, split: SplitAssignment) throws -> [(key: String, value: String)] {
+    static func agreementItems(
+        _ options: HoldoutOptions, table: EffectsTable, split: SplitAssignment
+    ) throws -> [(key: String, value: String)] {
         var splitHash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for entry in split.entries { for b in "\(entry.conditionId)\t\(entry.split)\n".utf8 { splitHash = (splitHash ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        for entry in split.entries {
+            for b in "\(entry.conditionId)\t\(entry.split)\n".utf8 {
+                splitHash = (splitHash ^ UInt64(b)) &* 0x100_0000_01b3
+            }
+        }
         return [
             ("families", options.families.map(\.rawValue).joined(separator: ",")),
             ("seeds", options.seeds.map(String.init).joined(separator: ",")),
@@ -300,7 +350,10 @@ public enum HoldoutProtocol {
             ("keep checkpoints", "\(options.keepCheckpoints)"),
             ("config", String(decoding: try options.baseConfig.jsonData(), as: UTF8.self)),
             ("effects", DataFingerprint.of([TableSource(table)])),
-            ("split", "\(split.kind) seed \(split.seed), \(split.entries.count) conditions, hash \(String(splitHash, radix: 16))"),
+            (
+                "split",
+                "\(split.kind) seed \(split.seed), \(split.entries.count) conditions, hash \(String(splitHash, radix: 16))"
+            ),
         ]
     }
 
@@ -311,25 +364,32 @@ public enum HoldoutProtocol {
             let splitOf = given.splitOf
             var split = given
             split.entries = table.conditions.map { c in
-                SplitAssignment.Entry(conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds, split: splitOf[c.id]!)
+                SplitAssignment.Entry(
+                    conditionId: c.id, dataset: c.dataset, context: c.context, compounds: c.compounds,
+                    split: splitOf[c.id]!)
             }
             guard split.entries.contains(where: { $0.split == SplitAssignment.test }) else {
                 throw InputError("--split-file holds no test condition of these effects files")
             }
             return split
         }
-        let strategy = options.strategy == .auto ? (table.datasets.count > 1 ? .crossDataset : .global) : options.strategy
+        let strategy =
+            options.strategy == .auto ? (table.datasets.count > 1 ? .crossDataset : .global) : options.strategy
         let split: SplitAssignment
         switch strategy {
         case .global, .auto:
-            split = MoleculeHoldout.global(conditions: table.conditions, seed: options.splitSeed,
-                                           valFraction: options.valFraction, testFraction: options.testFraction)
+            split = MoleculeHoldout.global(
+                conditions: table.conditions, seed: options.splitSeed,
+                valFraction: options.valFraction, testFraction: options.testFraction)
         case .crossDataset:
-            split = MoleculeHoldout.crossDataset(conditions: table.conditions, seed: options.splitSeed, valFraction: options.valFraction,
-                                                 testFraction: options.testFraction, lowSharedBelow: options.lowSharedBelow)
+            split = MoleculeHoldout.crossDataset(
+                conditions: table.conditions, seed: options.splitSeed, valFraction: options.valFraction,
+                testFraction: options.testFraction, lowSharedBelow: options.lowSharedBelow)
         }
         guard split.entries.contains(where: { $0.split != SplitAssignment.train }) else {
-            throw InputError("the \(strategy.rawValue) split held out no molecule (\(table.datasets.count) datasets, \(table.usedCompoundKeys.count) compounds); with one dataset or few shared molecules use --split global or larger fractions")
+            throw InputError(
+                "the \(strategy.rawValue) split held out no molecule (\(table.datasets.count) datasets, \(table.usedCompoundKeys.count) compounds); with one dataset or few shared molecules use --split global or larger fractions"
+            )
         }
         return split
     }
@@ -351,50 +411,64 @@ public enum HoldoutProtocol {
 
     /// The 1-based epoch minimizing the dataset's validation RMSE (the global validation RMSE when the dataset has
     /// none; the last epoch when there is no validation at all), with that RMSE and how it was chosen.
-    static func bestEpoch(_ history: [EpochMetrics], dataset: String) -> (epoch: Int, rmse: Double?, selection: String) {
+    static func bestEpoch(_ history: [EpochMetrics], dataset: String) -> (epoch: Int, rmse: Double?, selection: String)
+    {
         let perDataset = history.compactMap { m in m.validation.perDatasetRMSE[dataset].map { (m.epoch, $0) } }
         if let best = perDataset.min(by: { $0.1 < $1.1 }) { return (best.0, best.1, "validation RMSE of \(dataset)") }
         let global = history.compactMap { m in m.validation.rmse.map { (m.epoch, $0) } }
-        if let best = global.min(by: { $0.1 < $1.1 }) { return (best.0, best.1, "global validation RMSE (no \(dataset) validation rows)") }
+        if let best = global.min(by: { $0.1 < $1.1 }) {
+            return (best.0, best.1, "global validation RMSE (no \(dataset) validation rows)")
+        }
         return (history.last?.epoch ?? 1, nil, "last epoch (no validation rows)")
     }
 
     /// The (seed, epoch) over all source runs with the lowest validation RMSE on `dataset`.
-    static func selectFinetuneInit(_ runs: [UInt64: TrainingRun], seeds: [UInt64], dataset: String,
-                                   encoder: CompoundEncoderKind) throws -> FinetuneInit {
+    static func selectFinetuneInit(
+        _ runs: [UInt64: TrainingRun], seeds: [UInt64], dataset: String,
+        encoder: CompoundEncoderKind
+    ) throws -> FinetuneInit {
         var best: FinetuneInit?
         for seed in seeds {
             guard let run = runs[seed] else { continue }
             let (epoch, rmse, selection) = bestEpoch(run.history, dataset: dataset)
-            let candidate = FinetuneInit(encoder: encoder, dataset: dataset, sourceSeed: seed, epoch: epoch, validationRMSE: rmse,
-                                         selection: selection, checkpoint: RunFolder(run.runDirectory).epoch(epoch))
+            let candidate = FinetuneInit(
+                encoder: encoder, dataset: dataset, sourceSeed: seed, epoch: epoch, validationRMSE: rmse,
+                selection: selection, checkpoint: RunFolder(run.runDirectory).epoch(epoch))
             if let b = best, !(rmse.map { r in b.validationRMSE.map { r < $0 } ?? true } ?? false) { continue }
             best = candidate
         }
         guard let choice = best else { throw InputError("no all-datasets run to fine-tune \(dataset) from") }
         guard FileManager.default.fileExists(atPath: choice.checkpoint.path) else {
-            throw InputError("\(choice.checkpoint.path): the selected epoch checkpoint is missing (runs need checkpoint_every 1)")
+            throw InputError(
+                "\(choice.checkpoint.path): the selected epoch checkpoint is missing (runs need checkpoint_every 1)")
         }
         return choice
     }
 
     /// Pooled metrics of a checkpoint on the dataset's val and test rows (splits without rows are skipped), and the
     /// squared errors of each test row over its measured, finite values (the values the pooled numbers use).
-    static func evaluate(checkpoint: URL, table: EffectsTable, rows: EvaluationRows, family: HoldoutFamily, seed: UInt64,
-                         dataset: String) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
+    static func evaluate(
+        checkpoint: URL, table: EffectsTable, rows: EvaluationRows, family: HoldoutFamily, seed: UInt64,
+        dataset: String
+    ) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         let model = try LPMCheckpoint.load(checkpoint)
-        return try score(table: table, rows: rows, family: family.rawValue, seed: seed, dataset: dataset) { try model.predict(table, rows: $0) }
+        return try score(table: table, rows: rows, family: family.rawValue, seed: seed, dataset: dataset) {
+            try model.predict(table, rows: $0)
+        }
     }
 
     /// The numbers of a trivial baseline on a target's val/test rows, predicted from the target's training rows; the
     /// same for every seed (repeated per seed so the tables and unit averages treat it like a family).
-    static func evaluate(baseline: TrivialBaseline, table: EffectsTable, trainRows: [Int], rows: EvaluationRows, seeds: [UInt64],
-                         dataset: String) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
+    static func evaluate(
+        baseline: TrivialBaseline, table: EffectsTable, trainRows: [Int], rows: EvaluationRows, seeds: [UInt64],
+        dataset: String
+    ) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         let ownTraining = trainRows.filter { table.conditions[$0].dataset == dataset }
         var measurements: [HoldoutMeasurement] = [], errors: [HoldoutConditionError] = []
         var predictions: [[Int]: [Float]] = [:]
         for seed in seeds {
-            let scored = try score(table: table, rows: rows, family: baseline.rawValue, seed: seed, dataset: dataset) { selected in
+            let scored = try score(table: table, rows: rows, family: baseline.rawValue, seed: seed, dataset: dataset) {
+                selected in
                 if let known = predictions[selected] { return known }
                 let prediction = baseline.predict(table: table, trainRows: ownTraining, rows: selected)
                 predictions[selected] = prediction
@@ -407,10 +481,13 @@ public enum HoldoutProtocol {
     }
 
     /// Pooled metrics of `predict(rows)` on the val and test rows, and the per-condition squared errors on test.
-    static func score(table: EffectsTable, rows: EvaluationRows, family: String, seed: UInt64, dataset: String,
-                      predict: ([Int]) throws -> [Float]) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
+    static func score(
+        table: EffectsTable, rows: EvaluationRows, family: String, seed: UInt64, dataset: String,
+        predict: ([Int]) throws -> [Float]
+    ) throws -> (measurements: [HoldoutMeasurement], testErrors: [HoldoutConditionError]) {
         var out: [HoldoutMeasurement] = [], errors: [HoldoutConditionError] = []
-        for (name, selected) in [(SplitAssignment.val, rows.val), (SplitAssignment.test, rows.test)] where !selected.isEmpty {
+        for (name, selected) in [(SplitAssignment.val, rows.val), (SplitAssignment.test, rows.test)]
+        where !selected.isEmpty {
             let prediction = try predict(selected)
             let g = table.geneCount
             var truth = [Float](), mask = [Bool]()
@@ -418,7 +495,9 @@ public enum HoldoutProtocol {
             for r in selected { truth += table.row(r); mask += table.measuredRow(r) }
             let scores = PooledScores.evaluate(truth: truth, prediction: prediction, mask: mask)
             for (metric, value) in zip(metrics, [scores.rmse, scores.mae, scores.r2, scores.pearson]) {
-                out.append(HoldoutMeasurement(family: family, seed: seed, dataset: dataset, split: name, metric: metric, value: value))
+                out.append(
+                    HoldoutMeasurement(
+                        family: family, seed: seed, dataset: dataset, split: name, metric: metric, value: value))
             }
             guard name == SplitAssignment.test else { continue }
             for (k, r) in selected.enumerated() {
@@ -428,8 +507,10 @@ public enum HoldoutProtocol {
                     sse += e * e
                     count += 1
                 }
-                errors.append(HoldoutConditionError(family: family, seed: seed, dataset: dataset,
-                                                    unit: HoldoutUnit(table.conditions[r]), squaredError: sse, count: count))
+                errors.append(
+                    HoldoutConditionError(
+                        family: family, seed: seed, dataset: dataset,
+                        unit: HoldoutUnit(table.conditions[r]), squaredError: sse, count: count))
             }
         }
         return (out, errors)
@@ -437,10 +518,13 @@ public enum HoldoutProtocol {
 
     /// Predicted against observed test values (measured ones) of the `family`/`seed` run on `dataset`; nil when that
     /// run or the test rows are missing.
-    static func predictedObserved(runs: [HoldoutRunRecord], family: String?, seed: UInt64?, dataset: String,
-                                  table: EffectsTable, testRows: [Int]) throws -> HoldoutPredictedObserved? {
+    static func predictedObserved(
+        runs: [HoldoutRunRecord], family: String?, seed: UInt64?, dataset: String,
+        table: EffectsTable, testRows: [Int]
+    ) throws -> HoldoutPredictedObserved? {
         guard !testRows.isEmpty,
-              let run = runs.first(where: { $0.dataset == dataset && $0.family == family && $0.seed == seed }) else {
+            let run = runs.first(where: { $0.dataset == dataset && $0.family == family && $0.seed == seed })
+        else {
             return nil
         }
         let model = try LPMCheckpoint.load(run.checkpoint)
@@ -473,7 +557,9 @@ public enum HoldoutProtocol {
     static func log(_ options: HoldoutOptions, _ message: String) {
         guard options.progress else { return }
         let communicator = options.communicator
-        ProgressReporter.log((communicator.size > 1 ? "holdout (rank \(communicator.rank)/\(communicator.size)): " : "holdout: ") + message)
+        ProgressReporter.log(
+            (communicator.size > 1 ? "holdout (rank \(communicator.rank)/\(communicator.size)): " : "holdout: ")
+                + message)
     }
 
     /// A progress line about the whole protocol, from rank 0 only.

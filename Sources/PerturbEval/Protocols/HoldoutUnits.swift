@@ -18,8 +18,9 @@ public struct HoldoutUnit: Hashable, Codable, Sendable {
 
     /// The unit a condition belongs to (its replicate, if any, is ignored).
     public init(_ condition: Condition) {
-        self.init(molecule: condition.compounds.joined(separator: "+"), context: condition.context,
-                  doseMicromolar: condition.doseMicromolar, timeHours: condition.timeHours)
+        self.init(
+            molecule: condition.compounds.joined(separator: "+"), context: condition.context,
+            doseMicromolar: condition.doseMicromolar, timeHours: condition.timeHours)
     }
 
     /// `log10` of the dose in µM (the reference's `log_dose`); nil when the dose is missing or not positive.
@@ -77,7 +78,8 @@ public struct HoldoutUnitScore: Sendable, Equatable {
             let rmses = perSeed[key]!.sorted { $0.key < $1.key }.map(\.value).filter { $0.count > 0 }
                 .map { ($0.sse / Double($0.count)).squareRoot() }
             guard let mean = VectorStatistics.finiteMean(rmses) else { return nil }
-            return HoldoutUnitScore(family: key.family, dataset: key.dataset, unit: key.unit, rmse: mean, seeds: rmses.count)
+            return HoldoutUnitScore(
+                family: key.family, dataset: key.dataset, unit: key.unit, rmse: mean, seeds: rmses.count)
         }
     }
 }

@@ -32,8 +32,10 @@ public struct OP3AnchoredPrediction: Sendable {
 public enum OP3MeanAnchor {
     /// Fits `fit` (a predictor: problem and seed → `test.count × genes`) anchored at the per-context mean.
     /// With fewer than 2 training compounds there is nothing to validate on and `α` is 1.
-    public static func fitPredict(_ problem: OP3PredictionProblem, folds: Int, seed: UInt64,
-                                  fit: (OP3PredictionProblem, UInt64) -> [Float]) -> OP3AnchoredPrediction {
+    public static func fitPredict(
+        _ problem: OP3PredictionProblem, folds: Int, seed: UInt64,
+        fit: (OP3PredictionProblem, UInt64) -> [Float]
+    ) -> OP3AnchoredPrediction {
         precondition(folds >= 2, "OP3MeanAnchor: folds must be at least 2")
         let g = problem.genes
         let compounds = orderedCompounds(problem.train)
@@ -50,8 +52,9 @@ public enum OP3MeanAnchor {
                 let inner = rows.filter { foldOf[problem.train.compounds[$0]] != fold }
                 let outer = rows.filter { foldOf[problem.train.compounds[$0]] == fold }
                 let innerProblem = subproblem(problem, train: inner, test: outer)
-                let means = contextMeans(innerProblem.train, targets: innerProblem.targets, genes: g,
-                                         cellTypes: problem.cellTypeCount)
+                let means = contextMeans(
+                    innerProblem.train, targets: innerProblem.targets, genes: g,
+                    cellTypes: problem.cellTypeCount)
                 let residual = residualProblem(innerProblem, means: means)
                 var foldRng = SeededRNG.derived(seed: seed, label: "op3-anchor-fold-\(fold)")
                 let predicted = fit(residual, foldRng.next())
@@ -103,9 +106,10 @@ public enum OP3MeanAnchor {
         let g = problem.genes
         var targets = [Float](); targets.reserveCapacity(train.count * g)
         for r in train { targets += problem.targets[(r * g)..<((r + 1) * g)] }
-        return OP3PredictionProblem(train: problem.train.subset(train[...]), targets: targets, genes: g,
-                                    test: problem.train.subset(test[...]), cellTypeCount: problem.cellTypeCount,
-                                    compoundCount: problem.compoundCount)
+        return OP3PredictionProblem(
+            train: problem.train.subset(train[...]), targets: targets, genes: g,
+            test: problem.train.subset(test[...]), cellTypeCount: problem.cellTypeCount,
+            compoundCount: problem.compoundCount)
     }
 
     /// `problem` with its training targets replaced by their residuals from `means` (per cell type).

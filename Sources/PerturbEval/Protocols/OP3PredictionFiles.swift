@@ -25,7 +25,9 @@ struct OP3PredictionFiles {
     }
 
     func writePrediction(_ values: [Float], feature: String, seed: UInt64) throws {
-        try write(layer: "prediction", values, to: folder.appendingPathComponent(Self.predictionName(feature: feature, seed: seed)))
+        try write(
+            layer: "prediction", values,
+            to: folder.appendingPathComponent(Self.predictionName(feature: feature, seed: seed)))
     }
 
     private func write(layer name: String, _ values: [Float], to url: URL) throws {
@@ -33,6 +35,7 @@ struct OP3PredictionFiles {
         obs.set("cell_type", .strings(testRows.map { task.table.conditions[$0].context }))
         obs.set("sm_name", .strings(testRows.map { task.compoundName(Int(task.rowCompound[$0])) }))
         let matrix = DenseMatrix(rows: testRows.count, cols: task.genes.count, values: values)
-        try H5ADWriter.write(AnnData(obs: obs, var: DataFrame(index: task.genes), layers: [name: .dense(matrix)]), to: url)
+        try H5ADWriter.write(
+            AnnData(obs: obs, var: DataFrame(index: task.genes), layers: [name: .dense(matrix)]), to: url)
     }
 }

@@ -102,8 +102,10 @@ public struct OP3Examples: Sendable {
 /// instead of weighted ensembles of tuned ones, MSE instead of MAE/MRRMSE losses, no pseudo-label second stage.
 public enum OP3Predictor {
     /// Trains on the problem's training rows and predicts its held-out rows (`test.count × genes`).
-    public static func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
-                                  options: OP3PredictorOptions, seed: UInt64, progressLabel: String? = nil) -> [Float] {
+    public static func fitPredict(
+        _ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
+        options: OP3PredictorOptions, seed: UInt64, progressLabel: String? = nil
+    ) -> [Float] {
         let (train, targets, genes, test) = (problem.train, problem.targets, problem.genes, problem.test)
         let features = features?.standardized(over: train.compounds)
         let k = min(options.components, train.count, genes)
@@ -113,10 +115,12 @@ public enum OP3Predictor {
         for member in 0..<options.ensemble {
             var memberRng = SeededRNG.derived(seed: seed, label: "op3-member-\(member)")
             let memberSeed = memberRng.next()
-            let network = OP3Network(cellTypes: problem.cellTypeCount, compounds: problem.compoundCount, outputs: k,
-                                     features: features, options: options, seed: memberSeed)
-            network.train(train, coordinates: coordinates, options: options, seed: memberSeed,
-                          label: progressLabel.map { "\($0) member \(member + 1)/\(options.ensemble)" })
+            let network = OP3Network(
+                cellTypes: problem.cellTypeCount, compounds: problem.compoundCount, outputs: k,
+                features: features, options: options, seed: memberSeed)
+            network.train(
+                train, coordinates: coordinates, options: options, seed: memberSeed,
+                label: progressLabel.map { "\($0) member \(member + 1)/\(options.ensemble)" })
             let prediction = network.predict(test)
             for i in meanCoordinates.indices { meanCoordinates[i] += prediction[i] / Float(options.ensemble) }
         }
@@ -134,16 +138,24 @@ final class OP3Network: Module {
     let concatenates: Bool
     let mlp: MLP
 
-    init(cellTypes: Int, compounds: Int, outputs: Int, features: CompoundFeatureMatrix?, options: OP3PredictorOptions, seed: UInt64) {
+    init(
+        cellTypes: Int, compounds: Int, outputs: Int, features: CompoundFeatureMatrix?, options: OP3PredictorOptions,
+        seed: UInt64
+    ) {
         var rng = SeededRNG.derived(seed: seed, label: "op3-init")
         let e = options.embeddingDim
         // Keras' Embedding initializer: uniform(−0.05, 0.05). An untrained row (a held-out compound) stays near zero.
-        cellEmbedding = Embedding(name: "cell_type", table: .uniform([cellTypes, e], low: -0.05, high: 0.05, rng: &rng))
-        compoundEmbedding = Embedding(name: "compound", table: .uniform([compounds, e], low: -0.05, high: 0.05, rng: &rng))
+        cellEmbedding = Embedding(
+            name: "cell_type", table: .uniform([cellTypes, e], low: -0.05, high: 0.05, rng: &rng))
+        compoundEmbedding = Embedding(
+            name: "compound", table: .uniform([compounds, e], low: -0.05, high: 0.05, rng: &rng))
         if let f = features {
-            precondition(f.available.count == compounds, "feature matrix \(f.name) has \(f.available.count) rows, expected \(compounds)")
-            let table = Embedding(name: "external", table: Tensor(shape: [compounds, f.dim], values: f.values),
-                                  frozen: options.externalMode != .trainable)
+            precondition(
+                f.available.count == compounds,
+                "feature matrix \(f.name) has \(f.available.count) rows, expected \(compounds)")
+            let table = Embedding(
+                name: "external", table: Tensor(shape: [compounds, f.dim], values: f.values),
+                frozen: options.externalMode != .trainable)
             let width = f.dim + (options.externalMode == .concat ? e : 0)
             let projection = Linear(name: "external_projection", inputs: width, outputs: e, rng: &rng)
             external = (table, projection, f.available.map { $0 ? 0 : 1 })
@@ -151,8 +163,9 @@ final class OP3Network: Module {
             external = nil
         }
         concatenates = options.externalMode == .concat
-        mlp = MLP(name: "mlp", inputs: 2 * e, hidden: options.hidden, outputs: outputs, dropout: options.dropout,
-                  initialization: .xavierReLU, rng: &rng)
+        mlp = MLP(
+            name: "mlp", inputs: 2 * e, hidden: options.hidden, outputs: outputs, dropout: options.dropout,
+            initialization: .xavierReLU, rng: &rng)
     }
 
     var parameters: [Parameter] {
@@ -168,7 +181,8 @@ final class OP3Network: Module {
             let vectors = x.table(batch.compounds, graph: g)
             let projected = x.projection(concatenates ? concat([compound, vectors]) : vectors)
             let missing = batch.compounds.map { x.missing[Int($0)] }
-            compound = missing.contains(1)
+            compound =
+                missing.contains(1)
                 ? projected + compound * g.input(Tensor(shape: [batch.count, 1], values: missing))
                 : projected
         }
@@ -181,10 +195,13 @@ final class OP3Network: Module {
         var shuffleRng = SeededRNG.derived(seed: seed, label: "op3-shuffle")
         let progress = label.map { ProgressReporter(label: $0, unit: "epochs", total: options.epochs) }
         let loop = OP3TrainingLoop(epochs: options.epochs, batchSize: options.batchSize)
-        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng,
-                 dropout: .derived(seed: seed, label: "op3-dropout"), epochEnded: { epoch, loss in
-            progress?.update(done: epoch, fields: [("loss", String(format: "%.4f", loss))])
-        }) { rows, g in
+        loop.run(
+            count: data.count, optimizer: optimizer, shuffle: &shuffleRng,
+            dropout: .derived(seed: seed, label: "op3-dropout"),
+            epochEnded: { epoch, loss in
+                progress?.update(done: epoch, fields: [("loss", String(format: "%.4f", loss))])
+            }
+        ) { rows, g in
             var target = [Float](); target.reserveCapacity(rows.count * k)
             for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
             let prediction = forward(data.subset(rows), graph: g)

@@ -11,10 +11,13 @@ public struct OP3PredictionProblem: Sendable {
     public var cellTypeCount: Int
     public var compoundCount: Int
 
-    public init(train: OP3Examples, targets: [Float], genes: Int, test: OP3Examples, cellTypeCount: Int,
-                compoundCount: Int) {
-        precondition(genes > 0 && targets.count == train.count * genes,
-                     "OP3PredictionProblem: \(targets.count) targets for \(train.count) rows × \(genes) genes")
+    public init(
+        train: OP3Examples, targets: [Float], genes: Int, test: OP3Examples, cellTypeCount: Int,
+        compoundCount: Int
+    ) {
+        precondition(
+            genes > 0 && targets.count == train.count * genes,
+            "OP3PredictionProblem: \(targets.count) targets for \(train.count) rows × \(genes) genes")
         self.train = train
         self.targets = targets
         self.genes = genes
@@ -36,15 +39,19 @@ public enum OP3PredictorKind: String, Codable, Sendable, CaseIterable {
 extension OP3ProtocolOptions {
     /// Trains the chosen predictor on `problem` and predicts its held-out rows (`test.count × genes`), anchored at
     /// the per-context training mean when `anchor` is `.mean` (then with the shrinkage factor it chose).
-    func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, seed: UInt64,
-                    progressLabel: String?) -> (prediction: [Float], shrinkage: Float?) {
+    func fitPredict(
+        _ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, seed: UInt64,
+        progressLabel: String?
+    ) -> (prediction: [Float], shrinkage: Float?) {
         func raw(_ p: OP3PredictionProblem, _ s: UInt64, _ label: String?) -> [Float] {
             switch predictorKind {
             case .fast:
                 return OP3Predictor.fitPredict(p, features: features, options: predictor, seed: s, progressLabel: label)
             case .reference:
-                return OP3ReferencePredictor.fitPredict(p, features: features, options: reference, seed: s,
-                                                        progressLabel: label).prediction
+                return OP3ReferencePredictor.fitPredict(
+                    p, features: features, options: reference, seed: s,
+                    progressLabel: label
+                ).prediction
             }
         }
         switch anchor {
@@ -62,7 +69,8 @@ extension OP3ProtocolOptions {
 
     /// One line naming the predictor and its settings, for reports.
     var predictorDescription: String {
-        let anchoring = anchor == .mean
+        let anchoring =
+            anchor == .mean
             ? "; residuals from the per-cell-type training mean, shrunk by a factor chosen by \(anchorFolds)-fold "
                 + "cross-validation over the training compounds"
             : "; no anchor (targets regressed directly)"

@@ -63,39 +63,56 @@ public struct OP3ProtocolResult: Sendable {
 /// compound representation and seed the downstream predictor is trained on the remaining rows and scored on the
 /// held-out rows with the OP3 row-wise metrics.
 public enum OP3Protocol {
-    public static func run(effects table: EffectsTable, file: String, options: OP3ProtocolOptions) throws -> OP3ProtocolResult {
+    public static func run(
+        effects table: EffectsTable, file: String, options: OP3ProtocolOptions
+    ) throws -> OP3ProtocolResult {
         let task = try OP3Task.make(from: table, layer: options.layer, file: file, dose: options.dose)
         for note in task.notes where options.progress { ProgressReporter.log("op3: \(note)") }
-        let split = OP3Split.compoundHeldOut(conditions: task.table.conditions, seed: options.splitSeed,
-                                             testFraction: options.testFraction, evaluationContexts: task.cellTypes)
+        let split = OP3Split.compoundHeldOut(
+            conditions: task.table.conditions, seed: options.splitSeed,
+            testFraction: options.testFraction, evaluationContexts: task.cellTypes)
         let trainRows = split.entries.indices.filter { split.entries[$0].split == SplitAssignment.train }
         let testRows = split.entries.indices.filter { split.entries[$0].split == SplitAssignment.test }
         guard !trainRows.isEmpty, !testRows.isEmpty else {
-            throw InputError("\(file): the split left \(trainRows.count) training and \(testRows.count) held-out rows; with \(task.compounds.count) compounds use a test fraction that holds out at least one compound")
+            throw InputError(
+                "\(file): the split left \(trainRows.count) training and \(testRows.count) held-out rows; with \(task.compounds.count) compounds use a test fraction that holds out at least one compound"
+            )
         }
         if options.progress {
-            ProgressReporter.log("op3: \(task.rowCount) rows × \(task.genes.count) genes, \(task.compounds.count) compounds, \(task.cellTypes.count) cell types; held out \(split.molecules(in: SplitAssignment.test).count) compounds (\(testRows.count) rows)")
+            ProgressReporter.log(
+                "op3: \(task.rowCount) rows × \(task.genes.count) genes, \(task.compounds.count) compounds, \(task.cellTypes.count) cell types; held out \(split.molecules(in: SplitAssignment.test).count) compounds (\(testRows.count) rows)"
+            )
         }
         let trainTargets = task.targets(trainRows), testTargets = task.targets(testRows)
-        let problem = OP3PredictionProblem(train: task.examples(trainRows), targets: trainTargets,
-                                           genes: task.genes.count, test: task.examples(testRows),
-                                           cellTypeCount: task.cellTypes.count, compoundCount: task.compounds.count)
+        let problem = OP3PredictionProblem(
+            train: task.examples(trainRows), targets: trainTargets,
+            genes: task.genes.count, test: task.examples(testRows),
+            cellTypeCount: task.cellTypes.count, compoundCount: task.compounds.count)
         var results: [OP3SeedResult] = []
         var covered: [(String, Int?)] = []
         var samples: [String: PredictedObservedSample] = [:]
         // Resolve every feature set first, so a bad file fails before any training.
-        let matrices = try options.features.map { try $0.source.matrix(name: $0.name, compounds: task.compounds, table: task.table.compounds) }
+        let matrices = try options.features.map {
+            try $0.source.matrix(name: $0.name, compounds: task.compounds, table: task.table.compounds)
+        }
         for ((name, _), features) in zip(options.features, matrices) {
             let n = features.map { $0.available.filter { $0 }.count }
             if let f = features, let n {
                 guard n > 0 else {
-                    throw InputError("feature set '\(name)': no vector matches any of the \(task.compounds.count) compounds (by key, canonical SMILES or name)")
+                    throw InputError(
+                        "feature set '\(name)': no vector matches any of the \(task.compounds.count) compounds (by key, canonical SMILES or name)"
+                    )
                 }
-                if options.progress { ProgressReporter.log("op3: features \(name): \(f.dim) dims, \(n)/\(task.compounds.count) compounds covered") }
+                if options.progress {
+                    ProgressReporter.log(
+                        "op3: features \(name): \(f.dim) dims, \(n)/\(task.compounds.count) compounds covered")
+                }
             }
             covered.append((name, n))
         }
-        let files = options.predictionsFolder.map { OP3PredictionFiles(folder: $0, task: task, testRows: testRows, layer: options.layer) }
+        let files = options.predictionsFolder.map {
+            OP3PredictionFiles(folder: $0, task: task, testRows: testRows, layer: options.layer)
+        }
         try files?.writeTruth(testTargets)
         for ((name, _), features) in zip(options.features, matrices) {
             for seed in options.seeds {
@@ -121,18 +138,24 @@ public enum OP3Protocol {
         if options.baselines {
             for baseline in TrivialBaseline.allCases {
                 let prediction = baseline.predict(task: task, trainRows: trainRows, rows: testRows)
-                let scores = try RowwiseScores.evaluate(truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
-                                                        rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
-                for seed in options.seeds { results.append(OP3SeedResult(feature: baseline.rawValue, seed: seed, scores: scores)) }
+                let scores = try RowwiseScores.evaluate(
+                    truth: testTargets, prediction: prediction, rows: testRows.count, genes: task.genes.count,
+                    rowLabels: testRows.map { task.table.conditions[$0].id }, geneNames: task.genes)
+                for seed in options.seeds {
+                    results.append(OP3SeedResult(feature: baseline.rawValue, seed: seed, scores: scores))
+                }
                 samples[baseline.rawValue] = PredictedObservedSample(observed: testTargets, predicted: prediction)
                 covered.append((baseline.rawValue, nil))
                 if options.progress {
-                    ProgressReporter.log("op3: \(baseline.rawValue): MRRMSE " + String(format: "%.4f", scores.mean(.rmse)) + ", Spearman "
-                                         + String(format: "%.4f", scores.mean(.spearman)))
+                    ProgressReporter.log(
+                        "op3: \(baseline.rawValue): MRRMSE " + String(format: "%.4f", scores.mean(.rmse))
+                            + ", Spearman "
+                            + String(format: "%.4f", scores.mean(.spearman)))
                 }
             }
         }
-        return OP3ProtocolResult(task: task, split: split, trainRows: trainRows, testRows: testRows, results: results,
-                                 features: covered, predictedObserved: samples)
+        return OP3ProtocolResult(
+            task: task, split: split, trainRows: trainRows, testRows: testRows, results: results,
+            features: covered, predictedObserved: samples)
     }
 }

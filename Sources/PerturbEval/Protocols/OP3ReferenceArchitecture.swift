@@ -23,20 +23,25 @@ public enum OP3ReferenceArchitecture: Int, Sendable, CaseIterable {
     /// The body for hidden widths `dense` and dropout rates `dropout` (as many as the model's `dense_i`/`dropout_i`;
     /// models 1 and 5 have fixed widths 256 and 1024, model 1 also fixed rates 0.2).
     public func steps(dense: [Int], dropout: [Float]) -> [Step] {
-        precondition(dense.count == dropout.count && dense.count == hiddenLayers,
-                     "OP3 reference \(self) has \(hiddenLayers) hidden layers, got \(dense.count) widths and "
-                        + "\(dropout.count) rates")
+        precondition(
+            dense.count == dropout.count && dense.count == hiddenLayers,
+            "OP3 reference \(self) has \(hiddenLayers) hidden layers, got \(dense.count) widths and "
+                + "\(dropout.count) rates")
         switch self {
         case .model1, .model2:
             // Dense → BN → ReLU → Dropout, then Dense(relu) → BN → Dropout. Model 2's second
             // Activation("relu") after Dense(activation="relu") is the identity and left out.
-            return [.dense(dense[0]), .batchNorm, .relu, .dropout(dropout[0]),
-                    .dense(dense[1]), .relu, .batchNorm, .dropout(dropout[1])]
+            return [
+                .dense(dense[0]), .batchNorm, .relu, .dropout(dropout[0]),
+                .dense(dense[1]), .relu, .batchNorm, .dropout(dropout[1]),
+            ]
         case .model6:
             // BN on the embeddings, Dense → ReLU → Dropout, Dense → BN → ReLU → Dropout. The reference uses
             // `dropout_2` for both dropouts (its `dropout_1` is tuned but unused); so does this port.
-            return [.batchNorm, .dense(dense[0]), .relu, .dropout(dropout[1]),
-                    .dense(dense[1]), .batchNorm, .relu, .dropout(dropout[1])]
+            return [
+                .batchNorm, .dense(dense[0]), .relu, .dropout(dropout[1]),
+                .dense(dense[1]), .batchNorm, .relu, .dropout(dropout[1]),
+            ]
         case .model3, .model4, .model5, .model7, .model8:
             return zip(dense, dropout).flatMap { [Step.dense($0), .batchNorm, .relu, .dropout($1)] }
         }
@@ -67,10 +72,13 @@ public struct OP3ReferenceModelSpec: Sendable, Equatable {
     public var dense: [Int]
     public var dropout: [Float]
 
-    public init(_ architecture: OP3ReferenceArchitecture, epochs: Int, batch: Int, lr: Float, embedding: Int,
-                components: Int, dense: [Int], dropout: [Float]) {
-        precondition(dense.count == architecture.hiddenLayers && dropout.count == dense.count,
-                     "OP3 reference \(architecture) needs \(architecture.hiddenLayers) widths and dropout rates")
+    public init(
+        _ architecture: OP3ReferenceArchitecture, epochs: Int, batch: Int, lr: Float, embedding: Int,
+        components: Int, dense: [Int], dropout: [Float]
+    ) {
+        precondition(
+            dense.count == architecture.hiddenLayers && dropout.count == dense.count,
+            "OP3 reference \(architecture) needs \(architecture.hiddenLayers) widths and dropout rates")
         self.architecture = architecture
         self.epochs = epochs
         self.batchSize = batch

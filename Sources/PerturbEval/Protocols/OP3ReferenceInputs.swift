@@ -16,20 +16,31 @@ final class OP3ReferenceInputs: Module {
     let external: (table: Embedding, projection: Linear, available: [Float])?
     let concatenates: Bool
 
-    init(cellTypes: Int, compounds: Int, width: Int, features: CompoundFeatureMatrix?, mode: ExternalEmbeddingMode,
-         rng: inout SeededRNG) {
-        cellEmbedding = Embedding(name: "cell_embedding", table: .uniform([cellTypes, width], low: -0.05, high: 0.05,
-                                                                          rng: &rng))
-        compoundEmbedding = Embedding(name: "sm_embedding", table: .uniform([compounds, width], low: -0.05,
-                                                                            high: 0.05, rng: &rng))
+    init(
+        cellTypes: Int, compounds: Int, width: Int, features: CompoundFeatureMatrix?, mode: ExternalEmbeddingMode,
+        rng: inout SeededRNG
+    ) {
+        cellEmbedding = Embedding(
+            name: "cell_embedding",
+            table: .uniform(
+                [cellTypes, width], low: -0.05, high: 0.05,
+                rng: &rng))
+        compoundEmbedding = Embedding(
+            name: "sm_embedding",
+            table: .uniform(
+                [compounds, width], low: -0.05,
+                high: 0.05, rng: &rng))
         concatenates = mode == .concat
         if let f = features {
-            precondition(f.available.count == compounds,
-                         "feature matrix \(f.name) has \(f.available.count) rows, expected \(compounds)")
-            let table = Embedding(name: "sm_embedding_fp", table: Tensor(shape: [compounds, f.dim], values: f.values),
-                                  frozen: mode != .trainable)
-            let projection = Linear(name: "sm_projection", inputs: f.dim + (concatenates ? width : 0),
-                                    outputs: width, initialization: .kerasDefault, rng: &rng)
+            precondition(
+                f.available.count == compounds,
+                "feature matrix \(f.name) has \(f.available.count) rows, expected \(compounds)")
+            let table = Embedding(
+                name: "sm_embedding_fp", table: Tensor(shape: [compounds, f.dim], values: f.values),
+                frozen: mode != .trainable)
+            let projection = Linear(
+                name: "sm_projection", inputs: f.dim + (concatenates ? width : 0),
+                outputs: width, initialization: .kerasDefault, rng: &rng)
             external = (table, projection, f.available.map { $0 ? 1 : 0 })
         } else {
             external = nil

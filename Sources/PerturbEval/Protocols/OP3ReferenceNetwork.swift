@@ -18,18 +18,23 @@ final class OP3ReferenceNetwork: Module {
     let body: Sequential
     let output: Linear
 
-    init(spec: OP3ReferenceModelSpec, outputs: Int, cellTypes: Int, compounds: Int, features: CompoundFeatureMatrix?,
-         mode: ExternalEmbeddingMode, batchNormMomentum: Float, rng: inout SeededRNG) {
+    init(
+        spec: OP3ReferenceModelSpec, outputs: Int, cellTypes: Int, compounds: Int, features: CompoundFeatureMatrix?,
+        mode: ExternalEmbeddingMode, batchNormMomentum: Float, rng: inout SeededRNG
+    ) {
         self.spec = spec
-        inputs = OP3ReferenceInputs(cellTypes: cellTypes, compounds: compounds, width: spec.embeddingDim,
-                                    features: features, mode: mode, rng: &rng)
+        inputs = OP3ReferenceInputs(
+            cellTypes: cellTypes, compounds: compounds, width: spec.embeddingDim,
+            features: features, mode: mode, rng: &rng)
         var width = inputs.width
         var layers: [Layer] = []
         for (i, step) in spec.steps.enumerated() {
             switch step {
             case .dense(let n):
-                layers.append(Linear(name: "body.\(i)", inputs: width, outputs: n, initialization: .kerasDefault,
-                                     rng: &rng))
+                layers.append(
+                    Linear(
+                        name: "body.\(i)", inputs: width, outputs: n, initialization: .kerasDefault,
+                        rng: &rng))
                 width = n
             case .batchNorm: layers.append(BatchNorm1d(name: "body.\(i)", features: width, momentum: batchNormMomentum))
             case .relu: layers.append(ActivationLayer(.relu))
@@ -54,8 +59,10 @@ final class OP3ReferenceNetwork: Module {
         let optimizer = Adam(parameters: parameters, learningRate: spec.learningRate, epsilon: 1e-7)
         var shuffleRng = SeededRNG.derived(seed: seed, label: "op3-reference-shuffle")
         let loop = OP3TrainingLoop(epochs: epochs, batchSize: spec.batchSize)
-        loop.run(count: data.count, optimizer: optimizer, shuffle: &shuffleRng,
-                 dropout: .derived(seed: seed, label: "op3-reference-dropout")) { rows, g in
+        loop.run(
+            count: data.count, optimizer: optimizer, shuffle: &shuffleRng,
+            dropout: .derived(seed: seed, label: "op3-reference-dropout")
+        ) { rows, g in
             var target = [Float](); target.reserveCapacity(rows.count * k)
             for r in rows { target += coordinates[(r * k)..<((r + 1) * k)] }
             let prediction = self(data.subset(rows), graph: g)

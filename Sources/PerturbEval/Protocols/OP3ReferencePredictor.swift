@@ -52,21 +52,27 @@ public struct OP3ReferencePrediction: Sendable {
 /// from the seed, the stage, the network's index and the repetition, and each network is computed on one thread.
 public enum OP3ReferencePredictor {
     /// Trains both stages on the problem's training rows and predicts its held-out rows.
-    public static func fitPredict(_ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
-                                  options: OP3ReferenceOptions, seed: UInt64,
-                                  progressLabel: String? = nil) -> OP3ReferencePrediction {
-        precondition(options.repetitions >= 1 && options.epochsScale > 0,
-                     "OP3ReferencePredictor: repetitions \(options.repetitions), epochs scale \(options.epochsScale)")
+    public static func fitPredict(
+        _ problem: OP3PredictionProblem, features: CompoundFeatureMatrix?,
+        options: OP3ReferenceOptions, seed: UInt64,
+        progressLabel: String? = nil
+    ) -> OP3ReferencePrediction {
+        precondition(
+            options.repetitions >= 1 && options.epochsScale > 0,
+            "OP3ReferencePredictor: repetitions \(options.repetitions), epochs scale \(options.epochsScale)")
         let clipper = GeneRangeClipper(fitting: problem.targets, rows: problem.train.count, genes: problem.genes)
-        var pseudoLabels = stage(1, OP3ReferenceEnsemble.stage1, train: problem.train, targets: problem.targets,
-                                 problem: problem, features: features, options: options, seed: seed,
-                                 progressLabel: progressLabel)
+        var pseudoLabels = stage(
+            1, OP3ReferenceEnsemble.stage1, train: problem.train, targets: problem.targets,
+            problem: problem, features: features, options: options, seed: seed,
+            progressLabel: progressLabel)
         clipper.clip(&pseudoLabels)
-        let combined = OP3Examples(cellTypes: problem.train.cellTypes + problem.test.cellTypes,
-                                   compounds: problem.train.compounds + problem.test.compounds)
-        var prediction = stage(2, OP3ReferenceEnsemble.stage2, train: combined, targets: problem.targets + pseudoLabels,
-                               problem: problem, features: features, options: options, seed: seed,
-                               progressLabel: progressLabel)
+        let combined = OP3Examples(
+            cellTypes: problem.train.cellTypes + problem.test.cellTypes,
+            compounds: problem.train.compounds + problem.test.compounds)
+        var prediction = stage(
+            2, OP3ReferenceEnsemble.stage2, train: combined, targets: problem.targets + pseudoLabels,
+            problem: problem, features: features, options: options, seed: seed,
+            progressLabel: progressLabel)
         clipper.clip(&prediction)
         return OP3ReferencePrediction(pseudoLabels: pseudoLabels, prediction: prediction)
     }
@@ -74,9 +80,11 @@ public enum OP3ReferencePredictor {
     /// One stage: the weighted mean over `ensemble`'s networks of the median over repetitions, for `problem.test`.
     /// The networks train concurrently on `Engine.threads` threads, each on one thread, so that the result does not
     /// depend on the thread count.
-    static func stage(_ number: Int, _ ensemble: OP3ReferenceEnsemble, train: OP3Examples, targets: [Float],
-                      problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, options: OP3ReferenceOptions,
-                      seed: UInt64, progressLabel: String?) -> [Float] {
+    static func stage(
+        _ number: Int, _ ensemble: OP3ReferenceEnsemble, train: OP3Examples, targets: [Float],
+        problem: OP3PredictionProblem, features: CompoundFeatureMatrix?, options: OP3ReferenceOptions,
+        seed: UInt64, progressLabel: String?
+    ) -> [Float] {
         let genes = problem.genes, test = problem.test
         let rank = min(ensemble.models.map(\.components).max() ?? 1, train.count, genes)
         var svdRng = SeededRNG.derived(seed: seed, label: "op3-reference-svd-\(number)")
@@ -96,12 +104,14 @@ public enum OP3ReferencePredictor {
                     let spec = ensemble.models[m]
                     let leading = svd.leading(min(spec.components, rank))
                     var rng = SeededRNG.derived(seed: seed, label: "op3-reference-stage\(number)-model\(m)-rep\(rep)")
-                    let network = OP3ReferenceNetwork(spec: spec, outputs: leading.rank,
-                                                      cellTypes: problem.cellTypeCount, compounds: problem.compoundCount,
-                                                      features: features, mode: options.externalMode,
-                                                      batchNormMomentum: options.batchNormMomentum, rng: &rng)
-                    network.fit(train, coordinates: leading.transform(targets, rows: train.count),
-                                epochs: options.scaled(spec.epochs), seed: rng.next())
+                    let network = OP3ReferenceNetwork(
+                        spec: spec, outputs: leading.rank,
+                        cellTypes: problem.cellTypeCount, compounds: problem.compoundCount,
+                        features: features, mode: options.externalMode,
+                        batchNormMomentum: options.batchNormMomentum, rng: &rng)
+                    network.fit(
+                        train, coordinates: leading.transform(targets, rows: train.count),
+                        epochs: options.scaled(spec.epochs), seed: rng.next())
                     out[job] = leading.inverseTransform(network.predict(test), rows: test.count)
                     lock.lock()
                     done += 1

@@ -23,7 +23,9 @@ public struct OP3Task: Sendable {
 
     /// Builds the task from `table` with target `layer` (see `TargetLayer`). The predictor sees no dose: with
     /// `dose` (µM) only the rows at that dose (within 1 %) are kept, for data with several doses per compound.
-    public static func make(from source: EffectsTable, layer: String, file: String, dose: Double? = nil) throws -> OP3Task {
+    public static func make(
+        from source: EffectsTable, layer: String, file: String, dose: Double? = nil
+    ) throws -> OP3Task {
         let singles = source.conditions.indices.filter {
             source.conditions[$0].compounds.count == 1 && source.conditions[$0].replicate == nil
         }
@@ -32,11 +34,16 @@ public struct OP3Task: Sendable {
         if dropped > 0 { notes.append("\(dropped) control, replicate or multi-compound rows left out") }
         var usable = singles
         if let dose {
-            usable = singles.filter { source.conditions[$0].doseMicromolar.map { abs($0 - dose) <= 0.01 * dose } ?? false }
-            notes.append("\(singles.count - usable.count) rows at doses other than \(Condition.format(dose)) µM left out")
+            usable = singles.filter {
+                source.conditions[$0].doseMicromolar.map { abs($0 - dose) <= 0.01 * dose } ?? false
+            }
+            notes.append(
+                "\(singles.count - usable.count) rows at doses other than \(Condition.format(dose)) µM left out")
         }
         guard usable.count >= 2 else {
-            throw InputError("\(file): only \(usable.count) single-compound conditions; the OP3 protocol needs compound-treated rows")
+            throw InputError(
+                "\(file): only \(usable.count) single-compound conditions; the OP3 protocol needs compound-treated rows"
+            )
         }
         let table = source.selecting(rows: usable)
         let (layerValues, note) = try TargetLayer.values(of: table, layer: layer, file: file)
@@ -46,9 +53,13 @@ public struct OP3Task: Sendable {
             (0..<table.rowCount).allSatisfy { r in table.measured[r * g + c] && layerValues[r * g + c].isFinite }
         }
         guard !keep.isEmpty else {
-            throw InputError("\(file): no gene is measured with a finite '\(layer)' value in every row; choose another --layer or dataset")
+            throw InputError(
+                "\(file): no gene is measured with a finite '\(layer)' value in every row; choose another --layer or dataset"
+            )
         }
-        if keep.count < g { notes.append("\(g - keep.count) of \(g) genes left out (not measured or not finite in every row)") }
+        if keep.count < g {
+            notes.append("\(g - keep.count) of \(g) genes left out (not measured or not finite in every row)")
+        }
         var targets = [Float](); targets.reserveCapacity(table.rowCount * keep.count)
         for r in 0..<table.rowCount { for c in keep { targets.append(layerValues[r * g + c]) } }
         var cellIndex: [String: Int32] = [:], compoundIndex: [String: Int32] = [:]
@@ -56,13 +67,16 @@ public struct OP3Task: Sendable {
         var rowCell: [Int32] = [], rowCompound: [Int32] = []
         for condition in table.conditions {
             let key = condition.compounds[0]
-            if cellIndex[condition.context] == nil { cellIndex[condition.context] = Int32(cellTypes.count); cellTypes.append(condition.context) }
+            if cellIndex[condition.context] == nil {
+                cellIndex[condition.context] = Int32(cellTypes.count); cellTypes.append(condition.context)
+            }
             if compoundIndex[key] == nil { compoundIndex[key] = Int32(compounds.count); compounds.append(key) }
             rowCell.append(cellIndex[condition.context]!)
             rowCompound.append(compoundIndex[key]!)
         }
-        return OP3Task(table: table, cellTypes: cellTypes, compounds: compounds, rowCellType: rowCell, rowCompound: rowCompound,
-                       genes: keep.map { table.genes[$0] }, targets: targets, notes: notes)
+        return OP3Task(
+            table: table, cellTypes: cellTypes, compounds: compounds, rowCellType: rowCell, rowCompound: rowCompound,
+            genes: keep.map { table.genes[$0] }, targets: targets, notes: notes)
     }
 
     /// A readable compound name (first alias, else the key).

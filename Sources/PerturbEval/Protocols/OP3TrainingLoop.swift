@@ -11,8 +11,10 @@ struct OP3TrainingLoop {
 
     /// Trains over `count` rows: `loss` records the loss of the batch `rows` on `graph`, whose dropout draws from
     /// `dropout`; `epochEnded` receives the epoch number (from 1) and its mean batch loss.
-    func run(count: Int, optimizer: Optimizer, shuffle rng: inout SeededRNG, dropout: SeededRNG,
-             epochEnded: ((Int, Double) -> Void)? = nil, loss: (_ rows: ArraySlice<Int>, _ graph: Graph) -> Var) {
+    func run(
+        count: Int, optimizer: Optimizer, shuffle rng: inout SeededRNG, dropout: SeededRNG,
+        epochEnded: ((Int, Double) -> Void)? = nil, loss: (_ rows: ArraySlice<Int>, _ graph: Graph) -> Var
+    ) {
         precondition(epochs >= 1 && batchSize >= 1, "OP3TrainingLoop: epochs \(epochs) and batch size \(batchSize)")
         var order = Array(0..<count)
         let graph = Graph(training: true, rng: dropout)

@@ -24,10 +24,14 @@ public struct TruncatedSVD: Sendable {
     public let components: [Float]
 
     /// Fits the top `rank` components of `matrix` (`rows × cols`, row-major).
-    public init(fitting matrix: [Float], rows: Int, cols: Int, rank: Int, oversampling: Int = 10, iterations: Int = 5,
-                seed: UInt64 = 0) {
-        precondition(matrix.count == rows * cols, "TruncatedSVD: matrix has \(matrix.count) values, expected \(rows) × \(cols)")
-        precondition(rank >= 1 && rank <= min(rows, cols), "TruncatedSVD: rank \(rank) must be in 1...\(min(rows, cols))")
+    public init(
+        fitting matrix: [Float], rows: Int, cols: Int, rank: Int, oversampling: Int = 10, iterations: Int = 5,
+        seed: UInt64 = 0
+    ) {
+        precondition(
+            matrix.count == rows * cols, "TruncatedSVD: matrix has \(matrix.count) values, expected \(rows) × \(cols)")
+        precondition(
+            rank >= 1 && rank <= min(rows, cols), "TruncatedSVD: rank \(rank) must be in 1...\(min(rows, cols))")
         let l = min(rank + oversampling, min(rows, cols))
         var rng = SeededRNG.derived(seed: seed, label: "truncated-svd")
         var omega = [Float](repeating: 0, count: cols * l)
@@ -36,7 +40,7 @@ public struct TruncatedSVD: Sendable {
         var q = Self.multiply(matrix, rows: rows, inner: cols, omega, cols: l)
         Self.orthonormalizeColumns(&q, rows: rows, cols: l)
         for _ in 0..<iterations {
-            var z = Self.multiplyTransposed(matrix, rows: rows, cols: cols, q, width: l)   // Aᵀ Q  (cols × l)
+            var z = Self.multiplyTransposed(matrix, rows: rows, cols: cols, q, width: l)  // Aᵀ Q  (cols × l)
             Self.orthonormalizeColumns(&z, rows: cols, cols: l)
             q = Self.multiply(matrix, rows: rows, inner: cols, z, cols: l)
             Self.orthonormalizeColumns(&q, rows: rows, cols: l)
@@ -72,8 +76,9 @@ public struct TruncatedSVD: Sendable {
     /// The first `k` components of this fit (the rank-`k` truncation, without refitting).
     public func leading(_ k: Int) -> TruncatedSVD {
         precondition(k >= 1 && k <= rank, "TruncatedSVD.leading: \(k) must be in 1...\(rank)")
-        return TruncatedSVD(rank: k, columns: columns, singularValues: Array(singularValues.prefix(k)),
-                            components: Array(components.prefix(k * columns)))
+        return TruncatedSVD(
+            rank: k, columns: columns, singularValues: Array(singularValues.prefix(k)),
+            components: Array(components.prefix(k * columns)))
     }
 
     /// Projects rows (`rows × columns`, row-major) onto the components: `rows × rank` coordinates.
@@ -81,8 +86,9 @@ public struct TruncatedSVD: Sendable {
         precondition(matrix.count == rows * columns, "TruncatedSVD.transform: shape mismatch")
         var out = [Float](repeating: 0, count: rows * rank)
         guard rows > 0 else { return out }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rank), Int32(columns), 1,
-                    matrix, Int32(columns), components, Int32(columns), 0, &out, Int32(rank))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rank), Int32(columns), 1,
+            matrix, Int32(columns), components, Int32(columns), 0, &out, Int32(rank))
         return out
     }
 
@@ -91,24 +97,27 @@ public struct TruncatedSVD: Sendable {
         precondition(coordinates.count == rows * rank, "TruncatedSVD.inverseTransform: shape mismatch")
         var out = [Float](repeating: 0, count: rows * columns)
         guard rows > 0 else { return out }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(rank), 1,
-                    coordinates, Int32(rank), components, Int32(columns), 0, &out, Int32(columns))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(rank), 1,
+            coordinates, Int32(rank), components, Int32(columns), 0, &out, Int32(columns))
         return out
     }
 
     /// `A (rows × inner) · B (inner × cols)`, row-major.
     static func multiply(_ a: [Float], rows: Int, inner: Int, _ b: [Float], cols: Int) -> [Float] {
         var c = [Float](repeating: 0, count: rows * cols)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner), 1,
-                    a, Int32(inner), b, Int32(cols), 0, &c, Int32(cols))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner), 1,
+            a, Int32(inner), b, Int32(cols), 0, &c, Int32(cols))
         return c
     }
 
     /// `Aᵀ (cols × rows) · B (rows × width)` for row-major `A` (`rows × cols`).
     static func multiplyTransposed(_ a: [Float], rows: Int, cols: Int, _ b: [Float], width: Int) -> [Float] {
         var c = [Float](repeating: 0, count: cols * width)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(cols), Int32(width), Int32(rows), 1,
-                    a, Int32(cols), b, Int32(width), 0, &c, Int32(width))
+        cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(cols), Int32(width), Int32(rows), 1,
+            a, Int32(cols), b, Int32(width), 0, &c, Int32(width))
         return c
     }
 
@@ -141,7 +150,7 @@ public struct TruncatedSVD: Sendable {
     /// until all columns are orthogonal, `M·J = U·Σ`. Returns the normalized columns `U` (column-major, `cols`
     /// columns of length `rows`; zero for zero singular values) and the column norms `Σ` (unsorted).
     static func jacobiSVD(_ m: [Float], rows: Int, cols: Int) -> (u: [Double], sigma: [Double]) {
-        var a = [Double](repeating: 0, count: rows * cols)   // column-major
+        var a = [Double](repeating: 0, count: rows * cols)  // column-major
         for r in 0..<rows { for c in 0..<cols { a[c * rows + r] = Double(m[r * cols + c]) } }
         let epsilon = 1e-15
         for _ in 0..<60 {

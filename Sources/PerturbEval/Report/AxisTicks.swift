@@ -20,7 +20,7 @@ public struct AxisTicks: Sendable, Equatable {
         }
         let raw = (hi - lo) / Double(max(target, 1))
         let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let residual = raw / magnitude * (1 - 1e-9)   // 1.2 / 6 may come out a hair above 0.2
+        let residual = raw / magnitude * (1 - 1e-9)  // 1.2 / 6 may come out a hair above 0.2
         let step = max((residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude, minimumStep)
         let first = (lo / step + 1e-9).rounded(.down), last = (hi / step - 1e-9).rounded(.up)
         let decimals = Self.decimals(step)

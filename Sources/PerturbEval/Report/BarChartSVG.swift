@@ -75,19 +75,22 @@ public struct BarChartSVG: Sendable {
                 let x = x0 + barWidth * Double(s)
                 let barTop = min(y(bar.value), y(0)), h = abs(y(bar.value) - y(0))
                 let tip = SVGText.escape("\(group) / \(name): \(SVGText.value(bar.value, digits: 4))")
-                svg += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(barTop))\" "
+                svg +=
+                    "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(barTop))\" "
                     + "width=\"\(SVGText.coordinate(barWidth - 2))\" height=\"\(SVGText.coordinate(h))\" "
                     + "fill=\"\(SVGText.color(s))\"><title>\(tip)</title></rect>\n"
                 if let l = bar.low, let u = bar.high, l.isFinite, u.isFinite {
                     let cx = x + (barWidth - 2) / 2
                     let (c, yl, yu) = (SVGText.coordinate(cx), SVGText.coordinate(y(l)), SVGText.coordinate(y(u)))
                     let c4 = SVGText.coordinate(cx - 4)
-                    svg += "<path d=\"M\(c) \(yl)V\(yu)M\(c4) \(yl)h8M\(c4) \(yu)h8\" "
+                    svg +=
+                        "<path d=\"M\(c) \(yl)V\(yu)M\(c4) \(yl)h8M\(c4) \(yu)h8\" "
                         + "stroke=\"#111111\" fill=\"none\"/>\n"
                 }
             }
-            svg += SVGText.text(group, x: x0 + barWidth * Double(series.count) / 2, y: top + plotHeight + 14,
-                                anchor: "end", size: 10, rotate: -30)
+            svg += SVGText.text(
+                group, x: x0 + barWidth * Double(series.count) / 2, y: top + plotHeight + 14,
+                anchor: "end", size: 10, rotate: -30)
         }
         svg += ChartAxes.legend(series, colors: series.indices.map(SVGText.color), x: left + plotWidth + 16, y: top)
         svg += "</svg>\n"

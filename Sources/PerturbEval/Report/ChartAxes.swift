@@ -42,7 +42,8 @@ enum ChartAxes {
         var svg = ""
         for (i, name) in names.enumerated() {
             let ly = y + 16 * Double(i)
-            svg += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(ly))\" width=\"10\" height=\"10\" "
+            svg +=
+                "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(ly))\" width=\"10\" height=\"10\" "
                 + "fill=\"\(colors[i])\"/>\n"
             svg += SVGText.text(name, x: x + 14, y: ly + 9, size: 11)
         }

@@ -24,13 +24,16 @@ public struct ColorScale: Sendable {
     /// A scale covering the finite `values` with round ends: diverging symmetric around `center` (its reach rounded
     /// up to a 1-2-5 step), or sequential over round ends of the values' range widened to include 0 (so one value
     /// 0.57 gets 0...0.6, not 0.07...1.07).
-    public static func fitting(_ values: [Double], divergingAround center: Double? = nil,
-                               reversed: Bool = false) -> ColorScale {
+    public static func fitting(
+        _ values: [Double], divergingAround center: Double? = nil,
+        reversed: Bool = false
+    ) -> ColorScale {
         let finite = values.filter(\.isFinite)
         if let center {
             let reach = AxisTicks(covering: 0, max(finite.map { abs($0 - center) }.max() ?? 1, 1e-9)).high
-            return ColorScale(kind: .diverging(center: center), low: center - reach, high: center + reach,
-                              reversed: reversed)
+            return ColorScale(
+                kind: .diverging(center: center), low: center - reach, high: center + reach,
+                reversed: reversed)
         }
         let lo = finite.min() ?? 0, hi = finite.max() ?? 1
         let ticks = AxisTicks(covering: min(lo, 0), max(hi, 0))
@@ -66,7 +69,9 @@ public struct ColorScale: Sendable {
         }
     }
 
-    static func mix(_ a: (Double, Double, Double), _ b: (Double, Double, Double), _ t: Double) -> (Double, Double, Double) {
+    static func mix(
+        _ a: (Double, Double, Double), _ b: (Double, Double, Double), _ t: Double
+    ) -> (Double, Double, Double) {
         (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t, a.2 + (b.2 - a.2) * t)
     }
 

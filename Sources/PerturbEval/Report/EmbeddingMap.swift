@@ -61,9 +61,10 @@ public struct EmbeddingMap: Sendable {
 
     /// The scatter of the projected compounds.
     public func figure(title: String) -> ScatterSVG {
-        ScatterSVG(title: title,
-                   xLabel: String(format: "PC1 (%.0f %% of variance)", explained.first * 100),
-                   yLabel: String(format: "PC2 (%.0f %% of variance)", explained.second * 100),
-                   groups: groups, colors: colors, points: points)
+        ScatterSVG(
+            title: title,
+            xLabel: String(format: "PC1 (%.0f %% of variance)", explained.first * 100),
+            yLabel: String(format: "PC2 (%.0f %% of variance)", explained.second * 100),
+            groups: groups, colors: colors, points: points)
     }
 }

@@ -13,7 +13,8 @@ public struct ForestPlotSVG: Sendable {
     public var points: [[BarChartSVG.Bar?]]
 
     public init(title: String, xLabel: String, groups: [String], series: [String], points: [[BarChartSVG.Bar?]]) {
-        precondition(points.count == groups.count && points.allSatisfy { $0.count == series.count }, "forest plot shape")
+        precondition(
+            points.count == groups.count && points.allSatisfy { $0.count == series.count }, "forest plot shape")
         self.title = title
         self.xLabel = xLabel
         self.groups = groups
@@ -40,8 +41,9 @@ public struct ForestPlotSVG: Sendable {
         svg += SVGText.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 32, anchor: "middle")
         for (g, group) in groups.enumerated() {
             let y0 = top + groupHeight * Double(g) + groupGap / 2
-            svg += SVGText.text(group, x: left - 8, y: y0 + rowHeight * Double(series.count) / 2 + 4, anchor: "end",
-                                size: 11)
+            svg += SVGText.text(
+                group, x: left - 8, y: y0 + rowHeight * Double(series.count) / 2 + 4, anchor: "end",
+                size: 11)
             for (s, name) in series.enumerated() {
                 guard let point = points[g][s], point.value.isFinite else { continue }
                 let y = y0 + rowHeight * (Double(s) + 0.5), colour = SVGText.color(s)
@@ -50,7 +52,8 @@ public struct ForestPlotSVG: Sendable {
                     svg += "<path d=\"M\(from) \(at)H\(to)\" stroke=\"\(colour)\" stroke-width=\"2\" fill=\"none\"/>\n"
                 }
                 let tip = SVGText.escape("\(group) / \(name): \(SVGText.value(point.value, digits: 6))")
-                svg += "<circle cx=\"\(SVGText.coordinate(x(point.value)))\" cy=\"\(SVGText.coordinate(y))\" r=\"3.5\" "
+                svg +=
+                    "<circle cx=\"\(SVGText.coordinate(x(point.value)))\" cy=\"\(SVGText.coordinate(y))\" r=\"3.5\" "
                     + "fill=\"\(colour)\"><title>\(tip)</title></circle>\n"
             }
         }

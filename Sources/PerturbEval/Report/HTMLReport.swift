@@ -44,26 +44,28 @@ public enum HTMLReport {
         if !others.isEmpty {
             body += "<h2>More figures</h2>\n<div class=\"figures\">\n"
             for name in others {
-                body += "<figure>\(try inlineSVG(folder.appendingPathComponent(name)))"
+                body +=
+                    "<figure>\(try inlineSVG(folder.appendingPathComponent(name)))"
                     + "<figcaption>\(SVGText.escape(name))</figcaption></figure>\n"
             }
             body += "</div>\n"
         }
         if !commands.isEmpty {
-            body += "<h2>Commands</h2>\n<pre><code>" + commands.map(SVGText.escape).joined(separator: "\n")
+            body +=
+                "<h2>Commands</h2>\n<pre><code>" + commands.map(SVGText.escape).joined(separator: "\n")
                 + "</code></pre>\n"
         }
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>\(SVGText.escape(title))</title>
-        <style>\(style)</style>
-        </head>
-        <body>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>\(SVGText.escape(title))</title>
+            <style>\(style)</style>
+            </head>
+            <body>
 
-        """ + body + "</body>\n</html>\n"
+            """ + body + "</body>\n</html>\n"
     }
 
     /// The SVG document in `url` without its XML declaration, ready to sit in HTML.
@@ -76,17 +78,17 @@ public enum HTMLReport {
 
     /// The page's only styling, inline.
     static let style = """
-    body{font-family:Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45;color:#222;max-width:1200px;\
-    margin:24px auto;padding:0 16px}
-    table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
-    th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-    th{background:#f3f3f3}
-    td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-    code{font-family:Menlo,Consolas,monospace;font-size:12px;background:#f6f6f6;padding:0 2px}
-    pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}
-    .figures{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-    figure{margin:8px 0}
-    figure svg{max-width:100%;height:auto;border:1px solid #eee}
-    figcaption{font-size:12px;color:#666}
-    """
+        body{font-family:Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45;color:#222;max-width:1200px;\
+        margin:24px auto;padding:0 16px}
+        table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
+        th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+        th{background:#f3f3f3}
+        td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+        code{font-family:Menlo,Consolas,monospace;font-size:12px;background:#f6f6f6;padding:0 2px}
+        pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}
+        .figures{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+        figure{margin:8px 0}
+        figure svg{max-width:100%;height:auto;border:1px solid #eee}
+        figcaption{font-size:12px;color:#666}
+        """
 }

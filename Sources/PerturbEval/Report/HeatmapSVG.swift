@@ -11,9 +11,12 @@ public struct HeatmapSVG: Sendable {
     /// Decimals written in cells.
     public var digits: Int
 
-    public init(title: String, rowLabels: [String], columnLabels: [String], values: [[Double]], scale: ColorScale,
-                legendTitle: String, digits: Int = 3) {
-        precondition(values.count == rowLabels.count && values.allSatisfy { $0.count == columnLabels.count }, "heatmap shape")
+    public init(
+        title: String, rowLabels: [String], columnLabels: [String], values: [[Double]], scale: ColorScale,
+        legendTitle: String, digits: Int = 3
+    ) {
+        precondition(
+            values.count == rowLabels.count && values.allSatisfy { $0.count == columnLabels.count }, "heatmap shape")
         self.title = title
         self.rowLabels = rowLabels
         self.columnLabels = columnLabels
@@ -29,10 +32,11 @@ public struct HeatmapSVG: Sendable {
         let rows = rowLabels.indices.filter { i in values[i].contains(where: \.isFinite) }
         let columns = columnLabels.indices.filter { j in values.contains { $0[j].isFinite } }
         guard !rows.isEmpty, !columns.isEmpty else { return nil }
-        return HeatmapSVG(title: title, rowLabels: rows.map { rowLabels[$0] },
-                          columnLabels: columns.map { columnLabels[$0] },
-                          values: rows.map { i in columns.map { values[i][$0] } }, scale: scale,
-                          legendTitle: legendTitle, digits: digits)
+        return HeatmapSVG(
+            title: title, rowLabels: rows.map { rowLabels[$0] },
+            columnLabels: columns.map { columnLabels[$0] },
+            values: rows.map { i in columns.map { values[i][$0] } }, scale: scale,
+            legendTitle: legendTitle, digits: digits)
     }
 
     /// The SVG document.
@@ -60,10 +64,12 @@ public struct HeatmapSVG: Sendable {
             for j in columnLabels.indices {
                 let v = values[i][j]
                 let x = left + cell * Double(j), yy = top + cellHeight * Double(i)
-                svg += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(yy))\" width=\"\(SVGText.coordinate(cell))\" "
+                svg +=
+                    "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(yy))\" width=\"\(SVGText.coordinate(cell))\" "
                     + "height=\"\(SVGText.coordinate(cellHeight))\" fill=\"\(scale.color(v))\" stroke=\"#ffffff\"/>\n"
-                svg += SVGText.text(SVGText.value(v, digits: digits), x: x + cell / 2, y: y, anchor: "middle",
-                                    fill: scale.needsLightText(v) ? "#ffffff" : "#222222")
+                svg += SVGText.text(
+                    SVGText.value(v, digits: digits), x: x + cell / 2, y: y, anchor: "middle",
+                    fill: scale.needsLightText(v) ? "#ffffff" : "#222222")
             }
         }
         svg += legend(x: left + gridWidth + 20, y: top)
@@ -81,11 +87,13 @@ public struct HeatmapSVG: Sendable {
             let v = scale.low + t * (scale.high - scale.low)
             let top = SVGText.coordinate(y + barHeight * Double(s) / Double(steps))
             let step = SVGText.coordinate(barHeight / Double(steps) + 0.5)
-            out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(top)\" "
+            out +=
+                "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(top)\" "
                 + "width=\"\(SVGText.coordinate(barWidth))\" height=\"\(step)\" "
                 + "fill=\"\(scale.color(v))\"/>\n"
         }
-        out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y))\" width=\"\(SVGText.coordinate(barWidth))\" "
+        out +=
+            "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y))\" width=\"\(SVGText.coordinate(barWidth))\" "
             + "height=\"\(SVGText.coordinate(barHeight))\" fill=\"none\" stroke=\"#888888\"/>\n"
         let ticks = scale.ticks
         for tick in ticks.values where tick >= scale.low - 1e-12 && tick <= scale.high + 1e-12 {
@@ -94,7 +102,8 @@ public struct HeatmapSVG: Sendable {
             out += SVGText.text(ticks.label(tick), x: x + barWidth + 5, y: ty + 3.5, size: 10)
         }
         out += SVGText.text("n/a", x: x + barWidth + 5, y: y + barHeight + 22, size: 10)
-        out += "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y + barHeight + 12))\" "
+        out +=
+            "<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(y + barHeight + 12))\" "
             + "width=\"\(SVGText.coordinate(barWidth))\" height=\"12\" fill=\"\(scale.color(.nan))\"/>\n"
         return out
     }

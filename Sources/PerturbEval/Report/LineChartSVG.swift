@@ -38,8 +38,10 @@ public struct LineChartSVG: Sendable {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = points.map(\.x), ys = points.map(\.y)
         let whole = xs.allSatisfy { $0 == $0.rounded() }
-        return (AxisTicks(covering: xs.min() ?? 0, xs.max() ?? 1, target: 6, minimumStep: whole ? 1 : 0),
-                AxisTicks(covering: ys.min() ?? 0, ys.max() ?? 1))
+        return (
+            AxisTicks(covering: xs.min() ?? 0, xs.max() ?? 1, target: 6, minimumStep: whole ? 1 : 0),
+            AxisTicks(covering: ys.min() ?? 0, ys.max() ?? 1)
+        )
     }
 
     /// The SVG document.
@@ -56,8 +58,9 @@ public struct LineChartSVG: Sendable {
         svg += ChartAxes.vertical(yAxis, left: left, right: left + plotWidth)
         svg += ChartAxes.horizontal(xAxis, top: top, bottom: top + plotHeight)
         svg += SVGText.line(x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: "#444444")
-        svg += SVGText.line(x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight,
-                            stroke: "#444444")
+        svg += SVGText.line(
+            x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight,
+            stroke: "#444444")
         svg += SVGText.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 34, anchor: "middle")
         svg += SVGText.text(yLabel, x: 16, y: top + plotHeight / 2, anchor: "middle", rotate: -90)
         for (s, line) in series.enumerated() {
@@ -70,7 +73,8 @@ public struct LineChartSVG: Sendable {
             }
             guard !path.isEmpty else { continue }
             let dash = line.dashed ? " stroke-dasharray=\"5 3\"" : ""
-            svg += "<path d=\"\(path)\" stroke=\"\(SVGText.color(s))\" "
+            svg +=
+                "<path d=\"\(path)\" stroke=\"\(SVGText.color(s))\" "
                 + "stroke-width=\"\(SVGText.coordinate(line.width))\" fill=\"none\"\(dash)>"
                 + "<title>\(SVGText.escape(line.name))</title></path>\n"
         }
@@ -84,8 +88,9 @@ public struct LineChartSVG: Sendable {
         var svg = ""
         for (s, line) in series.enumerated() {
             let ly = y + 16 * Double(s) + 5
-            svg += SVGText.line(x1: x, y1: ly, x2: x + 18, y2: ly, stroke: SVGText.color(s), width: line.width,
-                                dash: line.dashed ? "5 3" : nil)
+            svg += SVGText.line(
+                x1: x, y1: ly, x2: x + 18, y2: ly, stroke: SVGText.color(s), width: line.width,
+                dash: line.dashed ? "5 3" : nil)
             svg += SVGText.text(line.name, x: x + 24, y: ly + 4, size: 11)
         }
         return svg

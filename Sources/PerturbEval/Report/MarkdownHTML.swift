@@ -59,10 +59,11 @@ struct MarkdownHTML {
         guard rows.count >= 2 else { return "<p>\(inline(lines.joined(separator: " ")))</p>\n" }
         let right = rows[1].map { $0.hasSuffix(":") }
         func row(_ cells: [String], tag: String) -> String {
-            "<tr>" + cells.enumerated().map { j, cell in
-                let align = j < right.count && right[j] ? " class=\"num\"" : ""
-                return "<\(tag)\(align)>\(inline(cell))</\(tag)>"
-            }.joined() + "</tr>\n"
+            "<tr>"
+                + cells.enumerated().map { j, cell in
+                    let align = j < right.count && right[j] ? " class=\"num\"" : ""
+                    return "<\(tag)\(align)>\(inline(cell))</\(tag)>"
+                }.joined() + "</tr>\n"
         }
         return "<table>\n<thead>\n" + row(rows[0], tag: "th") + "</thead>\n<tbody>\n"
             + rows.dropFirst(2).map { row($0, tag: "td") }.joined() + "</tbody>\n</table>\n"

@@ -14,8 +14,10 @@ public struct PredictedObservedSample: Sendable {
     public let count: Int
 
     /// Samples `observed`/`predicted` (same length; `mask`, when given, marks the measured values).
-    public init(observed truth: [Float], predicted prediction: [Float], mask: [Bool]? = nil, limit: Int = 1500,
-                seed: UInt64 = 0) {
+    public init(
+        observed truth: [Float], predicted prediction: [Float], mask: [Bool]? = nil, limit: Int = 1500,
+        seed: UInt64 = 0
+    ) {
         precondition(truth.count == prediction.count && (mask?.count ?? truth.count) == truth.count, "sample shape")
         var rng = SeededRNG.derived(seed: seed, label: "predicted-observed")
         var reservoir: [Int] = []
@@ -45,8 +47,9 @@ public struct PredictedObservedSample: Sendable {
     public func figure(title: String, quantity: String) -> ScatterSVG {
         let r = pearson.isFinite ? String(format: "%.3f", pearson) : "n/a"
         let shown = observed.count < count ? "\(observed.count) of \(count) values shown" : "\(count) values"
-        return ScatterSVG(title: "\(title): predicted vs observed (Pearson r = \(r), \(shown))",
-                          xLabel: "observed \(quantity)", yLabel: "predicted \(quantity)",
-                          points: zip(observed, predicted).map { ScatterSVG.Point(x: $0, y: $1) }, identityLine: true)
+        return ScatterSVG(
+            title: "\(title): predicted vs observed (Pearson r = \(r), \(shown))",
+            xLabel: "observed \(quantity)", yLabel: "predicted \(quantity)",
+            points: zip(observed, predicted).map { ScatterSVG.Point(x: $0, y: $1) }, identityLine: true)
     }
 }

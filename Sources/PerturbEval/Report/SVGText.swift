@@ -49,7 +49,9 @@ public enum SVGText {
     }
 
     /// Colour-blind-safe palette (Okabe–Ito), cycled over series and groups.
-    public static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+    public static let palette = [
+        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    ]
 
     /// The palette colour of series `index`.
     static func color(_ index: Int) -> String { palette[index % palette.count] }
@@ -87,8 +89,10 @@ public enum SVGText {
     }
 
     /// A straight line.
-    static func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double? = nil,
-                     dash: String? = nil) -> String {
+    static func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double? = nil,
+        dash: String? = nil
+    ) -> String {
         var attributes = "x1=\"\(coordinate(x1))\" y1=\"\(coordinate(y1))\" "
         attributes += "x2=\"\(coordinate(x2))\" y2=\"\(coordinate(y2))\" stroke=\"\(stroke)\""
         if let width { attributes += " stroke-width=\"\(coordinate(width))\"" }
@@ -97,8 +101,10 @@ public enum SVGText {
     }
 
     /// A text element.
-    static func text(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil, weight: String? = nil,
-                     fill: String = "#222222", rotate: Double? = nil) -> String {
+    static func text(
+        _ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil, weight: String? = nil,
+        fill: String = "#222222", rotate: Double? = nil
+    ) -> String {
         var attributes = "x=\"\(coordinate(x))\" y=\"\(coordinate(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\""
         if let size { attributes += " font-size=\"\(coordinate(size))\"" }
         if let weight { attributes += " font-weight=\"\(weight)\"" }

@@ -28,8 +28,10 @@ public struct ScatterSVG: Sendable {
     public var identityLine: Bool
 
     /// A scatter; `colors` default to the palette in group order.
-    public init(title: String, xLabel: String, yLabel: String, groups: [String] = [""], colors: [String]? = nil,
-                points: [Point], identityLine: Bool = false) {
+    public init(
+        title: String, xLabel: String, yLabel: String, groups: [String] = [""], colors: [String]? = nil,
+        points: [Point], identityLine: Bool = false
+    ) {
         precondition(points.allSatisfy { groups.indices.contains($0.group) }, "scatter point outside the groups")
         precondition(colors.map { $0.count == groups.count } ?? true, "one colour per scatter group")
         self.title = title
@@ -72,8 +74,9 @@ public struct ScatterSVG: Sendable {
         svg += SVGText.text(yLabel, x: 16, y: top + plot / 2, anchor: "middle", rotate: -90)
         if identityLine {
             let (low, high) = (xTicks.low, xTicks.high)
-            svg += SVGText.line(x1: xAxis.position(low), y1: yAxis.position(low), x2: xAxis.position(high),
-                                y2: yAxis.position(high), stroke: "#888888", dash: "4 3")
+            svg += SVGText.line(
+                x1: xAxis.position(low), y1: yAxis.position(low), x2: xAxis.position(high),
+                y2: yAxis.position(high), stroke: "#888888", dash: "4 3")
         }
         // One group element per colour keeps the file small: each point is a bare circle.
         for g in groups.indices {

@@ -14,8 +14,10 @@ public enum TrainingCurves {
         func line(_ value: (EpochMetrics) -> Double?) -> [(x: Double, y: Double)] {
             history.map { (x: Double($0.epoch), y: value($0) ?? .nan) }
         }
-        var series = [LineChartSVG.Series(name: "train RMSE", points: line { $0.trainRMSE }, dashed: true),
-                      LineChartSVG.Series(name: "validation RMSE", points: line { $0.validation.rmse }, width: 2.5)]
+        var series = [
+            LineChartSVG.Series(name: "train RMSE", points: line { $0.trainRMSE }, dashed: true),
+            LineChartSVG.Series(name: "validation RMSE", points: line { $0.validation.rmse }, width: 2.5),
+        ]
         for dataset in datasets {
             let points = line { $0.validation.perDatasetRMSE[dataset] }
             series.append(LineChartSVG.Series(name: "validation \(dataset)", points: points, width: 1.2))

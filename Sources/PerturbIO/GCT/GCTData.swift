@@ -30,8 +30,13 @@ public enum GCTReader {
         let isHDF5 = H5File.isHDF5(url)
         let ext = url.pathExtension.lowercased()
         if ext == "gctx" && !isHDF5 {
-            let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 4)).flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } ?? ""
-            let hint = head.hasPrefix("#1.") ? " (it starts with '\(head)': GCT text under a .gctx name; rename it to .gct)" : ""
+            let head =
+                (try? FileHandle(forReadingFrom: url).read(upToCount: 4)).flatMap {
+                    $0.map { String(decoding: $0, as: UTF8.self) }
+                } ?? ""
+            let hint =
+                head.hasPrefix("#1.")
+                ? " (it starts with '\(head)': GCT text under a .gctx name; rename it to .gct)" : ""
             throw FormatError(file: url.path, location: "", message: "not an HDF5 file, so not GCTX\(hint)")
         }
         if isHDF5 { return try GCTXReading.read(url) }
@@ -66,6 +71,7 @@ public enum GCTReader {
     }
 
     static func isMissingText(_ text: String) -> Bool {
-        text.isEmpty || text == missingMarker || text == "-666.0" || text == "NA" || text == "na" || text == "nan" || text == "NaN"
+        text.isEmpty || text == missingMarker || text == "-666.0" || text == "NA" || text == "na" || text == "nan"
+            || text == "NaN"
     }
 }

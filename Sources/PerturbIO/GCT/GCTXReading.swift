@@ -18,7 +18,8 @@ enum GCTXReading {
         } else if matrixSet.shape == [nRows, nCols] {
             matrix = DenseMatrix(rows: nRows, cols: nCols, values: try matrixSet.readFloats())
         } else {
-            throw matrixSet.failure("shape mismatch: matrix is \(matrixSet.shape) but META/ROW has \(nRows) ids and META/COL \(nCols)")
+            throw matrixSet.failure(
+                "shape mismatch: matrix is \(matrixSet.shape) but META/ROW has \(nRows) ids and META/COL \(nCols)")
         }
         for i in matrix.values.indices where matrix.values[i] == -666 { matrix.values[i] = .nan }
         return GCTData(matrix: matrix, rowMeta: rowMeta, colMeta: colMeta)
@@ -50,7 +51,8 @@ enum GCTXReading {
         case .integer, .bool:
             let values = try dataset.readInt64s()
             let mask = values.map { $0 == -666 }
-            return mask.contains(true) ? .nullableInt(values: values.map { $0 == -666 ? 0 : $0 }, mask: mask) : .int64(values)
+            return mask.contains(true)
+                ? .nullableInt(values: values.map { $0 == -666 ? 0 : $0 }, mask: mask) : .int64(values)
         case .float:
             return .float64(try dataset.readDoubles().map { $0 == -666 ? .nan : $0 })
         default:

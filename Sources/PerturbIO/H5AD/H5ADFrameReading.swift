@@ -13,14 +13,15 @@ enum H5ADFrameReading {
             throw group.failure("dataframe without an '_index' attribute naming its index dataset")
         }
         guard group.kind(of: indexName) == .dataset else {
-            throw group.failure("missing index dataset '\(indexName)' named by the '_index' attribute", child: indexName)
+            throw group.failure(
+                "missing index dataset '\(indexName)' named by the '_index' attribute", child: indexName)
         }
         let index = try readColumn(group, name: indexName).stringValues()
         let order: [String]
         if try group.attributeType("column-order")?.isString == true {
             order = try group.stringsAttribute("column-order") ?? []
         } else {
-            order = []   // anndata writes an empty float64 array when there are no columns
+            order = []  // anndata writes an empty float64 array when there are no columns
         }
         var frame = DataFrame(index: index)
         for columnName in order {
@@ -29,7 +30,9 @@ enum H5ADFrameReading {
             }
             let column = try readColumn(group, name: columnName)
             guard column.count == index.count else {
-                throw group.failure("shape mismatch: column has \(column.count) values but the index has \(index.count)", child: columnName)
+                throw group.failure(
+                    "shape mismatch: column has \(column.count) values but the index has \(index.count)",
+                    child: columnName)
             }
             frame.columns.append((name: columnName, data: column))
         }
@@ -45,7 +48,8 @@ enum H5ADFrameReading {
                 let codes = try dataset.readInt32s()
                 let categories = try readArrayColumn(labels).stringValues()
                 try checkCodes(codes, categories.count, dataset)
-                return .categorical(codes: codes, categories: categories, ordered: try labels.boolAttribute("ordered") ?? false)
+                return .categorical(
+                    codes: codes, categories: categories, ordered: try labels.boolAttribute("ordered") ?? false)
             }
             return try readArrayColumn(dataset)
         }
@@ -57,7 +61,8 @@ enum H5ADFrameReading {
             let codes = try codesSet.readInt32s()
             let categories = try readArrayColumn(try element.dataset("categories")).stringValues()
             try checkCodes(codes, categories.count, codesSet)
-            return .categorical(codes: codes, categories: categories, ordered: try element.boolAttribute("ordered") ?? false)
+            return .categorical(
+                codes: codes, categories: categories, ordered: try element.boolAttribute("ordered") ?? false)
         case "nullable-integer":
             let values = try element.dataset("values").readInt64s()
             let mask = try element.dataset("mask").readBools()
@@ -74,7 +79,9 @@ enum H5ADFrameReading {
             try checkMask(element, values.count, mask.count)
             return .strings(zip(values, mask).map { $1 ? "" : $0 })
         default:
-            throw element.failure("unsupported encoding '\(encoding)' for a dataframe column (supported: array, string-array, categorical, nullable-integer, nullable-boolean)")
+            throw element.failure(
+                "unsupported encoding '\(encoding)' for a dataframe column (supported: array, string-array, categorical, nullable-integer, nullable-boolean)"
+            )
         }
     }
 

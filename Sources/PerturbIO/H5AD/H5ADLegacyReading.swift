@@ -20,7 +20,9 @@ enum H5ADLegacyReading {
             if case .int64(let codes) = column, file.kind(of: categoriesName) == .dataset {
                 let categories = try H5ADFrameReading.readArrayColumn(try file.dataset(categoriesName)).stringValues()
                 if let bad = codes.firstIndex(where: { $0 < -1 || $0 >= Int64(categories.count) }) {
-                    throw dataset.failure("category code \(codes[bad]) of field '\(field)' at row \(bad) is outside the \(categories.count) categories of /\(categoriesName)")
+                    throw dataset.failure(
+                        "category code \(codes[bad]) of field '\(field)' at row \(bad) is outside the \(categories.count) categories of /\(categoriesName)"
+                    )
                 }
                 column = .categorical(codes: codes.map { Int32($0) }, categories: categories, ordered: false)
             }
@@ -42,15 +44,21 @@ enum H5ADLegacyReading {
             var width = 1
             if H5Tget_class(memberType) == H5T_ARRAY {
                 let rank = Int(H5Tget_array_ndims(memberType))
-                guard rank >= 1, rank <= 32 else { throw dataset.failure("field '\(field)' has an array type of rank \(rank): the file is damaged") }
+                guard rank >= 1, rank <= 32 else {
+                    throw dataset.failure("field '\(field)' has an array type of rank \(rank): the file is damaged")
+                }
                 var dims = [hsize_t](repeating: 0, count: rank)
                 guard H5Tget_array_dims2(memberType, &dims) == rank, dims.allSatisfy({ $0 <= 1 << 20 }) else {
                     throw dataset.failure("field '\(field)' has an invalid array type \(dims): the file is damaged")
                 }
                 width = dims.reduce(1) { $0 * Int($1) }
-                guard width <= 1 << 20 else { throw dataset.failure("field '\(field)' claims \(width) values per row: the file is damaged") }
+                guard width <= 1 << 20 else {
+                    throw dataset.failure("field '\(field)' claims \(width) values per row: the file is damaged")
+                }
             }
-            let arrayType = width == 1 ? H5Tcopy(pb_h5t_native_float()) : H5Tarray_create2(pb_h5t_native_float(), 1, [hsize_t(width)])
+            let arrayType =
+                width == 1
+                ? H5Tcopy(pb_h5t_native_float()) : H5Tarray_create2(pb_h5t_native_float(), 1, [hsize_t(width)])
             defer { H5Tclose(arrayType) }
             let bytes = try dataset.readCompoundField(field, memberType: arrayType, memberSize: 4 * width)
             let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }

@@ -39,37 +39,55 @@ struct H5ADMatrixElement {
         case .dataset?:
             let dataset = try container.dataset(name)
             if let encoding = try dataset.stringAttribute("encoding-type"), encoding != "array" {
-                throw FormatError(file: container.fileName, location: fullPath,
-                                  message: "unsupported encoding '\(encoding)' for a matrix (supported: array, csr_matrix, csc_matrix)")
+                throw FormatError(
+                    file: container.fileName, location: fullPath,
+                    message:
+                        "unsupported encoding '\(encoding)' for a matrix (supported: array, csr_matrix, csc_matrix)")
             }
             guard dataset.elementType.isNumeric else {
-                throw FormatError(file: container.fileName, location: fullPath, message: "wrong dtype: expected a numeric matrix, found \(dataset.elementType)")
+                throw FormatError(
+                    file: container.fileName, location: fullPath,
+                    message: "wrong dtype: expected a numeric matrix, found \(dataset.elementType)")
             }
             switch dataset.shape.count {
             case 2: (rows, cols) = (dataset.shape[0], dataset.shape[1])
             case 1: (rows, cols) = (dataset.shape[0], 1)
             default:
-                throw FormatError(file: container.fileName, location: fullPath, message: "expected a 1-D or 2-D array, found shape \(dataset.shape)")
+                throw FormatError(
+                    file: container.fileName, location: fullPath,
+                    message: "expected a 1-D or 2-D array, found shape \(dataset.shape)")
             }
             storage = .dense(dataset)
         case .group?:
             let group = try container.group(name)
-            let encoding = try group.stringAttribute("encoding-type") ?? group.stringAttribute("h5sparse_format").map { "\($0)_matrix" }
+            let encoding =
+                try group.stringAttribute("encoding-type")
+                ?? group.stringAttribute("h5sparse_format").map { "\($0)_matrix" }
             guard let encoding, encoding == "csr_matrix" || encoding == "csc_matrix" else {
-                throw FormatError(file: container.fileName, location: fullPath,
-                                  message: "unsupported encoding '\(try group.stringAttribute("encoding-type") ?? "none")' for a matrix (supported: array, csr_matrix, csc_matrix)")
+                throw FormatError(
+                    file: container.fileName, location: fullPath,
+                    message:
+                        "unsupported encoding '\(try group.stringAttribute("encoding-type") ?? "none")' for a matrix (supported: array, csr_matrix, csc_matrix)"
+                )
             }
             let shape = try group.doublesAttribute("shape") ?? group.doublesAttribute("h5sparse_shape")
             guard let shape, shape.count == 2 else {
-                throw FormatError(file: container.fileName, location: fullPath, message: "sparse matrix without a 2-element 'shape' attribute")
+                throw FormatError(
+                    file: container.fileName, location: fullPath,
+                    message: "sparse matrix without a 2-element 'shape' attribute")
             }
             guard let rowCount = Self.dimension(shape[0]), let colCount = Self.dimension(shape[1]) else {
-                throw FormatError(file: container.fileName, location: fullPath,
-                                  message: "invalid 'shape' attribute \(shape): expected two whole numbers from 0 to 2^40; the file is damaged")
+                throw FormatError(
+                    file: container.fileName, location: fullPath,
+                    message:
+                        "invalid 'shape' attribute \(shape): expected two whole numbers from 0 to 2^40; the file is damaged"
+                )
             }
             (rows, cols) = (rowCount, colCount)
             for part in ["data", "indices", "indptr"] where group.kind(of: part) != .dataset {
-                throw FormatError(file: container.fileName, location: group.childPath(part), message: "missing dataset of the \(encoding)")
+                throw FormatError(
+                    file: container.fileName, location: group.childPath(part),
+                    message: "missing dataset of the \(encoding)")
             }
             storage = .sparse(try SparseParts(group: group, csr: encoding == "csr_matrix"))
         case .other?:
@@ -108,7 +126,9 @@ struct H5ADMatrixElement {
 
     private func checkRows(_ range: Range<Int>) throws {
         guard range.lowerBound >= 0, range.upperBound <= rows else {
-            throw FormatError(file: fileName, location: path, message: "row range \(range.lowerBound)..<\(range.upperBound) is outside the \(rows) rows")
+            throw FormatError(
+                file: fileName, location: path,
+                message: "row range \(range.lowerBound)..<\(range.upperBound) is outside the \(rows) rows")
         }
     }
 
@@ -137,7 +157,9 @@ struct H5ADMatrixElement {
         switch storage {
         case .dense(let dataset):
             guard dataset.elementType.isNumeric, dataset.elementType != .bool else {
-                throw FormatError(file: fileName, location: path, message: "wrong dtype: expected numbers, found \(dataset.elementType)")
+                throw FormatError(
+                    file: fileName, location: path,
+                    message: "wrong dtype: expected numbers, found \(dataset.elementType)")
             }
             try dataset.read(into: pointer, memType: pb_h5t_native_float(), rows: range)
         case .sparse:
@@ -150,7 +172,8 @@ struct H5ADMatrixElement {
     func readCSR(rows range: Range<Int>, into target: inout CSRMatrix) throws {
         try checkRows(range)
         guard case .sparse(let parts) = storage, parts.csr else {
-            throw FormatError(file: fileName, location: path, message: "not stored as csr_matrix (it is \(encodingName))")
+            throw FormatError(
+                file: fileName, location: path, message: "not stored as csr_matrix (it is \(encodingName))")
         }
         try readCSRRows(parts, range, into: &target)
     }
@@ -171,7 +194,8 @@ struct H5ADMatrixElement {
     /// Reads rows `range` restricted to `columns` (in that order), in blocks so memory stays bounded.
     func readDense(rows range: Range<Int>, columns: [Int]) throws -> DenseMatrix {
         if let bad = columns.first(where: { $0 < 0 || $0 >= cols }) {
-            throw FormatError(file: fileName, location: path, message: "column index \(bad) is outside the \(cols) columns")
+            throw FormatError(
+                file: fileName, location: path, message: "column index \(bad) is outside the \(cols) columns")
         }
         try checkRows(range)
         if case .sparse(let parts) = storage, !parts.csr {
@@ -200,42 +224,54 @@ struct H5ADMatrixElement {
         let group = parts.group
         let indptrSet = parts.indptr
         guard indptrSet.shape == [rows + 1] else {
-            throw FormatError(file: group.fileName, location: indptrSet.path,
-                              message: "shape mismatch: indptr has shape \(indptrSet.shape), expected [\(rows + 1)] for \(rows) rows")
+            throw FormatError(
+                file: group.fileName, location: indptrSet.path,
+                message: "shape mismatch: indptr has shape \(indptrSet.shape), expected [\(rows + 1)] for \(rows) rows")
         }
         let dataSet = parts.data
         let indexSet = parts.indices
         guard dataSet.shape.count == 1, indexSet.shape == dataSet.shape else {
-            throw FormatError(file: group.fileName, location: group.path,
-                              message: "shape mismatch: data has shape \(dataSet.shape) but indices \(indexSet.shape)")
+            throw FormatError(
+                file: group.fileName, location: group.path,
+                message: "shape mismatch: data has shape \(dataSet.shape) but indices \(indexSet.shape)")
         }
         Self.resize(&target.indptr, to: range.count + 1)
         try target.indptr.withUnsafeMutableBytes {
-            try indptrSet.read(into: $0.baseAddress!, memType: pb_h5t_native_int64(), rows: range.lowerBound..<(range.upperBound + 1))
+            try indptrSet.read(
+                into: $0.baseAddress!, memType: pb_h5t_native_int64(), rows: range.lowerBound..<(range.upperBound + 1))
         }
         let low = target.indptr[0]
         let high = target.indptr[range.count]
         guard low >= 0, high >= low, Int(high) <= dataSet.count else {
-            throw FormatError(file: group.fileName, location: indptrSet.path,
-                              message: "indptr values \(low)...\(high) are outside the \(dataSet.count) stored values")
+            throw FormatError(
+                file: group.fileName, location: indptrSet.path,
+                message: "indptr values \(low)...\(high) are outside the \(dataSet.count) stored values")
         }
         let count = Int(high - low)
         let stored = Int(low)..<Int(high)
         Self.resize(&target.data, to: count)
         Self.resize(&target.indices, to: count)
         guard dataSet.elementType.isNumeric, dataSet.elementType != .bool, indexSet.elementType.isNumeric else {
-            throw FormatError(file: group.fileName, location: group.path,
-                              message: "wrong dtype: data is \(dataSet.elementType), indices \(indexSet.elementType); expected numbers")
+            throw FormatError(
+                file: group.fileName, location: group.path,
+                message:
+                    "wrong dtype: data is \(dataSet.elementType), indices \(indexSet.elementType); expected numbers")
         }
         if count > 0 {
-            try target.data.withUnsafeMutableBytes { try dataSet.read(into: $0.baseAddress!, memType: pb_h5t_native_float(), rows: stored) }
-            try target.indices.withUnsafeMutableBytes { try indexSet.read(into: $0.baseAddress!, memType: pb_h5t_native_int32(), rows: stored) }
+            try target.data.withUnsafeMutableBytes {
+                try dataSet.read(into: $0.baseAddress!, memType: pb_h5t_native_float(), rows: stored)
+            }
+            try target.indices.withUnsafeMutableBytes {
+                try indexSet.read(into: $0.baseAddress!, memType: pb_h5t_native_int32(), rows: stored)
+            }
         }
         var previous: Int64 = 0
         for i in 0...range.count {
             let local = target.indptr[i] - low
             if local < previous {
-                throw FormatError(file: group.fileName, location: indptrSet.path, message: "indptr decreases at row \(range.lowerBound + i - 1)")
+                throw FormatError(
+                    file: group.fileName, location: indptrSet.path,
+                    message: "indptr decreases at row \(range.lowerBound + i - 1)")
             }
             target.indptr[i] = local
             previous = local
@@ -249,9 +285,13 @@ struct H5ADMatrixElement {
             }
             return (low, high)
         }
-        if count > 0, smallest < 0 || largest >= limit, let bad = target.indices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
-            throw FormatError(file: group.fileName, location: indexSet.path,
-                              message: "column index \(target.indices[bad]) at position \(Int(low) + bad) is outside the \(cols) columns")
+        if count > 0, smallest < 0 || largest >= limit,
+            let bad = target.indices.firstIndex(where: { $0 < 0 || $0 >= limit })
+        {
+            throw FormatError(
+                file: group.fileName, location: indexSet.path,
+                message:
+                    "column index \(target.indices[bad]) at position \(Int(low) + bad) is outside the \(cols) columns")
         }
         target.rows = range.count
         target.cols = cols
@@ -312,7 +352,8 @@ extension CSRMatrix {
     public func slicingRows(_ range: Range<Int>) -> CSRMatrix {
         let low = Int(indptr[range.lowerBound])
         let high = Int(indptr[range.upperBound])
-        return CSRMatrix(rows: range.count, cols: cols, data: Array(data[low..<high]), indices: Array(indices[low..<high]),
-                         indptr: indptr[range.lowerBound...range.upperBound].map { $0 - Int64(low) })
+        return CSRMatrix(
+            rows: range.count, cols: cols, data: Array(data[low..<high]), indices: Array(indices[low..<high]),
+            indptr: indptr[range.lowerBound...range.upperBound].map { $0 - Int64(low) })
     }
 }

@@ -31,10 +31,13 @@ public final class H5ADReader {
         file = try H5File(openForReading: url)
         guard file.exists("obs"), file.exists("var") else {
             let missing = file.exists("obs") ? "var" : "obs"
-            throw FormatError(file: url.path, location: "/\(missing)", message: "missing group: not an AnnData file (.h5ad needs obs and var)")
+            throw FormatError(
+                file: url.path, location: "/\(missing)",
+                message: "missing group: not an AnnData file (.h5ad needs obs and var)")
         }
         if let encoding = try file.stringAttribute("encoding-type"), encoding != "anndata" {
-            throw FormatError(file: url.path, location: "/", message: "unsupported encoding '\(encoding)' (expected 'anndata')")
+            throw FormatError(
+                file: url.path, location: "/", message: "unsupported encoding '\(encoding)' (expected 'anndata')")
         }
         isLegacyLayout = file.kind(of: "obs") == .dataset
         obs = try H5ADReader.readFrame(file, name: "obs", legacy: isLegacyLayout)
@@ -45,7 +48,9 @@ public final class H5ADReader {
     }
 
     private static func readFrame(_ file: H5File, name: String, legacy: Bool) throws -> DataFrame {
-        legacy ? try H5ADLegacyReading.readDataFrame(file, name: name) : try H5ADFrameReading.readDataFrame(file, name: name)
+        legacy
+            ? try H5ADLegacyReading.readDataFrame(file, name: name)
+            : try H5ADFrameReading.readDataFrame(file, name: name)
     }
 
     /// Drops the obs frame read at open (see `obs`).
@@ -63,21 +68,31 @@ public final class H5ADReader {
         let element: H5ADMatrixElement
         if let layer {
             guard file.kind(of: "layers") == .group else {
-                throw FormatError(file: url.path, location: "/layers", message: "missing group (the file has no layers; asked for '\(layer)')")
+                throw FormatError(
+                    file: url.path, location: "/layers",
+                    message: "missing group (the file has no layers; asked for '\(layer)')")
             }
             let layers = try file.group("layers")
             guard layers.exists(layer) else {
-                throw FormatError(file: url.path, location: "/layers/\(layer)",
-                                  message: "missing layer; layers are: \(layerNames.isEmpty ? "(none)" : layerNames.joined(separator: ", "))")
+                throw FormatError(
+                    file: url.path, location: "/layers/\(layer)",
+                    message:
+                        "missing layer; layers are: \(layerNames.isEmpty ? "(none)" : layerNames.joined(separator: ", "))"
+                )
             }
             element = try H5ADMatrixElement(in: layers, name: layer)
         } else {
-            guard file.exists("X") else { throw FormatError(file: url.path, location: "/X", message: "missing matrix X") }
+            guard file.exists("X") else {
+                throw FormatError(file: url.path, location: "/X", message: "missing matrix X")
+            }
             element = try H5ADMatrixElement(in: file, name: "X")
         }
         guard element.rows == shape.rows, element.cols == shape.cols else {
-            throw FormatError(file: url.path, location: element.path,
-                              message: "shape mismatch: matrix is \(element.rows)×\(element.cols) but obs × var is \(shape.rows)×\(shape.cols)")
+            throw FormatError(
+                file: url.path, location: element.path,
+                message:
+                    "shape mismatch: matrix is \(element.rows)×\(element.cols) but obs × var is \(shape.rows)×\(shape.cols)"
+            )
         }
         openElements[layer.map { "layers/" + $0 } ?? ""] = element
         return element
@@ -98,7 +113,9 @@ public final class H5ADReader {
         let element = try matrixElement(layer: layer)
         let needed = rows.count * element.cols
         guard buffer.count >= needed * MemoryLayout<Float>.stride, let base = buffer.baseAddress else {
-            throw FormatError(file: url.path, location: element.path, message: "buffer too small for \(rows.count) rows of \(element.cols) values")
+            throw FormatError(
+                file: url.path, location: element.path,
+                message: "buffer too small for \(rows.count) rows of \(element.cols) values")
         }
         try element.readDense(rows: rows, into: base)
     }
@@ -120,7 +137,11 @@ public final class H5ADReader {
         for (i, name) in self.var.index.enumerated() where position[name] == nil { position[name] = i }
         let missing = genes.filter { position[$0] == nil }
         guard missing.isEmpty else {
-            throw FormatError(file: url.path, location: "/var", message: "\(missing.count) gene(s) not in var names: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")")
+            throw FormatError(
+                file: url.path, location: "/var",
+                message:
+                    "\(missing.count) gene(s) not in var names: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")"
+            )
         }
         return genes.map { position[$0]! }
     }
@@ -147,7 +168,9 @@ public final class H5ADReader {
         let varm = try readAxisMatrices("varm", rows: shape.cols, skipped: &skipped)
         let uns = try readUns()
         skippedElements = skipped + skippedElements
-        return AnnData(X: X, obs: obsReleased ? try H5ADReader.readFrame(file, name: "obs", legacy: isLegacyLayout) : obs, var: self.var, layers: layers, obsm: obsm, varm: varm, uns: uns)
+        return AnnData(
+            X: X, obs: obsReleased ? try H5ADReader.readFrame(file, name: "obs", legacy: isLegacyLayout) : obs,
+            var: self.var, layers: layers, obsm: obsm, varm: varm, uns: uns)
     }
 
     /// Reads only `uns` (nested dictionaries of scalars, strings and arrays); elements without an `UnsValue`
@@ -181,7 +204,9 @@ public final class H5ADReader {
                     continue
                 }
                 guard element.rows == rows else {
-                    throw FormatError(file: url.path, location: element.path, message: "shape mismatch: \(element.rows) rows, expected \(rows)")
+                    throw FormatError(
+                        file: url.path, location: element.path,
+                        message: "shape mismatch: \(element.rows) rows, expected \(rows)")
                 }
                 result[child] = try element.readDense(rows: 0..<rows)
             }

@@ -16,10 +16,14 @@ extension H5ADReader {
             return "\(encoding)\(dataset.elementType) \(shape)"
         case .group?:
             let group = try file.group(path)
-            let encoding = try group.stringAttribute("encoding-type") ?? group.stringAttribute("h5sparse_format").map { "\($0)_matrix" } ?? "group"
+            let encoding =
+                try group.stringAttribute("encoding-type") ?? group.stringAttribute("h5sparse_format").map {
+                    "\($0)_matrix"
+                } ?? "group"
             if encoding.hasSuffix("_matrix") {
                 let element = try H5ADMatrixElement(in: file, name: path)
-                return "\(encoding) \(try element.valueType()) \(element.rows)×\(element.cols), nnz \(try element.storedCount())"
+                return
+                    "\(encoding) \(try element.valueType()) \(element.rows)×\(element.cols), nnz \(try element.storedCount())"
             }
             return "\(encoding) (\(try group.childNames().count) entries)"
         default:

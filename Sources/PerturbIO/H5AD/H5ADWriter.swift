@@ -9,11 +9,17 @@ public enum H5ADWriter {
     /// (exact zeros dropped). Throws before writing anything when shapes or columns are inconsistent.
     /// `streamedX` (when `adata.X` is nil) writes X block by block, uncompressed and contiguous, so that a matrix
     /// larger than memory can be written and later read back with direct reads.
-    public static func write(_ adata: AnnData, to url: URL, compression: H5Compression = .gzip(level: 4), sparseAsCSR: Bool = false,
-                             streamedX: StreamedDenseMatrix? = nil) throws {
+    public static func write(
+        _ adata: AnnData, to url: URL, compression: H5Compression = .gzip(level: 4), sparseAsCSR: Bool = false,
+        streamedX: StreamedDenseMatrix? = nil
+    ) throws {
         try validate(adata, file: url.path)
         if let streamedX, adata.X != nil || streamedX.rows != adata.shape.rows || streamedX.cols != adata.shape.cols {
-            throw FormatError(file: url.path, location: "/X", message: "streamed X is \(streamedX.rows)×\(streamedX.cols) but obs × var is \(adata.shape.rows)×\(adata.shape.cols) (and X must be absent)")
+            throw FormatError(
+                file: url.path, location: "/X",
+                message:
+                    "streamed X is \(streamedX.rows)×\(streamedX.cols) but obs × var is \(adata.shape.rows)×\(adata.shape.cols) (and X must be absent)"
+            )
         }
         try AtomicFile.write(to: url) { temporary in
             let file = try H5File(creating: temporary)
@@ -48,7 +54,9 @@ public enum H5ADWriter {
             throw fail("/X", "shape mismatch: X is \(X.rows)×\(X.cols) but obs × var is \(rows)×\(cols)")
         }
         for (name, layer) in adata.layers where layer.rows != rows || layer.cols != cols {
-            throw fail("/layers/\(name)", "shape mismatch: layer is \(layer.rows)×\(layer.cols) but obs × var is \(rows)×\(cols)")
+            throw fail(
+                "/layers/\(name)",
+                "shape mismatch: layer is \(layer.rows)×\(layer.cols) but obs × var is \(rows)×\(cols)")
         }
         for (name, matrix) in adata.obsm where matrix.rows != rows {
             throw fail("/obsm/\(name)", "shape mismatch: \(matrix.rows) rows but obs has \(rows)")
@@ -60,17 +68,24 @@ public enum H5ADWriter {
             var seen = Set<String>()
             for (name, data) in frame.columns {
                 let location = "/\(frameName)/\(name)"
-                guard !name.isEmpty, !name.contains("/"), name != "_index" else { throw fail(location, "invalid column name '\(name)'") }
+                guard !name.isEmpty, !name.contains("/"), name != "_index" else {
+                    throw fail(location, "invalid column name '\(name)'")
+                }
                 guard seen.insert(name).inserted else { throw fail(location, "duplicate column name") }
                 guard data.count == frame.count else {
-                    throw fail(location, "shape mismatch: column has \(data.count) values but the index has \(frame.count)")
+                    throw fail(
+                        location, "shape mismatch: column has \(data.count) values but the index has \(frame.count)")
                 }
                 switch data {
                 case .categorical(let codes, let categories, _):
                     if let bad = codes.firstIndex(where: { $0 < -1 || Int($0) >= categories.count }) {
-                        throw fail(location, "category code \(codes[bad]) at row \(bad) is outside the \(categories.count) categories")
+                        throw fail(
+                            location,
+                            "category code \(codes[bad]) at row \(bad) is outside the \(categories.count) categories")
                     }
-                    guard Set(categories).count == categories.count else { throw fail(location, "duplicate categories") }
+                    guard Set(categories).count == categories.count else {
+                        throw fail(location, "duplicate categories")
+                    }
                 case .nullableInt(let values, let mask) where values.count != mask.count:
                     throw fail(location, "shape mismatch: values and mask differ in length")
                 case .nullableBool(let values, let mask) where values.count != mask.count:
@@ -92,10 +107,13 @@ public enum H5ADWriter {
         return group
     }
 
-    private static func writeMatrix(_ parent: H5Container, _ name: String, _ matrix: MatrixStorage, compression: H5Compression, sparseAsCSR: Bool) throws {
+    private static func writeMatrix(
+        _ parent: H5Container, _ name: String, _ matrix: MatrixStorage, compression: H5Compression, sparseAsCSR: Bool
+    ) throws {
         switch matrix {
         case .dense(let dense) where !sparseAsCSR:
-            let dataset = try parent.writeFloats(name, dense.values, dims: [dense.rows, dense.cols], compression: compression)
+            let dataset = try parent.writeFloats(
+                name, dense.values, dims: [dense.rows, dense.cols], compression: compression)
             try setEncoding(dataset, "array", "0.2.0")
         case .dense(let dense):
             try writeCSR(parent, name, CSRMatrix(dense: dense), compression: compression)
@@ -120,7 +138,9 @@ public enum H5ADWriter {
         }
     }
 
-    private static func writeCSR(_ parent: H5Container, _ name: String, _ csr: CSRMatrix, compression: H5Compression) throws {
+    private static func writeCSR(
+        _ parent: H5Container, _ name: String, _ csr: CSRMatrix, compression: H5Compression
+    ) throws {
         let group = try parent.createGroup(name)
         try setEncoding(group, "csr_matrix", "0.1.0")
         try group.setAttribute("shape", [Int64(csr.rows), Int64(csr.cols)])
@@ -129,7 +149,9 @@ public enum H5ADWriter {
         try group.writeInt64s("indptr", csr.indptr, compression: compression)
     }
 
-    private static func writeDataFrame(_ parent: H5Container, _ name: String, _ frame: DataFrame, compression: H5Compression) throws {
+    private static func writeDataFrame(
+        _ parent: H5Container, _ name: String, _ frame: DataFrame, compression: H5Compression
+    ) throws {
         let group = try parent.createGroup(name)
         try setEncoding(group, "dataframe", "0.2.0")
         try group.setAttribute("_index", "_index")
@@ -138,13 +160,16 @@ public enum H5ADWriter {
         } else {
             try group.setAttribute("column-order", frame.columnNames)
         }
-        try setEncoding(try group.writeStrings("_index", frame.index, compression: compression), "string-array", "0.2.0")
+        try setEncoding(
+            try group.writeStrings("_index", frame.index, compression: compression), "string-array", "0.2.0")
         for (columnName, data) in frame.columns {
             try writeColumn(group, columnName, data, compression: compression)
         }
     }
 
-    private static func writeColumn(_ group: H5Group, _ name: String, _ data: ColumnData, compression: H5Compression) throws {
+    private static func writeColumn(
+        _ group: H5Group, _ name: String, _ data: ColumnData, compression: H5Compression
+    ) throws {
         switch data {
         case .strings(let values):
             try setEncoding(try group.writeStrings(name, values, compression: compression), "string-array", "0.2.0")
@@ -167,7 +192,8 @@ public enum H5ADWriter {
                 codesSet = try element.writeInt32s("codes", codes, compression: compression)
             }
             try setEncoding(codesSet, "array", "0.2.0")
-            try setEncoding(try element.writeStrings("categories", categories, compression: compression), "string-array", "0.2.0")
+            try setEncoding(
+                try element.writeStrings("categories", categories, compression: compression), "string-array", "0.2.0")
         case .nullableInt(let values, let mask):
             let element = try group.createGroup(name)
             try setEncoding(element, "nullable-integer", "0.1.0")
@@ -181,7 +207,8 @@ public enum H5ADWriter {
         }
     }
 
-    private static func writeUnsGroup(_ group: H5Group, _ values: [String: UnsValue], compression: H5Compression) throws {
+    private static func writeUnsGroup(_ group: H5Group, _ values: [String: UnsValue], compression: H5Compression) throws
+    {
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
             switch value {
             case .string(let text):

@@ -16,16 +16,21 @@ extension H5Object {
             guard attr >= 0 else { throw failure("cannot open attribute '\(name)'", includeHDF5Stack: true) }
             defer { H5Aclose(attr) }
             let type = H5Aget_type(attr)
-            guard type >= 0 else { throw failure("cannot read the type of attribute '\(name)'", includeHDF5Stack: true) }
+            guard type >= 0 else {
+                throw failure("cannot read the type of attribute '\(name)'", includeHDF5Stack: true)
+            }
             defer { H5Tclose(type) }
             let space = H5Aget_space(attr)
-            guard space >= 0 else { throw failure("cannot read the dataspace of attribute '\(name)'", includeHDF5Stack: true) }
+            guard space >= 0 else {
+                throw failure("cannot read the dataspace of attribute '\(name)'", includeHDF5Stack: true)
+            }
             defer { H5Sclose(space) }
             let points = H5Sget_simple_extent_npoints(space)
             let stored = Int(clamping: H5Aget_storage_size(attr))
             let elementBytes = max(1, Int(H5Tget_size(type)))
             guard points >= 0, points <= Int64(stored / elementBytes) else {
-                throw failure("attribute '\(name)' claims \(points) elements but stores \(stored) bytes: the file is damaged")
+                throw failure(
+                    "attribute '\(name)' claims \(points) elements but stores \(stored) bytes: the file is damaged")
             }
             return try body(attr, type, Int(points))
         }
@@ -61,7 +66,8 @@ extension H5Object {
                 guard H5Aread(attr, type, &bytes) >= 0 else {
                     throw failure("cannot read attribute '\(name)'", includeHDF5Stack: true)
                 }
-                return H5Strings.decodeFixed(bytes, size: size, count: count, spacePadded: H5Tget_strpad(type) == H5T_STR_SPACEPAD)
+                return H5Strings.decodeFixed(
+                    bytes, size: size, count: count, spacePadded: H5Tget_strpad(type) == H5T_STR_SPACEPAD)
             case .float, .integer:
                 let values = try readNumericAttribute(attr, count: count, name: name)
                 return values.map { $0.rounded() == $0 ? String(Int64($0)) : String($0) }

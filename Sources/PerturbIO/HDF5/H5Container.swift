@@ -42,7 +42,10 @@ extension H5Container {
             guard length >= 0 else { throw failure("cannot list group", includeHDF5Stack: true) }
             guard length <= 1 << 16 else { throw failure("a link name of \(length) bytes: the group is damaged") }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            guard H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default()) >= 0 else {
+            guard
+                H5Lget_name_by_idx(
+                    id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, pb_h5p_default()) >= 0
+            else {
                 throw failure("cannot list group", includeHDF5Stack: true)
             }
             names.append(String(cString: buffer))
@@ -65,8 +68,12 @@ extension H5Container {
 
     /// Opens the group `name`; throws "missing group" naming the path when absent.
     public func group(_ name: String) throws -> H5Group {
-        guard let kind = kind(of: name) else { throw failure("missing group (expected an HDF5 group here)", child: name) }
-        guard kind == .group else { throw failure("expected a group, found a \(kind == .dataset ? "dataset" : "non-group object")", child: name) }
+        guard let kind = kind(of: name) else {
+            throw failure("missing group (expected an HDF5 group here)", child: name)
+        }
+        guard kind == .group else {
+            throw failure("expected a group, found a \(kind == .dataset ? "dataset" : "non-group object")", child: name)
+        }
         let handle = guarded(child: name) { H5Gopen2(id, name, pb_h5p_default()) }
         guard handle >= 0 else { throw failure("cannot open group", child: name, includeHDF5Stack: true) }
         return H5Group(id: handle, fileName: fileName, path: childPath(name))
@@ -91,7 +98,9 @@ extension H5Container {
 
     /// Creates a dataset of file type `type` and shape `dims` (empty = scalar), chunked and deflated when
     /// compression is asked for and the data is not empty.
-    public func createDataset(_ name: String, type: hid_t, dims: [Int], compression: H5Compression = .none) throws -> H5Dataset {
+    public func createDataset(
+        _ name: String, type: hid_t, dims: [Int], compression: H5Compression = .none
+    ) throws -> H5Dataset {
         let sizes = dims.map { hsize_t($0) }
         let space = dims.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(sizes.count), sizes, nil)
         defer { H5Sclose(space) }

@@ -1,6 +1,7 @@
 import CHDF5
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An open HDF5 dataset: shape, element type, and typed reads of everything or of a range of rows (a hyperslab
@@ -26,16 +27,29 @@ public final class H5Dataset: H5Object {
         self.id = id
         self.fileName = fileName
         self.path = path
-        let layout = try H5Guard.run(file: fileName, location: path) { () throws -> (shape: [Int], type: H5ElementType, offset: UInt64?, limit: Int, size: Int) in
+        let layout = try H5Guard.run(file: fileName, location: path) {
+            () throws -> (shape: [Int], type: H5ElementType, offset: UInt64?, limit: Int, size: Int) in
             let space = H5Dget_space(id)
-            guard space >= 0 else { throw FormatError(file: fileName, location: path, message: "cannot read the dataspace (HDF5: \(H5Library.takeErrorMessage()))") }
+            guard space >= 0 else {
+                throw FormatError(
+                    file: fileName, location: path,
+                    message: "cannot read the dataspace (HDF5: \(H5Library.takeErrorMessage()))")
+            }
             defer { H5Sclose(space) }
             let shape = try H5Dataset.dimensions(of: space, file: fileName, path: path)
             let type = H5Dget_type(id)
-            guard type >= 0 else { throw FormatError(file: fileName, location: path, message: "cannot read the element type (HDF5: \(H5Library.takeErrorMessage()))") }
+            guard type >= 0 else {
+                throw FormatError(
+                    file: fileName, location: path,
+                    message: "cannot read the element type (HDF5: \(H5Library.takeErrorMessage()))")
+            }
             defer { H5Tclose(type) }
             let plist = H5Dget_create_plist(id)
-            guard plist >= 0 else { throw FormatError(file: fileName, location: path, message: "cannot read the storage layout (HDF5: \(H5Library.takeErrorMessage()))") }
+            guard plist >= 0 else {
+                throw FormatError(
+                    file: fileName, location: path,
+                    message: "cannot read the storage layout (HDF5: \(H5Library.takeErrorMessage()))")
+            }
             defer { H5Pclose(plist) }
             var offset: UInt64?
             if H5Pget_layout(plist) == H5D_CONTIGUOUS, H5Pget_nfilters(plist) == 0, H5Pget_external_count(plist) == 0 {
@@ -43,9 +57,13 @@ public final class H5Dataset: H5Object {
                 if address != haddr_t.max { offset = UInt64(address) }
             }
             let stored = min(Int(clamping: H5Dget_storage_size(id)), H5Dataset.fileSize(fileName))
-            let limit = stored.multipliedReportingOverflow(by: H5Pget_nfilters(plist) > 0 ? H5Dataset.maximumCompressionRatio : 1)
+            let limit = stored.multipliedReportingOverflow(
+                by: H5Pget_nfilters(plist) > 0 ? H5Dataset.maximumCompressionRatio : 1)
             _ = H5Library.takeErrorMessage()
-            return (shape, H5ElementType(typeID: type), offset, limit.overflow ? Int.max : limit.partialValue, max(1, Int(H5Tget_size(type))))
+            return (
+                shape, H5ElementType(typeID: type), offset, limit.overflow ? Int.max : limit.partialValue,
+                max(1, Int(H5Tget_size(type)))
+            )
         }
         shape = layout.shape
         elementType = layout.type
@@ -71,8 +89,9 @@ public final class H5Dataset: H5Object {
         let (claimed, overflow) = count.multipliedReportingOverflow(by: fileElementBytes)
         guard overflow || claimed > Self.uncheckedClaimBytes else { return }
         guard !overflow, claimed <= claimLimit else {
-            throw failure("the header claims \(count) elements (shape \(shape), \(overflow ? "too many" : "\(claimed)") bytes) but the file stores "
-                          + "at most \(claimLimit) bytes of data for it: the file is damaged or truncated")
+            throw failure(
+                "the header claims \(count) elements (shape \(shape), \(overflow ? "too many" : "\(claimed)") bytes) but the file stores "
+                    + "at most \(claimLimit) bytes of data for it: the file is damaged or truncated")
         }
     }
 
@@ -80,21 +99,28 @@ public final class H5Dataset: H5Object {
     static func dimensions(of space: hid_t, file: String, path: String) throws -> [Int] {
         let rank = Int(H5Sget_simple_extent_ndims(space))
         guard rank >= 0, rank <= 32 else {
-            throw FormatError(file: file, location: path, message: "invalid dataspace (rank \(rank)): the file is damaged")
+            throw FormatError(
+                file: file, location: path, message: "invalid dataspace (rank \(rank)): the file is damaged")
         }
         if rank == 0 { return [] }
         var dims = [hsize_t](repeating: 0, count: rank)
         guard H5Sget_simple_extent_dims(space, &dims, nil) == rank else {
-            throw FormatError(file: file, location: path, message: "cannot read the dataspace dimensions (HDF5: \(H5Library.takeErrorMessage()))")
+            throw FormatError(
+                file: file, location: path,
+                message: "cannot read the dataspace dimensions (HDF5: \(H5Library.takeErrorMessage()))")
         }
         var total = 1
         for dim in dims {
             guard dim <= hsize_t(1 << 48) else {
-                throw FormatError(file: file, location: path, message: "invalid shape \(dims): a dimension of \(dim) elements; the file is damaged")
+                throw FormatError(
+                    file: file, location: path,
+                    message: "invalid shape \(dims): a dimension of \(dim) elements; the file is damaged")
             }
             let (product, overflow) = total.multipliedReportingOverflow(by: Int(dim))
             guard !overflow, product <= 1 << 48 else {
-                throw FormatError(file: file, location: path, message: "invalid shape \(dims): more elements than any file holds; the file is damaged")
+                throw FormatError(
+                    file: file, location: path,
+                    message: "invalid shape \(dims): more elements than any file holds; the file is damaged")
             }
             total = product
         }
@@ -157,7 +183,8 @@ public final class H5Dataset: H5Object {
         let status = guarded(bytes: bytes) { H5Dread(id, memType, memSpace, fileSpace, pb_h5p_default(), pointer) }
         if status < 0 {
             let stack = H5Library.takeErrorMessage()
-            let hint = stack.contains("truncated") || stack.contains("addr overflow") || stack.contains("read failed")
+            let hint =
+                stack.contains("truncated") || stack.contains("addr overflow") || stack.contains("read failed")
                 ? "cannot read data: the file looks truncated or corrupt" : "cannot read data"
             throw FormatError(file: fileName, location: path, message: "\(hint) (HDF5: \(stack))")
         }
@@ -177,8 +204,9 @@ public final class H5Dataset: H5Object {
         let rowBytes = rowElements * Int(H5Tget_size(memType))
         let bytes = rows.count * rowBytes
         guard bytes >= 1 << 20 else { return false }
-        try H5DirectRead.read(path: fileName, location: path, offset: contiguousOffset + UInt64(rows.lowerBound * rowBytes),
-                              bytes: bytes, into: pointer)
+        try H5DirectRead.read(
+            path: fileName, location: path, offset: contiguousOffset + UInt64(rows.lowerBound * rowBytes),
+            bytes: bytes, into: pointer)
         return true
     }
 
@@ -272,7 +300,8 @@ public final class H5Dataset: H5Object {
         defer { H5Tclose(fileType) }
         if !variable {
             let bytes = try readBytes(memType: fileType, size: size, rows: rows)
-            return H5Strings.decodeFixed(bytes, size: size, count: total, spacePadded: H5Tget_strpad(fileType) == H5T_STR_SPACEPAD)
+            return H5Strings.decodeFixed(
+                bytes, size: size, count: total, spacePadded: H5Tget_strpad(fileType) == H5T_STR_SPACEPAD)
         }
         try H5HeapReferences.check(self)
         let memType = pb_h5t_vlen_utf8()
@@ -311,7 +340,8 @@ public final class H5Dataset: H5Object {
     /// Writes rows `rows` (a hyperslab along the first dimension) from `pointer`, which holds
     /// `rows.count * rowElements` values of memory type `memType`: the path for matrices written block by block.
     public func write(rows: Range<Int>, from pointer: UnsafeRawPointer, memType: hid_t) throws {
-        precondition(!shape.isEmpty && rows.lowerBound >= 0 && rows.upperBound <= shape[0], "row range \(rows) outside \(shape)")
+        precondition(
+            !shape.isEmpty && rows.lowerBound >= 0 && rows.upperBound <= shape[0], "row range \(rows) outside \(shape)")
         if rows.isEmpty { return }
         let fileSpace = H5Dget_space(id)
         defer { H5Sclose(fileSpace) }

@@ -1,7 +1,8 @@
 import Foundation
 import PerturbBase
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads the raw bytes of contiguous, unfiltered datasets straight from the file with `pread`, split across
@@ -9,10 +10,13 @@ import Glibc
 /// plain copy of the same bytes, so this gives identical values with the page-cache copy spread over cores.
 enum H5DirectRead {
     /// Reads `bytes` bytes at `offset` of `path` into `pointer`; throws naming the file when it ends early.
-    static func read(path: String, location: String, offset: UInt64, bytes: Int, into pointer: UnsafeMutableRawPointer) throws {
+    static func read(
+        path: String, location: String, offset: UInt64, bytes: Int, into pointer: UnsafeMutableRawPointer
+    ) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw FormatError(file: path, location: location, message: "cannot open for reading: \(String(cString: strerror(errno)))")
+            throw FormatError(
+                file: path, location: location, message: "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         let minimumPart = 8 << 20
@@ -28,7 +32,9 @@ enum H5DirectRead {
                     let got = pread(fd, pointer + done, high - done, off_t(offset) + off_t(done))
                     if got > 0 { done += got; continue }
                     if got < 0 && errno == EINTR { continue }
-                    let reason = got == 0 ? "the file ends before the data: it is truncated (incomplete copy or download?)"
+                    let reason =
+                        got == 0
+                        ? "the file ends before the data: it is truncated (incomplete copy or download?)"
                         : "read failed: \(String(cString: strerror(errno)))"
                     lock.lock()
                     failure = FormatError(file: path, location: location, message: reason)

@@ -81,7 +81,8 @@ public enum H5ElementType: Equatable, CustomStringConvertible {
         case .integer(let bytes, let signed): return "\(signed ? "int" : "uint")\(bytes * 8)"
         case .bool: return "bool"
         case .enumeration: return "enum"
-        case .string(let variable, let size): return variable ? "string (variable-length)" : "string (fixed \(size) bytes)"
+        case .string(let variable, let size):
+            return variable ? "string (variable-length)" : "string (fixed \(size) bytes)"
         case .compound(let fields): return "compound {\(fields.joined(separator: ", "))}"
         case .other(let text): return text
         }

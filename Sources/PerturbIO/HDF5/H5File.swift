@@ -17,12 +17,16 @@ public final class H5File: H5Container {
         let isHDF5 = H5Guard.run(file: name, location: "") { H5Fis_hdf5(name) }
         guard isHDF5 > 0 else {
             _ = H5Library.takeErrorMessage()
-            throw FormatError(file: name, location: "", message: "not an HDF5 file (no HDF5 signature); expected .h5ad/.gctx written by HDF5")
+            throw FormatError(
+                file: name, location: "",
+                message: "not an HDF5 file (no HDF5 signature); expected .h5ad/.gctx written by HDF5")
         }
         let handle = H5Guard.run(file: name, location: "") { H5Fopen(name, pb_h5f_acc_rdonly(), pb_h5p_default()) }
         guard handle >= 0 else {
             let stack = H5Library.takeErrorMessage()
-            let reason = stack.contains("truncated") ? "the file is truncated (incomplete copy or download?)" : "cannot open HDF5 file"
+            let reason =
+                stack.contains("truncated")
+                ? "the file is truncated (incomplete copy or download?)" : "cannot open HDF5 file"
             throw FormatError(file: name, location: "", message: "\(reason) (HDF5: \(stack))")
         }
         id = handle
@@ -34,7 +38,9 @@ public final class H5File: H5Container {
         H5Library.prepare()
         let handle = H5Fcreate(url.path, pb_h5f_acc_trunc(), pb_h5p_default(), pb_h5p_default())
         guard handle >= 0 else {
-            throw FormatError(file: url.path, location: "", message: "cannot create HDF5 file (HDF5: \(H5Library.takeErrorMessage()))")
+            throw FormatError(
+                file: url.path, location: "", message: "cannot create HDF5 file (HDF5: \(H5Library.takeErrorMessage()))"
+            )
         }
         id = handle
         fileName = url.path

@@ -1,8 +1,9 @@
 import CHDF5
 import CZlib
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Checks the global-heap references of a variable-length string dataset before libhdf5 follows them.
@@ -120,7 +121,8 @@ struct H5HeapReferences {
             case H5D_CHUNKED:
                 var dims = [hsize_t](repeating: 0, count: max(1, rank))
                 guard rank > 0, H5Pget_chunk(plist, Int32(rank), &dims) == rank,
-                      dims.allSatisfy({ $0 > 0 && $0 <= 1 << 32 }) else {
+                    dims.allSatisfy({ $0 > 0 && $0 <= 1 << 32 })
+                else {
                     return .unchecked
                 }
                 var filters: [Filter] = []
@@ -166,8 +168,9 @@ struct H5HeapReferences {
                 guard H5Dget_chunk_info(dataset.id, space, index, &offset, &mask, &address, &size) >= 0 else {
                     throw dataset.failure("cannot locate chunk \(index) of the strings", includeHDF5Stack: true)
                 }
-                return StoredChunk(offset: offset.map { Int(clamping: $0) }, address: UInt64(address),
-                                   size: Int(clamping: size), filterMask: mask)
+                return StoredChunk(
+                    offset: offset.map { Int(clamping: $0) }, address: UInt64(address),
+                    size: Int(clamping: size), filterMask: mask)
             }
         }
     }
@@ -204,8 +207,9 @@ struct H5HeapReferences {
                 bytes = Self.unshuffle(bytes, width: width)
             case .deflate:
                 guard expected <= max(bytes.count, 1) * H5Dataset.maximumCompressionRatio, expected < 1 << 32 else {
-                    throw damaged("a chunk of \(bytes.count) compressed bytes claims \(expected) bytes of string "
-                                  + "references")
+                    throw damaged(
+                        "a chunk of \(bytes.count) compressed bytes claims \(expected) bytes of string "
+                            + "references")
                 }
                 var out = [UInt8](repeating: 0, count: expected)
                 var length = uLongf(expected)
@@ -215,8 +219,9 @@ struct H5HeapReferences {
                     }
                 }
                 guard status == Z_OK, Int(length) == expected else {
-                    throw damaged("a chunk of string references does not decompress to its \(expected) bytes "
-                                  + "(zlib status \(status))")
+                    throw damaged(
+                        "a chunk of string references does not decompress to its \(expected) bytes "
+                            + "(zlib status \(status))")
                 }
                 bytes = out
             }
@@ -246,12 +251,14 @@ struct H5HeapReferences {
         guard address != 0 else { return }  // a null string: libhdf5 does not read the heap
         let collection = try self.collection(at: address).get()
         guard index > 0, let object = collection.objects[Int(index)] else {
-            throw damaged("string \(element) refers to object \(index) of the global heap collection at byte "
-                          + "\(address), which has no such object")
+            throw damaged(
+                "string \(element) refers to object \(index) of the global heap collection at byte "
+                    + "\(address), which has no such object")
         }
         guard object.size == length else {
-            throw damaged("string \(element) has \(length) bytes but its global heap object \(index) "
-                          + "(collection at byte \(address)) holds \(object.size)")
+            throw damaged(
+                "string \(element) has \(length) bytes but its global heap object \(index) "
+                    + "(collection at byte \(address)) holds \(object.size)")
         }
     }
 
@@ -295,8 +302,9 @@ struct H5HeapReferences {
                 p += Int(objectSize)
             } else {
                 guard objectSize <= room - UInt64(objectHeaderBytes) else {
-                    throw damaged("\(where_): object \(index) at byte \(p) claims \(objectSize) bytes, "
-                                  + "past the collection's end")
+                    throw damaged(
+                        "\(where_): object \(index) at byte \(p) claims \(objectSize) bytes, "
+                            + "past the collection's end")
                 }
                 objects[index] = (p, objectSize)
                 p += objectHeaderBytes + Self.align(Int(objectSize))
@@ -317,8 +325,9 @@ struct H5HeapReferences {
 
     private func read(at offset: UInt64, count: Int, what: String) throws -> [UInt8] {
         guard count >= 0, offset <= UInt64(fileSize), UInt64(count) <= UInt64(fileSize) - offset else {
-            throw damaged("\(what) (\(count) bytes at byte \(offset)) lie past the end of the file "
-                          + "(\(fileSize) bytes): it is truncated or damaged")
+            throw damaged(
+                "\(what) (\(count) bytes at byte \(offset)) lie past the end of the file "
+                    + "(\(fileSize) bytes): it is truncated or damaged")
         }
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0

@@ -17,7 +17,9 @@ enum H5Strings {
     }
 
     /// Calls `body` with an array of C string pointers (one per value) that stay valid during the call.
-    static func withCStringPointers<T>(_ values: [String], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) throws -> T) rethrows -> T {
+    static func withCStringPointers<T>(
+        _ values: [String], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) throws -> T
+    ) rethrows -> T {
         var offsets: [Int] = []
         offsets.reserveCapacity(values.count)
         var storage: [CChar] = []

@@ -31,17 +31,20 @@ enum BinaryOp { case add, sub, mul, div }
 /// Broadcast shape of two matrix views, with a message naming both shapes when they are incompatible.
 private func broadcastShape(_ a: Tensor, _ b: Tensor, _ op: BinaryOp) -> (rows: Int, cols: Int, shape: [Int]) {
     let rows = max(a.rows, b.rows), cols = max(a.cols, b.cols)
-    precondition((a.rows == rows || a.rows == 1) && (b.rows == rows || b.rows == 1)
-                 && (a.cols == cols || a.cols == 1) && (b.cols == cols || b.cols == 1),
-                 "\(op): shapes \(a.shape) and \(b.shape) do not broadcast (each dimension must match or be 1)")
+    precondition(
+        (a.rows == rows || a.rows == 1) && (b.rows == rows || b.rows == 1)
+            && (a.cols == cols || a.cols == 1) && (b.cols == cols || b.cols == 1),
+        "\(op): shapes \(a.shape) and \(b.shape) do not broadcast (each dimension must match or be 1)")
     let shape = a.count == rows * cols ? a.shape : (b.count == rows * cols ? b.shape : [rows, cols])
     return (rows, cols, shape)
 }
 
 /// Computes `f(a[i,j], b[i,j])` over the broadcast shape.
 @inline(__always)
-private func zipBroadcast(_ a: Tensor, _ b: Tensor, rows: Int, cols: Int, shape: [Int],
-                          _ f: (Float, Float) -> Float) -> Tensor {
+private func zipBroadcast(
+    _ a: Tensor, _ b: Tensor, rows: Int, cols: Int, shape: [Int],
+    _ f: (Float, Float) -> Float
+) -> Tensor {
     var y = Tensor(uninitializedShape: shape)
     let ap = a.readPointer, bp = b.readPointer
     let ars = a.rows == 1 ? 0 : a.cols, brs = b.rows == 1 ? 0 : b.cols

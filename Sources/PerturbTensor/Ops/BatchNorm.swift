@@ -8,8 +8,9 @@ public func batchNorm(_ x: Var, gamma: Var, beta: Var, eps: Float) -> (output: V
     let xv = x.value, gv = gamma.value, bv = beta.value
     let rows = xv.rows, cols = xv.cols
     precondition(xv.shape.count == 2 && rows > 0, "batchNorm: x must be [rows, cols] with rows > 0, got \(xv.shape)")
-    precondition(gv.count == cols && bv.count == cols,
-                 "batchNorm: gamma \(gv.shape) and beta \(bv.shape) must have \(cols) elements (x is \(xv.shape))")
+    precondition(
+        gv.count == cols && bv.count == cols,
+        "batchNorm: gamma \(gv.shape) and beta \(bv.shape) must have \(cols) elements (x is \(xv.shape))")
     let xp = xv.readPointer, gp = gv.readPointer, bp = bv.readPointer
     // Column statistics in Double, rows in order: the same bits for any thread count.
     var sums = [Double](repeating: 0, count: cols), squares = [Double](repeating: 0, count: cols)

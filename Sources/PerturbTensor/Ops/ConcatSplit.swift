@@ -41,8 +41,9 @@ public func concat(_ parts: [Var]) -> Var {
 public func split(_ x: Var, widths: [Int]) -> [Var] {
     let xv = x.value
     let rows = xv.rows, total = xv.cols
-    precondition(widths.reduce(0, +) == total && widths.allSatisfy { $0 >= 0 },
-                 "split: widths \(widths) must be non-negative and sum to \(total) columns (x is \(xv.shape))")
+    precondition(
+        widths.reduce(0, +) == total && widths.allSatisfy { $0 >= 0 },
+        "split: widths \(widths) must be non-negative and sum to \(total) columns (x is \(xv.shape))")
     var pieces: [Var] = []
     var offset = 0
     for w in widths {
@@ -50,13 +51,14 @@ public func split(_ x: Var, widths: [Int]) -> [Var] {
         var y = Tensor(uninitializedShape: [rows, w])
         let yp = y.mutablePointer(), xp = xv.readPointer
         for r in 0..<rows { (yp + r * w).update(from: xp + r * total + o, count: w) }
-        pieces.append(x.graph.record(y, inputs: [x]) { g, dy in
-            let dp = dy.readPointer
-            g.accumulateGrad(x) { dx, beta in
-                if beta == 0 { dx.initialize(repeating: 0, count: rows * total) }
-                for r in 0..<rows { for j in 0..<w { dx[r * total + o + j] += dp[r * w + j] } }
-            }
-        })
+        pieces.append(
+            x.graph.record(y, inputs: [x]) { g, dy in
+                let dp = dy.readPointer
+                g.accumulateGrad(x) { dx, beta in
+                    if beta == 0 { dx.initialize(repeating: 0, count: rows * total) }
+                    for r in 0..<rows { for j in 0..<w { dx[r * total + o + j] += dp[r * w + j] } }
+                }
+            })
         offset += w
     }
     return pieces

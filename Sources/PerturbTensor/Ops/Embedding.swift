@@ -36,14 +36,16 @@ public func embedding(_ table: Var, indices: [Int32]) -> Var {
 public func embeddingBagMean(_ table: Var, offsets: [Int32], indices: [Int32]) -> Var {
     let tv = table.value
     precondition(tv.shape.count == 2, "embedding bag table must be [vocabulary, dim], got \(tv.shape)")
-    precondition(!offsets.isEmpty && offsets.first == 0 && Int(offsets.last!) == indices.count,
-                 "embeddingBagMean: offsets must start at 0 and end at indices.count (\(indices.count))")
+    precondition(
+        !offsets.isEmpty && offsets.first == 0 && Int(offsets.last!) == indices.count,
+        "embeddingBagMean: offsets must start at 0 and end at indices.count (\(indices.count))")
     let vocabulary = tv.shape[0], dim = tv.shape[1], bags = offsets.count - 1
     for b in 0..<bags {
         precondition(offsets[b] <= offsets[b + 1], "embeddingBagMean: offsets decrease at bag \(b)")
     }
     for (i, k) in indices.enumerated() {
-        precondition(k >= 0 && Int(k) < vocabulary, "embedding bag index \(k) at position \(i) outside 0..<\(vocabulary)")
+        precondition(
+            k >= 0 && Int(k) < vocabulary, "embedding bag index \(k) at position \(i) outside 0..<\(vocabulary)")
     }
     var y = Tensor(shape: [bags, dim], repeating: 0)
     let yp = y.mutablePointer(), tp = tv.readPointer

@@ -3,8 +3,9 @@
 public func layerNorm(_ x: Var, gamma: Var, beta: Var, eps: Float = 1e-5) -> Var {
     let xv = x.value, gv = gamma.value, bv = beta.value
     let rows = xv.rows, cols = xv.cols
-    precondition(gv.count == cols && bv.count == cols,
-                 "layerNorm: gamma \(gv.shape) and beta \(bv.shape) must have \(cols) elements (x is \(xv.shape))")
+    precondition(
+        gv.count == cols && bv.count == cols,
+        "layerNorm: gamma \(gv.shape) and beta \(bv.shape) must have \(cols) elements (x is \(xv.shape))")
     var xhat = Tensor(uninitializedShape: xv.shape)
     var rstd = Tensor(uninitializedShape: [rows])
     var y = Tensor(uninitializedShape: xv.shape)

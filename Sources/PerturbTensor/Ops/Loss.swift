@@ -37,7 +37,8 @@ public func huberLoss(_ prediction: Var, target: Tensor, delta: Float = 1) -> Va
         let d = pp[i] - tp[i], a = abs(d)
         return Double(a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta))
     }
-    return prediction.graph.record(Tensor(scalar: Float(total / Double(max(n, 1)))), inputs: [prediction]) { [target] g, dy in
+    return prediction.graph.record(Tensor(scalar: Float(total / Double(max(n, 1)))), inputs: [prediction]) {
+        [target] g, dy in
         let pp = g.value(prediction).readPointer, tp = target.readPointer
         let scale = dy.scalar / Float(max(n, 1))
         g.accumulateGrad(prediction) { dp, beta in
@@ -52,8 +53,9 @@ public func huberLoss(_ prediction: Var, target: Tensor, delta: Float = 1) -> Va
 /// Cosine loss: mean over rows of 1 − cos(prediction_i, target_i), norms clamped below at `eps`.
 public func cosineLoss(_ prediction: Var, target: Tensor, eps: Float = 1e-8) -> Var {
     let pv = prediction.value
-    precondition(target.shape == pv.shape || (target.rows == pv.rows && target.cols == pv.cols),
-                 "cosineLoss: prediction \(pv.shape) and target \(target.shape) differ")
+    precondition(
+        target.shape == pv.shape || (target.rows == pv.rows && target.cols == pv.cols),
+        "cosineLoss: prediction \(pv.shape) and target \(target.shape) differ")
     let rows = pv.rows, cols = pv.cols
     let pp = pv.readPointer, tp = target.readPointer
     var cosines = [Float](repeating: 0, count: rows)
@@ -69,7 +71,8 @@ public func cosineLoss(_ prediction: Var, target: Tensor, eps: Float = 1e-8) -> 
         cosines[r] = dot / (pNorms[r] * tNorms[r])
         total += Double(1 - cosines[r])
     }
-    return prediction.graph.record(Tensor(scalar: Float(total / Double(max(rows, 1)))), inputs: [prediction]) { [target] g, dy in
+    return prediction.graph.record(Tensor(scalar: Float(total / Double(max(rows, 1)))), inputs: [prediction]) {
+        [target] g, dy in
         let pp = g.value(prediction).readPointer, tp = target.readPointer
         let scale = dy.scalar / Float(max(rows, 1))
         g.accumulateGrad(prediction) { dp, beta in
@@ -114,8 +117,9 @@ public func maeLoss(_ prediction: Var, target: Tensor) -> Var {
 public func meanRowwiseRMSELoss(_ prediction: Var, target: Tensor) -> Var {
     let pv = prediction.value
     let rows = pv.rows, cols = pv.cols
-    precondition(target.count == pv.count,
-                 "meanRowwiseRMSELoss: prediction \(pv.shape) and target \(target.shape) differ in size")
+    precondition(
+        target.count == pv.count,
+        "meanRowwiseRMSELoss: prediction \(pv.shape) and target \(target.shape) differ in size")
     let pp = pv.readPointer, tp = target.readPointer
     var rmse = [Float](repeating: 0, count: rows)
     var total: Double = 0

@@ -11,7 +11,9 @@ public struct PanelGroup {
     public var mask: Tensor?
 
     public init(rows: Range<Int>, units: [Int32], target: Tensor, mask: Tensor? = nil) {
-        precondition(target.count == rows.count * units.count, "PanelGroup: \(target.count) targets for \(rows.count)×\(units.count)")
+        precondition(
+            target.count == rows.count * units.count,
+            "PanelGroup: \(target.count) targets for \(rows.count)×\(units.count)")
         precondition(mask == nil || mask!.count == target.count, "PanelGroup: mask and target differ in size")
         self.rows = rows
         self.units = units
@@ -43,11 +45,14 @@ public struct PanelGroup {
 public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup]) -> Var {
     let graph = x.graph
     let xv = x.value, wv = weight.value, bv = bias.value
-    precondition(xv.shape.count == 2 && wv.shape.count == 2 && wv.shape[1] == xv.shape[1] && bv.count == wv.shape[0],
-                 "panelLinearMSE: x \(xv.shape), weight \(wv.shape), bias \(bv.shape) do not fit [b, h], [u, h], [u]")
+    precondition(
+        xv.shape.count == 2 && wv.shape.count == 2 && wv.shape[1] == xv.shape[1] && bv.count == wv.shape[0],
+        "panelLinearMSE: x \(xv.shape), weight \(wv.shape), bias \(bv.shape) do not fit [b, h], [u, h], [u]")
     let h = xv.shape[1], units = wv.shape[0], batch = xv.shape[0]
     for group in groups {
-        precondition(group.rows.lowerBound >= 0 && group.rows.upperBound <= batch, "panelLinearMSE: rows \(group.rows) outside batch \(batch)")
+        precondition(
+            group.rows.lowerBound >= 0 && group.rows.upperBound <= batch,
+            "panelLinearMSE: rows \(group.rows) outside batch \(batch)")
         if let bad = group.units.first(where: { $0 < 0 || Int($0) >= units }) {
             preconditionFailure("panelLinearMSE: unit \(bad) outside the \(units) outputs")
         }
@@ -60,8 +65,9 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
     var dw = wantsW ? Tensor.zeros([units, h]) : nil
     var db = wantsB ? Tensor.zeros([units]) : nil
     var sse = 0.0
-    let blocks = PanelGroupBlocks(x: xv.readPointer, w: wv.readPointer, bias: bv.readPointer, h: h, alpha: alpha,
-                                  threads: Engine.threads)
+    let blocks = PanelGroupBlocks(
+        x: xv.readPointer, w: wv.readPointer, bias: bv.readPointer, h: h, alpha: alpha,
+        threads: Engine.threads)
     let dxp = dx?.mutablePointer(), dwp = dw?.mutablePointer(), dbp = db?.mutablePointer()
     Engine.withSingleThreadedKernels {
         for group in groups where !group.units.isEmpty && !group.rows.isEmpty {
@@ -86,15 +92,18 @@ public func panelLinearMSE(_ x: Var, weight: Var, bias: Var, groups: [PanelGroup
 /// `x_rows · W_unitsᵀ + b_units`.
 public func panelLinearPredict(_ x: Tensor, weight: Tensor, bias: Tensor, rows: Range<Int>, units: [Int32]) -> [Float] {
     let h = x.cols
-    precondition(weight.cols == h && rows.upperBound <= x.rows, "panelLinearPredict: x \(x.shape), weight \(weight.shape), rows \(rows)")
+    precondition(
+        weight.cols == h && rows.upperBound <= x.rows,
+        "panelLinearPredict: x \(x.shape), weight \(weight.shape), rows \(rows)")
     let n = rows.count, u = units.count
     var out = [Float](repeating: 0, count: n * u)
     guard n > 0, u > 0 else { return out }
     let w = weight.gatherRows(units)
     out.withUnsafeMutableBufferPointer { op in
         w.withUnsafeBufferPointer { wp in
-            sgemm(transposeA: false, transposeB: true, m: n, n: u, k: h, a: x.readPointer + rows.lowerBound * h, lda: h,
-                  b: wp.baseAddress!, ldb: h, beta: 0, c: op.baseAddress!, ldc: u)
+            sgemm(
+                transposeA: false, transposeB: true, m: n, n: u, k: h, a: x.readPointer + rows.lowerBound * h, lda: h,
+                b: wp.baseAddress!, ldb: h, beta: 0, c: op.baseAddress!, ldc: u)
         }
         let b = bias.readPointer
         for r in 0..<n { for k in 0..<u { op[r * u + k] += b[Int(units[k])] } }

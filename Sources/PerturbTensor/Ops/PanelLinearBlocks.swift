@@ -23,8 +23,10 @@ struct PanelGroupBlocks {
 
     /// Adds the group's gradients into `dx`, `dw` and `db` (each optional) and returns its sum of squared residuals
     /// (block sums added in block order).
-    func run(_ group: PanelGroup, dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
-             db: UnsafeMutablePointer<Float>?) -> Double {
+    func run(
+        _ group: PanelGroup, dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+        db: UnsafeMutablePointer<Float>?
+    ) -> Double {
         let n = group.rows.count, u = group.units.count
         let bu = Self.blockUnits(units: u, threads: threads), blocks = (u + bu - 1) / bu
         let chunks = max(1, min(threads, blocks))
@@ -43,8 +45,9 @@ struct PanelGroupBlocks {
                         defer { scratch.free() }
                         for b in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
                             let lo = b * bu, hi = min(u, lo + bu)
-                            sse[b] = block(lo..<hi, units: units, n: n, u: u, xRows: xRows, target: target, mask: mask,
-                                           scratch: scratch, dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
+                            sse[b] = block(
+                                lo..<hi, units: units, n: n, u: u, xRows: xRows, target: target, mask: mask,
+                                scratch: scratch, dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
                         }
                     }
                 }
@@ -82,8 +85,10 @@ struct PanelGroupBlocks {
     /// Turns `count` outputs into residuals `out + b − t` (0 where `mask` is 0) in place, 8 lanes at a time;
     /// returns their sum of squares (lane sums, then the tail, in a fixed order).
     @inline(__always)
-    private static func residuals(_ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                                  target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int) -> Float {
+    private static func residuals(
+        _ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+        target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int
+    ) -> Float {
         typealias Lanes = SIMD8<Float>
         func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
         var squares = Lanes(), k = 0
@@ -107,23 +112,28 @@ struct PanelGroupBlocks {
 
     /// Units `columns` of the group (positions in `units`): forward, residuals, dx, dW and db; returns the block's
     /// sum of squared residuals.
-    private func block(_ columns: Range<Int>, units: UnsafePointer<Int32>, n: Int, u: Int, xRows: UnsafePointer<Float>,
-                       target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, scratch: BlockScratch,
-                       dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
-                       db: UnsafeMutablePointer<Float>?) -> Double {
+    private func block(
+        _ columns: Range<Int>, units: UnsafePointer<Int32>, n: Int, u: Int, xRows: UnsafePointer<Float>,
+        target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, scratch: BlockScratch,
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+        db: UnsafeMutablePointer<Float>?
+    ) -> Double {
         let c0 = columns.lowerBound, bu = columns.count
         let wb = scratch.weights, r = scratch.residuals, sums = scratch.columnSums
         for k in 0..<bu {
             (wb + k * h).update(from: w + Int(units[c0 + k]) * h, count: h)
             sums[k] = bias[Int(units[c0 + k])]
         }
-        sgemm(transposeA: false, transposeB: true, m: n, n: bu, k: h, a: xRows, lda: h, b: wb, ldb: h, beta: 0, c: r,
-              ldc: bu)
+        sgemm(
+            transposeA: false, transposeB: true, m: n, n: bu, k: h, a: xRows, lda: h, b: wb, ldb: h, beta: 0, c: r,
+            ldc: bu)
         // Residuals x·Wᵀ + b − t where measured, 0 elsewhere; `sums` holds the block's biases, then its column sums.
         var sse = 0.0
         for row in 0..<n {
-            sse += Double(Self.residuals(r + row * bu, bias: sums, target: target + row * u + c0,
-                                         mask: mask.map { $0 + row * u + c0 }, count: bu))
+            sse += Double(
+                Self.residuals(
+                    r + row * bu, bias: sums, target: target + row * u + c0,
+                    mask: mask.map { $0 + row * u + c0 }, count: bu))
         }
         if db != nil {
             for k in 0..<bu { sums[k] = 0 }
@@ -131,13 +141,15 @@ struct PanelGroupBlocks {
         }
         if let dx {
             // dx_rows += α · R · W_block
-            sgemm(transposeA: false, transposeB: false, m: n, n: h, k: bu, alpha: alpha, a: r, lda: bu, b: wb, ldb: h,
-                  beta: 1, c: dx, ldc: h)
+            sgemm(
+                transposeA: false, transposeB: false, m: n, n: h, k: bu, alpha: alpha, a: r, lda: bu, b: wb, ldb: h,
+                beta: 1, c: dx, ldc: h)
         }
         if let dw {
             // dW_block = α · Rᵀ · x_rows, added into the unit rows (units of a group are distinct: no two chunks meet).
-            sgemm(transposeA: true, transposeB: false, m: bu, n: h, k: n, alpha: alpha, a: r, lda: bu, b: xRows, ldb: h,
-                  beta: 0, c: wb, ldc: h)
+            sgemm(
+                transposeA: true, transposeB: false, m: bu, n: h, k: n, alpha: alpha, a: r, lda: bu, b: xRows, ldb: h,
+                beta: 0, c: wb, ldc: h)
             for k in 0..<bu {
                 let to = dw + Int(units[c0 + k]) * h, from = wb + k * h
                 for j in 0..<h { to[j] += from[j] }
