@@ -19,7 +19,7 @@ struct OP3TrainingLoop {
         var order = Array(0..<count)
         let graph = Graph(training: true, rng: dropout)
         for epoch in 0..<epochs {
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+            rng.shuffle(&order)
             var lossSum = 0.0, batches = 0
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 graph.reset()
