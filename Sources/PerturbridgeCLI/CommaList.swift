@@ -26,5 +26,3 @@ struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument {
 
     var defaultValueDescription: String { items.map(\.defaultValueDescription).joined(separator: ",") }
 }
-
-extension CommaList: Equatable where Element: Equatable {}
