@@ -134,12 +134,11 @@ struct Batch {
         case .panels(let groups):
             var datasets: [Int32] = [], targets: [Float] = []
             for group in groups {
-                let u = group.units.count
-                let target = group.target.readPointer
                 for (r, row) in group.rows.enumerated() {
-                    for k in 0..<u where group.isMeasured(r * u + k) {
+                    for k in group.units.indices {
+                        guard let target = group.target(row: r, unit: k) else { continue }
                         datasets.append(inputs.dataset[row])
-                        targets.append(target[r * u + k])
+                        targets.append(target)
                     }
                 }
             }
@@ -228,19 +227,12 @@ struct BatchBuilder {
                 rows[i].values.count == width,
                 "BatchBuilder: a row of panel \(panel) holds \(rows[i].values.count) of its \(width) values")
         }
-        var target = Tensor(uninitializedShape: [members.count, width])
-        let t = target.mutablePointer()
-        Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / max(1, width))) { range in
-            for r in range {
-                rows[members[first + r]].values.withUnsafeBufferPointer {
-                    (t + r * width).update(from: $0.baseAddress!, count: width)
-                }
-            }
-        }
-        return PanelGroup(rows: first..<members.endIndex, units: panels[Int(panel)].genes, target: target)
+        return PanelGroup(
+            rows: first..<members.endIndex, units: panels[Int(panel)].genes, values: Self.values(rows, members).values)
     }
 
-    /// Rows of several panels over the union of their genes, masked where a row's panel does not measure.
+    /// Rows of several panels over the union of their genes: each row's values as they are (dense over its own
+    /// panel), with one layout per panel saying where each union gene's value is (`PanelGroup.Layouts`).
     private mutating func mergedGroup(
         _ rows: [TrainingRow], _ members: ArraySlice<Int>, panels groupPanels: [Int32]
     ) -> PanelGroup {
@@ -254,21 +246,39 @@ struct BatchBuilder {
         units.sort()
         for (c, gene) in units.enumerated() { column[Int(gene)] = Int32(c) }
         let width = units.count, first = members.startIndex
-        var target = Tensor.zeros([members.count, width]), mask = Tensor.zeros([members.count, width])
-        let t = target.mutablePointer(), m = mask.mutablePointer()
-        column.withUnsafeBufferPointer { column in
-            Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / max(1, width))) { range in
+        var positions = [Int32](repeating: -1, count: groupPanels.count * width)
+        var layoutOf: [Int32: Int32] = [:]
+        for (j, panel) in groupPanels.enumerated() {
+            layoutOf[panel] = Int32(j)
+            for (k, gene) in panels[Int(panel)].genes.enumerated() {
+                positions[j * width + Int(column[Int(gene)])] = Int32(k)
+            }
+        }
+        for gene in units { column[Int(gene)] = -1 }
+        let (values, offsets) = Self.values(rows, members)
+        return PanelGroup(
+            rows: first..<members.endIndex, units: units, values: values,
+            layouts: PanelGroup.Layouts(
+                offsets: offsets, rowLayout: members.map { layoutOf[rows[$0].panel]! }, positions: positions))
+    }
+
+    /// The values of `members`' rows one after the other, and where each row starts (`members.count + 1` offsets).
+    private static func values(_ rows: [TrainingRow], _ members: ArraySlice<Int>) -> (values: Tensor, offsets: [Int]) {
+        var offsets = [0]
+        offsets.reserveCapacity(members.count + 1)
+        for i in members { offsets.append(offsets.last! + rows[i].values.count) }
+        var values = Tensor(uninitializedShape: [offsets.last!])
+        let v = values.mutablePointer(), first = members.startIndex
+        let average = max(1, offsets.last! / max(1, members.count))
+        offsets.withUnsafeBufferPointer { offsets in
+            Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / average)) { range in
                 for r in range {
-                    let row = rows[members[first + r]], genes = panels[Int(row.panel)].genes
-                    for (k, gene) in genes.enumerated() {
-                        let at = r * width + Int(column[Int(gene)])
-                        t[at] = row.values[k]
-                        m[at] = 1
+                    rows[members[first + r]].values.withUnsafeBufferPointer {
+                        (v + offsets[r]).update(from: $0.baseAddress!, count: $0.count)
                     }
                 }
             }
         }
-        for gene in units { column[Int(gene)] = -1 }
-        return PanelGroup(rows: first..<members.endIndex, units: units, target: target, mask: mask)
+        return (values, offsets)
     }
 }

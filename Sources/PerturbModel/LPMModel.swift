@@ -157,10 +157,11 @@ public final class LPMModel: Module {
             for group in groups {
                 let p = panelLinearPredict(
                     h, weight: output.weight.value, bias: output.bias!.value, rows: group.rows, units: group.units)
-                if group.mask == nil {
+                if group.layouts == nil {
                     out.append(contentsOf: p)
                 } else {
-                    for i in p.indices where group.isMeasured(i) { out.append(p[i]) }
+                    let u = group.units.count
+                    for i in p.indices where group.target(row: i / u, unit: i % u) != nil { out.append(p[i]) }
                 }
             }
             return out

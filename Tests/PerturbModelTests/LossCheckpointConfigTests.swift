@@ -29,7 +29,7 @@ final class LossCheckpointConfigTests: XCTestCase {
             let batch = builder.batch(records)
             guard case .panels(let groups) = batch.objective else { return XCTFail("multi-output batch expected") }
             XCTAssertEqual(groups.count, groupCostRows == 0 ? 2 : 1, "exact panels, or one merged group")
-            XCTAssertEqual(groups.map { $0.mask != nil }, groupCostRows == 0 ? [false, false] : [true])
+            XCTAssertEqual(groups.map { $0.layouts != nil }, groupCostRows == 0 ? [false, false] : [true])
             let graph = Graph(training: false)
             let loss = model.loss(batch, graph: graph).value.scalar
             let p = model.forward(batch.inputs, graph: graph).value

@@ -169,6 +169,27 @@ final class PanelLinearTests: XCTestCase {
         }
     }
 
+    /// A group built from a dense target and mask keeps only the measured values (one layout per distinct row
+    /// pattern) and gives each back at its row and unit; unmeasured ones are nil.
+    func testDenseTargetAndMaskRoundTrip() {
+        let target = Tensor(shape: [3, 4], values: [1, 2, 3, 4, 5, 0, 7, 0, 9, 0, 11, 0])
+        let mask = Tensor(shape: [3, 4], values: [1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0])
+        let group = PanelGroup(rows: 2..<5, units: [7, 3, 1, 0], target: target, mask: mask)
+        XCTAssertEqual(group.measuredCount, 8)
+        XCTAssertEqual(group.values.scalars, [1, 2, 3, 4, 5, 7, 9, 11])
+        XCTAssertEqual(group.layouts?.rowLayout, [0, 1, 1])
+        XCTAssertEqual(group.layouts?.offsets, [0, 4, 6, 8])
+        for r in 0..<3 {
+            for k in 0..<4 {
+                XCTAssertEqual(
+                    group.target(row: r, unit: k), mask[r, k] != 0 ? target[r, k] : nil, "row \(r) unit \(k)")
+            }
+        }
+        let exact = PanelGroup(rows: 0..<3, units: [7, 3, 1, 0], target: target, mask: nil)
+        XCTAssertNil(exact.layouts)
+        XCTAssertEqual(exact.target(row: 1, unit: 1), 0, "an exact group measures every unit")
+    }
+
     /// Predictions equal the dense layer's on each group's units.
     func testPredictMatchesDenseLayer() {
         var rng = SeededRNG(seed: 5)

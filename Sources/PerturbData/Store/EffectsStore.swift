@@ -277,7 +277,7 @@ public final class EffectsReader {
         }
         extraLayerNames = reader.layerNames.filter { $0 != EffectsStore.measuredLayer }.sorted()
         // obs is parsed into `conditions`; only the matrices are read from here on.
-        reader.releaseObs()
+        try reader.releaseObs()
     }
 
     public var rowCount: Int { conditions.count }

@@ -11,7 +11,8 @@ public final class H5ADReader {
     /// (observations, variables).
     public let shape: (rows: Int, cols: Int)
     /// obs as read at open. `releaseObs()` drops it (for a reader kept only for its matrices once obs has been
-    /// parsed into something lighter); `obs` is then empty and `readAll()` reads it from the file again.
+    /// parsed into something lighter), with what HDF5 cached while reading it; `obs` is then empty and
+    /// `readAll()` reads it from the file again.
     public private(set) var obs: DataFrame
     private var obsReleased = false
     public let `var`: DataFrame
@@ -22,7 +23,7 @@ public final class H5ADReader {
     /// HDF5 paths that `readAll()` could not represent (e.g. record arrays in uns), filled by `readAll()`.
     public private(set) var skippedElements: [String] = []
 
-    let file: H5File
+    private(set) var file: H5File
     /// Matrix elements opened so far, by layer name ("" for X), so that chunked reads do not reopen them.
     private var openElements: [String: H5ADMatrixElement] = [:]
 
@@ -53,10 +54,14 @@ public final class H5ADReader {
             : try H5ADFrameReading.readDataFrame(file, name: name)
     }
 
-    /// Drops the obs frame read at open (see `obs`).
-    public func releaseObs() {
+    /// Drops the obs frame read at open (see `obs`) and reopens the file: reading obs's variable-length strings
+    /// fills HDF5's metadata cache with the file's global heap (about 1 KB per row, up to 32 MB per open file),
+    /// which HDF5 keeps until the file is closed; a reader kept open for its matrices does not need it.
+    public func releaseObs() throws {
         obs = DataFrame(index: [])
         obsReleased = true
+        openElements = [:]
+        file = try H5File(openForReading: url)
     }
 
     /// True when the file has an `X` matrix.

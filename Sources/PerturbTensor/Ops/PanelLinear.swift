@@ -1,34 +1,110 @@
 import PerturbBase
 
-/// Rows of a batch that share one output panel: rows `rows` (contiguous in the batch) are scored only on the
-/// output units `units` (rows of the weight matrix). `target` is `[rows.count, units.count]`; `mask` (same
-/// shape, nonzero = measured) is nil when every value of the group is measured. Tensors rather than arrays, so
-/// the per-step group buffers are recycled by the tensor pool.
+/// Rows of a batch scored on a set of output units: rows `rows` (contiguous in the batch) against the weight rows
+/// `units`. Only measured targets are held, row after row in `values` (4 bytes a value; a tensor, so the per-step
+/// buffers are recycled by the tensor pool):
+/// - an exact group (`layouts == nil`) measures every unit in every row: row `r` holds `units.count` values, in
+///   the order of `units`;
+/// - a merged group (several gene panels over the union of their genes, `layouts` set) holds each row's values in
+///   the order of its own panel, and `layouts` says where each unit's value is (or that the row does not measure
+///   it). No dense target or mask over the union is ever built: a block of it is gathered when the loss needs it.
 public struct PanelGroup {
-    public var rows: Range<Int>
-    public var units: [Int32]
-    public var target: Tensor
-    public var mask: Tensor?
+    /// Where the values of a merged group's rows are, per unit.
+    public struct Layouts {
+        /// Row `r`'s values start at `offsets[r]` (`rows.count + 1` entries, the last one `values.count`).
+        public let offsets: [Int]
+        /// Per row, its layout (an index into `positions` in steps of `units.count`).
+        public let rowLayout: [Int32]
+        /// Per layout and unit, row-major `[layouts, units.count]`: the position of the unit's value within a row's
+        /// values, −1 where rows of that layout do not measure the unit.
+        public let positions: [Int32]
 
-    public init(rows: Range<Int>, units: [Int32], target: Tensor, mask: Tensor? = nil) {
+        public init(offsets: [Int], rowLayout: [Int32], positions: [Int32]) {
+            self.offsets = offsets
+            self.rowLayout = rowLayout
+            self.positions = positions
+        }
+    }
+
+    public let rows: Range<Int>
+    public let units: [Int32]
+    /// The measured targets, row after row.
+    public let values: Tensor
+    /// nil for an exact group; see the type's description.
+    public let layouts: Layouts?
+
+    /// An exact group: `values` is `[rows.count, units.count]`, every value measured.
+    public init(rows: Range<Int>, units: [Int32], values: Tensor) {
         precondition(
-            target.count == rows.count * units.count,
-            "PanelGroup: \(target.count) targets for \(rows.count)×\(units.count)")
-        precondition(mask == nil || mask!.count == target.count, "PanelGroup: mask and target differ in size")
+            values.count == rows.count * units.count,
+            "PanelGroup: \(values.count) targets for \(rows.count)×\(units.count)")
         self.rows = rows
         self.units = units
-        self.target = target
-        self.mask = mask
+        self.values = values
+        layouts = nil
+    }
+
+    /// A merged group (see `Layouts`).
+    public init(rows: Range<Int>, units: [Int32], values: Tensor, layouts: Layouts) {
+        let u = units.count
+        precondition(
+            layouts.offsets.count == rows.count + 1 && layouts.rowLayout.count == rows.count
+                && layouts.offsets.last == values.count && layouts.positions.count % max(1, u) == 0,
+            "PanelGroup: layouts do not fit \(rows.count) rows, \(u) units and \(values.count) values")
+        for (r, layout) in layouts.rowLayout.enumerated() {
+            let width = layouts.offsets[r + 1] - layouts.offsets[r], base = Int(layout) * u
+            precondition(
+                layout >= 0 && base + u <= layouts.positions.count
+                    && layouts.positions[base..<(base + u)].allSatisfy { $0 < width },
+                "PanelGroup: row \(r) has a layout outside its \(width) values")
+        }
+        self.rows = rows
+        self.units = units
+        self.values = values
+        self.layouts = layouts
+    }
+
+    /// A group from a dense `[rows.count, units.count]` target and mask (nonzero = measured; nil: all measured).
+    public init(rows: Range<Int>, units: [Int32], target: Tensor, mask: Tensor?) {
+        guard let mask else {
+            self.init(rows: rows, units: units, values: target)
+            return
+        }
+        let u = units.count
+        precondition(
+            target.count == rows.count * u && mask.count == target.count,
+            "PanelGroup: target and mask do not fit \(rows.count)×\(u)")
+        let t = target.scalars, m = mask.scalars
+        var values: [Float] = [], offsets = [0], rowLayout: [Int32] = [], positions: [Int32] = []
+        var layoutOf: [[Bool]: Int32] = [:]
+        for r in 0..<rows.count {
+            let measured = (0..<u).map { m[r * u + $0] != 0 }
+            if layoutOf[measured] == nil {
+                layoutOf[measured] = Int32(layoutOf.count)
+                var next: Int32 = 0
+                for isMeasured in measured {
+                    positions.append(isMeasured ? next : -1)
+                    if isMeasured { next += 1 }
+                }
+            }
+            rowLayout.append(layoutOf[measured]!)
+            for k in 0..<u where measured[k] { values.append(t[r * u + k]) }
+            offsets.append(values.count)
+        }
+        self.init(
+            rows: rows, units: units, values: Tensor(shape: [values.count], values: values),
+            layouts: Layouts(offsets: offsets, rowLayout: rowLayout, positions: positions))
     }
 
     /// Measured values of the group.
-    public var measuredCount: Int {
-        guard let mask else { return target.count }
-        return mask.withUnsafeBufferPointer { m in m.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
-    }
+    public var measuredCount: Int { values.count }
 
-    /// Whether value `i` (row-major within the group) is measured.
-    public func isMeasured(_ i: Int) -> Bool { mask.map { $0.readPointer[i] != 0 } ?? true }
+    /// The target of row `r` (0-based within the group) at unit position `k`, nil where it is not measured.
+    public func target(row r: Int, unit k: Int) -> Float? {
+        guard let layouts else { return values.readPointer[r * units.count + k] }
+        let position = layouts.positions[Int(layouts.rowLayout[r]) * units.count + k]
+        return position < 0 ? nil : values.readPointer[layouts.offsets[r] + Int(position)]
+    }
 }
 
 /// Masked MSE of the affine layer `x · Wᵀ + b` evaluated per group on that group's units only:

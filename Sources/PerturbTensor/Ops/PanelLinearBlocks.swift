@@ -35,19 +35,30 @@ struct PanelGroupBlocks {
         let dxParts = dx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: chunks * n * h)
         defer { dxParts?.deallocate() }
         dxParts?.initialize(repeating: 0, count: chunks * n * h)
-        let target = group.target.readPointer, mask = group.mask?.readPointer
+        let layouts = group.layouts
+        let offsets = layouts?.offsets ?? [], rowLayout = layouts?.rowLayout ?? [], positions = layouts?.positions ?? []
         blockSSE.withUnsafeMutableBufferPointer { sse in
             group.units.withUnsafeBufferPointer { units in
-                let sse = sse.baseAddress!, units = units.baseAddress!
-                Parallel.forEachChunk(count: chunks, threads: chunks) { chunkRange in
-                    for chunk in chunkRange {
-                        let scratch = BlockScratch(n: n, bu: bu, h: h)
-                        defer { scratch.free() }
-                        for b in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
-                            let lo = b * bu, hi = min(u, lo + bu)
-                            sse[b] = block(
-                                lo..<hi, units: units, n: n, u: u, xRows: xRows, target: target, mask: mask,
-                                scratch: scratch, dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
+                offsets.withUnsafeBufferPointer { offsets in
+                    rowLayout.withUnsafeBufferPointer { rowLayout in
+                        positions.withUnsafeBufferPointer { positions in
+                            let sse = sse.baseAddress!, units = units.baseAddress!
+                            let targets = Targets(
+                                values: group.values.readPointer, units: u, merged: layouts != nil,
+                                offsets: offsets.baseAddress, rowLayout: rowLayout.baseAddress,
+                                positions: positions.baseAddress)
+                            Parallel.forEachChunk(count: chunks, threads: chunks) { chunkRange in
+                                for chunk in chunkRange {
+                                    let scratch = BlockScratch(n: n, bu: bu, h: h)
+                                    defer { scratch.free() }
+                                    for b in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
+                                        let lo = b * bu, hi = min(u, lo + bu)
+                                        sse[b] = block(
+                                            lo..<hi, units: units, n: n, xRows: xRows, targets: targets,
+                                            scratch: scratch, dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -63,22 +74,58 @@ struct PanelGroupBlocks {
         return blockSSE.reduce(0, +)
     }
 
-    /// Buffers of one chunk: the gathered block weights (then the block's dW), its residuals and their column sums.
+    /// The group's measured targets (`PanelGroup.values` and, for a merged group, its `Layouts`) as pointers.
+    private struct Targets {
+        let values: UnsafePointer<Float>
+        let units: Int
+        let merged: Bool
+        let offsets: UnsafePointer<Int>?
+        let rowLayout: UnsafePointer<Int32>?
+        let positions: UnsafePointer<Int32>?
+
+        /// Targets and mask (nil: all measured) of row `row` at unit positions `columns`: straight from `values` for
+        /// an exact group, else gathered into the scratch buffers (0 and mask 0 where the row does not measure).
+        @inline(__always)
+        func block(
+            row: Int, columns: Range<Int>, scratch: BlockScratch
+        ) -> (UnsafePointer<Float>, UnsafePointer<Float>?) {
+            guard merged, let offsets, let rowLayout, let positions else {
+                return (values + row * units + columns.lowerBound, nil)
+            }
+            let from = values + offsets[row], at = positions + Int(rowLayout[row]) * units + columns.lowerBound
+            let t = scratch.targets, m = scratch.mask
+            for k in 0..<columns.count {
+                let position = Int(at[k])
+                t[k] = position >= 0 ? from[max(0, position)] : 0
+                m[k] = position >= 0 ? 1 : 0
+            }
+            return (UnsafePointer(t), UnsafePointer(m))
+        }
+    }
+
+    /// Buffers of one chunk: the gathered block weights (then the block's dW), its residuals and their column sums,
+    /// and one row's gathered targets and mask (merged groups).
     private struct BlockScratch {
         let weights: UnsafeMutablePointer<Float>
         let residuals: UnsafeMutablePointer<Float>
         let columnSums: UnsafeMutablePointer<Float>
+        let targets: UnsafeMutablePointer<Float>
+        let mask: UnsafeMutablePointer<Float>
 
         init(n: Int, bu: Int, h: Int) {
             weights = .allocate(capacity: bu * h)
             residuals = .allocate(capacity: n * bu)
             columnSums = .allocate(capacity: bu)
+            targets = .allocate(capacity: bu)
+            mask = .allocate(capacity: bu)
         }
 
         func free() {
             weights.deallocate()
             residuals.deallocate()
             columnSums.deallocate()
+            targets.deallocate()
+            mask.deallocate()
         }
     }
 
@@ -113,8 +160,8 @@ struct PanelGroupBlocks {
     /// Units `columns` of the group (positions in `units`): forward, residuals, dx, dW and db; returns the block's
     /// sum of squared residuals.
     private func block(
-        _ columns: Range<Int>, units: UnsafePointer<Int32>, n: Int, u: Int, xRows: UnsafePointer<Float>,
-        target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, scratch: BlockScratch,
+        _ columns: Range<Int>, units: UnsafePointer<Int32>, n: Int, xRows: UnsafePointer<Float>,
+        targets: Targets, scratch: BlockScratch,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
         db: UnsafeMutablePointer<Float>?
     ) -> Double {
@@ -130,10 +177,8 @@ struct PanelGroupBlocks {
         // Residuals x·Wᵀ + b − t where measured, 0 elsewhere; `sums` holds the block's biases, then its column sums.
         var sse = 0.0
         for row in 0..<n {
-            sse += Double(
-                Self.residuals(
-                    r + row * bu, bias: sums, target: target + row * u + c0,
-                    mask: mask.map { $0 + row * u + c0 }, count: bu))
+            let (target, mask) = targets.block(row: row, columns: columns, scratch: scratch)
+            sse += Double(Self.residuals(r + row * bu, bias: sums, target: target, mask: mask, count: bu))
         }
         if db != nil {
             for k in 0..<bu { sums[k] = 0 }
