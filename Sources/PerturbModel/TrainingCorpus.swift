@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbData
+import PerturbTensor
 
 /// A gene panel of the corpus: a set of genes measured together by rows of one source.
 struct CorpusPanel {
@@ -149,34 +150,71 @@ final class TrainingCorpus {
         return out
     }
 
-    /// Reads a shard's rows, each dense over its panel. Throws naming the file, row and gene of a non-finite value.
+    /// Reads a shard's rows, each dense over its panel: the rows' arrays are allocated here (on the calling
+    /// thread, so they come from its malloc arena) and filled on the engine's threads (a panel of consecutive
+    /// columns is one copy). Throws naming the file, row and gene of the first non-finite value.
     func rows(_ shard: Shard) throws -> [TrainingRow] {
         guard let first = shard.rows.first, let last = shard.rows.last else { return [] }
         let plan = plans[shard.source]
-        let g = plan.geneMap.count
-        var out: [TrainingRow] = []
-        out.reserveCapacity(shard.rows.count)
-        try plan.source.withLogFC(rows: first..<(last + 1), buffer: &readBuffer) { logFC in
-            for row in shard.rows {
-                let panel = plan.rowPanel[row]
-                let columns = panels[Int(panel)].columns
-                let base = logFC.baseAddress! + (row - first) * g
-                var values = [Float](repeating: 0, count: columns.count)
-                var finite = true
-                for (k, c) in columns.enumerated() {
-                    let v = base[Int(c)]
-                    values[k] = v
-                    finite = finite && v.isFinite
-                }
-                if !finite, let k = values.firstIndex(where: { !$0.isFinite }) {
-                    throw InputError(
-                        "\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(columns[k])])' is \(values[k]); effects must be finite"
-                    )
-                }
-                out.append(TrainingRow(condition: plan.encoded[row]!, panel: panel, values: values))
+        let g = plan.geneMap.count, rows = Array(shard.rows)
+        var values = rows.map { row in
+            [Float](unsafeUninitializedCapacity: panels[Int(plan.rowPanel[row])].columns.count) { _, count in
+                count = panels[Int(plan.rowPanel[row])].columns.count
             }
         }
-        return out
+        var finite = [Bool](repeating: true, count: rows.count)
+        try plan.source.withLogFC(rows: first..<(last + 1), buffer: &readBuffer) { logFC in
+            let average = max(1, panels[Int(plan.rowPanel[first])].columns.count)
+            values.withUnsafeMutableBufferPointer { values in
+                finite.withUnsafeMutableBufferPointer { finite in
+                    Engine.parallelFor(rows.count, minimumChunk: max(1, 131_072 / average)) { range in
+                        for i in range {
+                            let row = rows[i], columns = panels[Int(plan.rowPanel[row])].columns
+                            let base = logFC.baseAddress! + (row - first) * g
+                            finite[i] = values[i].withUnsafeMutableBufferPointer {
+                                Self.gather(base, columns, into: $0)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let i = finite.firstIndex(of: false), let k = values[i].firstIndex(where: { !$0.isFinite }) {
+            let row = rows[i], column = panels[Int(plan.rowPanel[row])].columns[k]
+            throw InputError(
+                "\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(column)])' is \(values[i][k]); effects must be finite"
+            )
+        }
+        return rows.indices.map {
+            TrainingRow(condition: plan.encoded[rows[$0]]!, panel: plan.rowPanel[rows[$0]], values: values[$0])
+        }
+    }
+
+    /// Copies `columns` (ascending) of a row starting at `base` into `out`; returns whether all are finite.
+    private static func gather(
+        _ base: UnsafePointer<Float>, _ columns: [Int32], into out: UnsafeMutableBufferPointer<Float>
+    ) -> Bool {
+        let n = columns.count
+        guard let c0 = columns.first else { return true }
+        if Int(columns[n - 1]) - Int(c0) == n - 1 {
+            out.baseAddress!.update(from: base + Int(c0), count: n)
+        } else {
+            for k in 0..<n { out[k] = base[Int(columns[k])] }
+        }
+        typealias Lanes = SIMD8<Float>
+        var k = 0, lanes = Lanes()
+        while k + Lanes.scalarCount <= n {
+            // v − v is 0 for a finite value and NaN for ±inf and NaN.
+            let v = UnsafeRawPointer(out.baseAddress! + k).loadUnaligned(as: Lanes.self)
+            lanes += v - v
+            k += Lanes.scalarCount
+        }
+        var finite = lanes.sum() == 0
+        while k < n {
+            finite = finite && out[k].isFinite
+            k += 1
+        }
+        return finite
     }
 
     /// Scalar records of a shard (scalar mode).

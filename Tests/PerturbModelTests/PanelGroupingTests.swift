@@ -1,3 +1,4 @@
+import PerturbData
 import XCTest
 
 @testable import PerturbModel
@@ -32,5 +33,31 @@ final class PanelGroupingTests: XCTestCase {
     func testPlanIsDeterministic() {
         let rows: [Int32: Int] = [0: 3, 1: 40, 2: 7, 3: 1, 4: 2]
         XCTAssertEqual(plan(rows, cost: 48), plan(rows, cost: 48))
+    }
+
+    /// Corpus rows are gathered dense over their panel, and a non-finite logFC is refused naming the source, row,
+    /// condition and gene (the first one in row order, whichever thread reads it).
+    func testCorpusRowsAreDenseOverTheirPanelAndRefuseNonFiniteValues() throws {
+        var table = ModelTestData.table()
+        let g = table.genes.count, rows = Array(0..<table.conditions.count)
+        let vocab = Vocabularies(table: table)
+        let clean = try TrainingCorpus(
+            sources: [TableSource(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
+        for record in try clean.shards(validation: false).flatMap({ try clean.rows($0) }) {
+            let genes = clean.panels[Int(record.panel)].genes
+            XCTAssertEqual(record.values.count, genes.count)
+        }
+        let first = try clean.rows(clean.shards(validation: false)[0])[0]
+        XCTAssertEqual(first.values, Array(table.logFC[0..<first.values.count]), "row 0 measures genes 0..<12 in order")
+        table.logFC[5 * g + 3] = .infinity
+        table.logFC[9 * g + 1] = .nan
+        let damaged = try TrainingCorpus(
+            sources: [TableSource(table)], train: [rows], validation: [[]], vocabularies: vocab, shardConditions: 64)
+        XCTAssertThrowsError(try damaged.rows(damaged.shards(validation: false)[0])) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("row 5 ("), message)
+            XCTAssertTrue(message.contains("gene 'G3'"), message)
+            XCTAssertTrue(message.contains("inf"), message)
+        }
     }
 }

@@ -38,6 +38,31 @@ final class OptimizerTests: XCTestCase {
             [0.471774, 2.833968, -4.723557])
     }
 
+    /// A parameter long enough for the 8-lane path (two lane blocks and a tail, split over threads) updates every
+    /// element exactly as one-element parameters do (the scalar path), for both weight-decay rules.
+    func testLaneAndTailPathsGiveIdenticalUpdates() {
+        let count = 70_001
+        let start = (0..<count).map { Float(($0 % 17) - 8) / 3 }
+        let gradients = (0..<count).map { Float(($0 % 11) - 5) / 7 }
+        let before = Engine.threads
+        defer { Engine.setThreads(before) }
+        Engine.setThreads(2)
+        for decay in [Adam.WeightDecay.decoupled(0.01), .l2(0.1)] {
+            let long = Parameter(name: "long", value: Tensor(shape: [count], values: start))
+            let singles = (0..<23).map { Parameter(name: "p\($0)", value: Tensor(shape: [1], values: [start[$0]])) }
+            let a = Adam(parameters: [long], learningRate: 0.05, weightDecay: decay)
+            let b = Adam(parameters: singles, learningRate: 0.05, weightDecay: decay)
+            for step in 1...3 {
+                long.grad = Tensor(shape: [count], values: gradients.map { $0 * Float(step) })
+                for (i, p) in singles.enumerated() { p.grad = Tensor(shape: [1], values: [gradients[i] * Float(step)]) }
+                a.step()
+                b.step()
+            }
+            XCTAssertEqual(Array(long.value.scalars[0..<23]), singles.map { $0.value.scalars[0] }, "\(decay)")
+            XCTAssertNotEqual(Array(long.value.scalars[0..<23]), Array(start[0..<23]))
+        }
+    }
+
     func testFrozenAndGradlessParametersAreSkipped() {
         let frozen = Parameter(name: "f", value: Tensor(shape: [2], values: [1, 1]), frozen: true)
         let idle = Parameter(name: "i", value: Tensor(shape: [2], values: [1, 1]))

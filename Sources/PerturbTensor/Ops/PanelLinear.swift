@@ -51,11 +51,16 @@ public struct PanelGroup {
             layouts.offsets.count == rows.count + 1 && layouts.rowLayout.count == rows.count
                 && layouts.offsets.last == values.count && layouts.positions.count % max(1, u) == 0,
             "PanelGroup: layouts do not fit \(rows.count) rows, \(u) units and \(values.count) values")
-        for (r, layout) in layouts.rowLayout.enumerated() {
-            let width = layouts.offsets[r + 1] - layouts.offsets[r], base = Int(layout) * u
+        // The values a row of each layout needs: one more than its largest position.
+        let layoutCount = layouts.positions.count / max(1, u)
+        var needed = [Int](repeating: 0, count: layoutCount)
+        for j in 0..<layoutCount {
+            for position in layouts.positions[(j * u)..<((j + 1) * u)] { needed[j] = max(needed[j], Int(position) + 1) }
+        }
+        for (r, layout) in layouts.rowLayout.enumerated() where u > 0 {
+            let width = layouts.offsets[r + 1] - layouts.offsets[r]
             precondition(
-                layout >= 0 && base + u <= layouts.positions.count
-                    && layouts.positions[base..<(base + u)].allSatisfy { $0 < width },
+                layout >= 0 && Int(layout) < layoutCount && needed[Int(layout)] <= width,
                 "PanelGroup: row \(r) has a layout outside its \(width) values")
         }
         self.rows = rows
