@@ -26,6 +26,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .target(name: "CMPI", path: "Sources/CMPI"),
+        // Elementwise kernels in C, optimized in every configuration (debug test builds included).
+        .target(
+            name: "CKernels", path: "Sources/CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
         // The crash/stall guard around libhdf5 calls on inputs (one copy of its state per process).
         .target(name: "CHDF5Guard", path: "Sources/CHDF5Guard"),
         // C++ bridge exposing RDKit through a small extern "C" API.
@@ -46,7 +50,7 @@ let package = Package(
             name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor",
             exclude: ["README.md"]),
         .target(
-            name: "PerturbNN", dependencies: ["PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN",
+            name: "PerturbNN", dependencies: ["CKernels", "PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN",
             exclude: ["README.md"]),
         .target(
             name: "PerturbDistributed", dependencies: ["CMPI", "PerturbBase"], path: "Sources/PerturbDistributed",

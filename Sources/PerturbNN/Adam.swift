@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import PerturbTensor
 
@@ -54,11 +55,10 @@ public final class Adam: Optimizer {
             let gp = grad.readPointer
             let mp = m[k]!.mutablePointer(), vp = v[k]!.mutablePointer()
             let pp = p.value.mutablePointer()
-            let rule = AdamUpdate(
-                beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, sqrtCorrection2: sqrtCorrection2,
-                l2: l2, decay: decay)
             Engine.parallelFor(p.value.count) { range in
-                rule.apply(p: pp, g: gp, m: mp, v: vp, range: range)
+                pb_adam_update(
+                    pp, gp, mp, vp, range.lowerBound, range.upperBound, b1, b2, eps, stepSize, sqrtCorrection2, l2,
+                    decay)
             }
         }
     }
@@ -92,48 +92,5 @@ public final class Adam: Optimizer {
             newSteps[k] = Int(count)
         }
         (m, v, steps) = (newM, newV, newSteps)
-    }
-}
-
-/// One Adam step on a range of elements: 8 lanes at a time, then the tail, with the same IEEE operations in both
-/// (so results do not depend on where a range starts).
-private struct AdamUpdate {
-    let beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, sqrtCorrection2: Float
-    /// `.l2` weight decay (0 for none) and the decoupled factor `1 − lr·wd` (0 for none).
-    let l2: Float, decay: Float
-
-    @inline(__always)
-    func apply(
-        p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-        v: UnsafeMutablePointer<Float>, range: Range<Int>
-    ) {
-        typealias Lanes = SIMD8<Float>
-        func load(_ q: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(q).loadUnaligned(as: Lanes.self) }
-        func store(_ x: Lanes, _ q: UnsafeMutablePointer<Float>) {
-            UnsafeMutableRawPointer(q).storeBytes(of: x, as: Lanes.self)
-        }
-        var i = range.lowerBound
-        while i + Lanes.scalarCount <= range.upperBound {
-            var gi = load(g + i), pi = load(p + i)
-            if l2 != 0 { gi += l2 * pi }
-            if decay != 0 { pi *= decay }
-            let mi = beta1 * load(m + i) + (1 - beta1) * gi
-            let vi = beta2 * load(v + i) + (1 - beta2) * gi * gi
-            store(mi, m + i)
-            store(vi, v + i)
-            store(pi - stepSize * mi / (vi.squareRoot() / sqrtCorrection2 + epsilon), p + i)
-            i += Lanes.scalarCount
-        }
-        while i < range.upperBound {
-            var gi = g[i]
-            if l2 != 0 { gi += l2 * p[i] }
-            if decay != 0 { p[i] *= decay }
-            let mi = beta1 * m[i] + (1 - beta1) * gi
-            let vi = beta2 * v[i] + (1 - beta2) * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] -= stepSize * mi / (vi.squareRoot() / sqrtCorrection2 + epsilon)
-            i += 1
-        }
     }
 }

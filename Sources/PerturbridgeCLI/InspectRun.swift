@@ -1,4 +1,5 @@
 import Foundation
+import PerturbBase
 import PerturbModel
 
 /// `perturbridge inspect` on a training run: whether it finished, the run folder's `run.json` and `config.json`, or
@@ -15,7 +16,9 @@ enum InspectRun {
 
     static func print(_ url: URL) throws {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError("\(url.path): no such run folder or checkpoint")
+        }
         let checkpoint: URL
         if isDirectory.boolValue {
             let folder = RunFolder(url)

@@ -38,8 +38,8 @@ final class OptimizerTests: XCTestCase {
             [0.471774, 2.833968, -4.723557])
     }
 
-    /// A parameter long enough for the 8-lane path (two lane blocks and a tail, split over threads) updates every
-    /// element exactly as one-element parameters do (the scalar path), for both weight-decay rules.
+    /// A long parameter (split over two threads, through the C kernel's vectorized loop and its remainder) updates
+    /// every element exactly as one-element parameters do, for both weight-decay rules.
     func testLaneAndTailPathsGiveIdenticalUpdates() {
         let count = 70_001
         let start = (0..<count).map { Float(($0 % 17) - 8) / 3 }
