@@ -158,9 +158,8 @@ final class TrainingCorpus {
         let plan = plans[shard.source]
         let g = plan.geneMap.count, rows = Array(shard.rows)
         var values = rows.map { row in
-            [Float](unsafeUninitializedCapacity: panels[Int(plan.rowPanel[row])].columns.count) { _, count in
-                count = panels[Int(plan.rowPanel[row])].columns.count
-            }
+            let width = panels[Int(plan.rowPanel[row])].columns.count
+            return [Float](unsafeUninitializedCapacity: width) { _, count in count = width }
         }
         var finite = [Bool](repeating: true, count: rows.count)
         try plan.source.withLogFC(rows: first..<(last + 1), buffer: &readBuffer) { logFC in

@@ -35,29 +35,19 @@ struct PanelGroupBlocks {
         let dxParts = dx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: chunks * n * h)
         defer { dxParts?.deallocate() }
         dxParts?.initialize(repeating: 0, count: chunks * n * h)
-        let layouts = group.layouts
-        let offsets = layouts?.offsets ?? [], rowLayout = layouts?.rowLayout ?? [], positions = layouts?.positions ?? []
         blockSSE.withUnsafeMutableBufferPointer { sse in
             group.units.withUnsafeBufferPointer { units in
-                offsets.withUnsafeBufferPointer { offsets in
-                    rowLayout.withUnsafeBufferPointer { rowLayout in
-                        positions.withUnsafeBufferPointer { positions in
-                            let sse = sse.baseAddress!, units = units.baseAddress!
-                            let targets = Targets(
-                                values: group.values.readPointer, units: u, merged: layouts != nil,
-                                offsets: offsets.baseAddress, rowLayout: rowLayout.baseAddress,
-                                positions: positions.baseAddress)
-                            Parallel.forEachChunk(count: chunks, threads: chunks) { chunkRange in
-                                for chunk in chunkRange {
-                                    let scratch = BlockScratch(n: n, bu: bu, h: h)
-                                    defer { scratch.free() }
-                                    for b in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
-                                        let lo = b * bu, hi = min(u, lo + bu)
-                                        sse[b] = block(
-                                            lo..<hi, units: units, n: n, xRows: xRows, targets: targets,
-                                            scratch: scratch, dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
-                                    }
-                                }
+                Targets.with(group) { targets in
+                    let sse = sse.baseAddress!, units = units.baseAddress!
+                    Parallel.forEachChunk(count: chunks, threads: chunks) { chunkRange in
+                        for chunk in chunkRange {
+                            let scratch = BlockScratch(n: n, bu: bu, h: h)
+                            defer { scratch.free() }
+                            for b in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
+                                let lo = b * bu, hi = min(u, lo + bu)
+                                sse[b] = block(
+                                    lo..<hi, units: units, n: n, xRows: xRows, targets: targets, scratch: scratch,
+                                    dx: dxParts.map { $0 + chunk * n * h }, dw: dw, db: db)
                             }
                         }
                     }
@@ -78,10 +68,24 @@ struct PanelGroupBlocks {
     private struct Targets {
         let values: UnsafePointer<Float>
         let units: Int
-        let merged: Bool
-        let offsets: UnsafePointer<Int>?
-        let rowLayout: UnsafePointer<Int32>?
-        let positions: UnsafePointer<Int32>?
+        /// The merged group's layouts (nil for an exact group).
+        let layouts: (offsets: UnsafePointer<Int>, rowLayout: UnsafePointer<Int32>, positions: UnsafePointer<Int32>)?
+
+        /// Calls `body` with the targets of `group`, valid for the duration of the call.
+        static func with<R>(_ group: PanelGroup, _ body: (Targets) -> R) -> R {
+            let values = group.values.readPointer, units = group.units.count
+            guard let layouts = group.layouts else { return body(Targets(values: values, units: units, layouts: nil)) }
+            return layouts.offsets.withUnsafeBufferPointer { offsets in
+                layouts.rowLayout.withUnsafeBufferPointer { rowLayout in
+                    layouts.positions.withUnsafeBufferPointer { positions in
+                        body(
+                            Targets(
+                                values: values, units: units,
+                                layouts: (offsets.baseAddress!, rowLayout.baseAddress!, positions.baseAddress!)))
+                    }
+                }
+            }
+        }
 
         /// Targets and mask (nil: all measured) of row `row` at unit positions `columns`: straight from `values` for
         /// an exact group, else gathered into the scratch buffers (0 and mask 0 where the row does not measure).
@@ -89,7 +93,7 @@ struct PanelGroupBlocks {
         func block(
             row: Int, columns: Range<Int>, scratch: BlockScratch
         ) -> (UnsafePointer<Float>, UnsafePointer<Float>?) {
-            guard merged, let offsets, let rowLayout, let positions else {
+            guard let (offsets, rowLayout, positions) = layouts else {
                 return (values + row * units + columns.lowerBound, nil)
             }
             let from = values + offsets[row], at = positions + Int(rowLayout[row]) * units + columns.lowerBound
