@@ -118,16 +118,19 @@ public final class LPMModel: Module {
             (inputs.gene != nil) == (config.outputMode == .scalar),
             "LPMModel.forward: gene codes are required exactly in scalar mode")
         let compounds = compoundEncoder.encode(inputs.compoundSets, graph: graph)
-        let rows = LPMRowIndices(
-            dataset: inputs.dataset, context: inputs.context, compoundRow: inputs.compoundSet,
-            gene: inputs.gene, logDose: inputs.logDose,
-            time: config.timeScaleHours == 1 ? inputs.time : inputs.time.map { $0 / Float(config.timeScaleHours) })
-        let x = lpmInput(
-            dataset: graph.parameter(datasetEmbedding.weight), context: graph.parameter(contextEmbedding.weight),
-            compounds: compounds, gene: readoutEmbedding.map { graph.parameter($0.weight) },
-            doseWeight: graph.parameter(doseLayer.weight), doseBias: graph.parameter(doseLayer.bias!),
-            timeWeight: graph.parameter(timeLayer.weight), timeBias: graph.parameter(timeLayer.bias!), rows: rows)
-        return predictor.hidden(x)
+        let time = config.timeScaleHours == 1 ? inputs.time : inputs.time.map { $0 / Float(config.timeScaleHours) }
+        var parts: [ConcatPart] = [
+            .rows(of: graph.parameter(datasetEmbedding.weight), indices: inputs.dataset),
+            .rows(of: graph.parameter(contextEmbedding.weight), indices: inputs.context),
+            .rows(of: compounds, indices: inputs.compoundSet),
+        ]
+        if let readoutEmbedding, let gene = inputs.gene {
+            parts.append(.rows(of: graph.parameter(readoutEmbedding.weight), indices: gene))
+        }
+        for (values, layer) in [(inputs.logDose, doseLayer), (time, timeLayer)] {
+            parts.append(.scaled(values, weight: graph.parameter(layer.weight), bias: graph.parameter(layer.bias!)))
+        }
+        return predictor.hidden(parts)
     }
 
     /// The training loss of a batch, the one place where the output modes differ: scalar mode is the MSE of the

@@ -57,4 +57,10 @@ public final class Linear: Layer {
         let g = x.graph
         return linear(x, weight: g.parameter(weight), bias: bias.map { g.parameter($0) }, relu: fusedReLU)
     }
+
+    /// The layer applied to the concatenation `parts` describe, without forming it (`concatLinear`).
+    public func callAsFunction(_ parts: [ConcatPart]) -> Var {
+        let g = parts[0].graph
+        return concatLinear(parts, weight: g.parameter(weight), bias: bias.map { g.parameter($0) }, relu: fusedReLU)
+    }
 }

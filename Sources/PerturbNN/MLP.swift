@@ -37,9 +37,24 @@ public final class MLP: Layer {
     /// Every layer but the last, each followed by its activation and dropout: the representation the output
     /// layer reads (`x` itself when there are no hidden layers). Dropout draws from the graph's `rng` in training.
     public func hidden(_ x: Var) -> Var {
-        var h = x
-        for layer in layers.dropLast() {
-            h = layer(h)
+        guard layers.count > 1 else { return x }
+        return hidden(afterFirstLayer: layers[0](x))
+    }
+
+    /// `hidden(concatParts(parts))` with the first layer reading the parts directly (`concatLinear`: each table
+    /// projected once per distinct row instead of once per batch row); the concatenation itself when there is no
+    /// hidden layer.
+    public func hidden(_ parts: [ConcatPart]) -> Var {
+        guard layers.count > 1 else { return concatParts(parts) }
+        return hidden(afterFirstLayer: layers[0](parts))
+    }
+
+    /// The rest of `hidden` from the first layer's output `first`: its activation (unless fused) and dropout, then
+    /// the remaining hidden layers.
+    private func hidden(afterFirstLayer first: Var) -> Var {
+        var h = first
+        for (i, layer) in layers.dropLast().enumerated() {
+            if i > 0 { h = layer(h) }
             if !layer.fusedReLU { h = activation.apply(h) }
             if dropoutProbability > 0 { h = dropout(h, p: dropoutProbability) }
         }
