@@ -46,6 +46,14 @@ enum Kernels {
         return total
     }
 
+    /// The incoming gradient of a fused ReLU, zeroed in place where the layer's output `y` is ≤ 0. The backward
+    /// closure owns `dy`, so masking it allocates nothing.
+    static func reluMaskedInPlace(_ dy: inout Tensor, output y: Tensor) -> UnsafePointer<Float> {
+        let masked = dy.mutablePointer(), yp = y.readPointer
+        Engine.parallelFor(y.count) { r in for i in r where yp[i] <= 0 { masked[i] = 0 } }
+        return UnsafePointer(masked)
+    }
+
     /// Column sums of a row-major `rows × cols` matrix into `dst` (written or added per `beta`), via sgemv.
     static func columnSums(
         _ m: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,

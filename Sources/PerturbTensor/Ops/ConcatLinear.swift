@@ -60,15 +60,7 @@ public func concatLinear(_ parts: [ConcatPart], weight: Var, bias: Var?, relu: B
     }
     let inputs = parts.flatMap(\.variables) + [weight] + (bias.map { [$0] } ?? [])
     return parts[0].graph.record(y, inputs: inputs) { [y] g, dy in
-        let dyp: UnsafePointer<Float>
-        if relu {
-            // The incoming gradient is owned by this closure: mask it in place instead of allocating.
-            let masked = dy.mutablePointer(), outp = y.readPointer
-            Engine.parallelFor(b * h) { r in for i in r where outp[i] <= 0 { masked[i] = 0 } }
-            dyp = UnsafePointer(masked)
-        } else {
-            dyp = dy.readPointer
-        }
+        let dyp = relu ? Kernels.reluMaskedInPlace(&dy, output: y) : dy.readPointer
         let wp = g.value(weight).readPointer
         var total = [Float](repeating: 0, count: h)
         total.withUnsafeMutableBufferPointer {

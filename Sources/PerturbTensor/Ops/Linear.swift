@@ -40,15 +40,7 @@ public func linear(_ x: Var, weight: Var, bias: Var?, relu: Bool = false) -> Var
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
     return x.graph.record(y, inputs: inputs) { [y] g, dy in
-        let dyp: UnsafePointer<Float>
-        if relu {
-            // The incoming gradient is owned by this closure: mask it in place instead of allocating.
-            let masked = dy.mutablePointer(), yp = y.readPointer
-            Engine.parallelFor(batch * outF) { r in for i in r where yp[i] <= 0 { masked[i] = 0 } }
-            dyp = UnsafePointer(masked)
-        } else {
-            dyp = dy.readPointer
-        }
+        let dyp = relu ? Kernels.reluMaskedInPlace(&dy, output: y) : dy.readPointer
         let xv = g.value(x), wv = g.value(weight)
         g.accumulateGrad(x) { dx, beta in
             sgemm(
