@@ -60,10 +60,17 @@ enum Kernels {
         beta: Float
     ) {
         let ones = Ones.vector(rows)
-        cblas_sgemv(
-            CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), ones.readPointer, 1,
-            beta, dst, 1)
+        weightedColumnSums(m, rows: rows, cols: cols, weights: ones.readPointer, into: dst, beta: beta)
         withExtendedLifetime(ones) {}
+    }
+
+    /// `dst[j] = Σ_r weights[r]·m[r, j]` for a row-major `rows × cols` matrix (written or added per `beta`), via sgemv.
+    static func weightedColumnSums(
+        _ m: UnsafePointer<Float>, rows: Int, cols: Int, weights: UnsafePointer<Float>,
+        into dst: UnsafeMutablePointer<Float>, beta: Float
+    ) {
+        cblas_sgemv(
+            CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), weights, 1, beta, dst, 1)
     }
 }
 

@@ -70,7 +70,14 @@ public func concatLinear(_ parts: [ConcatPart], weight: Var, bias: Var?, relu: B
         var weightedSums: [Int: [Float]] = [:]
         for (t, part) in parts.enumerated() {
             if case .scaled(let values, _, _) = part {
-                weightedSums[t] = scaledSums(dyp, stride: h, rows: b, columns: h, values: values).weighted
+                var weighted = [Float](repeating: 0, count: h)
+                values.withUnsafeBufferPointer { x in
+                    weighted.withUnsafeMutableBufferPointer { w in
+                        guard let x = x.baseAddress else { return }  // an empty batch: the sums stay 0
+                        Kernels.weightedColumnSums(dyp, rows: b, cols: h, weights: x, into: w.baseAddress!, beta: 0)
+                    }
+                }
+                weightedSums[t] = weighted
             }
         }
         g.accumulateGrad(weight) { dw, beta in
