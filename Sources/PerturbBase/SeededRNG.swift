@@ -3,9 +3,11 @@ import Foundation
 /// A small, fast, seedable PCG-XSH-RR 64/32 generator (O'Neill 2014) producing 64-bit outputs from two steps.
 ///
 /// Same seed → same stream on every machine; the full state is two `UInt64`s and can be saved in checkpoints
-/// (`state`, `increment`) so that resumed training continues the exact same stream.
+/// (`state`, `increment`) so that resumed training continues the exact same stream. The generating methods are
+/// `@inlinable` so that per-element loops in other modules (dropout masks) inline them instead of calling out; that is
+/// why `state` has a public setter (assigning it is the same as `init(state:increment:)`).
 public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
-    public private(set) var state: UInt64
+    public var state: UInt64
     public let increment: UInt64
 
     /// Creates a generator from a seed and an optional stream id (independent streams for the same seed).
@@ -23,7 +25,7 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
         self.increment = increment | 1
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next32() -> UInt32 {
         let old = state
         state = old &* 6_364_136_223_846_793_005 &+ increment
@@ -32,19 +34,19 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
         return (xorShifted >> rot) | (xorShifted << ((~rot &+ 1) & 31))
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         (UInt64(next32()) << 32) | UInt64(next32())
     }
 
     /// Uniform Float in [0, 1) with 24 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func nextFloat() -> Float {
         Float(next32() >> 8) * (1.0 / 16_777_216.0)
     }
 
     /// Uniform Double in [0, 1) with 53 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func nextDouble() -> Double {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
     }

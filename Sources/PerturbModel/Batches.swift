@@ -55,6 +55,10 @@ public enum Batching: String, Codable, CaseIterable, Sendable {
 /// `capacityBytes`, a batch of `batchSize` records is drawn at random (each pick swaps with the last and pops)
 /// and emitted; `finish` drains the rest in random batches (the last may be short). With `.byDataset` the
 /// buffer keeps one partition per dataset and each batch comes from the largest one.
+///
+/// The training loop reaches the buffer through an opened `OutputLayout` existential, so its methods run generic;
+/// `@_specialize` gives each its record types' specialized bodies (the generic entry branches to them), so moving a
+/// record is a plain copy rather than a value-witness call — the buffer handles every scalar of a scalar-mode epoch.
 struct ShuffleBuffer<Record: BufferedRecord> {
     let capacityBytes: Int
     let batchSize: Int
@@ -72,6 +76,8 @@ struct ShuffleBuffer<Record: BufferedRecord> {
 
     private func key(_ record: Record) -> Int32 { batching == .mixed ? 0 : record.dataset }
 
+    @_specialize(where Record == ScalarRecord)
+    @_specialize(where Record == TrainingRow)
     mutating func add(_ records: [Record], rng: inout SeededRNG, emit: ([Record]) throws -> Void) rethrows {
         for record in records {
             let k = key(record)
@@ -82,6 +88,8 @@ struct ShuffleBuffer<Record: BufferedRecord> {
         }
     }
 
+    @_specialize(where Record == ScalarRecord)
+    @_specialize(where Record == TrainingRow)
     mutating func finish(rng: inout SeededRNG, emit: ([Record]) throws -> Void) rethrows {
         for k in partitions.keys.sorted() {
             while !(partitions[k]?.isEmpty ?? true) { try emit(draw(from: k, rng: &rng)) }
@@ -94,6 +102,8 @@ struct ShuffleBuffer<Record: BufferedRecord> {
             .key
     }
 
+    @_specialize(where Record == ScalarRecord)
+    @_specialize(where Record == TrainingRow)
     private mutating func draw(from k: Int32, rng: inout SeededRNG) -> [Record] {
         var items = partitions[k]!
         partitions[k] = nil

@@ -41,7 +41,9 @@ public enum ConcatPart {
                 }
             case .scaled(_, let weight, let bias):
                 precondition(
-                    bias.value.count == d, "\(op): part \(i) is a Linear(1 → \(d)) with \(bias.value.count) biases")
+                    weight.value.count == d && bias.value.count == d,
+                    "\(op): part \(i) is a Linear(1 → \(d)) with \(weight.value.count) weights and \(bias.value.count) biases"
+                )
             }
         }
         return (b, d)

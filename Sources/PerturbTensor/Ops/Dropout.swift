@@ -33,7 +33,15 @@ public func dropout(_ x: Var, p: Float) -> Var {
     return x.graph.record(y, inputs: [x]) { g, dy in
         let dp = dy.readPointer, m = maskBox.pointer
         g.accumulateGrad(x) { dx, beta in
-            Kernels.store(dx, count: count, beta: beta) { m[$0] != 0 ? dp[$0] * scale : 0 }
+            // Written out rather than through `Kernels.store`: its per-element closure is not inlined into the
+            // parallel loop, and this runs over every hidden activation of every micro-batch.
+            Engine.parallelFor(count) { range in
+                if beta == 0 {
+                    for i in range { dx[i] = m[i] != 0 ? dp[i] * scale : 0 }
+                } else {
+                    for i in range where m[i] != 0 { dx[i] += dp[i] * scale }
+                }
+            }
         }
     }
 }
