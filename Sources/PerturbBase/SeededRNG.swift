@@ -4,31 +4,39 @@ import Foundation
 ///
 /// Same seed → same stream on every machine; the full state is two `UInt64`s and can be saved in checkpoints
 /// (`state`, `increment`) so that resumed training continues the exact same stream. The generating methods are
-/// `@inlinable` so that per-element loops in other modules (dropout masks) inline them instead of calling out; that is
-/// why `state` has a public setter (assigning it is the same as `init(state:increment:)`).
+/// `@inlinable` so that per-element loops in other modules (dropout masks) inline them instead of calling out.
 public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
-    public var state: UInt64
+    /// The state the inlinable methods advance (`@usableFromInline`, so `state` stays read-only outside).
+    @usableFromInline var currentState: UInt64
     public let increment: UInt64
+
+    /// The generator's position in its stream (saved in checkpoints; restored by `init(state:increment:)`).
+    public var state: UInt64 { currentState }
+
+    private enum CodingKeys: String, CodingKey {
+        case currentState = "state"
+        case increment
+    }
 
     /// Creates a generator from a seed and an optional stream id (independent streams for the same seed).
     public init(seed: UInt64, stream: UInt64 = 0) {
         increment = (stream << 1) | 1
-        state = 0
+        currentState = 0
         _ = next32()
-        state &+= seed
+        currentState &+= seed
         _ = next32()
     }
 
     /// Restores a generator from saved state.
     public init(state: UInt64, increment: UInt64) {
-        self.state = state
+        currentState = state
         self.increment = increment | 1
     }
 
     @inlinable @inline(__always)
     public mutating func next32() -> UInt32 {
-        let old = state
-        state = old &* 6_364_136_223_846_793_005 &+ increment
+        let old = currentState
+        currentState = old &* 6_364_136_223_846_793_005 &+ increment
         let xorShifted = UInt32(truncatingIfNeeded: ((old >> 18) ^ old) >> 27)
         let rot = UInt32(truncatingIfNeeded: old >> 59)
         return (xorShifted >> rot) | (xorShifted << ((~rot &+ 1) & 31))
