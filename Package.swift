@@ -86,7 +86,7 @@ let package = Package(
             name: "PerturbEval",
             dependencies: [
                 "PerturbModel", "PerturbNN", "PerturbTensor", "PerturbData", "PerturbChem", "PerturbIO", "PerturbStats",
-                "PerturbBase", "PerturbDistributed", "CBLAS",
+                "PerturbBase", "PerturbDistributed",
             ],
             path: "Sources/PerturbEval",
             exclude: ["README.md"]

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CBLAS
 import Foundation
 import PerturbBase
 import PerturbData
@@ -99,12 +98,12 @@ enum CPBBench {
             "cpb bench: \(files.count) datasets, \(rows) training conditions, \(values) measured values, \(union) union genes, "
                 + "batch \(batch), \(threads) thread(s); measured-gene work \(String(format: "%.2f", flops / 1e12)) TFLOP per epoch"
         )
-        openblas_set_num_threads(Int32(threads))
         // The MLP layers and an output layer over a 978- and a 15,000-gene panel. The VM's speed drifts, so the
         // ceiling is measured right before and right after each run, and a run is compared with the higher one.
         func sgemmRate() -> Double {
             PlainSGEMM.rate(
-                [(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)], repeats: 3)
+                [(batch, 256, 640), (batch, 256, 256), (batch, 978, 256), (batch / 4, 15_000, 256)], repeats: 3,
+                threads: threads)
         }
         var sgemmAfterLast = sgemmRate()
         print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemmAfterLast))

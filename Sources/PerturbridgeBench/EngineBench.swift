@@ -47,7 +47,9 @@ enum EngineBench {
             String(
                 format: "swift engine:  %.0f rows/s, %.1f GFLOP/s (%.1f ms/step, last loss %.4f)",
                 rows, gflops, 1000 * train.seconds / Double(settings.steps), train.lastLoss))
-        let sgemm = PlainSGEMM.rate(layerShapes.map { (settings.batch, $0.1, $0.0) }, repeats: max(3, settings.steps))
+        let sgemm = PlainSGEMM.rate(
+            layerShapes.map { (settings.batch, $0.1, $0.0) }, repeats: max(3, settings.steps), threads: settings.threads
+        )
         print(
             String(
                 format: "plain sgemm:   %.1f GFLOP/s on the same 9 GEMMs (ceiling %.0f rows/s)",

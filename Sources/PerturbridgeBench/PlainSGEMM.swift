@@ -10,7 +10,8 @@ enum PlainSGEMM {
     typealias Shape = (rows: Int, outputs: Int, inputs: Int)
 
     /// GFLOP/s (6·rows·outputs·inputs per shape) over `repeats` timed rounds after one untimed warm-up round.
-    static func rate(_ shapes: [Shape], repeats: Int) -> Double {
+    /// OpenBLAS runs on `threads` threads (the engine keeps it at one and splits products itself).
+    static func rate(_ shapes: [Shape], repeats: Int, threads: Int) -> Double {
         var rng = SeededRNG(seed: 7)
         var buffers = shapes.map { s in
             (
@@ -27,6 +28,8 @@ enum PlainSGEMM {
                 y: buffers[k].y.mutablePointer(), dx: buffers[k].dx.mutablePointer(), dw: buffers[k].dw.mutablePointer()
             )
         }
+        openblas_set_num_threads(Int32(threads))
+        defer { openblas_set_num_threads(1) }
         func once() {
             for (k, s) in shapes.enumerated() {
                 let p = pointers[k], m = Int32(s.rows), n = Int32(s.outputs), i = Int32(s.inputs)

@@ -1,6 +1,6 @@
-import CBLAS
 import Foundation
 import PerturbBase
+import PerturbTensor
 
 /// Truncated SVD of a row-major `rows × cols` Float matrix by randomized subspace iteration (Halko, Martinsson &
 /// Tropp 2011, algorithm 4.4), the method of scikit-learn's `TruncatedSVD(algorithm="randomized")`:
@@ -86,9 +86,9 @@ public struct TruncatedSVD: Sendable {
         precondition(matrix.count == rows * columns, "TruncatedSVD.transform: shape mismatch")
         var out = [Float](repeating: 0, count: rows * rank)
         guard rows > 0 else { return out }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rank), Int32(columns), 1,
-            matrix, Int32(columns), components, Int32(columns), 0, &out, Int32(rank))
+        Engine.sgemm(
+            transposeA: false, transposeB: true, m: rows, n: rank, k: columns, a: matrix, lda: columns,
+            b: components, ldb: columns, beta: 0, c: &out, ldc: rank)
         return out
     }
 
@@ -97,27 +97,27 @@ public struct TruncatedSVD: Sendable {
         precondition(coordinates.count == rows * rank, "TruncatedSVD.inverseTransform: shape mismatch")
         var out = [Float](repeating: 0, count: rows * columns)
         guard rows > 0 else { return out }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(rank), 1,
-            coordinates, Int32(rank), components, Int32(columns), 0, &out, Int32(columns))
+        Engine.sgemm(
+            transposeA: false, transposeB: false, m: rows, n: columns, k: rank, a: coordinates, lda: rank,
+            b: components, ldb: columns, beta: 0, c: &out, ldc: columns)
         return out
     }
 
     /// `A (rows × inner) · B (inner × cols)`, row-major.
     static func multiply(_ a: [Float], rows: Int, inner: Int, _ b: [Float], cols: Int) -> [Float] {
         var c = [Float](repeating: 0, count: rows * cols)
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner), 1,
-            a, Int32(inner), b, Int32(cols), 0, &c, Int32(cols))
+        Engine.sgemm(
+            transposeA: false, transposeB: false, m: rows, n: cols, k: inner, a: a, lda: inner, b: b, ldb: cols,
+            beta: 0, c: &c, ldc: cols)
         return c
     }
 
     /// `Aᵀ (cols × rows) · B (rows × width)` for row-major `A` (`rows × cols`).
     static func multiplyTransposed(_ a: [Float], rows: Int, cols: Int, _ b: [Float], width: Int) -> [Float] {
         var c = [Float](repeating: 0, count: cols * width)
-        cblas_sgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(cols), Int32(width), Int32(rows), 1,
-            a, Int32(cols), b, Int32(width), 0, &c, Int32(width))
+        Engine.sgemm(
+            transposeA: true, transposeB: false, m: cols, n: width, k: rows, a: a, lda: cols, b: b, ldb: width,
+            beta: 0, c: &c, ldc: width)
         return c
     }
 
