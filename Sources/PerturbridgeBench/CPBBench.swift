@@ -22,7 +22,7 @@ import PerturbModel
 /// Measured-gene FLOPs of an epoch = 6·rows·(in·h + h·h) + 6·h·(measured values), h = 256, in = 5·128: the
 /// forward, dx and dW GEMMs of the MLP on the genes each row measures. Rows/s and seconds exclude validation.
 /// Plain sgemm is timed right before and right after each run (the VM's speed drifts); a run's share of sgemm uses
-/// the higher of the two.
+/// the higher of the two. The corpus files are read through once before the runs (`warmPageCache`).
 enum CPBBench {
     /// One training run of the bench.
     enum Run: String, CaseIterable {
@@ -83,6 +83,7 @@ enum CPBBench {
                 .appendingPathComponent("perturbridge-cpb-\(fraction)").path)
         let files = try corpus(
             manifest: manifest, smiles: smiles, fraction: fraction, directory: directory, threads: threads)
+        try warmPageCache(files)
         let sources = try files.map { try EffectsReader(url: $0) }
         let trainRows = try trainingRows(sources, split: directory.appendingPathComponent("split.tsv"))
         let values = try trainValues(sources, trainRows)
@@ -203,6 +204,23 @@ enum CPBBench {
                 format: "corpus: %d conditions written in %.0f s to %@", table.entries.count,
                 Date().timeIntervalSince(started), directory.path))
         return written.map(\.file)
+    }
+
+    /// Reads the corpus files through once, 64 MiB at a time, so that every timed run (and the peer) finds them in
+    /// the page cache, as every epoch after a run's first does: an epoch measures training, not the disk or what
+    /// a build evicted in between.
+    static func warmPageCache(_ files: [URL]) throws {
+        let started = Date()
+        var bytes = 0
+        for file in files {
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 64 << 20), !chunk.isEmpty { bytes += chunk.count }
+        }
+        print(
+            String(
+                format: "page cache: %.1f GB of corpus files read through in %.1f s before the timed runs",
+                Double(bytes) / 1e9, Date().timeIntervalSince(started)))
     }
 
     /// Measured values of the training rows (from the files' panels or masks).

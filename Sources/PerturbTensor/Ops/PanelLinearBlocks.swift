@@ -87,78 +87,85 @@ struct PanelGroupBlocks {
             }
         }
 
-        /// Targets and mask (nil: all measured) of row `row` at unit positions `columns`: straight from `values` for
-        /// an exact group, else gathered into the scratch buffers (0 and mask 0 where the row does not measure).
+        /// Turns row `row`'s outputs at unit positions `columns` (`out`, `columns.count` values) into residuals
+        /// `out + b − t` where the row measures the unit and 0 elsewhere, in place, 8 lanes at a time; adds them into
+        /// `sums` and returns their sum of squares (lane sums, then the tail). An exact group's targets are read
+        /// straight from `values`; a merged group's are picked through its layout in the same pass.
         @inline(__always)
-        func block(
-            row: Int, columns: Range<Int>, scratch: BlockScratch
-        ) -> (UnsafePointer<Float>, UnsafePointer<Float>?) {
+        func residuals(
+            row: Int, columns: Range<Int>, out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+            sums: UnsafeMutablePointer<Float>
+        ) -> Float {
+            typealias Lanes = SIMD8<Float>
+            func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+            func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+                UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+            }
+            let count = columns.count
+            var squares = Lanes(), tail: Float = 0, k = 0
             guard let (offsets, rowLayout, positions) = layouts else {
-                return (values + row * units + columns.lowerBound, nil)
+                let target = values + row * units + columns.lowerBound
+                while k + Lanes.scalarCount <= count {
+                    let d = load(out + k) + load(bias + k) - load(target + k)
+                    store(d, out + k)
+                    store(load(sums + k) + d, sums + k)
+                    squares += d * d
+                    k += Lanes.scalarCount
+                }
+                while k < count {
+                    let d = out[k] + bias[k] - target[k]
+                    out[k] = d
+                    sums[k] += d
+                    tail += d * d
+                    k += 1
+                }
+                return squares.sum() + tail
             }
             let from = values + offsets[row], at = positions + Int(rowLayout[row]) * units + columns.lowerBound
-            let t = scratch.targets, m = scratch.mask
-            for k in 0..<columns.count {
-                let position = Int(at[k])
-                t[k] = position >= 0 ? from[max(0, position)] : 0
-                m[k] = position >= 0 ? 1 : 0
+            while k + Lanes.scalarCount <= count {
+                let position = UnsafeRawPointer(at + k).loadUnaligned(as: SIMD8<Int32>.self)
+                var target = Lanes()
+                for lane in 0..<Lanes.scalarCount { target[lane] = from[Int(max(0, position[lane]))] }
+                var d = load(out + k) + load(bias + k) - target
+                d.replace(with: 0, where: position .< 0)
+                store(d, out + k)
+                store(load(sums + k) + d, sums + k)
+                squares += d * d
+                k += Lanes.scalarCount
             }
-            return (UnsafePointer(t), UnsafePointer(m))
+            while k < count {
+                let position = Int(at[k])
+                let d = position >= 0 ? out[k] + bias[k] - from[position] : 0
+                out[k] = d
+                sums[k] += d
+                tail += d * d
+                k += 1
+            }
+            return squares.sum() + tail
         }
     }
 
-    /// Buffers of one chunk: the gathered block weights (then the block's dW), its residuals and their column sums,
-    /// and one row's gathered targets and mask (merged groups).
+    /// Buffers of one chunk: the gathered block weights (then the block's dW) and biases, its residuals and their
+    /// column sums.
     private struct BlockScratch {
         let weights: UnsafeMutablePointer<Float>
+        let biases: UnsafeMutablePointer<Float>
         let residuals: UnsafeMutablePointer<Float>
         let columnSums: UnsafeMutablePointer<Float>
-        let targets: UnsafeMutablePointer<Float>
-        let mask: UnsafeMutablePointer<Float>
 
         init(n: Int, bu: Int, h: Int) {
             weights = .allocate(capacity: bu * h)
+            biases = .allocate(capacity: bu)
             residuals = .allocate(capacity: n * bu)
             columnSums = .allocate(capacity: bu)
-            targets = .allocate(capacity: bu)
-            mask = .allocate(capacity: bu)
         }
 
         func free() {
             weights.deallocate()
+            biases.deallocate()
             residuals.deallocate()
             columnSums.deallocate()
-            targets.deallocate()
-            mask.deallocate()
         }
-    }
-
-    /// Turns `count` outputs into residuals `out + b − t` (0 where `mask` is 0) in place, 8 lanes at a time;
-    /// returns their sum of squares (lane sums, then the tail, in a fixed order).
-    @inline(__always)
-    private static func residuals(
-        _ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-        target: UnsafePointer<Float>, mask: UnsafePointer<Float>?, count: Int
-    ) -> Float {
-        typealias Lanes = SIMD8<Float>
-        func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-        var squares = Lanes(), k = 0
-        while k + Lanes.scalarCount <= count {
-            var d = load(out + k) + load(bias + k) - load(target + k)
-            if let mask { d.replace(with: 0, where: load(mask + k) .== 0) }
-            UnsafeMutableRawPointer(out + k).storeBytes(of: d, as: Lanes.self)
-            squares += d * d
-            k += Lanes.scalarCount
-        }
-        var tail: Float = 0
-        while k < count {
-            let unmeasured = mask.map { $0[k] == 0 } ?? false
-            let d = unmeasured ? 0 : out[k] + bias[k] - target[k]
-            out[k] = d
-            tail += d * d
-            k += 1
-        }
-        return squares.sum() + tail
     }
 
     /// Units `columns` of the group (positions in `units`): forward, residuals, dx, dW and db; returns the block's
@@ -170,23 +177,20 @@ struct PanelGroupBlocks {
         db: UnsafeMutablePointer<Float>?
     ) -> Double {
         let c0 = columns.lowerBound, bu = columns.count
-        let wb = scratch.weights, r = scratch.residuals, sums = scratch.columnSums
+        let wb = scratch.weights, biases = scratch.biases, r = scratch.residuals, sums = scratch.columnSums
         for k in 0..<bu {
             (wb + k * h).update(from: w + Int(units[c0 + k]) * h, count: h)
-            sums[k] = bias[Int(units[c0 + k])]
+            biases[k] = bias[Int(units[c0 + k])]
+            sums[k] = 0
         }
         sgemm(
             transposeA: false, transposeB: true, m: n, n: bu, k: h, a: xRows, lda: h, b: wb, ldb: h, beta: 0, c: r,
             ldc: bu)
-        // Residuals x·Wᵀ + b − t where measured, 0 elsewhere; `sums` holds the block's biases, then its column sums.
+        // Residuals x·Wᵀ + b − t where measured, 0 elsewhere, with their column sums (db) in the same pass.
         var sse = 0.0
         for row in 0..<n {
-            let (target, mask) = targets.block(row: row, columns: columns, scratch: scratch)
-            sse += Double(Self.residuals(r + row * bu, bias: sums, target: target, mask: mask, count: bu))
-        }
-        if db != nil {
-            for k in 0..<bu { sums[k] = 0 }
-            for row in 0..<n { for k in 0..<bu { sums[k] += r[row * bu + k] } }
+            sse += Double(
+                targets.residuals(row: row, columns: columns, out: r + row * bu, bias: biases, sums: sums))
         }
         if let dx {
             // dx_rows += α · R · W_block
