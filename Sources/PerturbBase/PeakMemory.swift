@@ -32,20 +32,4 @@ public enum PeakMemory {
             _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
         #endif
     }
-
-    /// Makes glibc keep freed heap for reuse instead of returning it to the OS at once: blocks up to 32 MiB come
-    /// from the heap rather than from fresh `mmap`s (`M_MMAP_THRESHOLD`), and free memory at the top of the heap
-    /// is not trimmed (`M_TRIM_THRESHOLD`). A training epoch allocates and frees gigabytes in row arrays and step
-    /// buffers; with the defaults much of it comes back as new zero-filled pages each time (a sixth of a mixed
-    /// epoch in page faults). The live set, and so the peak, is unchanged; `releaseFreedHeap` still trims.
-    public static func keepFreedHeapForReuse() {
-        #if canImport(Glibc)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-            let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // malloc.h's M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
-            _ = mallopt(mmapThreshold, 32 << 20)
-            _ = mallopt(trimThreshold, Int32.max)
-        #endif
-    }
 }

@@ -114,7 +114,6 @@ final class TrainingSession {
             validation: zip(validationRows, conditionLists).map { filter($0, $1) },
             vocabularies: vocab, shardConditions: config.shardConditions)
         PeakMemory.releaseFreedHeap()
-        PeakMemory.keepFreedHeapForReuse()
         guard corpus.trainConditionCount > 0 else {
             throw InputError("no training conditions left after the split and the datasets filter \(config.datasets)")
         }

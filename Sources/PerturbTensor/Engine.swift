@@ -1,10 +1,11 @@
 import CBLAS
 import PerturbBase
 
-/// Engine-wide settings: the number of threads used by OpenBLAS and by the engine's own parallel loops.
+/// Engine-wide settings: the number of threads of the engine's parallel loops and products (OpenBLAS itself runs on
+/// one thread: see `sgemm`).
 public enum Engine {
-    /// Threads for elementwise kernels; set together with OpenBLAS through `setThreads`.
-    /// First read, it also puts OpenBLAS on one thread (see `sgemm`).
+    /// Threads for elementwise kernels and products (`setThreads`). First read, it also puts OpenBLAS on one
+    /// thread.
     public nonisolated(unsafe) private(set) static var threads: Int = {
         openblas_set_num_threads(1)
         return Parallel.threadCount
@@ -21,8 +22,8 @@ public enum Engine {
 
     /// Runs `body` with the engine's kernels and products on one thread, then restores the thread count. For many
     /// small independent graphs run concurrently, one per worker thread (`Parallel.forEachItem`): each graph is then
-    /// computed on one thread, so the results do not depend on the number of workers (OpenBLAS rounds differently
-    /// when it splits a product over threads).
+    /// computed on one thread, so the results do not depend on the number of workers (a product split over threads
+    /// rounds differently).
     public static func withSingleThreadedKernels<T>(_ body: () throws -> T) rethrows -> T {
         let saved = threads
         setThreads(1)
