@@ -47,7 +47,7 @@ let package = Package(
         // Swift libraries, lowest layer first.
         .target(name: "PerturbBase", path: "Sources/PerturbBase", exclude: ["README.md"]),
         .target(
-            name: "PerturbTensor", dependencies: ["CBLAS", "PerturbBase"], path: "Sources/PerturbTensor",
+            name: "PerturbTensor", dependencies: ["CBLAS", "CKernels", "PerturbBase"], path: "Sources/PerturbTensor",
             exclude: ["README.md"]),
         .target(
             name: "PerturbNN", dependencies: ["CKernels", "PerturbTensor", "PerturbBase"], path: "Sources/PerturbNN",

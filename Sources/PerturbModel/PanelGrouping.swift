@@ -12,15 +12,18 @@ struct PanelGroupPlanner {
     let groupCostRows: Int
     /// Longest run of panels considered for one group (bounds the planning work).
     let maximumSpan = 12
-    private var stamp: [Int32]
-    private var generation: Int32 = 0
+    /// 64-bit words of a gene bitset.
+    private let words: Int
+    /// Each panel's genes as a bitset, made the first time the panel is planned.
+    private var bitsets: [Int32: [UInt64]] = [:]
 
     init(geneCount: Int, groupCostRows: Int = 48) {
         self.groupCostRows = groupCostRows
-        stamp = [Int32](repeating: 0, count: geneCount)
+        words = (geneCount + 63) / 64
     }
 
-    /// Partitions the batch's panels (id → rows in the batch) into groups of panel ids; deterministic.
+    /// Partitions the batch's panels (id → rows in the batch) into groups of panel ids; deterministic. A panel id
+    /// stands for the same genes in every call (its bitset is kept).
     mutating func plan(rowsPerPanel: [Int32: Int], genes: (Int32) -> [Int32]) -> [[Int32]] {
         let large = rowsPerPanel.filter { $0.value >= 2 * groupCostRows }.keys.sorted()
         let small = rowsPerPanel.filter { $0.value < 2 * groupCostRows }.keys
@@ -31,14 +34,17 @@ struct PanelGroupPlanner {
         var best = [Double](repeating: .infinity, count: small.count + 1),
             cut = [Int](repeating: 0, count: small.count + 1)
         best[0] = 0
+        let smallBits = small.map { bitset(of: $0, genes: genes) }
+        var unionBits = [UInt64](repeating: 0, count: words)
         for end in 1...small.count {
-            nextGeneration()
+            for w in 0..<words { unionBits[w] = 0 }
             var union = 0, rows = 0
             for start in stride(from: end - 1, through: max(0, end - maximumSpan), by: -1) {
                 rows += rowsPerPanel[small[start]]!
-                for gene in genes(small[start]) where stamp[Int(gene)] != generation {
-                    stamp[Int(gene)] = generation
-                    union += 1
+                let bits = smallBits[start]
+                for w in 0..<words {
+                    union += (bits[w] & ~unionBits[w]).nonzeroBitCount
+                    unionBits[w] |= bits[w]
                 }
                 let cost = best[start] + Double(groupCostRows + rows) * Double(union)
                 if cost < best[end] { best[end] = cost; cut[end] = start }
@@ -54,11 +60,11 @@ struct PanelGroupPlanner {
         return groups
     }
 
-    private mutating func nextGeneration() {
-        if generation == .max {
-            generation = 0
-            for i in stamp.indices { stamp[i] = 0 }
-        }
-        generation += 1
+    private mutating func bitset(of panel: Int32, genes: (Int32) -> [Int32]) -> [UInt64] {
+        if let known = bitsets[panel] { return known }
+        var bits = [UInt64](repeating: 0, count: words)
+        for gene in genes(panel) { bits[Int(gene) >> 6] |= 1 << UInt64(gene & 63) }
+        bitsets[panel] = bits
+        return bits
     }
 }

@@ -2,6 +2,7 @@
 #define PERTURBRIDGE_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One Adam/AdamW step on elements [begin, end) of a parameter (PyTorch's update rule): with g = grad + l2·p,
 /// p ← p·decay (when decay ≠ 0), m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p ← p − step_size·m / (√v / √c2 + ε).
@@ -10,5 +11,16 @@
 void pb_adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t begin,
                     size_t end, float beta1, float beta2, float epsilon, float step_size, float sqrt_correction2,
                     float l2, float decay);
+
+/// One row of a panel block's outputs turned into residuals in place: out[k] ← out[k] + bias[k] − target[k]; the
+/// residuals are added into sums[k] and their sum of squares is returned (8 lane sums, added lane by lane, then the
+/// tail). Elementwise IEEE operations in a fixed order, so every instruction-set variant returns the same bits.
+float pb_panel_residuals(float *restrict out, const float *restrict bias, const float *restrict target,
+                         float *restrict sums, size_t count);
+
+/// The same for a row whose targets are picked from its own values: the target of column k is
+/// values[positions[k]], and columns with a negative position (not measured) get residual 0.
+float pb_panel_residuals_picked(float *restrict out, const float *restrict bias, const float *restrict values,
+                                const int32_t *restrict positions, float *restrict sums, size_t count);
 
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import PerturbBase
 
 /// One group of `panelLinearMSE`, computed block by block over its units so that each weight row is read from
@@ -88,60 +89,21 @@ struct PanelGroupBlocks {
         }
 
         /// Turns row `row`'s outputs at unit positions `columns` (`out`, `columns.count` values) into residuals
-        /// `out + b − t` where the row measures the unit and 0 elsewhere, in place, 8 lanes at a time; adds them into
-        /// `sums` and returns their sum of squares (lane sums, then the tail). An exact group's targets are read
-        /// straight from `values`; a merged group's are picked through its layout in the same pass.
+        /// `out + b − t` where the row measures the unit and 0 elsewhere, in place; adds them into `sums` and returns
+        /// their sum of squares (the C kernels `pb_panel_residuals*`, vectorized for the CPU). An exact group's
+        /// targets are read straight from `values`; a merged group's are picked through its layout in the same pass.
         @inline(__always)
         func residuals(
             row: Int, columns: Range<Int>, out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
             sums: UnsafeMutablePointer<Float>
         ) -> Float {
-            typealias Lanes = SIMD8<Float>
-            func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-            func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-                UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-            }
-            let count = columns.count
-            var squares = Lanes(), tail: Float = 0, k = 0
             guard let (offsets, rowLayout, positions) = layouts else {
-                let target = values + row * units + columns.lowerBound
-                while k + Lanes.scalarCount <= count {
-                    let d = load(out + k) + load(bias + k) - load(target + k)
-                    store(d, out + k)
-                    store(load(sums + k) + d, sums + k)
-                    squares += d * d
-                    k += Lanes.scalarCount
-                }
-                while k < count {
-                    let d = out[k] + bias[k] - target[k]
-                    out[k] = d
-                    sums[k] += d
-                    tail += d * d
-                    k += 1
-                }
-                return squares.sum() + tail
+                return pb_panel_residuals(
+                    out, bias, values + row * units + columns.lowerBound, sums, columns.count)
             }
-            let from = values + offsets[row], at = positions + Int(rowLayout[row]) * units + columns.lowerBound
-            while k + Lanes.scalarCount <= count {
-                let position = UnsafeRawPointer(at + k).loadUnaligned(as: SIMD8<Int32>.self)
-                var target = Lanes()
-                for lane in 0..<Lanes.scalarCount { target[lane] = from[Int(max(0, position[lane]))] }
-                var d = load(out + k) + load(bias + k) - target
-                d.replace(with: 0, where: position .< 0)
-                store(d, out + k)
-                store(load(sums + k) + d, sums + k)
-                squares += d * d
-                k += Lanes.scalarCount
-            }
-            while k < count {
-                let position = Int(at[k])
-                let d = position >= 0 ? out[k] + bias[k] - from[position] : 0
-                out[k] = d
-                sums[k] += d
-                tail += d * d
-                k += 1
-            }
-            return squares.sum() + tail
+            return pb_panel_residuals_picked(
+                out, bias, values + offsets[row], positions + Int(rowLayout[row]) * units + columns.lowerBound, sums,
+                columns.count)
         }
     }
 
