@@ -23,4 +23,13 @@ float pb_panel_residuals(float *restrict out, const float *restrict bias, const 
 float pb_panel_residuals_picked(float *restrict out, const float *restrict bias, const float *restrict values,
                                 const int32_t *restrict positions, float *restrict sums, size_t count);
 
+/// Copies rows rows[k] of table (each `width` floats, row-major) into out[k·width...], k < count, prefetching the
+/// row after next.
+void pb_gather_rows(float *restrict out, const float *restrict table, const int32_t *restrict rows, size_t count,
+                    size_t width);
+
+/// Adds src[k·width...] into rows rows[k] of table, k < count (rows distinct), prefetching the row after next.
+void pb_add_rows(float *restrict table, const int32_t *restrict rows, const float *restrict src, size_t count,
+                 size_t width);
+
 #endif

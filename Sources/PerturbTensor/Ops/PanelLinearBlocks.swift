@@ -140,8 +140,8 @@ struct PanelGroupBlocks {
     ) -> Double {
         let c0 = columns.lowerBound, bu = columns.count
         let wb = scratch.weights, biases = scratch.biases, r = scratch.residuals, sums = scratch.columnSums
+        pb_gather_rows(wb, w, units + c0, bu, h)
         for k in 0..<bu {
-            (wb + k * h).update(from: w + Int(units[c0 + k]) * h, count: h)
             biases[k] = bias[Int(units[c0 + k])]
             sums[k] = 0
         }
@@ -165,10 +165,7 @@ struct PanelGroupBlocks {
             sgemm(
                 transposeA: true, transposeB: false, m: bu, n: h, k: n, alpha: alpha, a: r, lda: bu, b: xRows, ldb: h,
                 beta: 0, c: wb, ldc: h)
-            for k in 0..<bu {
-                let to = dw + Int(units[c0 + k]) * h, from = wb + k * h
-                for j in 0..<h { to[j] += from[j] }
-            }
+            pb_add_rows(dw, units + c0, wb, bu, h)
         }
         if let db { for k in 0..<bu { db[Int(units[c0 + k])] += alpha * sums[k] } }
         return sse
