@@ -18,6 +18,9 @@ public protocol ConditionSource: AnyObject {
     /// Calls `body` with the logFC of `rows`, row-major `rows × genes`. A file is read straight into `buffer`, which
     /// grows as needed and is meant to be reused from call to call (no fresh pages per block).
     func withLogFC(rows: Range<Int>, buffer: inout [Float], _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws
+    /// Tells the source that `withLogFC(rows:)` comes soon, so a file can be read ahead into the page cache while
+    /// the caller computes (a hint; returns at once).
+    func willReadLogFC(rows: Range<Int>)
     /// What identifies the data in `DataFingerprint`: mixed into the hash by `mix`.
     func fingerprint(_ mix: (UnsafeRawBufferPointer) -> Void)
 }
@@ -47,6 +50,9 @@ public final class TableSource: ConditionSource {
         try table.logFC[(rows.lowerBound * g)..<(rows.upperBound * g)].withUnsafeBufferPointer(body)
     }
 
+    /// Nothing to read ahead: the table is in memory.
+    public func willReadLogFC(rows: Range<Int>) {}
+
     /// The condition ids and the logFC bytes.
     public func fingerprint(_ mix: (UnsafeRawBufferPointer) -> Void) {
         for c in table.conditions { Array(c.id.utf8).withUnsafeBytes(mix) }
@@ -56,6 +62,8 @@ public final class TableSource: ConditionSource {
 
 extension EffectsReader: ConditionSource {
     public var sourceName: String { url.path }
+
+    public func willReadLogFC(rows: Range<Int>) { adviseWillNeedLogFC(rows: rows) }
 
     public func withLogFC(
         rows: Range<Int>, buffer: inout [Float],

@@ -150,6 +150,12 @@ final class TrainingCorpus {
         return out
     }
 
+    /// Starts reading a shard's block ahead into the page cache (see `ConditionSource.willReadLogFC`).
+    func willRead(_ shard: Shard) {
+        guard let first = shard.rows.first, let last = shard.rows.last else { return }
+        plans[shard.source].source.willReadLogFC(rows: first..<(last + 1))
+    }
+
     /// Reads a shard's rows, each dense over its panel: the rows' arrays are allocated here (on the calling
     /// thread, so they come from its malloc arena) and filled on the engine's threads (a panel of consecutive
     /// columns is one copy). Throws naming the file, row and gene of the first non-finite value.

@@ -288,7 +288,9 @@ final class TrainingSession {
                 capacityBytes: config.shuffleBufferMB << 20,
                 batchSize: config.batchSize, batching: config.batching)
             func build(_ records: [Layout.Record]) -> Batch { Layout.batch(records, builder: &builder) }
-            for shard in shards where !limitReached {
+            for (i, shard) in shards.enumerated() where !limitReached {
+                // The next block is read ahead by the OS while this one trains.
+                if i + 1 < shards.count { corpus.willRead(shards[i + 1]) }
                 try buffer.add(try Layout.records(corpus, shard), rng: &shuffleRNG) {
                     if !limitReached { try train($0, build) }
                 }

@@ -72,7 +72,9 @@ extension TrainingCorpus {
         }
         /// Every validation shard's records of the layout, in batches of `batchSize`.
         func stream<Layout: OutputLayout>(_: Layout.Type) throws {
-            for shard in shards(validation: true) {
+            let validationShards = shards(validation: true)
+            for (i, shard) in validationShards.enumerated() {
+                if i + 1 < validationShards.count { willRead(validationShards[i + 1]) }
                 let records = try Layout.records(self, shard)
                 for lo in stride(from: 0, to: records.count, by: batchSize) {
                     score(Layout.batch(Array(records[lo..<min(records.count, lo + batchSize)]), builder: &builder))

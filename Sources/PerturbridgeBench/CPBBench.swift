@@ -17,7 +17,8 @@ import PerturbModel
 ///
 /// `scalar` trains scalar mode (one row per measured value) at the reference's effective batch for
 /// `--scalar-steps` steps (`limit_train_batches`), accumulated over `--scalar-micro` rows a pass
-/// (`micro_batch_size`), and extrapolates the full epoch from its rate.
+/// (`micro_batch_size`), and once more for a third of those steps: the difference of the two is the steady step
+/// (the first steps also fill the shuffle buffer), and the full epoch is extrapolated from it.
 ///
 /// Measured-gene FLOPs of an epoch = 6·rows·(in·h + h·h) + 6·h·(measured values), h = 256, in = 5·128: the
 /// forward, dx and dW GEMMs of the MLP on the genes each row measures. Rows/s and seconds exclude validation.
@@ -108,6 +109,21 @@ enum CPBBench {
         }
         var sgemmAfterLast = sgemmRate()
         print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemmAfterLast))
+        func train(_ config: LPMConfig, name: String) throws -> EpochMetrics {
+            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "perturbridge-cpb-run-\(getpid())-\(name)")
+            defer { try? FileManager.default.removeItem(at: runDirectory) }
+            return try Trainer.fit(
+                config: config, sources: sources, trainRows: trainRows, validationRows: trainRows.map { _ in [] },
+                runDirectory: runDirectory, progress: true
+            ).history[0]
+        }
+        func printSGEMM(_ name: String, _ before: Double, _ after: Double, _ used: Double) {
+            print(
+                String(
+                    format: "plain sgemm before / after the %@ run: %.1f / %.1f GFLOP/s (ratios use %.1f)", name,
+                    before, after, used))
+        }
         var swiftRate = 0.0
         for run in settings.runs.runs {
             let name = run.rawValue
@@ -123,36 +139,30 @@ enum CPBBench {
             } else {
                 config.outputMode = .scalar
                 config.batchSize = scalarBatch
-                config.limitTrainBatches = scalarSteps
                 config.microBatchSize = scalarMicro
             }
-            let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "perturbridge-cpb-run-\(getpid())-\(name)")
-            defer { try? FileManager.default.removeItem(at: runDirectory) }
             let sgemmBefore = sgemmAfterLast
-            let run = try Trainer.fit(
-                config: config, sources: sources, trainRows: trainRows, validationRows: trainRows.map { _ in [] },
-                runDirectory: runDirectory, progress: true)
-            let epoch = run.history[0]
-            sgemmAfterLast = sgemmRate()
-            let sgemm = max(sgemmBefore, sgemmAfterLast)
-            print(
-                String(
-                    format: "plain sgemm before / after the %@ run: %.1f / %.1f GFLOP/s (ratios use %.1f)", name,
-                    sgemmBefore, sgemmAfterLast, sgemm))
             if config.outputMode == .scalar {
-                // Scalar mode: one row per measured (condition, gene) value; 6 FLOPs per weight per row.
-                let perRow = 6.0 * Double(768 * 256 + 256 * 256 + 256)
+                // The first steps also fill the shuffle buffer, so the steady step is the difference of a short and
+                // a full-length run; the epoch is the full-length run plus the remaining steps at that rate.
+                let shortSteps = max(1, scalarSteps / 3)
+                config.limitTrainBatches = shortSteps
+                let short = try train(config, name: name + "-short")
+                config.limitTrainBatches = scalarSteps
+                let long = try train(config, name: name)
+                sgemmAfterLast = sgemmRate()
+                let sgemm = max(sgemmBefore, sgemmAfterLast)
+                printSGEMM(name, sgemmBefore, sgemmAfterLast, sgemm)
                 print(
-                    String(
-                        format:
-                            "swift scalar (batch %d in micro-batches of %d, %d steps): %.2f s per step, %.0f scalars/s, %.1f GFLOP/s = %.3f of sgemm, "
-                            + "full epoch of %d scalars ≈ %.2f h, peak RSS %.0f MB",
-                        scalarBatch, scalarMicro, scalarSteps, epoch.seconds / Double(scalarSteps), epoch.rowsPerSecond,
-                        perRow * epoch.rowsPerSecond / 1e9, perRow * epoch.rowsPerSecond / 1e9 / sgemm, values,
-                        Double(values) / epoch.rowsPerSecond / 3600, epoch.peakRSSMB ?? .nan))
+                    scalarSummary(
+                        short: (shortSteps, short), long: (scalarSteps, long), batch: scalarBatch,
+                        micro: scalarMicro, values: values, sgemm: sgemm))
                 continue
             }
+            let epoch = try train(config, name: name)
+            sgemmAfterLast = sgemmRate()
+            let sgemm = max(sgemmBefore, sgemmAfterLast)
+            printSGEMM(name, sgemmBefore, sgemmAfterLast, sgemm)
             let gflops = flops / epoch.seconds / 1e9
             if config.batching == .mixed { swiftRate = epoch.rowsPerSecond }
             print(
@@ -176,6 +186,33 @@ enum CPBBench {
                 peerRate, peer["rows"] as? Int ?? 0, peer["seconds"] as? Double ?? 0,
                 peer["peak_rss_mb"] as? Double ?? 0))
         print(String(format: "swift_mixed_rows_per_s / peer_rows_per_s = %.2f", swiftRate / peerRate))
+    }
+
+    /// The scalar run's line: the steady step from the difference of the two runs (the fill of the shuffle buffer
+    /// cancels), and the full epoch extrapolated as the long run plus its remaining steps at the steady rate.
+    static func scalarSummary(
+        short: (steps: Int, epoch: EpochMetrics), long: (steps: Int, epoch: EpochMetrics), batch: Int, micro: Int,
+        values: Int, sgemm: Double
+    ) -> String {
+        // Scalar mode: one row per measured (condition, gene) value. The first layer is projected once per distinct
+        // table row (`concatLinear`), so the work that grows with the scalars is the second hidden layer and the
+        // output: 6 FLOPs per weight per row.
+        let perRow = 6.0 * Double(256 * 256 + 256)
+        let steady =
+            long.steps > short.steps
+            ? (long.epoch.seconds - short.epoch.seconds) / Double(long.steps - short.steps)
+            : long.epoch.seconds / Double(long.steps)
+        let epochSteps = (values + batch - 1) / batch
+        let epochSeconds = long.epoch.seconds + Double(max(0, epochSteps - long.steps)) * steady
+        let scalarsPerSecond = Double(batch) / steady
+        return String(
+            format:
+                "swift scalar (batch %d in micro-batches of %d): %d steps in %.1f s, %d in %.1f s: steady %.2f s per step, "
+                + "%.0f scalars/s, %.1f GFLOP/s on the per-scalar layers (256×256, 256) = %.3f of sgemm; full epoch of %d scalars (%d steps) ≈ %.2f h, "
+                + "peak RSS %.0f MB",
+            batch, micro, short.steps, short.epoch.seconds, long.steps, long.epoch.seconds, steady, scalarsPerSecond,
+            perRow * scalarsPerSecond / 1e9, perRow * scalarsPerSecond / 1e9 / sgemm, values, epochSteps,
+            epochSeconds / 3600, max(short.epoch.peakRSSMB ?? 0, long.epoch.peakRSSMB ?? 0))
     }
 
     /// The simulated corpus (written once per fraction, reused).

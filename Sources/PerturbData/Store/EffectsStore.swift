@@ -312,6 +312,11 @@ public final class EffectsReader {
         try reader.readRows(layer: nil, rows: rows, into: buffer)
     }
 
+    /// Starts the OS reading the logFC of `rows` into the page cache (a hint; see `H5ADReader.adviseWillNeed`).
+    public func adviseWillNeedLogFC(rows: Range<Int>) {
+        reader.adviseWillNeed(layer: nil, rows: rows)
+    }
+
     /// Row ranges of at most `size` rows covering the file, in order.
     public func chunks(size: Int) -> [Range<Int>] {
         stride(from: 0, to: rowCount, by: max(1, size)).map { $0..<min(rowCount, $0 + max(1, size)) }

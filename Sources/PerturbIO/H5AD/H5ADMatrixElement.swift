@@ -168,6 +168,11 @@ struct H5ADMatrixElement {
         }
     }
 
+    /// Starts reading rows `range` of dense storage into the page cache (see `H5Dataset.adviseWillNeed`).
+    func adviseWillNeed(rows range: Range<Int>) {
+        if case .dense(let dataset) = storage { dataset.adviseWillNeed(rows: range) }
+    }
+
     /// Reads CSR rows `range` into `target`, reusing its storage (for streaming without allocation).
     func readCSR(rows range: Range<Int>, into target: inout CSRMatrix) throws {
         try checkRows(range)

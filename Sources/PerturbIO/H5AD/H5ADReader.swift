@@ -125,6 +125,12 @@ public final class H5ADReader {
         try element.readDense(rows: rows, into: base)
     }
 
+    /// Starts the OS reading rows `rows` of a dense X or layer into the page cache and returns at once, so that a
+    /// later `readRows` of them does not wait on the disk (a hint: nothing for sparse storage or on errors).
+    public func adviseWillNeed(layer: String?, rows: Range<Int>) {
+        (try? matrixElement(layer: layer))?.adviseWillNeed(rows: rows)
+    }
+
     /// Reads rows `rows` of a CSR X or layer into `target`, reusing its arrays' storage: the allocation-free
     /// path for streaming large sparse files chunk by chunk.
     public func readCSRRows(layer: String?, rows: Range<Int>, into target: inout CSRMatrix) throws {

@@ -190,6 +190,19 @@ public final class H5Dataset: H5Object {
         }
     }
 
+    /// Asks the OS to start reading rows `rows` of a contiguous dataset into the page cache and returns at once
+    /// (`posix_fadvise` WILLNEED), so that a later `read` of them does not wait on the disk; does nothing for other
+    /// layouts or rows outside the dataset.
+    public func adviseWillNeed(rows: Range<Int>) {
+        guard let contiguousOffset, !shape.isEmpty, rows.lowerBound >= 0, rows.upperBound <= shape[0], !rows.isEmpty
+        else { return }
+        let fileType = H5Dget_type(id)
+        defer { H5Tclose(fileType) }
+        let rowBytes = rowElements * Int(H5Tget_size(fileType))
+        H5DirectRead.adviseWillNeed(
+            path: fileName, offset: contiguousOffset + UInt64(rows.lowerBound * rowBytes), bytes: rows.count * rowBytes)
+    }
+
     /// Reads through `H5DirectRead` when the data is contiguous, unfiltered, numeric and stored exactly in
     /// `memType` (no conversion needed) and the read is large enough to be worth it; returns false otherwise.
     private func readDirect(into pointer: UnsafeMutableRawPointer, memType: hid_t, rows: Range<Int>) throws -> Bool {

@@ -9,6 +9,15 @@ import PerturbBase
 /// threads for large reads. HDF5 itself (serial build) cannot read in parallel; for such datasets its read is a
 /// plain copy of the same bytes, so this gives identical values with the page-cache copy spread over cores.
 enum H5DirectRead {
+    /// Starts the OS reading `bytes` bytes at `offset` of `path` into the page cache in the background (a hint:
+    /// failures are ignored, the later read reports them).
+    static func adviseWillNeed(path: String, offset: UInt64, bytes: Int) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = posix_fadvise(fd, off_t(offset), off_t(bytes), POSIX_FADV_WILLNEED)
+        close(fd)
+    }
+
     /// Reads `bytes` bytes at `offset` of `path` into `pointer`; throws naming the file when it ends early.
     static func read(
         path: String, location: String, offset: UInt64, bytes: Int, into pointer: UnsafeMutableRawPointer
