@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 
 /// Small shared kernels used by several operations.
@@ -50,7 +51,7 @@ enum Kernels {
     /// closure owns `dy`, so masking it allocates nothing.
     static func reluMaskedInPlace(_ dy: inout Tensor, output y: Tensor) -> UnsafePointer<Float> {
         let masked = dy.mutablePointer(), yp = y.readPointer
-        Engine.parallelFor(y.count) { r in for i in r where yp[i] <= 0 { masked[i] = 0 } }
+        Engine.parallelFor(y.count) { r in pb_relu_mask(masked + r.lowerBound, yp + r.lowerBound, r.count) }
         return UnsafePointer(masked)
     }
 

@@ -60,9 +60,11 @@ final class GraphTests: XCTestCase {
 
     /// Dropout on a training graph draws from the graph's `rng`: one 64-bit draw per call, seeding the block streams
     /// exactly as a generator passed by hand did (the mask is pinned below), so the same seed gives the same masks;
-    /// the graph hands the advanced stream back. An evaluation graph has no randomness and needs none.
+    /// the graph hands the advanced stream back. An evaluation graph has no randomness and needs none. Two blocks of
+    /// 65,536, the second ending off a multiple of 8: the kernel's interleaved lanes and its tail give the sequential
+    /// stream's outputs.
     func testDropoutDrawsFromTheGraphsRandomness() {
-        let x = Tensor(shape: [2000], repeating: 1)
+        let x = Tensor(shape: [65_536 + 1_003], repeating: 1)
         func run(seed: UInt64) -> (masks: [[Float]], rng: SeededRNG?) {
             let g = Graph(training: true, rng: SeededRNG(seed: seed))
             let input = g.input(x)
@@ -78,9 +80,11 @@ final class GraphTests: XCTestCase {
         let firstSeed = stream.next()
         _ = stream.next()
         XCTAssertEqual(a.rng, stream, "two calls advanced the graph's stream by two draws")
-        var block = SeededRNG(seed: firstSeed, stream: 0)
+        var blocks = [SeededRNG(seed: firstSeed, stream: 0), SeededRNG(seed: firstSeed, stream: 1)]
         let threshold = UInt32(0.3 * 4_294_967_296.0)
-        let expected: [Float] = (0..<x.count).map { _ in block.next32() >= threshold ? 1 / (1 - Float(0.3)) : 0 }
+        let expected: [Float] = (0..<x.count).map {
+            blocks[$0 / 65_536].next32() >= threshold ? 1 / (1 - Float(0.3)) : 0
+        }
         XCTAssertEqual(a.masks[0], expected, "the mask of the first draw, computed by hand")
 
         let eval = Graph(training: false)

@@ -32,4 +32,24 @@ void pb_gather_rows(float *restrict out, const float *restrict table, const int3
 void pb_add_rows(float *restrict table, const int32_t *restrict rows, const float *restrict src, size_t count,
                  size_t width);
 
+/// Inverted dropout of x[0..<count) with one PCG-XSH-RR 64/32 stream (`SeededRNG` in PerturbBase: state `state`,
+/// increment `increment`, multiplier 6364136223846793005): element i keeps when the stream's i-th 32-bit output is
+/// ≥ threshold; mask[i] = 1 and y[i] = x[i]·scale where kept, 0 elsewhere. The stream runs as 8 interleaved lanes
+/// (each jumping 8 steps at a time), so the outputs are exactly the sequential stream's, several at a time.
+void pb_dropout_forward(const float *restrict x, float *restrict y, uint8_t *restrict mask, size_t count,
+                        uint64_t state, uint64_t increment, uint32_t threshold, float scale);
+
+/// Dropout's backward: dx[i] = mask[i] ? dy[i]·scale : 0 (accumulate = 0), or dx[i] += dy[i]·scale where
+/// mask[i] (accumulate ≠ 0).
+void pb_dropout_backward(float *restrict dx, const float *restrict dy, const uint8_t *restrict mask, size_t count,
+                         float scale, int accumulate);
+
+/// ReLU's backward in place: dy[i] = 0 where y[i] ≤ 0 (y is the ReLU's output), unchanged elsewhere.
+void pb_relu_mask(float *restrict dy, const float *restrict y, size_t count);
+
+/// Per table t < tables, adds row r of dy (columns [col_lo, col_hi) of rows `width` wide) into row
+/// locals[t·rows + r] of sums[t], for r = 0, 1, … in order: one pass over dy for every table.
+void pb_segment_row_sums(const float *restrict dy, size_t rows, size_t width, size_t col_lo, size_t col_hi,
+                         size_t tables, float *const *sums, const int32_t *restrict locals);
+
 #endif

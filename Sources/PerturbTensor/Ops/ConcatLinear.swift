@@ -1,3 +1,4 @@
+import CKernels
 import PerturbBase
 
 /// `linear(concatParts(parts), weight: weight, bias: bias, relu: relu)` without forming the concatenation.
@@ -66,7 +67,7 @@ public func concatLinear(_ parts: [ConcatPart], weight: Var, bias: Var?, relu: B
         total.withUnsafeMutableBufferPointer {
             Kernels.columnSums(dyp, rows: b, cols: h, into: $0.baseAddress!, beta: 0)
         }
-        let sums = projections.map { $0.gradientSums(dyp, rows: b, outputs: h) }
+        let sums = TableProjection.gradientSums(projections, dyp, rows: b, outputs: h)
         var weightedSums: [Int: [Float]] = [:]
         for (t, part) in parts.enumerated() {
             if case .scaled(let values, _, _) = part {
@@ -148,15 +149,21 @@ private struct TableProjection {
         self.projected = projected
     }
 
-    /// `S[u] = Σ_{r : local[r] = u} dy[r]` (`[used, H]`), each element summed in row order.
-    func gradientSums(_ dy: UnsafePointer<Float>, rows b: Int, outputs h: Int) -> Tensor {
-        var sums = Tensor(shape: [used.count, h], repeating: 0)
-        let sp = sums.mutablePointer()
-        local.withUnsafeBufferPointer { l in
-            forColumnChunks(h, work: b * h) { cols in
-                for r in 0..<b {
-                    let src = dy + r * h, dst = sp + Int(l[r]) * h
-                    for i in cols { dst[i] += src[i] }
+    /// Per projection `S[u] = Σ_{r : local[r] = u} dy[r]` (`[used, H]`), each element summed in row order, all
+    /// projections in one pass over `dy` (`pb_segment_row_sums`).
+    static func gradientSums(
+        _ projections: [TableProjection], _ dy: UnsafePointer<Float>, rows b: Int, outputs h: Int
+    ) -> [Tensor] {
+        var sums = projections.map { Tensor(shape: [$0.used.count, h], repeating: 0) }
+        guard !projections.isEmpty, b > 0 else { return sums }
+        var destinations: [UnsafeMutablePointer<Float>?] = []
+        for t in sums.indices { destinations.append(sums[t].mutablePointer()) }
+        let locals = projections.flatMap(\.local)
+        locals.withUnsafeBufferPointer { l in
+            destinations.withUnsafeBufferPointer { d in
+                forColumnChunks(h, work: b * h) { cols in
+                    pb_segment_row_sums(
+                        dy, b, h, cols.lowerBound, cols.upperBound, projections.count, d.baseAddress!, l.baseAddress!)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CKernels
 import PerturbBase
 
 /// Inverted dropout: in training, zeroes each element with probability `p` and scales survivors by 1/(1−p);
@@ -5,7 +6,7 @@ import PerturbBase
 ///
 /// In training, one 64-bit seed is drawn from the graph's randomness (`Graph.nextSeed`; a training graph without an
 /// `rng` is a precondition failure) per call; element blocks of fixed size use independent PCG streams of that seed,
-/// so the mask is the same for any thread count.
+/// so the mask is the same for any thread count (`pb_dropout_forward` draws a block's stream 8 outputs at a time).
 public func dropout(_ x: Var, p: Float) -> Var {
     precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
     guard x.graph.isTraining, p > 0 else { return x }
@@ -22,25 +23,18 @@ public func dropout(_ x: Var, p: Float) -> Var {
     let blocks = (count + blockSize - 1) / blockSize
     Engine.parallelFor(blocks, minimumChunk: 1) { range in
         for b in range {
-            var stream = SeededRNG(seed: seed, stream: UInt64(b))
-            for i in (b * blockSize)..<min(count, (b + 1) * blockSize) {
-                let keep: UInt8 = stream.next32() >= threshold ? 1 : 0
-                mask[i] = keep
-                yp[i] = keep != 0 ? xp[i] * scale : 0
-            }
+            let stream = SeededRNG(seed: seed, stream: UInt64(b))
+            let low = b * blockSize, n = min(count, low + blockSize) - low
+            pb_dropout_forward(xp + low, yp + low, mask + low, n, stream.state, stream.increment, threshold, scale)
         }
     }
     return x.graph.record(y, inputs: [x]) { g, dy in
         let dp = dy.readPointer, m = maskBox.pointer
         g.accumulateGrad(x) { dx, beta in
-            // Written out rather than through `Kernels.store`: its per-element closure is not inlined into the
-            // parallel loop, and this runs over every hidden activation of every micro-batch.
             Engine.parallelFor(count) { range in
-                if beta == 0 {
-                    for i in range { dx[i] = m[i] != 0 ? dp[i] * scale : 0 }
-                } else {
-                    for i in range where m[i] != 0 { dx[i] += dp[i] * scale }
-                }
+                pb_dropout_backward(
+                    dx + range.lowerBound, dp + range.lowerBound, m + range.lowerBound, range.count, scale,
+                    beta == 0 ? 0 : 1)
             }
         }
     }
