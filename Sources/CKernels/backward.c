@@ -2,12 +2,12 @@
 // gradient sums), vectorized for the CPU at load time; each element is computed exactly as the scalar loop would.
 #include "ckernels.h"
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 void pb_relu_mask(float *restrict dy, const float *restrict y, size_t count) {
     for (size_t i = 0; i < count; i++) dy[i] = y[i] <= 0 ? 0.0f : dy[i];
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 void pb_segment_row_sums(const float *restrict dy, size_t rows, size_t width, size_t col_lo, size_t col_hi,
                          size_t tables, float *const *sums, const int32_t *restrict locals) {
     for (size_t r = 0; r < rows; r++) {

@@ -12,7 +12,7 @@ static inline uint32_t pcg_output(uint64_t old) {
     return (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 void pb_dropout_forward(const float *restrict x, float *restrict y, uint8_t *restrict mask, size_t count,
                         uint64_t state, uint64_t increment, uint32_t threshold, float scale) {
     uint64_t s[lanes];
@@ -39,7 +39,7 @@ void pb_dropout_forward(const float *restrict x, float *restrict y, uint8_t *res
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 void pb_dropout_backward(float *restrict dx, const float *restrict dy, const uint8_t *restrict mask, size_t count,
                          float scale, int accumulate) {
     if (accumulate) {

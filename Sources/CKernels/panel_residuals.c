@@ -11,7 +11,7 @@ static float lane_total(const float squares[lanes], float tail) {
     return total + tail;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 float pb_panel_residuals(float *restrict out, const float *restrict bias, const float *restrict target,
                          float *restrict sums, size_t count) {
     float squares[lanes] = {0};
@@ -34,7 +34,7 @@ float pb_panel_residuals(float *restrict out, const float *restrict bias, const 
     return lane_total(squares, tail);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 float pb_panel_residuals_picked(float *restrict out, const float *restrict bias, const float *restrict values,
                                 const int32_t *restrict positions, float *restrict sums, size_t count) {
     float squares[lanes] = {0};

@@ -14,7 +14,7 @@ static void prefetch_row(const float *row, size_t width, int for_write) {
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 void pb_gather_rows(float *restrict out, const float *restrict table, const int32_t *restrict rows, size_t count,
                     size_t width) {
     for (size_t k = 0; k < count; k++) {
@@ -25,7 +25,7 @@ void pb_gather_rows(float *restrict out, const float *restrict table, const int3
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+PB_VECTOR_CLONES
 void pb_add_rows(float *restrict table, const int32_t *restrict rows, const float *restrict src, size_t count,
                  size_t width) {
     for (size_t k = 0; k < count; k++) {

@@ -4,6 +4,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// Builds a kernel for AVX-512, AVX2 and baseline x86-64, picked at load time by the CPU (GCC/Clang function
+/// multiversioning); on other architectures a single build for the target.
+#if defined(__x86_64__) && defined(__linux__)
+#define PB_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PB_VECTOR_CLONES
+#endif
+
 /// One Adam/AdamW step on elements [begin, end) of a parameter (PyTorch's update rule): with g = grad + l2·p,
 /// p ← p·decay (when decay ≠ 0), m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p ← p − step_size·m / (√v / √c2 + ε).
 /// Elementwise IEEE operations only (no contraction into FMA), so the result does not depend on how a parameter
