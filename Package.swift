@@ -26,7 +26,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .target(name: "CMPI", path: "Sources/CMPI"),
-        // Elementwise kernels in C, optimized in every configuration (debug test builds included).
+        // Hot loops in C (Adam, the panel loss, dropout, row gathers and backward masks), optimized in every
+        // configuration (debug test builds included).
         .target(
             name: "CKernels", path: "Sources/CKernels",
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),

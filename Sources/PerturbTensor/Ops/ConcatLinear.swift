@@ -185,11 +185,9 @@ private struct TableProjection {
         g.accumulateGrad(table) { dt, beta in
             if beta == 0 { dt.initialize(repeating: 0, count: n * d) }
             used.withUnsafeBufferPointer { u in
-                Engine.parallelFor(u.count, minimumChunk: max(1, 16_384 / d)) { range in
-                    for k in range {
-                        let dst = dt + Int(u[k]) * d, src = rp + k * d
-                        for j in 0..<d { dst[j] += src[j] }
-                    }
+                guard let u = u.baseAddress else { return }
+                Engine.parallelFor(used.count, minimumChunk: max(1, 16_384 / d)) { range in
+                    pb_add_rows(dt, u + range.lowerBound, rp + range.lowerBound * d, range.count, d)
                 }
             }
         }
