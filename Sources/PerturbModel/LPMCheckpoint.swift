@@ -5,15 +5,12 @@ import PerturbNN
 /// Reading LPM checkpoints: the sidecar carries the config and vocabularies, so a model can be rebuilt from the
 /// file alone.
 public enum LPMCheckpoint {
-    /// Config, vocabularies and epoch of a checkpoint file (from its `.json` sidecar).
+    /// Config, vocabularies and epoch of a checkpoint file (from the sidecar that describes its tensors).
     public static func readInfo(_ file: URL) throws -> (config: LPMConfig, vocabularies: Vocabularies, epoch: Int) {
+        let info = try Checkpoint.readInfo(file)
         let sidecar = Checkpoint.sidecarURL(for: file)
-        guard let data = FileManager.default.contents(atPath: sidecar.path) else {
-            throw CheckpointError(file: sidecar.path, problem: "checkpoint sidecar is missing")
-        }
-        let info: CheckpointInfo, config: LPMConfig, vocabularies: Vocabularies
+        let config: LPMConfig, vocabularies: Vocabularies
         do {
-            info = try JSONDecoder().decode(CheckpointInfo.self, from: data)
             config = try info.config.decode(LPMConfig.self)
             vocabularies = try info.vocabularies.decode(Vocabularies.self)
             try config.validate()

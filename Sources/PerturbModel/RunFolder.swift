@@ -72,7 +72,8 @@ struct SavedRNG: Codable, Equatable {
 }
 
 /// Files of a run folder: `config.json`, `run.json`, `metrics.jsonl`, `metrics.csv`, `best.*`, `last.*`,
-/// `epoch-NNNN.*` (each checkpoint a `.safetensors` plus its `.json` sidecar), and `finished.json`, written last
+/// `epoch-NNNN.*` (each checkpoint a `.safetensors` plus its `.json` sidecar, and `.NAME.json.pending` where a
+/// save was killed before renaming its sidecar in), and `finished.json`, written last
 /// when training ends (a folder without it belongs to a run that was stopped or is still running).
 public struct RunFolder {
     public let url: URL

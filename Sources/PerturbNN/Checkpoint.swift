@@ -32,9 +32,10 @@ public struct CheckpointInfo: Codable, Equatable {
 
 /// Checkpoints: parameters as `"param/<name>"` and optimizer state (`"adam_m/<name>"`, `"adam_v/<name>"`,
 /// `"adam_step/<name>"` or `"sgd_momentum/<name>"`) in one safetensors file, plus `<file>.json` holding
-/// `CheckpointInfo`. Both files are written atomically; the tensors first, so a sidecar never describes
-/// tensors that were not written. The tensors' metadata repeat the sidecar's epoch and step, so a pair left
-/// mismatched by a process killed between the two writes is detected on load.
+/// `CheckpointInfo`. The tensors' metadata repeat the sidecar's epoch and step. A save writes the new sidecar to a
+/// pending file first (`.<file>.json.pending`), then the tensors, then renames the pending sidecar into place, each
+/// step atomic: a process killed at any point leaves either the previous pair or the new tensors with their pending
+/// sidecar, which `load` and `readInfo` take, so a checkpoint is never left unreadable by a kill.
 public enum Checkpoint {
     /// The format name in every checkpoint's safetensors metadata and in `run.json`.
     public static let format = "perturbridge-checkpoint-1"
@@ -42,7 +43,13 @@ public enum Checkpoint {
     /// The sidecar path for a checkpoint file (`model.safetensors` → `model.json`).
     public static func sidecarURL(for url: URL) -> URL { url.deletingPathExtension().appendingPathExtension("json") }
 
-    /// Saves parameters, optional optimizer state and the info sidecar.
+    /// Where a save keeps the new sidecar until its tensors are in place (`.model.json.pending`).
+    public static func pendingSidecarURL(for url: URL) -> URL {
+        let sidecar = sidecarURL(for: url)
+        return sidecar.deletingLastPathComponent().appendingPathComponent(".\(sidecar.lastPathComponent).pending")
+    }
+
+    /// Saves parameters, optional optimizer state and the info sidecar (pending sidecar, tensors, rename).
     public static func save(
         to url: URL, parameters: [Parameter], optimizer: Optimizer? = nil,
         info: CheckpointInfo
@@ -51,10 +58,54 @@ public enum Checkpoint {
         for p in parameters { tensors["param/\(p.name)"] = p.value }
         if let optimizer { for (k, t) in optimizer.stateTensors() { tensors[k] = t } }
         let metadata = ["format": Checkpoint.format, "epoch": "\(info.epoch)", "step": "\(info.step)"]
-        try SafeTensors.write(tensors, metadata: metadata, to: url)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(info), to: sidecarURL(for: url))
+        let pending = pendingSidecarURL(for: url), sidecar = sidecarURL(for: url)
+        try AtomicFile.write(encoder.encode(info), to: pending)
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
+        if rename(pending.path, sidecar.path) != 0 {
+            throw InputError("cannot write \(sidecar.path): rename failed (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Removes a checkpoint: its tensors, its sidecar and a pending sidecar a killed save left.
+    public static func remove(_ url: URL) throws {
+        let fm = FileManager.default
+        for file in [url, sidecarURL(for: url), pendingSidecarURL(for: url)] where fm.fileExists(atPath: file.path) {
+            try fm.removeItem(at: file)
+        }
+    }
+
+    /// The sidecar info of the checkpoint `url` without reading its tensors (only the safetensors header).
+    public static func readInfo(_ url: URL) throws -> CheckpointInfo {
+        try info(describing: url, metadata: SafeTensors.readMetadata(url)).info
+    }
+
+    /// The sidecar that describes the tensors of `url` (whose safetensors metadata are `metadata`): `<file>.json`, or
+    /// the pending sidecar of a save killed before it renamed it; an error names the file when neither matches the
+    /// tensors' epoch and step.
+    static func info(describing url: URL, metadata: [String: String]) throws -> (info: CheckpointInfo, sidecar: URL) {
+        func decode(_ file: URL) throws -> CheckpointInfo? {
+            guard let json = FileManager.default.contents(atPath: file.path) else { return nil }
+            do { return try JSONDecoder().decode(CheckpointInfo.self, from: json) } catch {
+                throw CheckpointError(file: file.path, problem: "corrupted sidecar JSON (\(error))")
+            }
+        }
+        func matches(_ info: CheckpointInfo) -> Bool {
+            guard let epoch = metadata["epoch"], let step = metadata["step"] else { return true }
+            return epoch == "\(info.epoch)" && step == "\(info.step)"
+        }
+        let sidecar = sidecarURL(for: url), pending = pendingSidecarURL(for: url)
+        let saved = try decode(sidecar)
+        if let saved, matches(saved) { return (saved, sidecar) }
+        if let next = try? decode(pending), matches(next) { return (next, pending) }
+        guard let saved else { throw CheckpointError(file: sidecar.path, problem: "checkpoint sidecar is missing") }
+        let problem =
+            "its tensors are from epoch \(metadata["epoch"] ?? "?") (step \(metadata["step"] ?? "?")) but "
+            + "\(sidecar.lastPathComponent) from epoch \(saved.epoch) (step \(saved.step)), and no pending sidecar "
+            + "matches them: the files come from different saves; use another checkpoint of the run (epoch-NNNN) "
+            + "or train again"
+        throw CheckpointError(file: url.path, problem: problem)
     }
 
     /// Loads into `parameters` (every one must be present with its shape; with `strict`, the file must hold
@@ -85,23 +136,7 @@ public enum Checkpoint {
                 throw CheckpointError(file: url.path, tensor: extra, problem: "not a parameter of this model")
             }
         }
-        let sidecar = sidecarURL(for: url)
-        guard let json = FileManager.default.contents(atPath: sidecar.path) else {
-            throw CheckpointError(file: sidecar.path, problem: "checkpoint sidecar is missing")
-        }
-        let info: CheckpointInfo
-        do { info = try JSONDecoder().decode(CheckpointInfo.self, from: json) } catch {
-            throw CheckpointError(file: sidecar.path, problem: "corrupted sidecar JSON (\(error))")
-        }
-        if let epoch = metadata["epoch"], let step = metadata["step"],
-            epoch != "\(info.epoch)" || step != "\(info.step)"
-        {
-            let problem =
-                "its tensors are from epoch \(epoch) (step \(step)) but \(sidecar.lastPathComponent) "
-                + "from epoch \(info.epoch) (step \(info.step)): the process was stopped while saving this "
-                + "checkpoint; use another checkpoint of the run (epoch-NNNN) or train again"
-            throw CheckpointError(file: url.path, problem: problem)
-        }
+        let info = try info(describing: url, metadata: metadata).info
         try optimizer?.loadState(tensors, file: url.path)
         for (p, t) in zip(parameters, values) { p.value = t; p.grad = nil }
         return info

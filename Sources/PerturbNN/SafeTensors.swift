@@ -50,6 +50,32 @@ public enum SafeTensors {
         return try decode(data, file: url.path)
     }
 
+    /// The `__metadata__` of a safetensors file, reading only its header; damaged content throws `CheckpointError`.
+    public static func readMetadata(_ url: URL) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw CheckpointError(file: url.path, problem: "file not found or unreadable")
+        }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: 0)
+        guard size >= 8, let prefix = try handle.read(upToCount: 8), prefix.count == 8 else {
+            throw CheckpointError(
+                file: url.path, problem: "truncated: \(size) bytes, too short for a safetensors header")
+        }
+        let headerLength = prefix.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard headerLength <= size - 8 else {
+            throw CheckpointError(
+                file: url.path,
+                problem: "truncated or not safetensors: header length \(headerLength) exceeds file size \(size)")
+        }
+        guard let header = try handle.read(upToCount: Int(headerLength)), header.count == Int(headerLength),
+            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else {
+            throw CheckpointError(file: url.path, problem: "corrupted safetensors header (not a JSON object)")
+        }
+        return (object["__metadata__"] as? [String: String]) ?? [:]
+    }
+
     /// Parses safetensors bytes; `file` names the source in errors.
     public static func decode(
         _ data: Data, file: String

@@ -87,6 +87,49 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// A save killed at any point leaves a readable checkpoint: after its pending sidecar (the previous pair), after
+    /// its tensors (the new tensors with the pending sidecar), or after its first tensors (no sidecar yet).
+    func testSaveKilledAtAnyStepLeavesAReadableCheckpoint() throws {
+        let (model, opt, url, saved) = try trainedCheckpoint()
+        var rng = saved
+        let fm = FileManager.default
+        let pending = Checkpoint.pendingSidecarURL(for: url)
+        XCTAssertFalse(fm.fileExists(atPath: pending.path), "a finished save left its pending sidecar")
+        XCTAssertEqual(pending.lastPathComponent, ".model.json.pending")
+        let before = try Data(contentsOf: url)
+        trainTiny(model, optimizer: opt, steps: 2, rng: &rng)
+        let later = directory.appendingPathComponent("later.safetensors")
+        try Checkpoint.save(
+            to: later, parameters: model.parameters, optimizer: opt, info: CheckpointInfo(epoch: 3, step: 7))
+
+        // Killed after writing the pending sidecar: the previous pair.
+        try fm.copyItem(at: Checkpoint.sidecarURL(for: later), to: pending)
+        XCTAssertEqual(try Checkpoint.load(from: url, into: TinyLPM(seed: 9).parameters).epoch, 2)
+        XCTAssertEqual(try Checkpoint.readInfo(url).step, 5)
+
+        // Killed after renaming the tensors into place: the new tensors and the pending sidecar.
+        try fm.removeItem(at: url)
+        try fm.copyItem(at: later, to: url)
+        let restored = TinyLPM(seed: 9)
+        XCTAssertEqual(try Checkpoint.load(from: url, into: restored.parameters).step, 7)
+        XCTAssertEqual(restored.parameters.map { $0.value }, model.parameters.map { $0.value })
+        XCTAssertEqual(try Checkpoint.readInfo(url).epoch, 3)
+
+        // The first save of a checkpoint killed before its sidecar existed.
+        try fm.removeItem(at: Checkpoint.sidecarURL(for: url))
+        XCTAssertEqual(try Checkpoint.load(from: url, into: TinyLPM(seed: 9).parameters).epoch, 3)
+
+        // A save after the kill completes the pair and removes the pending sidecar; so does `remove`.
+        try Checkpoint.save(
+            to: url, parameters: model.parameters, optimizer: opt, info: CheckpointInfo(epoch: 4, step: 9))
+        XCTAssertFalse(fm.fileExists(atPath: pending.path))
+        XCTAssertEqual(try Checkpoint.readInfo(url).epoch, 4)
+        XCTAssertNotEqual(try Data(contentsOf: url), before)
+        try fm.copyItem(at: Checkpoint.sidecarURL(for: later), to: pending)
+        try Checkpoint.remove(url)
+        for file in [url, Checkpoint.sidecarURL(for: url), pending] { XCTAssertFalse(fm.fileExists(atPath: file.path)) }
+    }
+
     func testWrongShapeAndMissingTensor() throws {
         let (_, _, url, _) = try trainedCheckpoint()
         var rng = SeededRNG(seed: 1)

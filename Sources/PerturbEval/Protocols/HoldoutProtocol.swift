@@ -542,9 +542,7 @@ public enum HoldoutProtocol {
             for m in run.history {
                 let file = RunFolder(run.runDirectory).epoch(m.epoch)
                 guard !keep.contains(file.path), fm.fileExists(atPath: file.path) else { continue }
-                try fm.removeItem(at: file)
-                let sidecar = Checkpoint.sidecarURL(for: file)
-                if fm.fileExists(atPath: sidecar.path) { try fm.removeItem(at: sidecar) }
+                try Checkpoint.remove(file)
             }
         }
     }
