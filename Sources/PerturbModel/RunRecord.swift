@@ -1,6 +1,7 @@
 import Foundation
 import PerturbBase
 import PerturbNN
+import PerturbTensor
 
 /// `run.json`: seed, mode, data fingerprint, sizes, versions and the best epoch so far.
 struct RunRecord: Codable {
@@ -9,6 +10,8 @@ struct RunRecord: Codable {
     var checkpointFormat = Checkpoint.format
     var seed: UInt64
     var threads: Int
+    /// The OpenBLAS kernels the run used (`BLASCore.name`).
+    var blasCore = BLASCore.name
     /// Processes training data-parallel (`mpirun -np`; 1 without mpirun).
     var worldSize: Int
     /// Per finished epoch, the rows (scalar mode: scalars) each rank trained on (nil for a single process).

@@ -3,6 +3,7 @@ import Foundation
 import PerturbBase
 import PerturbData
 import PerturbModel
+import PerturbTensor
 
 /// `perturbridge-bench cpb`: one multi-output pretraining epoch on the paper's corpus shape — the 411,514
 /// conditions of `df_annot_split.tsv.gz` (or a `--fraction` of its molecules) simulated by `simulate --manifest`
@@ -108,7 +109,10 @@ enum CPBBench {
                 threads: threads)
         }
         var sgemmAfterLast = sgemmRate()
-        print(String(format: "plain sgemm on the step's shapes: %.1f GFLOP/s", sgemmAfterLast))
+        print(
+            String(
+                format: "plain sgemm on the step's shapes: %.1f GFLOP/s (OpenBLAS kernels: %@)", sgemmAfterLast,
+                BLASCore.name))
         func train(_ config: LPMConfig, name: String) throws -> EpochMetrics {
             let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "perturbridge-cpb-run-\(getpid())-\(name)")

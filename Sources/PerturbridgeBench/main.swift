@@ -1,4 +1,5 @@
 import ArgumentParser
+import PerturbTensor
 
 /// `perturbridge-bench <bench> [options]`: benchmarks that run the peer implementation in the same run and print
 /// ratios (see the README's Performance section).
@@ -60,4 +61,5 @@ struct PerturbridgeBench: ParsableCommand {
     }
 }
 
+BLASCore.relaunchIfGeneric()
 PerturbridgeBench.main()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PerturbBase
 import PerturbDistributed
+import PerturbTensor
 
 /// The `perturbridge` command: learning compound representations from perturbation transcriptomics.
 @main
@@ -30,8 +31,10 @@ struct Perturbridge: ParsableCommand {
     )
 
     /// Runs the command, mapping errors to exit codes: bad usage or input → 1, internal errors → 2. After a success
-    /// under mpirun, MPI is finalized (on error the process exits and mpirun ends the other ranks).
+    /// under mpirun, MPI is finalized (on error the process exits and mpirun ends the other ranks). Where OpenBLAS
+    /// did not know the CPU and fell back to its generic kernels, the program first relaunches on fast ones.
     static func main() {
+        BLASCore.relaunchIfGeneric()
         do {
             var command = try parseAsRoot()
             try requireSingleProcessUnlessDistributed(command)

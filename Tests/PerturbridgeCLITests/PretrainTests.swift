@@ -1,5 +1,6 @@
 import PerturbBase
 import PerturbIO
+import PerturbTensor
 import PerturbTestSupport
 import XCTest
 
@@ -178,6 +179,33 @@ final class PretrainTests: XCTestCase {
                 b = try Data(contentsOf: fresh.appendingPathComponent(name))
             XCTAssertEqual(a, b, "\(name) of the killed and resumed run differs from the uninterrupted run's")
         }
+    }
+
+    /// `run.json` names the OpenBLAS kernels the run used: never the generic fallback on a CPU with AVX2 or AVX-512
+    /// (the program relaunches on fast ones where OpenBLAS did not know the CPU), and the user's `OPENBLAS_CORETYPE`
+    /// when one is set.
+    func testRunRecordsItsBLASKernelsAndAvoidsTheGenericFallback() throws {
+        let dir = try temporaryDirectory()
+        let config = try writeConfig(in: dir)
+        func kernels(environment: [String: String]) throws -> String? {
+            let run = dir.appendingPathComponent("run-\(environment.count)")
+            let arguments =
+                ["pretrain", "--config", config, "--effects"] + (try simulatedFiles()) + [
+                    "--output", run.path, "--epochs", "1", "--quiet",
+                ]
+            let result = try Subprocess.run(CLI.executable(), arguments, environment: environment, timeout: 120)
+            XCTAssertEqual(result.status, 0, result.transcript)
+            let record = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: run.appendingPathComponent("run.json")))
+            return (record as? [String: Any])?["blasCore"] as? String
+        }
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+            let chosen = try XCTUnwrap(kernels(environment: [:]), "run.json names no BLAS kernels")
+            if BLASCore.cpuVectorLevel >= 1 {
+                XCTAssertNotEqual(chosen.lowercased(), "prescott", "a CPU with AVX2 ran OpenBLAS's generic kernels")
+            }
+        }
+        XCTAssertEqual(try kernels(environment: ["OPENBLAS_CORETYPE": "Prescott"])?.lowercased(), "prescott")
     }
 
     func testTruncatedCheckpointIsNamed() throws {

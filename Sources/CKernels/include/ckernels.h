@@ -12,6 +12,10 @@
 #define PB_VECTOR_CLONES
 #endif
 
+/// The widest vector instruction set this CPU runs: 2 for AVX-512 (F, BW, DQ, VL), 1 for AVX2 with FMA, 0 otherwise
+/// (and on other architectures).
+int pb_cpu_vector_level(void);
+
 /// One Adam/AdamW step on elements [begin, end) of a parameter (PyTorch's update rule): with g = grad + l2·p,
 /// p ← p·decay (when decay ≠ 0), m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p ← p − step_size·m / (√v / √c2 + ε).
 /// Elementwise IEEE operations only (no contraction into FMA), so the result does not depend on how a parameter
