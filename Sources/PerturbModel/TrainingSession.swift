@@ -231,7 +231,6 @@ final class TrainingSession {
         var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
         var shards = corpus.shards(validation: false)
         shuffleRNG.shuffle(&shards)
-        var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
         let graph = Graph(training: true, rng: dropoutRNG)
         var sse = 0.0, measured = 0, rows = 0
         var rowsPerRank = [Int](repeating: 0, count: communicator.size)
@@ -239,21 +238,62 @@ final class TrainingSession {
         let firstStep = step
         var limitReached: Bool { config.limitTrainBatches > 0 && step - firstStep >= config.limitTrainBatches }
         let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
-        /// One optimizer step on the global batch `records`: this rank's share of it, run as micro-batches of
-        /// `micro_batch_size` whose losses are weighted by their share of the global batch's measured values — the
-        /// gradient of the whole batch's mean loss, with the memory of one micro-batch; summed over ranks.
-        func train<Record: BufferedRecord>(_ records: [Record], _ build: ([Record]) -> Batch) throws {
-            optimizer.zeroGrad()
-            let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
-            var stepSSE = 0.0
-            let mine = communicator.share(of: records.count)
-            for start in stride(from: mine.lowerBound, to: mine.upperBound, by: micro) {
-                let batch = build(Array(records[start..<min(mine.upperBound, start + micro)]))
+        let corpus = corpus, communicator = communicator
+        let (capacity, batchSize, batching) = (config.shuffleBufferMB << 20, config.batchSize, config.batching)
+        /// The batch thread: streams every shard's records of the layout through a shuffle buffer and emits each
+        /// global batch as this rank's micro-batches of `micro_batch_size`, built ready for the model; returns the
+        /// buffer's peak bytes. It alone touches the shard order, the shuffle stream and the corpus's reader during
+        /// the pass, so the batches and their order are those of one thread.
+        func produce<Layout: OutputLayout>(_: Layout.Type, emit: (StepPart) -> Bool) throws -> Int {
+            var buffer = ShuffleBuffer<Layout.Record>(capacityBytes: capacity, batchSize: batchSize, batching: batching)
+            var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
+            var stopped = false
+            func split(_ records: [Layout.Record]) {
+                guard !stopped else { return }
+                let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
+                let mine = communicator.share(of: records.count)
+                let starts = Array(stride(from: mine.lowerBound, to: mine.upperBound, by: micro))
+                for j in 0..<max(1, starts.count) where !stopped {
+                    let batch =
+                        starts.isEmpty
+                        ? nil
+                        : Layout.batch(
+                            Array(records[starts[j]..<min(mine.upperBound, starts[j] + micro)]), builder: &builder)
+                    stopped = !emit(
+                        StepPart(
+                            batch: batch, stepRecords: records.count, stepMeasured: stepMeasured, isFirst: j == 0,
+                            isLast: j == max(1, starts.count) - 1))
+                }
+            }
+            for (i, shard) in shards.enumerated() where !stopped {
+                // The next block is read ahead by the OS while this one trains.
+                if i + 1 < shards.count { corpus.willRead(shards[i + 1]) }
+                let records = try Layout.records(corpus, shard)
+                buffer.add(records, rng: &shuffleRNG, emit: split)
+            }
+            if !stopped { buffer.finish(rng: &shuffleRNG, emit: split) }
+            return buffer.peakBytes
+        }
+        let batches = BackgroundProducer<StepPart, Int>(depth: 1, label: "perturbridge batches") { emit in
+            try produce(layout, emit: emit)
+        }
+        defer { _ = try? batches.finish() }
+        // One optimizer step per global batch: this rank's micro-batches, whose losses are weighted by their share of
+        // the global batch's measured values — the gradient of the whole batch's mean loss, with the memory of one
+        // micro-batch; summed over ranks.
+        var stepSSE = 0.0
+        while !limitReached, let part = try batches.next() {
+            if part.isFirst {
+                optimizer.zeroGrad()
+                stepSSE = 0
+            }
+            if let batch = part.batch {
                 graph.reset()
                 let loss = model.loss(batch, graph: graph)
-                graph.backward(loss, seed: Tensor(scalar: Float(batch.measured) / Float(max(1, stepMeasured))))
+                graph.backward(loss, seed: Tensor(scalar: Float(batch.measured) / Float(max(1, part.stepMeasured))))
                 stepSSE += Double(loss.value.scalar) * Double(batch.measured)
             }
+            guard part.isLast else { continue }
             if gradients != nil {
                 let reduceStarted = Date()
                 defer { allreduceSeconds += Date().timeIntervalSince(reduceStarted) }
@@ -264,14 +304,14 @@ final class TrainingSession {
                 communicator.allreduceSum(&total)
                 stepSSE = total[0]
             }
-            rows += records.count
-            for r in rowsPerRank.indices { rowsPerRank[r] += communicator.share(of: records.count, rank: r).count }
+            rows += part.stepRecords
+            for r in rowsPerRank.indices { rowsPerRank[r] += communicator.share(of: part.stepRecords, rank: r).count }
             optimizer.step()
             dropoutRNG = graph.rng!
             step += 1
             sse += stepSSE
-            measured += stepMeasured
-            let stepLoss = stepSSE / Double(max(1, stepMeasured))
+            measured += part.stepMeasured
+            let stepLoss = stepSSE / Double(max(1, part.stepMeasured))
             try events?.step(step, loss: stepLoss)
             reporter.update(
                 done: rows,
@@ -281,24 +321,7 @@ final class TrainingSession {
                     ("rss", String(format: "%.0fMB", PeakMemory.residentMB)),
                 ])
         }
-        /// Streams every shard's records of the layout through a shuffle buffer and trains on the batches it emits;
-        /// returns the buffer's peak bytes.
-        func pass<Layout: OutputLayout>(_: Layout.Type) throws -> Int {
-            var buffer = ShuffleBuffer<Layout.Record>(
-                capacityBytes: config.shuffleBufferMB << 20,
-                batchSize: config.batchSize, batching: config.batching)
-            func build(_ records: [Layout.Record]) -> Batch { Layout.batch(records, builder: &builder) }
-            for (i, shard) in shards.enumerated() where !limitReached {
-                // The next block is read ahead by the OS while this one trains.
-                if i + 1 < shards.count { corpus.willRead(shards[i + 1]) }
-                try buffer.add(try Layout.records(corpus, shard), rng: &shuffleRNG) {
-                    if !limitReached { try train($0, build) }
-                }
-            }
-            if !limitReached { try buffer.finish(rng: &shuffleRNG) { if !limitReached { try train($0, build) } } }
-            return buffer.peakBytes
-        }
-        let bufferPeak = try pass(layout)
+        let bufferPeak = try batches.finish()
         graph.reset()
         guard sse.isFinite else {
             throw InputError(
@@ -412,4 +435,14 @@ extension OptimizerKind {
             return SGD(parameters: parameters, learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)
         }
     }
+}
+
+/// One micro-batch of an optimizer step as the batch thread hands it over: this rank's micro-batch (nil when its share
+/// of the global batch is empty), the global batch's records and measured values, and where the step starts and ends.
+struct StepPart {
+    var batch: Batch?
+    var stepRecords: Int
+    var stepMeasured: Int
+    var isFirst: Bool
+    var isLast: Bool
 }
