@@ -216,7 +216,8 @@ final class TrainingSession {
 
     private var patienceExhausted: Bool { config.patience > 0 && state.epochsWithoutImprovement >= config.patience }
 
-    /// One pass over the training shards in a seeded order through the shuffle buffer.
+    /// One pass over the training shards in a seeded order through the shuffle buffer, read and batched on a
+    /// background thread one micro-batch ahead of the optimizer (`BackgroundProducer`).
     func trainEpoch() throws -> EpochTraining {
         let lr = schedule.learningRate(base: Float(config.learningRate), epoch: epoch, step: step)
         optimizer.learningRate = lr

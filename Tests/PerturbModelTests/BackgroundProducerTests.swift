@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import PerturbBase
+@testable import PerturbModel
 
 final class BackgroundProducerTests: XCTestCase {
     private struct Damaged: Error, Equatable { let at: Int }

@@ -8,7 +8,7 @@ import Foundation
 /// The consumer takes items with `next()` and must call `finish()` (also on its error paths: `defer`), which stops
 /// the producer at its next emit (`emit` returns `false` from then on), waits for it to return and gives its result.
 /// An error the producer throws reaches the consumer after every item emitted before it.
-public final class BackgroundProducer<Item, Result>: @unchecked Sendable {
+final class BackgroundProducer<Item, Result>: @unchecked Sendable {
     private let condition = NSCondition()
     private let depth: Int
     private var queue: [Item] = []
@@ -17,7 +17,7 @@ public final class BackgroundProducer<Item, Result>: @unchecked Sendable {
 
     /// Starts `produce` on a new thread named `label`; it emits items with the function it is given, which returns
     /// whether the consumer still wants them.
-    public init(depth: Int, label: String, _ produce: @escaping (_ emit: (Item) -> Bool) throws -> Result) {
+    init(depth: Int, label: String, _ produce: @escaping (_ emit: (Item) -> Bool) throws -> Result) {
         precondition(depth >= 1, "BackgroundProducer needs a queue of at least 1 item, got \(depth)")
         self.depth = depth
         let thread = Thread { [self] in
@@ -45,7 +45,7 @@ public final class BackgroundProducer<Item, Result>: @unchecked Sendable {
 
     /// The next item in the order emitted; `nil` once the producer has returned and everything was taken. Rethrows
     /// the producer's error after the items emitted before it.
-    public func next() throws -> Item? {
+    func next() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && outcome == nil { condition.wait() }
@@ -60,7 +60,7 @@ public final class BackgroundProducer<Item, Result>: @unchecked Sendable {
     /// Stops the producer (items not taken are dropped, later emits return `false`), waits until it has returned and
     /// gives its result or rethrows its error. Calling it again gives the same outcome.
     @discardableResult
-    public func finish() throws -> Result {
+    func finish() throws -> Result {
         condition.lock()
         defer { condition.unlock() }
         stopped = true
