@@ -136,23 +136,32 @@ struct Batch {
     /// Measured values in the batch (the loss's denominator).
     var measured: Int
 
-    /// Per measured value, in the order of `LPMModel.predictions`: the row's dataset and the target (validation).
-    func measuredValues() -> (datasets: [Int32], targets: [Float]) {
+    /// Calls `body` with the row's dataset and the target of every measured value, in the order of
+    /// `LPMModel.predictions`: validation reduces them as they come, with no arrays as long as the batch's values.
+    func forEachMeasuredValue(_ body: (_ dataset: Int32, _ target: Float) -> Void) {
         switch objective {
         case .scalars(let target):
-            return (inputs.dataset, target.scalars)
+            let t = target.readPointer
+            for (i, dataset) in inputs.dataset.enumerated() { body(dataset, t[i]) }
         case .panels(let groups):
-            var datasets: [Int32] = [], targets: [Float] = []
             for group in groups {
+                let u = group.units.count
+                if group.layouts == nil {
+                    let v = group.values.readPointer
+                    for (r, row) in group.rows.enumerated() {
+                        let dataset = inputs.dataset[row], base = v + r * u
+                        for k in 0..<u { body(dataset, base[k]) }
+                    }
+                    continue
+                }
                 for (r, row) in group.rows.enumerated() {
-                    for k in group.units.indices {
+                    let dataset = inputs.dataset[row]
+                    for k in 0..<u {
                         guard let target = group.target(row: r, unit: k) else { continue }
-                        datasets.append(inputs.dataset[row])
-                        targets.append(target)
+                        body(dataset, target)
                     }
                 }
             }
-            return (datasets, targets)
         }
     }
 }

@@ -148,7 +148,7 @@ public final class LPMModel: Module {
         }
     }
 
-    /// Predictions of a batch for its measured values, in the order of `Batch.measuredValues()` (no dropout).
+    /// Predictions of a batch for its measured values, in the order of `Batch.forEachMeasuredValue` (no dropout).
     func predictions(_ batch: Batch, graph: Graph) -> [Float] {
         switch batch.objective {
         case .scalars:

@@ -48,56 +48,64 @@ public struct ValidationMetrics: Codable, Equatable, Sendable {
 
 extension TrainingCorpus {
     /// Evaluates `model` (no dropout) on the validation rows, streamed shard by shard in batches of `batchSize`
-    /// conditions (scalar mode: `batchSize` scalars), reducing into pooled accumulators as it goes. Across ranks the
-    /// batches are dealt round-robin (batch k to rank k mod size) and the accumulators' sums are added by one
-    /// allreduce, so every rank returns the metrics of all validation rows.
+    /// conditions (scalar mode: `batchSize` scalars) read and built on a background thread one batch ahead, reducing
+    /// into pooled accumulators as it goes. Across ranks the batches are dealt round-robin (batch k to rank k mod
+    /// size) and the accumulators' sums are added by one allreduce, so every rank returns the metrics of all
+    /// validation rows.
     func validate(_ model: LPMModel, batchSize: Int, communicator: Communicator) throws -> ValidationMetrics {
         var pooled = PooledAccumulator()
-        var perDataset: [Int32: PooledAccumulator] = [:]
-        var builder = BatchBuilder(sets: sets, panels: panels, geneCount: geneCount)
+        let datasetCount = model.vocabularies.datasets.count
+        var perDataset = [PooledAccumulator](repeating: PooledAccumulator(), count: datasetCount)
         let graph = Graph(training: false)
-        var batchIndex = 0
-        func score(_ batch: @autoclosure () -> Batch) {
-            defer { batchIndex += 1 }
-            guard batchIndex % communicator.size == communicator.rank else { return }
-            let batch = batch()
-            graph.reset()
-            let predictions = model.predictions(batch, graph: graph)
-            let (datasets, targets) = batch.measuredValues()
-            for i in predictions.indices {
-                pooled.add(prediction: predictions[i], target: targets[i])
-                perDataset[datasets[i], default: PooledAccumulator()].add(
-                    prediction: predictions[i], target: targets[i])
-            }
-        }
-        /// Every validation shard's records of the layout, in batches of `batchSize`.
-        func stream<Layout: OutputLayout>(_: Layout.Type) throws {
+        let (rank, ranks) = (communicator.rank, communicator.size)
+        /// The batch thread: every validation shard's records of the layout, in batches of `batchSize`, each built
+        /// only on the rank that scores it (batch k on rank k mod size).
+        func stream<Layout: OutputLayout>(_: Layout.Type, emit: (Batch) -> Bool) throws {
+            var builder = BatchBuilder(sets: sets, panels: panels, geneCount: geneCount)
             let validationShards = shards(validation: true)
+            var batchIndex = 0
             for (i, shard) in validationShards.enumerated() {
                 if i + 1 < validationShards.count { willRead(validationShards[i + 1]) }
                 let records = try Layout.records(self, shard)
                 for lo in stride(from: 0, to: records.count, by: batchSize) {
-                    score(Layout.batch(Array(records[lo..<min(records.count, lo + batchSize)]), builder: &builder))
+                    defer { batchIndex += 1 }
+                    guard batchIndex % ranks == rank else { continue }
+                    let batch = Layout.batch(Array(records[lo..<min(records.count, lo + batchSize)]), builder: &builder)
+                    guard emit(batch) else { return }
                 }
             }
         }
-        try stream(model.config.outputMode.layout)
+        let layout = model.config.outputMode.layout
+        let batches = BackgroundProducer<Batch, Void>(depth: 1, label: "perturbridge validation batches") { emit in
+            try stream(layout, emit: emit)
+        }
+        defer { _ = try? batches.finish() }
+        while let batch = try batches.next() {
+            graph.reset()
+            let predictions = model.predictions(batch, graph: graph)
+            var i = 0
+            batch.forEachMeasuredValue { dataset, target in
+                pooled.add(prediction: predictions[i], target: target)
+                perDataset[Int(dataset)].add(prediction: predictions[i], target: target)
+                i += 1
+            }
+        }
+        try batches.finish()
         graph.reset()
         if communicator.size > 1 {
-            let datasetCount = model.vocabularies.datasets.count
             var sums = pooled.sums
-            for code in 0..<datasetCount { sums += (perDataset[Int32(code)] ?? PooledAccumulator()).sums }
+            for acc in perDataset { sums += acc.sums }
             communicator.allreduceSum(&sums)
             let width = pooled.sums.count
             pooled = PooledAccumulator(sums: sums[0..<width])
-            perDataset = [:]
             for code in 0..<datasetCount {
-                let acc = PooledAccumulator(sums: sums[(code + 1) * width..<(code + 2) * width])
-                if acc.n > 0 { perDataset[Int32(code)] = acc }
+                perDataset[code] = PooledAccumulator(sums: sums[(code + 1) * width..<(code + 2) * width])
             }
         }
         var named: [String: Double] = [:]
-        for (code, acc) in perDataset { if let r = acc.rmse { named[model.vocabularies.datasets[Int(code)]] = r } }
+        for (code, acc) in perDataset.enumerated() {
+            if let r = acc.rmse { named[model.vocabularies.datasets[code]] = r }
+        }
         return ValidationMetrics(rmse: pooled.rmse, pearson: pooled.pearson, count: pooled.n, perDatasetRMSE: named)
     }
 }
