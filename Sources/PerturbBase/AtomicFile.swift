@@ -26,12 +26,18 @@ public enum AtomicFile {
                 try? handle.synchronize()
                 try? handle.close()
             }
-            if rename(tmp.path, url.path) != 0 {
-                throw InputError("cannot write \(url.path): rename failed (\(String(cString: strerror(errno))))")
-            }
+            try rename(tmp, to: url)
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw error
+        }
+    }
+
+    /// Renames `source` over `destination` in one step (the last step of every atomic write); an error names the
+    /// destination.
+    public static func rename(_ source: URL, to destination: URL) throws {
+        if Foundation.rename(source.path, destination.path) != 0 {
+            throw InputError("cannot write \(destination.path): rename failed (\(String(cString: strerror(errno))))")
         }
     }
 }

@@ -63,9 +63,7 @@ public enum Checkpoint {
         let pending = pendingSidecarURL(for: url), sidecar = sidecarURL(for: url)
         try AtomicFile.write(encoder.encode(info), to: pending)
         try SafeTensors.write(tensors, metadata: metadata, to: url)
-        if rename(pending.path, sidecar.path) != 0 {
-            throw InputError("cannot write \(sidecar.path): rename failed (\(String(cString: strerror(errno))))")
-        }
+        try AtomicFile.rename(pending, to: sidecar)
     }
 
     /// Removes a checkpoint: its tensors, its sidecar and a pending sidecar a killed save left.

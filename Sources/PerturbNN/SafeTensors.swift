@@ -56,46 +56,52 @@ public enum SafeTensors {
             throw CheckpointError(file: url.path, problem: "file not found or unreadable")
         }
         defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
+        let size = Int((try? handle.seekToEnd()) ?? 0)
         try? handle.seek(toOffset: 0)
-        guard size >= 8, let prefix = try handle.read(upToCount: 8), prefix.count == 8 else {
-            throw CheckpointError(
-                file: url.path, problem: "truncated: \(size) bytes, too short for a safetensors header")
+        var start = try handle.read(upToCount: 8) ?? Data()
+        if start.count == 8, size >= 8 {
+            // At most the rest of the file: a damaged length is reported by `parseHeader`, not read.
+            start += try handle.read(upToCount: Int(min(headerLength(start), UInt64(size - 8)))) ?? Data()
         }
-        let headerLength = prefix.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard headerLength <= size - 8 else {
+        return (try parseHeader(start, fileSize: size, file: url.path).object["__metadata__"] as? [String: String])
+            ?? [:]
+    }
+
+    /// The header-length field of a safetensors file (its first 8 bytes, little-endian).
+    private static func headerLength(_ data: Data) -> UInt64 {
+        data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
+    /// The JSON header of a safetensors file of `fileSize` bytes that starts with `data` (at least through its
+    /// header), and where its tensor bytes start; a file too short for its header or a header that is not a JSON
+    /// object throws `CheckpointError` naming `file`.
+    private static func parseHeader(
+        _ data: Data, fileSize: Int, file: String
+    ) throws -> (object: [String: Any], end: Int) {
+        guard fileSize >= 8, data.count >= 8 else {
             throw CheckpointError(
-                file: url.path,
-                problem: "truncated or not safetensors: header length \(headerLength) exceeds file size \(size)")
+                file: file, problem: "truncated: \(fileSize) bytes, too short for a safetensors header")
         }
-        guard let header = try handle.read(upToCount: Int(headerLength)), header.count == Int(headerLength),
-            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        let length = headerLength(data)
+        guard length <= UInt64(fileSize - 8) else {
+            throw CheckpointError(
+                file: file,
+                problem: "truncated or not safetensors: header length \(length) exceeds file size \(fileSize)")
+        }
+        let end = 8 + Int(length)
+        guard end <= data.count, let object = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<end)),
+            let header = object as? [String: Any]
         else {
-            throw CheckpointError(file: url.path, problem: "corrupted safetensors header (not a JSON object)")
+            throw CheckpointError(file: file, problem: "corrupted safetensors header (not a JSON object)")
         }
-        return (object["__metadata__"] as? [String: String]) ?? [:]
+        return (header, end)
     }
 
     /// Parses safetensors bytes; `file` names the source in errors.
     public static func decode(
         _ data: Data, file: String
     ) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard data.count >= 8 else {
-            throw CheckpointError(
-                file: file, problem: "truncated: \(data.count) bytes, too short for a safetensors header")
-        }
-        let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard headerLength <= UInt64(data.count - 8) else {
-            throw CheckpointError(
-                file: file,
-                problem: "truncated or not safetensors: header length \(headerLength) exceeds file size \(data.count)")
-        }
-        let headerEnd = 8 + Int(headerLength)
-        guard let object = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)),
-            let header = object as? [String: Any]
-        else {
-            throw CheckpointError(file: file, problem: "corrupted safetensors header (not a JSON object)")
-        }
+        let (header, headerEnd) = try parseHeader(data, fileSize: data.count, file: file)
         let payload = data.count - headerEnd
         var metadata: [String: String] = [:]
         var tensors: [String: Tensor] = [:]
