@@ -1,4 +1,5 @@
 import ArgumentParser
+import PerturbBase
 import PerturbTensor
 
 /// `perturbridge-bench <bench> [options]`: benchmarks that run the peer implementation in the same run and print
@@ -62,4 +63,5 @@ struct PerturbridgeBench: ParsableCommand {
 }
 
 BLASCore.relaunchIfGeneric()
+HeapTuning.keepFreedMemory()
 PerturbridgeBench.main()
