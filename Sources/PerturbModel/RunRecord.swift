@@ -12,11 +12,6 @@ struct RunRecord: Codable {
     var threads: Int
     /// The OpenBLAS kernels the run used (`BLASCore.name`).
     var blasCore = BLASCore.name
-    /// The malloc thresholds the program set (`HeapTuning`); nil where it left glibc's own (the user's
-    /// `GLIBC_TUNABLES`, another C library, or a library caller).
-    var heapTuning: String? =
-        HeapTuning.isApplied
-        ? "mmap_threshold=\(HeapTuning.mmapThresholdBytes) trim_threshold=\(HeapTuning.trimThresholdBytes)" : nil
     /// Processes training data-parallel (`mpirun -np`; 1 without mpirun).
     var worldSize: Int
     /// Per finished epoch, the rows (scalar mode: scalars) each rank trained on (nil for a single process).

@@ -1,5 +1,4 @@
 import ArgumentParser
-import PerturbBase
 import PerturbTensor
 
 /// `perturbridge-bench <bench> [options]`: benchmarks that run the peer implementation in the same run and print
@@ -63,5 +62,4 @@ struct PerturbridgeBench: ParsableCommand {
 }
 
 BLASCore.relaunchIfGeneric()
-HeapTuning.keepFreedMemory()
 PerturbridgeBench.main()

@@ -32,11 +32,9 @@ struct Perturbridge: ParsableCommand {
 
     /// Runs the command, mapping errors to exit codes: bad usage or input → 1, internal errors → 2. After a success
     /// under mpirun, MPI is finalized (on error the process exits and mpirun ends the other ranks). Where OpenBLAS
-    /// did not know the CPU and fell back to its generic kernels, the program first relaunches on fast ones; then
-    /// it keeps freed memory in the heap for reuse (`HeapTuning`).
+    /// did not know the CPU and fell back to its generic kernels, the program first relaunches on fast ones.
     static func main() {
         BLASCore.relaunchIfGeneric()
-        HeapTuning.keepFreedMemory()
         do {
             var command = try parseAsRoot()
             try requireSingleProcessUnlessDistributed(command)
