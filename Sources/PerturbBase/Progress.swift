@@ -15,6 +15,8 @@ public final class ProgressReporter {
     private let isTerminal = isatty(STDERR_FILENO) != 0
     /// Set to false to silence all output (tests, `--quiet`).
     public var enabled: Bool
+    /// Units done before this reporter started (a resumed epoch): part of `done`, not of the rate.
+    public var doneBefore = 0
 
     public init(label: String, unit: String = "rows", total: Int? = nil, interval: Double = 1.0, enabled: Bool = true) {
         self.label = label
@@ -31,7 +33,7 @@ public final class ProgressReporter {
         guard force || now.timeIntervalSince(lastPrint) >= interval else { return }
         lastPrint = now
         let elapsed = max(now.timeIntervalSince(start), 1e-9)
-        let rate = Double(done) / elapsed
+        let rate = Double(done - doneBefore) / elapsed
         var line = "[\(label)] \(done)"
         if let total {
             line += "/\(total)"

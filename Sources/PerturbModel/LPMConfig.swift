@@ -57,6 +57,10 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     public var threads = 0
     /// Save `epoch-NNNN.safetensors` every N epochs; 0 = never (best and last are always kept).
     public var checkpointEvery = 1
+    /// Also save `last` every N optimizer steps inside an epoch; 0 = only at epoch ends (Lightning's
+    /// `every_n_train_steps`). `--resume` then continues the epoch after its last saved step, with the weights,
+    /// metrics and data order of an uninterrupted run — for epochs of hours (scalar mode at full scale).
+    public var checkpointEverySteps = 0
     public var mode: TrainingMode = .all
     /// Target datasets for `scratch`/`finetune` (and a filter for `all`); empty = every dataset.
     public var datasets: [String] = []
@@ -96,6 +100,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         case learningRate = "learning_rate", weightDecay = "weight_decay", lrDecay = "lr_decay", batchSize =
             "batch_size"
         case maxEpochs = "max_epochs", patience, seed, threads, checkpointEvery = "checkpoint_every", mode, datasets
+        case checkpointEverySteps = "checkpoint_every_steps"
         case initFrom = "init_from", freezeCompoundEmbeddings = "freeze_compound_embeddings"
         case shuffleBufferMB = "shuffle_buffer_mb", batching, shardConditions = "shard_conditions"
         case limitTrainBatches = "limit_train_batches", microBatchSize = "micro_batch_size"
@@ -130,6 +135,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try take(.lrDecay, &d.lrDecay); try take(.batchSize, &d.batchSize); try take(.maxEpochs, &d.maxEpochs)
         try take(.patience, &d.patience); try take(.seed, &d.seed); try take(.threads, &d.threads)
         try take(.checkpointEvery, &d.checkpointEvery); try take(.mode, &d.mode); try take(.datasets, &d.datasets)
+        try take(.checkpointEverySteps, &d.checkpointEverySteps)
         if let v = try c.decodeIfPresent(String.self, forKey: .initFrom) { d.initFrom = v }
         try take(.freezeCompoundEmbeddings, &d.freezeCompoundEmbeddings)
         try take(.shuffleBufferMB, &d.shuffleBufferMB); try take(.batching, &d.batching)
@@ -203,6 +209,8 @@ public struct LPMConfig: Codable, Equatable, Sendable {
         try check(patience >= 0, "patience", "must be ≥ 0, got \(patience)")
         try check(threads >= 0, "threads", "must be ≥ 0, got \(threads)")
         try check(checkpointEvery >= 0, "checkpoint_every", "must be ≥ 0, got \(checkpointEvery)")
+        try check(
+            checkpointEverySteps >= 0, "checkpoint_every_steps", "must be ≥ 0, got \(checkpointEverySteps)")
         try check(shuffleBufferMB > 0, "shuffle_buffer_mb", "must be positive, got \(shuffleBufferMB)")
         try check(microBatchSize >= 0, "micro_batch_size", "must be ≥ 0, got \(microBatchSize)")
         try check(limitTrainBatches >= 0, "limit_train_batches", "must be ≥ 0, got \(limitTrainBatches)")

@@ -38,6 +38,19 @@ public struct ResumePoint {
                     + "threads \(saved.threads), "
                     + "\(saved.batching.rawValue), \(saved.shuffleBufferMB) MiB)")
         }
+        if let progress = state.epochProgress {
+            let same =
+                saved.batchSize == config.batchSize && saved.microBatchSize == config.microBatchSize
+                && saved.shardConditions == config.shardConditions && saved.datasets == config.datasets
+                && saved.includeControls == config.includeControls
+            guard same else {
+                throw InputError(
+                    "\(file.path): saved after step \(progress.steps) of epoch \(info.epoch + 1); continuing that "
+                        + "epoch needs the run's batch_size, micro_batch_size, shard_conditions, datasets and "
+                        + "include_controls (saved \(saved.batchSize), \(saved.microBatchSize), "
+                        + "\(saved.shardConditions), \(saved.datasets), \(saved.includeControls))")
+            }
+        }
         let savedRanks = state.rankDropoutRNGs?.count ?? 1
         guard savedRanks == ranks else {
             let plural = savedRanks == 1 ? "" : "es", alternative = savedRanks == 1 ? " or no mpirun" : ""

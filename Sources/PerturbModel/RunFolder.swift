@@ -45,6 +45,26 @@ struct TrainerState: Codable {
     /// Every rank's dropout stream at the checkpoint, in rank order (nil for a single process, whose stream is the
     /// checkpoint's `rng`).
     var rankDropoutRNGs: [SavedRNG]? = nil
+    /// Set when `last` was saved inside an epoch (`checkpoint_every_steps`): how far the epoch after the checkpoint's
+    /// completed ones got.
+    var epochProgress: EpochProgress? = nil
+}
+
+/// What a mid-epoch checkpoint keeps of the epoch in progress, so that a resumed run skips the steps done (their
+/// batches are drawn from the shuffle buffer again, not built) and ends the epoch with the metrics of an
+/// uninterrupted one. The shuffle buffer's peak needs no saving: the replay fills the buffer as the first pass did.
+struct EpochProgress: Codable, Equatable {
+    /// Optimizer steps of the epoch done.
+    var steps: Int
+    /// Records (rows, or scalars) trained on, in all and per rank.
+    var rows: Int
+    var rowsPerRank: [Int]
+    /// Sum of squared errors and measured values so far (the epoch's train RMSE).
+    var sse: Double
+    var measured: Int
+    /// Training seconds so far, and of them the allreduces'.
+    var seconds: Double
+    var allreduceSeconds: Double
 }
 
 /// A generator saved as the text `"<state>:<increment>"` (hex), exact through `JSONValue`, whose numbers are

@@ -59,6 +59,8 @@ final class TrainingSession {
     private let validationRows: [[Int]]
     /// Whether `init` loaded `last.safetensors`.
     private var resumedFromCheckpoint = false
+    /// The epoch in progress when `last` was saved mid-epoch; the next `trainEpoch` continues it.
+    private var unfinishedEpoch: EpochProgress?
 
     init(
         config: LPMConfig, sources: [any ConditionSource], trainRows: [[Int]], validationRows: [[Int]],
@@ -148,9 +150,14 @@ final class TrainingSession {
             epoch = point.epoch
             step = point.step
             state = point.state
+            unfinishedEpoch = state.epochProgress
+            state.epochProgress = nil
             if let rng = point.dropoutRNG { dropoutRNG = rng }
             if self.progress {
-                ProgressReporter.log("pretrain: resuming \(runDirectory.path) after epoch \(epoch) (step \(step))")
+                ProgressReporter.log(
+                    "pretrain: resuming \(runDirectory.path) "
+                        + (unfinishedEpoch.map { "in epoch \(epoch + 1) after its step \($0.steps) " }
+                            ?? "after epoch \(epoch) ") + "(step \(step))")
             }
         }
         if communicator.size > 1 { gradients = GradientBuffer(parameters: model.parameters) }
@@ -217,9 +224,14 @@ final class TrainingSession {
     private var patienceExhausted: Bool { config.patience > 0 && state.epochsWithoutImprovement >= config.patience }
 
     /// One pass over the training shards in a seeded order through the shuffle buffer, read and batched on a
-    /// background thread one micro-batch ahead of the optimizer (`BackgroundProducer`).
+    /// background thread one micro-batch ahead of the optimizer (`BackgroundProducer`). An epoch resumed from a
+    /// mid-epoch checkpoint draws the batches of its steps done from the shuffle buffer again without building them,
+    /// and continues with the next one. With `checkpoint_every_steps`, `last` is saved every that many steps.
     func trainEpoch() throws -> EpochTraining {
-        let lr = schedule.learningRate(base: Float(config.learningRate), epoch: epoch, step: step)
+        let resumed = unfinishedEpoch
+        unfinishedEpoch = nil
+        let skip = resumed?.steps ?? 0
+        let lr = schedule.learningRate(base: Float(config.learningRate), epoch: epoch, step: step - skip)
         optimizer.learningRate = lr
         let started = Date()
         let layout = config.outputMode.layout
@@ -229,14 +241,16 @@ final class TrainingSession {
         let reporter = ProgressReporter(
             label: "pretrain epoch \(epoch + 1)/\(config.maxEpochs)", unit: layout.unit,
             total: total, enabled: progress)
+        reporter.doneBefore = resumed?.rows ?? 0
         var shuffleRNG = SeededRNG.derived(seed: config.seed, label: "shuffle:\(epoch)")
         var shards = corpus.shards(validation: false)
         shuffleRNG.shuffle(&shards)
         let graph = Graph(training: true, rng: dropoutRNG)
-        var sse = 0.0, measured = 0, rows = 0
-        var rowsPerRank = [Int](repeating: 0, count: communicator.size)
-        var allreduceSeconds = 0.0
-        let firstStep = step
+        var sse = resumed?.sse ?? 0, measured = resumed?.measured ?? 0, rows = resumed?.rows ?? 0
+        var rowsPerRank = resumed?.rowsPerRank ?? [Int](repeating: 0, count: communicator.size)
+        var allreduceSeconds = resumed?.allreduceSeconds ?? 0
+        let secondsBefore = resumed?.seconds ?? 0
+        let firstStep = step - skip
         var limitReached: Bool { config.limitTrainBatches > 0 && step - firstStep >= config.limitTrainBatches }
         let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
         let corpus = corpus, communicator = communicator
@@ -248,9 +262,13 @@ final class TrainingSession {
         func produce<Layout: OutputLayout>(_: Layout.Type, emit: (StepPart) -> Bool) throws -> Int {
             var buffer = ShuffleBuffer<Layout.Record>(capacityBytes: capacity, batchSize: batchSize, batching: batching)
             var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
-            var stopped = false
+            var stopped = false, skipped = 0
             func split(_ records: [Layout.Record]) {
                 guard !stopped else { return }
+                guard skipped == skip else {
+                    skipped += 1
+                    return
+                }
                 let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
                 let mine = communicator.share(of: records.count)
                 let starts = Array(stride(from: mine.lowerBound, to: mine.upperBound, by: micro))
@@ -321,7 +339,15 @@ final class TrainingSession {
                     ("lr", String(format: "%.3g", lr)),
                     ("rss", String(format: "%.0fMB", PeakMemory.residentMB)),
                 ])
+            if config.checkpointEverySteps > 0 && (step - firstStep) % config.checkpointEverySteps == 0 {
+                try saveLast(
+                    inEpoch: EpochProgress(
+                        steps: step - firstStep, rows: rows, rowsPerRank: rowsPerRank, sse: sse, measured: measured,
+                        seconds: secondsBefore + Date().timeIntervalSince(started),
+                        allreduceSeconds: allreduceSeconds))
+            }
         }
+        // A resumed epoch's batch thread replayed the buffer from the epoch's start: its peak is the epoch's.
         let bufferPeak = try batches.finish()
         graph.reset()
         guard sse.isFinite else {
@@ -329,7 +355,7 @@ final class TrainingSession {
                 "training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))"
             )
         }
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = secondsBefore + Date().timeIntervalSince(started)
         let trainRMSE = (sse / Double(max(1, measured))).squareRoot()
         reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
         return EpochTraining(
@@ -383,6 +409,25 @@ final class TrainingSession {
     /// state, for resume) on rank 0; with several ranks every rank's dropout stream is gathered into the state first
     /// (a collective: call it on every rank).
     func saveCheckpoints(improved: Bool) throws {
+        guard let info = try checkpointInfo() else { return }
+        if improved { try Checkpoint.save(to: folder.best, parameters: model.parameters, optimizer: nil, info: info) }
+        if config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
+            try Checkpoint.save(to: folder.epoch(epoch), parameters: model.parameters, optimizer: nil, info: info)
+        }
+        try Checkpoint.save(to: folder.last, parameters: model.parameters, optimizer: optimizer, info: info)
+    }
+
+    /// Writes `last` inside an epoch, with how far the epoch got (a collective, like `saveCheckpoints`).
+    private func saveLast(inEpoch progress: EpochProgress) throws {
+        state.epochProgress = progress
+        defer { state.epochProgress = nil }
+        guard let info = try checkpointInfo() else { return }
+        try Checkpoint.save(to: folder.last, parameters: model.parameters, optimizer: optimizer, info: info)
+    }
+
+    /// The sidecar of a checkpoint of the current state, after gathering every rank's dropout stream into it; nil on
+    /// ranks other than 0, which write nothing.
+    private func checkpointInfo() throws -> CheckpointInfo? {
         if communicator.size > 1 {
             let mine = withUnsafeBytes(of: (dropoutRNG.state, dropoutRNG.increment)) { Array($0) }
             state.rankDropoutRNGs = communicator.allgather(mine).map { bytes in
@@ -390,15 +435,10 @@ final class TrainingSession {
                 return SavedRNG(SeededRNG(state: state, increment: increment))
             }
         }
-        guard communicator.rank == 0 else { return }
-        let info = CheckpointInfo(
+        guard communicator.rank == 0 else { return nil }
+        return CheckpointInfo(
             config: try JSONValue(encoding: config), vocabularies: try JSONValue(encoding: vocabularies),
             epoch: epoch, step: step, rng: dropoutRNG, extra: try JSONValue(encoding: state))
-        if improved { try Checkpoint.save(to: folder.best, parameters: model.parameters, optimizer: nil, info: info) }
-        if config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
-            try Checkpoint.save(to: folder.epoch(epoch), parameters: model.parameters, optimizer: nil, info: info)
-        }
-        try Checkpoint.save(to: folder.last, parameters: model.parameters, optimizer: optimizer, info: info)
     }
 
     /// Marks the run folder finished (rank 0), after its last checkpoint and metrics.

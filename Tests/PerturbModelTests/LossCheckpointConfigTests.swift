@@ -69,7 +69,7 @@ final class LossCheckpointConfigTests: XCTestCase {
         c.patience = 4; c.seed = 99; c.threads = 3; c.checkpointEvery = 5; c.mode = .finetune; c.datasets = ["dA"]
         c.initFrom = "run/best.safetensors"; c.freezeCompoundEmbeddings = false; c.shuffleBufferMB = 77
         c.batching = .byDataset; c.shardConditions = 11; c.limitTrainBatches = 6; c.microBatchSize = 2
-        c.includeControls = true; c.timeScaleHours = 24
+        c.includeControls = true; c.timeScaleHours = 24; c.checkpointEverySteps = 8
         func object(_ config: LPMConfig) throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: try config.jsonData()) as! [String: Any]
         }

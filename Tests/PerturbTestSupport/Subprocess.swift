@@ -70,7 +70,10 @@ public final class Subprocess {
     }
 
     /// Ends the process at once (SIGKILL), as a crash or a power cut would.
-    public func kill() { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) } }
+    public func kill() { signal(SIGKILL) }
+
+    /// Sends `number` to the process while it runs (SIGSTOP pauses it where it is, SIGCONT lets it go on).
+    public func signal(_ number: Int32) { if process.isRunning { Foundation.kill(process.processIdentifier, number) } }
 
     /// Exit status and output; call after `wait` returned true (or after `kill` and `wait`).
     public func result() -> ProcessResult {

@@ -181,6 +181,77 @@ final class PretrainTests: XCTestCase {
         }
     }
 
+    /// A run killed inside an epoch (`checkpoint_every_steps`) resumes after the last step its `last` checkpoint
+    /// saved, says so, and ends with the weights, optimizer state and per-epoch metrics of an uninterrupted run. The
+    /// run is paused (SIGSTOP) until its sidecar shows a mid-epoch save, then killed.
+    func testRunKilledInsideAnEpochResumesAfterItsLastSavedStep() throws {
+        let dir = try temporaryDirectory()
+        let config = try CLIFixtures.write(
+            """
+            {"output_mode": "multiout", "compound_encoder": "learned", "embedding_dim": 8, "hidden_width": 16,
+             "hidden_layers": 1, "dropout": 0.1, "batch_size": 4, "max_epochs": 3, "patience": 0, "seed": 5,
+             "threads": 1, "checkpoint_every": 0, "checkpoint_every_steps": 5, "mode": "all"}
+            """, to: "steps.json", in: dir
+        ).path
+        let run = dir.appendingPathComponent("run")
+        let arguments =
+            ["pretrain", "--config", config, "--effects"] + (try simulatedFiles()) + ["--output", run.path]
+        let sidecar = run.appendingPathComponent("last.json")
+        func savedInsideAnEpoch() -> Bool {
+            (try? String(contentsOf: sidecar, encoding: .utf8))?.contains("epochProgress") ?? false
+        }
+        let child = try CLI.start(arguments)
+        let deadline = Date().addingTimeInterval(90)
+        var paused = false
+        while !paused && Date() < deadline && !child.wait(timeout: 0.002) {
+            guard savedInsideAnEpoch() else { continue }
+            child.signal(SIGSTOP)
+            usleep(50_000)
+            paused = savedInsideAnEpoch()
+            if !paused { child.signal(SIGCONT) }
+        }
+        child.kill()
+        XCTAssertTrue(child.wait(timeout: 20))
+        let killed = child.result()
+        XCTAssertTrue(paused, "no mid-epoch checkpoint before the run ended:\n\(killed.transcript)")
+        XCTAssertNotEqual(killed.status, 0, killed.transcript)
+        // The epoch's batches are only the same with the same batch size.
+        try runUserError(
+            arguments + ["--resume", "--batch-size", "8"],
+            mentions: [run.appendingPathComponent("last.safetensors").path, "batch_size"])
+
+        let resumed = try runOK(arguments + ["--resume"], timeout: 120)
+        let pattern = try NSRegularExpression(pattern: "resuming .* in epoch ([0-9]+) after its step ([0-9]+)")
+        let match = pattern.firstMatch(
+            in: resumed.stderr, range: NSRange(resumed.stderr.startIndex..., in: resumed.stderr))
+        XCTAssertNotNil(match, "pretrain --resume should say where in the epoch it resumes:\n\(resumed.transcript)")
+        if let match, let range = Range(match.range(at: 2), in: resumed.stderr) {
+            XCTAssertEqual(Int(resumed.stderr[range])! % 5, 0, "resumed after a step that was not saved")
+        }
+
+        let fresh = dir.appendingPathComponent("fresh")
+        let uninterrupted = try runOK(arguments.map { $0 == run.path ? fresh.path : $0 } + ["--quiet"], timeout: 120)
+        for key in ["epochs", "best_epoch", "best_val_rmse"] {
+            XCTAssertEqual(
+                value(key, in: resumed.stdout), value(key, in: uninterrupted.stdout), "\(key) differs after resume")
+        }
+        for name in ["last.safetensors", "best.safetensors"] {
+            let a = try Data(contentsOf: run.appendingPathComponent(name)),
+                b = try Data(contentsOf: fresh.appendingPathComponent(name))
+            XCTAssertEqual(a, b, "\(name) of the run killed inside an epoch differs from the uninterrupted run's")
+        }
+        // Per-epoch metrics but the timings: the resumed epoch's train RMSE and rows include the steps before the kill.
+        func metrics(_ folder: URL) throws -> [[String]] {
+            let table = try DelimitedTable.read(folder.appendingPathComponent("metrics.csv"))
+            let kept = table.header.indices.filter {
+                !["seconds", "rows_per_s", "peak_rss_mb"].contains(table.header[$0])
+            }
+            return table.rows.map { row in kept.map { row[$0] } }
+        }
+        XCTAssertEqual(try metrics(run), try metrics(fresh))
+        XCTAssertEqual(try metrics(run).count, 3)
+    }
+
     /// `run.json` names the OpenBLAS kernels the run used: never the generic fallback on a CPU with AVX2 or AVX-512
     /// (the program relaunches on fast ones where OpenBLAS did not know the CPU), and the user's `OPENBLAS_CORETYPE`
     /// when one is set.
