@@ -111,6 +111,16 @@ public struct RunFolder {
     /// Whether the run trained to its end (max epochs or early stop) rather than being stopped.
     public var isFinished: Bool { FileManager.default.fileExists(atPath: finished.path) }
 
+    /// Where `--resume` would continue, from `last`'s sidecar: "after epoch E (step S)", or "in epoch E after its
+    /// step K (step S)" for a mid-epoch save; nil without `last`.
+    public func resumePosition() throws -> String? {
+        guard FileManager.default.fileExists(atPath: last.path) else { return nil }
+        let info = try Checkpoint.readInfo(last)
+        let progress = (try? info.extra.decode(TrainerState.self))?.epochProgress
+        return progress.map { "in epoch \(info.epoch + 1) after its step \($0.steps) (step \(info.step))" }
+            ?? "after epoch \(info.epoch) (step \(info.step))"
+    }
+
     /// A checkpoint path from a run folder (its `best.safetensors`) or a `.safetensors` file.
     public static func checkpointFile(_ url: URL) throws -> URL {
         var isDirectory: ObjCBool = false

@@ -28,6 +28,9 @@ enum InspectRun {
                     ? "status: finished (finished.json)"
                     : "status: not finished — no finished.json: the run was stopped or is still running "
                         + "(pretrain --resume continues it)")
+            if !folder.isFinished, let position = try folder.resumePosition() {
+                Swift.print("last checkpoint: \(position)")
+            }
             for (title, file) in [("run", folder.run), ("config", folder.config)] {
                 guard let data = FileManager.default.contents(atPath: file.path),
                     let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]

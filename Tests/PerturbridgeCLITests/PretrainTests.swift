@@ -215,6 +215,10 @@ final class PretrainTests: XCTestCase {
         let killed = child.result()
         XCTAssertTrue(paused, "no mid-epoch checkpoint before the run ended:\n\(killed.transcript)")
         XCTAssertNotEqual(killed.status, 0, killed.transcript)
+        let inspected = try runOK(["inspect", run.path]).stdout
+        XCTAssertNotNil(
+            inspected.range(of: "last checkpoint: in epoch [1-3] after its step [0-9]+ ", options: .regularExpression),
+            inspected)
         // The epoch's batches are only the same with the same batch size.
         try runUserError(
             arguments + ["--resume", "--batch-size", "8"],
