@@ -167,18 +167,32 @@ final class PretrainTests: XCTestCase {
         if let resumedAfter { XCTAssertTrue((1..<epochs).contains(resumedAfter), resumed.transcript) }
 
         // Same seed and threads: the resumed run ends where an uninterrupted one does.
+        try assertEndsAsUninterrupted(run, resumed: resumed, arguments: arguments, in: dir)
+    }
+
+    /// Runs `arguments` again uninterrupted into a fresh folder: the same epochs, best epoch and best validation RMSE
+    /// as the resumed run's stdout, with bit-identical weights and optimizer moments (safetensors files are written
+    /// with sorted keys); returns the fresh folder.
+    @discardableResult
+    func assertEndsAsUninterrupted(
+        _ run: URL, resumed: ProcessResult, arguments: [String], in dir: URL, file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> URL {
         let fresh = dir.appendingPathComponent("fresh")
         let uninterrupted = try runOK(arguments.map { $0 == run.path ? fresh.path : $0 } + ["--quiet"], timeout: 120)
         for key in ["epochs", "best_epoch", "best_val_rmse"] {
             XCTAssertEqual(
-                value(key, in: resumed.stdout), value(key, in: uninterrupted.stdout), "\(key) differs after resume")
+                value(key, in: resumed.stdout), value(key, in: uninterrupted.stdout), "\(key) differs after resume",
+                file: file, line: line)
         }
-        // ... with bit-identical weights and optimizer moments (safetensors files are written with sorted keys).
         for name in ["last.safetensors", "best.safetensors"] {
             let a = try Data(contentsOf: run.appendingPathComponent(name)),
                 b = try Data(contentsOf: fresh.appendingPathComponent(name))
-            XCTAssertEqual(a, b, "\(name) of the killed and resumed run differs from the uninterrupted run's")
+            XCTAssertEqual(
+                a, b, "\(name) of the killed and resumed run differs from the uninterrupted run's", file: file,
+                line: line)
         }
+        return fresh
     }
 
     /// A run killed inside an epoch (`checkpoint_every_steps`) resumes after the last step its `last` checkpoint
@@ -233,17 +247,7 @@ final class PretrainTests: XCTestCase {
             XCTAssertEqual(Int(resumed.stderr[range])! % 5, 0, "resumed after a step that was not saved")
         }
 
-        let fresh = dir.appendingPathComponent("fresh")
-        let uninterrupted = try runOK(arguments.map { $0 == run.path ? fresh.path : $0 } + ["--quiet"], timeout: 120)
-        for key in ["epochs", "best_epoch", "best_val_rmse"] {
-            XCTAssertEqual(
-                value(key, in: resumed.stdout), value(key, in: uninterrupted.stdout), "\(key) differs after resume")
-        }
-        for name in ["last.safetensors", "best.safetensors"] {
-            let a = try Data(contentsOf: run.appendingPathComponent(name)),
-                b = try Data(contentsOf: fresh.appendingPathComponent(name))
-            XCTAssertEqual(a, b, "\(name) of the run killed inside an epoch differs from the uninterrupted run's")
-        }
+        let fresh = try assertEndsAsUninterrupted(run, resumed: resumed, arguments: arguments, in: dir)
         // Per-epoch metrics but the timings: the resumed epoch's train RMSE and rows include the steps before the kill.
         func metrics(_ folder: URL) throws -> [[String]] {
             let table = try DelimitedTable.read(folder.appendingPathComponent("metrics.csv"))
