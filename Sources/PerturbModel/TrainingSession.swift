@@ -262,9 +262,8 @@ final class TrainingSession {
         func produce<Layout: OutputLayout>(_: Layout.Type, emit: (StepPart) -> Bool) throws -> Int {
             var buffer = ShuffleBuffer<Layout.Record>(capacityBytes: capacity, batchSize: batchSize, batching: batching)
             var builder = BatchBuilder(sets: corpus.sets, panels: corpus.panels, geneCount: corpus.geneCount)
-            var stopped = false, skipped = 0
-            func split(_ records: [Layout.Record]) {
-                guard !stopped else { return }
+            var skipped = 0
+            func split(_ records: [Layout.Record]) throws {
                 guard skipped == skip else {
                     skipped += 1
                     return
@@ -272,25 +271,28 @@ final class TrainingSession {
                 let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
                 let mine = communicator.share(of: records.count)
                 let starts = Array(stride(from: mine.lowerBound, to: mine.upperBound, by: micro))
-                for j in 0..<max(1, starts.count) where !stopped {
+                for j in 0..<max(1, starts.count) {
                     let batch =
                         starts.isEmpty
                         ? nil
                         : Layout.batch(
                             Array(records[starts[j]..<min(mine.upperBound, starts[j] + micro)]), builder: &builder)
-                    stopped = !emit(
+                    let taken = emit(
                         StepPart(
                             batch: batch, stepRecords: records.count, stepMeasured: stepMeasured, isFirst: j == 0,
                             isLast: j == max(1, starts.count) - 1))
+                    if !taken { throw BatchesNotTaken() }
                 }
             }
-            for (i, shard) in shards.enumerated() where !stopped {
-                // The next block is read ahead by the OS while this one trains.
-                if i + 1 < shards.count { corpus.willRead(shards[i + 1]) }
-                let records = try Layout.records(corpus, shard)
-                buffer.add(records, rng: &shuffleRNG, emit: split)
-            }
-            if !stopped { buffer.finish(rng: &shuffleRNG, emit: split) }
+            do {
+                for (i, shard) in shards.enumerated() {
+                    // The next block is read ahead by the OS while this one trains.
+                    if i + 1 < shards.count { corpus.willRead(shards[i + 1]) }
+                    let records = try Layout.records(corpus, shard)
+                    try buffer.add(records, rng: &shuffleRNG, emit: split)
+                }
+                try buffer.finish(rng: &shuffleRNG, emit: split)
+            } catch is BatchesNotTaken {}
             return buffer.peakBytes
         }
         let batches = BackgroundProducer<StepPart, Int>(depth: 1, label: "perturbridge batches") { emit in
@@ -477,6 +479,10 @@ extension OptimizerKind {
         }
     }
 }
+
+/// Thrown out of the shuffle buffer once the optimizer stopped taking batches (`limit_train_batches`), so the batch
+/// thread ends at once instead of drawing the rest of the block's batches for nothing.
+private struct BatchesNotTaken: Error {}
 
 /// One micro-batch of an optimizer step as the batch thread hands it over: this rank's micro-batch (nil when its share
 /// of the global batch is empty), the global batch's records and measured values, and where the step starts and ends.
