@@ -148,7 +148,11 @@ final class PretrainTests: XCTestCase {
         // The killed run's folder does not pass for a finished one.
         let finished = run.appendingPathComponent("finished.json")
         XCTAssertFalse(FileManager.default.fileExists(atPath: finished.path), "a killed run left finished.json")
-        XCTAssertTrue(try runOK(["inspect", run.path]).stdout.contains("status: not finished"))
+        let inspected = try runOK(["inspect", run.path]).stdout
+        XCTAssertTrue(inspected.contains("status: not finished"), inspected)
+        XCTAssertNotNil(
+            inspected.range(of: "last checkpoint: after epoch [0-9]+ \\(step [0-9]+\\)", options: .regularExpression),
+            inspected)
 
         let resumed = try runOK(arguments + ["--resume"], timeout: 120)
         XCTAssertTrue(
