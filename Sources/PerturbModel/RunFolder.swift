@@ -116,9 +116,16 @@ public struct RunFolder {
     public func resumePosition() throws -> String? {
         guard FileManager.default.fileExists(atPath: last.path) else { return nil }
         let info = try Checkpoint.readInfo(last)
-        let progress = (try? info.extra.decode(TrainerState.self))?.epochProgress
-        return progress.map { "in epoch \(info.epoch + 1) after its step \($0.steps) (step \(info.step))" }
-            ?? "after epoch \(info.epoch) (step \(info.step))"
+        return Self.resumePosition(
+            epochs: info.epoch, step: info.step,
+            unfinished: (try? info.extra.decode(TrainerState.self))?.epochProgress)
+    }
+
+    /// Where a run continues after `epochs` completed epochs and `step` optimizer steps, inside the next epoch when
+    /// `unfinished` (what `inspect` and `pretrain --resume` say).
+    static func resumePosition(epochs: Int, step: Int, unfinished: EpochProgress?) -> String {
+        unfinished.map { "in epoch \(epochs + 1) after its step \($0.steps) (step \(step))" }
+            ?? "after epoch \(epochs) (step \(step))"
     }
 
     /// A checkpoint path from a run folder (its `best.safetensors`) or a `.safetensors` file.

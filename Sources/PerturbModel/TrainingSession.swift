@@ -156,8 +156,7 @@ final class TrainingSession {
             if self.progress {
                 ProgressReporter.log(
                     "pretrain: resuming \(runDirectory.path) "
-                        + (unfinishedEpoch.map { "in epoch \(epoch + 1) after its step \($0.steps) " }
-                            ?? "after epoch \(epoch) ") + "(step \(step))")
+                        + RunFolder.resumePosition(epochs: epoch, step: step, unfinished: unfinishedEpoch))
             }
         }
         if communicator.size > 1 { gradients = GradientBuffer(parameters: model.parameters) }
@@ -246,12 +245,14 @@ final class TrainingSession {
         var shards = corpus.shards(validation: false)
         shuffleRNG.shuffle(&shards)
         let graph = Graph(training: true, rng: dropoutRNG)
-        var sse = resumed?.sse ?? 0, measured = resumed?.measured ?? 0, rows = resumed?.rows ?? 0
-        var rowsPerRank = resumed?.rowsPerRank ?? [Int](repeating: 0, count: communicator.size)
-        var allreduceSeconds = resumed?.allreduceSeconds ?? 0
-        let secondsBefore = resumed?.seconds ?? 0
-        let firstStep = step - skip
-        var limitReached: Bool { config.limitTrainBatches > 0 && step - firstStep >= config.limitTrainBatches }
+        // The epoch so far: what a mid-epoch checkpoint saves, and where a resumed epoch starts.
+        var done =
+            resumed
+            ?? EpochProgress(
+                steps: 0, rows: 0, rowsPerRank: [Int](repeating: 0, count: communicator.size), sse: 0, measured: 0,
+                seconds: 0, allreduceSeconds: 0)
+        let secondsBefore = done.seconds
+        var limitReached: Bool { config.limitTrainBatches > 0 && done.steps >= config.limitTrainBatches }
         let micro = config.microBatchSize > 0 ? config.microBatchSize : config.batchSize
         let corpus = corpus, communicator = communicator
         let (capacity, batchSize, batching) = (config.shuffleBufferMB << 20, config.batchSize, config.batching)
@@ -317,7 +318,7 @@ final class TrainingSession {
             guard part.isLast else { continue }
             if gradients != nil {
                 let reduceStarted = Date()
-                defer { allreduceSeconds += Date().timeIntervalSince(reduceStarted) }
+                defer { done.allreduceSeconds += Date().timeIntervalSince(reduceStarted) }
                 gradients!.pack()
                 communicator.allreduceSum(&gradients!.values)
                 gradients!.unpack()
@@ -325,44 +326,44 @@ final class TrainingSession {
                 communicator.allreduceSum(&total)
                 stepSSE = total[0]
             }
-            rows += part.stepRecords
-            for r in rowsPerRank.indices { rowsPerRank[r] += communicator.share(of: part.stepRecords, rank: r).count }
+            done.rows += part.stepRecords
+            for r in done.rowsPerRank.indices {
+                done.rowsPerRank[r] += communicator.share(of: part.stepRecords, rank: r).count
+            }
             optimizer.step()
             dropoutRNG = graph.rng!
             step += 1
-            sse += stepSSE
-            measured += part.stepMeasured
+            done.steps += 1
+            done.sse += stepSSE
+            done.measured += part.stepMeasured
             let stepLoss = stepSSE / Double(max(1, part.stepMeasured))
             try events?.step(step, loss: stepLoss)
             reporter.update(
-                done: rows,
+                done: done.rows,
                 fields: [
                     ("step", "\(step)"), ("loss", String(format: "%.4f", stepLoss)),
                     ("lr", String(format: "%.3g", lr)),
                     ("rss", String(format: "%.0fMB", PeakMemory.residentMB)),
                 ])
-            if config.checkpointEverySteps > 0 && (step - firstStep) % config.checkpointEverySteps == 0 {
-                try saveLast(
-                    inEpoch: EpochProgress(
-                        steps: step - firstStep, rows: rows, rowsPerRank: rowsPerRank, sse: sse, measured: measured,
-                        seconds: secondsBefore + Date().timeIntervalSince(started),
-                        allreduceSeconds: allreduceSeconds))
+            if config.checkpointEverySteps > 0 && done.steps % config.checkpointEverySteps == 0 {
+                done.seconds = secondsBefore + Date().timeIntervalSince(started)
+                try saveLast(inEpoch: done)
             }
         }
         // A resumed epoch's batch thread replayed the buffer from the epoch's start: its peak is the epoch's.
         let bufferPeak = try batches.finish()
         graph.reset()
-        guard sse.isFinite else {
+        guard done.sse.isFinite else {
             throw InputError(
                 "training diverged in epoch \(epoch + 1) (loss is not finite by step \(step)); lower learning_rate (now \(config.learningRate))"
             )
         }
-        let seconds = secondsBefore + Date().timeIntervalSince(started)
-        let trainRMSE = (sse / Double(max(1, measured))).squareRoot()
-        reporter.finish(done: rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
+        let trainRMSE = (done.sse / Double(max(1, done.measured))).squareRoot()
+        reporter.finish(done: done.rows, fields: [("train_rmse", String(format: "%.4f", trainRMSE))])
         return EpochTraining(
-            learningRate: lr, trainRMSE: trainRMSE, rows: rows, rowsPerRank: rowsPerRank,
-            allreduceSeconds: allreduceSeconds, seconds: seconds, bufferPeakBytes: bufferPeak)
+            learningRate: lr, trainRMSE: trainRMSE, rows: done.rows, rowsPerRank: done.rowsPerRank,
+            allreduceSeconds: done.allreduceSeconds, seconds: secondsBefore + Date().timeIntervalSince(started),
+            bufferPeakBytes: bufferPeak)
     }
 
     /// Validation metrics of the current weights (streamed).
