@@ -270,14 +270,14 @@ final class TrainingSession {
                     return
                 }
                 let stepMeasured = records.reduce(0) { $0 + $1.measuredCount }
-                let mine = communicator.share(of: records.count)
-                let starts = Array(stride(from: mine.lowerBound, to: mine.upperBound, by: micro))
+                let share = communicator.share(of: records.count)
+                let mine = share.count > micro ? Layout.microBatchOrder(Array(records[share])) : Array(records[share])
+                let starts = Array(stride(from: 0, to: mine.count, by: micro))
                 for j in 0..<max(1, starts.count) {
                     let batch =
                         starts.isEmpty
                         ? nil
-                        : Layout.batch(
-                            Array(records[starts[j]..<min(mine.upperBound, starts[j] + micro)]), builder: &builder)
+                        : Layout.batch(Array(mine[starts[j]..<min(mine.count, starts[j] + micro)]), builder: &builder)
                     let taken = emit(
                         StepPart(
                             batch: batch, stepRecords: records.count, stepMeasured: stepMeasured, isFirst: j == 0,
