@@ -80,7 +80,7 @@ public struct LPMConfig: Codable, Equatable, Sendable {
     /// `batch_size` step over micro-batches (the same update up to float summation order, with the activation
     /// memory of a micro-batch): the reference's effective batch of 262,144 scalars fits a few GB this way. In scalar
     /// mode a step's scalars are grouped by gene before they are cut (`OutputLayout.microBatchOrder`), so each gene's
-    /// embedding row is projected in about one micro-batch of the step.
+    /// embedding row is projected in about one micro-batch of the step. Validation runs in batches of this size too.
     public var microBatchSize = 0
     /// Steps per epoch at most; 0 = the whole epoch (Lightning's `limit_train_batches`: smoke tests, benchmarks).
     public var limitTrainBatches = 0

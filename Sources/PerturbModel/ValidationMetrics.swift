@@ -49,17 +49,24 @@ public struct ValidationMetrics: Codable, Equatable, Sendable {
 extension TrainingCorpus {
     /// Evaluates `model` (no dropout) on the validation rows, streamed shard by shard in batches of `batchSize`
     /// conditions (scalar mode: `batchSize` scalars) read and built on a background thread one batch ahead, reducing
-    /// into pooled accumulators as it goes. Across ranks the batches are dealt round-robin (batch k to rank k mod
-    /// size) and the accumulators' sums are added by one allreduce, so every rank returns the metrics of all
-    /// validation rows.
-    func validate(_ model: LPMModel, batchSize: Int, communicator: Communicator) throws -> ValidationMetrics {
+    /// into pooled accumulators as it goes. A batch larger than `microBatchSize` (0 = no limit) is put in micro-batch
+    /// order (`OutputLayout.microBatchOrder`: scalars grouped by gene) and scored in pieces of that size, so
+    /// validation needs no more activation memory than a training micro-batch and projects each gene about once
+    /// per batch; the metrics do not depend on the cut. Across ranks the batches are dealt round-robin (batch k to
+    /// rank k mod size) and the accumulators' sums are added by one allreduce, so every rank returns the metrics of
+    /// all validation rows.
+    func validate(
+        _ model: LPMModel, batchSize: Int, microBatchSize: Int = 0, communicator: Communicator
+    ) throws
+        -> ValidationMetrics
+    {
         var pooled = PooledAccumulator()
         let datasetCount = model.vocabularies.datasets.count
         var perDataset = [PooledAccumulator](repeating: PooledAccumulator(), count: datasetCount)
         let graph = Graph(training: false)
         let (rank, ranks) = (communicator.rank, communicator.size)
-        /// The batch thread: every validation shard's records of the layout, in batches of `batchSize`, each built
-        /// only on the rank that scores it (batch k on rank k mod size).
+        /// The batch thread: every validation shard's records of the layout, in batches of `batchSize` (emitted as
+        /// their micro-batches), each built only on the rank that scores it (batch k on rank k mod size).
         func stream<Layout: OutputLayout>(_: Layout.Type, emit: (Batch) -> Bool) throws {
             var builder = BatchBuilder(sets: sets, panels: panels, geneCount: geneCount)
             let validationShards = shards(validation: true)
@@ -70,8 +77,13 @@ extension TrainingCorpus {
                 for lo in stride(from: 0, to: records.count, by: batchSize) {
                     defer { batchIndex += 1 }
                     guard batchIndex % ranks == rank else { continue }
-                    let batch = Layout.batch(Array(records[lo..<min(records.count, lo + batchSize)]), builder: &builder)
-                    guard emit(batch) else { return }
+                    let chunk = Array(records[lo..<min(records.count, lo + batchSize)])
+                    let micro = microBatchSize > 0 ? microBatchSize : chunk.count
+                    let ordered = chunk.count > micro ? Layout.microBatchOrder(chunk) : chunk
+                    for start in stride(from: 0, to: ordered.count, by: micro) {
+                        let piece = Array(ordered[start..<min(ordered.count, start + micro)])
+                        guard emit(Layout.batch(piece, builder: &builder)) else { return }
+                    }
                 }
             }
         }

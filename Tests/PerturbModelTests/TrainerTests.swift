@@ -126,7 +126,8 @@ final class TrainerTests: XCTestCase {
     }
 
     /// Micro-batches accumulate the gradient of the whole batch: with dropout off, training with
-    /// `micro_batch_size` gives the weights and losses of the undivided batch (float tolerance), in both modes.
+    /// `micro_batch_size` gives the weights, losses and validation metrics of the undivided batch (float
+    /// tolerance), in both modes; validation then runs in micro-batches too.
     func testMicroBatchesGiveTheWholeBatchUpdate() throws {
         let table = ModelTestData.table()
         for mode in OutputMode.allCases {
@@ -139,6 +140,9 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(a.history.map(\.step), b.history.map(\.step), "one optimizer step per batch")
             for (x, y) in zip(a.history, b.history) {
                 XCTAssertEqual(x.trainRMSE, y.trainRMSE, accuracy: 1e-5, "\(mode)")
+                XCTAssertEqual(x.validation.count, y.validation.count, "\(mode)")
+                XCTAssertEqual(x.validation.rmse!, y.validation.rmse!, accuracy: 1e-5, "\(mode)")
+                XCTAssertEqual(x.validation.pearson!, y.validation.pearson!, accuracy: 1e-5, "\(mode)")
             }
             let wa = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(whole).last))
             let wb = ModelTestData.weights(try LPMCheckpoint.load(RunFolder(split).last))
