@@ -3,11 +3,12 @@ import PerturbNN
 import PerturbTensor
 
 /// One training row: a condition with the values of the genes it measures, dense over its gene panel
-/// (`TrainingCorpus.panels[panel].genes`, 4 bytes a value).
+/// (`TrainingCorpus.panels[panel].genes`, 4 bytes a value). The values are a rank-1 tensor so that a batch's
+/// `PanelGroup` holds the row's own buffer instead of a copy.
 struct TrainingRow {
     var condition: EncodedCondition
     var panel: Int32
-    var values: [Float]
+    var values: Tensor
 }
 
 /// One scalar training row (scalar mode): a measured (condition, gene) value.
@@ -26,9 +27,10 @@ protocol BufferedRecord {
 }
 
 extension TrainingRow: BufferedRecord {
-    /// Buffer bytes of a row with `values` measured genes (values, the record, array header).
+    /// Buffer bytes of a row with `values` measured genes (values, the record, the tensor's storage object and
+    /// shape array).
     static func bufferBytes(values: Int) -> Int {
-        values * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 32
+        values * MemoryLayout<Float>.stride + MemoryLayout<TrainingRow>.stride + 96
     }
     var bufferBytes: Int { TrainingRow.bufferBytes(values: values.count) }
     var dataset: Int32 { condition.dataset }
@@ -147,9 +149,8 @@ struct Batch {
             for group in groups {
                 let u = group.units.count
                 if group.layouts == nil {
-                    let v = group.values.readPointer
                     for (r, row) in group.rows.enumerated() {
-                        let dataset = inputs.dataset[row], base = v + r * u
+                        let dataset = inputs.dataset[row], base = group.rowValues[r].readPointer
                         for k in 0..<u { body(dataset, base[k]) }
                     }
                     continue
@@ -240,14 +241,15 @@ struct BatchBuilder {
 
     /// Rows of one panel: the targets are the rows' values, every one measured.
     private func exactGroup(_ rows: [TrainingRow], _ members: ArraySlice<Int>, panel: Int32) -> PanelGroup {
-        let width = panels[Int(panel)].genes.count, first = members.startIndex
+        let width = panels[Int(panel)].genes.count
         for i in members {
             precondition(
                 rows[i].values.count == width,
                 "BatchBuilder: a row of panel \(panel) holds \(rows[i].values.count) of its \(width) values")
         }
         return PanelGroup(
-            rows: first..<members.endIndex, units: panels[Int(panel)].genes, values: Self.values(rows, members).values)
+            rows: members.startIndex..<members.endIndex, units: panels[Int(panel)].genes,
+            rowValues: members.map { rows[$0].values })
     }
 
     /// Rows of several panels over the union of their genes: each row's values as they are (dense over its own
@@ -264,7 +266,7 @@ struct BatchBuilder {
         }
         units.sort()
         for (c, gene) in units.enumerated() { column[Int(gene)] = Int32(c) }
-        let width = units.count, first = members.startIndex
+        let width = units.count
         var positions = [Int32](repeating: -1, count: groupPanels.count * width)
         var layoutOf: [Int32: Int32] = [:]
         for (j, panel) in groupPanels.enumerated() {
@@ -274,30 +276,8 @@ struct BatchBuilder {
             }
         }
         for gene in units { column[Int(gene)] = -1 }
-        let (values, offsets) = Self.values(rows, members)
         return PanelGroup(
-            rows: first..<members.endIndex, units: units, values: values,
-            layouts: PanelGroup.Layouts(
-                offsets: offsets, rowLayout: members.map { layoutOf[rows[$0].panel]! }, positions: positions))
-    }
-
-    /// The values of `members`' rows one after the other, and where each row starts (`members.count + 1` offsets).
-    private static func values(_ rows: [TrainingRow], _ members: ArraySlice<Int>) -> (values: Tensor, offsets: [Int]) {
-        var offsets = [0]
-        offsets.reserveCapacity(members.count + 1)
-        for i in members { offsets.append(offsets.last! + rows[i].values.count) }
-        var values = Tensor(uninitializedShape: [offsets.last!])
-        let v = values.mutablePointer(), first = members.startIndex
-        let average = max(1, offsets.last! / max(1, members.count))
-        offsets.withUnsafeBufferPointer { offsets in
-            Engine.parallelFor(members.count, minimumChunk: max(1, 262_144 / average)) { range in
-                for r in range {
-                    rows[members[first + r]].values.withUnsafeBufferPointer {
-                        (v + offsets[r]).update(from: $0.baseAddress!, count: $0.count)
-                    }
-                }
-            }
-        }
-        return (values, offsets)
+            rows: members.startIndex..<members.endIndex, units: units, rowValues: members.map { rows[$0].values },
+            layouts: PanelGroup.Layouts(rowLayout: members.map { layoutOf[rows[$0].panel]! }, positions: positions))
     }
 }

@@ -156,38 +156,35 @@ final class TrainingCorpus {
         plans[shard.source].source.willReadLogFC(rows: first..<(last + 1))
     }
 
-    /// Reads a shard's rows, each dense over its panel: the rows' arrays are allocated here (on the calling
-    /// thread, so they come from its malloc arena) and filled on the engine's threads (a panel of consecutive
-    /// columns is one copy). Throws naming the file, row and gene of the first non-finite value.
+    /// Reads a shard's rows, each dense over its panel: the rows' tensors are allocated here (outside the tensor
+    /// pool: they wait in the shuffle buffer for many steps; on the calling thread, so they come from its malloc
+    /// arena) and filled on the engine's threads (a panel of consecutive columns is one copy). Throws naming the
+    /// file, row and gene of the first non-finite value.
     func rows(_ shard: Shard) throws -> [TrainingRow] {
         guard let first = shard.rows.first, let last = shard.rows.last else { return [] }
         let plan = plans[shard.source]
         let g = plan.geneMap.count, rows = Array(shard.rows)
         var values = rows.map { row in
-            let width = panels[Int(plan.rowPanel[row])].columns.count
-            return [Float](unsafeUninitializedCapacity: width) { _, count in count = width }
+            Tensor(uninitializedShape: [panels[Int(plan.rowPanel[row])].columns.count], pooled: false)
         }
+        let outputs = values.indices.map { values[$0].mutablePointer() }
         var finite = [Bool](repeating: true, count: rows.count)
         try plan.source.withLogFC(rows: first..<(last + 1), buffer: &readBuffer) { logFC in
             let average = max(1, panels[Int(plan.rowPanel[first])].columns.count)
-            values.withUnsafeMutableBufferPointer { values in
-                finite.withUnsafeMutableBufferPointer { finite in
-                    Engine.parallelFor(rows.count, minimumChunk: max(1, 131_072 / average)) { range in
-                        for i in range {
-                            let row = rows[i], columns = panels[Int(plan.rowPanel[row])].columns
-                            let base = logFC.baseAddress! + (row - first) * g
-                            finite[i] = values[i].withUnsafeMutableBufferPointer {
-                                Self.gather(base, columns, into: $0)
-                            }
-                        }
+            finite.withUnsafeMutableBufferPointer { finite in
+                Engine.parallelFor(rows.count, minimumChunk: max(1, 131_072 / average)) { range in
+                    for i in range {
+                        let row = rows[i], columns = panels[Int(plan.rowPanel[row])].columns
+                        let base = logFC.baseAddress! + (row - first) * g
+                        finite[i] = Self.gather(base, columns, into: outputs[i])
                     }
                 }
             }
         }
-        if let i = finite.firstIndex(of: false), let k = values[i].firstIndex(where: { !$0.isFinite }) {
+        if let i = finite.firstIndex(of: false), let k = values[i].scalars.firstIndex(where: { !$0.isFinite }) {
             let row = rows[i], column = panels[Int(plan.rowPanel[row])].columns[k]
             throw InputError(
-                "\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(column)])' is \(values[i][k]); effects must be finite"
+                "\(plan.source.sourceName): row \(row) (\(plan.source.conditions[row].id)): logFC of gene '\(plan.source.genes[Int(column)])' is \(values[i].scalars[k]); effects must be finite"
             )
         }
         return rows.indices.map {
@@ -195,14 +192,15 @@ final class TrainingCorpus {
         }
     }
 
-    /// Copies `columns` (ascending) of a row starting at `base` into `out`; returns whether all are finite.
+    /// Copies `columns` (ascending) of a row starting at `base` into `out` (`columns.count` values); returns
+    /// whether all are finite.
     private static func gather(
-        _ base: UnsafePointer<Float>, _ columns: [Int32], into out: UnsafeMutableBufferPointer<Float>
+        _ base: UnsafePointer<Float>, _ columns: [Int32], into out: UnsafeMutablePointer<Float>
     ) -> Bool {
         let n = columns.count
         guard let c0 = columns.first else { return true }
         if Int(columns[n - 1]) - Int(c0) == n - 1 {
-            out.baseAddress!.update(from: base + Int(c0), count: n)
+            out.update(from: base + Int(c0), count: n)
         } else {
             for k in 0..<n { out[k] = base[Int(columns[k])] }
         }
@@ -210,7 +208,7 @@ final class TrainingCorpus {
         var k = 0, lanes = Lanes()
         while k + Lanes.scalarCount <= n {
             // v − v is 0 for a finite value and NaN for ±inf and NaN.
-            let v = UnsafeRawPointer(out.baseAddress! + k).loadUnaligned(as: Lanes.self)
+            let v = UnsafeRawPointer(out + k).loadUnaligned(as: Lanes.self)
             lanes += v - v
             k += Lanes.scalarCount
         }
@@ -227,8 +225,11 @@ final class TrainingCorpus {
         var out: [ScalarRecord] = []
         for row in try rows(shard) {
             let genes = panels[Int(row.panel)].genes
-            for k in genes.indices {
-                out.append(ScalarRecord(condition: row.condition, gene: genes[k], value: row.values[k]))
+            withExtendedLifetime(row.values) {
+                let values = row.values.readPointer
+                for k in genes.indices {
+                    out.append(ScalarRecord(condition: row.condition, gene: genes[k], value: values[k]))
+                }
             }
         }
         return out

@@ -10,11 +10,13 @@ public struct Tensor {
     /// Number of elements.
     public var count: Int { storage.count }
 
-    /// A tensor whose contents are unspecified; every element must be written before it is read.
-    public init(uninitializedShape shape: [Int]) {
+    /// A tensor whose contents are unspecified; every element must be written before it is read. Its buffer is
+    /// recycled through the tensor pool unless `pooled` is false (a tensor kept for many steps, such as a training
+    /// row waiting in a shuffle buffer).
+    public init(uninitializedShape shape: [Int], pooled: Bool = true) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative dimension")
         self.shape = shape
-        self.storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+        self.storage = TensorStorage(uninitializedCount: shape.reduce(1, *), pooled: pooled)
     }
 
     /// A tensor filled with `value`.

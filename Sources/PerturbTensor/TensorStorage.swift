@@ -9,13 +9,20 @@ public final class TensorStorage {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
     public let count: Int
-    /// Elements actually allocated (`count` rounded up to the pool's size class).
-    private let capacity: Int
+    /// Elements actually allocated (`count` rounded up to the pool's size class); nil for a buffer outside the pool.
+    private let capacity: Int?
 
-    /// Allocates `count` elements with unspecified contents (possibly recycled).
-    init(uninitializedCount count: Int) {
+    /// Allocates `count` elements with unspecified contents: possibly recycled through `BufferPool`, or with
+    /// `pooled: false` straight from malloc and freed to it (for buffers that outlive many steps, such as rows held
+    /// in a shuffle buffer: pooled, they would age the step's own size classes out of the pool).
+    init(uninitializedCount count: Int, pooled: Bool = true) {
         self.count = count
-        (pointer, capacity) = BufferPool.shared.take(count)
+        if pooled {
+            let (pointer, capacity) = BufferPool.shared.take(count)
+            (self.pointer, self.capacity) = (pointer, capacity)
+        } else {
+            (pointer, capacity) = (UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1)), nil)
+        }
     }
 
     /// Returns an independent copy of this storage.
@@ -25,7 +32,9 @@ public final class TensorStorage {
         return other
     }
 
-    deinit { BufferPool.shared.give(pointer, capacity: capacity) }
+    deinit {
+        if let capacity { BufferPool.shared.give(pointer, capacity: capacity) } else { pointer.deallocate() }
+    }
 }
 
 /// A process-wide pool of large float buffers, in size classes of eight per octave (a request is rounded up by

@@ -1,3 +1,4 @@
+import PerturbTensor
 import XCTest
 
 @testable import PerturbModel
@@ -31,8 +32,8 @@ final class MicroBatchOrderTests: XCTestCase {
         let rows = (0..<6).map { i in
             TrainingRow(
                 condition: EncodedCondition(dataset: 0, context: 0, compoundSet: Int32(i), logDose: 0, time: 24),
-                panel: 0, values: [Float(i)])
+                panel: 0, values: Tensor(shape: [1], values: [Float(i)]))
         }
-        XCTAssertEqual(MultiOutputLayout.microBatchOrder(rows).map(\.values), rows.map(\.values))
+        XCTAssertEqual(MultiOutputLayout.microBatchOrder(rows).map(\.values.scalars), rows.map(\.values.scalars))
     }
 }

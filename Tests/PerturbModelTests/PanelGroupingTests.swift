@@ -48,7 +48,8 @@ final class PanelGroupingTests: XCTestCase {
             XCTAssertEqual(record.values.count, genes.count)
         }
         let first = try clean.rows(clean.shards(validation: false)[0])[0]
-        XCTAssertEqual(first.values, Array(table.logFC[0..<first.values.count]), "row 0 measures genes 0..<12 in order")
+        XCTAssertEqual(
+            first.values.scalars, Array(table.logFC[0..<first.values.count]), "row 0 measures genes 0..<12 in order")
         table.logFC[5 * g + 3] = .infinity
         table.logFC[9 * g + 1] = .nan
         let damaged = try TrainingCorpus(

@@ -41,4 +41,19 @@ final class BufferPoolTests: XCTestCase {
         XCTAssertEqual(pool.pooledBufferCount(capacity: oldCapacity), 0, "the idle class was freed")
         XCTAssertEqual(pool.pooledBufferCount(capacity: BufferPool.capacity(for: 50_000)), 1)
     }
+
+    /// A tensor made with `pooled: false` (rows that wait in a shuffle buffer) goes back to malloc, not to the
+    /// shared pool; a pooled one of the same size is kept for reuse.
+    func testUnpooledTensorsBypassThePool() {
+        let count = 777_777, capacity = BufferPool.capacity(for: count)
+        let before = BufferPool.shared.pooledBufferCount(capacity: capacity)
+        do {
+            var row = Tensor(uninitializedShape: [count], pooled: false)
+            row.mutablePointer().initialize(repeating: 2, count: count)
+            XCTAssertEqual(row.scalars.reduce(0, +), Float(2 * count))
+        }
+        XCTAssertEqual(BufferPool.shared.pooledBufferCount(capacity: capacity), before, "unpooled: freed to malloc")
+        do { _ = Tensor(uninitializedShape: [count]) }
+        XCTAssertEqual(BufferPool.shared.pooledBufferCount(capacity: capacity), before + 1, "pooled: kept")
+    }
 }

@@ -1,8 +1,8 @@
 import PerturbBase
 
 /// Rows of a batch scored on a set of output units: rows `rows` (contiguous in the batch) against the weight rows
-/// `units`. Only measured targets are held, row after row in `values` (4 bytes a value; a tensor, so the per-step
-/// buffers are recycled by the tensor pool):
+/// `units`. Only measured targets are held, one tensor per row (`rowValues`, 4 bytes a value: the rows' own
+/// buffers, shared with whoever read them, so building a group copies no values):
 /// - an exact group (`layouts == nil`) measures every unit in every row: row `r` holds `units.count` values, in
 ///   the order of `units`;
 /// - a merged group (several gene panels over the union of their genes, `layouts` set) holds each row's values in
@@ -11,16 +11,13 @@ import PerturbBase
 public struct PanelGroup {
     /// Where the values of a merged group's rows are, per unit.
     public struct Layouts {
-        /// Row `r`'s values start at `offsets[r]` (`rows.count + 1` entries, the last one `values.count`).
-        public let offsets: [Int]
         /// Per row, its layout (an index into `positions` in steps of `units.count`).
         public let rowLayout: [Int32]
         /// Per layout and unit, row-major `[layouts, units.count]`: the position of the unit's value within a row's
         /// values, −1 where rows of that layout do not measure the unit.
         public let positions: [Int32]
 
-        public init(offsets: [Int], rowLayout: [Int32], positions: [Int32]) {
-            self.offsets = offsets
+        public init(rowLayout: [Int32], positions: [Int32]) {
             self.rowLayout = rowLayout
             self.positions = positions
         }
@@ -28,29 +25,34 @@ public struct PanelGroup {
 
     public let rows: Range<Int>
     public let units: [Int32]
-    /// The measured targets, row after row.
-    public let values: Tensor
+    /// The measured targets of each row (`rows.count` rank-1 tensors).
+    public let rowValues: [Tensor]
     /// nil for an exact group; see the type's description.
     public let layouts: Layouts?
+    /// Measured values of the group.
+    public let measuredCount: Int
 
-    /// An exact group: `values` is `[rows.count, units.count]`, every value measured.
-    public init(rows: Range<Int>, units: [Int32], values: Tensor) {
-        precondition(
-            values.count == rows.count * units.count,
-            "PanelGroup: \(values.count) targets for \(rows.count)×\(units.count)")
+    /// An exact group: every row's tensor holds `units.count` values, every one measured.
+    public init(rows: Range<Int>, units: [Int32], rowValues: [Tensor]) {
+        precondition(rowValues.count == rows.count, "PanelGroup: \(rowValues.count) value rows for \(rows.count) rows")
+        for (r, values) in rowValues.enumerated() {
+            precondition(
+                values.count == units.count, "PanelGroup: row \(r) holds \(values.count) of \(units.count) targets")
+        }
         self.rows = rows
         self.units = units
-        self.values = values
+        self.rowValues = rowValues
         layouts = nil
+        measuredCount = rows.count * units.count
     }
 
     /// A merged group (see `Layouts`).
-    public init(rows: Range<Int>, units: [Int32], values: Tensor, layouts: Layouts) {
+    public init(rows: Range<Int>, units: [Int32], rowValues: [Tensor], layouts: Layouts) {
         let u = units.count
         precondition(
-            layouts.offsets.count == rows.count + 1 && layouts.rowLayout.count == rows.count
-                && layouts.offsets.last == values.count && layouts.positions.count % max(1, u) == 0,
-            "PanelGroup: layouts do not fit \(rows.count) rows, \(u) units and \(values.count) values")
+            rowValues.count == rows.count && layouts.rowLayout.count == rows.count
+                && layouts.positions.count % max(1, u) == 0,
+            "PanelGroup: layouts do not fit \(rows.count) rows, \(rowValues.count) value rows and \(u) units")
         // The values a row of each layout needs: one more than its largest position.
         let layoutCount = layouts.positions.count / max(1, u)
         var needed = [Int](repeating: 0, count: layoutCount)
@@ -58,29 +60,33 @@ public struct PanelGroup {
             for position in layouts.positions[(j * u)..<((j + 1) * u)] { needed[j] = max(needed[j], Int(position) + 1) }
         }
         for (r, layout) in layouts.rowLayout.enumerated() where u > 0 {
-            let width = layouts.offsets[r + 1] - layouts.offsets[r]
+            let width = rowValues[r].count
             precondition(
                 layout >= 0 && Int(layout) < layoutCount && needed[Int(layout)] <= width,
                 "PanelGroup: row \(r) has a layout outside its \(width) values")
         }
         self.rows = rows
         self.units = units
-        self.values = values
+        self.rowValues = rowValues
         self.layouts = layouts
+        measuredCount = rowValues.reduce(0) { $0 + $1.count }
     }
 
     /// A group from a dense `[rows.count, units.count]` target and mask (nonzero = measured; nil: all measured).
     public init(rows: Range<Int>, units: [Int32], target: Tensor, mask: Tensor?) {
-        guard let mask else {
-            self.init(rows: rows, units: units, values: target)
-            return
-        }
         let u = units.count
         precondition(
-            target.count == rows.count * u && mask.count == target.count,
+            target.count == rows.count * u && (mask?.count ?? target.count) == target.count,
             "PanelGroup: target and mask do not fit \(rows.count)×\(u)")
-        let t = target.scalars, m = mask.scalars
-        var values: [Float] = [], offsets = [0], rowLayout: [Int32] = [], positions: [Int32] = []
+        let t = target.scalars
+        guard let mask else {
+            self.init(
+                rows: rows, units: units,
+                rowValues: (0..<rows.count).map { Tensor(shape: [u], values: Array(t[($0 * u)..<(($0 + 1) * u)])) })
+            return
+        }
+        let m = mask.scalars
+        var rowValues: [Tensor] = [], rowLayout: [Int32] = [], positions: [Int32] = []
         var layoutOf: [[Bool]: Int32] = [:]
         for r in 0..<rows.count {
             let measured = (0..<u).map { m[r * u + $0] != 0 }
@@ -93,22 +99,19 @@ public struct PanelGroup {
                 }
             }
             rowLayout.append(layoutOf[measured]!)
-            for k in 0..<u where measured[k] { values.append(t[r * u + k]) }
-            offsets.append(values.count)
+            let values = (0..<u).filter { measured[$0] }.map { t[r * u + $0] }
+            rowValues.append(Tensor(shape: [values.count], values: values))
         }
         self.init(
-            rows: rows, units: units, values: Tensor(shape: [values.count], values: values),
-            layouts: Layouts(offsets: offsets, rowLayout: rowLayout, positions: positions))
+            rows: rows, units: units, rowValues: rowValues,
+            layouts: Layouts(rowLayout: rowLayout, positions: positions))
     }
-
-    /// Measured values of the group.
-    public var measuredCount: Int { values.count }
 
     /// The target of row `r` (0-based within the group) at unit position `k`, nil where it is not measured.
     public func target(row r: Int, unit k: Int) -> Float? {
-        guard let layouts else { return values.readPointer[r * units.count + k] }
+        guard let layouts else { return rowValues[r].readPointer[k] }
         let position = layouts.positions[Int(layouts.rowLayout[r]) * units.count + k]
-        return position < 0 ? nil : values.readPointer[layouts.offsets[r] + Int(position)]
+        return position < 0 ? nil : rowValues[r].readPointer[Int(position)]
     }
 }
 

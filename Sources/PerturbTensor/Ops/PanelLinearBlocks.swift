@@ -65,24 +65,32 @@ struct PanelGroupBlocks {
         return blockSSE.reduce(0, +)
     }
 
-    /// The group's measured targets (`PanelGroup.values` and, for a merged group, its `Layouts`) as pointers.
+    /// The group's measured targets (each row's values of `PanelGroup.rowValues` and, for a merged group, its
+    /// `Layouts`) as pointers.
     private struct Targets {
-        let values: UnsafePointer<Float>
+        /// Per row of the group, its first value.
+        let rowValues: UnsafePointer<UnsafePointer<Float>>
         let units: Int
         /// The merged group's layouts (nil for an exact group).
-        let layouts: (offsets: UnsafePointer<Int>, rowLayout: UnsafePointer<Int32>, positions: UnsafePointer<Int32>)?
+        let layouts: (rowLayout: UnsafePointer<Int32>, positions: UnsafePointer<Int32>)?
 
         /// Calls `body` with the targets of `group`, valid for the duration of the call.
         static func with<R>(_ group: PanelGroup, _ body: (Targets) -> R) -> R {
-            let values = group.values.readPointer, units = group.units.count
-            guard let layouts = group.layouts else { return body(Targets(values: values, units: units, layouts: nil)) }
-            return layouts.offsets.withUnsafeBufferPointer { offsets in
-                layouts.rowLayout.withUnsafeBufferPointer { rowLayout in
-                    layouts.positions.withUnsafeBufferPointer { positions in
-                        body(
-                            Targets(
-                                values: values, units: units,
-                                layouts: (offsets.baseAddress!, rowLayout.baseAddress!, positions.baseAddress!)))
+            let units = group.units.count
+            let pointers = group.rowValues.map(\.readPointer)
+            return withExtendedLifetime(group.rowValues) {
+                pointers.withUnsafeBufferPointer { rowValues in
+                    let rowValues = rowValues.baseAddress!
+                    guard let layouts = group.layouts else {
+                        return body(Targets(rowValues: rowValues, units: units, layouts: nil))
+                    }
+                    return layouts.rowLayout.withUnsafeBufferPointer { rowLayout in
+                        layouts.positions.withUnsafeBufferPointer { positions in
+                            body(
+                                Targets(
+                                    rowValues: rowValues, units: units,
+                                    layouts: (rowLayout.baseAddress!, positions.baseAddress!)))
+                        }
                     }
                 }
             }
@@ -91,18 +99,18 @@ struct PanelGroupBlocks {
         /// Turns row `row`'s outputs at unit positions `columns` (`out`, `columns.count` values) into residuals
         /// `out + b − t` where the row measures the unit and 0 elsewhere, in place; adds them into `sums` and returns
         /// their sum of squares (the C kernels `pb_panel_residuals*`, vectorized for the CPU). An exact group's
-        /// targets are read straight from `values`; a merged group's are picked through its layout in the same pass.
+        /// targets are read straight from its row's values; a merged group's are picked through its layout in the
+        /// same pass.
         @inline(__always)
         func residuals(
             row: Int, columns: Range<Int>, out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
             sums: UnsafeMutablePointer<Float>
         ) -> Float {
-            guard let (offsets, rowLayout, positions) = layouts else {
-                return pb_panel_residuals(
-                    out, bias, values + row * units + columns.lowerBound, sums, columns.count)
+            guard let (rowLayout, positions) = layouts else {
+                return pb_panel_residuals(out, bias, rowValues[row] + columns.lowerBound, sums, columns.count)
             }
             return pb_panel_residuals_picked(
-                out, bias, values + offsets[row], positions + Int(rowLayout[row]) * units + columns.lowerBound, sums,
+                out, bias, rowValues[row], positions + Int(rowLayout[row]) * units + columns.lowerBound, sums,
                 columns.count)
         }
     }
