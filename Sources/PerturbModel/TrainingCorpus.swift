@@ -27,7 +27,8 @@ final class TrainingCorpus {
         let rowPanel: [Int32]
         let train: [Int]
         let validation: [Int]
-        /// Rows per shard: `shardConditions`, fewer for wide files so a block stays near `blockBytes`.
+        /// File rows a shard spans at most (its block is read whole): `shardConditions`, fewer for wide files so
+        /// a block stays near `blockBytes`. A shard of sparse rows (validation is ~10 % of a file) holds fewer.
         let shardRows: Int
     }
 
@@ -138,13 +139,18 @@ final class TrainingCorpus {
         TrainingRow.bufferBytes(values: panels.map(\.genes.count).max() ?? 0)
     }
 
-    /// Shards of the training (or validation) rows, in source order.
+    /// Shards of the training (or validation) rows, in source order; each spans at most `shardRows` file rows,
+    /// so its block (and the retained read buffer) stays bounded however sparse the selected rows are.
     func shards(validation: Bool) -> [Shard] {
         var out: [Shard] = []
         for (s, plan) in plans.enumerated() {
             let rows = validation ? plan.validation : plan.train
-            for lo in stride(from: 0, to: rows.count, by: plan.shardRows) {
-                out.append(Shard(source: s, rows: rows[lo..<min(rows.count, lo + plan.shardRows)]))
+            var lo = 0
+            while lo < rows.count {
+                var hi = lo + 1
+                while hi < rows.count && rows[hi] - rows[lo] < plan.shardRows { hi += 1 }
+                out.append(Shard(source: s, rows: rows[lo..<hi]))
+                lo = hi
             }
         }
         return out

@@ -61,4 +61,20 @@ final class PanelGroupingTests: XCTestCase {
             XCTAssertTrue(message.contains("inf"), message)
         }
     }
+
+    /// A shard's block is read whole, so shards are bounded by the file rows they span, not by how many selected
+    /// rows they hold: sparse validation rows (every 7th) must not make one shard read 7× the block.
+    func testShardsSpanAtMostShardRowsFileRows() throws {
+        let table = ModelTestData.table()
+        let all = Array(0..<table.conditions.count)
+        let validation = all.filter { $0 % 7 == 3 }, train = all.filter { $0 % 7 != 3 }
+        let corpus = try TrainingCorpus(
+            sources: [TableSource(table)], train: [train], validation: [validation],
+            vocabularies: Vocabularies(table: table), shardConditions: 5)
+        for (selected, isValidation) in [(validation, true), (train, false)] {
+            let shards = corpus.shards(validation: isValidation)
+            XCTAssertEqual(shards.flatMap { Array($0.rows) }, selected, "every selected row once, in order")
+            for shard in shards { XCTAssertLessThan(shard.rows.last! - shard.rows.first!, 5) }
+        }
+    }
 }
