@@ -155,4 +155,49 @@ final class SplitTests: XCTestCase {
         XCTAssertEqual(global.molecules(in: "val").count, 2)
         XCTAssertEqual(global.molecules(in: "test").count, 2)
     }
+
+    /// The split reader parses bytes: CRLF line ends and blank lines are accepted, compound lists come back as
+    /// written, and a damaged row, a bad split name or invalid UTF-8 is refused naming the file's line.
+    func testSplitReaderAcceptsCRLFAndNamesTheLineOfABadRow() throws {
+        let dir = try temporaryDirectory()
+        let header =
+            "# perturbridge split kind=random seed=7 val_fraction=0.1\r\n"
+            + SplitAssignment.columns.joined(separator: "\t")
+        let rows = ["d|c|K1+K2|1|24\td\tc\tK1+K2\ttrain\t1", "d|c|control|NA|24\td\tc\t\tval\t0"]
+        let good = dir.appendingPathComponent("good.tsv")
+        try (header + "\r\n\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(
+            to: good, atomically: true, encoding: .utf8)
+        let read = try SplitAssignment.read(good)
+        XCTAssertEqual(read.kind, "random")
+        XCTAssertEqual(read.seed, 7)
+        XCTAssertEqual(read.parameters.map { $0.0 + "=" + $0.1 }, ["val_fraction=0.1"])
+        XCTAssertEqual(
+            read.entries,
+            [
+                .init(
+                    conditionId: "d|c|K1+K2|1|24", dataset: "d", context: "c", compounds: ["K1", "K2"], split: "train"),
+                .init(
+                    conditionId: "d|c|control|NA|24", dataset: "d", context: "c", compounds: [], split: "val",
+                    evaluated: false),
+            ])
+        let cases: [(String, Data, String)] = [
+            ("fields", Data((header + "\n" + rows[0] + "\nd|c|x\td\tc\n").utf8), "line 4: expected 6 tab-separated"),
+            (
+                "name", Data((header + "\n" + rows[0].replacingOccurrences(of: "train", with: "training")).utf8),
+                "line 3:"
+            ),
+            (
+                "utf8", Data((header + "\n").utf8) + Data([0x64, 0xFF]) + Data(rows[0].utf8.dropFirst(1)),
+                "line 3 is not valid UTF-8"
+            ),
+            ("header", Data(("id\tsplit\n" + rows[0]).utf8), "line 1 must be the '# perturbridge split"),
+        ]
+        for (name, bytes, message) in cases {
+            let url = dir.appendingPathComponent("\(name).tsv")
+            try bytes.write(to: url)
+            XCTAssertThrowsError(try SplitAssignment.read(url), name) { error in
+                XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains(message), "\(name): \(error)")
+            }
+        }
+    }
 }

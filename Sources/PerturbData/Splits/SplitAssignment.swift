@@ -110,52 +110,6 @@ public struct SplitAssignment: Sendable, Equatable {
         url.deletingPathExtension().appendingPathExtension("molecules.tsv")
     }
 
-    /// Reads a split TSV written by `write(to:)`.
-    public static func read(_ url: URL) throws -> SplitAssignment {
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
-        else {
-            throw InputError("\(url.path): split file not found or not UTF-8")
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        guard let first = lines.first, first.hasPrefix("# perturbridge split") else {
-            throw InputError(
-                "\(url.path): line 1 must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`"
-            )
-        }
-        lines.removeFirst()
-        var kind = "", seed: UInt64 = 0
-        var parameters: [(String, String)] = []
-        for token in first.dropFirst("# perturbridge split".count).split(separator: " ") {
-            let kv = token.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { continue }
-            switch kv[0] {
-            case "kind": kind = kv[1]
-            case "seed": seed = UInt64(kv[1]) ?? 0
-            default: parameters.append((kv[0], kv[1]))
-            }
-        }
-        guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init),
-            header == columns
-        else {
-            throw InputError("\(url.path): line 2 must be the column header \(columns.joined(separator: "\\t"))")
-        }
-        var entries: [Entry] = []
-        for (i, line) in lines.dropFirst().enumerated() {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == columns.count, [train, val, test].contains(f[4]) else {
-                throw InputError(
-                    "\(url.path): row \(i + 3): expected \(columns.count) tab-separated fields with split train/val/test"
-                )
-            }
-            entries.append(
-                Entry(
-                    conditionId: f[0], dataset: f[1], context: f[2],
-                    compounds: f[3].isEmpty ? [] : f[3].split(separator: "+").map(String.init),
-                    split: f[4], evaluated: f[5] == "1"))
-        }
-        return SplitAssignment(kind: kind, seed: seed, parameters: parameters, entries: entries)
-    }
-
     /// Builds entries for conditions from a per-condition split function.
     static func entries(for conditions: [Condition], _ splitOf: (Condition) -> (String, Bool)) -> [Entry] {
         conditions.map { c in
