@@ -72,6 +72,7 @@ enum CPBBench {
                 "--peer-seconds": peerSeconds, "--scalar-batch": scalarBatch,
                 "--scalar-micro": scalarMicro, "--scalar-steps": scalarSteps,
             ])
+            try peerOptions.requireScript(peer)
         }
     }
 

@@ -26,6 +26,7 @@ enum EngineBench {
 
         func validate() throws {
             try requirePositive(["--threads": threads, "--batch": batch, "--steps": steps, "--warmup": warmup])
+            try peerOptions.requireScript(peer)
         }
     }
 

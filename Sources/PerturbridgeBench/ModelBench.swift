@@ -26,6 +26,7 @@ enum ModelBench {
 
         func validate() throws {
             try requirePositive(["--threads": threads, "--batch": batch, "--epochs": epochs])
+            try peerOptions.requireScript(peer)
         }
     }
 

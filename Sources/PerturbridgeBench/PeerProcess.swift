@@ -8,6 +8,15 @@ struct PyTorchPeerOptions: ParsableArguments {
     @Flag(name: .customLong("no-peer"), help: "Skip the PyTorch peer.") var skipPeer = false
 
     var runPeer: Bool { !skipPeer }
+
+    /// Checks, before any timed run, that the peer script exists when the peer will run: the benches' defaults
+    /// are paths relative to the repository root.
+    func requireScript(_ script: String) throws {
+        guard runPeer, !FileManager.default.fileExists(atPath: script) else { return }
+        throw ValidationError(
+            "the PyTorch peer script \(script) does not exist (from \(FileManager.default.currentDirectoryPath)); run from the repository root, pass --peer PATH, or --no-peer to skip it"
+        )
+    }
 }
 
 /// Runs a benchmark's Python peer (`python script arguments…`, OMP threads pinned) and decodes the one JSON object
