@@ -21,7 +21,7 @@ public struct AnnData {
     public var uns: [String: UnsValue]
 
     public init(
-        X: MatrixStorage? = nil, obs: DataFrame, var: DataFrame, layers: [String: MatrixStorage] = [:],
+        X: MatrixStorage? = nil, obs: DataFrame, `var`: DataFrame, layers: [String: MatrixStorage] = [:],
         obsm: [String: DenseMatrix] = [:], varm: [String: DenseMatrix] = [:], uns: [String: UnsValue] = [:]
     ) {
         self.X = X
