@@ -23,6 +23,16 @@ public enum CLI {
                 + "); build it first (`swift build --build-tests`) or set PERTURBRIDGE_BIN")
     }
 
+    /// Another executable of the package (`perturbridge-fuzz`, `perturbridge-bench`) in the folder of `executable()`;
+    /// `Requirement.missing` when it was not built.
+    public static func sibling(_ name: String) throws -> URL {
+        let url = try executable().deletingLastPathComponent().appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw Requirement.missing("\(name) not built beside perturbridge (\(url.path))")
+        }
+        return url
+    }
+
     /// Runs `perturbridge arguments…` (or `executable arguments…`, such as mpirun) in `directory` and waits for it,
     /// killing it after `timeout` seconds (a failure).
     public static func run(

@@ -6,10 +6,7 @@ import XCTest
 /// default `bench/*_peer.py` paths point), they stop at once with the way out instead of after minutes of runs.
 final class BenchPeerScriptTests: XCTestCase {
     func testMissingPeerScriptIsRefusedBeforeAnyRun() throws {
-        let bench = try CLI.executable().deletingLastPathComponent().appendingPathComponent("perturbridge-bench")
-        guard FileManager.default.isExecutableFile(atPath: bench.path) else {
-            throw Requirement.missing("perturbridge-bench not built beside perturbridge (\(bench.path))")
-        }
+        let bench = try CLI.sibling("perturbridge-bench")
         let folder = try temporaryDirectory()
         let data = folder.appendingPathComponent("corpus")
         for arguments in [["cpb", "--fraction", "0.01", "--data", data.path], ["engine"], ["model"]] {

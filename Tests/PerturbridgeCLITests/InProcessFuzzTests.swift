@@ -17,10 +17,7 @@ final class InProcessFuzzTests: XCTestCase {
     }
 
     func testEveryReaderSurvivesDamagedInputs() throws {
-        let fuzz = try CLI.executable().deletingLastPathComponent().appendingPathComponent("perturbridge-fuzz")
-        guard FileManager.default.isExecutableFile(atPath: fuzz.path) else {
-            throw Requirement.missing("\(fuzz.path) not built")
-        }
+        let fuzz = try CLI.sibling("perturbridge-fuzz")
         let dir = try temporaryDirectory()
         let fixtures = dir.appendingPathComponent("fixtures")
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)

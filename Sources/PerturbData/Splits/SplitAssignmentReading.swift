@@ -41,8 +41,7 @@ private struct SplitTSVParser {
         fields.reserveCapacity(SplitAssignment.columns.count)
         var start = 0, lineNumber = 0
         while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
             lineNumber += 1
             var stop = end
             if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
@@ -53,11 +52,7 @@ private struct SplitTSVParser {
             switch seenLines {
             case 1:
                 let first = try text(line, line: lineNumber)
-                guard first.hasPrefix("# perturbridge split") else {
-                    throw InputError(
-                        "\(path): line \(lineNumber) must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`"
-                    )
-                }
+                guard first.hasPrefix("# perturbridge split") else { throw headerMissing(line: lineNumber) }
                 for token in first.dropFirst("# perturbridge split".count).split(separator: " ") {
                     let kv = token.split(separator: "=", maxSplits: 1).map(String.init)
                     guard kv.count == 2 else { continue }
@@ -70,14 +65,12 @@ private struct SplitTSVParser {
             case 2:
                 let header = try text(line, line: lineNumber).split(separator: "\t", omittingEmptySubsequences: false)
                 guard header.map(String.init) == SplitAssignment.columns else {
-                    throw InputError(
-                        "\(path): line \(lineNumber) must be the column header \(SplitAssignment.columns.joined(separator: "\\t"))"
-                    )
+                    throw columnsMissing(line: lineNumber)
                 }
             default:
                 split(line, into: &fields)
                 guard fields.count == SplitAssignment.columns.count,
-                    let split = Self.splitName(bytes, fields[4])
+                    let split = splitName(fields[4])
                 else {
                     throw InputError(
                         "\(path): line \(lineNumber): expected \(SplitAssignment.columns.count) tab-separated fields with split train/val/test"
@@ -92,16 +85,20 @@ private struct SplitTSVParser {
                         evaluated: fields[5].count == 1 && bytes[fields[5].lowerBound] == UInt8(ascii: "1")))
             }
         }
-        if seenLines == 0 {
-            throw InputError(
-                "\(path): line 1 must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`"
-            )
-        }
-        if seenLines == 1 {
-            throw InputError(
-                "\(path): line 2 must be the column header \(SplitAssignment.columns.joined(separator: "\\t"))")
-        }
+        if seenLines == 0 { throw headerMissing(line: 1) }
+        if seenLines == 1 { throw columnsMissing(line: 2) }
         return SplitAssignment(kind: kind, seed: seed, parameters: parameters, entries: entries)
+    }
+
+    private func headerMissing(line: Int) -> InputError {
+        InputError(
+            "\(path): line \(line) must be the '# perturbridge split kind=... seed=...' header written by `perturbridge split`"
+        )
+    }
+
+    private func columnsMissing(line: Int) -> InputError {
+        InputError(
+            "\(path): line \(line) must be the column header \(SplitAssignment.columns.joined(separator: "\\t"))")
     }
 
     /// The tab-separated field ranges of `line`.
@@ -116,7 +113,7 @@ private struct SplitTSVParser {
     }
 
     /// The shared "train" / "val" / "test" string the field spells, nil for anything else.
-    private static func splitName(_ bytes: UnsafeBufferPointer<UInt8>, _ field: Range<Int>) -> String? {
+    private func splitName(_ field: Range<Int>) -> String? {
         for name in [SplitAssignment.train, SplitAssignment.val, SplitAssignment.test]
         where name.utf8.elementsEqual(bytes[field]) {
             return name
